@@ -1,0 +1,308 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr_parse.h"
+#include "json_util.h"
+
+/* Fields of later features: accepted only while empty, so a config written
+ * for a newer build fails loudly instead of silently losing its policy. */
+static int reject_unsupported(const json_t *obj, const char *path,
+			      const char *const *keys, struct json_err *e)
+{
+	for (const char *const *k = keys; *k != NULL; k++) {
+		const json_t *v = json_object_get(obj, *k);
+		char p[256];
+
+		if (v == NULL || (json_is_array(v) && json_array_size(v) == 0))
+			continue;
+		json_path_member(p, sizeof(p), path, *k);
+		return json_fail(e, p, "not supported by this version of vswitchd yet");
+	}
+	return 0;
+}
+
+static int parse_switch(const json_t *root, struct switch_config *cfg,
+			struct json_err *e)
+{
+	static const char *const fields[] = {"Name", "MacAgingSeconds",
+					     "MacTableSize", NULL};
+	const json_t *sw = NULL;
+	const char *name = "vSwitch";
+	uint64_t aging = CONFIG_DEFAULT_MAC_AGING, size = CONFIG_DEFAULT_MAC_TABLE;
+
+	if (json_get_object(root, "", "Switch", false, &sw, e) < 0)
+		return -1;
+	if (sw != NULL &&
+	    (json_check_members(sw, "Switch", fields, e) < 0 ||
+	     json_get_string(sw, "Switch", "Name", false, &name, e) < 0 ||
+	     json_get_uint(sw, "Switch", "MacAgingSeconds", false, 1, 86400 * 365,
+			   &aging, e) < 0 ||
+	     json_get_uint(sw, "Switch", "MacTableSize", false, 1024, 1 << 24,
+			   &size, e) < 0))
+		return -1;
+	if (strlen(name) == 0 || strlen(name) >= VS_NAME_MAX)
+		return json_fail(e, "Switch.Name", "must be 1-%d characters",
+				 VS_NAME_MAX - 1);
+	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
+	cfg->mac_aging_sec = (uint32_t)aging;
+	cfg->mac_table_size = (uint32_t)size;
+	return 0;
+}
+
+static int parse_vlan(const json_t *port, const char *path,
+		      struct vlan_config *vlan, struct json_err *e)
+{
+	static const char *const fields[] = {"OperationMode", "AccessVlanId",
+					     "NativeVlanId", "AllowedVlanIdList",
+					     NULL};
+	const json_t *v = NULL;
+	const char *mode = NULL, *list = NULL;
+	uint64_t access = 0, native = 0;
+	char p[256], msg[160];
+
+	vlan_config_init(vlan);
+	if (json_get_object(port, path, "Vlan", false, &v, e) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	json_path_member(p, sizeof(p), path, "Vlan");
+	if (json_check_members(v, p, fields, e) < 0 ||
+	    json_get_string(v, p, "OperationMode", true, &mode, e) < 0 ||
+	    json_get_uint(v, p, "AccessVlanId", false, 1, VLAN_ID_MAX, &access, e) < 0 ||
+	    json_get_uint(v, p, "NativeVlanId", false, 0, VLAN_ID_MAX, &native, e) < 0 ||
+	    json_get_string(v, p, "AllowedVlanIdList", false, &list, e) < 0)
+		return -1;
+
+	char fp[300];
+	bool has_access = json_object_get(v, "AccessVlanId") != NULL;
+	bool has_native = json_object_get(v, "NativeVlanId") != NULL;
+
+	if (strcasecmp(mode, "Untagged") == 0) {
+		vlan->mode = VLAN_MODE_UNTAGGED;
+	} else if (strcasecmp(mode, "Access") == 0) {
+		vlan->mode = VLAN_MODE_ACCESS;
+		if (!has_access) {
+			json_path_member(fp, sizeof(fp), p, "AccessVlanId");
+			return json_fail(e, fp, "required with OperationMode Access");
+		}
+		vlan->access_vid = (uint16_t)access;
+	} else if (strcasecmp(mode, "Trunk") == 0) {
+		vlan->mode = VLAN_MODE_TRUNK;
+		json_path_member(fp, sizeof(fp), p, "AllowedVlanIdList");
+		if (list == NULL)
+			return json_fail(e, fp, "required with OperationMode Trunk");
+		if (vlan_parse_id_list(list, vlan->allowed, msg, sizeof(msg)) < 0)
+			return json_fail(e, fp, "%s", msg);
+		vlan->native_vid = (uint16_t)native;
+	} else {
+		json_path_member(fp, sizeof(fp), p, "OperationMode");
+		return json_fail(e, fp, "'%s' is not Untagged, Access or Trunk", mode);
+	}
+	const char *stray = NULL;
+	if (has_access && vlan->mode != VLAN_MODE_ACCESS)
+		stray = "AccessVlanId";
+	else if ((has_native || list) && vlan->mode != VLAN_MODE_TRUNK)
+		stray = has_native ? "NativeVlanId" : "AllowedVlanIdList";
+	if (stray) {
+		json_path_member(fp, sizeof(fp), p, stray);
+		return json_fail(e, fp, "not valid with OperationMode %s", mode);
+	}
+	return 0;
+}
+
+static int parse_macs(const json_t *port, const char *path,
+		      struct port_config *pc, struct json_err *e)
+{
+	const json_t *arr = NULL, *v;
+	size_t i;
+	char p[256], ep[300];
+
+	if (json_get_array(port, path, "MacAddresses", false, &arr, e) < 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	json_path_member(p, sizeof(p), path, "MacAddresses");
+	if (json_array_size(arr) > CONFIG_MAX_STATIC_MACS)
+		return json_fail(e, p, "at most %d addresses", CONFIG_MAX_STATIC_MACS);
+	json_array_foreach(arr, i, v) {
+		struct rte_ether_addr mac;
+
+		json_path_index(ep, sizeof(ep), p, i);
+		if (!json_is_string(v))
+			return json_fail(e, ep, "must be a string");
+		if (mac_parse(json_string_value(v), &mac) < 0)
+			return json_fail(e, ep, "'%s' is not a MAC address",
+					 json_string_value(v));
+		if (!rte_is_valid_assigned_ether_addr(&mac))
+			return json_fail(e, ep, "'%s' is not a unicast MAC address",
+					 json_string_value(v));
+		pc->macs[pc->nb_macs++] = mac;
+	}
+	return 0;
+}
+
+static bool valid_port_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= VS_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int parse_port(const json_t *port, const char *path,
+		      struct port_config *pc, struct json_err *e)
+{
+	static const char *const fields[] = {
+		"Name", "Devargs", "Uplink", "MacAddresses", "Vlan",
+		/* later issues: */
+		"IPAddresses", "DefaultGateway", "Acls", "ExtendedAcls",
+		"Endpoint", NULL};
+	static const char *const later[] = {"IPAddresses", "DefaultGateway",
+					    "Acls", "ExtendedAcls", "Endpoint",
+					    NULL};
+	const char *name = NULL, *devargs = NULL;
+	char p[256];
+
+	memset(pc, 0, sizeof(*pc));
+	if (!json_is_object(port))
+		return json_fail(e, path, "must be an object");
+	if (json_check_members(port, path, fields, e) < 0 ||
+	    reject_unsupported(port, path, later, e) < 0 ||
+	    json_get_string(port, path, "Name", true, &name, e) < 0 ||
+	    json_get_string(port, path, "Devargs", true, &devargs, e) < 0 ||
+	    json_get_bool(port, path, "Uplink", false, &pc->uplink, e) < 0)
+		return -1;
+	json_path_member(p, sizeof(p), path, "Name");
+	if (!valid_port_name(name))
+		return json_fail(e, p, "'%s' must be 1-%d characters of A-Z a-z 0-9 . _ -",
+				 name, VS_NAME_MAX - 1);
+	json_path_member(p, sizeof(p), path, "Devargs");
+	if (strlen(devargs) == 0 || strlen(devargs) >= CONFIG_DEVARGS_MAX)
+		return json_fail(e, p, "must be 1-%d characters", CONFIG_DEVARGS_MAX - 1);
+	snprintf(pc->name, sizeof(pc->name), "%s", name);
+	snprintf(pc->devargs, sizeof(pc->devargs), "%s", devargs);
+	return parse_vlan(port, path, &pc->vlan, e) < 0 ? -1
+						    : parse_macs(port, path, pc, e);
+}
+
+/* Names, devices and static MACs must not repeat; one uplink at most. */
+static int check_port_conflicts(const struct switch_config *cfg, uint16_t i,
+				struct json_err *e)
+{
+	const struct port_config *pc = &cfg->ports[i];
+	char p[256], mp[300];
+
+	for (uint16_t j = 0; j < i; j++) {
+		const struct port_config *o = &cfg->ports[j];
+
+		snprintf(p, sizeof(p), "Ports[%u]", i);
+		if (strcmp(o->name, pc->name) == 0)
+			return json_fail(e, strcat(p, ".Name"),
+					 "'%s' is already the name of Ports[%u]",
+					 pc->name, j);
+		if (strcmp(o->devargs, pc->devargs) == 0)
+			return json_fail(e, strcat(p, ".Devargs"),
+					 "Ports[%u] already uses this device", j);
+		if (o->uplink && pc->uplink)
+			return json_fail(e, strcat(p, ".Uplink"),
+					 "Ports[%u] is already the uplink", j);
+		for (uint16_t a = 0; a < pc->nb_macs; a++)
+			for (uint16_t b = 0; b < o->nb_macs; b++)
+				if (rte_is_same_ether_addr(&pc->macs[a], &o->macs[b])) {
+					snprintf(mp, sizeof(mp), "%s.MacAddresses[%u]", p, a);
+					return json_fail(e, mp,
+							 "already a static address of port '%s'",
+							 o->name);
+				}
+	}
+	return 0;
+}
+
+static int parse_root(const json_t *root, struct switch_config *cfg,
+		      struct json_err *e)
+{
+	static const char *const fields[] = {"Switch", "Ports", "Nats",
+					     "Networks", "Endpoints", NULL};
+	static const char *const later[] = {"Nats", "Networks", "Endpoints", NULL};
+	const json_t *ports = NULL, *port;
+	size_t i;
+	char p[64];
+
+	if (!json_is_object(root))
+		return json_fail(e, "", "the config must be a JSON object");
+	if (json_check_members(root, "", fields, e) < 0 ||
+	    reject_unsupported(root, "", later, e) < 0 ||
+	    parse_switch(root, cfg, e) < 0 ||
+	    json_get_array(root, "", "Ports", false, &ports, e) < 0)
+		return -1;
+	if (ports == NULL)
+		return 0;
+	if (json_array_size(ports) > VS_MAX_PORTS)
+		return json_fail(e, "Ports", "at most %d ports", VS_MAX_PORTS);
+	json_array_foreach(ports, i, port) {
+		json_path_index(p, sizeof(p), "Ports", i);
+		if (parse_port(port, p, &cfg->ports[i], e) < 0)
+			return -1;
+		cfg->nb_ports = (uint16_t)(i + 1);
+		if (check_port_conflicts(cfg, (uint16_t)i, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_loaded(json_t *root, const json_error_t *jerr,
+			struct switch_config *out, char *err, size_t errlen)
+{
+	struct json_err e = {err, errlen};
+	struct switch_config *cfg;
+	int rc;
+
+	if (root == NULL) {
+		snprintf(err, errlen, "line %d column %d: %s", jerr->line,
+			 jerr->column, jerr->text);
+		return -1;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL) {
+		json_decref(root);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = parse_root(root, cfg, &e);
+	if (rc == 0)
+		*out = *cfg;
+	free(cfg);
+	json_decref(root);
+	return rc;
+}
+
+int config_parse_file(const char *path, struct switch_config *cfg, char *err,
+		      size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (root == NULL && jerr.line < 0) { /* could not read the file */
+		snprintf(err, errlen, "%s", jerr.text);
+		return -1;
+	}
+	return parse_loaded(root, &jerr, cfg, err, errlen);
+}
+
+int config_parse_text(const char *text, struct switch_config *cfg, char *err,
+		      size_t errlen)
+{
+	json_error_t jerr;
+
+	return parse_loaded(json_loads(text, JSON_REJECT_DUPLICATES, &jerr),
+			    &jerr, cfg, err, errlen);
+}

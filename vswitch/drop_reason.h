@@ -1,0 +1,26 @@
+/* Drop reasons: the one table shared by the per-port counters, the /stats
+ * JSON and (later) trace comments, so a reason is spelled the same way
+ * everywhere. Texts follow the Windows vmSwitch wording where one exists. */
+#ifndef HVS_DROP_REASON_H
+#define HVS_DROP_REASON_H
+
+#define FOREACH_DROP_REASON(_)                                                 \
+	_(INVALID_PACKET, "Invalid packet")                                    \
+	_(VLAN_FILTER, "Packet does not match the packet filter set on the "   \
+		       "destination NIC")                                      \
+	_(SECURITY_POLICY, "Failed Security Policy")                           \
+	_(SOURCE_PORT, "Destination is the source NIC")                        \
+	_(TX_RING_FULL, "TX ring full")                                        \
+	_(NO_BUFFERS, "Out of packet buffers")
+
+enum drop_reason {
+#define DROP_REASON_ENUM(sym, text) DROP_##sym,
+	FOREACH_DROP_REASON(DROP_REASON_ENUM)
+#undef DROP_REASON_ENUM
+	DROP_REASON_COUNT
+};
+
+/* Human text of a reason, e.g. "Invalid packet". */
+const char *drop_reason_text(enum drop_reason reason);
+
+#endif

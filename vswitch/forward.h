@@ -1,0 +1,27 @@
+/* Forwarding: the decision (MAC table lookup, one bulk lookup a burst) and
+ * the egress of a decided packet to one port (unicast) or to the VLAN's
+ * flood domain (flood.c). */
+#ifndef HVS_FORWARD_H
+#define HVS_FORWARD_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "parse.h"
+
+struct worker;
+
+/* Sets flood/out_port in meta for n admitted packets. */
+void forward_decide_burst(struct worker *w, struct rte_mbuf **pkts,
+			  struct pkt_meta *meta, uint16_t n);
+
+/* Egress of one packet to one port: VFP egress, egress VLAN, TX buffer. */
+void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
+		     struct rte_mbuf *m, const struct pkt_meta *pm);
+
+/* Every other port that carries the packet's VLAN gets it (flood.c). */
+void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+		  const struct pkt_meta *pm);
+
+#endif

@@ -1,0 +1,44 @@
+/* Strict JSON reading on jansson: every error names the JSON path of the
+ * offending value ("Ports[1].Vlan.AccessVlanId: ..."), unknown fields are
+ * errors, types are never coerced. Shared by the config and the API. */
+#ifndef HVS_JSON_UTIL_H
+#define HVS_JSON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct json_err {
+	char *buf;
+	size_t len;
+};
+
+/* Writes "path: message" into e; always returns -1. */
+int json_fail(struct json_err *e, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* path of a member ("Ports[1]" + "Vlan" -> "Ports[1].Vlan") or of an
+ * element ("Ports" + 1 -> "Ports[1]"). */
+void json_path_member(char *out, size_t len, const char *path, const char *key);
+void json_path_index(char *out, size_t len, const char *path, size_t index);
+
+/* Fails on a member not in allowed (NULL-terminated). */
+int json_check_members(const json_t *obj, const char *path,
+		       const char *const *allowed, struct json_err *e);
+
+/* Getters: a missing optional member leaves *out untouched and returns 0. */
+int json_get_object(const json_t *obj, const char *path, const char *key,
+		    bool required, const json_t **out, struct json_err *e);
+int json_get_array(const json_t *obj, const char *path, const char *key,
+		   bool required, const json_t **out, struct json_err *e);
+int json_get_string(const json_t *obj, const char *path, const char *key,
+		    bool required, const char **out, struct json_err *e);
+int json_get_bool(const json_t *obj, const char *path, const char *key,
+		  bool required, bool *out, struct json_err *e);
+int json_get_uint(const json_t *obj, const char *path, const char *key,
+		  bool required, uint64_t min, uint64_t max, uint64_t *out,
+		  struct json_err *e);
+
+#endif

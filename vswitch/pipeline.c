@@ -1,0 +1,96 @@
+#include "pipeline.h"
+
+#include <rte_prefetch.h>
+
+#include "forward.h"
+#include "learn.h"
+#include "parse.h"
+#include "vfp.h"
+#include "worker.h"
+
+#define PREFETCH_AHEAD 4
+
+/* parse -> ingress VLAN -> VFP ingress. Returns -1 or the drop reason. */
+static inline int admit(struct worker *w, const struct vs_port *port,
+			struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	int reason = parse_ethernet(m, pm);
+
+	if (unlikely(reason >= 0))
+		return reason;
+	pm->vid = vlan_ingress_vid(&port->vlan, pm->wire_tagged, pm->wire_vid);
+	if (unlikely(pm->vid == VLAN_NONE))
+		return DROP_VLAN_FILTER;
+	if (vfp_port_ingress(port->index, pm->vid, m) != VFP_PASS)
+		return DROP_SECURITY_POLICY;
+	(void)w;
+	return -1;
+}
+
+/* One bulk lookup of the sources; new or moved ones go to the learner.
+ * A one-entry cache skips repeats of the previous source (bursts from one
+ * host are the common case). */
+static void learn_sources(struct worker *w, uint16_t in_port,
+			  struct rte_mbuf **pkts, const struct pkt_meta *meta,
+			  uint16_t n)
+{
+	uint64_t keys[VS_BURST];
+	struct mac_entry *hit[VS_BURST];
+	uint32_t now = vswitch_now(w->sw);
+	uint64_t last_queued = UINT64_MAX;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+
+		keys[i] = mac_key(meta[i].vid, &eh->src_addr);
+	}
+	mac_table_lookup_bulk(w->sw->macs, keys, n, hit);
+	for (uint16_t i = 0; i < n; i++) {
+		if (!mac_entry_needs_learn(hit[i], in_port, now) ||
+		    keys[i] == last_queued)
+			continue;
+		if (learn_request_push(w->learn_ring, keys[i], in_port))
+			last_queued = keys[i];
+		else
+			w->c.learn_queue_full++;
+	}
+}
+
+void pipeline_process_burst(struct worker *w, uint16_t in_port,
+			    struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vs_port *port = &w->sw->ports[in_port];
+	struct port_counters *pc = &w->c.port[in_port];
+	struct pkt_meta meta[VS_BURST];
+	struct rte_mbuf *ok[VS_BURST];
+	uint16_t nok = 0;
+
+	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		int reason;
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		pc->rx_packets++;
+		pc->rx_bytes += rte_pktmbuf_pkt_len(m);
+		reason = admit(w, port, m, &meta[nok]);
+		if (unlikely(reason >= 0)) {
+			drop_packet(w, in_port, m, (enum drop_reason)reason);
+			continue;
+		}
+		ok[nok++] = m;
+	}
+	if (nok == 0)
+		return;
+	learn_sources(w, in_port, ok, meta, nok);
+	forward_decide_burst(w, ok, meta, nok);
+	for (uint16_t i = 0; i < nok; i++) {
+		if (meta[i].flood)
+			flood_packet(w, in_port, ok[i], &meta[i]);
+		else
+			forward_to_port(w, in_port, meta[i].out_port, ok[i], &meta[i]);
+	}
+}

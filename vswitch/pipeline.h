@@ -1,0 +1,22 @@
+/* The per-packet path of the switch, run to completion on a burst:
+ *
+ *   parse -> ingress VLAN -> VFP ingress -> learn -> forwarding decision
+ *         -> VFP egress -> egress VLAN -> TX buffer
+ *
+ * Each stage is a small function in its own file (parse.h, vlan.h, learn.h,
+ * forward.c, flood.c, vlan_tag.h); this file only strings them together so
+ * ACLs, NAT and MAC rewrite plug in at the two VFP hooks without reshaping
+ * the path. Every packet that does not leave is counted under a drop reason. */
+#ifndef HVS_PIPELINE_H
+#define HVS_PIPELINE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+struct worker;
+
+void pipeline_process_burst(struct worker *w, uint16_t in_port,
+			    struct rte_mbuf **pkts, uint16_t n);
+
+#endif

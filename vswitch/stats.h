@@ -1,0 +1,31 @@
+/* Per-worker counters, written only by their worker (no atomics, no
+ * sharing of cache lines between workers) and summed when read. */
+#ifndef HVS_STATS_H
+#define HVS_STATS_H
+
+#include <stdint.h>
+
+#include "drop_reason.h"
+#include "switch.h"
+
+struct port_counters {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t drops[DROP_REASON_COUNT];
+};
+
+struct worker_counters {
+	struct port_counters port[VS_MAX_PORTS];
+	uint64_t learn_queue_full; /* learn requests lost, packets not */
+	uint64_t polls, busy_polls;
+};
+
+/* Sums every worker's counters of one port. */
+void stats_sum_port(const struct vswitch *sw, uint16_t port,
+		    struct port_counters *out);
+/* Adds b into a. */
+void port_counters_add(struct port_counters *a, const struct port_counters *b);
+/* Received packets on every port, all workers: the idle detector's input. */
+uint64_t stats_total_rx(const struct vswitch *sw);
+
+#endif

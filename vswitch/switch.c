@@ -1,0 +1,13 @@
+#include "switch.h"
+
+void vswitch_build_flood_members(struct vswitch *sw)
+{
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++) {
+		uint32_t members = 0;
+
+		for (uint16_t p = 0; p < sw->nb_ports; p++)
+			if (vlan_port_carries(&sw->ports[p].vlan, (uint16_t)vid))
+				members |= UINT32_C(1) << p;
+		sw->flood_members[vid] = members;
+	}
+}

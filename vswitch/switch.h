@@ -1,0 +1,61 @@
+/* The switch as the dataplane sees it: ports, VLAN flood domains, the MAC
+ * table and the workers. Built by the main lcore before workers start;
+ * workers only read it (MAC table entries excepted, see mac_table.h). */
+#ifndef HVS_SWITCH_H
+#define HVS_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "mac_table.h"
+#include "vlan.h"
+
+#define VS_MAX_PORTS 32 /* port sets are uint32_t bitmasks */
+#define VS_NAME_MAX 64
+#define VS_BURST 32
+
+struct worker;
+
+struct vs_port {
+	char name[VS_NAME_MAX];
+	uint16_t index;    /* switch port number, 0..nb_ports-1 */
+	uint16_t eth_port; /* DPDK ethdev port id */
+	bool uplink;
+	struct vlan_config vlan;
+	uint16_t nb_rxq, nb_txq;
+	/* Fewer TX queues than workers: workers share queues under this
+	 * lock (never taken by the control plane). */
+	bool tx_shared;
+	rte_spinlock_t tx_lock;
+	struct rte_ether_addr mac;
+};
+
+struct vswitch {
+	char name[VS_NAME_MAX];
+	uint16_t nb_ports;
+	struct vs_port ports[VS_MAX_PORTS];
+	/* flood_members[vid]: ports that carry VLAN vid. */
+	uint32_t flood_members[VLAN_ID_COUNT];
+	struct mac_table *macs;
+	uint32_t mac_aging_sec;
+	struct rte_rcu_qsbr *qsbr;
+	uint32_t clock_sec; /* coarse clock, advanced by the main lcore */
+	int stop;           /* set by the main lcore to end the workers */
+	unsigned nb_workers;
+	struct worker *workers[RTE_MAX_LCORE];
+};
+
+/* Recomputes flood_members from the ports' VLAN configs. */
+void vswitch_build_flood_members(struct vswitch *sw);
+
+static inline uint32_t vswitch_now(const struct vswitch *sw)
+{
+	return __atomic_load_n(&sw->clock_sec, __ATOMIC_RELAXED);
+}
+
+#endif

@@ -1,0 +1,70 @@
+#include "worker.h"
+
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include "pipeline.h"
+
+void tx_flush_port(struct worker *w, uint16_t port)
+{
+	struct tx_buffer *b = &w->tx[port];
+	struct vs_port *p = &w->sw->ports[port];
+	struct port_counters *pc = &w->c.port[port];
+	uint64_t bytes = 0;
+	uint16_t sent;
+
+	/* Lengths are read before the PMD may free the mbufs. */
+	for (uint16_t i = 0; i < b->count; i++)
+		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
+	if (unlikely(p->tx_shared)) {
+		rte_spinlock_lock(&p->tx_lock);
+		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
+		rte_spinlock_unlock(&p->tx_lock);
+	} else {
+		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
+	}
+	for (uint16_t i = sent; i < b->count; i++) {
+		bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
+		drop_packet(w, port, b->pkts[i], DROP_TX_RING_FULL);
+	}
+	pc->tx_packets += sent;
+	pc->tx_bytes += bytes;
+	b->count = 0;
+	w->tx_pending &= ~(UINT32_C(1) << port);
+}
+
+static void poll_once(struct worker *w)
+{
+	struct rte_mbuf *pkts[VS_BURST];
+	bool busy = false;
+
+	for (uint16_t i = 0; i < w->nb_rxq; i++) {
+		const struct rx_queue_ref *q = &w->rxq[i];
+		uint16_t n = rte_eth_rx_burst(w->sw->ports[q->port].eth_port,
+					      q->queue, pkts, VS_BURST);
+		if (n == 0)
+			continue;
+		busy = true;
+		pipeline_process_burst(w, q->port, pkts, n);
+		tx_flush_all(w);
+	}
+	w->c.polls++;
+	w->c.busy_polls += busy;
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct vswitch *sw = w->sw;
+
+	rte_rcu_qsbr_thread_register(sw->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(sw->qsbr, w->id);
+	while (!__atomic_load_n(&sw->stop, __ATOMIC_ACQUIRE)) {
+		poll_once(w);
+		rte_rcu_qsbr_quiescent(sw->qsbr, w->id);
+	}
+	tx_flush_all(w);
+	rte_rcu_qsbr_thread_offline(sw->qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(sw->qsbr, w->id);
+	return 0;
+}

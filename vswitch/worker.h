@@ -1,0 +1,76 @@
+/* A poll-mode worker: one per worker lcore. It polls its RX queues in
+ * bursts, runs each burst through the pipeline to completion and transmits
+ * through per-port buffers flushed at the end of every burst. It never
+ * blocks and never takes a lock the control plane holds. */
+#ifndef HVS_WORKER_H
+#define HVS_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "stats.h"
+#include "switch.h"
+
+#define TX_BUF_MAX 64
+#define WORKER_MAX_RXQ (VS_MAX_PORTS * 4)
+
+struct rx_queue_ref {
+	uint16_t port;  /* switch port index */
+	uint16_t queue;
+};
+
+struct tx_buffer {
+	uint16_t count;
+	struct rte_mbuf *pkts[TX_BUF_MAX];
+};
+
+struct worker {
+	unsigned id;    /* 0..nb_workers-1, also the RCU thread id */
+	unsigned lcore;
+	struct vswitch *sw;
+	struct rte_mempool *pool; /* this worker's socket */
+	struct rte_ring *learn_ring;
+	uint16_t nb_rxq;
+	struct rx_queue_ref rxq[WORKER_MAX_RXQ];
+	uint16_t txq[VS_MAX_PORTS];
+	uint32_t tx_pending; /* ports with buffered packets */
+	struct tx_buffer tx[VS_MAX_PORTS];
+	struct worker_counters c __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* The lcore entry point (rte_eal_remote_launch). */
+int worker_main(void *arg);
+
+void tx_flush_port(struct worker *w, uint16_t port);
+
+static inline void tx_flush_all(struct worker *w)
+{
+	while (w->tx_pending) {
+		uint16_t port = (uint16_t)__builtin_ctz(w->tx_pending);
+
+		tx_flush_port(w, port);
+	}
+}
+
+static inline void tx_enqueue(struct worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct tx_buffer *b = &w->tx[port];
+
+	b->pkts[b->count++] = m;
+	w->tx_pending |= UINT32_C(1) << port;
+	if (unlikely(b->count == TX_BUF_MAX))
+		tx_flush_port(w, port);
+}
+
+/* Counts a drop against a port and frees the packet. */
+static inline void drop_packet(struct worker *w, uint16_t port,
+			       struct rte_mbuf *m, enum drop_reason reason)
+{
+	w->c.port[port].drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif

@@ -1,0 +1,133 @@
+#include "worker_setup.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "learn.h"
+#include "port.h"
+#include "worker.h"
+
+#define POOL_CACHE 256
+
+int workers_create(struct vswitch *sw, char *err, size_t errlen)
+{
+	unsigned lcore;
+
+	sw->nb_workers = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+		struct worker *w = rte_zmalloc_socket("worker", sizeof(*w),
+						      RTE_CACHE_LINE_SIZE, socket);
+		if (w == NULL) {
+			snprintf(err, errlen, "out of memory for worker on lcore %u", lcore);
+			return -1;
+		}
+		w->id = sw->nb_workers;
+		w->lcore = lcore;
+		w->sw = sw;
+		w->learn_ring = learn_ring_create(w->id, socket);
+		sw->workers[sw->nb_workers++] = w;
+		if (w->learn_ring == NULL) {
+			snprintf(err, errlen, "cannot create learn ring: %s",
+				 rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	if (sw->nb_workers == 0) {
+		snprintf(err, errlen, "no worker lcore: give EAL at least two "
+				      "lcores, e.g. -l 0,1 (lcore 0 is the main lcore)");
+		return -1;
+	}
+	return 0;
+}
+
+int mbuf_pools_create(struct vswitch *sw, struct mbuf_pools *pools, char *err,
+		      size_t errlen)
+{
+	unsigned n = 1024;
+
+	memset(pools, 0, sizeof(*pools));
+	for (uint16_t p = 0; p < sw->nb_ports; p++)
+		n += port_ring_mbufs(&sw->ports[p]);
+	n += sw->nb_workers * (VS_MAX_PORTS * TX_BUF_MAX + 2 * VS_BURST);
+	n += (sw->nb_workers + 1) * POOL_CACHE * 2;
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		int socket = (int)rte_lcore_to_socket_id(sw->workers[i]->lcore);
+		char name[RTE_MEMPOOL_NAMESIZE];
+
+		if (pools->by_socket[socket] == NULL) {
+			snprintf(name, sizeof(name), "mbufs_s%d", socket);
+			pools->by_socket[socket] = rte_pktmbuf_pool_create(
+				name, n, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+			if (pools->by_socket[socket] == NULL) {
+				snprintf(err, errlen,
+					 "cannot create a pool of %u mbufs on socket %d: %s "
+					 "(more hugepages, or EAL -m with --no-huge)",
+					 n, socket, rte_strerror(rte_errno));
+				return -1;
+			}
+		}
+		sw->workers[i]->pool = pools->by_socket[socket];
+	}
+	return 0;
+}
+
+struct rte_mempool *rxq_pool(const struct vswitch *sw, uint16_t port,
+			     uint16_t q)
+{
+	unsigned wi = port_rxq_worker(&sw->ports[port], q, sw->nb_workers);
+
+	return sw->workers[wi]->pool;
+}
+
+void workers_assign_queues(struct vswitch *sw)
+{
+	for (unsigned i = 0; i < sw->nb_workers; i++)
+		sw->workers[i]->nb_rxq = 0;
+	for (uint16_t p = 0; p < sw->nb_ports; p++) {
+		const struct vs_port *port = &sw->ports[p];
+
+		for (uint16_t q = 0; q < port->nb_rxq; q++) {
+			struct worker *w = sw->workers[port_rxq_worker(port, q, sw->nb_workers)];
+
+			w->rxq[w->nb_rxq++] = (struct rx_queue_ref){p, q};
+		}
+		for (unsigned i = 0; i < sw->nb_workers; i++)
+			sw->workers[i]->txq[p] = (uint16_t)(i % port->nb_txq);
+	}
+}
+
+void workers_launch(struct vswitch *sw)
+{
+	__atomic_store_n(&sw->stop, 0, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < sw->nb_workers; i++)
+		rte_eal_remote_launch(worker_main, sw->workers[i], sw->workers[i]->lcore);
+}
+
+void workers_stop(struct vswitch *sw)
+{
+	__atomic_store_n(&sw->stop, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+}
+
+void workers_free(struct vswitch *sw)
+{
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		rte_ring_free(sw->workers[i]->learn_ring);
+		rte_free(sw->workers[i]);
+		sw->workers[i] = NULL;
+	}
+	sw->nb_workers = 0;
+}
+
+void mbuf_pools_free(struct mbuf_pools *pools)
+{
+	for (unsigned s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		rte_mempool_free(pools->by_socket[s]);
+	memset(pools, 0, sizeof(*pools));
+}

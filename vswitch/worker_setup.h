@@ -1,0 +1,34 @@
+/* Creating the workers (one per worker lcore), their mbuf pools (one per
+ * socket), their queue assignment, and launching/joining them. */
+#ifndef HVS_WORKER_SETUP_H
+#define HVS_WORKER_SETUP_H
+
+#include <stddef.h>
+
+#include <rte_mempool.h>
+
+#include "switch.h"
+
+struct mbuf_pools {
+	struct rte_mempool *by_socket[RTE_MAX_NUMA_NODES];
+};
+
+/* Allocates a worker per worker lcore. 0, or -1 with err. */
+int workers_create(struct vswitch *sw, char *err, size_t errlen);
+/* One pool per socket with workers, sized from the ports' rings, the
+ * workers' TX buffers and caches. */
+int mbuf_pools_create(struct vswitch *sw, struct mbuf_pools *pools, char *err,
+		      size_t errlen);
+/* Hands RX queues to workers round-robin and picks each worker's TX queue
+ * on every port. */
+void workers_assign_queues(struct vswitch *sw);
+void workers_launch(struct vswitch *sw);
+void workers_stop(struct vswitch *sw);
+void workers_free(struct vswitch *sw);
+void mbuf_pools_free(struct mbuf_pools *pools);
+
+/* The pool RX queue q of port p fills from. */
+struct rte_mempool *rxq_pool(const struct vswitch *sw, uint16_t port,
+			     uint16_t q);
+
+#endif
