@@ -1,0 +1,73 @@
+#!/bin/bash
+# Builds hvswitch (release and AddressSanitizer) and runs every test:
+# Criterion unit tests, pcap-replay golden tests (on both builds) and the
+# network-namespace end-to-end tests. Needs root (namespaces, af_packet).
+# The last line is "N passed, N failed"; the exit code is 1 on any failure.
+set -u
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3   # Debian's python3, which has python3-scapy
+passed=0
+failed=0
+LOG=$(mktemp -d /tmp/hvs-tests.XXXXXX)
+
+count() { # count SUITE: reads PASS/FAIL lines of one suite from stdin
+  local suite=$1 p f
+  p=$(grep -c '^PASS ' "$LOG/$suite.log")
+  f=$(grep -c '^FAIL ' "$LOG/$suite.log")
+  passed=$((passed + p))
+  failed=$((failed + f))
+  echo "== $suite: $p passed, $f failed"
+}
+
+build() { # build DIR [meson options]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@" >"$LOG/setup-$dir.log" 2>&1 || { cat "$LOG/setup-$dir.log"; return 1; }
+  fi
+  ninja -C "$dir" >"$LOG/ninja-$dir.log" 2>&1 || { tail -50 "$LOG/ninja-$dir.log"; return 1; }
+}
+
+run_suite() { # run_suite NAME COMMAND...
+  local name=$1; shift
+  echo "== $name: $*"
+  "$@" 2>&1 | tee "$LOG/$name.log"
+  # A suite that dies before reporting counts as a failure.
+  grep -qE '^(replay|e2e|unit): [0-9]+ passed' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  count "$name"
+}
+
+unit_tests() { # Criterion binaries; one PASS/FAIL line per test
+  local t out rc any=0
+  for t in build/tests/unit/test_*; do
+    [ -x "$t" ] || continue
+    any=1
+    out=$("$t" --verbose=1 -j1 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -E '^\[(PASS|FAIL|----)\]|Synthesis' | sed 's/\x1b\[[0-9;]*m//g'
+    printf '%s\n' "$out" | sed 's/\x1b\[[0-9;]*m//g' | awk -v bin="$(basename "$t")" '
+      /^\[PASS\] /{print "PASS " bin ":" $2}
+      /^\[FAIL\] /{print "FAIL " bin ":" $2}
+      /^\[CRASH\]|CRASH/{print "FAIL " bin ": crashed: " $0}'
+    [ $rc -eq 0 ] || echo "FAIL $(basename "$t"): exit code $rc"
+  done
+  [ $any = 1 ] || echo "FAIL unit: no Criterion test binaries were built"
+  echo "unit: done"
+}
+
+if ! build build; then
+  echo "FAIL build"; echo "0 passed, 1 failed"; exit 1
+fi
+asan_ok=1
+build build-asan -Db_sanitize=address -Dbuildtype=debug -Dtests=disabled || asan_ok=0
+
+run_suite unit unit_tests
+run_suite replay "$PY" tests/replay/run.py --vswitchd build/vswitchd
+if [ $asan_ok = 1 ]; then
+  run_suite replay-asan "$PY" tests/replay/run.py --vswitchd build-asan/vswitchd --asan
+else
+  echo "FAIL asan-build" >>"$LOG/asan.log"; count asan
+fi
+run_suite e2e tests/e2e/run.sh build/vswitchd
+
+rm -rf "$LOG"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
