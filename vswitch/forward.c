@@ -1,38 +1,21 @@
 #include "forward.h"
 
+#include "mac_lookup.h"
 #include "vfp.h"
 #include "vlan_tag.h"
 #include "worker.h"
 
-void forward_decide_burst(struct worker *w, struct rte_mbuf **pkts,
-			  struct pkt_meta *meta, uint16_t n)
+void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
+			  uint16_t n)
 {
-	uint64_t keys[VS_BURST];
-	uint16_t idx[VS_BURST];
-	struct mac_entry *hit[VS_BURST];
-	uint16_t nu = 0;
-
 	for (uint16_t i = 0; i < n; i++) {
-		const struct rte_ether_hdr *eh =
-			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+		uint8_t slot = bl->dst_slot[i];
+		const struct mac_entry *e = slot == MAC_SLOT_NONE ? NULL : bl->hit[slot];
 
-		meta[i].flood = rte_is_multicast_ether_addr(&eh->dst_addr);
-		if (!meta[i].flood) {
-			keys[nu] = mac_key(meta[i].vid, &eh->dst_addr);
-			idx[nu++] = i;
-		}
-	}
-	if (nu == 0)
-		return;
-	mac_table_lookup_bulk(w->sw->macs, keys, nu, hit);
-	for (uint16_t k = 0; k < nu; k++) {
-		struct pkt_meta *pm = &meta[idx[k]];
-
-		if (hit[k] == NULL)
-			pm->flood = true; /* unknown unicast */
-		else
-			pm->out_port = __atomic_load_n(&hit[k]->port,
-						       __ATOMIC_ACQUIRE);
+		/* Group addresses and unknown unicast flood. */
+		meta[i].flood = e == NULL;
+		if (e != NULL)
+			meta[i].out_port = __atomic_load_n(&e->port, __ATOMIC_ACQUIRE);
 	}
 }
 

@@ -1,4 +1,4 @@
-/* Forwarding: the decision (MAC table lookup, one bulk lookup a burst) and
+/* Forwarding: the decision (from the burst's MAC lookup, mac_lookup.h) and
  * the egress of a decided packet to one port (unicast) or to the VLAN's
  * flood domain (flood.c). */
 #ifndef HVS_FORWARD_H
@@ -12,9 +12,12 @@
 
 struct worker;
 
-/* Sets flood/out_port in meta for n admitted packets. */
-void forward_decide_burst(struct worker *w, struct rte_mbuf **pkts,
-			  struct pkt_meta *meta, uint16_t n);
+struct burst_lookup;
+
+/* Sets flood/out_port in meta for n admitted packets from the burst's
+ * MAC lookup (mac_lookup.h). */
+void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
+			  uint16_t n);
 
 /* Egress of one packet to one port: VFP egress, egress VLAN, TX buffer. */
 void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,

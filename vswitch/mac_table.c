@@ -35,7 +35,7 @@ struct mac_table *mac_table_create(const char *name, uint32_t capacity,
 	struct rte_hash_parameters params = {
 		.name = name,
 		.entries = capacity,
-		.key_len = sizeof(uint64_t),
+		.key_len = sizeof(struct mac_hkey),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
@@ -87,9 +87,10 @@ void mac_table_free(struct mac_table *t)
 
 static struct mac_entry *find(const struct mac_table *t, uint64_t key)
 {
+	struct mac_hkey hk = {key, 0};
 	void *data;
 
-	return rte_hash_lookup_data(t->hash, &key, &data) >= 0 ? data : NULL;
+	return rte_hash_lookup_data(t->hash, &hk, &data) >= 0 ? data : NULL;
 }
 
 const struct mac_entry *mac_table_find(const struct mac_table *t, uint64_t key)
@@ -109,7 +110,9 @@ static struct mac_entry *insert(struct mac_table *t, uint64_t key,
 	e->is_static = is_static;
 	e->in_use = 1;
 	e->last_seen = now;
-	if (rte_hash_add_key_data(t->hash, &key, e) != 0) {
+	struct mac_hkey hk = {key, 0};
+
+	if (rte_hash_add_key_data(t->hash, &hk, e) != 0) {
 		entry_release(t, e);
 		return NULL;
 	}
@@ -147,8 +150,9 @@ int mac_table_add_static(struct mac_table *t, uint64_t key, uint16_t port)
 
 static void remove_key(struct mac_table *t, uint64_t key)
 {
+	struct mac_hkey hk = {key, 0};
 	struct mac_entry *e = find(t, key);
-	int32_t pos = rte_hash_del_key(t->hash, &key);
+	int32_t pos = rte_hash_del_key(t->hash, &hk);
 
 	if (pos < 0 || t->deferred_free)
 		return; /* the RCU defer queue calls reclaim_cb later */
@@ -183,7 +187,7 @@ static unsigned remove_matching(struct mac_table *t, entry_pred pred,
 		while (n < RTE_DIM(batch) &&
 		       rte_hash_iterate(t->hash, &key, &data, &iter) >= 0) {
 			if (pred(data, arg))
-				batch[n++] = *(const uint64_t *)key;
+				batch[n++] = ((const struct mac_hkey *)key)->key;
 		}
 		for (unsigned i = 0; i < n; i++)
 			remove_key(t, batch[i]);

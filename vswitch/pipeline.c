@@ -4,6 +4,7 @@
 
 #include "forward.h"
 #include "learn.h"
+#include "mac_lookup.h"
 #include "parse.h"
 #include "vfp.h"
 #include "worker.h"
@@ -27,32 +28,22 @@ static inline int admit(struct worker *w, const struct vs_port *port,
 	return -1;
 }
 
-/* One bulk lookup of the sources; new or moved ones go to the learner.
- * A one-entry cache skips repeats of the previous source (bursts from one
- * host are the common case). */
+/* New or moved sources go to the learner, each once a burst. */
 static void learn_sources(struct worker *w, uint16_t in_port,
-			  struct rte_mbuf **pkts, const struct pkt_meta *meta,
-			  uint16_t n)
+			  const struct burst_lookup *bl, uint16_t n)
 {
-	uint64_t keys[VS_BURST];
-	struct mac_entry *hit[VS_BURST];
 	uint32_t now = vswitch_now(w->sw);
-	uint64_t last_queued = UINT64_MAX;
+	uint8_t done = MAC_SLOT_NONE;
 
 	for (uint16_t i = 0; i < n; i++) {
-		const struct rte_ether_hdr *eh =
-			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+		uint8_t slot = bl->src_slot[i];
 
-		keys[i] = mac_key(meta[i].vid, &eh->src_addr);
-	}
-	mac_table_lookup_bulk(w->sw->macs, keys, n, hit);
-	for (uint16_t i = 0; i < n; i++) {
-		if (!mac_entry_needs_learn(hit[i], in_port, now) ||
-		    keys[i] == last_queued)
+		if (slot == done)
 			continue;
-		if (learn_request_push(w->learn_ring, keys[i], in_port))
-			last_queued = keys[i];
-		else
+		done = slot;
+		if (!mac_entry_needs_learn(bl->hit[slot], in_port, now))
+			continue;
+		if (!learn_request_push(w->learn_ring, bl->keys[slot], in_port))
 			w->c.learn_queue_full++;
 	}
 }
@@ -64,6 +55,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct port_counters *pc = &w->c.port[in_port];
 	struct pkt_meta meta[VS_BURST];
 	struct rte_mbuf *ok[VS_BURST];
+	struct burst_lookup bl;
 	uint16_t nok = 0;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
@@ -85,8 +77,9 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	}
 	if (nok == 0)
 		return;
-	learn_sources(w, in_port, ok, meta, nok);
-	forward_decide_burst(w, ok, meta, nok);
+	burst_lookup_run(&bl, w->sw->macs, ok, meta, nok);
+	learn_sources(w, in_port, &bl, nok);
+	forward_decide_burst(&bl, meta, nok);
 	for (uint16_t i = 0; i < nok; i++) {
 		if (meta[i].flood)
 			flood_packet(w, in_port, ok[i], &meta[i]);
