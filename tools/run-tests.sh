@@ -32,25 +32,22 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(replay|e2e|unit): [0-9]+ passed' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(replay|e2e): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
-unit_tests() { # Criterion binaries; one PASS/FAIL line per test
-  local t out rc any=0
+unit_tests() { # Criterion binaries, read through their TAP reports
+  local t tap rc any=0 p=0 f=0
   for t in build/tests/unit/test_*; do
-    [ -x "$t" ] || continue
+    [ -x "$t" ] && [ -f "$t" ] || continue
     any=1
-    out=$("$t" --verbose=1 -j1 2>&1); rc=$?
-    printf '%s\n' "$out" | grep -E '^\[(PASS|FAIL|----)\]|Synthesis' | sed 's/\x1b\[[0-9;]*m//g'
-    printf '%s\n' "$out" | sed 's/\x1b\[[0-9;]*m//g' | awk -v bin="$(basename "$t")" '
-      /^\[PASS\] /{print "PASS " bin ":" $2}
-      /^\[FAIL\] /{print "FAIL " bin ":" $2}
-      /^\[CRASH\]|CRASH/{print "FAIL " bin ": crashed: " $0}'
-    [ $rc -eq 0 ] || echo "FAIL $(basename "$t"): exit code $rc"
+    tap="$LOG/$(basename "$t").tap"
+    "$t" --tap="$tap" >"$LOG/$(basename "$t").out" 2>&1; rc=$?
+    sed -n 's/^ok [0-9]* - \(.*\)/PASS \1/p; s/^not ok [0-9]* - \(.*\)/FAIL \1/p' "$tap"
+    [ $rc -eq 0 ] || { echo "FAIL $(basename "$t"): exit code $rc"; tail -20 "$LOG/$(basename "$t").out"; }
   done
   [ $any = 1 ] || echo "FAIL unit: no Criterion test binaries were built"
-  echo "unit: done"
+  echo "unit: finished"
 }
 
 if ! build build; then
