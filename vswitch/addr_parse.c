@@ -25,6 +25,8 @@ int mac_parse(const char *text, struct rte_ether_addr *mac)
 		p += 2;
 		if (i == RTE_ETHER_ADDR_LEN - 1)
 			break;
+		if (*p == '\0')
+			return -1;
 		if (sep == 0 && (*p == ':' || *p == '-'))
 			sep = *p;
 		if (*p != sep)

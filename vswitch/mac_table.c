@@ -32,9 +32,13 @@ static void reclaim_cb(void *p, void *key_data)
 struct mac_table *mac_table_create(const char *name, uint32_t capacity,
 				   int socket, struct rte_rcu_qsbr *qsbr)
 {
+	/* Cuckoo hashing cannot place every key at 100% load, so the hash
+	 * gets an eighth more room than the entries we allow: a full table
+	 * can still take a new MAC after losing one. */
+	uint32_t slots = capacity + capacity / 8;
 	struct rte_hash_parameters params = {
 		.name = name,
-		.entries = capacity,
+		.entries = slots,
 		.key_len = sizeof(struct mac_hkey),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
@@ -47,17 +51,17 @@ struct mac_table *mac_table_create(const char *name, uint32_t capacity,
 	t->capacity = capacity;
 	t->hash = rte_hash_create(&params);
 	t->entries = rte_zmalloc_socket("mac_entries",
-					sizeof(*t->entries) * (capacity + 1),
+					sizeof(*t->entries) * (slots + 1),
 					RTE_CACHE_LINE_SIZE, socket);
 	t->free_stack = rte_malloc_socket("mac_free",
-					  sizeof(uint32_t) * (capacity + 1), 0, socket);
+					  sizeof(uint32_t) * (slots + 1), 0, socket);
 	if (t->hash == NULL || t->entries == NULL || t->free_stack == NULL)
 		goto fail;
 	/* Live plus RCU-pending keys never exceed the hash's key slots
-	 * (capacity + 1), so a pool that size never runs dry first. */
-	for (uint32_t i = 0; i <= capacity; i++)
-		t->free_stack[i] = capacity - i;
-	t->nb_free = capacity + 1;
+	 * (slots + 1), so a pool that size never runs dry first. */
+	for (uint32_t i = 0; i <= slots; i++)
+		t->free_stack[i] = slots - i;
+	t->nb_free = slots + 1;
 	if (qsbr != NULL) {
 		struct rte_hash_rcu_config rcu = {
 			.v = qsbr,
@@ -102,7 +106,7 @@ const struct mac_entry *mac_table_find(const struct mac_table *t, uint64_t key)
 static struct mac_entry *insert(struct mac_table *t, uint64_t key,
 				uint16_t port, bool is_static, uint32_t now)
 {
-	struct mac_entry *e = entry_alloc(t);
+	struct mac_entry *e = t->nb_live < t->capacity ? entry_alloc(t) : NULL;
 
 	if (e == NULL)
 		return NULL;
@@ -116,6 +120,7 @@ static struct mac_entry *insert(struct mac_table *t, uint64_t key,
 		entry_release(t, e);
 		return NULL;
 	}
+	t->nb_live++;
 	return e;
 }
 
@@ -154,7 +159,10 @@ static void remove_key(struct mac_table *t, uint64_t key)
 	struct mac_entry *e = find(t, key);
 	int32_t pos = rte_hash_del_key(t->hash, &hk);
 
-	if (pos < 0 || t->deferred_free)
+	if (pos < 0)
+		return;
+	t->nb_live--;
+	if (t->deferred_free)
 		return; /* the RCU defer queue calls reclaim_cb later */
 	rte_hash_free_key_with_position(t->hash, pos);
 	entry_release(t, e);
@@ -228,5 +236,5 @@ unsigned mac_table_flush_port(struct mac_table *t, uint16_t port)
 
 uint32_t mac_table_count(const struct mac_table *t)
 {
-	return (uint32_t)rte_hash_count(t->hash);
+	return t->nb_live;
 }

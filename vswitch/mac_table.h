@@ -34,7 +34,8 @@ struct mac_table {
 	struct mac_entry *entries;  /* pool, capacity + 1 entries */
 	uint32_t *free_stack;       /* indexes of free entries (writer only) */
 	uint32_t nb_free;
-	uint32_t capacity;
+	uint32_t capacity;          /* live entries allowed */
+	uint32_t nb_live;           /* live entries (RCU-pending excluded) */
 	bool deferred_free;         /* RCU reclaims; else free at once */
 };
 

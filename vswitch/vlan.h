@@ -64,7 +64,9 @@ static inline uint16_t vlan_ingress_vid(const struct vlan_config *cfg,
 	case VLAN_MODE_TRUNK:
 		if (!tagged || vid == cfg->native_vid)
 			return cfg->native_vid;
-		return vlan_bitmap_test(cfg->allowed, vid) ? vid : VLAN_NONE;
+		return vid <= VLAN_ID_MAX && vlan_bitmap_test(cfg->allowed, vid)
+			       ? vid
+			       : VLAN_NONE;
 	}
 	return VLAN_NONE;
 }

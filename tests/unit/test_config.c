@@ -1,0 +1,849 @@
+/* The startup config parser (vswitch/config.h), MAC text parsing
+ * (vswitch/addr_parse.h) and the strict JSON getters (vswitch/json_util.h).
+ * No EAL. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "addr_parse.h"
+#include "config.h"
+#include "json_util.h"
+
+/* JSON written with single quotes for readability; ' becomes ". */
+static char *j(const char *text)
+{
+	char *s = strdup(text);
+
+	cr_assert_not_null(s);
+	for (char *p = s; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return s;
+}
+
+static struct switch_config out, before;
+static char err[1024];
+
+static void fill_pattern(void)
+{
+	memset(&out, 0x5c, sizeof(out));
+	memcpy(&before, &out, sizeof(out));
+	memset(err, 0, sizeof(err));
+}
+
+static void parse_ok(const char *json_sq)
+{
+	char *text = j(json_sq);
+
+	fill_pattern();
+	cr_assert_eq(config_parse_text(text, &out, err, sizeof(err)), 0,
+		     "rejected: %s\nconfig: %s", err, text);
+	free(text);
+}
+
+/* The parse fails, err is "<path>: ..." and contains also (if given), and
+ * the output struct is untouched. */
+static void parse_fails(const char *json_sq, const char *path, const char *also)
+{
+	char *text = j(json_sq);
+	size_t n = strlen(path);
+
+	fill_pattern();
+	cr_assert_eq(config_parse_text(text, &out, err, sizeof(err)), -1,
+		     "accepted: %s", text);
+	cr_assert(strncmp(err, path, n) == 0 && err[n] == ':',
+		  "error '%s' does not start with the path '%s'", err, path);
+	if (also != NULL)
+		cr_assert(strstr(err, also) != NULL, "error '%s' does not contain '%s'",
+			  err, also);
+	cr_assert_eq(memcmp(&out, &before, sizeof(out)), 0,
+		     "a failed parse changed the output struct (%s)", err);
+	free(text);
+}
+
+/* JSON syntax errors carry no path: "line L column C: text". */
+static void parse_fails_syntax(const char *json_sq, int line, const char *also)
+{
+	char *text = j(json_sq);
+	char want[32];
+
+	snprintf(want, sizeof(want), "line %d column ", line);
+	fill_pattern();
+	cr_assert_eq(config_parse_text(text, &out, err, sizeof(err)), -1,
+		     "accepted: %s", text);
+	cr_assert(strncmp(err, want, strlen(want)) == 0,
+		  "error '%s' does not start with '%s'", err, want);
+	if (also != NULL)
+		cr_assert(strstr(err, also) != NULL, "error '%s' does not contain '%s'",
+			  err, also);
+	cr_assert_eq(memcmp(&out, &before, sizeof(out)), 0,
+		     "a failed parse changed the output struct (%s)", err);
+	free(text);
+}
+
+/* ---- valid configs --------------------------------------------------------- */
+
+static const char full_config[] =
+	"{'Switch': {'Name': 'sw-test', 'MacAgingSeconds': 120, 'MacTableSize': 4096},\n"
+	" 'Ports': [\n"
+	"  {'Name': 'uplink', 'Devargs': 'net_tap0,iface=hvs-up', 'Uplink': true,\n"
+	"   'Vlan': {'OperationMode': 'Trunk', 'AllowedVlanIdList': '10,20,100-199',\n"
+	"            'NativeVlanId': 5}},\n"
+	"  {'Name': 'web', 'Devargs': 'net_tap1,iface=hvs-web',\n"
+	"   'MacAddresses': ['02:00:00:00:10:01', '02-00-00-00-10-AB'],\n"
+	"   'Vlan': {'OperationMode': 'Access', 'AccessVlanId': 10}},\n"
+	"  {'Name': 'mgmt_1.a-b', 'Devargs': 'net_tap2', 'Uplink': false,\n"
+	"   'Vlan': {'OperationMode': 'Untagged'}},\n"
+	"  {'Name': 'plain', 'Devargs': 'net_tap3'}\n"
+	" ],\n"
+	" 'Nats': [], 'Networks': [], 'Endpoints': []}\n";
+
+Test(config_valid, full_config_round_trips_into_switch_config)
+{
+	parse_ok(full_config);
+	cr_assert_str_eq(out.name, "sw-test");
+	cr_assert_eq(out.mac_aging_sec, 120);
+	cr_assert_eq(out.mac_table_size, 4096);
+	cr_assert_eq(out.nb_ports, 4);
+
+	const struct port_config *up = &out.ports[0], *web = &out.ports[1];
+	const struct port_config *mg = &out.ports[2], *pl = &out.ports[3];
+
+	cr_assert_str_eq(up->name, "uplink");
+	cr_assert_str_eq(up->devargs, "net_tap0,iface=hvs-up");
+	cr_assert(up->uplink);
+	cr_assert_eq(up->vlan.mode, VLAN_MODE_TRUNK);
+	cr_assert_eq(up->vlan.native_vid, 5);
+	cr_assert_not(vlan_bitmap_test(up->vlan.allowed, 9));
+	cr_assert(vlan_bitmap_test(up->vlan.allowed, 10));
+	cr_assert(vlan_bitmap_test(up->vlan.allowed, 20));
+	cr_assert(vlan_bitmap_test(up->vlan.allowed, 100));
+	cr_assert(vlan_bitmap_test(up->vlan.allowed, 199));
+	cr_assert_not(vlan_bitmap_test(up->vlan.allowed, 200));
+	cr_assert_not(vlan_bitmap_test(up->vlan.allowed, 5));
+	cr_assert_eq(up->nb_macs, 0);
+
+	cr_assert_str_eq(web->name, "web");
+	cr_assert_str_eq(web->devargs, "net_tap1,iface=hvs-web");
+	cr_assert_not(web->uplink);
+	cr_assert_eq(web->vlan.mode, VLAN_MODE_ACCESS);
+	cr_assert_eq(web->vlan.access_vid, 10);
+	cr_assert_eq(web->nb_macs, 2);
+	static const struct rte_ether_addr m0 = {{0x02, 0, 0, 0, 0x10, 0x01}};
+	static const struct rte_ether_addr m1 = {{0x02, 0, 0, 0, 0x10, 0xab}};
+	cr_assert(rte_is_same_ether_addr(&web->macs[0], &m0));
+	cr_assert(rte_is_same_ether_addr(&web->macs[1], &m1));
+
+	cr_assert_str_eq(mg->name, "mgmt_1.a-b");
+	cr_assert_str_eq(mg->devargs, "net_tap2");
+	cr_assert_not(mg->uplink);
+	cr_assert_eq(mg->vlan.mode, VLAN_MODE_UNTAGGED);
+	cr_assert_eq(mg->nb_macs, 0);
+
+	cr_assert_str_eq(pl->name, "plain");
+	cr_assert_str_eq(pl->devargs, "net_tap3");
+	cr_assert_not(pl->uplink);
+	cr_assert_eq(pl->vlan.mode, VLAN_MODE_UNTAGGED);
+	cr_assert_eq(pl->vlan.access_vid, 0);
+	cr_assert_eq(pl->vlan.native_vid, 0);
+	cr_assert_eq(pl->nb_macs, 0);
+}
+
+Test(config_valid, switch_defaults_when_switch_object_is_absent)
+{
+	parse_ok("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0'}]}");
+	cr_assert_str_eq(out.name, "vSwitch");
+	cr_assert_eq(out.mac_aging_sec, CONFIG_DEFAULT_MAC_AGING);
+	cr_assert_eq(out.mac_aging_sec, 300);
+	cr_assert_eq(out.mac_table_size, CONFIG_DEFAULT_MAC_TABLE);
+	cr_assert_eq(out.nb_ports, 1);
+}
+
+Test(config_valid, mac_aging_defaults_to_300_and_takes_explicit_value)
+{
+	parse_ok("{'Switch': {'Name': 'x'}}");
+	cr_assert_str_eq(out.name, "x");
+	cr_assert_eq(out.mac_aging_sec, 300);
+	cr_assert_eq(out.nb_ports, 0);
+	parse_ok("{'Switch': {'MacAgingSeconds': 1}}");
+	cr_assert_eq(out.mac_aging_sec, 1);
+	parse_ok("{'Switch': {'MacAgingSeconds': 31536000}}");
+	cr_assert_eq(out.mac_aging_sec, 31536000);
+}
+
+Test(config_valid, empty_config_has_no_ports)
+{
+	parse_ok("{}");
+	cr_assert_eq(out.nb_ports, 0);
+	cr_assert_str_eq(out.name, "vSwitch");
+	parse_ok("{'Ports': []}");
+	cr_assert_eq(out.nb_ports, 0);
+}
+
+Test(config_valid, operation_mode_is_case_insensitive_and_trunk_native_defaults_to_0)
+{
+	parse_ok("{'Ports': [{'Name': 'a', 'Devargs': 'd0', 'Vlan': "
+		 "{'OperationMode': 'trunk', 'AllowedVlanIdList': '1-4094'}},"
+		 "{'Name': 'b', 'Devargs': 'd1', 'Vlan': "
+		 "{'OperationMode': 'ACCESS', 'AccessVlanId': 4094}}]}");
+	cr_assert_eq(out.ports[0].vlan.mode, VLAN_MODE_TRUNK);
+	cr_assert_eq(out.ports[0].vlan.native_vid, 0);
+	cr_assert(vlan_bitmap_test(out.ports[0].vlan.allowed, 4094));
+	cr_assert_eq(out.ports[1].vlan.mode, VLAN_MODE_ACCESS);
+	cr_assert_eq(out.ports[1].vlan.access_vid, 4094);
+}
+
+Test(config_valid, empty_arrays_of_later_features_are_accepted)
+{
+	parse_ok("{'Nats': [], 'Networks': [], 'Endpoints': [],"
+		 " 'Ports': [{'Name': 'a', 'Devargs': 'd0', 'Acls': [],"
+		 " 'ExtendedAcls': [], 'IPAddresses': []}]}");
+	cr_assert_eq(out.nb_ports, 1);
+	cr_assert_str_eq(out.ports[0].name, "a");
+}
+
+Test(config_valid, thirty_two_ports_and_64_static_macs_fit)
+{
+	char *text = malloc(65536);
+	size_t off = 0;
+
+	cr_assert_not_null(text);
+	off += (size_t)sprintf(text + off, "{'Ports': [");
+	for (int i = 0; i < VS_MAX_PORTS; i++) {
+		off += (size_t)sprintf(text + off, "%s{'Name': 'p%d', 'Devargs': 'net_null%d'",
+				       i ? "," : "", i, i);
+		if (i == 0) {
+			off += (size_t)sprintf(text + off, ", 'MacAddresses': [");
+			for (int m = 0; m < CONFIG_MAX_STATIC_MACS; m++)
+				off += (size_t)sprintf(text + off, "%s'02:00:00:00:00:%02x'",
+						       m ? "," : "", m + 1);
+			off += (size_t)sprintf(text + off, "]");
+		}
+		off += (size_t)sprintf(text + off, "}");
+	}
+	sprintf(text + off, "]}");
+	parse_ok(text);
+	cr_assert_eq(out.nb_ports, VS_MAX_PORTS);
+	cr_assert_str_eq(out.ports[31].name, "p31");
+	cr_assert_str_eq(out.ports[31].devargs, "net_null31");
+	cr_assert_eq(out.ports[0].nb_macs, CONFIG_MAX_STATIC_MACS);
+	cr_assert_eq(out.ports[0].macs[63].addr_bytes[5], 64);
+	free(text);
+}
+
+Test(config_valid, port_name_of_63_characters_is_accepted)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "{'Ports': [{'Name': '%063d', 'Devargs': 'd'}]}", 7);
+	parse_ok(text);
+	cr_assert_eq(strlen(out.ports[0].name), 63);
+}
+
+/* ---- errors name the JSON path ------------------------------------------- */
+
+#define PORT0 "'Name': 'a', 'Devargs': 'd0'"
+#define PORT1 "'Name': 'b', 'Devargs': 'd1'"
+
+Test(config_errors, unknown_top_level_field)
+{
+	parse_fails("{'Switch': {}, 'Bogus': 1}", "Bogus", "unknown field");
+}
+
+Test(config_errors, unknown_port_field_names_the_misspelled_key)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Nmae': 'x'}]}", "Ports[0].Nmae",
+		    "unknown field");
+	parse_fails("{'Ports': [{" PORT0 "}, {" PORT1 ", 'Nmae': 'x'}]}",
+		    "Ports[1].Nmae", NULL);
+}
+
+Test(config_errors, unknown_switch_and_vlan_fields)
+{
+	parse_fails("{'Switch': {'Nam': 'x'}}", "Switch.Nam", "unknown field");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Untagged',"
+		    " 'Mode': 1}}]}",
+		    "Ports[0].Vlan.Mode", "unknown field");
+}
+
+Test(config_errors, wrong_type_uplink_string)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Uplink': 'yes'}]}", "Ports[0].Uplink",
+		    "boolean");
+}
+
+Test(config_errors, wrong_types_are_never_coerced)
+{
+	parse_fails("{'Switch': {'MacAgingSeconds': '300'}}", "Switch.MacAgingSeconds",
+		    "integer");
+	parse_fails("{'Switch': {'MacAgingSeconds': 300.0}}", "Switch.MacAgingSeconds",
+		    "integer");
+	parse_fails("{'Switch': []}", "Switch", "object");
+	parse_fails("{'Ports': {}}", "Ports", "array");
+	parse_fails("{'Ports': [1]}", "Ports[0]", "object");
+	parse_fails("{'Ports': [{'Name': 5, 'Devargs': 'd0'}]}", "Ports[0].Name",
+		    "string");
+	parse_fails("{'Ports': [{" PORT0 ", 'Uplink': 1}]}", "Ports[0].Uplink",
+		    "boolean");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': 'Trunk'}]}", "Ports[0].Vlan",
+		    "object");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Access',"
+		    " 'AccessVlanId': '10'}}]}",
+		    "Ports[0].Vlan.AccessVlanId", "integer");
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': '02:00:00:00:00:01'}]}",
+		    "Ports[0].MacAddresses", "array");
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': [2]}]}",
+		    "Ports[0].MacAddresses[0]", "string");
+}
+
+Test(config_errors, root_must_be_an_object)
+{
+	parse_fails("[]", "(root)", NULL);
+}
+
+Test(config_errors, missing_name)
+{
+	parse_fails("{'Ports': [{'Devargs': 'd0'}]}", "Ports[0].Name", "required");
+}
+
+Test(config_errors, missing_devargs)
+{
+	parse_fails("{'Ports': [{" PORT0 "}, {'Name': 'b'}]}", "Ports[1].Devargs",
+		    "required");
+}
+
+Test(config_errors, bad_port_names_and_empty_devargs)
+{
+	char text[256];
+
+	parse_fails("{'Ports': [{'Name': '', 'Devargs': 'd0'}]}", "Ports[0].Name", NULL);
+	parse_fails("{'Ports': [{'Name': 'a b', 'Devargs': 'd0'}]}", "Ports[0].Name", NULL);
+	parse_fails("{'Ports': [{'Name': 'a/b', 'Devargs': 'd0'}]}", "Ports[0].Name", NULL);
+	snprintf(text, sizeof(text), "{'Ports': [{'Name': '%064d', 'Devargs': 'd'}]}", 7);
+	parse_fails(text, "Ports[0].Name", NULL);
+	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': ''}]}", "Ports[0].Devargs", NULL);
+}
+
+Test(config_errors, switch_values_out_of_range)
+{
+	parse_fails("{'Switch': {'MacAgingSeconds': 0}}", "Switch.MacAgingSeconds",
+		    "out of range");
+	parse_fails("{'Switch': {'MacAgingSeconds': -1}}", "Switch.MacAgingSeconds",
+		    "out of range");
+	parse_fails("{'Switch': {'MacTableSize': 100}}", "Switch.MacTableSize",
+		    "out of range");
+	parse_fails("{'Switch': {'Name': ''}}", "Switch.Name", NULL);
+}
+
+Test(config_errors, access_vlan_id_0_and_5000_out_of_range)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Access',"
+		    " 'AccessVlanId': 0}}]}",
+		    "Ports[0].Vlan.AccessVlanId", "out of range");
+	parse_fails("{'Ports': [{" PORT0 "}, {" PORT1 ", 'Vlan': {'OperationMode':"
+		    " 'Access', 'AccessVlanId': 5000}}]}",
+		    "Ports[1].Vlan.AccessVlanId", "out of range");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Access',"
+		    " 'AccessVlanId': 4095}}]}",
+		    "Ports[0].Vlan.AccessVlanId", "out of range");
+}
+
+Test(config_errors, access_without_access_vlan_id)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Access'}}]}",
+		    "Ports[0].Vlan.AccessVlanId", "required");
+}
+
+Test(config_errors, trunk_without_allowed_vlan_id_list)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Trunk',"
+		    " 'NativeVlanId': 5}}]}",
+		    "Ports[0].Vlan.AllowedVlanIdList", "required");
+}
+
+Test(config_errors, access_vlan_id_given_with_trunk)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Trunk',"
+		    " 'AllowedVlanIdList': '10', 'AccessVlanId': 10}}]}",
+		    "Ports[0].Vlan.AccessVlanId", "Trunk");
+}
+
+Test(config_errors, trunk_fields_given_with_access_or_untagged)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Access',"
+		    " 'AccessVlanId': 10, 'NativeVlanId': 10}}]}",
+		    "Ports[0].Vlan.NativeVlanId", "Access");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Untagged',"
+		    " 'AllowedVlanIdList': '10'}}]}",
+		    "Ports[0].Vlan.AllowedVlanIdList", "Untagged");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Untagged',"
+		    " 'AccessVlanId': 10}}]}",
+		    "Ports[0].Vlan.AccessVlanId", NULL);
+}
+
+Test(config_errors, native_vlan_id_out_of_range)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Trunk',"
+		    " 'AllowedVlanIdList': '10', 'NativeVlanId': 4095}}]}",
+		    "Ports[0].Vlan.NativeVlanId", "out of range");
+}
+
+Test(config_errors, bad_operation_mode)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Hybrid'}}]}",
+		    "Ports[0].Vlan.OperationMode", "Hybrid");
+	parse_fails("{'Ports': [{" PORT0 ", 'Vlan': {'AccessVlanId': 10}}]}",
+		    "Ports[0].Vlan.OperationMode", "required");
+}
+
+Test(config_errors, bad_allowed_vlan_id_list)
+{
+	static const char *const bad[] = {"", "0", "4095", "20-10", "10,", "a",
+					  "10;20", "1-4095"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "{'Ports': [{" PORT0 ", 'Vlan': {'OperationMode': 'Trunk',"
+			 " 'AllowedVlanIdList': '%s'}}]}",
+			 bad[i]);
+		parse_fails(text, "Ports[0].Vlan.AllowedVlanIdList", NULL);
+	}
+}
+
+Test(config_errors, bad_mac_address)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': ['02:00:00:00:00:01',"
+		    " '02:00:00:00:00']}]}",
+		    "Ports[0].MacAddresses[1]", "02:00:00:00:00");
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': ['02:00:00:00:00:0g']}]}",
+		    "Ports[0].MacAddresses[0]", NULL);
+}
+
+Test(config_errors, multicast_broadcast_and_zero_mac_rejected)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': ['01:00:5e:00:00:01']}]}",
+		    "Ports[0].MacAddresses[0]", "unicast");
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': ['ff:ff:ff:ff:ff:ff']}]}",
+		    "Ports[0].MacAddresses[0]", NULL);
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': ['00:00:00:00:00:00']}]}",
+		    "Ports[0].MacAddresses[0]", NULL);
+}
+
+Test(config_errors, too_many_static_macs)
+{
+	char *text = malloc(8192);
+	size_t off = 0;
+
+	cr_assert_not_null(text);
+	off += (size_t)sprintf(text, "{'Ports': [{" PORT0 ", 'MacAddresses': [");
+	for (int m = 0; m <= CONFIG_MAX_STATIC_MACS; m++)
+		off += (size_t)sprintf(text + off, "%s'02:00:00:00:01:%02x'", m ? "," : "",
+				       m);
+	sprintf(text + off, "]}]}");
+	parse_fails(text, "Ports[0].MacAddresses", "64");
+	free(text);
+}
+
+Test(config_errors, too_many_ports)
+{
+	char *text = malloc(8192);
+	size_t off = 0;
+
+	cr_assert_not_null(text);
+	off += (size_t)sprintf(text, "{'Ports': [");
+	for (int i = 0; i <= VS_MAX_PORTS; i++)
+		off += (size_t)sprintf(text + off, "%s{'Name': 'p%d', 'Devargs': 'd%d'}",
+				       i ? "," : "", i, i);
+	sprintf(text + off, "]}");
+	parse_fails(text, "Ports", "32");
+	free(text);
+}
+
+Test(config_errors, duplicate_port_name)
+{
+	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': 'd0'},"
+		    " {'Name': 'a', 'Devargs': 'd1'}]}",
+		    "Ports[1].Name", "Ports[0]");
+}
+
+Test(config_errors, duplicate_devargs)
+{
+	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': 'd0'}, {'Name': 'b', 'Devargs':"
+		    " 'd1'}, {'Name': 'c', 'Devargs': 'd0'}]}",
+		    "Ports[2].Devargs", "Ports[0]");
+}
+
+Test(config_errors, two_uplinks)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'Uplink': true}, {" PORT1 ", 'Uplink': true}]}",
+		    "Ports[1].Uplink", "Ports[0]");
+}
+
+Test(config_errors, same_static_mac_on_two_ports_in_any_spelling)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'MacAddresses': ['02:00:00:00:00:aa']},"
+		    " {" PORT1 ", 'MacAddresses': ['02:00:00:00:00:01', '02-00-00-00-00-AA']}]}",
+		    "Ports[1].MacAddresses[1]", "'a'");
+}
+
+Test(config_errors, malformed_json_reports_line_and_column)
+{
+	parse_fails_syntax("{\n  'Ports': [\n    {'Name': 'a',, 'Devargs': 'd0'}\n  ]\n}",
+			   3, NULL);
+	parse_fails_syntax("{'Ports': [", 1, NULL);
+	parse_fails_syntax("{'Switch': {}} trailing", 1, NULL);
+}
+
+Test(config_errors, duplicate_json_keys)
+{
+	parse_fails_syntax("{'Switch': {'Name': 'a'},\n 'Switch': {'Name': 'b'}}", 2,
+			   "duplicate");
+	parse_fails_syntax("{'Ports': [{'Name': 'a', 'Name': 'b', 'Devargs': 'd0'}]}", 1,
+			   "duplicate");
+}
+
+Test(config_errors, non_empty_later_features_are_not_supported_yet)
+{
+	parse_fails("{'Nats': [{'Name': 'n'}]}", "Nats", "not supported");
+	parse_fails("{'Networks': [{}]}", "Networks", "not supported");
+	parse_fails("{'Endpoints': [{}]}", "Endpoints", "not supported");
+	parse_fails("{'Ports': [{" PORT0 ", 'Acls': [{'Action': 'Deny'}]}]}",
+		    "Ports[0].Acls", "not supported");
+	parse_fails("{'Ports': [{" PORT0 ", 'ExtendedAcls': [{}]}]}",
+		    "Ports[0].ExtendedAcls", "not supported");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24']}]}",
+		    "Ports[0].IPAddresses", "not supported");
+	parse_fails("{'Ports': [{" PORT0 ", 'DefaultGateway': '10.0.0.1'}]}",
+		    "Ports[0].DefaultGateway", "not supported");
+	parse_fails("{'Ports': [{" PORT0 ", 'Endpoint': {}}]}", "Ports[0].Endpoint",
+		    "not supported");
+}
+
+Test(config_errors, error_in_later_port_leaves_output_untouched)
+{
+	/* the first ports are valid; the parse is still all-or-nothing */
+	parse_fails("{'Switch': {'Name': 'new'}, 'Ports': [{" PORT0 "}, {" PORT1 "},"
+		    " {'Name': 'c', 'Devargs': 'd2', 'Uplink': 'no'}]}",
+		    "Ports[2].Uplink", NULL);
+	cr_assert_eq(out.nb_ports, before.nb_ports);
+}
+
+/* ---- config_parse_file ----------------------------------------------------- */
+
+Test(config_file, parses_a_file_and_reports_an_unreadable_one)
+{
+	char path[] = "/tmp/hvs-unit-config-XXXXXX";
+	int fd = mkstemp(path);
+	char *text = j("{'Switch': {'Name': 'fromfile'},\n 'Ports': [{" PORT0 "}]}");
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	free(text);
+	fill_pattern();
+	cr_assert_eq(config_parse_file(path, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(out.name, "fromfile");
+	cr_assert_eq(out.nb_ports, 1);
+	unlink(path);
+
+	fill_pattern();
+	cr_assert_eq(config_parse_file(path, &out, err, sizeof(err)), -1);
+	cr_assert(strstr(err, path) != NULL, "error '%s' does not name the file", err);
+	cr_assert_eq(memcmp(&out, &before, sizeof(out)), 0);
+}
+
+Test(config_file, syntax_error_in_file_reports_line)
+{
+	char path[] = "/tmp/hvs-unit-config-XXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "{\n\"Switch\": {}\n\"Ports\": []\n}\n";
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	fill_pattern();
+	cr_assert_eq(config_parse_file(path, &out, err, sizeof(err)), -1);
+	unlink(path);
+	cr_assert(strncmp(err, "line 3 column ", 14) == 0, "error: %s", err);
+	cr_assert_eq(memcmp(&out, &before, sizeof(out)), 0);
+}
+
+Test(config_file, shipped_example_configs_parse)
+{
+	DIR *d = opendir(HVS_SOURCE_ROOT "/configs");
+	struct dirent *de;
+	int n = 0;
+
+	cr_assert_not_null(d, "cannot open %s/configs", HVS_SOURCE_ROOT);
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char path[PATH_MAX];
+
+		if (len < 5 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/configs/%s", HVS_SOURCE_ROOT, de->d_name);
+		cr_assert_eq(config_parse_file(path, &out, err, sizeof(err)), 0, "%s: %s",
+			     path, err);
+		cr_assert_gt(out.nb_ports, 0, "%s", path);
+		n++;
+	}
+	closedir(d);
+	cr_assert_gt(n, 0, "no example configs found");
+}
+
+/* ---- mac_parse / mac_format -------------------------------------------------- */
+
+static void mac_ok(const char *text, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3,
+		   uint8_t b4, uint8_t b5)
+{
+	struct rte_ether_addr mac;
+	const uint8_t want[6] = {b0, b1, b2, b3, b4, b5};
+
+	memset(&mac, 0x77, sizeof(mac));
+	cr_assert_eq(mac_parse(text, &mac), 0, "'%s' rejected", text);
+	cr_assert_eq(memcmp(mac.addr_bytes, want, 6), 0, "'%s' parsed wrong", text);
+}
+
+Test(mac_parse, colon_form)
+{
+	mac_ok("02:00:00:00:00:01", 0x02, 0, 0, 0, 0, 0x01);
+	mac_ok("de:ad:be:ef:00:ff", 0xde, 0xad, 0xbe, 0xef, 0x00, 0xff);
+}
+
+Test(mac_parse, dash_form_and_upper_case)
+{
+	mac_ok("02-00-00-00-00-01", 0x02, 0, 0, 0, 0, 0x01);
+	mac_ok("DE-AD-be-EF-0a-Ff", 0xde, 0xad, 0xbe, 0xef, 0x0a, 0xff);
+	mac_ok("AA:BB:CC:DD:EE:FF", 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff);
+}
+
+Test(mac_parse, bad_inputs_rejected)
+{
+	static const char *const bad[] = {
+		"",
+		"0",
+		"02:",
+		"02:00:00:00:00",
+		"02:00:00:00:00:0",
+		"02:00:00:00:00:01:",
+		"02:00:00:00:00:01:02",
+		"02:00:00:00:00:0g",
+		"02:00-00:00:00:01",   /* mixed separators */
+		"02-00-00-00-00:01",
+		"020000000001",        /* no separators */
+		"02.00.00.00.00.01",
+		"02 00 00 00 00 01",
+		" 02:00:00:00:00:01",
+		"02:00:00:00:00:01 ",
+		"2:0:0:0:0:1",
+		"002:00:00:00:00:01",
+		"0x:00:00:00:00:01",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rte_ether_addr mac;
+
+		cr_assert_eq(mac_parse(bad[i], &mac), -1, "'%s' accepted", bad[i]);
+	}
+}
+
+Test(mac_parse, never_reads_past_the_end_of_a_two_digit_string)
+{
+	/* The C string is "02". What follows its terminator would parse as a
+	 * MAC if the parser ran past the end ("02" NUL "00" NUL ... "01"). */
+	static const char buf[] = "02\0" "00\0" "00\0" "00\0" "00\0" "01";
+	struct rte_ether_addr mac;
+
+	cr_assert_eq(strlen(buf), 2);
+	cr_assert_eq(mac_parse(buf, &mac), -1,
+		     "mac_parse(\"02\") read past the string's terminator and "
+		     "accepted bytes beyond it");
+}
+
+Test(mac_format, lower_case_colon_form)
+{
+	struct rte_ether_addr mac = {{0xde, 0xad, 0xBE, 0x0f, 0x00, 0xff}};
+	char buf[RTE_ETHER_ADDR_FMT_SIZE];
+
+	memset(buf, 'x', sizeof(buf));
+	mac_format(&mac, buf);
+	cr_assert_str_eq(buf, "de:ad:be:0f:00:ff");
+}
+
+Test(mac_format, round_trips_through_mac_parse)
+{
+	struct rte_ether_addr mac, back;
+	char buf[RTE_ETHER_ADDR_FMT_SIZE];
+
+	cr_assert_eq(mac_parse("02-AB-cd-00-12-34", &mac), 0);
+	mac_format(&mac, buf);
+	cr_assert_str_eq(buf, "02:ab:cd:00:12:34");
+	cr_assert_eq(mac_parse(buf, &back), 0);
+	cr_assert(rte_is_same_ether_addr(&mac, &back));
+}
+
+/* ---- json_util ------------------------------------------------------------ */
+
+static json_t *obj;
+static char jbuf[256];
+static struct json_err je = {jbuf, sizeof(jbuf)};
+
+static void json_setup(void)
+{
+	json_error_t jerr;
+	char *text = j("{'s': 'str', 'i': 42, 'neg': -3, 'r': 1.5, 't': true,"
+		       " 'f': false, 'n': null, 'o': {'x': 1}, 'a': [1, 2]}");
+
+	obj = json_loads(text, 0, &jerr);
+	free(text);
+	cr_assert_not_null(obj, "%s", jerr.text);
+	memset(jbuf, 0, sizeof(jbuf));
+}
+
+static void json_teardown(void)
+{
+	json_decref(obj);
+}
+
+TestSuite(json_util, .init = json_setup, .fini = json_teardown);
+
+Test(json_util, fail_writes_path_colon_message)
+{
+	cr_assert_eq(json_fail(&je, "Ports[1].Vlan", "bad %d", 7), -1);
+	cr_assert_str_eq(jbuf, "Ports[1].Vlan: bad 7");
+	cr_assert_eq(json_fail(&je, "", "whole thing"), -1);
+	cr_assert_str_eq(jbuf, "(root): whole thing");
+}
+
+Test(json_util, fail_truncates_to_the_buffer)
+{
+	char small[8];
+	struct json_err e = {small, sizeof(small)};
+
+	memset(small, 'x', sizeof(small));
+	cr_assert_eq(json_fail(&e, "Ports", "message"), -1);
+	cr_assert_eq(strnlen(small, sizeof(small)), sizeof(small) - 1);
+	cr_assert_str_eq(small, "Ports: ");
+	memset(small, 'x', sizeof(small));
+	cr_assert_eq(json_fail(&e, "Ports[10].Name", "m"), -1);
+	cr_assert_str_eq(small, "Ports[1");
+}
+
+Test(json_util, path_member_and_index)
+{
+	char p[64];
+
+	json_path_member(p, sizeof(p), "", "Switch");
+	cr_assert_str_eq(p, "Switch");
+	json_path_member(p, sizeof(p), "Ports[1]", "Vlan");
+	cr_assert_str_eq(p, "Ports[1].Vlan");
+	json_path_index(p, sizeof(p), "Ports", 12);
+	cr_assert_str_eq(p, "Ports[12]");
+	json_path_index(p, sizeof(p), "Ports[0].MacAddresses", 0);
+	cr_assert_str_eq(p, "Ports[0].MacAddresses[0]");
+}
+
+Test(json_util, check_members_accepts_known_and_names_unknown)
+{
+	static const char *const all[] = {"s", "i", "neg", "r", "t", "f", "n", "o", "a",
+					  NULL};
+	static const char *const some[] = {"s", "i", "neg", "r", "t", "f", "n", "o",
+					   NULL};
+
+	cr_assert_eq(json_check_members(obj, "X", all, &je), 0);
+	cr_assert_eq(json_check_members(obj, "X", some, &je), -1);
+	cr_assert_str_eq(jbuf, "X.a: unknown field");
+}
+
+Test(json_util, get_string)
+{
+	const char *s = "untouched";
+
+	cr_assert_eq(json_get_string(obj, "P", "s", true, &s, &je), 0);
+	cr_assert_str_eq(s, "str");
+	s = "untouched";
+	cr_assert_eq(json_get_string(obj, "P", "missing", false, &s, &je), 0);
+	cr_assert_str_eq(s, "untouched");
+	cr_assert_eq(json_get_string(obj, "P", "missing", true, &s, &je), -1);
+	cr_assert_str_eq(jbuf, "P.missing: required field is missing");
+	cr_assert_eq(json_get_string(obj, "P", "i", false, &s, &je), -1);
+	cr_assert_str_eq(jbuf, "P.i: must be a string, not an integer");
+	cr_assert_eq(json_get_string(obj, "P", "n", false, &s, &je), -1);
+	cr_assert_str_eq(jbuf, "P.n: must be a string, not null");
+	cr_assert_str_eq(s, "untouched");
+}
+
+Test(json_util, get_bool)
+{
+	bool b = false;
+
+	cr_assert_eq(json_get_bool(obj, "", "t", true, &b, &je), 0);
+	cr_assert(b);
+	cr_assert_eq(json_get_bool(obj, "", "f", true, &b, &je), 0);
+	cr_assert_not(b);
+	b = true;
+	cr_assert_eq(json_get_bool(obj, "", "missing", false, &b, &je), 0);
+	cr_assert(b, "missing optional member changed the output");
+	cr_assert_eq(json_get_bool(obj, "", "i", false, &b, &je), -1);
+	cr_assert_str_eq(jbuf, "i: must be a boolean, not an integer");
+	cr_assert_eq(json_get_bool(obj, "", "s", false, &b, &je), -1);
+	cr_assert_str_eq(jbuf, "s: must be a boolean, not a string");
+	cr_assert(b);
+}
+
+Test(json_util, get_uint_range_and_type)
+{
+	uint64_t v = 99;
+
+	cr_assert_eq(json_get_uint(obj, "P", "i", true, 0, 100, &v, &je), 0);
+	cr_assert_eq(v, 42);
+	cr_assert_eq(json_get_uint(obj, "P", "i", true, 42, 42, &v, &je), 0);
+	v = 99;
+	cr_assert_eq(json_get_uint(obj, "P", "i", true, 43, 100, &v, &je), -1);
+	cr_assert_str_eq(jbuf, "P.i: 42 is out of range 43-100");
+	cr_assert_eq(json_get_uint(obj, "P", "i", true, 0, 41, &v, &je), -1);
+	cr_assert_str_eq(jbuf, "P.i: 42 is out of range 0-41");
+	cr_assert_eq(json_get_uint(obj, "P", "neg", true, 0, 100, &v, &je), -1);
+	cr_assert_str_eq(jbuf, "P.neg: -3 is out of range 0-100");
+	cr_assert_eq(json_get_uint(obj, "P", "r", true, 0, 100, &v, &je), -1);
+	cr_assert_str_eq(jbuf, "P.r: must be an integer, not a real number");
+	cr_assert_eq(json_get_uint(obj, "P", "t", true, 0, 100, &v, &je), -1);
+	cr_assert_str_eq(jbuf, "P.t: must be an integer, not a boolean");
+	cr_assert_eq(v, 99, "a rejected value changed the output");
+	cr_assert_eq(json_get_uint(obj, "P", "missing", false, 0, 100, &v, &je), 0);
+	cr_assert_eq(v, 99);
+	cr_assert_eq(json_get_uint(obj, "P", "missing", true, 0, 100, &v, &je), -1);
+	cr_assert_str_eq(jbuf, "P.missing: required field is missing");
+}
+
+Test(json_util, get_object_and_array)
+{
+	const json_t *o = NULL, *a = NULL;
+
+	cr_assert_eq(json_get_object(obj, "", "o", true, &o, &je), 0);
+	cr_assert_eq(o, json_object_get(obj, "o"));
+	cr_assert_eq(json_get_array(obj, "", "a", true, &a, &je), 0);
+	cr_assert_eq(a, json_object_get(obj, "a"));
+	cr_assert_eq(json_array_size(a), 2);
+
+	o = a = NULL;
+	cr_assert_eq(json_get_object(obj, "", "missing", false, &o, &je), 0);
+	cr_assert_null(o);
+	cr_assert_eq(json_get_array(obj, "", "missing", false, &a, &je), 0);
+	cr_assert_null(a);
+	cr_assert_eq(json_get_object(obj, "", "a", false, &o, &je), -1);
+	cr_assert_str_eq(jbuf, "a: must be an object, not an array");
+	cr_assert_eq(json_get_array(obj, "Q", "o", false, &a, &je), -1);
+	cr_assert_str_eq(jbuf, "Q.o: must be an array, not an object");
+	cr_assert_eq(json_get_array(obj, "Q", "missing", true, &a, &je), -1);
+	cr_assert_str_eq(jbuf, "Q.missing: required field is missing");
+	cr_assert_null(o);
+	cr_assert_null(a);
+}
