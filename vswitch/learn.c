@@ -26,8 +26,10 @@ unsigned learn_drain(struct vswitch *sw, uint32_t now)
 		while ((n = rte_ring_sc_dequeue_burst_elem(ring, reqs, sizeof(reqs[0]),
 							   RTE_DIM(reqs), NULL)) > 0) {
 			for (unsigned k = 0; k < n; k++)
-				mac_table_learn(sw->macs, reqs[k].key,
-						reqs[k].port, now);
+				/* a request may outlive a removed port */
+				if (sw->ports[reqs[k].port].in_use)
+					mac_table_learn(sw->macs, reqs[k].key,
+							reqs[k].port, now);
 			total += n;
 		}
 	}

@@ -62,6 +62,7 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	p->index = index;
 	p->uplink = cfg->uplink;
 	p->vlan = cfg->vlan;
+	p->in_use = true;
 	rte_spinlock_init(&p->tx_lock);
 	if (probe(cfg->devargs, &p->eth_port, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "port '%s': %s", cfg->name, msg);
@@ -142,6 +143,18 @@ void port_close(struct vs_port *p)
 {
 	rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
+}
+
+void port_detach(struct vs_port *p)
+{
+	struct rte_eth_dev_info info;
+	struct rte_device *dev = NULL;
+
+	if (rte_eth_dev_info_get(p->eth_port, &info) == 0)
+		dev = info.device;
+	port_close(p);
+	if (dev != NULL)
+		rte_dev_remove(dev);
 }
 
 unsigned port_ring_mbufs(const struct vs_port *p)

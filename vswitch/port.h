@@ -34,6 +34,10 @@ int port_start(struct vs_port *p, struct rte_mempool *const *rx_pools,
 /* Stops and closes the device (pcap ports flush their files here). */
 void port_close(struct vs_port *p);
 
+/* Closes the port and removes its device, so the same Devargs can be
+ * probed again (hot-unplug). */
+void port_detach(struct vs_port *p);
+
 /* The mbufs a port can hold in its rings. */
 unsigned port_ring_mbufs(const struct vs_port *p);
 

@@ -28,7 +28,7 @@ uint64_t stats_total_rx(const struct vswitch *sw)
 
 	for (unsigned i = 0; i < sw->nb_workers; i++)
 		for (uint16_t p = 0; p < sw->nb_ports; p++)
-			total += __atomic_load_n(&sw->workers[i]->c.port[p].rx_packets,
+			total += !sw->ports[p].in_use ? 0 : __atomic_load_n(&sw->workers[i]->c.port[p].rx_packets,
 						 __ATOMIC_RELAXED);
 	return total;
 }

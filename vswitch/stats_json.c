@@ -38,7 +38,8 @@ static json_t *worker_json(const struct vswitch *sw, const struct worker *w)
 		tx += w->c.port[p].tx_packets;
 	}
 	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I}", "Id", (int)w->id,
-			 "Lcore", (int)w->lcore, "RxQueues", (json_int_t)w->nb_rxq,
+			 "Lcore", (int)w->lcore, "RxQueues",
+			 (json_int_t)w->rxq_lists[__atomic_load_n(&w->rxq_active, __ATOMIC_ACQUIRE)].n,
 			 "RxPackets", (json_int_t)rx, "TxPackets", (json_int_t)tx,
 			 "BusyPolls", (json_int_t)w->c.busy_polls,
 			 "LearnQueueFull", (json_int_t)w->c.learn_queue_full);
@@ -51,6 +52,8 @@ json_t *stats_to_json(const struct vswitch *sw)
 
 	memset(&total, 0, sizeof(total));
 	for (uint16_t p = 0; p < sw->nb_ports; p++) {
+		if (!sw->ports[p].in_use)
+			continue;
 		stats_sum_port(sw, p, &c);
 		port_counters_add(&total, &c);
 		json_array_append_new(ports, port_json(&sw->ports[p], &c));

@@ -6,7 +6,8 @@ void vswitch_build_flood_members(struct vswitch *sw)
 		uint32_t members = 0;
 
 		for (uint16_t p = 0; p < sw->nb_ports; p++)
-			if (vlan_port_carries(&sw->ports[p].vlan, (uint16_t)vid))
+			if (sw->ports[p].in_use &&
+			    vlan_port_carries(&sw->ports[p].vlan, (uint16_t)vid))
 				members |= UINT32_C(1) << p;
 		sw->flood_members[vid] = members;
 	}

@@ -23,6 +23,7 @@ struct worker;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
+	bool in_use;       /* false: a removed port's free slot */
 	uint16_t index;    /* switch port number, 0..nb_ports-1 */
 	uint16_t eth_port; /* DPDK ethdev port id */
 	bool uplink;
@@ -37,7 +38,7 @@ struct vs_port {
 
 struct vswitch {
 	char name[VS_NAME_MAX];
-	uint16_t nb_ports;
+	uint16_t nb_ports; /* slots used so far; removed ports leave holes */
 	struct vs_port ports[VS_MAX_PORTS];
 	/* flood_members[vid]: ports that carry VLAN vid. */
 	uint32_t flood_members[VLAN_ID_COUNT];

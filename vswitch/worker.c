@@ -38,8 +38,11 @@ static void poll_once(struct worker *w)
 	struct rte_mbuf *pkts[VS_BURST];
 	bool busy = false;
 
-	for (uint16_t i = 0; i < w->nb_rxq; i++) {
-		const struct rx_queue_ref *q = &w->rxq[i];
+	const struct rxq_list *rxqs =
+		&w->rxq_lists[__atomic_load_n(&w->rxq_active, __ATOMIC_ACQUIRE)];
+
+	for (uint16_t i = 0; i < rxqs->n; i++) {
+		const struct rx_queue_ref *q = &rxqs->q[i];
 		uint16_t n = rte_eth_rx_burst(w->sw->ports[q->port].eth_port,
 					      q->queue, pkts, VS_BURST);
 		if (n == 0)

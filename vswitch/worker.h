@@ -22,6 +22,14 @@ struct rx_queue_ref {
 	uint16_t queue;
 };
 
+/* The RX queues a worker polls. Two copies: the control plane rewrites the
+ * idle one and flips rxq_active, then waits for an RCU grace period before
+ * it may touch the other copy again (port_hotplug.c). */
+struct rxq_list {
+	uint16_t n;
+	struct rx_queue_ref q[WORKER_MAX_RXQ];
+};
+
 struct tx_buffer {
 	uint16_t count;
 	struct rte_mbuf *pkts[TX_BUF_MAX];
@@ -33,8 +41,8 @@ struct worker {
 	struct vswitch *sw;
 	struct rte_mempool *pool; /* this worker's socket */
 	struct rte_ring *learn_ring;
-	uint16_t nb_rxq;
-	struct rx_queue_ref rxq[WORKER_MAX_RXQ];
+	uint32_t rxq_active; /* index into rxq_lists, read with acquire */
+	struct rxq_list rxq_lists[2];
 	uint16_t txq[VS_MAX_PORTS];
 	uint32_t tx_pending; /* ports with buffered packets */
 	struct tx_buffer tx[VS_MAX_PORTS];

@@ -85,21 +85,42 @@ struct rte_mempool *rxq_pool(const struct vswitch *sw, uint16_t port,
 	return sw->workers[wi]->pool;
 }
 
-void workers_assign_queues(struct vswitch *sw)
+/* The TX queue worker i uses on a port. */
+void worker_set_txqs(struct vswitch *sw, uint16_t port)
 {
 	for (unsigned i = 0; i < sw->nb_workers; i++)
-		sw->workers[i]->nb_rxq = 0;
-	for (uint16_t p = 0; p < sw->nb_ports; p++) {
-		const struct vs_port *port = &sw->ports[p];
+		sw->workers[i]->txq[port] = (uint16_t)(i % sw->ports[port].nb_txq);
+}
 
-		for (uint16_t q = 0; q < port->nb_rxq; q++) {
-			struct worker *w = sw->workers[port_rxq_worker(port, q, sw->nb_workers)];
+void workers_publish_rxqs(struct vswitch *sw)
+{
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		struct worker *w = sw->workers[i];
+		uint32_t idle = !__atomic_load_n(&w->rxq_active, __ATOMIC_RELAXED);
+		struct rxq_list *l = &w->rxq_lists[idle];
 
-			w->rxq[w->nb_rxq++] = (struct rx_queue_ref){p, q};
+		l->n = 0;
+		for (uint16_t p = 0; p < sw->nb_ports; p++) {
+			const struct vs_port *port = &sw->ports[p];
+
+			if (!port->in_use)
+				continue;
+			for (uint16_t q = 0; q < port->nb_rxq; q++)
+				if (port_rxq_worker(port, q, sw->nb_workers) == i)
+					l->q[l->n++] = (struct rx_queue_ref){p, q};
 		}
-		for (unsigned i = 0; i < sw->nb_workers; i++)
-			sw->workers[i]->txq[p] = (uint16_t)(i % port->nb_txq);
+		__atomic_store_n(&w->rxq_active, idle, __ATOMIC_RELEASE);
 	}
+	/* No worker still walks a list we may rewrite next time. */
+	if (sw->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+void workers_assign_queues(struct vswitch *sw)
+{
+	for (uint16_t p = 0; p < sw->nb_ports; p++)
+		worker_set_txqs(sw, p);
+	workers_publish_rxqs(sw);
 }
 
 void workers_launch(struct vswitch *sw)

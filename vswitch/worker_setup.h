@@ -22,6 +22,11 @@ int mbuf_pools_create(struct vswitch *sw, struct mbuf_pools *pools, char *err,
 /* Hands RX queues to workers round-robin and picks each worker's TX queue
  * on every port. */
 void workers_assign_queues(struct vswitch *sw);
+/* Rebuilds every worker's RX queue list from the ports in use and
+ * publishes it; returns once no worker uses the previous lists. */
+void workers_publish_rxqs(struct vswitch *sw);
+/* Picks each worker's TX queue on one port. */
+void worker_set_txqs(struct vswitch *sw, uint16_t port);
 void workers_launch(struct vswitch *sw);
 void workers_stop(struct vswitch *sw);
 void workers_free(struct vswitch *sw);
