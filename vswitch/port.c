@@ -38,8 +38,10 @@ static int probe(const char *devargs, uint16_t *eth_port, char *err,
 	}
 	rc = rte_dev_probe(devargs);
 	if (rc < 0 && rc != -EEXIST) {
+		/* Drivers often return a bare -1: their own log line says why. */
 		snprintf(err, errlen, "cannot probe device '%s': %s", devargs,
-			 rte_strerror(-rc));
+			 rc == -1 ? "the driver refused it (its message is above)"
+				  : rte_strerror(-rc));
 		rte_devargs_reset(&da);
 		return -1;
 	}

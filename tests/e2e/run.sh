@@ -1,0 +1,411 @@
+#!/bin/bash
+# End-to-end tests of vswitchd with network namespaces as containers.
+#
+# usage: tests/e2e/run.sh [VSWITCHD]        (default: build/vswitchd; run as root)
+#
+# Three namespaces (a, b, c), each with a veth pair: the namespace end has an
+# IP address, the host end is a net_af_packet port of the switch. Phase 1
+# runs the switch with three Untagged ports (ping, iperf3, MAC learning,
+# SIGTERM + --stats-out); phase 2 restarts it with Access 10 / 10 / 20 ports
+# (VLAN isolation). Prints one "PASS name" or "FAIL name: why" line per case,
+# then "e2e: N passed, M failed"; exits 1 on any failure. Traffic never
+# leaves the namespaces; everything created is removed on exit (E2E_KEEP=1
+# keeps the daemon logs and stats files).
+set -u
+
+VSWITCHD=${1:-build/vswitchd}
+case $VSWITCHD in /*) ;; *) VSWITCHD=$PWD/$VSWITCHD ;; esac
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+ID=$$
+NS_A=hve2e-$ID-a NS_B=hve2e-$ID-b NS_C=hve2e-$ID-c
+# veth names are at most 15 characters: "hve" + pid (<= 7 digits) + 2.
+HA=hve${ID}ah HB=hve${ID}bh HC=hve${ID}ch    # host ends: the switch ports
+NA=hve${ID}an NB=hve${ID}bn NC=hve${ID}cn    # namespace ends
+IP_A=10.77.0.1 IP_B=10.77.0.2 IP_C=10.77.0.3
+W=$(mktemp -d /tmp/hvs-e2e.XXXXXX)
+EAL_PREFIX=hve2e$ID
+
+DPID=""            # the running vswitchd
+DLOG="" DSTATS=""  # its stderr/stdout log and --stats-out file
+STOP_RC="" STOP_MS="" # result of the last stop_daemon
+IPERF_PID=""
+passed=0
+failed=0
+
+# ---------------------------------------------------------------- plumbing
+
+cleanup() {
+	local ns pid
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
+	for ns in "$NS_A" "$NS_B" "$NS_C"; do
+		# Only processes this script started live in these namespaces.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	for dev in "$HA" "$HB" "$HC"; do ip link del "$dev" 2>/dev/null; done
+	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e: logs kept in $W" >&2; else rm -rf "$W"; fi
+	rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+# run_case NAME: runs function NAME; it returns 0 or sets WHY and returns 1.
+run_case() {
+	WHY="unknown reason"
+	if "$1"; then pass "$1"; else fail "$1" "$WHY"; fi
+}
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# Disables IPv6 (no autoconf chatter: a namespace only sends what a test
+# makes it send) and the offloads af_packet cannot carry (checksums, TSO).
+quiet_dev() { # quiet_dev NS|"" DEV
+	local pre=()
+	[ -n "$1" ] && pre=(ip netns exec "$1")
+	"${pre[@]}" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
+	"${pre[@]}" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
+}
+
+add_ns() { # add_ns NS HOSTDEV NSDEV IP
+	ip netns add "$1" || return 1
+	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
+	nsx "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+	ip link add "$2" type veth peer name "$3" || return 1
+	ip link set "$3" netns "$1" || return 1
+	quiet_dev "" "$2"
+	quiet_dev "$1" "$3"
+	ip link set "$2" up || return 1
+	nsx "$1" ip link set lo up
+	nsx "$1" ip addr add "$4/24" dev "$3" || return 1
+	nsx "$1" ip link set "$3" up
+}
+
+setup_namespaces() {
+	add_ns "$NS_A" "$HA" "$NA" "$IP_A" &&
+		add_ns "$NS_B" "$HB" "$NB" "$IP_B" &&
+		add_ns "$NS_C" "$HC" "$NC" "$IP_C"
+}
+
+flush_neighbours() {
+	local ns
+	for ns in "$NS_A" "$NS_B" "$NS_C"; do nsx "$ns" ip neigh flush all 2>/dev/null; done
+}
+
+write_config() { # write_config FILE VLAN_A VLAN_B VLAN_C   (JSON for "Vlan", or "")
+	local f=$1 i=0 name dev vlan sep=""
+	shift
+	{
+		echo '{"Switch": {"Name": "vSwitch"}, "Ports": ['
+		for name in a b c; do
+			case $name in a) dev=$HA ;; b) dev=$HB ;; c) dev=$HC ;; esac
+			vlan=$1; shift
+			printf '%s  {"Name": "%s", "Devargs": "net_af_packet%d,iface=%s"%s}\n' \
+				"$sep" "$name" "$i" "$dev" "${vlan:+, \"Vlan\": $vlan}"
+			sep=","
+			i=$((i + 1))
+		done
+		echo ']}'
+	} >"$f"
+}
+
+# start_daemon TAG CONFIG: starts vswitchd and waits until it reports its
+# ports running (or dies). Sets DPID, DLOG, DSTATS; WHY on failure.
+# DPDK 22.11's af_packet PMD names its PACKET_FANOUT group (pid ^ ifindex),
+# which can collide with another af_packet process on the host (a parallel
+# run): the probe then fails with EINVAL. A new process has a new pid, so
+# that one failure is retried.
+start_daemon() {
+	for _ in 1 2 3 4 5; do
+		start_daemon_once "$@" && return 0
+		grep -qs 'could not set PACKET_FANOUT' "$DLOG" || return 1
+	done
+	return 1
+}
+
+start_daemon_once() {
+	local tag=$1 cfg=$2
+	DLOG=$W/vswitchd-$tag.log
+	DSTATS=$W/stats-$tag.json
+	rm -f "$DSTATS"
+	: >"$DLOG"
+	"$VSWITCHD" --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$EAL_PREFIX-$tag" \
+		--log-level=error -- --config "$cfg" --stats-out "$DSTATS" "${API_ARGS[@]}" >"$DLOG" 2>&1 &
+	DPID=$!
+	for _ in $(seq 150); do
+		grep -qs 'running with' "$DLOG" && return 0
+		if ! kill -0 "$DPID" 2>/dev/null; then
+			wait "$DPID"
+			WHY="vswitchd exited with code $? at startup: $(grep -v '^EAL:' "$DLOG" | tail -2 | tr '\n' ' ')"
+			DPID=""
+			return 1
+		fi
+		sleep 0.1
+	done
+	WHY="vswitchd did not report running within 15 s: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	return 1
+}
+
+# stop_daemon: SIGTERM, wait up to 10 s. Sets STOP_RC (exit code or
+# "timeout") and STOP_MS. Idempotent: a second call keeps the first result.
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	local t0 t1
+	t0=$(date +%s%N)
+	kill -TERM "$DPID"
+	for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$DPID" 2>/dev/null; then
+		STOP_RC=timeout
+		kill -KILL "$DPID"
+		wait "$DPID" 2>/dev/null
+	else
+		wait "$DPID"
+		STOP_RC=$?
+	fi
+	t1=$(date +%s%N)
+	STOP_MS=$(((t1 - t0) / 1000000))
+	DPID=""
+}
+
+# wait_ping NS IP SECONDS: until one ping gets through (the switch is up
+# and forwarding), or the deadline passes.
+wait_ping() {
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		nsx "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ping3 NS IP: ping -c 3 -W 2 with every reply received.
+ping3() {
+	local out
+	out=$(nsx "$1" ping -c 3 -i 0.2 -W 2 "$2" 2>&1)
+	echo "$out" | grep -q ' 3 received' && return 0
+	WHY="ping $2 from $1: $(echo "$out" | grep -E 'transmitted|unreachable|error' | head -1)"
+	return 1
+}
+
+# ping_fails NS IP: no reply at all.
+ping_fails() {
+	local out
+	out=$(nsx "$1" ping -c 3 -i 0.3 -W 1 "$2" 2>&1)
+	echo "$out" | grep -qE ' 0 received|, 0 packets received' && return 0
+	WHY="ping $2 from $1 got replies across VLANs: $(echo "$out" | grep transmitted)"
+	return 1
+}
+
+# sjson EXPR: Python expression on the --stats-out JSON; "d" is the document,
+# "port" maps a port name to its object.
+sjson() {
+	"$PY" - "$DSTATS" "$1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+port = {p["Name"]: p for p in d["Ports"]}
+print(eval(sys.argv[2]))
+EOF
+}
+
+kcount() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
+
+# ---------------------------------------------------------------- phase 1
+
+# A build with the REST API listens on unix:/run/vswitchd/hns.sock by
+# default, which parallel runs would share: each daemon gets its own socket.
+API_ARGS=()
+if "$VSWITCHD" -- --help 2>/dev/null | grep -q -- '--api unix:'; then
+	API_ARGS=(--api "unix:$W/hns.sock")
+fi
+
+PHASE1_OK=0
+PHASE1_WHY=""
+phase1_setup() {
+	write_config "$W/untagged.json" "" "" ""
+	start_daemon untagged "$W/untagged.json" || { PHASE1_WHY=$WHY; return; }
+	if ! wait_ping "$NS_A" "$IP_B" 20; then
+		PHASE1_WHY="no ping $IP_A -> $IP_B within 20 s of start: $(tail -3 "$DLOG" | tr '\n' ' ')"
+		return
+	fi
+	PHASE1_OK=1
+}
+
+need_phase1() { [ $PHASE1_OK = 1 ] && return 0; WHY="setup: $PHASE1_WHY"; return 1; }
+
+test_ping_crosses_switch() {
+	need_phase1 || return 1
+	ping3 "$NS_A" "$IP_B" && ping3 "$NS_B" "$IP_A"
+}
+
+TRANSFER_BYTES=$((20 * 1024 * 1024))
+test_tcp_transfer_crosses_switch() {
+	need_phase1 || return 1
+	nsx "$NS_B" iperf3 -s -1 -B "$IP_B" -p 5201 >"$W/iperf-server.log" 2>&1 &
+	IPERF_PID=$!
+	local ok=0 out bytes
+	for _ in $(seq 50); do
+		nsx "$NS_B" ss -Hltn 2>/dev/null | grep -q ":5201" && { ok=1; break; }
+		sleep 0.1
+	done
+	[ $ok = 1 ] || { WHY="iperf3 server did not listen: $(cat "$W/iperf-server.log")"; return 1; }
+	local before after
+	before=$(nsx "$NS_B" cat "/sys/class/net/$NB/statistics/rx_bytes")
+	out=$(nsx "$NS_A" timeout 40 iperf3 -c "$IP_B" -p 5201 -n 20M -w 256K -J 2>&1)
+	wait "$IPERF_PID" 2>/dev/null
+	IPERF_PID=""
+	after=$(nsx "$NS_B" cat "/sys/class/net/$NB/statistics/rx_bytes")
+	# -n counts bytes written, not delivered: the test ends with up to a
+	# window in flight (-w 256K bounds it to ~1%). Both iperf3's receiver
+	# count and the kernel's count on b's interface must reach 95%.
+	bytes=$(echo "$out" | "$PY" -c 'import json,sys; e=json.load(sys.stdin)["end"]; print(e["sum_sent"]["bytes"], e["sum_received"]["bytes"])' 2>/dev/null)
+	if [ -z "$bytes" ]; then
+		WHY="iperf3 client failed: $(echo "$out" | grep -m1 '"error"' || echo "$out" | tail -2 | tr '\n' ' ')"
+		return 1
+	fi
+	local sent=${bytes% *} received=${bytes#* }
+	if [ "$sent" -lt "$TRANSFER_BYTES" ] || [ $((received * 100)) -lt $((TRANSFER_BYTES * 95)) ]; then
+		WHY="iperf3 sent $sent bytes, the server received $received, expected $TRANSFER_BYTES"
+		return 1
+	fi
+	if [ $(((after - before) * 100)) -lt $((TRANSFER_BYTES * 95)) ]; then
+		WHY="b's interface received $((after - before)) bytes during the transfer, expected >= $TRANSFER_BYTES"
+		return 1
+	fi
+}
+
+# Proves MAC learning: after the transfer the third port, on the same VLAN,
+# got only the broadcasts (ARP), not the transfer's unicast frames.
+test_learned_unicast_is_not_flooded() {
+	need_phase1 || return 1
+	stop_daemon   # the final counters come from --stats-out
+	[ -s "$DSTATS" ] || { WHY="no --stats-out file after SIGTERM (exit $STOP_RC)"; return 1; }
+	local moved ctx entries
+	moved=$(sjson 'port["a"]["RxPackets"] + port["b"]["RxPackets"]') || { WHY="bad stats JSON"; return 1; }
+	ctx=$(sjson 'port["c"]["TxPackets"]')
+	entries=$(sjson 'd["MacTable"]["Entries"]')
+	if [ "$moved" -lt 10000 ]; then
+		WHY="ports a+b received only $moved packets; the 20 MB transfer alone is ~14,500 segments"
+		return 1
+	fi
+	if [ $((ctx * 100)) -gt "$moved" ]; then
+		WHY="port c (bystander) transmitted $ctx packets while a+b received $moved: unicast is flooded"
+		return 1
+	fi
+	if [ "$entries" -lt 2 ]; then
+		WHY="MacTable.Entries is $entries, expected >= 2"
+		return 1
+	fi
+}
+
+test_sigterm_writes_stats_and_exits_0() {
+	need_phase1 || return 1
+	stop_daemon
+	if [ "$STOP_RC" != 0 ]; then
+		WHY="exit code after SIGTERM: $STOP_RC ($(tail -2 "$DLOG" | tr '\n' ' '))"
+		return 1
+	fi
+	if [ "$STOP_MS" -gt 5000 ]; then
+		WHY="took $STOP_MS ms to exit after SIGTERM (limit 5000)"
+		return 1
+	fi
+	[ -s "$DSTATS" ] || { WHY="--stats-out file $DSTATS missing or empty"; return 1; }
+	"$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$DSTATS" 2>/dev/null ||
+		{ WHY="--stats-out is not valid JSON: $(head -c 200 "$DSTATS")"; return 1; }
+	local n name dev rx tx krx ktx
+	n=$(sjson 'len(d["Ports"])')
+	[ "$n" = 3 ] || { WHY="stats have $n ports, expected 3"; return 1; }
+	sjson '[d[k] for k in ("Drops", "MacTable", "Workers")]' >/dev/null 2>&1 ||
+		{ WHY="stats lack Drops, MacTable or Workers"; return 1; }
+	# The switch's counters against the kernel's on the host end of each
+	# veth: what the switch sent is exactly what the veth carried to the
+	# namespace; what it received is at most what the namespace sent (the
+	# af_packet ring may overflow under iperf3).
+	for name in a b c; do
+		case $name in a) dev=$HA ;; b) dev=$HB ;; c) dev=$HC ;; esac
+		rx=$(sjson "port['$name']['RxPackets']")
+		tx=$(sjson "port['$name']['TxPackets']")
+		krx=$(kcount "$dev" rx_packets)
+		ktx=$(kcount "$dev" tx_packets)
+		if [ "$name" != c ] && [ "$rx" -le 0 ]; then
+			WHY="port $name RxPackets is $rx after ping and iperf3"
+			return 1
+		fi
+		if [ "$rx" -gt "$krx" ] || [ $((rx * 100)) -lt $((krx * 80)) ]; then
+			WHY="port $name RxPackets $rx vs $krx frames the namespace sent"
+			return 1
+		fi
+		if [ $((tx - ktx)) -gt $((ktx / 100 + 5)) ] || [ $((ktx - tx)) -gt $((ktx / 100 + 5)) ]; then
+			WHY="port $name TxPackets $tx vs $ktx frames the veth carried"
+			return 1
+		fi
+	done
+}
+
+# ---------------------------------------------------------------- phase 2
+
+test_access_vlans_isolate() {
+	flush_neighbours
+	write_config "$W/access.json" \
+		'{"OperationMode": "Access", "AccessVlanId": 10}' \
+		'{"OperationMode": "Access", "AccessVlanId": 10}' \
+		'{"OperationMode": "Access", "AccessVlanId": 20}'
+	start_daemon access "$W/access.json" || return 1
+	wait_ping "$NS_A" "$IP_B" 20 || { WHY="no ping a -> b (both VLAN 10) within 20 s"; return 1; }
+	ping3 "$NS_A" "$IP_B" || return 1
+	ping3 "$NS_B" "$IP_A" || return 1
+	ping_fails "$NS_A" "$IP_C" || return 1
+	ping_fails "$NS_C" "$IP_A" || return 1
+	ping_fails "$NS_C" "$IP_B" || return 1
+	stop_daemon
+	[ "$STOP_RC" = 0 ] || { WHY="exit code after SIGTERM: $STOP_RC"; return 1; }
+	local crx ctx
+	crx=$(sjson 'port["c"]["RxPackets"]') || { WHY="bad stats JSON"; return 1; }
+	ctx=$(sjson 'port["c"]["TxPackets"]')
+	# c's ARP requests reached the switch; nothing from VLAN 10 reached c.
+	[ "$crx" -gt 0 ] || { WHY="port c RxPackets is 0: its ARP requests never reached the switch"; return 1; }
+	[ "$ctx" = 0 ] || { WHY="port c (VLAN 20) was sent $ctx frames from VLAN 10"; return 1; }
+}
+
+# ---------------------------------------------------------------- main
+
+CASES=(test_ping_crosses_switch test_tcp_transfer_crosses_switch
+	test_learned_unicast_is_not_flooded test_sigterm_writes_stats_and_exits_0
+	test_access_vlans_isolate)
+
+prereq() {
+	local missing=() c
+	[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces, af_packet)"; return 1; }
+	[ -x "$VSWITCHD" ] || { echo "no vswitchd at $VSWITCHD (meson setup build && ninja -C build)"; return 1; }
+	for c in ip:iproute2 ping:iputils-ping iperf3:iperf3 ethtool:ethtool ss:iproute2; do
+		command -v "${c%%:*}" >/dev/null || missing+=("${c#*:}")
+	done
+	if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1; }
+		missing=()
+		for c in ip ping iperf3 ethtool ss; do command -v "$c" >/dev/null || missing+=("$c"); done
+	fi
+	[ ${#missing[@]} -eq 0 ] || { echo "missing tools: ${missing[*]}"; return 1; }
+}
+
+if ! why=$(prereq); then
+	for c in "${CASES[@]}"; do fail "$c" "$why"; done
+elif ! setup_namespaces >"$W/setup.log" 2>&1; then
+	for c in "${CASES[@]}"; do fail "$c" "namespace setup: $(tail -2 "$W/setup.log" | tr '\n' ' ')"; done
+else
+	phase1_setup
+	for c in "${CASES[@]}"; do run_case "$c"; done
+fi
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
