@@ -28,22 +28,27 @@ static inline int admit(struct worker *w, const struct vs_port *port,
 	return -1;
 }
 
-/* New or moved sources go to the learner, each once a burst. */
-static void learn_sources(struct worker *w, uint16_t in_port,
+/* New or moved sources go to the learner, each once a burst; confirmed
+ * ones enter the worker's learn cache for the rest of the second. */
+static void learn_sources(struct worker *w, uint16_t in_port, uint32_t now,
 			  const struct burst_lookup *bl, uint16_t n)
 {
-	uint32_t now = vswitch_now(w->sw);
 	uint8_t done = MAC_SLOT_NONE;
 
 	for (uint16_t i = 0; i < n; i++) {
 		uint8_t slot = bl->src_slot[i];
+		uint64_t key;
 
-		if (slot == done)
+		if (slot == done || slot == MAC_SLOT_NONE)
 			continue;
 		done = slot;
-		if (!mac_entry_needs_learn(bl->hit[slot], in_port, now))
+		key = bl->keys[slot];
+		if (!mac_entry_needs_learn(bl->hit[slot], in_port, now)) {
+			*learn_cache_slot(w->learn_cache, key) =
+				(struct learn_cache_slot){key, now, in_port, 1};
 			continue;
-		if (!learn_request_push(w->learn_ring, bl->keys[slot], in_port))
+		}
+		if (!learn_request_push(w->learn_ring, key, in_port))
 			w->c.learn_queue_full++;
 	}
 }
@@ -57,6 +62,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct rte_mbuf *ok[VS_BURST];
 	struct burst_lookup bl;
 	uint16_t nok = 0;
+	uint32_t now;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -77,8 +83,9 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	}
 	if (nok == 0)
 		return;
-	burst_lookup_run(&bl, w->sw->macs, ok, meta, nok);
-	learn_sources(w, in_port, &bl, nok);
+	now = vswitch_now(w->sw);
+	burst_lookup_run(&bl, w->sw->macs, w->learn_cache, in_port, now, ok, meta, nok);
+	learn_sources(w, in_port, now, &bl, nok);
 	forward_decide_burst(&bl, meta, nok);
 	for (uint16_t i = 0; i < nok; i++) {
 		if (meta[i].flood)

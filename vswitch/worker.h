@@ -11,6 +11,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "mac_lookup.h"
 #include "stats.h"
 #include "switch.h"
 
@@ -46,6 +47,7 @@ struct worker {
 	uint16_t txq[VS_MAX_PORTS];
 	uint32_t tx_pending; /* ports with buffered packets */
 	struct tx_buffer tx[VS_MAX_PORTS];
+	struct learn_cache_slot learn_cache[LEARN_CACHE_SIZE];
 	struct worker_counters c __rte_cache_aligned;
 } __rte_cache_aligned;
 

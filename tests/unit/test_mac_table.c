@@ -9,6 +9,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "eal_fixture.h"
+#include "mac_lookup.h"
 #include "mac_table.h"
 #include "vlan.h"
 
@@ -639,4 +640,29 @@ Test(mac_table_rcu, rcu_table_reaches_its_full_capacity_after_cycles)
 		cr_assert_eq(mac_table_flush_port(rt, 1), n);
 		rte_rcu_qsbr_quiescent(qsbr, reader_id);
 	}
+}
+
+/* The worker's learn cache (mac_lookup.h): a confirmed source skips the
+ * source lookup only for the same key, on the same port, in the same
+ * second. */
+Test(learn_cache, hit_needs_same_key_port_and_second)
+{
+	static struct learn_cache_slot cache[LEARN_CACHE_SIZE];
+	uint64_t key = key_n(10, 42);
+	struct learn_cache_slot *c = learn_cache_slot(cache, key);
+
+	cr_assert_not(learn_cache_hit(c, key, 3, 7), "empty cache must miss");
+	*c = (struct learn_cache_slot){key, 7, 3, 1};
+	cr_assert(learn_cache_hit(c, key, 3, 7));
+	cr_assert_not(learn_cache_hit(c, key, 4, 7), "a move must reach the learner");
+	cr_assert_not(learn_cache_hit(c, key, 3, 8), "a new second must re-check the table");
+	cr_assert_not(learn_cache_hit(c, key_n(11, 42), 3, 7), "another VLAN is another key");
+	cr_assert_eq(learn_cache_slot(cache, key), c, "a key always maps to one slot");
+}
+
+Test(learn_cache, zeroed_slot_never_hits_key_zero)
+{
+	static struct learn_cache_slot cache[LEARN_CACHE_SIZE];
+
+	cr_assert_not(learn_cache_hit(learn_cache_slot(cache, 0), 0, 0, 0));
 }
