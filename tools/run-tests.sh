@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds hvswitch (release and AddressSanitizer) and runs every test:
-# Criterion unit tests, pcap-replay golden tests (on both builds) and the
-# network-namespace end-to-end tests. Needs root (namespaces, af_packet).
+# Criterion unit tests, pcap-replay golden tests (on both builds), the
+# network-namespace end-to-end tests, the REST API suite (both builds) and
+# the hnsctl suite. Needs root (namespaces, af_packet, /run/vswitchd).
 # The last line is "N passed, N failed"; the exit code is 1 on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(replay|e2e): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(replay|e2e|api|hnsctl): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
@@ -65,6 +66,11 @@ else
   echo "FAIL asan-build" >>"$LOG/asan.log"; count asan
 fi
 run_suite e2e tests/e2e/run.sh build/vswitchd
+run_suite api "$PY" tests/api/run.py --vswitchd build/vswitchd
+if [ $asan_ok = 1 ]; then
+  run_suite api-asan "$PY" tests/api/run.py --vswitchd build-asan/vswitchd
+fi
+run_suite hnsctl tests/api/test_hnsctl.sh build/vswitchd build/hnsctl
 
 rm -rf "$LOG"
 echo "$passed passed, $failed failed"

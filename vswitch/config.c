@@ -232,8 +232,8 @@ static int parse_root(const json_t *root, struct switch_config *cfg,
 {
 	static const char *const fields[] = {"Switch", "Ports", "Nats",
 					     "Networks", "Endpoints", NULL};
-	static const char *const later[] = {"Nats", "Networks", "Endpoints", NULL};
-	const json_t *ports = NULL, *port;
+	static const char *const later[] = {"Nats", NULL};
+	const json_t *ports = NULL, *port, *networks = NULL, *endpoints = NULL;
 	size_t i;
 	char p[64];
 
@@ -242,8 +242,14 @@ static int parse_root(const json_t *root, struct switch_config *cfg,
 	if (json_check_members(root, "", fields, e) < 0 ||
 	    reject_unsupported(root, "", later, e) < 0 ||
 	    parse_switch(root, cfg, e) < 0 ||
+	    json_get_array(root, "", "Networks", false, &networks, e) < 0 ||
+	    json_get_array(root, "", "Endpoints", false, &endpoints, e) < 0 ||
 	    json_get_array(root, "", "Ports", false, &ports, e) < 0)
 		return -1;
+	/* Borrowed from root here; parse_loaded takes references on success.
+	 * Their elements are checked by the HNS service when applied. */
+	cfg->networks = json_array_size(networks) > 0 ? (json_t *)networks : NULL;
+	cfg->endpoints = json_array_size(endpoints) > 0 ? (json_t *)endpoints : NULL;
 	if (ports == NULL)
 		return 0;
 	if (json_array_size(ports) > VS_MAX_PORTS)
@@ -278,11 +284,40 @@ static int parse_loaded(json_t *root, const json_error_t *jerr,
 		return -1;
 	}
 	rc = parse_root(root, cfg, &e);
-	if (rc == 0)
+	if (rc == 0) {
+		json_incref(cfg->networks);
+		json_incref(cfg->endpoints);
 		*out = *cfg;
+	}
 	free(cfg);
 	json_decref(root);
 	return rc;
+}
+
+int config_parse_port(const json_t *port, const char *path,
+		      struct port_config *pc, char *err, size_t errlen)
+{
+	struct json_err e = {err, errlen};
+	struct port_config *tmp = calloc(1, sizeof(*tmp));
+
+	if (tmp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (parse_port(port, path, tmp, &e) < 0) {
+		free(tmp);
+		return -1;
+	}
+	*pc = *tmp;
+	free(tmp);
+	return 0;
+}
+
+void config_release(struct switch_config *cfg)
+{
+	json_decref(cfg->networks);
+	json_decref(cfg->endpoints);
+	cfg->networks = cfg->endpoints = NULL;
 }
 
 int config_parse_file(const char *path, struct switch_config *cfg, char *err,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <rte_ether.h>
 
 #include "switch.h"
@@ -32,10 +33,25 @@ struct switch_config {
 	uint32_t mac_table_size;
 	uint16_t nb_ports;
 	struct port_config ports[VS_MAX_PORTS];
+	/* The "Networks" and "Endpoints" arrays, kept as JSON for the HNS
+	 * service (which validates them as it does POST bodies); NULL when
+	 * absent or empty. Owned references: config_release() drops them. */
+	json_t *networks, *endpoints;
 };
 
 #define CONFIG_DEFAULT_MAC_AGING 300
 #define CONFIG_DEFAULT_MAC_TABLE 65536
+
+/* One port object (the "Ports" element syntax, every rule of the startup
+ * config) for hot-plug through the API; path prefixes error paths ("" for
+ * a request body). 0, or -1 with err and pc untouched. Conflicts with
+ * other ports are the caller's to check. */
+int config_parse_port(const json_t *port, const char *path,
+		      struct port_config *pc, char *err, size_t errlen);
+
+/* Drops what a successful parse holds beyond the struct itself (the
+ * Networks/Endpoints JSON). Safe to call twice. */
+void config_release(struct switch_config *cfg);
 
 int config_parse_file(const char *path, struct switch_config *cfg, char *err,
 		      size_t errlen);

@@ -56,7 +56,8 @@ static void print_rates(const struct vswitch *sw, struct rate_sample *prev)
 }
 
 void control_run(struct vswitch *sw, const struct options *opts,
-		 volatile sig_atomic_t *stop_requested)
+		 volatile sig_atomic_t *stop_requested,
+		 const struct control_hook *hook)
 {
 	const uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	const uint64_t idle_cycles = opts->exit_on_idle_ms * hz / 1000;
@@ -76,6 +77,8 @@ void control_run(struct vswitch *sw, const struct options *opts,
 				 __ATOMIC_RELAXED);
 		learn_drain(sw, vswitch_now(sw));
 		rte_timer_manage();
+		if (hook != NULL && hook->poll != NULL)
+			hook->poll(hook->arg);
 		if (opts->exit_on_idle) {
 			uint64_t rx = stats_total_rx(sw);
 

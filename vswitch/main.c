@@ -1,9 +1,13 @@
 /* vswitchd: the startup story. Parse our options and the config (before
  * touching EAL, so bad input costs nothing), start EAL, open the ports,
- * create workers and pools, start the ports, fill the MAC table, launch the
- * workers, run the control loop, and on a signal or idle timeout stop, flush
- * and write the final stats. Bad options, config or devices: one line on
- * stderr and exit code 2, with everything already started torn down. */
+ * create workers and pools, start the ports, fill the MAC table, open the
+ * state store, create the HNS service (objects from the store, then the
+ * config's Networks/Endpoints), open the REST listeners, launch the
+ * workers, run the control loop (which also serves the API), and on a
+ * signal or idle timeout stop, flush and write the final stats. Bad
+ * options, config, devices, store or listeners: one line on stderr and
+ * exit code 2, with everything already started torn down (API server, HNS
+ * service, store, then the switch). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +18,16 @@
 #include <rte_malloc.h>
 #include <rte_timer.h>
 
+#include "api_routes.h"
+#include "api_server.h"
 #include "config.h"
 #include "control.h"
+#include "hns.h"
 #include "options.h"
 #include "port.h"
+#include "port_hotplug.h"
 #include "stats_json.h"
+#include "store.h"
 #include "switch.h"
 #include "worker.h"
 #include "worker_setup.h"
@@ -41,13 +50,20 @@ static void install_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN; /* a REST client hanging up is not fatal */
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 struct daemon {
 	struct vswitch *sw;
 	struct mbuf_pools pools;
-	uint16_t ports_opened;
 	bool eal_up;
+	/* The control plane, torn down in reverse: api, hns, store. */
+	struct api_routes *routes;
+	struct hns_dataplane dp; /* lives as long as hns */
+	struct hns_store *store;
+	struct hns *hns;
+	struct api_server *api;
 };
 
 static int fail(const char *what, const char *msg)
@@ -84,7 +100,7 @@ static int open_ports(struct daemon *d, const struct switch_config *cfg)
 		if (port_open(&d->sw->ports[i], i, &cfg->ports[i],
 			      d->sw->nb_workers, err, sizeof(err)) < 0)
 			return fail("error", err);
-		d->ports_opened = d->sw->nb_ports = (uint16_t)(i + 1);
+		d->sw->nb_ports = (uint16_t)(i + 1);
 	}
 	return 0;
 }
@@ -150,11 +166,135 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 	return start_ports(d);
 }
 
+/* The listeners to open: --api as given, else the default socket; none
+ * with --no-api. */
+static unsigned api_listeners(const struct options *o,
+			      struct api_listen listens[API_MAX_LISTENERS])
+{
+	unsigned n = 0;
+
+	if (o->no_api)
+		return 0;
+	for (unsigned i = 0; i < o->nb_api; i++)
+		listens[n++].spec = o->api[i];
+	if (n == 0)
+		listens[n++].spec = OPTIONS_DEFAULT_API;
+	return n;
+}
+
+/* Before anything starts: a unix socket another daemon answers on would
+ * make us fail later, after EAL and the ports, so find out now. */
+static int check_api_sockets(const struct options *o)
+{
+	struct api_listen listens[API_MAX_LISTENERS];
+	unsigned n = api_listeners(o, listens);
+	char msg[512];
+
+	for (unsigned i = 0; i < n; i++) {
+		const char *path = listens[i].spec + 5;
+
+		if (strncmp(listens[i].spec, "unix:", 5) != 0 ||
+		    !api_unix_socket_in_use(path))
+			continue;
+		if (o->nb_api == 0)
+			snprintf(msg, sizeof(msg), "another vswitchd serves %s "
+				 "(use --api or --no-api)", path);
+		else
+			snprintf(msg, sizeof(msg), "--api %s: another process serves %s",
+				 listens[i].spec, path);
+		return fail("error", msg);
+	}
+	return 0;
+}
+
+/* Store, HNS service (its stored objects, then the config's), listeners. */
+static int start_control_plane(struct daemon *d, const struct options *o,
+			       const struct switch_config *cfg)
+{
+	struct api_listen listens[API_MAX_LISTENERS];
+	struct api_tls tls = {o->tls_cert, o->tls_key, o->tls_ca};
+	unsigned n = api_listeners(o, listens);
+	char err[1024], what[1200];
+
+	d->routes = api_routes_create(d->sw, cfg);
+	if (d->routes == NULL)
+		return fail("error", "out of memory");
+	if (o->state_path != NULL) {
+		d->store = store_open(o->state_path, err, sizeof(err));
+		if (d->store == NULL) {
+			if (strstr(err, o->state_path) != NULL) /* names the file */
+				fprintf(stderr, "vswitchd: --state: %s\n", err);
+			else
+				fprintf(stderr, "vswitchd: --state %s: %s\n", o->state_path, err);
+			return -1;
+		}
+	}
+	api_routes_dataplane(d->routes, &d->dp);
+	d->hns = hns_create(d->store, &d->dp, err, sizeof(err));
+	if (d->hns == NULL)
+		return fail(o->state_path != NULL ? "state" : "HNS", err);
+	api_routes_set_hns(d->routes, d->hns);
+	if (cfg->networks != NULL || cfg->endpoints != NULL) {
+		json_t *empty = json_array();
+		int rc = hns_apply_config(d->hns,
+					  cfg->networks != NULL ? cfg->networks : empty,
+					  cfg->endpoints != NULL ? cfg->endpoints : empty,
+					  err, sizeof(err));
+
+		json_decref(empty);
+		if (rc < 0) {
+			snprintf(what, sizeof(what), "config %s", o->config_path);
+			return fail(what, err);
+		}
+	}
+	if (n > 0) {
+		d->api = api_server_create(listens, n, &tls, api_routes_handle,
+					   d->routes, err, sizeof(err));
+		if (d->api == NULL)
+			return fail("API", err);
+	}
+	if (api_routes_register_telemetry(d->routes) < 0)
+		fprintf(stderr, "vswitchd: warning: cannot register the "
+				"/hvswitch telemetry commands\n");
+	return 0;
+}
+
+static void log_api(const struct options *o)
+{
+	struct api_listen listens[API_MAX_LISTENERS];
+	unsigned n = api_listeners(o, listens);
+
+	if (n == 0) {
+		fprintf(stderr, "vswitchd: REST API off (--no-api)\n");
+		return;
+	}
+	fprintf(stderr, "vswitchd: REST API on");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(stderr, "%s %s%s", i ? "," : "", listens[i].spec,
+			strncmp(listens[i].spec, "tcp:", 4) == 0 && o->tls_cert ? " (TLS)" : "");
+	fprintf(stderr, "%s%s\n", o->state_path ? ", state in " : "",
+		o->state_path ? o->state_path : "");
+}
+
+static void stop_control_plane(struct daemon *d)
+{
+	api_server_destroy(d->api);
+	d->api = NULL;
+	if (d->hns != NULL)
+		hns_destroy(d->hns);
+	d->hns = NULL;
+	if (d->store != NULL)
+		store_close(d->store);
+	d->store = NULL;
+	api_routes_destroy(d->routes);
+	d->routes = NULL;
+}
+
 static void teardown(struct daemon *d)
 {
+	stop_control_plane(d);
 	if (d->sw != NULL) {
-		for (uint16_t p = 0; p < d->ports_opened; p++)
-			port_close(&d->sw->ports[p]);
+		vswitch_ports_close_all(d->sw);
 		mac_table_free(d->sw->macs);
 		rte_free(d->sw->qsbr);
 		workers_free(d->sw);
@@ -205,23 +345,40 @@ int main(int argc, char **argv)
 		free(cfg);
 		return EXIT_USAGE;
 	}
+	if (check_api_sockets(&opts) < 0) {
+		config_release(cfg);
+		free(cfg);
+		return EXIT_USAGE;
+	}
 	if (rte_eal_init(eal_argc, argv) < 0) {
 		fprintf(stderr, "vswitchd: EAL: %s\n", rte_strerror(rte_errno));
+		config_release(cfg);
 		free(cfg);
 		return EXIT_USAGE;
 	}
 	d.eal_up = true;
 	rte_timer_subsystem_init();
 	install_signals();
-	if (build_switch(&d, cfg) < 0) {
+	if (build_switch(&d, cfg) < 0 || start_control_plane(&d, &opts, cfg) < 0) {
 		teardown(&d);
+		config_release(cfg);
 		free(cfg);
 		return EXIT_USAGE;
 	}
+	config_release(cfg);
 	free(cfg);
 	log_ports(d.sw);
+	log_api(&opts);
 	workers_launch(d.sw);
-	control_run(d.sw, &opts, &stop_requested);
+	{
+		struct control_hook hook = {api_routes_poll, d.api};
+
+		control_run(d.sw, &opts, &stop_requested, d.api != NULL ? &hook : NULL);
+	}
+	/* No request is served past this point: the API goes before the
+	 * workers stop, so nothing hot-plugs into a stopping switch. */
+	api_server_destroy(d.api);
+	d.api = NULL;
 	workers_stop(d.sw);
 	if (opts.stats_out && stats_write_file(d.sw, opts.stats_out) < 0) {
 		fprintf(stderr, "vswitchd: --stats-out %s: cannot write\n", opts.stats_out);

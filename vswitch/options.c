@@ -6,13 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_CONFIG = 256, OPT_EXIT_ON_IDLE, OPT_STATS_OUT, OPT_STATS_INTERVAL };
+enum {
+	OPT_CONFIG = 256, OPT_EXIT_ON_IDLE, OPT_STATS_OUT, OPT_STATS_INTERVAL,
+	OPT_API, OPT_NO_API, OPT_STATE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CA,
+};
 
 static const struct option long_options[] = {
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"exit-on-idle", required_argument, NULL, OPT_EXIT_ON_IDLE},
 	{"stats-out", required_argument, NULL, OPT_STATS_OUT},
 	{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+	{"api", required_argument, NULL, OPT_API},
+	{"no-api", no_argument, NULL, OPT_NO_API},
+	{"state", required_argument, NULL, OPT_STATE},
+	{"api-tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"api-tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"api-tls-ca", required_argument, NULL, OPT_TLS_CA},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -38,6 +47,88 @@ static int parse_number(const char *opt, const char *text, uint64_t max,
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+#define UNIX_PATH_MAX_LEN 107 /* sizeof(sockaddr_un.sun_path) - 1 */
+
+int options_check_api_spec(const char *spec, char *err, size_t errlen)
+{
+	const char *hp, *port;
+	size_t hostlen;
+
+	if (strncmp(spec, "unix:", 5) == 0) {
+		size_t n = strlen(spec + 5);
+
+		if (n == 0 || n > UNIX_PATH_MAX_LEN) {
+			snprintf(err, errlen, "--api %s: the socket path must be 1-%d characters",
+				 spec, UNIX_PATH_MAX_LEN);
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(spec, "tcp:", 4) != 0) {
+		snprintf(err, errlen, "--api %s: expected unix:PATH or tcp:HOST:PORT", spec);
+		return -1;
+	}
+	hp = spec + 4;
+	if (hp[0] == '[') {
+		const char *close = strchr(hp, ']');
+
+		port = close != NULL && close[1] == ':' ? close + 2 : NULL;
+		hostlen = close != NULL ? (size_t)(close - hp - 1) : 0;
+	} else {
+		const char *colon = strrchr(hp, ':');
+
+		port = colon != NULL ? colon + 1 : NULL;
+		hostlen = colon != NULL ? (size_t)(colon - hp) : 0;
+		if (colon != NULL && memchr(hp, ':', hostlen) != NULL)
+			port = NULL; /* a bare IPv6 address: needs [brackets] */
+	}
+	if (port == NULL || hostlen == 0 || hostlen > 255) {
+		snprintf(err, errlen, "--api %s: expected tcp:HOST:PORT "
+			 "(tcp:[IPV6]:PORT for IPv6)", spec);
+		return -1;
+	}
+	{
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(port, &end, 10);
+		if (errno || end == port || *end != '\0' || port[0] < '0' ||
+		    port[0] > '9' || v < 1 || v > 65535) {
+			snprintf(err, errlen, "--api %s: port '%s' is not a number 1-65535",
+				 spec, port);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_api_options(const struct options *o, char *err, size_t errlen)
+{
+	unsigned nb_tls = (o->tls_cert != NULL) + (o->tls_key != NULL) +
+			  (o->tls_ca != NULL);
+	bool any_tcp = false;
+
+	if (o->no_api && o->nb_api > 0) {
+		snprintf(err, errlen, "--no-api and --api exclude each other");
+		return -1;
+	}
+	if (nb_tls != 0 && nb_tls != 3) {
+		snprintf(err, errlen, "--api-tls-cert, --api-tls-key and --api-tls-ca "
+			 "go together (missing --api-tls-%s)",
+			 o->tls_cert == NULL ? "cert" : o->tls_key == NULL ? "key" : "ca");
+		return -1;
+	}
+	for (unsigned i = 0; i < o->nb_api; i++)
+		any_tcp |= strncmp(o->api[i], "tcp:", 4) == 0;
+	if (nb_tls == 3 && !any_tcp) {
+		snprintf(err, errlen, "--api-tls-cert/key/ca apply to tcp: listeners "
+			 "and no --api tcp:HOST:PORT is given");
+		return -1;
+	}
 	return 0;
 }
 
@@ -71,6 +162,35 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 				return -1;
 			o->stats_interval_sec = (unsigned)v;
 			break;
+		case OPT_API:
+			if (o->nb_api == OPTIONS_MAX_API) {
+				snprintf(err, errlen, "--api: at most %d listeners",
+					 OPTIONS_MAX_API);
+				return -1;
+			}
+			if (options_check_api_spec(optarg, err, errlen) < 0)
+				return -1;
+			o->api[o->nb_api++] = optarg;
+			break;
+		case OPT_NO_API:
+			o->no_api = true;
+			break;
+		case OPT_STATE:
+			if (optarg[0] == '\0') {
+				snprintf(err, errlen, "--state: the file name is empty");
+				return -1;
+			}
+			o->state_path = optarg;
+			break;
+		case OPT_TLS_CERT:
+			o->tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o->tls_key = optarg;
+			break;
+		case OPT_TLS_CA:
+			o->tls_ca = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -92,17 +212,27 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 		snprintf(err, errlen, "--config FILE is required");
 		return -1;
 	}
-	return 0;
+	return check_api_options(o, err, errlen);
 }
 
 void options_usage(const char *prog)
 {
 	printf("usage: %s [EAL options] -- --config FILE [options]\n"
 	       "  --config FILE          startup config (JSON)\n"
+	       "  --api unix:PATH        REST listener on a unix socket (mode 0600)\n"
+	       "  --api tcp:HOST:PORT    REST listener on TCP (HOST [::1] for IPv6);\n"
+	       "                         repeatable, up to %d listeners; default\n"
+	       "                         " OPTIONS_DEFAULT_API "\n"
+	       "  --no-api               no REST listener at all\n"
+	       "  --state FILE           SQLite state store for API objects\n"
+	       "                         (default: state in memory only)\n"
+	       "  --api-tls-cert FILE    TLS for the tcp: listeners: server certificate,\n"
+	       "  --api-tls-key FILE     its key and the CA that client certificates\n"
+	       "  --api-tls-ca FILE      must chain to (all three or none)\n"
 	       "  --exit-on-idle MS      exit once packets were received and no\n"
 	       "                         port received any for MS milliseconds\n"
 	       "  --stats-out FILE       write the final /stats JSON on exit\n"
 	       "  --stats-interval SEC   print per-port rates every SEC seconds\n"
 	       "  --help                 this text\n",
-	       prog);
+	       prog, OPTIONS_MAX_API);
 }

@@ -6,14 +6,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* REST listeners: at most this many --api (api_server.h's
+ * API_MAX_LISTENERS; the daemon checks they agree). */
+#define OPTIONS_MAX_API 8
+#define OPTIONS_DEFAULT_API "unix:/run/vswitchd/hns.sock"
+
 struct options {
 	const char *config_path;
+	/* --api specs as given, validated (unix:PATH, tcp:HOST:PORT). */
+	const char *api[OPTIONS_MAX_API];
+	unsigned nb_api;
+	bool no_api;             /* --no-api: no listener at all */
+	const char *state_path;  /* --state FILE, NULL: state in memory */
+	/* --api-tls-*: all three or none (TLS on the tcp: listeners). */
+	const char *tls_cert, *tls_key, *tls_ca;
 	bool exit_on_idle;
 	uint64_t exit_on_idle_ms;
 	const char *stats_out;
 	unsigned stats_interval_sec; /* 0: no periodic stats lines */
 	bool help;
 };
+
+/* Checks one --api value: "unix:PATH" (PATH 1-107 characters) or
+ * "tcp:HOST:PORT" ("[V6]:PORT" too) with a port 1-65535. 0 or -1 with err. */
+int options_check_api_spec(const char *spec, char *err, size_t errlen);
 
 /* Index of the "--" separating EAL from vswitchd options, or argc. */
 int options_find_separator(int argc, char **argv);

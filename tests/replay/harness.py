@@ -194,7 +194,9 @@ class Context:
                "Ports": cfg_ports}
         cfg_path = self.write("config.json", json.dumps(cfg, indent=2))
         stats_path = self.path("stats.json")
-        proc = self.run_vswitchd(["--config", cfg_path,
+        # --no-api: replay runs need no REST listener and must not fight
+        # over the default socket with any other daemon on the host.
+        proc = self.run_vswitchd(["--config", cfg_path, "--no-api",
                                   "--exit-on-idle", str(IDLE_MS),
                                   "--stats-out", stats_path])
         check(proc.rc == 0, f"vswitchd exited {proc.rc}: "

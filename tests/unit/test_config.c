@@ -512,8 +512,6 @@ Test(config_errors, duplicate_json_keys)
 Test(config_errors, non_empty_later_features_are_not_supported_yet)
 {
 	parse_fails("{'Nats': [{'Name': 'n'}]}", "Nats", "not supported");
-	parse_fails("{'Networks': [{}]}", "Networks", "not supported");
-	parse_fails("{'Endpoints': [{}]}", "Endpoints", "not supported");
 	parse_fails("{'Ports': [{" PORT0 ", 'Acls': [{'Action': 'Deny'}]}]}",
 		    "Ports[0].Acls", "not supported");
 	parse_fails("{'Ports': [{" PORT0 ", 'ExtendedAcls': [{}]}]}",
@@ -524,6 +522,28 @@ Test(config_errors, non_empty_later_features_are_not_supported_yet)
 		    "Ports[0].DefaultGateway", "not supported");
 	parse_fails("{'Ports': [{" PORT0 ", 'Endpoint': {}}]}", "Ports[0].Endpoint",
 		    "not supported");
+}
+
+/* Networks and Endpoints are kept as JSON for the HNS service, which
+ * validates them like POST bodies; only their being arrays is checked here. */
+Test(config_valid, networks_and_endpoints_are_kept_for_the_hns_service)
+{
+	parse_ok("{'Networks': [{'Name': 'n1', 'Type': 'NAT'}],"
+		 " 'Endpoints': [{'Name': 'e1'}, {'Name': 'e2'}]}");
+	cr_assert_not_null(out.networks);
+	cr_assert_not_null(out.endpoints);
+	cr_assert_eq(json_array_size(out.networks), 1);
+	cr_assert_eq(json_array_size(out.endpoints), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(out.networks, 0), "Name")), "n1");
+	config_release(&out);
+	cr_assert_null(out.networks);
+	cr_assert_null(out.endpoints);
+	parse_ok("{'Networks': [], 'Endpoints': []}");
+	cr_assert_null(out.networks);
+	cr_assert_null(out.endpoints);
+	parse_fails("{'Networks': {}}", "Networks", "array");
+	parse_fails("{'Endpoints': 'e1'}", "Endpoints", "array");
 }
 
 Test(config_errors, error_in_later_port_leaves_output_untouched)

@@ -1,0 +1,62 @@
+/* The HNS service: the Host Networking Service's object model (networks,
+ * endpoints, namespaces, policy lists) behind its REST paths, in both the
+ * v1 schema (hcsshim internal/hns) and the v2 HCN schema (hcsshim hcn),
+ * which are two views of one set of objects.
+ *
+ * Transport-free: a request is (method, path, body) and the answer is an
+ * HTTP status plus the JSON body {"Success": bool, "Error": "text",
+ * "Output": ...}. Every mutating request is validated completely, written
+ * to the store in one transaction and only then applied, so nothing is ever
+ * half-applied. Single-threaded: called from the main lcore only. */
+#ifndef HVS_HNS_H
+#define HVS_HNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct hns;
+struct hns_store;
+
+/* What the HNS service needs from the switch (vswitchd fills these; unit
+ * tests fake them). All may be NULL: then attach accepts any port name. */
+struct hns_dataplane {
+	void *ctx;
+	/* Does a switch port of this name exist? */
+	bool (*port_exists)(void *ctx, const char *port_name);
+	/* Hot-plugs a port (attach with "Devargs"). 0, or -1 with err. */
+	int (*port_add)(void *ctx, const char *port_name, const char *devargs,
+			char *err, size_t errlen);
+	/* An endpoint was attached to / detached from a port; the JSON is the
+	 * endpoint's v1 form. Later issues program the dataplane here. */
+	void (*endpoint_attached)(void *ctx, const char *port_name,
+				  const json_t *endpoint_v1);
+	void (*endpoint_detached)(void *ctx, const char *port_name,
+				  const json_t *endpoint_v1);
+	/* Counters of the port an endpoint is attached to, for
+	 * /endpointstats: fills the six HNS fields. 0, or -1 if unknown. */
+	int (*port_stats)(void *ctx, const char *port_name, json_t *stats_out);
+};
+
+/* store may be NULL (state in memory only). Loads every object the store
+ * holds and re-applies attachments through dp. NULL on error (err set). */
+struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
+		       char *err, size_t errlen);
+void hns_destroy(struct hns *h);
+
+/* Handles one request. path is the URL path ("/networks/", "/v2/endpoints/ID").
+ * body may be NULL for an empty body. Returns the HTTP status and sets
+ * *response (caller json_decref's it). Paths it does not serve: 404. */
+int hns_handle(struct hns *h, const char *method, const char *path,
+	       const char *body, size_t body_len, json_t **response);
+
+/* The startup config's "Networks" and "Endpoints" arrays, applied through
+ * the same code path as POST /networks/ and POST /endpoints/ (v1 JSON).
+ * 0, or -1 with err naming the element ("Networks[1].Subnets[0]...") and
+ * nothing applied. */
+int hns_apply_config(struct hns *h, const json_t *networks,
+		     const json_t *endpoints, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,414 @@
+/* Internals of the HNS service (hns.h): the object model shared by the v1
+ * and v2 views, the field/policy validators, IPAM and the in-memory
+ * transaction that makes every request all-or-nothing.
+ *
+ * Model: every object (network, endpoint, namespace, policy list) has one
+ * canonical JSON document, `doc`, in the v1 field names (plus a few fields
+ * that only v2 can express, under v1-style names). A doc is immutable once
+ * built: changes build a new doc and swap it in (txn_set_doc), so the v1 and
+ * v2 views, the store and undo can all share it by reference. Derived C
+ * state (indexes, address pools, attachments) lives next to it. */
+#ifndef HVS_HNS_INTERNAL_H
+#define HVS_HNS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "hns.h"
+#include "json_util.h"
+
+#define HNS_GUID_LEN 36
+#define HNS_PATH_LEN 256
+
+/* ---- errors: an HTTP status and "path: message" ---- */
+
+struct herr {
+	int status;
+	char msg[768];
+};
+
+void herr_init(struct herr *e);
+/* Writes "path: message" (json_util style) and the status; returns -1. */
+int hfail(struct herr *e, int status, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A json_err writing into e->msg (for the json_util getters; status 400). */
+#define HJE(e) (&(struct json_err){ (e)->msg, sizeof((e)->msg) })
+
+static inline int hje_fail(struct herr *e)
+{
+	e->status = 400;
+	return -1;
+}
+
+/* path helpers returning their buffer */
+const char *pmember(char *buf, const char *path, const char *key);
+const char *pindex(char *buf, const char *path, size_t i);
+
+/* ---- GUIDs (hns_guid.c) ---- */
+
+/* A random version-4 GUID, upper case ("5A3B...-...") as HNS shows them. */
+void hns_guid_new(char out[HNS_GUID_LEN + 1]);
+/* Accepts any case and optional braces; writes the upper-case form. */
+bool hns_guid_parse(const char *in, char out[HNS_GUID_LEN + 1]);
+
+/* ---- string-keyed hash map (open addressing; hns.c) ---- */
+
+struct hmap_slot {
+	const char *key; /* owned by the value */
+	uint32_t hash;
+	void *val;
+};
+
+struct hmap {
+	struct hmap_slot *slots;
+	size_t cap, n;
+};
+
+void hmap_init(struct hmap *m);
+void hmap_free(struct hmap *m);
+void *hmap_get(const struct hmap *m, const char *key);
+void hmap_put(struct hmap *m, const char *key, void *val);
+void hmap_del(struct hmap *m, const char *key);
+
+/* ---- addresses and IPAM (hns_ipam.c) ---- */
+
+struct ipaddr {
+	int family; /* 4 or 6 */
+	uint32_t v4; /* host order */
+	uint8_t v6[16];
+};
+
+int ip_parse(const char *s, struct ipaddr *a);
+/* "a.b.c.d/len" or "x::/len". strict: host bits must be zero. */
+int prefix_parse(const char *s, struct ipaddr *a, int *len, bool strict);
+void ip_format(const struct ipaddr *a, char *buf, size_t len);
+bool prefix_contains(const struct ipaddr *net, int len, const struct ipaddr *a);
+bool prefixes_overlap(const struct ipaddr *a, int alen, const struct ipaddr *b,
+		      int blen);
+
+/* Bitmap of a subnet's IPv4 addresses, pages allocated on demand; finds the
+ * lowest free address from a cursor (everything below it is in use). */
+struct ip_pool {
+	uint32_t base, size, used, cursor;
+	uint32_t n_pages;
+	uint64_t **pages;
+	uint16_t *page_used;
+};
+
+void pool_init(struct ip_pool *p, uint32_t base, int len);
+void pool_fini(struct ip_pool *p);
+bool pool_test(const struct ip_pool *p, uint32_t idx);
+void pool_set(struct ip_pool *p, uint32_t idx);
+void pool_clear(struct ip_pool *p, uint32_t idx);
+/* Lowest free index, or -1. */
+int64_t pool_find_free(struct ip_pool *p);
+
+/* 48-bit MACs */
+int hns_mac_parse(const char *s, uint64_t *mac);
+void hns_mac_format(uint64_t mac, char buf[18]);
+
+struct mac_range {
+	uint64_t start, end, cursor;
+};
+
+/* Set of MACs in use (open addressing on uint64). */
+struct macset {
+	uint64_t *keys; /* 0 = empty, (mac|1<<63) = used */
+	size_t cap, n;
+};
+
+void macset_init(struct macset *s);
+void macset_free(struct macset *s);
+bool macset_has(const struct macset *s, uint64_t mac);
+void macset_add(struct macset *s, uint64_t mac);
+void macset_del(struct macset *s, uint64_t mac);
+/* Lowest free MAC of the ranges (from their cursors), or false. */
+bool mac_alloc(struct mac_range *r, size_t n, const struct macset *used,
+	       uint64_t *out);
+void mac_freed(struct mac_range *r, size_t n, uint64_t mac);
+
+#define HNS_DEFAULT_MAC_START 0x02155D000000ULL
+#define HNS_DEFAULT_MAC_END 0x02155DFFFFFFULL
+
+/* ---- field tables and policies (hns_policy.c) ---- */
+
+enum fk {
+	FK_STR,       /* any string */
+	FK_NAME,      /* non-empty string */
+	FK_BOOL,
+	FK_UINT,      /* integer in min..max */
+	FK_IP,        /* IPv4 or IPv6 address */
+	FK_IP4,
+	FK_IP6,
+	FK_PREFIX,    /* address/length */
+	FK_MAC,       /* "00-15-5D-12-34-56" or colons; shown dashed upper */
+	FK_IPCSV,     /* "10.0.0.1,10.0.0.2" */
+	FK_ADDRCSV,   /* comma list of addresses or prefixes; "" = any */
+	FK_PORTCSV,   /* comma list of ports or a-b ranges */
+	FK_PROTOCSV,  /* comma list of protocol numbers or names */
+	FK_PROTO,     /* TCP or UDP: v1 shows the name, v2 the number */
+	FK_ENUM,      /* one of enums, any case, shown canonical */
+	FK_ADDRARRAY, /* array of addresses or prefixes */
+	FK_IPARRAY,   /* array of addresses */
+	FK_STRARRAY,  /* array of strings */
+	FK_STRMAP,    /* object of strings */
+};
+
+struct fdesc {
+	const char *name; /* v1 / canonical name */
+	const char *v2;   /* v2 name; NULL: not part of the v2 view */
+	enum fk kind;
+	bool required;
+	uint64_t min, max;
+	const char *const *enums;
+};
+
+/* Validates one value; returns its canonical form (new reference) or NULL. */
+json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
+		    bool v2, struct herr *e);
+/* Validates obj's members against the table (v1 or v2 names) plus the
+ * names in extra (NULL-terminated; the caller handles those). Unknown
+ * members and missing required ones fail. Canonical values go into out
+ * under their v1 names, in table order. */
+int fields_parse(const json_t *obj, const char *path, const struct fdesc *tab,
+		 size_t n, bool v2, const char *const *extra, json_t *out,
+		 struct herr *e);
+/* Copies the table's fields present in canon into out, with v2 names and
+ * values if v2 (fields without a v2 name are left out). */
+void fields_render(const json_t *canon, const struct fdesc *tab, size_t n,
+		   bool v2, json_t *out);
+
+/* policy contexts */
+#define PC_EP 1u   /* endpoint */
+#define PC_NET 2u  /* network */
+#define PC_SUB 4u  /* subnet */
+#define PC_PL 8u   /* policy list */
+
+/* Arrays of policies: v1 flat objects or v2 {Type, Settings}, into the
+ * canonical (v1) form. */
+json_t *policies_parse(const json_t *arr, const char *path, unsigned ctx,
+		       bool v2, struct herr *e);
+json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
+		     struct herr *e);
+/* canonical -> v2 {Type, Settings} */
+json_t *policy_render_v2(const json_t *canon);
+json_t *policies_render_v2(const json_t *arr);
+
+/* Subnet/endpoint routes [{NextHop, DestinationPrefix, Metric}]. */
+json_t *routes_parse(const json_t *arr, const char *path, struct herr *e);
+
+/* Builds a new object with obj's keys in the given order (unknown keys
+ * last). Steals obj. */
+json_t *doc_ordered(json_t *obj, const char *const *order);
+
+/* ---- objects ---- */
+
+enum hns_kind { HK_NETWORK, HK_ENDPOINT, HK_NAMESPACE, HK_POLICYLIST, HK_N };
+
+struct hns_obj {
+	enum hns_kind kind;
+	char id[HNS_GUID_LEN + 1];
+	uint64_t seq;       /* creation order, persisted */
+	struct hns_obj *prev, *next;
+	json_t *doc;        /* canonical, immutable */
+	char *name;         /* networks and endpoints: doc's Name (may be NULL) */
+	/* transaction bookkeeping */
+	bool dirty, created, deleted;
+	struct hns_obj *dirty_next;
+};
+
+struct hns_subnet {
+	struct ipaddr prefix;
+	int len;
+	bool has_gw;
+	struct ipaddr gw;
+	struct ip_pool pool; /* IPv4 subnets only */
+};
+
+struct hns_network {
+	struct hns_obj o;
+	size_t n_subnets;
+	struct hns_subnet *subnets;
+	size_t n_macr;
+	struct mac_range *macr; /* none: the default pool */
+	size_t n_endpoints;
+};
+
+struct hns_namespace;
+
+struct hns_endpoint {
+	struct hns_obj o;
+	struct hns_network *net;
+	int sub;            /* subnet whose pool holds ip, or -1 */
+	uint32_t ip;
+	bool has_mac;
+	uint64_t mac;
+	/* attachment record (persisted): VirtualNicName, Devargs, ContainerId,
+	 * SystemType, CompartmentId, Attached; NULL if never attached */
+	json_t *att;
+	bool bound;         /* attached to an existing port right now */
+	struct hns_namespace *ns;
+};
+
+struct hns_namespace {
+	struct hns_obj o;
+};
+
+struct hns_policylist {
+	struct hns_obj o;
+};
+
+struct hns_list {
+	struct hns_obj *head, *tail;
+	size_t n;
+};
+
+struct undo;
+struct notify;
+
+struct hns {
+	struct hns_store *store;
+	struct hns_dataplane dp;
+	struct hns_list lists[HK_N];
+	struct hmap ids[HK_N];
+	struct hmap net_names, ep_names, ports;
+	struct macset macs;
+	struct mac_range default_mac;
+	uint64_t seq;
+	uint64_t seq_hint; /* loading: the stored object's creation order */
+	/* the current transaction */
+	bool loading; /* objects come from the store: don't write them back */
+	struct undo *undo;
+	size_t n_undo, cap_undo;
+	struct hns_obj *dirty;
+	struct notify *notify;
+	size_t n_notify, cap_notify;
+};
+
+/* hns.c: objects, transaction */
+void *hns_xcalloc(size_t n, size_t size);
+void *hns_xrealloc(void *p, size_t size);
+char *hns_xstrdup(const char *s);
+
+struct hns_obj *hns_find(struct hns *h, enum hns_kind k, const char *id);
+/* Looks up by a path/body id (any case); NULL if malformed or unknown. */
+struct hns_obj *hns_lookup(struct hns *h, enum hns_kind k, const char *id);
+
+void txn_begin(struct hns *h);
+/* Links a new object (assigning seq) and records it. */
+void txn_create(struct hns *h, struct hns_obj *o);
+/* Unlinks an object; freed at commit, relinked on abort. */
+void txn_delete(struct hns *h, struct hns_obj *o);
+/* Replaces o's doc (steals doc), re-keying its name. */
+void txn_set_doc(struct hns *h, struct hns_obj *o, json_t *doc);
+/* Replaces an endpoint's attachment record (steals att) and bound flag. */
+void txn_set_att(struct hns *h, struct hns_endpoint *ep, json_t *att, bool bound);
+void txn_set_ns(struct hns *h, struct hns_endpoint *ep, struct hns_namespace *ns);
+/* Dataplane callbacks run after a successful commit. */
+void txn_notify(struct hns *h, bool attached, const char *port,
+		struct hns_endpoint *ep);
+/* Writes every changed object in one store transaction, then frees deleted
+ * objects and runs the callbacks. On store failure undoes everything and
+ * fails with 500. */
+int txn_commit(struct hns *h, struct herr *e);
+void txn_abort(struct hns *h);
+
+void obj_free(struct hns_obj *o);
+
+/* responses */
+int hns_reply(json_t **resp, int status, const char *error, json_t *output);
+int hns_reply_err(json_t **resp, const struct herr *e);
+/* Parses a request body into an object (NULL body: empty object if
+ * allow_empty). */
+json_t *hns_body(const char *body, size_t len, bool allow_empty, struct herr *e);
+
+/* hns_network.c */
+/* A new, unlinked network; subnets and MAC ranges are added with their
+ * checks, then network_insert links it. */
+struct hns_network *network_new(void);
+int network_add_subnet(struct hns_network *n, const char *path,
+		       const struct ipaddr *pfx, int len, const char *gw_path,
+		       const struct ipaddr *gw, bool has_gw, struct herr *e);
+/* Assigns or checks the ID, checks the name, links it in the txn. */
+int network_insert(struct hns *h, struct hns_network *n, json_t *fields,
+		   const char *id, const char *path, struct herr *e);
+void network_free(struct hns_network *n);
+int network_parse_macpools(struct hns_network *n, const json_t *arr,
+			   const char *path, json_t **out, struct herr *e);
+/* Adds default Policies/Subnets and puts the keys in canonical order. */
+json_t *network_finish_doc(json_t *fields);
+int network_delete(struct hns *h, struct hns_network *n, struct herr *e);
+extern const char *const hns_network_types[];
+int hns_v1_networks(struct hns *h, const char *method, const char *id,
+		    const char *body, size_t len, json_t **resp);
+int network_create_v1(struct hns *h, const json_t *in, const char *path,
+		      struct hns_network **out, struct herr *e);
+
+/* hns_endpoint.c */
+/* An endpoint request in schema-neutral form. */
+struct ep_spec {
+	char id[HNS_GUID_LEN + 1];
+	struct hns_network *net;
+	json_t *fields;      /* canonical v1 fields (Name, Policies, DNS..) */
+	bool has_ip;
+	struct ipaddr ip;
+	char ip_path[HNS_PATH_LEN];
+	bool has_mac;
+	uint64_t mac;
+	char mac_path[HNS_PATH_LEN];
+	bool has_ip6;
+	struct ipaddr ip6;
+	char ip6_path[HNS_PATH_LEN];
+	struct hns_namespace *ns;
+};
+
+void ep_spec_init(struct ep_spec *s);
+void ep_spec_fini(struct ep_spec *s);
+int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
+		    struct hns_endpoint **out, struct herr *e);
+int endpoint_delete(struct hns *h, struct hns_endpoint *ep, struct herr *e);
+int endpoint_create_v1(struct hns *h, const json_t *in, const char *path,
+		       struct hns_endpoint **out, struct herr *e);
+json_t *endpoint_render_v1(const struct hns_endpoint *ep);
+int endpoint_state(const struct hns_endpoint *ep);
+void endpoint_free(struct hns_endpoint *ep);
+void endpoint_bind_port(struct hns *h, struct hns_endpoint *ep, bool bind);
+int endpoint_restore_attachment(struct hns *h, struct hns_endpoint *ep,
+				json_t *att);
+/* Replaces the endpoint's Policies (v1 canonical array; stolen). */
+void endpoint_set_policies(struct hns *h, struct hns_endpoint *ep,
+			   json_t *policies);
+int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
+		     const char *verb, const char *body, size_t len,
+		     json_t **resp);
+int hns_v1_endpointstats(struct hns *h, const char *method, const char *id,
+			 json_t **resp);
+
+/* hns_namespace.c */
+int namespace_create(struct hns *h, const json_t *in, const char *path,
+		     bool v2, bool loading, struct hns_namespace **out,
+		     struct herr *e);
+int namespace_delete(struct hns *h, struct hns_namespace *ns, struct herr *e);
+json_t *namespace_render(const struct hns_namespace *ns, bool v2);
+/* Adds/removes an endpoint or container resource. */
+int namespace_modify(struct hns *h, struct hns_namespace *ns, bool add,
+		     const char *type, const char *rid, const char *path,
+		     struct herr *e);
+/* Drops an endpoint from its namespace (endpoint being deleted). */
+void namespace_drop_endpoint(struct hns *h, struct hns_endpoint *ep);
+int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
+		      const char *verb, const char *body, size_t len,
+		      json_t **resp);
+int policylist_create(struct hns *h, const json_t *in, const char *path,
+		      bool loading, struct hns_policylist **out, struct herr *e);
+int hns_v1_policylists(struct hns *h, const char *method, const char *id,
+		       const char *body, size_t len, json_t **resp);
+
+/* hns_v2.c */
+int hns_v2_handle(struct hns *h, const char *method, const char *coll,
+		  const char *id, const char *body, size_t len, json_t **resp);
+
+#endif

@@ -1,0 +1,326 @@
+#!/bin/bash
+# hnsctl against the real daemon.
+#
+# usage: tests/api/test_hnsctl.sh VSWITCHD HNSCTL     (run as root)
+#
+# Starts VSWITCHD (no hugepages, no PCI, one net_null port "p1") with its
+# REST API on a unix socket in a temporary directory, then drives it with
+# HNSCTL: networks (create/list/show/delete), endpoints (create with a port
+# mapping, list/show, attach to p1, stats, detach, delete), switch stats,
+# --json output parsed by python3, and the exit codes of errors (duplicate
+# name -> 1 with the server's Error text, unknown endpoint -> 1, bad option
+# -> 2, unreachable API -> 1). Prints "PASS name" or "FAIL name: why" per
+# case, then "hnsctl: N passed, M failed"; exits 1 on any failure.
+# HNSCTL_KEEP=1 keeps the temporary directory (daemon log).
+set -u
+
+VSWITCHD=${1:-build/vswitchd}
+HNSCTL=${2:-build/hnsctl}
+case $VSWITCHD in /*) ;; *) VSWITCHD=$PWD/$VSWITCHD ;; esac
+case $HNSCTL in /*) ;; *) HNSCTL=$PWD/$HNSCTL ;; esac
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+W=$(mktemp -d /tmp/hvs-hnsctl.XXXXXX)
+SOCK=$W/hns.sock
+API=unix:$SOCK
+EAL_PREFIX=hnsctl$$
+DPID=""
+passed=0
+failed=0
+
+cleanup() {
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	if [ -n "${HNSCTL_KEEP:-}" ]; then echo "hnsctl: files kept in $W" >&2; else rm -rf "$W"; fi
+	rm -rf /var/run/dpdk/"$EAL_PREFIX"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+finish() {
+	echo "hnsctl: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+# h ARGS...: runs hnsctl against the daemon; sets OUT, ERR and RC.
+h() {
+	OUT=$("$HNSCTL" --api "$API" "$@" 2>"$W/stderr")
+	RC=$?
+	ERR=$(cat "$W/stderr")
+}
+
+# expect_rc NAME WANT: fails NAME unless the last h exited with WANT;
+# returns 0 if it did.
+expect_rc() {
+	if [ "$RC" -ne "$2" ]; then
+		fail "$1" "exit code $RC, want $2; stderr: ${ERR:-none}; stdout: ${OUT:0:200}"
+		return 1
+	fi
+	return 0
+}
+
+# json_check NAME PYTHON_EXPR: parses OUT as JSON into j and evaluates
+# the expression (it may use j and the environment's ids).
+json_check() {
+	local why
+	why=$(printf '%s' "$OUT" | NET_ID="${NET_ID:-}" EP_ID="${EP_ID:-}" "$PY" -c '
+import json, os, sys
+try:
+    j = json.load(sys.stdin)
+except ValueError as e:
+    print("not JSON: %s" % e); sys.exit(1)
+net_id, ep_id = os.environ["NET_ID"], os.environ["EP_ID"]
+ok = eval(sys.argv[1])
+if not ok:
+    print("check failed: %s; JSON: %s" % (sys.argv[1], json.dumps(j)[:300]))
+    sys.exit(1)
+' "$2" 2>&1) && pass "$1" || fail "$1" "$why"
+}
+
+# The line of a table (OUT) that has WORD as a whole field.
+row_with() { printf '%s\n' "$OUT" | awk -v w="$1" '{ for (i = 1; i <= NF; i++) if ($i == w) { print; exit } }'; }
+
+# The Error text the server itself gives for a request (via curl), to
+# compare with what hnsctl prints.
+server_error() { # METHOD PATH [BODY]
+	command -v curl >/dev/null || return 1
+	curl -s --unix-socket "$SOCK" -X "$1" -H 'Content-Type: application/json' \
+		${3:+--data "$3"} "http://localhost$2" |
+		"$PY" -c 'import json, sys; print(json.load(sys.stdin).get("Error", ""))'
+}
+
+# ---------------------------------------------------------------- daemon
+
+[ -x "$VSWITCHD" ] || { fail daemon_start "no executable $VSWITCHD"; finish; }
+[ -x "$HNSCTL" ] || { fail daemon_start "no executable $HNSCTL"; finish; }
+
+cat >"$W/config.json" <<'EOF'
+{"Ports": [{"Name": "p1", "Devargs": "net_null0"}]}
+EOF
+
+"$VSWITCHD" --no-huge -m 256 --no-pci -l 0,1 --file-prefix="$EAL_PREFIX" \
+	--log-level=error -- --config "$W/config.json" --api "$API" \
+	>"$W/vswitchd.log" 2>&1 &
+DPID=$!
+for _ in $(seq 200); do
+	[ -S "$SOCK" ] && break
+	kill -0 "$DPID" 2>/dev/null || break
+	sleep 0.1
+done
+if ! [ -S "$SOCK" ]; then
+	if kill -0 "$DPID" 2>/dev/null; then
+		fail daemon_start "no API socket $SOCK after 20 s"
+	else
+		wait "$DPID"
+		fail daemon_start "vswitchd exited with $?: $(head -c 400 "$W/vswitchd.log")"
+	fi
+	finish
+fi
+pass daemon_start
+
+# ---------------------------------------------------------------- usage
+
+h --help
+expect_rc help_exits_0 0 && { case $OUT in *"usage: hnsctl"*) pass help_exits_0 ;; *) fail help_exits_0 "no usage line: ${OUT:0:200}" ;; esac; }
+
+h network create --help
+expect_rc command_help_exits_0 0 && { case $OUT in *--subnet*) pass command_help_exits_0 ;; *) fail command_help_exits_0 "no options listed" ;; esac; }
+
+h network list --bogus
+expect_rc bad_option_exits_2 2 && { case $ERR in *"unknown option '--bogus'"*usage:*) pass bad_option_exits_2 ;; *) fail bad_option_exits_2 "stderr: $ERR" ;; esac; }
+
+h frobnicate
+expect_rc unknown_command_exits_2 2 && { case $ERR in *"unknown command 'frobnicate'"*) pass unknown_command_exits_2 ;; *) fail unknown_command_exits_2 "stderr: $ERR" ;; esac; }
+
+h network create --name x
+expect_rc missing_type_exits_2 2 && pass missing_type_exits_2
+
+h endpoint create --network x --name y --port-mapping tcp:99999:80
+expect_rc bad_port_mapping_exits_2 2 && pass bad_port_mapping_exits_2
+
+OUT=$("$HNSCTL" --api "unix:$W/nothing.sock" network list 2>"$W/stderr"); RC=$?; ERR=$(cat "$W/stderr")
+expect_rc unreachable_api_exits_1 1 && { case $ERR in "hnsctl: cannot reach unix:$W/nothing.sock: "*) pass unreachable_api_exits_1 ;; *) fail unreachable_api_exits_1 "stderr: $ERR" ;; esac; }
+
+# ---------------------------------------------------------------- networks
+
+h network list
+expect_rc network_list_empty 0 && { [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] && pass network_list_empty || fail network_list_empty "want only the header: $OUT"; }
+
+h network create --name nat1 --type NAT --subnet 172.18.0.0/16 --gateway 172.18.0.1
+NET_ID=$OUT
+if expect_rc network_create 0; then
+	[ -n "$NET_ID" ] && [ "$(printf '%s\n' "$NET_ID" | wc -l)" -eq 1 ] && pass network_create ||
+		fail network_create "want the new ID on one line: '$OUT'"
+fi
+
+h network list
+if expect_rc network_list 0; then
+	row=$(row_with nat1)
+	case "$(printf '%s\n' "$OUT" | head -1)" in
+	"ID "*NAME*TYPE*SUBNETS) ;;
+	*) row="" ;;
+	esac
+	case $row in
+	"$NET_ID "*nat1*NAT*172.18.0.0/16) pass network_list ;;
+	*) fail network_list "no row '$NET_ID nat1 NAT 172.18.0.0/16' under the header: $OUT" ;;
+	esac
+fi
+
+h --json network list
+expect_rc network_list_json 0 &&
+	json_check network_list_json 'isinstance(j, list) and [n["Name"] for n in j if n.get("ID", n.get("Id", "")).lower() == net_id.lower()] == ["nat1"]'
+
+h network show nat1
+if expect_rc network_show_by_name 0; then
+	case $OUT in
+	*"$NET_ID"*172.18.0.0/16*172.18.0.1*) pass network_show_by_name ;;
+	*) fail network_show_by_name "want ID, subnet and gateway: $OUT" ;;
+	esac
+fi
+
+h network show "$NET_ID" --json
+expect_rc network_show_by_id_json 0 &&
+	json_check network_show_by_id_json 'j["Name"] == "nat1" and j["Type"] == "NAT" and j["Subnets"][0]["AddressPrefix"] == "172.18.0.0/16"'
+
+h network create --name nat1 --type NAT --subnet 172.19.0.0/16 --gateway 172.19.0.1
+if expect_rc duplicate_network_exits_1 1; then
+	want=$(server_error POST /networks/ '{"Name":"nat1","Type":"NAT","Subnets":[{"AddressPrefix":"172.19.0.0/16","GatewayAddress":"172.19.0.1"}]}')
+	if [ -n "$OUT" ]; then
+		fail duplicate_network_exits_1 "stdout not empty: $OUT"
+	elif [ -n "$want" ] && [ "$ERR" != "hnsctl: $want" ]; then
+		fail duplicate_network_exits_1 "stderr '$ERR', the server says '$want'"
+	else
+		case $ERR in
+		"hnsctl: "?*) pass duplicate_network_exits_1 ;;
+		*) fail duplicate_network_exits_1 "stderr: '$ERR'" ;;
+		esac
+	fi
+fi
+
+# ---------------------------------------------------------------- endpoints
+
+h endpoint create --network nat1 --name web --port-mapping tcp:8080:80
+EP_ID=$OUT
+if expect_rc endpoint_create_with_port_mapping 0; then
+	[ -n "$EP_ID" ] && [ "$(printf '%s\n' "$EP_ID" | wc -l)" -eq 1 ] && pass endpoint_create_with_port_mapping ||
+		fail endpoint_create_with_port_mapping "want the new ID on one line: '$OUT'"
+fi
+
+h --json endpoint show web
+expect_rc endpoint_show_json 0 &&
+	json_check endpoint_show_json 'j["Name"] == "web" and j["VirtualNetwork"].lower() == net_id.lower() and j["IPAddress"].startswith("172.18.") and any(p.get("Type") == "NAT" and p.get("Protocol") == "TCP" and p.get("ExternalPort") == 8080 and p.get("InternalPort") == 80 for p in j["Policies"])'
+
+h endpoint show "$EP_ID"
+if expect_rc endpoint_show_by_id 0; then
+	case $OUT in
+	*"$EP_ID"*web*172.18.*8080*) pass endpoint_show_by_id ;;
+	*) fail endpoint_show_by_id "want ID, name, IP and the mapping: $OUT" ;;
+	esac
+fi
+
+h endpoint list
+if expect_rc endpoint_list 0; then
+	row=$(row_with web)
+	case "$(printf '%s\n' "$OUT" | head -1)" in
+	"ID "*NAME*NETWORK*IP*MAC*PORT/STATE) ;;
+	*) row="" ;;
+	esac
+	case $row in
+	"$EP_ID "*web*nat1*172.18.*) pass endpoint_list ;;
+	*) fail endpoint_list "no row '$EP_ID web nat1 172.18.x' under the header: $OUT" ;;
+	esac
+fi
+
+h endpoint attach web --port no-such-port
+expect_rc attach_unknown_port_exits_1 1 &&
+	{ case $ERR in "hnsctl: "?*) pass attach_unknown_port_exits_1 ;; *) fail attach_unknown_port_exits_1 "stderr: '$ERR'" ;; esac; }
+
+h endpoint attach web --port p1
+expect_rc endpoint_attach 0 && pass endpoint_attach
+
+h endpoint list
+if expect_rc endpoint_list_shows_port 0; then
+	row=$(row_with web)
+	[ "$(printf '%s\n' "$row" | awk '{ print $NF }')" = p1 ] && pass endpoint_list_shows_port ||
+		fail endpoint_list_shows_port "want p1 in PORT/STATE: '$row'"
+fi
+
+h endpoint stats web
+if expect_rc endpoint_stats 0; then
+	case $OUT in
+	*PacketsReceived*BytesReceived*PacketsSent*BytesSent*) pass endpoint_stats ;;
+	*) fail endpoint_stats "want the HNS counters: $OUT" ;;
+	esac
+fi
+
+h endpoint stats "$EP_ID" --json
+expect_rc endpoint_stats_json 0 &&
+	json_check endpoint_stats_json 'all(isinstance(j[k], int) for k in ("BytesReceived", "BytesSent", "PacketsReceived", "PacketsSent", "DroppedPacketsIncoming", "DroppedPacketsOutgoing"))'
+
+h stats
+if expect_rc stats_table 0; then
+	case "$(printf '%s\n' "$OUT" | head -1)" in
+	PORT*RX-PACKETS*TX-PACKETS*RX-BYTES*TX-BYTES*DROPS)
+		[ -n "$(row_with p1)" ] && pass stats_table || fail stats_table "no p1 row: $OUT" ;;
+	*) fail stats_table "no header: $OUT" ;;
+	esac
+fi
+
+h stats --json
+expect_rc stats_json 0 &&
+	json_check stats_json 'any(p["Name"] == "p1" and isinstance(p["RxPackets"], int) and isinstance(p["TxBytes"], int) and isinstance(p["Drops"], dict) for p in j["Ports"]) and isinstance(j["Drops"], dict)'
+
+h endpoint detach web
+expect_rc endpoint_detach 0 && pass endpoint_detach
+
+h endpoint list
+if expect_rc endpoint_detached_in_list 0; then
+	row=$(row_with web)
+	[ -n "$row" ] && [ "$(printf '%s\n' "$row" | awk '{ print $NF }')" != p1 ] && pass endpoint_detached_in_list ||
+		fail endpoint_detached_in_list "still on p1 (or gone): '$row'"
+fi
+
+h endpoint show no-such-endpoint
+expect_rc unknown_endpoint_exits_1 1 &&
+	{ case $ERR in "hnsctl: "?*) pass unknown_endpoint_exits_1 ;; *) fail unknown_endpoint_exits_1 "stderr: '$ERR'" ;; esac; }
+
+h endpoint delete web
+expect_rc endpoint_delete 0 && { [ "$OUT" = "$EP_ID" ] && pass endpoint_delete || fail endpoint_delete "want '$EP_ID', got '$OUT'"; }
+
+h endpoint show "$EP_ID"
+expect_rc deleted_endpoint_exits_1 1 && pass deleted_endpoint_exits_1
+
+h network delete nat1
+expect_rc network_delete 0 && { [ "$OUT" = "$NET_ID" ] && pass network_delete || fail network_delete "want '$NET_ID', got '$OUT'"; }
+
+h --json network list
+expect_rc network_gone 0 && json_check network_gone 'all(n["Name"] != "nat1" for n in j)'
+
+# ---------------------------------------------------------------- daemon
+
+if kill -0 "$DPID" 2>/dev/null; then
+	kill -TERM "$DPID"
+	for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$DPID" 2>/dev/null; then
+		fail daemon_sigterm "still running 10 s after SIGTERM"
+	else
+		wait "$DPID"; rc=$?
+		DPID=""
+		[ "$rc" -eq 0 ] && pass daemon_sigterm || fail daemon_sigterm "exit code $rc: $(tail -c 400 "$W/vswitchd.log")"
+	fi
+else
+	wait "$DPID"; rc=$?
+	DPID=""
+	fail daemon_sigterm "vswitchd died during the test (exit $rc): $(tail -c 400 "$W/vswitchd.log")"
+fi
+
+finish

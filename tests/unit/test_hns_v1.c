@@ -1,0 +1,1311 @@
+/* HNS v1 through hns_handle (hns-api/hns.h): networks, endpoints,
+ * policies, update, attach/detach with a fake dataplane, endpointstats,
+ * policy lists, every validation error, hns_apply_config and persistence
+ * through the SQLite store. No EAL. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#include "hns.h"
+#include "hns_internal.h"
+#include "store.h"
+
+/* ---- helpers ---- */
+
+static struct hns *h;
+static json_t *resp;
+
+/* JSON written with single quotes; ' becomes ". */
+static char *sq(const char *text)
+{
+	char *s = strdup(text);
+
+	cr_assert_not_null(s);
+	for (char *p = s; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return s;
+}
+
+static int req(const char *method, const char *path, const char *body)
+{
+	char *b = body ? sq(body) : NULL;
+	int st;
+
+	json_decref(resp);
+	resp = NULL;
+	st = hns_handle(h, method, path, b, b ? strlen(b) : 0, &resp);
+	free(b);
+	cr_assert_not_null(resp, "%s %s: no response", method, path);
+	cr_assert(json_is_boolean(json_object_get(resp, "Success")));
+	cr_assert(json_is_string(json_object_get(resp, "Error")));
+	cr_assert_not_null(json_object_get(resp, "Output"));
+	cr_assert_eq(json_is_true(json_object_get(resp, "Success")), st == 200,
+		     "%s %s: Success does not match status %d", method, path, st);
+	return st;
+}
+
+static const char *err(void)
+{
+	return json_string_value(json_object_get(resp, "Error"));
+}
+
+static json_t *out(void)
+{
+	return json_object_get(resp, "Output");
+}
+
+/* "Subnets[0].AddressPrefix" under v */
+static json_t *jget(json_t *v, const char *path)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *t = strtok_r(buf, ".", &save); t && v; t = strtok_r(NULL, ".", &save)) {
+		char *br = strchr(t, '[');
+
+		if (br)
+			*br = '\0';
+		if (*t)
+			v = json_object_get(v, t);
+		while (br && v) {
+			v = json_array_get(v, (size_t)atoi(br + 1));
+			br = strchr(br + 1, '[');
+		}
+	}
+	return v;
+}
+
+static const char *ostr(const char *path)
+{
+	return json_string_value(jget(out(), path));
+}
+
+static long long oint(const char *path)
+{
+	json_t *v = jget(out(), path);
+
+	cr_assert(json_is_integer(v), "Output.%s is not an integer", path);
+	return json_integer_value(v);
+}
+
+static void ok(const char *method, const char *path, const char *body)
+{
+	int st = req(method, path, body);
+
+	cr_assert_eq(st, 200, "%s %s -> %d: %s", method, path, st, err());
+	cr_assert_str_empty(err());
+}
+
+/* The request fails with status and an Error containing each of the
+ * (NULL-terminated) fragments. */
+static void fails(const char *method, const char *path, const char *body,
+		  int status, const char *frag, const char *frag2)
+{
+	int st = req(method, path, body);
+
+	cr_assert_eq(st, status, "%s %s -> %d (want %d): %s", method, path, st,
+		     status, err());
+	cr_assert(json_is_false(json_object_get(resp, "Success")));
+	if (frag)
+		cr_assert(strstr(err(), frag), "error '%s' lacks '%s'", err(), frag);
+	if (frag2)
+		cr_assert(strstr(err(), frag2), "error '%s' lacks '%s'", err(), frag2);
+}
+
+static bool is_upper_guid(const char *s)
+{
+	if (s == NULL || strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i]) || islower((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static char net_id[64], ep_id[64];
+
+static void make_net(void)
+{
+	ok("POST", "/networks/",
+	   "{'Name': 'nat', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': "
+	   "'10.0.0.0/24', 'GatewayAddress': '10.0.0.1'}]}");
+	snprintf(net_id, sizeof(net_id), "%s", ostr("ID"));
+}
+
+static void make_ep(const char *name)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body), "{'Name': '%s', 'VirtualNetwork': '%s'}", name,
+		 net_id);
+	ok("POST", "/endpoints/", body);
+	snprintf(ep_id, sizeof(ep_id), "%s", ostr("ID"));
+}
+
+static void path_of(char *buf, size_t len, const char *fmt, const char *id)
+{
+	snprintf(buf, len, fmt, id);
+}
+
+/* ---- fake dataplane ---- */
+
+static struct fake {
+	char ports[8][32];
+	int n_ports;
+	int exists_calls, add_calls, add_fail;
+	char added[32], devargs[128];
+	int attached, detached;
+	char attached_port[32], detached_port[32];
+	char attached_ep[64];
+	int stats_calls;
+} fk;
+
+static bool fake_exists(void *ctx, const char *port)
+{
+	(void)ctx;
+	fk.exists_calls++;
+	for (int i = 0; i < fk.n_ports; i++)
+		if (strcmp(fk.ports[i], port) == 0)
+			return true;
+	return false;
+}
+
+static int fake_add(void *ctx, const char *port, const char *devargs, char *e,
+		    size_t elen)
+{
+	(void)ctx;
+	fk.add_calls++;
+	snprintf(fk.added, sizeof(fk.added), "%s", port);
+	snprintf(fk.devargs, sizeof(fk.devargs), "%s", devargs);
+	if (fk.add_fail) {
+		snprintf(e, elen, "probe failed");
+		return -1;
+	}
+	snprintf(fk.ports[fk.n_ports++], sizeof(fk.ports[0]), "%s", port);
+	return 0;
+}
+
+static void fake_attached(void *ctx, const char *port, const json_t *ep)
+{
+	(void)ctx;
+	fk.attached++;
+	snprintf(fk.attached_port, sizeof(fk.attached_port), "%s", port);
+	snprintf(fk.attached_ep, sizeof(fk.attached_ep), "%s",
+		 json_string_value(json_object_get(ep, "ID")));
+}
+
+static void fake_detached(void *ctx, const char *port, const json_t *ep)
+{
+	(void)ctx;
+	(void)ep;
+	fk.detached++;
+	snprintf(fk.detached_port, sizeof(fk.detached_port), "%s", port);
+}
+
+static int fake_stats(void *ctx, const char *port, json_t *s)
+{
+	(void)ctx;
+	(void)port;
+	fk.stats_calls++;
+	json_object_set_new(s, "BytesReceived", json_integer(1000));
+	json_object_set_new(s, "BytesSent", json_integer(2000));
+	json_object_set_new(s, "PacketsReceived", json_integer(10));
+	json_object_set_new(s, "PacketsSent", json_integer(20));
+	json_object_set_new(s, "DroppedPacketsIncoming", json_integer(1));
+	json_object_set_new(s, "DroppedPacketsOutgoing", json_integer(2));
+	return 0;
+}
+
+static const struct hns_dataplane fake_dp = {
+	.ctx = &fk,
+	.port_exists = fake_exists,
+	.port_add = fake_add,
+	.endpoint_attached = fake_attached,
+	.endpoint_detached = fake_detached,
+	.port_stats = fake_stats,
+};
+
+static void setup(void)
+{
+	char e[256];
+
+	memset(&fk, 0, sizeof(fk));
+	snprintf(fk.ports[fk.n_ports++], sizeof(fk.ports[0]), "c1");
+	snprintf(fk.ports[fk.n_ports++], sizeof(fk.ports[0]), "c2");
+	h = hns_create(NULL, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+}
+
+static void teardown(void)
+{
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	h = NULL;
+}
+
+TestSuite(networks, .init = setup, .fini = teardown);
+TestSuite(validation, .init = setup, .fini = teardown);
+TestSuite(endpoints, .init = setup, .fini = teardown);
+TestSuite(policies, .init = setup, .fini = teardown);
+TestSuite(attach, .init = setup, .fini = teardown);
+TestSuite(policylists, .init = setup, .fini = teardown);
+TestSuite(config, .init = setup, .fini = teardown);
+
+/* ---- networks ---- */
+
+Test(networks, create_returns_upper_case_guid_and_canonical_fields)
+{
+	ok("POST", "/networks/",
+	   "{'Name': 'n1', 'Type': 'nat', 'Subnets': [{'AddressPrefix': "
+	   "'10.0.0.0/24', 'GatewayAddress': '10.0.0.1'}], 'DNSServerList': "
+	   "'8.8.8.8, 1.1.1.1', 'MacPools': [{'StartMacAddress': "
+	   "'00:15:5d:10:00:00', 'EndMacAddress': '00-15-5D-10-00-FF'}]}");
+	cr_assert(is_upper_guid(ostr("ID")), "ID %s", ostr("ID"));
+	cr_assert_str_eq(ostr("Name"), "n1");
+	cr_assert_str_eq(ostr("Type"), "NAT");
+	cr_assert_str_eq(ostr("Subnets[0].AddressPrefix"), "10.0.0.0/24");
+	cr_assert_str_eq(ostr("Subnets[0].GatewayAddress"), "10.0.0.1");
+	cr_assert_str_eq(ostr("DNSServerList"), "8.8.8.8,1.1.1.1");
+	cr_assert_str_eq(ostr("MacPools[0].StartMacAddress"), "00-15-5D-10-00-00");
+	cr_assert(json_is_array(jget(out(), "Policies")));
+}
+
+Test(networks, list_get_delete_and_lower_case_ids)
+{
+	char path[128], lower[64];
+
+	make_net();
+	ok("GET", "/networks/", NULL);
+	cr_assert_eq(json_array_size(out()), 1);
+	cr_assert_str_eq(ostr("[0].ID"), net_id);
+	snprintf(lower, sizeof(lower), "%s", net_id);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	path_of(path, sizeof(path), "/networks/%s", lower);
+	ok("GET", path, NULL);
+	cr_assert_str_eq(ostr("ID"), net_id);
+	ok("DELETE", path, NULL);
+	cr_assert_str_eq(ostr("Name"), "nat");
+	fails("GET", path, NULL, 404, "no network", NULL);
+	ok("GET", "/networks", NULL);
+	cr_assert_eq(json_array_size(out()), 0);
+}
+
+Test(networks, paths_with_and_without_trailing_slash)
+{
+	char path[128];
+
+	make_net();
+	ok("GET", "/networks", NULL);
+	ok("GET", "/networks/", NULL);
+	path_of(path, sizeof(path), "/networks/%s/", net_id);
+	ok("GET", path, NULL);
+	ok("POST", "/networks", "{'Name': 'x', 'Type': 'Private'}");
+}
+
+Test(networks, every_hns_type_is_accepted_in_any_case)
+{
+	static const char *types[] = { "NAT", "ICS", "Transparent", "L2Bridge",
+				       "L2Tunnel", "Overlay", "Private" };
+	char body[128], name[16];
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char lower[32];
+
+		snprintf(lower, sizeof(lower), "%s", types[i]);
+		for (char *p = lower; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		snprintf(name, sizeof(name), "n%zu", i);
+		snprintf(body, sizeof(body), "{'Name': '%s', 'Type': '%s'}", name, lower);
+		ok("POST", "/networks/", body);
+		cr_assert_str_eq(ostr("Type"), types[i]);
+	}
+}
+
+Test(networks, deleting_a_network_with_endpoints_is_a_conflict)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/networks/%s", net_id);
+	fails("DELETE", path, NULL, 409, "endpoint", NULL);
+	ok("GET", path, NULL);
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("DELETE", path, NULL);
+	path_of(path, sizeof(path), "/networks/%s", net_id);
+	ok("DELETE", path, NULL);
+}
+
+Test(networks, given_id_is_kept_and_duplicate_id_conflicts)
+{
+	ok("POST", "/networks/",
+	   "{'ID': '{0a1b2c3d-1111-4222-8333-444455556666}', 'Name': 'a', 'Type': 'L2Bridge'}");
+	cr_assert_str_eq(ostr("ID"), "0A1B2C3D-1111-4222-8333-444455556666");
+	fails("POST", "/networks/",
+	      "{'ID': '0A1B2C3D-1111-4222-8333-444455556666', 'Name': 'b', 'Type': 'NAT'}",
+	      409, "ID", NULL);
+	fails("POST", "/networks/", "{'ID': 'nope', 'Name': 'c', 'Type': 'NAT'}", 400,
+	      "ID", NULL);
+}
+
+/* ---- validation ---- */
+
+Test(validation, unknown_field_is_named)
+{
+	fails("POST", "/networks/", "{'Nmae': 'x', 'Name': 'y', 'Type': 'NAT'}", 400,
+	      "Nmae", "unknown field");
+	fails("POST", "/networks/",
+	      "{'Name': 'y', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/8', "
+	      "'Gateway': '10.0.0.1'}]}",
+	      400, "Subnets[0].Gateway", NULL);
+	ok("GET", "/networks/", NULL);
+	cr_assert_eq(json_array_size(out()), 0);
+}
+
+Test(validation, malformed_json_and_non_objects)
+{
+	fails("POST", "/networks/", "{'Name': ", 400, "malformed JSON", NULL);
+	fails("POST", "/networks/", "['a']", 400, "must be an object", NULL);
+	fails("POST", "/networks/", "42", 400, "must be an object", NULL);
+	fails("POST", "/networks/", "", 400, "empty", NULL);
+	fails("POST", "/networks/", " \n", 400, "empty", NULL);
+	{
+		json_t *r = NULL;
+
+		cr_assert_eq(hns_handle(h, "POST", "/networks/", NULL, 7, &r), 400);
+		json_decref(r);
+	}
+	fails("POST", "/networks/", "{'Name': 'a', 'Name': 'b', 'Type': 'NAT'}", 400,
+	      "malformed JSON", "duplicate");
+}
+
+Test(validation, wrong_types_are_named)
+{
+	fails("POST", "/networks/", "{'Name': 5, 'Type': 'NAT'}", 400, "Name",
+	      "must be a string");
+	fails("POST", "/networks/", "{'Name': 'a', 'Type': 'NAT', 'Subnets': {}}", 400,
+	      "Subnets", "array");
+	fails("POST", "/networks/", "{'Name': 'a', 'Type': 'NAT', 'Subnets': [5]}", 400,
+	      "Subnets[0]", "object");
+	fails("POST", "/networks/", "{'Name': 'a', 'Type': 'NAT', 'AutomaticDNS': 'yes'}",
+	      400, "AutomaticDNS", "boolean");
+	fails("POST", "/networks/", "{'Type': 'NAT'}", 400, "Name", "required");
+	fails("POST", "/networks/", "{'Name': '', 'Type': 'NAT'}", 400, "Name", "empty");
+}
+
+Test(validation, unknown_network_type_is_rejected)
+{
+	fails("POST", "/networks/", "{'Name': 'a', 'Type': 'Internal'}", 400, "Type",
+	      "Internal");
+	fails("POST", "/networks/", "{'Name': 'a', 'Type': 'Bridge'}", 400, "Type", NULL);
+}
+
+Test(validation, bad_prefixes)
+{
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/33'}]}",
+	      400, "Subnets[0].AddressPrefix: ", "10.0.0.0/33");
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '300.1.1.1/24'}]}",
+	      400, "Subnets[0].AddressPrefix: ", "300.1.1.1/24");
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0'}]}",
+	      400, "Subnets[0].AddressPrefix", NULL);
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.5/24'}]}",
+	      400, "Subnets[0].AddressPrefix", "host bits");
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/24'}, "
+	      "{'AddressPrefix': '10.0.0.128/25'}]}",
+	      400, "Subnets[1].AddressPrefix", "overlaps");
+}
+
+Test(validation, gateway_outside_its_subnet)
+{
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/24', "
+	      "'GatewayAddress': '10.0.1.1'}]}",
+	      400, "Subnets[0].GatewayAddress: ", "not in subnet");
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/24', "
+	      "'GatewayAddress': '10.0.0.255'}]}",
+	      400, "Subnets[0].GatewayAddress", "broadcast");
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/24', "
+	      "'GatewayAddress': 'fe80::1'}]}",
+	      400, "Subnets[0].GatewayAddress", NULL);
+}
+
+Test(validation, bad_macs)
+{
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'MacPools': [{'StartMacAddress': '00-15-5D-00-00', "
+	      "'EndMacAddress': '00-15-5D-00-00-10'}]}",
+	      400, "MacPools[0].StartMacAddress", NULL);
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'MacPools': [{'StartMacAddress': '00-15-5D-00-00-20', "
+	      "'EndMacAddress': '00-15-5D-00-00-10'}]}",
+	      400, "MacPools[0]", "above");
+	fails("POST", "/networks/", "{'Name': 'a', 'Type': 'NAT', 'SourceMac': 'zz'}", 400,
+	      "SourceMac", NULL);
+	make_net();
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetworkName': 'nat', 'MacAddress': '00-15-5D-GG-00-01'}",
+	      400, "MacAddress", NULL);
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetworkName': 'nat', 'MacAddress': '01-00-5E-00-00-01'}",
+	      400, "MacAddress", "unicast");
+}
+
+Test(validation, duplicate_names_conflict)
+{
+	make_net();
+	fails("POST", "/networks/", "{'Name': 'nat', 'Type': 'Transparent'}", 409, "Name",
+	      "nat");
+	make_ep("e1");
+	fails("POST", "/endpoints/", "{'Name': 'e1', 'VirtualNetworkName': 'nat'}", 409,
+	      "Name", "e1");
+}
+
+Test(validation, unknown_ids_methods_and_paths)
+{
+	fails("GET", "/networks/5A3B0000-0000-4000-8000-000000000000", NULL, 404,
+	      "5A3B0000", NULL);
+	fails("DELETE", "/endpoints/5A3B0000-0000-4000-8000-000000000000", NULL, 404,
+	      NULL, NULL);
+	fails("GET", "/endpoints/not-a-guid", NULL, 404, NULL, NULL);
+	fails("PUT", "/networks/", "{}", 405, "PUT", NULL);
+	fails("PATCH", "/endpoints/5A3B0000-0000-4000-8000-000000000000", "{}", 405,
+	      NULL, NULL);
+	fails("GET", "/bogus/", NULL, 404, NULL, NULL);
+	fails("GET", "/networks/a/b/c", NULL, 404, NULL, NULL);
+	fails("POST", "/endpoints/5A3B0000-0000-4000-8000-000000000000/explode", "{}",
+	      404, NULL, NULL);
+}
+
+Test(validation, endpoint_network_references)
+{
+	make_net();
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetwork': '5A3B0000-0000-4000-8000-000000000000'}", 404,
+	      "VirtualNetwork", NULL);
+	fails("POST", "/endpoints/", "{'Name': 'e', 'VirtualNetworkName': 'nope'}", 404,
+	      "VirtualNetworkName", "nope");
+	fails("POST", "/endpoints/", "{'Name': 'e'}", 400, "VirtualNetwork", "required");
+	fails("POST", "/endpoints/", "{'Name': 'e', 'VirtualNetwork': 'xyz'}", 400,
+	      "VirtualNetwork", "GUID");
+	ok("POST", "/networks/", "{'Name': 'other', 'Type': 'Private'}");
+	{
+		char body[256];
+
+		snprintf(body, sizeof(body),
+			 "{'Name': 'e', 'VirtualNetwork': '%s', 'VirtualNetworkName': 'other'}",
+			 net_id);
+		fails("POST", "/endpoints/", body, 400, "VirtualNetworkName", NULL);
+	}
+}
+
+Test(validation, endpoint_address_errors)
+{
+	make_net();
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetworkName': 'nat', 'IPAddress': '10.9.9.9'}", 400,
+	      "IPAddress", "not in any subnet");
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetworkName': 'nat', 'IPAddress': '10.0.0.300'}", 400,
+	      "IPAddress", NULL);
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetworkName': 'nat', 'PrefixLength': 33}", 400,
+	      "PrefixLength", NULL);
+	fails("POST", "/endpoints/",
+	      "{'Name': 'e', 'VirtualNetworkName': 'nat', 'DNSServerList': '8.8.8.8,x'}",
+	      400, "DNSServerList", NULL);
+}
+
+Test(validation, nothing_is_half_applied)
+{
+	/* the second subnet fails after the first was accepted: no network */
+	fails("POST", "/networks/",
+	      "{'Name': 'a', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/24'}, "
+	      "{'AddressPrefix': '10.1.0.0/24', 'Policies': [{'Type': 'VLAN', 'VLAN': 0}]}]}",
+	      400, "Subnets[1].Policies[0].VLAN", NULL);
+	ok("GET", "/networks/", NULL);
+	cr_assert_eq(json_array_size(out()), 0);
+	/* and the name is free */
+	ok("POST", "/networks/", "{'Name': 'a', 'Type': 'NAT'}");
+}
+
+/* ---- endpoints ---- */
+
+Test(endpoints, create_allocates_ip_mac_prefix_and_gateway)
+{
+	make_net();
+	make_ep("e1");
+	cr_assert(is_upper_guid(ep_id));
+	cr_assert_str_eq(ostr("VirtualNetwork"), net_id);
+	cr_assert_str_eq(ostr("VirtualNetworkName"), "nat");
+	cr_assert_str_eq(ostr("IPAddress"), "10.0.0.2");
+	cr_assert_eq(oint("PrefixLength"), 24);
+	cr_assert_str_eq(ostr("GatewayAddress"), "10.0.0.1");
+	cr_assert_str_eq(ostr("MacAddress"), "02-15-5D-00-00-00");
+	cr_assert_eq(oint("State"), 1);
+}
+
+Test(endpoints, by_network_name_with_explicit_addresses)
+{
+	make_net();
+	ok("POST", "/endpoints/",
+	   "{'Name': 'e', 'VirtualNetworkName': 'nat', 'IPAddress': '10.0.0.77', "
+	   "'MacAddress': '00:15:5d:aa:bb:cc', 'DNSSuffix': 'corp', 'Policies': []}");
+	cr_assert_str_eq(ostr("IPAddress"), "10.0.0.77");
+	cr_assert_str_eq(ostr("MacAddress"), "00-15-5D-AA-BB-CC");
+	cr_assert_str_eq(ostr("DNSSuffix"), "corp");
+	cr_assert_str_eq(ostr("VirtualNetwork"), net_id);
+}
+
+Test(endpoints, list_get_delete)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	make_ep("e2");
+	ok("GET", "/endpoints/", NULL);
+	cr_assert_eq(json_array_size(out()), 2);
+	cr_assert_str_eq(ostr("[0].Name"), "e1");
+	cr_assert_str_eq(ostr("[1].Name"), "e2");
+	path_of(path, sizeof(path), "/endpoints/%s/", ep_id);
+	ok("GET", path, NULL);
+	cr_assert_str_eq(ostr("Name"), "e2");
+	ok("DELETE", path, NULL);
+	cr_assert_str_eq(ostr("Name"), "e2");
+	fails("GET", path, NULL, 404, NULL, NULL);
+	ok("GET", "/endpoints", NULL);
+	cr_assert_eq(json_array_size(out()), 1);
+}
+
+Test(endpoints, update_changes_policies_and_dns_only)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("POST", path,
+	   "{'Policies': [{'Type': 'NAT', 'Protocol': 'udp', 'InternalPort': 53, "
+	   "'ExternalPort': 5353}], 'DNSSuffix': 'example'}");
+	cr_assert_str_eq(ostr("Policies[0].Type"), "NAT");
+	cr_assert_str_eq(ostr("Policies[0].Protocol"), "UDP");
+	cr_assert_str_eq(ostr("DNSSuffix"), "example");
+	cr_assert_str_eq(ostr("IPAddress"), "10.0.0.2");
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("Policies[0].ExternalPort"), 5353);
+	/* the same address may be repeated (hcsshim posts the whole object) */
+	ok("POST", path, "{'IPAddress': '10.0.0.2', 'Name': 'e1'}");
+	fails("POST", path, "{'IPAddress': '10.0.0.9'}", 400, "IPAddress", "cannot be changed");
+	fails("POST", path, "{'MacAddress': '02-00-00-00-00-09'}", 400, "MacAddress", NULL);
+	fails("POST", path, "{'Policies': [{'Type': 'NAT'}]}", 400,
+	      "Policies[0].InternalPort", "required");
+	make_ep("e2");
+	fails("POST", path, "{'Name': 'e2'}", 409, "Name", NULL);
+	ok("GET", path, NULL);
+	cr_assert_str_eq(ostr("Name"), "e1");
+	cr_assert_str_eq(ostr("Policies[0].Protocol"), "UDP");
+	/* a GET result can be posted back as is */
+	{
+		char *text = json_dumps(out(), JSON_COMPACT);
+		json_t *r = NULL;
+		int st = hns_handle(h, "POST", path, text, strlen(text), &r);
+
+		cr_assert_eq(st, 200, "%s", json_string_value(json_object_get(r, "Error")));
+		json_decref(r);
+		free(text);
+	}
+}
+
+Test(endpoints, rename_frees_the_old_name)
+{
+	char path[128], first[64];
+
+	make_net();
+	make_ep("e1");
+	snprintf(first, sizeof(first), "%s", ep_id);
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("POST", path, "{'Name': 'renamed'}");
+	cr_assert_str_eq(ostr("Name"), "renamed");
+	/* the name index holds exactly the current names */
+	cr_assert_eq(h->ep_names.n, 1);
+	cr_assert_null(hmap_get(&h->ep_names, "e1"));
+	cr_assert_not_null(hmap_get(&h->ep_names, "renamed"));
+	ok("POST", path, "{'Name': 'renamed2'}");
+	cr_assert_eq(h->ep_names.n, 1);
+	make_ep("e1");
+	make_ep("renamed");
+	fails("POST", "/endpoints/", "{'Name': 'renamed2', 'VirtualNetworkName': 'nat'}",
+	      409, "renamed2", first);
+	ok("GET", path, NULL);
+	cr_assert_str_eq(ostr("Name"), "renamed2");
+}
+
+Test(endpoints, ids_and_references_in_any_case)
+{
+	char body[256], lower[64], path[128];
+
+	make_net();
+	snprintf(lower, sizeof(lower), "%s", net_id);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(body, sizeof(body), "{'Name': 'e', 'VirtualNetwork': '%s'}", lower);
+	ok("POST", "/endpoints/", body);
+	cr_assert_str_eq(ostr("VirtualNetwork"), net_id);
+	snprintf(lower, sizeof(lower), "%s", ostr("ID"));
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	path_of(path, sizeof(path), "/endpoints/{%s}", lower);
+	ok("GET", path, NULL);
+	cr_assert_str_eq(ostr("Name"), "e");
+}
+
+/* ---- policies ---- */
+
+static void ep_with_policy(const char *policy_json)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "{'Name': 'p', 'VirtualNetworkName': 'nat', "
+		 "'Policies': [%s]}", policy_json);
+	ok("POST", "/endpoints/", body);
+}
+
+static void ep_policy_fails(const char *policy_json, const char *frag,
+			    const char *frag2)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "{'Name': 'p', 'VirtualNetworkName': 'nat', "
+		 "'Policies': [%s]}", policy_json);
+	fails("POST", "/endpoints/", body, 400, frag, frag2);
+}
+
+Test(policies, every_v1_endpoint_policy_type_is_stored)
+{
+	make_net();
+	ok("POST", "/endpoints/",
+	   "{'Name': 'p', 'VirtualNetworkName': 'nat', 'Policies': ["
+	   "{'Type': 'NAT', 'Protocol': 'tcp', 'InternalPort': 80, 'ExternalPort': 8080},"
+	   "{'Type': 'ACL', 'Protocols': '6,17', 'Action': 'block', 'Direction': 'In', "
+	   " 'LocalAddresses': '10.0.0.0/24', 'RemoteAddresses': '192.168.1.1,10.1.0.0/16', "
+	   " 'LocalPorts': '80,443,8000-8080', 'RemotePorts': '1024-65535', "
+	   " 'RuleType': 'switch', 'Priority': 100},"
+	   "{'Type': 'VLAN', 'VLAN': 10},"
+	   "{'Type': 'OutBoundNAT', 'VIP': '192.0.2.10', 'ExceptionList': "
+	   " ['10.0.0.0/8', '172.16.0.0/12'], 'Destinations': ['192.0.2.0/24']},"
+	   "{'Type': 'ROUTE', 'DestinationPrefix': '10.2.0.0/16', 'NeedEncap': true},"
+	   "{'Type': 'QOS', 'MaximumOutgoingBandwidthInBytes': 1000000}]}");
+	cr_assert_str_eq(ostr("Policies[0].Protocol"), "TCP");
+	cr_assert_eq(oint("Policies[0].ExternalPort"), 8080);
+	cr_assert_str_eq(ostr("Policies[1].Action"), "Block");
+	cr_assert_str_eq(ostr("Policies[1].RuleType"), "Switch");
+	cr_assert_eq(oint("Policies[1].Priority"), 100);
+	cr_assert_eq(oint("Policies[2].VLAN"), 10);
+	cr_assert_str_eq(ostr("Policies[3].ExceptionList[1]"), "172.16.0.0/12");
+	cr_assert_str_eq(ostr("Policies[4].Type"), "ROUTE");
+	cr_assert(json_is_true(jget(out(), "Policies[4].NeedEncap")));
+	cr_assert_eq(oint("Policies[5].MaximumOutgoingBandwidthInBytes"), 1000000);
+}
+
+Test(policies, nat_policy_errors)
+{
+	make_net();
+	ep_policy_fails("{'Type': 'NAT', 'InternalPort': 70000, 'ExternalPort': 80}",
+			"Policies[0].InternalPort", "out of range");
+	ep_policy_fails("{'Type': 'NAT', 'Protocol': 'ICMP', 'InternalPort': 1, 'ExternalPort': 1}",
+			"Policies[0].Protocol", NULL);
+	ep_policy_fails("{'Type': 'NAT', 'InternalPort': 80}", "Policies[0].ExternalPort",
+			"required");
+	ep_policy_fails("{'Type': 'NAT', 'InternalPort': 80, 'ExternalPort': 80, 'Port': 1}",
+			"Policies[0].Port", "unknown field");
+	ep_with_policy("{'Type': 'nat', 'InternalPort': 80, 'ExternalPort': 80}");
+	cr_assert_str_eq(ostr("Policies[0].Protocol"), "TCP");
+}
+
+Test(policies, acl_policy_errors)
+{
+	make_net();
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Deny', 'Direction': 'In'}",
+			"Policies[0].Action", "Deny");
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Both'}",
+			"Policies[0].Direction", NULL);
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow'}", "Policies[0].Direction",
+			"required");
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'RemoteAddresses': '10.0.0.0/40'}", "Policies[0].RemoteAddresses", NULL);
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'LocalAddresses': '10.0.0.1,,10.0.0.2'}", "Policies[0].LocalAddresses",
+			"empty item");
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'LocalPorts': '80-70'}", "Policies[0].LocalPorts", NULL);
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'RemotePorts': '65536'}", "Policies[0].RemotePorts", NULL);
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'Protocols': 'TCP,999'}", "Policies[0].Protocols", "999");
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'RuleType': 'Firewall'}", "Policies[0].RuleType", NULL);
+	ep_with_policy("{'Type': 'ACL', 'Id': 'r1', 'Protocol': 6, 'Action': 'Allow', "
+		       "'Direction': 'Out', 'RemotePort': 443, 'RuleType': 'Host', 'Priority': 200}");
+	cr_assert_eq(oint("Policies[0].Protocol"), 6);
+}
+
+Test(policies, vlan_outboundnat_route_qos_errors)
+{
+	make_net();
+	ep_policy_fails("{'Type': 'VLAN', 'VLAN': 4095}", "Policies[0].VLAN", "out of range");
+	ep_policy_fails("{'Type': 'VLAN', 'VLAN': 0}", "Policies[0].VLAN", NULL);
+	ep_policy_fails("{'Type': 'VLAN', 'VLAN': '10'}", "Policies[0].VLAN", "integer");
+	ep_policy_fails("{'Type': 'OutBoundNAT', 'VIP': '1.2.3'}", "Policies[0].VIP", NULL);
+	ep_policy_fails("{'Type': 'OutBoundNAT', 'ExceptionList': ['10.0.0.0/8', 'x']}",
+			"Policies[0].ExceptionList[1]", NULL);
+	ep_policy_fails("{'Type': 'OutBoundNAT', 'ExceptionList': '10.0.0.0/8'}",
+			"Policies[0].ExceptionList", "array");
+	ep_policy_fails("{'Type': 'ROUTE', 'DestinationPrefix': '10.0.0.0'}",
+			"Policies[0].DestinationPrefix", NULL);
+	ep_policy_fails("{'Type': 'ROUTE'}", "Policies[0].DestinationPrefix", "required");
+	ep_policy_fails("{'Type': 'ROUTE', 'DestinationPrefix': '10.0.0.0/8', 'NeedEncap': 1}",
+			"Policies[0].NeedEncap", "boolean");
+	ep_policy_fails("{'Type': 'QOS'}", "Policies[0].MaximumOutgoingBandwidthInBytes",
+			"required");
+	ep_policy_fails("{'Type': 'QOS', 'MaximumOutgoingBandwidthInBytes': -1}",
+			"Policies[0].MaximumOutgoingBandwidthInBytes", NULL);
+}
+
+Test(policies, unknown_and_misplaced_types)
+{
+	make_net();
+	ep_policy_fails("{'Type': 'FIREWALL'}", "Policies[0].Type", "FIREWALL");
+	ep_policy_fails("{'VLAN': 3}", "Policies[0].Type", "required");
+	ep_policy_fails("{'Type': 'VLAN', 'VLAN': 3}, 7", "Policies[1]", "object");
+	/* ELB only belongs in policy lists, VSID only on networks/subnets */
+	ep_policy_fails("{'Type': 'ELB'}", "Policies[0].Type", "not an endpoint policy");
+	ep_policy_fails("{'Type': 'VSID', 'VSID': 5000}", "Policies[0].Type", NULL);
+	fails("POST", "/networks/",
+	      "{'Name': 'b', 'Type': 'Overlay', 'Subnets': [{'AddressPrefix': '10.5.0.0/24', "
+	      "'Policies': [{'Type': 'NAT', 'InternalPort': 1, 'ExternalPort': 1}]}]}",
+	      400, "Subnets[0].Policies[0].Type", "not a subnet policy");
+}
+
+Test(policies, subnet_and_network_policies)
+{
+	ok("POST", "/networks/",
+	   "{'Name': 'ov', 'Type': 'Overlay', 'Policies': [{'Type': 'VSID', 'VSID': 4096}], "
+	   "'Subnets': [{'AddressPrefix': '10.5.0.0/24', 'GatewayAddress': '10.5.0.1', "
+	   "'Policies': [{'Type': 'VSID', 'VSID': 5000}, {'Type': 'VLAN', 'VLAN': 7}]}]}");
+	cr_assert_eq(oint("Policies[0].VSID"), 4096);
+	cr_assert_eq(oint("Subnets[0].Policies[0].VSID"), 5000);
+	cr_assert_eq(oint("Subnets[0].Policies[1].VLAN"), 7);
+	fails("POST", "/networks/",
+	      "{'Name': 'ov2', 'Type': 'Overlay', 'Subnets': [{'AddressPrefix': '10.6.0.0/24', "
+	      "'Policies': [{'Type': 'VSID', 'VSID': 99999999}]}]}",
+	      400, "Subnets[0].Policies[0].VSID", NULL);
+}
+
+/* ---- attach / detach / stats ---- */
+
+Test(attach, attach_to_an_existing_port_calls_the_dataplane)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'SystemType': 'VirtualMachine', 'VirtualNicName': 'c1'}");
+	cr_assert_eq(fk.attached, 1);
+	cr_assert_str_eq(fk.attached_port, "c1");
+	cr_assert_str_eq(fk.attached_ep, ep_id);
+	cr_assert_eq(fk.add_calls, 0);
+	cr_assert_eq(oint("State"), 2);
+	cr_assert_str_eq(ostr("VirtualNicName"), "c1");
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("State"), 2);
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	fails("POST", path, "{'VirtualNicName': 'c2'}", 409, "already attached", NULL);
+	path_of(path, sizeof(path), "/endpoints/%s/detach", ep_id);
+	ok("POST", path, "{'SystemType': 'VirtualMachine'}");
+	cr_assert_eq(fk.detached, 1);
+	cr_assert_str_eq(fk.detached_port, "c1");
+	cr_assert_eq(oint("State"), 4);
+	cr_assert_null(jget(out(), "VirtualNicName"));
+	fails("POST", path, "", 409, "not attached", NULL);
+}
+
+Test(attach, unknown_port_without_devargs_is_named)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	fails("POST", path, "{'VirtualNicName': 'vm7'}", 404, "VirtualNicName", "vm7");
+	cr_assert_eq(fk.attached, 0);
+	fails("POST", path, "{}", 400, "VirtualNicName", "required");
+	fails("POST", path, "{'VirtualNicName': 'c1', 'Bogus': 1}", 400, "Bogus", NULL);
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("State"), 1);
+}
+
+Test(attach, devargs_hot_plugs_the_port)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'vm7', 'Devargs': 'net_tap0,iface=vm7'}");
+	cr_assert_eq(fk.add_calls, 1);
+	cr_assert_str_eq(fk.added, "vm7");
+	cr_assert_str_eq(fk.devargs, "net_tap0,iface=vm7");
+	cr_assert_eq(fk.attached, 1);
+	cr_assert_str_eq(fk.attached_port, "vm7");
+}
+
+Test(attach, failed_hot_plug_records_nothing)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	fk.add_fail = 1;
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	fails("POST", path, "{'VirtualNicName': 'vm7', 'Devargs': 'net_bogus0'}", 400,
+	      "Devargs", "probe failed");
+	cr_assert_eq(fk.attached, 0);
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("State"), 1);
+}
+
+Test(attach, a_port_holds_one_endpoint)
+{
+	char path[128], first[64];
+
+	make_net();
+	make_ep("e1");
+	snprintf(first, sizeof(first), "%s", ep_id);
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'c1'}");
+	make_ep("e2");
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	fails("POST", path, "{'VirtualNicName': 'c1'}", 409, "c1", first);
+	/* deleting the first endpoint detaches it and frees the port */
+	path_of(path, sizeof(path), "/endpoints/%s", first);
+	ok("DELETE", path, NULL);
+	cr_assert_eq(fk.detached, 1);
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'c1'}");
+}
+
+Test(attach, endpointstats_zero_until_attached)
+{
+	char path[128], apath[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/endpointstats/%s", ep_id);
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("BytesReceived"), 0);
+	cr_assert_eq(oint("BytesSent"), 0);
+	cr_assert_eq(oint("PacketsReceived"), 0);
+	cr_assert_eq(oint("PacketsSent"), 0);
+	cr_assert_eq(oint("DroppedPacketsIncoming"), 0);
+	cr_assert_eq(oint("DroppedPacketsOutgoing"), 0);
+	cr_assert_eq(fk.stats_calls, 0);
+	path_of(apath, sizeof(apath), "/endpoints/%s/attach", ep_id);
+	ok("POST", apath, "{'VirtualNicName': 'c2'}");
+	ok("GET", path, NULL);
+	cr_assert_eq(fk.stats_calls, 1);
+	cr_assert_eq(oint("BytesReceived"), 1000);
+	cr_assert_eq(oint("PacketsSent"), 20);
+	cr_assert_eq(oint("DroppedPacketsOutgoing"), 2);
+	cr_assert_str_eq(ostr("EndpointId"), ep_id);
+	fails("GET", "/endpointstats/5A3B0000-0000-4000-8000-000000000000", NULL, 404,
+	      NULL, NULL);
+	fails("POST", path, "{}", 405, NULL, NULL);
+}
+
+Test(attach, update_of_an_attached_endpoint_is_announced)
+{
+	char path[128];
+
+	make_net();
+	make_ep("e1");
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'c1'}");
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("POST", path, "{'Policies': [{'Type': 'VLAN', 'VLAN': 5}]}");
+	cr_assert_eq(fk.detached, 1);
+	cr_assert_eq(fk.attached, 2);
+	cr_assert_eq(oint("State"), 2);
+}
+
+/* ---- policy lists ---- */
+
+Test(policylists, elb_and_route_lists)
+{
+	char body[512], path[128], plid[64];
+
+	make_net();
+	make_ep("e1");
+	snprintf(body, sizeof(body),
+		 "{'References': ['/endpoints/%s'], 'Policies': [{'Type': 'ELB', "
+		 "'Protocol': 6, 'InternalPort': 80, 'ExternalPort': 8080, "
+		 "'SourceVIP': '10.0.0.250', 'VIPs': ['192.0.2.5'], 'ILB': false}]}",
+		 ep_id);
+	ok("POST", "/policylists/", body);
+	snprintf(plid, sizeof(plid), "%s", ostr("ID"));
+	cr_assert(is_upper_guid(plid));
+	cr_assert_str_eq(ostr("Policies[0].Type"), "ELB");
+	cr_assert_str_eq(ostr("Policies[0].VIPs[0]"), "192.0.2.5");
+	snprintf(body, sizeof(body),
+		 "{'References': ['/endpoints/%s'], 'Policies': [{'Type': 'ROUTE', "
+		 "'DestinationPrefix': '10.9.0.0/16', 'NextHop': '10.0.0.1', 'NeedEncap': true}]}",
+		 ep_id);
+	ok("POST", "/policylists", body);
+	ok("GET", "/policylists/", NULL);
+	cr_assert_eq(json_array_size(out()), 2);
+	path_of(path, sizeof(path), "/policylists/%s", plid);
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("Policies[0].ExternalPort"), 8080);
+	ok("DELETE", path, NULL);
+	fails("GET", path, NULL, 404, NULL, NULL);
+	/* hcsshim's AddEndpoint deletes then re-creates with the same ID */
+	snprintf(body, sizeof(body), "{'ID': '%s', 'References': [], 'Policies': []}", plid);
+	ok("POST", "/policylists/", body);
+	cr_assert_str_eq(ostr("ID"), plid);
+}
+
+Test(policylists, validation)
+{
+	make_net();
+	fails("POST", "/policylists/",
+	      "{'References': ['/endpoints/5A3B0000-0000-4000-8000-000000000000'], 'Policies': []}",
+	      404, "References[0]", NULL);
+	fails("POST", "/policylists/", "{'References': ['endpoints/x'], 'Policies': []}",
+	      400, "References[0]", NULL);
+	fails("POST", "/policylists/",
+	      "{'Policies': [{'Type': 'NAT', 'InternalPort': 1, 'ExternalPort': 1}]}", 400,
+	      "Policies[0].Type", "not a policy list policy");
+	fails("POST", "/policylists/",
+	      "{'Policies': [{'Type': 'ELB', 'InternalPort': 99999}]}", 400,
+	      "Policies[0].InternalPort", NULL);
+	fails("POST", "/policylists/", "{'Policy': []}", 400, "Policy", "unknown");
+	fails("PUT", "/policylists/", "{}", 405, NULL, NULL);
+}
+
+/* ---- hns_apply_config ---- */
+
+static json_t *jl(const char *text_sq)
+{
+	char *t = sq(text_sq);
+	json_error_t je;
+	json_t *v = json_loads(t, 0, &je);
+
+	cr_assert_not_null(v, "%s", je.text);
+	free(t);
+	return v;
+}
+
+Test(config, all_elements_applied_through_the_post_path)
+{
+	json_t *nets = jl("[{'Name': 'cfg', 'Type': 'L2Bridge', 'Subnets': "
+			  "[{'AddressPrefix': '192.168.5.0/24', 'GatewayAddress': '192.168.5.1'}]}]");
+	json_t *eps = jl("[{'Name': 'a', 'VirtualNetworkName': 'cfg'}, "
+			 "{'Name': 'b', 'VirtualNetworkName': 'cfg', 'IPAddress': '192.168.5.9'}]");
+	char e[256] = "";
+
+	cr_assert_eq(hns_apply_config(h, nets, eps, e, sizeof(e)), 0, "%s", e);
+	ok("GET", "/endpoints/", NULL);
+	cr_assert_eq(json_array_size(out()), 2);
+	cr_assert_str_eq(ostr("[0].IPAddress"), "192.168.5.2");
+	cr_assert_str_eq(ostr("[1].IPAddress"), "192.168.5.9");
+	/* applying the same config again (restart with a state store) skips
+	 * what exists */
+	cr_assert_eq(hns_apply_config(h, nets, eps, e, sizeof(e)), 0, "%s", e);
+	ok("GET", "/endpoints/", NULL);
+	cr_assert_eq(json_array_size(out()), 2);
+	/* but the same name with another ID is a conflict */
+	json_object_set_new(json_array_get(nets, 0), "ID",
+			    json_string("0A1B2C3D-1111-4222-8333-444455556666"));
+	cr_assert_eq(hns_apply_config(h, nets, NULL, e, sizeof(e)), -1);
+	cr_assert(strncmp(e, "Networks[0].Name: ", 18) == 0, "%s", e);
+	json_decref(nets);
+	json_decref(eps);
+}
+
+Test(config, one_bad_element_applies_nothing)
+{
+	json_t *nets = jl("[{'Name': 'ok1', 'Type': 'NAT'}, {'Name': 'bad', 'Type': 'NAT', "
+			  "'Subnets': [{'AddressPrefix': '10.0.0.0/33'}]}]");
+	json_t *eps = jl("[{'Name': 'a', 'VirtualNetworkName': 'ok1'}]");
+	json_t *nets2 = jl("[{'Name': 'ok2', 'Type': 'NAT', 'Subnets': "
+			   "[{'AddressPrefix': '10.0.0.0/24'}]}]");
+	json_t *eps2 = jl("[{'Name': 'a', 'VirtualNetworkName': 'ok2'}, "
+			  "{'Name': 'a', 'VirtualNetworkName': 'ok2'}]");
+	char e[256] = "";
+
+	cr_assert_eq(hns_apply_config(h, nets, eps, e, sizeof(e)), -1);
+	cr_assert(strncmp(e, "Networks[1].Subnets[0].AddressPrefix: ", 38) == 0, "%s", e);
+	ok("GET", "/networks/", NULL);
+	cr_assert_eq(json_array_size(out()), 0);
+	ok("GET", "/endpoints/", NULL);
+	cr_assert_eq(json_array_size(out()), 0);
+	/* a duplicate within the config is a conflict, not a skip */
+	cr_assert_eq(hns_apply_config(h, nets2, eps2, e, sizeof(e)), -1);
+	cr_assert(strncmp(e, "Endpoints[1].Name: ", 19) == 0, "%s", e);
+	ok("GET", "/networks/", NULL);
+	cr_assert_eq(json_array_size(out()), 0);
+	{
+		json_t *notarray = json_object();
+
+		cr_assert_eq(hns_apply_config(h, notarray, NULL, e, sizeof(e)), -1);
+		cr_assert_str_eq(e, "Networks: must be an array");
+		json_decref(notarray);
+	}
+	json_decref(nets);
+	json_decref(eps);
+	json_decref(nets2);
+	json_decref(eps2);
+}
+
+/* ---- persistence ---- */
+
+static char dbpath[256];
+
+static struct hns_store *open_store(void)
+{
+	char e[256];
+	struct hns_store *s = store_open(dbpath, e, sizeof(e));
+
+	cr_assert_not_null(s, "%s", e);
+	return s;
+}
+
+static void remove_db(void)
+{
+	char p[300];
+
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+}
+
+static char *get_dump(const char *path)
+{
+	ok("GET", path, NULL);
+	return json_dumps(out(), JSON_COMPACT);
+}
+
+Test(persistence, reload_gives_byte_identical_objects_and_reattaches)
+{
+	static const char *paths[] = {
+		"/networks/", "/endpoints/", "/policylists/", "/namespaces/",
+		"/v2/networks", "/v2/endpoints", "/v2/namespaces",
+	};
+	char *before[7], body[512], path[128], e[256], keep_ep[64], gone_ep[64];
+	struct hns_store *st;
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_hns_v1_%d.db", (int)getpid());
+	remove_db();
+	memset(&fk, 0, sizeof(fk));
+	snprintf(fk.ports[fk.n_ports++], sizeof(fk.ports[0]), "c1");
+	snprintf(fk.ports[fk.n_ports++], sizeof(fk.ports[0]), "tmp0");
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	make_net();
+	ok("POST", "/networks/",
+	   "{'Name': 'l2', 'Type': 'L2Bridge', 'MacPools': [{'StartMacAddress': "
+	   "'00-15-5D-01-00-00', 'EndMacAddress': '00-15-5D-01-00-FF'}], 'Subnets': "
+	   "[{'AddressPrefix': '172.20.0.0/16', 'GatewayAddress': '172.20.0.1', "
+	   "'Policies': [{'Type': 'VLAN', 'VLAN': 20}]}]}");
+	make_ep("e1");
+	snprintf(keep_ep, sizeof(keep_ep), "%s", ep_id);
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'c1'}");
+	make_ep("e2");
+	snprintf(gone_ep, sizeof(gone_ep), "%s", ep_id);
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'tmp0'}");
+	make_ep("e3");
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("POST", path,
+	   "{'Policies': [{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'In', "
+	   "'RemoteAddresses': '10.0.0.0/8'}, {'Type': 'NAT', 'InternalPort': 80, "
+	   "'ExternalPort': 8080}]}");
+	ok("POST", "/endpoints/", "{'Name': 'l2e', 'VirtualNetworkName': 'l2'}");
+	snprintf(body, sizeof(body), "{'References': ['/endpoints/%s'], 'Policies': "
+		 "[{'Type': 'ELB', 'InternalPort': 80, 'ExternalPort': 80}]}", keep_ep);
+	ok("POST", "/policylists/", body);
+	ok("POST", "/v2/namespaces", "{'Type': 'Host'}");
+	path_of(path, sizeof(path), "/v2/namespaces/%s", ostr("ID"));
+	snprintf(body, sizeof(body), "{'ResourceType': 'Endpoint', 'RequestType': 'Add', "
+		 "'Settings': {'EndpointId': '%s'}}", keep_ep);
+	ok("PATCH", path, body);
+	/* a deleted endpoint stays deleted and its address is free again */
+	make_ep("gone");
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("DELETE", path, NULL);
+	for (int i = 0; i < 7; i++)
+		before[i] = get_dump(paths[i]);
+	hns_destroy(h);
+	store_close(st);
+
+	/* restart: port tmp0 has vanished and has no Devargs */
+	memset(&fk, 0, sizeof(fk));
+	snprintf(fk.ports[fk.n_ports++], sizeof(fk.ports[0]), "c1");
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	cr_assert_eq(fk.attached, 1);
+	cr_assert_str_eq(fk.attached_port, "c1");
+	cr_assert_str_eq(fk.attached_ep, keep_ep);
+	for (int i = 0; i < 7; i++) {
+		char *after = get_dump(paths[i]);
+
+		if (i == 1 || i == 5) {
+			/* the endpoint whose port vanished is kept, detached */
+			path_of(path, sizeof(path), "/endpoints/%s", gone_ep);
+			ok("GET", path, NULL);
+			cr_assert_eq(oint("State"), 4);
+			cr_assert_null(jget(out(), "VirtualNicName"));
+		} else {
+			cr_assert_str_eq(after, before[i], "%s differs after reload",
+					 paths[i]);
+		}
+		free(after);
+	}
+	/* the same dump with only that endpoint's state differing */
+	{
+		char *after = get_dump("/endpoints/");
+		json_t *a = json_loads(after, 0, NULL), *b = json_loads(before[1], 0, NULL);
+
+		cr_assert_eq(json_array_size(a), json_array_size(b));
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			json_t *x = json_array_get(a, i), *y = json_array_get(b, i);
+
+			if (strcmp(json_string_value(json_object_get(x, "ID")), gone_ep) == 0) {
+				json_object_del(x, "State");
+				json_object_del(y, "State");
+				json_object_del(y, "VirtualNicName");
+			}
+			cr_assert(json_equal(x, y), "endpoint %zu differs", i);
+		}
+		json_decref(a);
+		json_decref(b);
+		free(after);
+	}
+	/* and allocation continues where it was: the freed address is reused,
+	 * nothing in use is handed out twice */
+	make_ep("new");
+	cr_assert_str_eq(ostr("IPAddress"), "10.0.0.5");
+	cr_assert_str_eq(ostr("MacAddress"), "02-15-5D-00-00-03");
+	for (int i = 0; i < 7; i++)
+		free(before[i]);
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	h = NULL;
+	store_close(st);
+	remove_db();
+}
+
+Test(persistence, hot_plugged_ports_are_plugged_again_on_reload)
+{
+	char e[256], path[128];
+	struct hns_store *st;
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_hns_v1_hp_%d.db", (int)getpid());
+	remove_db();
+	memset(&fk, 0, sizeof(fk));
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	make_net();
+	make_ep("vm");
+	path_of(path, sizeof(path), "/endpoints/%s/attach", ep_id);
+	ok("POST", path, "{'VirtualNicName': 'vm7', 'Devargs': 'net_tap7,iface=vm7'}");
+	cr_assert_eq(fk.add_calls, 1);
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	store_close(st);
+
+	memset(&fk, 0, sizeof(fk)); /* a fresh switch: no port vm7 */
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	cr_assert_eq(fk.add_calls, 1);
+	cr_assert_str_eq(fk.added, "vm7");
+	cr_assert_str_eq(fk.devargs, "net_tap7,iface=vm7");
+	cr_assert_eq(fk.attached, 1);
+	cr_assert_str_eq(fk.attached_ep, ep_id);
+	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
+	ok("GET", path, NULL);
+	cr_assert_eq(oint("State"), 2);
+	cr_assert_str_eq(ostr("VirtualNicName"), "vm7");
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	h = NULL;
+	store_close(st);
+	remove_db();
+}
+
+Test(persistence, store_failure_rolls_back_memory)
+{
+	char e[256];
+	struct hns_store *st;
+	sqlite3 *other;
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_hns_v1_rb_%d.db", (int)getpid());
+	remove_db();
+	st = open_store();
+	h = hns_create(st, NULL, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	make_net();
+	make_ep("e1");
+	/* another connection holds the write lock: the next commit fails */
+	cr_assert_eq(sqlite3_open(dbpath, &other), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	fails("POST", "/endpoints/", "{'Name': 'e2', 'VirtualNetworkName': 'nat'}", 500,
+	      "state store", NULL);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	ok("GET", "/endpoints/", NULL);
+	cr_assert_eq(json_array_size(out()), 1);
+	/* the name, address and MAC the failed request took are free again */
+	make_ep("e2");
+	cr_assert_str_eq(ostr("IPAddress"), "10.0.0.3");
+	cr_assert_str_eq(ostr("MacAddress"), "02-15-5D-00-00-01");
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	h = NULL;
+	store_close(st);
+	remove_db();
+}

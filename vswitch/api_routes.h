@@ -1,0 +1,57 @@
+/* vswitchd's REST routes: the glue between the transport (api_server.h),
+ * the HNS service (hns.h) and the switch.
+ *
+ *   GET /stats           the stats_json.h document, bare
+ *   GET /metrics         the same counters as Prometheus text (0.0.4)
+ *   GET /ports           [{Name, Index, Uplink, Vlan, Devargs, MacAddress,
+ *                          Endpoint, RxPackets, TxPackets, RxBytes, TxBytes,
+ *                          Drops}], bare
+ *   GET /ports/{name}    one of those; 404 (HNS-style body) if unknown
+ *   anything else        the HNS service (hns_handle)
+ *
+ * Errors (unknown port, wrong method) use the HNS body
+ * {"Success": false, "Error": "...", "Output": null}.
+ *
+ * It also provides the hns_dataplane callbacks: port lookups, hot-plug
+ * for attach with Devargs, attachment bookkeeping per port and the
+ * endpoint counters. Main lcore only, like everything it calls. */
+#ifndef HVS_API_ROUTES_H
+#define HVS_API_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api_server.h"
+#include "config.h"
+#include "hns.h"
+#include "switch.h"
+
+struct api_routes;
+
+/* Remembers each configured port's Devargs (the switch keeps only the
+ * ethdev). NULL when out of memory. */
+struct api_routes *api_routes_create(struct vswitch *sw,
+				     const struct switch_config *cfg);
+void api_routes_destroy(struct api_routes *r);
+
+/* The switch side of the HNS service, bound to r. */
+void api_routes_dataplane(struct api_routes *r, struct hns_dataplane *dp);
+/* The HNS service the routes hand everything else to (may be NULL). */
+void api_routes_set_hns(struct api_routes *r, struct hns *h);
+
+/* An api_handler_fn; ctx is the struct api_routes. */
+void api_routes_handle(void *ctx, const char *method, const char *path,
+		       const char *query, const char *body, size_t body_len,
+		       struct api_reply *reply);
+
+/* The poll hook for control_run(); arg is the struct api_server. */
+void api_routes_poll(void *arg);
+
+/* Is a server answering on this unix socket path (connect() succeeds)? */
+bool api_unix_socket_in_use(const char *path);
+
+/* DPDK telemetry commands /hvswitch/stats and /hvswitch/ports (for
+ * dpdk-telemetry.py), reading the same counters. 0 or -1. */
+int api_routes_register_telemetry(struct api_routes *r);
+
+#endif
