@@ -167,9 +167,8 @@ static int parse_port(const json_t *port, const char *path,
 		"IPAddresses", "DefaultGateway", "Acls", "ExtendedAcls",
 		"Endpoint", NULL};
 	static const char *const later[] = {"IPAddresses", "DefaultGateway",
-					    "Acls", "ExtendedAcls", "Endpoint",
-					    NULL};
-	const char *name = NULL, *devargs = NULL;
+					    "Acls", "ExtendedAcls", NULL};
+	const char *name = NULL, *devargs = NULL, *endpoint = NULL;
 	char p[256];
 
 	memset(pc, 0, sizeof(*pc));
@@ -179,8 +178,16 @@ static int parse_port(const json_t *port, const char *path,
 	    reject_unsupported(port, path, later, e) < 0 ||
 	    json_get_string(port, path, "Name", true, &name, e) < 0 ||
 	    json_get_string(port, path, "Devargs", true, &devargs, e) < 0 ||
-	    json_get_bool(port, path, "Uplink", false, &pc->uplink, e) < 0)
+	    json_get_bool(port, path, "Uplink", false, &pc->uplink, e) < 0 ||
+	    json_get_string(port, path, "Endpoint", false, &endpoint, e) < 0)
 		return -1;
+	json_path_member(p, sizeof(p), path, "Endpoint");
+	if (endpoint != NULL && (strlen(endpoint) == 0 ||
+				 strlen(endpoint) >= CONFIG_ENDPOINT_REF_MAX))
+		return json_fail(e, p, "must be an endpoint name or ID of 1-%d characters",
+				 CONFIG_ENDPOINT_REF_MAX - 1);
+	if (endpoint != NULL)
+		snprintf(pc->endpoint, sizeof(pc->endpoint), "%s", endpoint);
 	json_path_member(p, sizeof(p), path, "Name");
 	if (!valid_port_name(name))
 		return json_fail(e, p, "'%s' must be 1-%d characters of A-Z a-z 0-9 . _ -",

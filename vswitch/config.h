@@ -17,6 +17,7 @@
 
 #define CONFIG_MAX_STATIC_MACS 64
 #define CONFIG_DEVARGS_MAX 1024
+#define CONFIG_ENDPOINT_REF_MAX 256
 
 struct port_config {
 	char name[VS_NAME_MAX];
@@ -25,6 +26,7 @@ struct port_config {
 	struct vlan_config vlan;
 	uint16_t nb_macs;
 	struct rte_ether_addr macs[CONFIG_MAX_STATIC_MACS];
+	char endpoint[CONFIG_ENDPOINT_REF_MAX]; /* HNS endpoint name or ID, or "" */
 };
 
 struct switch_config {

@@ -21,6 +21,7 @@
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
+#include "config_endpoints.h"
 #include "control.h"
 #include "hns.h"
 #include "options.h"
@@ -234,6 +235,10 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 	if (d->hns == NULL)
 		return fail(o->state_path != NULL ? "state" : "HNS", err);
 	api_routes_set_hns(d->routes, d->hns);
+	if (config_check_endpoints(d->hns, cfg, err, sizeof(err)) < 0) {
+		snprintf(what, sizeof(what), "config %s", o->config_path);
+		return fail(what, err);
+	}
 	if (cfg->networks != NULL || cfg->endpoints != NULL) {
 		json_t *empty = json_array();
 		int rc = hns_apply_config(d->hns,
@@ -246,6 +251,10 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 			snprintf(what, sizeof(what), "config %s", o->config_path);
 			return fail(what, err);
 		}
+	}
+	if (config_attach_endpoints(d->hns, cfg, err, sizeof(err)) < 0) {
+		snprintf(what, sizeof(what), "config %s", o->config_path);
+		return fail(what, err);
 	}
 	if (n > 0) {
 		d->api = api_server_create(listens, n, &tls, api_routes_handle,

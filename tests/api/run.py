@@ -666,6 +666,59 @@ def test_bad_startup_network_exits_2_naming_it(s):
     check(not os.path.exists(s.path("badnet.sock")), "the socket was left behind")
 
 
+def with_port_endpoint(cfg, port, ref):
+    """cfg with "Endpoint": ref on the named port."""
+    cfg = json.loads(json.dumps(cfg))
+    for p in cfg["Ports"]:
+        if p["Name"] == port:
+            p["Endpoint"] = ref
+    return cfg
+
+
+def test_port_endpoint_in_config_attaches_it_and_survives_restart(s):
+    sock = s.path("cfgatt.sock")
+    state = s.path("cfgatt.db")
+    cfg = with_port_endpoint(STARTUP, "p2", "cfg-ep")
+    for run in range(2):  # the second start finds it attached already
+        d = Daemon(s.vswitchd, s.w, f"cfgatt{run}").start(
+            cfg, ["--api", f"unix:{sock}", "--state", state], wait_unix=sock)
+        api = Api(unix_path=sock)
+        try:
+            ep = [e for e in hns_ok(api.get("/endpoints/"), "GET /endpoints/")
+                  if e.get("Name") == "cfg-ep"]
+            check(len(ep) == 1, f"run {run + 1}: cfg-ep listed {len(ep)} times")
+            check(ep[0].get("VirtualNicName") == "p2" and ep[0].get("State") == 2,
+                  f"run {run + 1}: cfg-ep not attached to p2: "
+                  f"{ep[0].get('VirtualNicName')!r} state {ep[0].get('State')!r}")
+        finally:
+            api.close()
+            rc = d.stop()
+        check(rc == 0, f"run {run + 1}: exit code {rc} on SIGTERM")
+
+
+def test_port_endpoint_naming_no_endpoint_exits_2_and_applies_nothing(s):
+    state = s.path("cfgbadatt.db")
+    cfg = with_port_endpoint(STARTUP, "p2", "no-such-ep")
+    rc, err = run_once(s.vswitchd, s.w, "cfgbadatt", cfg,
+                       ["--api", f"unix:{s.path('cfgbadatt.sock')}", "--state", state],
+                       timeout=10)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    check(rc == 2, f"exit code {rc}: {lines[-1:]}")
+    check(len(lines) == 1 and "Ports[1].Endpoint" in lines[0] and "no-such-ep" in lines[0],
+          f"stderr {lines!r}")
+    # nothing half-applied: the config's network never reached the store
+    d = Daemon(s.vswitchd, s.w, "cfgbadatt2").start(
+        PORTS_CONFIG, ["--api", f"unix:{s.path('cfgbadatt.sock')}", "--state", state],
+        wait_unix=s.path('cfgbadatt.sock'))
+    api = Api(unix_path=s.path('cfgbadatt.sock'))
+    try:
+        nets = hns_ok(api.get("/networks/"), "GET /networks/")
+        check(nets == [], f"networks were stored: {[n.get('Name') for n in nets]}")
+    finally:
+        api.close()
+        d.stop()
+
+
 # ---------------------------------------------------------------- TLS
 
 def make_certs(d):

@@ -520,8 +520,7 @@ Test(config_errors, non_empty_later_features_are_not_supported_yet)
 		    "Ports[0].IPAddresses", "not supported");
 	parse_fails("{'Ports': [{" PORT0 ", 'DefaultGateway': '10.0.0.1'}]}",
 		    "Ports[0].DefaultGateway", "not supported");
-	parse_fails("{'Ports': [{" PORT0 ", 'Endpoint': {}}]}", "Ports[0].Endpoint",
-		    "not supported");
+	/* a port's Endpoint is supported now: see config_port_endpoint */
 }
 
 /* Networks and Endpoints are kept as JSON for the HNS service, which
@@ -866,4 +865,22 @@ Test(json_util, get_object_and_array)
 	cr_assert_str_eq(jbuf, "Q.missing: required field is missing");
 	cr_assert_null(o);
 	cr_assert_null(a);
+}
+
+/* A port's "Endpoint" (SPEC 4): an HNS endpoint name or ID to attach. */
+Test(config_port_endpoint, name_is_kept_and_absent_is_empty)
+{
+	parse_ok("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0', 'Endpoint': 'web'},"
+		 " {'Name': 'b', 'Devargs': 'net_null1'}]}");
+	cr_assert_str_eq(out.ports[0].endpoint, "web");
+	cr_assert_str_eq(out.ports[1].endpoint, "");
+	config_release(&out);
+}
+
+Test(config_port_endpoint, empty_or_wrong_type_is_rejected_with_its_path)
+{
+	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0', 'Endpoint': ''}]}",
+		    "Ports[0].Endpoint", "endpoint name or ID");
+	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0', 'Endpoint': 7}]}",
+		    "Ports[0].Endpoint", "string");
 }

@@ -1,0 +1,104 @@
+#include "config_endpoints.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* The HNS v1 endpoint list, or NULL. */
+static json_t *list_endpoints(struct hns *h)
+{
+	json_t *resp = NULL, *out;
+	int status = hns_handle(h, "GET", "/endpoints/", NULL, 0, &resp);
+
+	out = status == 200 ? json_incref(json_object_get(resp, "Output")) : NULL;
+	json_decref(resp);
+	return out;
+}
+
+static bool names(const json_t *obj, const char *ref)
+{
+	const char *id = json_string_value(json_object_get(obj, "ID"));
+	const char *name = json_string_value(json_object_get(obj, "Name"));
+
+	return (id != NULL && strcasecmp(id, ref) == 0) ||
+	       (name != NULL && strcmp(name, ref) == 0);
+}
+
+static const json_t *find(const json_t *list, const char *ref)
+{
+	size_t i;
+	const json_t *ep;
+
+	json_array_foreach(list, i, ep)
+		if (names(ep, ref))
+			return ep;
+	return NULL;
+}
+
+int config_check_endpoints(struct hns *h, const struct switch_config *cfg,
+			   char *err, size_t errlen)
+{
+	json_t *existing = list_endpoints(h);
+	int rc = 0;
+
+	for (uint16_t p = 0; p < cfg->nb_ports && rc == 0; p++) {
+		const char *ref = cfg->ports[p].endpoint;
+
+		if (ref[0] == '\0' || find(existing, ref) ||
+		    (cfg->endpoints && find(cfg->endpoints, ref)))
+			continue;
+		snprintf(err, errlen, "Ports[%u].Endpoint: no endpoint '%s' (neither "
+			 "in Endpoints nor in the state store)", p, ref);
+		rc = -1;
+	}
+	json_decref(existing);
+	return rc;
+}
+
+static int attach(struct hns *h, const json_t *ep, const char *port, char *err,
+		  size_t errlen)
+{
+	const char *id = json_string_value(json_object_get(ep, "ID"));
+	const char *nic = json_string_value(json_object_get(ep, "VirtualNicName"));
+	char path[128], body[256];
+	json_t *resp = NULL;
+	int status;
+
+	if (nic != NULL && strcmp(nic, port) == 0)
+		return 0; /* restored from the state store already */
+	snprintf(path, sizeof(path), "/endpoints/%s/attach", id);
+	snprintf(body, sizeof(body), "{\"VirtualNicName\": \"%s\"}", port);
+	status = hns_handle(h, "POST", path, body, strlen(body), &resp);
+	if (status != 200)
+		snprintf(err, errlen, "%s",
+			 json_string_value(json_object_get(resp, "Error")));
+	json_decref(resp);
+	return status == 200 ? 0 : -1;
+}
+
+int config_attach_endpoints(struct hns *h, const struct switch_config *cfg,
+			    char *err, size_t errlen)
+{
+	json_t *list = list_endpoints(h);
+	char msg[512];
+	int rc = 0;
+
+	for (uint16_t p = 0; p < cfg->nb_ports && rc == 0; p++) {
+		const struct port_config *pc = &cfg->ports[p];
+		const json_t *ep;
+
+		if (pc->endpoint[0] == '\0')
+			continue;
+		ep = find(list, pc->endpoint);
+		if (ep == NULL) {
+			snprintf(err, errlen, "Ports[%u].Endpoint: no endpoint '%s'", p,
+				 pc->endpoint);
+			rc = -1;
+		} else if (attach(h, ep, pc->name, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "Ports[%u].Endpoint: %s", p, msg);
+			rc = -1;
+		}
+	}
+	json_decref(list);
+	return rc;
+}
