@@ -948,3 +948,11 @@ failed:
 	snprintf(err, errlen, "%s", e.msg);
 	return -1;
 }
+
+int hns_reply_not_allowed(const char *method, const char *what, json_t **resp)
+{
+	struct herr e;
+
+	hfail(&e, 405, NULL, "method %s is not allowed on %s", method, what);
+	return hns_reply_err(resp, &e);
+}

@@ -352,18 +352,8 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 	ep->o.kind = HK_ENDPOINT;
 	ep->net = s->net;
 	ep->sub = -1;
-	if (s->id[0]) {
-		if (hns_find(h, HK_ENDPOINT, s->id)) {
-			hfail(e, 409, pmember(p, path, "ID"),
-			      "an endpoint with ID %s already exists", s->id);
-			goto fail;
-		}
-		memcpy(ep->o.id, s->id, sizeof(ep->o.id));
-	} else {
-		do
-			hns_guid_new(ep->o.id);
-		while (hns_find(h, HK_ENDPOINT, ep->o.id));
-	}
+	if (hns_assign_id(h, &ep->o, s->id, path, e) < 0)
+		goto fail;
 	if (name && *name == '\0') {
 		json_object_del(doc, "Name");
 		name = NULL;
@@ -685,13 +675,6 @@ int endpoint_restore_attachment(struct hns *h, struct hns_endpoint *ep,
 
 /* ---- /endpoints ---- */
 
-static int not_allowed(const char *method, const char *what, json_t **resp)
-{
-	struct herr e;
-
-	hfail(&e, 405, NULL, "method %s is not allowed on %s", method, what);
-	return hns_reply_err(resp, &e);
-}
 
 int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 		     const char *verb, const char *body, size_t len,
@@ -713,7 +696,7 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (!is_post)
-			return not_allowed(method, "/endpoints/", resp);
+			return hns_reply_not_allowed(method, "/endpoints/", resp);
 		if ((in = hns_body(body, len, false, &e)) == NULL)
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
@@ -733,12 +716,12 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 			return hns_reply_err(resp, &e);
 		}
 		if (!is_post)
-			return not_allowed(method, verb[0] == 'a' ? "/endpoints/{id}/attach"
+			return hns_reply_not_allowed(method, verb[0] == 'a' ? "/endpoints/{id}/attach"
 							       : "/endpoints/{id}/detach",
 					   resp);
 	} else if (!is_post && strcmp(method, "GET") != 0 &&
 		   strcmp(method, "DELETE") != 0) {
-		return not_allowed(method, "/endpoints/{id}", resp);
+		return hns_reply_not_allowed(method, "/endpoints/{id}", resp);
 	}
 	ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
 	if (ep == NULL) {
@@ -786,7 +769,7 @@ int hns_v1_endpointstats(struct hns *h, const char *method, const char *id,
 
 	herr_init(&e);
 	if (strcmp(method, "GET") != 0)
-		return not_allowed(method, "/endpointstats/{id}", resp);
+		return hns_reply_not_allowed(method, "/endpointstats/{id}", resp);
 	ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
 	if (ep == NULL) {
 		hfail(&e, 404, NULL, "no endpoint with ID '%s'", id);

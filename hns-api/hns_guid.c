@@ -80,3 +80,26 @@ bool hns_guid_parse(const char *in, char out[HNS_GUID_LEN + 1])
 	out[HNS_GUID_LEN] = '\0';
 	return true;
 }
+
+int hns_assign_id(struct hns *h, struct hns_obj *o, const char *given,
+		  const char *path, struct herr *e)
+{
+	static const char *const what[HK_N] = {
+		[HK_NETWORK] = "a network", [HK_ENDPOINT] = "an endpoint",
+		[HK_NAMESPACE] = "a namespace", [HK_POLICYLIST] = "a policy list",
+	};
+	char p[HNS_PATH_LEN];
+
+	if (given == NULL || *given == '\0') {
+		do
+			hns_guid_new(o->id);
+		while (hns_find(h, o->kind, o->id));
+		return 0;
+	}
+	if (!hns_guid_parse(given, o->id))
+		return hfail(e, 400, pmember(p, path, "ID"), "'%s' is not a GUID", given);
+	if (hns_find(h, o->kind, o->id))
+		return hfail(e, 409, pmember(p, path, "ID"), "%s with ID %s already exists",
+			     what[o->kind], o->id);
+	return 0;
+}

@@ -294,6 +294,13 @@ void *hns_xrealloc(void *p, size_t size);
 char *hns_xstrdup(const char *s);
 
 struct hns_obj *hns_find(struct hns *h, enum hns_kind k, const char *id);
+/* Sets o->id (o->kind set) from a requested "ID" (a GUID not in use for
+ * that kind) or to a new GUID when given is NULL or "". 0, or -1 with e:
+ * 400 not a GUID, 409 already in use. */
+int hns_assign_id(struct hns *h, struct hns_obj *o, const char *given,
+		  const char *path, struct herr *e);
+/* A 405 answer naming the method and the collection. */
+int hns_reply_not_allowed(const char *method, const char *what, json_t **resp);
 /* Looks up by a path/body id (any case); NULL if malformed or unknown. */
 struct hns_obj *hns_lookup(struct hns *h, enum hns_kind k, const char *id);
 

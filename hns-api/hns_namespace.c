@@ -137,21 +137,8 @@ int namespace_create(struct hns *h, const json_t *in, const char *path,
 	}
 	ns = hns_xcalloc(1, sizeof(*ns));
 	ns->o.kind = HK_NAMESPACE;
-	if (id && *id) {
-		if (!hns_guid_parse(id, ns->o.id)) {
-			hfail(e, 400, pmember(p, path, "ID"), "'%s' is not a GUID", id);
-			goto fail;
-		}
-		if (hns_find(h, HK_NAMESPACE, ns->o.id)) {
-			hfail(e, 409, pmember(p, path, "ID"),
-			      "a namespace with ID %s already exists", ns->o.id);
-			goto fail;
-		}
-	} else {
-		do
-			hns_guid_new(ns->o.id);
-		while (hns_find(h, HK_NAMESPACE, ns->o.id));
-	}
+	if (hns_assign_id(h, &ns->o, id, path, e) < 0)
+		goto fail;
 	/* NamespaceId: the compartment; unique, assigned when not given
 	 * (compartment 1 is the host's default one) */
 	item = json_object_get(f, "NamespaceId");
@@ -335,13 +322,6 @@ int namespace_delete(struct hns *h, struct hns_namespace *ns, struct herr *e)
 
 /* ---- /namespaces (v1) ---- */
 
-static int not_allowed(const char *method, const char *what, json_t **resp)
-{
-	struct herr e;
-
-	hfail(&e, 405, NULL, "method %s is not allowed on %s", method, what);
-	return hns_reply_err(resp, &e);
-}
 
 int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 		      const char *verb, const char *body, size_t len,
@@ -362,7 +342,7 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
-			return not_allowed(method, "/namespaces/", resp);
+			return hns_reply_not_allowed(method, "/namespaces/", resp);
 		if ((in = hns_body(body, len, true, &e)) == NULL)
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
@@ -382,9 +362,9 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 			return hns_reply_err(resp, &e);
 		}
 		if (strcmp(method, "POST") != 0)
-			return not_allowed(method, "/namespaces/{id}/addresource", resp);
+			return hns_reply_not_allowed(method, "/namespaces/{id}/addresource", resp);
 	} else if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0) {
-		return not_allowed(method, "/namespaces/{id}", resp);
+		return hns_reply_not_allowed(method, "/namespaces/{id}", resp);
 	}
 	ns = (struct hns_namespace *)hns_lookup(h, HK_NAMESPACE, id);
 	if (ns == NULL) {
@@ -448,21 +428,8 @@ int policylist_create(struct hns *h, const json_t *in, const char *path,
 	}
 	pl = hns_xcalloc(1, sizeof(*pl));
 	pl->o.kind = HK_POLICYLIST;
-	if (id && *id) {
-		if (!hns_guid_parse(id, pl->o.id)) {
-			hfail(e, 400, pmember(p, path, "ID"), "'%s' is not a GUID", id);
-			goto fail;
-		}
-		if (hns_find(h, HK_POLICYLIST, pl->o.id)) {
-			hfail(e, 409, pmember(p, path, "ID"),
-			      "a policy list with ID %s already exists", pl->o.id);
-			goto fail;
-		}
-	} else {
-		do
-			hns_guid_new(pl->o.id);
-		while (hns_find(h, HK_POLICYLIST, pl->o.id));
-	}
+	if (hns_assign_id(h, &pl->o, id, path, e) < 0)
+		goto fail;
 	pmember(p, path, "References");
 	json_array_foreach(json_object_get(in, "References"), i, item) {
 		const char *s = json_string_value(item);
@@ -526,7 +493,7 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
-			return not_allowed(method, "/policylists/", resp);
+			return hns_reply_not_allowed(method, "/policylists/", resp);
 		if ((in = hns_body(body, len, false, &e)) == NULL)
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
@@ -541,7 +508,7 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		return hns_reply(resp, 200, NULL, json_incref(pl->o.doc));
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
-		return not_allowed(method, "/policylists/{id}", resp);
+		return hns_reply_not_allowed(method, "/policylists/{id}", resp);
 	pl = (struct hns_policylist *)hns_lookup(h, HK_POLICYLIST, id);
 	if (pl == NULL) {
 		hfail(&e, 404, NULL, "no policy list with ID '%s'", id);

@@ -265,21 +265,8 @@ int network_insert(struct hns *h, struct hns_network *n, json_t *fields,
 	const char *name = json_string_value(json_object_get(fields, "Name"));
 	struct hns_obj *other;
 
-	if (id) {
-		if (!hns_guid_parse(id, n->o.id)) {
-			hfail(e, 400, pmember(p, path, "ID"), "'%s' is not a GUID", id);
-			goto fail;
-		}
-		if (hns_find(h, HK_NETWORK, n->o.id)) {
-			hfail(e, 409, pmember(p, path, "ID"),
-			      "a network with ID %s already exists", n->o.id);
-			goto fail;
-		}
-	} else {
-		do
-			hns_guid_new(n->o.id);
-		while (hns_find(h, HK_NETWORK, n->o.id));
-	}
+	if (hns_assign_id(h, &n->o, id, path, e) < 0) /* kind set by network_new */
+		goto fail;
 	other = name ? hmap_get(&h->net_names, name) : NULL;
 	if (other) {
 		hfail(e, 409, pmember(p, path, "Name"),
@@ -383,13 +370,6 @@ static json_t *network_render_v1(const struct hns_network *n)
 
 /* ---- /networks ---- */
 
-static int not_allowed(const char *method, const char *what, json_t **resp)
-{
-	struct herr e;
-
-	hfail(&e, 405, NULL, "method %s is not allowed on %s", method, what);
-	return hns_reply_err(resp, &e);
-}
 
 int hns_v1_networks(struct hns *h, const char *method, const char *id,
 		    const char *body, size_t len, json_t **resp)
@@ -408,7 +388,7 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
-			return not_allowed(method, "/networks/", resp);
+			return hns_reply_not_allowed(method, "/networks/", resp);
 		in = hns_body(body, len, false, &e);
 		if (in == NULL)
 			return hns_reply_err(resp, &e);
@@ -424,7 +404,7 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 		return hns_reply(resp, 200, NULL, network_render_v1(n));
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
-		return not_allowed(method, "/networks/{id}", resp);
+		return hns_reply_not_allowed(method, "/networks/{id}", resp);
 	n = (struct hns_network *)hns_lookup(h, HK_NETWORK, id);
 	if (n == NULL) {
 		hfail(&e, 404, NULL, "no network with ID '%s'", id);
