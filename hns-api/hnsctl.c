@@ -3,8 +3,9 @@
  *   hnsctl [--api unix:PATH|tcp:HOST:PORT] [--json] COMMAND ...
  *
  * This file parses the global options and dispatches to a command
- * (hnsctl_network.c, hnsctl_endpoint.c, hnsctl_stats.c); hnsctl_api.c
- * talks to the server through hnsctl_http.c and hnsctl_print.c formats.
+ * (hnsctl_network.c, hnsctl_endpoint.c, hnsctl_stats.c, hnsctl_port.c);
+ * hnsctl_api.c talks to the server through hnsctl_http.c and
+ * hnsctl_print.c formats.
  * Exit status: 0 success, 1 the API refused or could not be reached,
  * 2 a bad command line. */
 #include <errno.h>
@@ -29,6 +30,8 @@ static void print_help(void)
 	       "  endpoint list|show|create|delete|attach|detach|stats\n"
 	       "                                    HNS endpoints\n"
 	       "  stats                             switch port counters and drops\n"
+	       "  port acl|extacl list|add|delete   a switch port's ACLs and\n"
+	       "                                    extended ACLs\n"
 	       "  help [COMMAND]                    this text, or a command's\n\n"
 	       "Options (also accepted after the command):\n"
 	       "  --api SPEC     the API: unix:PATH or tcp:HOST:PORT (default\n"
@@ -128,6 +131,7 @@ static const struct command commands[] = {
 	{"network", cmd_network},
 	{"endpoint", cmd_endpoint},
 	{"stats", cmd_stats},
+	{"port", cmd_port},
 	{NULL, NULL},
 };
 

@@ -119,5 +119,6 @@ int hnsctl_number(const char *text, long min, long max, long *out);
 int cmd_network(struct hnsctl *c, int argc, char **argv);
 int cmd_endpoint(struct hnsctl *c, int argc, char **argv);
 int cmd_stats(struct hnsctl *c, int argc, char **argv);
+int cmd_port(struct hnsctl *c, int argc, char **argv);
 
 #endif

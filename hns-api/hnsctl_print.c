@@ -118,7 +118,7 @@ void print_json(const json_t *j)
 
 /* ---- tables ---- */
 
-#define TABLE_MAX_COLS 8
+#define TABLE_MAX_COLS 10
 
 struct table {
 	unsigned ncols;
@@ -613,4 +613,120 @@ void print_stats(const json_t *stats)
 	}
 	if (json_is_array(json_object_get(stats, "Workers")))
 		print_object_table("Workers", json_object_get(stats, "Workers"));
+}
+
+/* ---- port ACLs ---- */
+
+/* "remote 10.0.0.0/8", "local-mac 02:00:00:00:00:01": the rule's one
+ * address and its side. */
+static void acl_address(struct str *b, const json_t *rule)
+{
+	static const char *const keys[][2] = {
+		{"LocalIPAddress", "local"},
+		{"RemoteIPAddress", "remote"},
+		{"LocalMacAddress", "local-mac"},
+		{"RemoteMacAddress", "remote-mac"},
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const json_t *v = json_object_get(rule, keys[i][0]);
+
+		if (v) {
+			str_addf(b, "%s ", keys[i][1]);
+			add_value(b, v);
+			return;
+		}
+	}
+}
+
+void print_port_acls(const json_t *rules)
+{
+	struct table t;
+	const json_t *r;
+	size_t i;
+
+	table_init(&t, 6, "ID", "ACTION", "DIRECTION", "ADDRESS", "PACKETS", "BYTES");
+	t.right = 0x31; /* ID and the counters */
+	json_array_foreach(rules, i, r) {
+		struct str addr = {0}, pk = {0}, by = {0};
+
+		acl_address(&addr, r);
+		scalar_cell(&pk, r, "Packets");
+		scalar_cell(&by, r, "Bytes");
+		table_row(&t, get_str(r, "Id"), get_str(r, "Action"),
+			  get_str(r, "Direction"), str_get(&addr), str_get(&pk),
+			  str_get(&by));
+		str_free(&addr);
+		str_free(&pk);
+		str_free(&by);
+	}
+	table_print(&t);
+}
+
+/* "10.0.0.0/8:80-90", "ANY:443", "10.1.2.3", "ANY" */
+static void ext_side(struct str *b, const json_t *rule, const char *ip_key,
+		     const char *port_key)
+{
+	const json_t *ip = json_object_get(rule, ip_key);
+	const json_t *port = json_object_get(rule, port_key);
+	bool any_port = port == NULL || json_is_null(port) ||
+			(json_is_string(port) &&
+			 strcasecmp(json_string_value(port), "ANY") == 0);
+	bool v6 = json_is_string(ip) && strchr(json_string_value(ip), ':');
+
+	if (ip == NULL || json_is_null(ip))
+		str_addf(b, "ANY");
+	else if (v6 && !any_port) {
+		str_addf(b, "[");
+		add_value(b, ip);
+		str_addf(b, "]");
+	} else
+		add_value(b, ip);
+	if (!any_port) {
+		str_addf(b, ":");
+		add_value(b, port);
+	}
+}
+
+void print_ext_acls(const json_t *rules)
+{
+	struct table t;
+	const json_t *r;
+	size_t i;
+
+	table_init(&t, 10, "ID", "ACTION", "DIRECTION", "PROTOCOL", "LOCAL",
+		   "REMOTE", "WEIGHT", "STATEFUL", "PACKETS", "BYTES");
+	t.right = 0x341; /* ID, WEIGHT and the counters */
+	json_array_foreach(rules, i, r) {
+		struct str c[6] = {{0}};
+		const json_t *idle = json_object_get(r, "IdleSessionTimeout");
+
+		scalar_cell(&c[0], r, "Protocol");
+		ext_side(&c[1], r, "LocalIPAddress", "LocalPort");
+		ext_side(&c[2], r, "RemoteIPAddress", "RemotePort");
+		scalar_cell(&c[3], r, "Weight");
+		if (json_is_true(json_object_get(r, "Stateful"))) {
+			str_addf(&c[4], "yes");
+			if (json_is_integer(idle))
+				str_addf(&c[4], " (%" JSON_INTEGER_FORMAT "s)",
+					 json_integer_value(idle));
+		} else {
+			str_addf(&c[4], "no");
+		}
+		scalar_cell(&c[5], r, "Packets");
+		{
+			struct str by = {0};
+
+			scalar_cell(&by, r, "Bytes");
+			table_row(&t, get_str(r, "Id"), get_str(r, "Action"),
+				  get_str(r, "Direction"),
+				  c[0].len ? c[0].s : "ANY", str_get(&c[1]),
+				  str_get(&c[2]), str_get(&c[3]), str_get(&c[4]),
+				  str_get(&c[5]), str_get(&by));
+			str_free(&by);
+		}
+		for (int k = 0; k < 6; k++)
+			str_free(&c[k]);
+	}
+	table_print(&t);
 }

@@ -22,4 +22,10 @@ void print_endpoint_stats(const json_t *stats);
 /* /stats: one row per port, non-zero drops, then switch-wide drops. */
 void print_stats(const json_t *stats);
 
+/* A port's ACL rules: ID ACTION DIRECTION ADDRESS PACKETS BYTES. */
+void print_port_acls(const json_t *rules);
+/* Extended ACL rules: ID ACTION DIRECTION PROTOCOL LOCAL REMOTE WEIGHT
+ * STATEFUL PACKETS BYTES. */
+void print_ext_acls(const json_t *rules);
+
 #endif

@@ -1,10 +1,19 @@
 #!/bin/bash
 # L2 switching benchmark (SPEC section 8), side by side with the peers.
 #
-# usage: tools/bench.sh [SECONDS] [--vlan] [--no-peers]      (run as root)
+# usage: tools/bench.sh [SECONDS] [--vlan] [--acl-rules N[,N...]]... [--no-peers]
+#                                                             (run as root)
 #   SECONDS      how long each vswitchd run lasts (default 10)
 #   --vlan       also measure with VLANs: access port in, trunk port out,
 #                so every frame gets a tag pushed
+#   --acl-rules N  also measure with N port ACL rules on port "in"
+#                (repeatable, or a list: --acl-rules 0,100,10000): N-1
+#                random /32 Deny rules (Direction Both, local and remote
+#                addresses none of the frames carry) plus one Allow
+#                Outbound for the frames' destination, so every frame is
+#                classified and allowed; N=0 is the same switch without
+#                rules. Prints "hvswitch-acl-N <Mpps>" and the ratio of
+#                each N to N=0 (else to hvswitch-l2), target >= 0.90
 #   --no-peers   skip dpdk-testpmd / OVS-DPDK (shared/bench/peers.sh)
 # env: VSWITCHD (default build/vswitchd), PEERS (default ../shared/bench/peers.sh)
 #
@@ -21,15 +30,38 @@ REPO=$PWD
 SECS=10
 VLAN=0
 RUN_PEERS=1
+ACL_RULES=()
+want_rules=0
+# add_rule_counts "0,100,10000": appends to ACL_RULES, exits 2 on junk.
+add_rule_counts() {
+	local n
+	[ -n "$1" ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
+	for n in ${1//,/ }; do
+		case $n in
+		*[!0-9]*) echo "bench: --acl-rules: '$n' is not a rule count" >&2; exit 2 ;;
+		esac
+		[ "${#n}" -le 5 ] && [ "$n" -le 65536 ] ||
+			{ echo "bench: --acl-rules: at most 65536 rules a port" >&2; exit 2; }
+		ACL_RULES+=("$((10#$n))")
+	done
+}
 for a in "$@"; do
+	if [ $want_rules = 1 ]; then
+		want_rules=0
+		add_rule_counts "$a"
+		continue
+	fi
 	case $a in
 	--vlan) VLAN=1 ;;
 	--no-peers) RUN_PEERS=0 ;;
+	--acl-rules) want_rules=1 ;;
+	--acl-rules=*) add_rule_counts "${a#--acl-rules=}" ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*[!0-9]* | "") echo "bench: unknown argument '$a' (see --help)" >&2; exit 2 ;;
 	*) SECS=$a ;;
 	esac
 done
+[ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
 [ "$SECS" -ge 4 ] || { echo "bench: SECONDS must be at least 4 (two warm-up samples are skipped)" >&2; exit 2; }
 VSWITCHD=${VSWITCHD:-build/vswitchd}
 SHARED=${SHARED:-$(cd "$REPO/.." && pwd)/shared}
@@ -117,6 +149,58 @@ EOF
 	measure hvswitch-l2-vlan "$W/bench-l2-vlan.json"
 fi
 
+# acl_config N FILE: the L2 config with N port ACL rules on "in" (see the
+# header). The frames (mkpcap.py) go from 10.0.x.y to 192.0.2.1: the deny
+# rules use addresses outside 10.0.0.0/8 and 192.0.2.0/24, from a fixed
+# seed so every run measures the same rule set.
+acl_config() {
+	"$PY" - "$1" "$PCAP" >"$2" <<'PYEOF'
+import ipaddress, json, random, sys
+n, pcap = int(sys.argv[1]), sys.argv[2]
+rng = random.Random(4)
+used, acls = set(), []
+while len(acls) < max(0, n - 1):
+    a = ipaddress.IPv4Address(rng.randrange(1 << 24, 224 << 24))
+    if a in used or a in ipaddress.ip_network("10.0.0.0/8") or \
+            a in ipaddress.ip_network("192.0.2.0/24"):
+        continue
+    used.add(a)
+    side = "RemoteIPAddress" if len(acls) % 2 == 0 else "LocalIPAddress"
+    acls.append({"Action": "Deny", "Direction": "Both", side: str(a)})
+if n > 0:
+    acls.append({"Action": "Allow", "Direction": "Outbound", "RemoteIPAddress": "192.0.2.1"})
+port_in = {"Name": "in", "Devargs": f"net_pcap0,rx_pcap={pcap},infinite_rx=1"}
+if acls:
+    port_in["Acls"] = acls
+print(json.dumps({"Switch": {"Name": "vSwitch"},
+                  "Ports": [port_in, {"Name": "sink", "Devargs": "net_null0,no-rx=1",
+                                      "MacAddresses": ["02:00:00:00:ff:01"]}]}))
+PYEOF
+}
+
+for n in "${ACL_RULES[@]}"; do
+	acl_config "$n" "$W/bench-acl-$n.json" ||
+		{ echo "bench: cannot write the config with $n ACL rules" >&2; exit 2; }
+	measure "hvswitch-acl-$n" "$W/bench-acl-$n.json"
+done
+if [ ${#ACL_RULES[@]} -gt 0 ]; then
+	# each rule count against no rules: N=0 if measured, else the L2 run
+	awk -v rules="${ACL_RULES[*]}" '
+		NF == 2 { v[$1] = $2 }
+		END {
+			base = ("hvswitch-acl-0" in v) ? "hvswitch-acl-0" : "hvswitch-l2"
+			n = split(rules, r, " ")
+			for (i = 1; i <= n; i++) {
+				a = "hvswitch-acl-" r[i]
+				if (a == base) continue
+				if ((a in v) && (base in v) && v[a] ~ /^[0-9.]+$/ && v[base] ~ /^[0-9.]+$/ && v[base] > 0)
+					printf "%s/%s %.2f\n", a, base, v[a] / v[base]
+				else
+					printf "%s/%s NA\n", a, base
+			}
+		}' "$RESULTS" | tee -a "$W/acl-ratios"
+fi
+
 if [ $RUN_PEERS = 1 ]; then
 	if [ -x "$PEERS" ] || [ -f "$PEERS" ]; then
 		# peers.sh reserves 512 hugepages for OVS; give them back afterwards.
@@ -127,7 +211,7 @@ if [ $RUN_PEERS = 1 ]; then
 	else
 		echo "bench: $PEERS not found: no peer figures" >&2
 	fi
-	awk '
+	awk -v rules="${ACL_RULES[*]}" '
 		NF == 2 { v[$1] = $2 }
 		function ratio(a, b) {
 			if ((a in v) && (b in v) && v[a] ~ /^[0-9.]+$/ && v[b] ~ /^[0-9.]+$/ && v[b] > 0)
@@ -138,5 +222,8 @@ if [ $RUN_PEERS = 1 ]; then
 		END {
 			ratio("hvswitch-l2", "testpmd-io"); ratio("hvswitch-l2", "ovs-l2")
 			ratio("hvswitch-l2-vlan", "testpmd-io"); ratio("hvswitch-l2-vlan", "ovs-l2")
+			n = split(rules, r, " ")
+			for (i = 1; i <= n; i++)
+				ratio("hvswitch-acl-" r[i], "testpmd-io")
 		}' "$RESULTS"
 fi

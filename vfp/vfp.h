@@ -1,35 +1,98 @@
-/* Virtual Filtering Platform: the per-port policy layers the pipeline calls
- * between ingress VLAN admission and forwarding (ingress) and between the
- * forwarding decision and egress VLAN tagging (egress).
+/* Virtual Filtering Platform: per-port policy layers between the switch's
+ * ingress VLAN admission and forwarding (traffic Outbound from the port's
+ * VM) and between forwarding and egress tagging (traffic Inbound to the
+ * destination port's VM). Layers, in evaluation order:
+ *   extended ACLs (ext_acl.h): the highest-weight match decides;
+ *   port ACLs (port_acl.h): unordered, most specific match decides.
  *
- * Layers arrive with their issues (port ACLs, extended ACLs, L2Bridge MAC
- * rewrite); until a port has a layer, both hooks pass every packet. The
- * hooks take the switch port index and the packet's switching VLAN so the
- * layers can key their per-port tables on them. */
+ * Each port's compiled policy is one immutable object published with an
+ * atomic pointer; a change compiles a new object, publishes it, waits for
+ * an RCU grace period (no worker still uses the old one), carries the hit
+ * counters over and frees the old one. Workers never block or lock. A port
+ * without rules has no policy object: the hook costs one pointer load. */
 #ifndef HVS_VFP_H
 #define HVS_VFP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "acl_common.h"
+#include "ext_acl.h"
+#include "port_acl.h"
+#include "vfp_pkt.h"
+
+#define VFP_MAX_PORTS 32
+#define VFP_MAX_RULES 65536 /* per port and layer */
+#define VFP_FLOW_CAPACITY 65536 /* stateful flows per port */
 
 enum vfp_verdict {
 	VFP_PASS,
 	VFP_DROP_SECURITY, /* "Failed Security Policy" */
 };
 
-static inline enum vfp_verdict vfp_port_ingress(uint16_t port, uint16_t vid,
-						struct rte_mbuf *m)
+struct vfp_port_policy {
+	struct port_acl_table *acl; /* NULL: no port ACLs */
+	struct ext_acl_table *ext;  /* NULL: no extended ACLs */
+	struct ext_acl_flows *flows; /* the port's stateful flows (ext only) */
+};
+
+/* The rules as the control plane holds them, for reads and recompiles. */
+struct vfp_port_rules {
+	struct port_acl_rule *acl;
+	unsigned nb_acl;
+	struct ext_acl_rule *ext;
+	unsigned nb_ext;
+	struct ext_acl_flows *flows; /* kept across recompiles */
+};
+
+struct vfp {
+	struct vfp_port_policy *policy[VFP_MAX_PORTS]; /* read by workers */
+	struct vfp_port_rules rules[VFP_MAX_PORTS];
+	struct rte_rcu_qsbr *qsbr;
+	unsigned nb_workers;
+	int socket;
+};
+
+/* qsbr may be NULL when no worker runs (unit tests). */
+struct vfp *vfp_create(unsigned nb_workers, int socket, struct rte_rcu_qsbr *qsbr);
+void vfp_free(struct vfp *v);
+
+/* Control plane (main lcore). Each replaces a layer's whole rule set of a
+ * port; rules are copied. 0, or -1 with err and the old rules in force. */
+int vfp_set_port_acls(struct vfp *v, uint16_t port,
+		      const struct port_acl_rule *rules, unsigned n,
+		      char *err, size_t errlen);
+int vfp_set_ext_acls(struct vfp *v, uint16_t port,
+		     const struct ext_acl_rule *rules, unsigned n,
+		     char *err, size_t errlen);
+/* Drops every rule and flow of a port (port removed). */
+void vfp_clear_port(struct vfp *v, uint16_t port);
+
+static inline const struct vfp_port_rules *vfp_rules(const struct vfp *v,
+						     uint16_t port)
 {
-	(void)port, (void)vid, (void)m;
-	return VFP_PASS;
+	return &v->rules[port];
+}
+/* Hits of one rule, summed over workers: 0, or -1 if no such rule. */
+int vfp_port_acl_hits(const struct vfp *v, uint16_t port, uint32_t rule_id,
+		      uint64_t *packets, uint64_t *bytes);
+int vfp_ext_acl_hits(const struct vfp *v, uint16_t port, uint32_t rule_id,
+		     uint64_t *packets, uint64_t *bytes);
+
+/* Worker side. */
+static inline const struct vfp_port_policy *vfp_policy(const struct vfp *v,
+						       uint16_t port)
+{
+	return __atomic_load_n(&v->policy[port], __ATOMIC_ACQUIRE);
 }
 
-static inline enum vfp_verdict vfp_port_egress(uint16_t port, uint16_t vid,
-					       struct rte_mbuf *m)
-{
-	(void)port, (void)vid, (void)m;
-	return VFP_PASS;
-}
+/* The verdict for a parsed packet crossing a port in a direction. */
+enum vfp_verdict vfp_classify(const struct vfp_port_policy *pol, enum acl_dir dir,
+			      const struct vfp_pkt *pkt, unsigned worker,
+			      uint32_t now);
 
 #endif

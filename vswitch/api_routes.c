@@ -13,6 +13,7 @@
 
 #include <rte_telemetry.h>
 
+#include "acl_api.h"
 #include "addr_parse.h"
 #include "drop_reason.h"
 #include "mac_table.h"
@@ -39,6 +40,7 @@ struct port_extra {
 struct api_routes {
 	struct vswitch *sw;
 	struct hns *hns;
+	struct acl_api *acl;
 	struct port_extra ports[VS_MAX_PORTS];
 };
 
@@ -50,6 +52,11 @@ struct api_routes *api_routes_create(struct vswitch *sw,
 	if (r == NULL)
 		return NULL;
 	r->sw = sw;
+	r->acl = acl_api_create(sw);
+	if (r->acl == NULL) {
+		free(r);
+		return NULL;
+	}
 	for (uint16_t i = 0; i < cfg->nb_ports && i < VS_MAX_PORTS; i++)
 		snprintf(r->ports[i].devargs, sizeof(r->ports[i].devargs), "%s",
 			 cfg->ports[i].devargs);
@@ -64,6 +71,7 @@ void api_routes_destroy(struct api_routes *r)
 		return;
 	if (__atomic_load_n(&telemetry_routes, __ATOMIC_ACQUIRE) == r)
 		__atomic_store_n(&telemetry_routes, NULL, __ATOMIC_RELEASE);
+	acl_api_destroy(r->acl);
 	free(r);
 }
 
@@ -146,6 +154,7 @@ static int dp_port_add(void *ctx, const char *port_name, const char *devargs,
 	if (rc < 0)
 		return -1;
 	memset(&r->ports[index], 0, sizeof(r->ports[index]));
+	acl_api_port_removed(r->acl, index); /* a reused slot starts afresh */
 	snprintf(r->ports[index].devargs, sizeof(r->ports[index].devargs), "%s", devargs);
 	fprintf(stderr, "vswitchd: port %u '%s' added: %s\n", index, port_name, devargs);
 	return 0;
@@ -170,6 +179,7 @@ static void dp_endpoint_attached(void *ctx, const char *port_name,
 		 json_str(endpoint_v1, "ID"));
 	snprintf(r->ports[p].endpoint_name, sizeof(r->ports[p].endpoint_name), "%s",
 		 json_str(endpoint_v1, "Name"));
+	acl_api_endpoint_attached(r->acl, (uint16_t)p, endpoint_v1);
 }
 
 static void dp_endpoint_detached(void *ctx, const char *port_name,
@@ -185,6 +195,7 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 		r->ports[p].endpoint_id[0] = '\0';
 		r->ports[p].endpoint_name[0] = '\0';
 	}
+	acl_api_endpoint_detached(r->acl, (uint16_t)p, endpoint_v1);
 }
 
 /* Drops seen from the endpoint's side: "incoming" are frames on their way
@@ -350,6 +361,8 @@ static json_t *port_json(const struct api_routes *r, uint16_t p)
 		if (x->endpoint_name[0] != '\0')
 			json_object_set_new(o, "EndpointName", json_string(x->endpoint_name));
 	}
+	json_object_set_new(o, "Acls", acl_api_rules_json(r->acl, p, false));
+	json_object_set_new(o, "ExtendedAcls", acl_api_rules_json(r->acl, p, true));
 	return o;
 }
 
@@ -403,6 +416,15 @@ static void create_port(struct api_routes *r, const char *body, size_t len,
 		reply_error(reply, 400, "%s", err);
 		goto out;
 	}
+	acl_api_port_removed(r->acl, index); /* a reused slot starts afresh */
+	if (config_apply_port_acls(sw, index, pc, err, sizeof(err)) < 0) {
+		char ignore[256];
+
+		/* nothing half-applied: the port goes again */
+		vswitch_port_remove(sw, pc->name, ignore, sizeof(ignore));
+		reply_error(reply, 500, "cannot install the port's ACLs: %s", err);
+		goto out;
+	}
 	memset(&r->ports[index], 0, sizeof(r->ports[index]));
 	snprintf(r->ports[index].devargs, sizeof(r->ports[index].devargs), "%s",
 		 pc->devargs);
@@ -410,6 +432,7 @@ static void create_port(struct api_routes *r, const char *body, size_t len,
 		pc->devargs);
 	reply_json(reply, 200, port_json(r, index));
 out:
+	config_port_release(pc);
 	free(pc);
 	json_decref(doc);
 }
@@ -435,11 +458,49 @@ static void delete_port(struct api_routes *r, const char *name,
 		return;
 	}
 	memset(&r->ports[p], 0, sizeof(r->ports[p]));
+	acl_api_port_removed(r->acl, (uint16_t)p); /* the switch cleared its rules */
 	fprintf(stderr, "vswitchd: port '%s' removed\n", name);
 	reply->status = 204;
 	reply->body = NULL;
 	reply->len = 0;
 	reply->content_type = JSON_TYPE;
+}
+
+static void route_one_port(struct api_routes *r, const char *method,
+			   const char *path, const char *name,
+			   struct api_reply *reply);
+
+/* /ports/{name}/{sub}: the port's ACLs (acl_api.h). */
+static void route_port_sub(struct api_routes *r, const char *method,
+			   const char *name_sub, const char *body, size_t len,
+			   struct api_reply *reply)
+{
+	const char *slash = strchr(name_sub, '/');
+	const char *sub = slash + 1;
+	char name[VS_NAME_MAX];
+	json_t *resp = NULL;
+	int p, status;
+
+	if ((size_t)(slash - name_sub) >= sizeof(name)) {
+		reply_error(reply, 404, "no port '%.*s'", (int)(slash - name_sub), name_sub);
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(slash - name_sub), name_sub);
+	if (!acl_api_path(sub)) {
+		reply_error(reply, 404, "no such path: /ports/%s", name_sub);
+		return;
+	}
+	p = vswitch_port_find(r->sw, name);
+	if (!port_live(r->sw, p)) {
+		reply_error(reply, 404, "no port '%s'", name);
+		return;
+	}
+	status = acl_api_handle(r->acl, (uint16_t)p, name, method, sub, body, len, &resp);
+	if (resp == NULL) {
+		reply_error(reply, 500, "out of memory");
+		return;
+	}
+	reply_json(reply, status, resp);
 }
 
 static void route_ports(struct api_routes *r, const char *method,
@@ -448,7 +509,6 @@ static void route_ports(struct api_routes *r, const char *method,
 {
 	const char *name = path + strlen("/ports");
 	struct vswitch *sw = r->sw;
-	int p;
 
 	if (*name == '/')
 		name++;
@@ -467,6 +527,27 @@ static void route_ports(struct api_routes *r, const char *method,
 		}
 		return;
 	}
+	if (strchr(name, '/') != NULL && strchr(name, '/')[1] != '\0') {
+		route_port_sub(r, method, name, body, len, reply);
+		return;
+	}
+	if (strchr(name, '/') != NULL) { /* "/ports/p1/" is "/ports/p1" */
+		char one[VS_NAME_MAX + 1];
+
+		snprintf(one, sizeof(one), "%.*s", (int)(strchr(name, '/') - name), name);
+		route_one_port(r, method, path, one, reply);
+		return;
+	}
+	route_one_port(r, method, path, name, reply);
+}
+
+static void route_one_port(struct api_routes *r, const char *method,
+			   const char *path, const char *name,
+			   struct api_reply *reply)
+{
+	struct vswitch *sw = r->sw;
+	int p;
+
 	if (strcmp(method, "DELETE") == 0) {
 		delete_port(r, name, reply);
 		return;

@@ -5,16 +5,20 @@
  *   GET /metrics         the same counters as Prometheus text (0.0.4)
  *   GET /ports           [{Name, Index, Uplink, Vlan, Devargs, MacAddress,
  *                          Endpoint, RxPackets, TxPackets, RxBytes, TxBytes,
- *                          Drops}], bare
+ *                          Drops, Acls, ExtendedAcls}], bare
  *   GET /ports/{name}    one of those; 404 (HNS-style body) if unknown
+ *   POST /ports, DELETE /ports/{name}   hot-plug (with the port's ACLs)
+ *   /ports/{name}/acls, /ports/{name}/extendedacls   the port's ACL rules
+ *                        (acl_api.h), HNS-style bodies
  *   anything else        the HNS service (hns_handle)
  *
  * Errors (unknown port, wrong method) use the HNS body
  * {"Success": false, "Error": "...", "Output": null}.
  *
  * It also provides the hns_dataplane callbacks: port lookups, hot-plug
- * for attach with Devargs, attachment bookkeeping per port and the
- * endpoint counters. Main lcore only, like everything it calls. */
+ * for attach with Devargs, attachment bookkeeping per port (with the
+ * extended ACLs of the endpoint's ACL policies) and the endpoint
+ * counters. Main lcore only, like everything it calls. */
 #ifndef HVS_API_ROUTES_H
 #define HVS_API_ROUTES_H
 

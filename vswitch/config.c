@@ -8,6 +8,7 @@
 
 #include "addr_parse.h"
 #include "json_util.h"
+#include "vfp.h"
 
 /* Fields of later features: accepted only while empty, so a config written
  * for a newer build fails loudly instead of silently losing its policy. */
@@ -146,6 +147,85 @@ static int parse_macs(const json_t *port, const char *path,
 	return 0;
 }
 
+/* "Acls" (port ACLs) or "ExtendedAcls": an array of rule objects parsed
+ * by the VFP layer's own JSON reader, which names the field in errors
+ * ("Ports[1].Acls[0].RemoteIPAddress: ..."). Rule ids are 1..n in array
+ * order. On error nothing is kept. */
+static int parse_acls(const json_t *port, const char *path,
+		      struct port_config *pc, struct json_err *e)
+{
+	const json_t *arr = NULL, *v;
+	struct port_acl_rule *rules;
+	size_t i, n;
+	char p[256], ep[300];
+
+	if (json_get_array(port, path, "Acls", false, &arr, e) < 0)
+		return -1;
+	n = json_array_size(arr);
+	if (n == 0)
+		return 0;
+	json_path_member(p, sizeof(p), path, "Acls");
+	if (n > VFP_MAX_RULES)
+		return json_fail(e, p, "at most %d rules", VFP_MAX_RULES);
+	rules = calloc(n, sizeof(*rules));
+	if (rules == NULL)
+		return json_fail(e, p, "out of memory");
+	json_array_foreach(arr, i, v) {
+		json_path_index(ep, sizeof(ep), p, i);
+		if (!json_is_object(v) ||
+		    port_acl_rule_from_json(v, ep, &rules[i], e->buf, e->len) < 0) {
+			free(rules);
+			return json_is_object(v) ? -1 : json_fail(e, ep, "must be an object");
+		}
+		rules[i].id = (uint32_t)(i + 1);
+	}
+	pc->acls = rules;
+	pc->nb_acls = (uint32_t)n;
+	return 0;
+}
+
+static int parse_ext_acls(const json_t *port, const char *path,
+			  struct port_config *pc, struct json_err *e)
+{
+	const json_t *arr = NULL, *v;
+	struct ext_acl_rule *rules;
+	size_t i, n;
+	char p[256], ep[300];
+
+	if (json_get_array(port, path, "ExtendedAcls", false, &arr, e) < 0)
+		return -1;
+	n = json_array_size(arr);
+	if (n == 0)
+		return 0;
+	json_path_member(p, sizeof(p), path, "ExtendedAcls");
+	if (n > VFP_MAX_RULES)
+		return json_fail(e, p, "at most %d rules", VFP_MAX_RULES);
+	rules = calloc(n, sizeof(*rules));
+	if (rules == NULL)
+		return json_fail(e, p, "out of memory");
+	json_array_foreach(arr, i, v) {
+		json_path_index(ep, sizeof(ep), p, i);
+		if (!json_is_object(v) ||
+		    ext_acl_rule_from_json(v, ep, &rules[i], e->buf, e->len) < 0) {
+			free(rules);
+			return json_is_object(v) ? -1 : json_fail(e, ep, "must be an object");
+		}
+		rules[i].id = (uint32_t)(i + 1);
+	}
+	pc->ext_acls = rules;
+	pc->nb_ext_acls = (uint32_t)n;
+	return 0;
+}
+
+void config_port_release(struct port_config *pc)
+{
+	free(pc->acls);
+	free(pc->ext_acls);
+	pc->acls = NULL;
+	pc->ext_acls = NULL;
+	pc->nb_acls = pc->nb_ext_acls = 0;
+}
+
 static bool valid_port_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -163,11 +243,11 @@ static int parse_port(const json_t *port, const char *path,
 {
 	static const char *const fields[] = {
 		"Name", "Devargs", "Uplink", "MacAddresses", "Vlan",
+		"Acls", "ExtendedAcls", "Endpoint",
 		/* later issues: */
-		"IPAddresses", "DefaultGateway", "Acls", "ExtendedAcls",
-		"Endpoint", NULL};
+		"IPAddresses", "DefaultGateway", NULL};
 	static const char *const later[] = {"IPAddresses", "DefaultGateway",
-					    "Acls", "ExtendedAcls", NULL};
+					    NULL};
 	const char *name = NULL, *devargs = NULL, *endpoint = NULL;
 	char p[256];
 
@@ -197,8 +277,17 @@ static int parse_port(const json_t *port, const char *path,
 		return json_fail(e, p, "must be 1-%d characters", CONFIG_DEVARGS_MAX - 1);
 	snprintf(pc->name, sizeof(pc->name), "%s", name);
 	snprintf(pc->devargs, sizeof(pc->devargs), "%s", devargs);
-	return parse_vlan(port, path, &pc->vlan, e) < 0 ? -1
-						    : parse_macs(port, path, pc, e);
+	if (parse_vlan(port, path, &pc->vlan, e) < 0 ||
+	    parse_macs(port, path, pc, e) < 0)
+		return -1;
+	/* Last: the only steps that allocate, so no earlier failure leaks. */
+	if (parse_acls(port, path, pc, e) < 0)
+		return -1;
+	if (parse_ext_acls(port, path, pc, e) < 0) {
+		config_port_release(pc);
+		return -1;
+	}
+	return 0;
 }
 
 /* Names, devices and static MACs must not repeat; one uplink at most. */
@@ -295,6 +384,10 @@ static int parse_loaded(json_t *root, const json_error_t *jerr,
 		json_incref(cfg->networks);
 		json_incref(cfg->endpoints);
 		*out = *cfg;
+	} else {
+		/* ports parsed before the failing one own their ACL arrays */
+		for (uint16_t i = 0; i < cfg->nb_ports; i++)
+			config_port_release(&cfg->ports[i]);
 	}
 	free(cfg);
 	json_decref(root);
@@ -322,6 +415,8 @@ int config_parse_port(const json_t *port, const char *path,
 
 void config_release(struct switch_config *cfg)
 {
+	for (uint16_t i = 0; i < cfg->nb_ports && i < VS_MAX_PORTS; i++)
+		config_port_release(&cfg->ports[i]);
 	json_decref(cfg->networks);
 	json_decref(cfg->endpoints);
 	cfg->networks = cfg->endpoints = NULL;

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <rte_ether.h>
 
+#include "ext_acl.h"
+#include "port_acl.h"
 #include "switch.h"
 #include "vlan.h"
 
@@ -27,6 +29,13 @@ struct port_config {
 	uint16_t nb_macs;
 	struct rte_ether_addr macs[CONFIG_MAX_STATIC_MACS];
 	char endpoint[CONFIG_ENDPOINT_REF_MAX]; /* HNS endpoint name or ID, or "" */
+	/* "Acls" and "ExtendedAcls", ids 1..n in config order. Heap arrays
+	 * (NULL when empty) owned by the struct: config_release() or
+	 * config_port_release() frees them. */
+	struct port_acl_rule *acls;
+	uint32_t nb_acls;
+	struct ext_acl_rule *ext_acls;
+	uint32_t nb_ext_acls;
 };
 
 struct switch_config {
@@ -52,8 +61,10 @@ int config_parse_port(const json_t *port, const char *path,
 		      struct port_config *pc, char *err, size_t errlen);
 
 /* Drops what a successful parse holds beyond the struct itself (the
- * Networks/Endpoints JSON). Safe to call twice. */
+ * Networks/Endpoints JSON, every port's ACL arrays). Safe to call twice. */
 void config_release(struct switch_config *cfg);
+/* The same for one port of config_parse_port(). Safe to call twice. */
+void config_port_release(struct port_config *pc);
 
 int config_parse_file(const char *path, struct switch_config *cfg, char *err,
 		      size_t errlen);

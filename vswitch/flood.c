@@ -11,7 +11,7 @@
 #include "worker.h"
 
 void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-		  const struct pkt_meta *pm)
+		  struct pkt_meta *pm)
 {
 	struct vswitch *sw = w->sw;
 	uint32_t members = sw->flood_members[pm->vid] & ~(UINT32_C(1) << in_port);

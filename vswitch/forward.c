@@ -19,8 +19,24 @@ void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
 	}
 }
 
+/* VFP egress: traffic Inbound to the destination port's VM. */
+static inline bool egress_policy_drops(struct worker *w, uint16_t out_port,
+				       const struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, out_port);
+
+	if (likely(pol == NULL))
+		return false;
+	if (!pm->vp_parsed) {
+		vfp_pkt_parse(m, pm->vp);
+		pm->vp_parsed = true;
+	}
+	return vfp_classify(pol, ACL_DIR_INBOUND, pm->vp, w->id,
+			    vswitch_now(w->sw)) != VFP_PASS;
+}
+
 void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
-		     struct rte_mbuf *m, const struct pkt_meta *pm)
+		     struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	const struct vs_port *out = &w->sw->ports[out_port];
 	enum vlan_egress action;
@@ -29,7 +45,7 @@ void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
 		drop_packet(w, in_port, m, DROP_SOURCE_PORT);
 		return;
 	}
-	if (vfp_port_egress(out_port, pm->vid, m) != VFP_PASS) {
+	if (unlikely(egress_policy_drops(w, out_port, m, pm))) {
 		drop_packet(w, out_port, m, DROP_SECURITY_POLICY);
 		return;
 	}

@@ -21,10 +21,10 @@ void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
 
 /* Egress of one packet to one port: VFP egress, egress VLAN, TX buffer. */
 void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
-		     struct rte_mbuf *m, const struct pkt_meta *pm);
+		     struct rte_mbuf *m, struct pkt_meta *pm);
 
 /* Every other port that carries the packet's VLAN gets it (flood.c). */
 void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-		  const struct pkt_meta *pm);
+		  struct pkt_meta *pm);
 
 #endif

@@ -18,6 +18,7 @@
 #include <rte_malloc.h>
 #include <rte_timer.h>
 
+#include "acl_api.h"
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
@@ -30,6 +31,7 @@
 #include "stats_json.h"
 #include "store.h"
 #include "switch.h"
+#include "vfp.h"
 #include "worker.h"
 #include "worker_setup.h"
 
@@ -133,6 +135,9 @@ static int create_mac_table(struct vswitch *sw, const struct switch_config *cfg)
 				    (int)rte_socket_id(), sw->qsbr);
 	if (sw->macs == NULL)
 		return fail("error", "cannot create the MAC table");
+	sw->vfp = vfp_create(sw->nb_workers, (int)rte_socket_id(), sw->qsbr);
+	if (sw->vfp == NULL)
+		return fail("error", "cannot create the VFP policy state");
 	for (uint16_t p = 0; p < cfg->nb_ports; p++)
 		for (uint16_t m = 0; m < cfg->ports[p].nb_macs; m++)
 			for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
@@ -164,6 +169,11 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 	vswitch_build_flood_members(d->sw);
 	if (create_mac_table(d->sw, cfg) < 0)
 		return -1;
+	for (uint16_t p = 0; p < cfg->nb_ports; p++) /* Acls, ExtendedAcls */
+		if (config_apply_port_acls(d->sw, p, &cfg->ports[p], err, sizeof(err)) < 0) {
+			fprintf(stderr, "vswitchd: port '%s': %s\n", cfg->ports[p].name, err);
+			return -1;
+		}
 	return start_ports(d);
 }
 
@@ -305,6 +315,7 @@ static void teardown(struct daemon *d)
 	if (d->sw != NULL) {
 		vswitch_ports_close_all(d->sw);
 		mac_table_free(d->sw->macs);
+		vfp_free(d->sw->vfp);
 		rte_free(d->sw->qsbr);
 		workers_free(d->sw);
 		rte_free(d->sw);

@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 
 #include "drop_reason.h"
+#include "vfp_pkt.h"
 
 struct pkt_meta {
 	uint16_t vid;      /* the VLAN the frame is switched in */
@@ -17,6 +18,8 @@ struct pkt_meta {
 	bool wire_tagged;  /* the frame carries an outer 802.1Q/802.1ad tag */
 	bool flood;        /* forwarding decision: flood the VLAN */
 	uint16_t out_port; /* forwarding decision: unicast port */
+	bool vp_parsed;    /* vp holds the L3/L4 fields (parsed lazily) */
+	struct vfp_pkt *vp; /* this packet's slot for the VFP layers */
 };
 
 static inline bool ether_type_is_vlan(rte_be16_t type)

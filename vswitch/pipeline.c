@@ -11,8 +11,11 @@
 
 #define PREFETCH_AHEAD 4
 
-/* parse -> ingress VLAN -> VFP ingress. Returns -1 or the drop reason. */
+/* parse -> ingress VLAN -> VFP ingress (traffic Outbound from the port's
+ * VM). pol is the ingress port's policy, NULL without rules. Returns -1 or
+ * the drop reason. */
 static inline int admit(struct worker *w, const struct vs_port *port,
+			const struct vfp_port_policy *pol, uint32_t now,
 			struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	int reason = parse_ethernet(m, pm);
@@ -22,9 +25,12 @@ static inline int admit(struct worker *w, const struct vs_port *port,
 	pm->vid = vlan_ingress_vid(&port->vlan, pm->wire_tagged, pm->wire_vid);
 	if (unlikely(pm->vid == VLAN_NONE))
 		return DROP_VLAN_FILTER;
-	if (vfp_port_ingress(port->index, pm->vid, m) != VFP_PASS)
-		return DROP_SECURITY_POLICY;
-	(void)w;
+	pm->vp_parsed = pol != NULL;
+	if (pol != NULL) {
+		vfp_pkt_parse(m, pm->vp);
+		if (vfp_classify(pol, ACL_DIR_OUTBOUND, pm->vp, w->id, now) != VFP_PASS)
+			return DROP_SECURITY_POLICY;
+	}
 	return -1;
 }
 
@@ -61,8 +67,10 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct pkt_meta meta[VS_BURST];
 	struct rte_mbuf *ok[VS_BURST];
 	struct burst_lookup bl;
+	struct vfp_pkt vps[VS_BURST];
+	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, in_port);
+	uint32_t now = vswitch_now(w->sw);
 	uint16_t nok = 0;
-	uint32_t now;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -74,7 +82,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		pc->rx_packets++;
 		pc->rx_bytes += rte_pktmbuf_pkt_len(m);
-		reason = admit(w, port, m, &meta[nok]);
+		meta[nok].vp = &vps[nok];
+		reason = admit(w, port, pol, now, m, &meta[nok]);
 		if (unlikely(reason >= 0)) {
 			drop_packet(w, in_port, m, (enum drop_reason)reason);
 			continue;
@@ -83,7 +92,6 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	}
 	if (nok == 0)
 		return;
-	now = vswitch_now(w->sw);
 	burst_lookup_run(&bl, w->sw->macs, w->learn_cache, in_port, now, ok, meta, nok);
 	learn_sources(w, in_port, now, &bl, nok);
 	forward_decide_burst(&bl, meta, nok);

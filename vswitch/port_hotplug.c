@@ -5,6 +5,7 @@
 
 #include "port.h"
 #include "stats.h"
+#include "vfp.h"
 #include "worker.h"
 #include "worker_setup.h"
 
@@ -107,6 +108,7 @@ int vswitch_port_remove(struct vswitch *sw, const char *name, char *err,
 		snprintf(err, errlen, "no port '%s'", name);
 		return -1;
 	}
+	vfp_clear_port(sw->vfp, (uint16_t)p); /* waits for a grace period */
 	set_flood_membership(sw, (uint16_t)p, false);
 	sw->ports[p].in_use = false;
 	workers_publish_rxqs(sw); /* waits for a grace period */

@@ -20,6 +20,7 @@
 #define VS_BURST 32
 
 struct worker;
+struct vfp;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
@@ -43,6 +44,7 @@ struct vswitch {
 	/* flood_members[vid]: ports that carry VLAN vid. */
 	uint32_t flood_members[VLAN_ID_COUNT];
 	struct mac_table *macs;
+	struct vfp *vfp; /* per-port policy layers (vfp.h) */
 	uint32_t mac_aging_sec;
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t clock_sec; /* coarse clock, advanced by the main lcore */

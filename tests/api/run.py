@@ -9,7 +9,9 @@ keep-alive, 413 for bodies over 1 MiB, 404/405 with HNS-style bodies, TCP,
 TLS with client certificates), the daemon's own routes (/stats, /metrics,
 /ports), the HNS v1/v2 object model through HTTP (networks, endpoints,
 attach to a switch port, endpoint stats, validation errors), persistence
-across kill -9, and the startup config's Networks/Endpoints. Each case
+across kill -9, the startup config's Networks/Endpoints, and port ACLs and
+extended ACLs (cases_acl.py: CRUD, validation, hit counters and hot
+updates under live traffic, HNS ACL policies on attach). Each case
 prints "PASS name" or "FAIL name: why"; the last line is
 "api: N passed, M failed"; exit code 1 on any failure. Needs root (EAL,
 /var/run/dpdk) but no hugepages, NIC or network namespace.
@@ -808,6 +810,13 @@ def test_unreadable_tls_key_exits_2_naming_the_listener(s):
     check(rc == 2, f"exit code {rc}")
     check(len(lines) == 1 and f"tcp:127.0.0.1:{port}" in lines[0] and
           "missing.key" in lines[0], f"stderr {lines!r}")
+
+
+# ---------------------------------------------------------------- port ACLs
+
+# /ports/{name}/acls and /extendedacls, on a daemon of their own with
+# traffic (tests/api/cases_acl.py); they run here, in their order.
+from cases_acl import *  # noqa: E402,F401,F403
 
 
 # ---------------------------------------------------------------- last

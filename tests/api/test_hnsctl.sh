@@ -7,6 +7,7 @@
 # REST API on a unix socket in a temporary directory, then drives it with
 # HNSCTL: networks (create/list/show/delete), endpoints (create with a port
 # mapping, list/show, attach to p1, stats, detach, delete), switch stats,
+# the port's ACLs and extended ACLs (port acl|extacl list/add/delete),
 # --json output parsed by python3, and the exit codes of errors (duplicate
 # name -> 1 with the server's Error text, unknown endpoint -> 1, bad option
 # -> 2, unreachable API -> 1). Prints "PASS name" or "FAIL name: why" per
@@ -304,6 +305,97 @@ expect_rc network_delete 0 && { [ "$OUT" = "$NET_ID" ] && pass network_delete ||
 
 h --json network list
 expect_rc network_gone 0 && json_check network_gone 'all(n["Name"] != "nat1" for n in j)'
+
+# ---------------------------------------------------------------- port ACLs
+
+h port acl list p1
+if expect_rc port_acl_list_empty 0; then
+	case "$OUT" in
+	"ID "*ACTION*DIRECTION*ADDRESS*PACKETS*BYTES) [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] && pass port_acl_list_empty || fail port_acl_list_empty "want only the header: $OUT" ;;
+	*) fail port_acl_list_empty "no header: $OUT" ;;
+	esac
+fi
+
+h port acl add p1 --action Deny --direction Both --remote-ip ANY
+expect_rc port_acl_add 0 && { [ "$OUT" = 1 ] && pass port_acl_add || fail port_acl_add "want the new ID 1: '$OUT'"; }
+h port acl add p1 --action Allow --direction Inbound --remote-ip 10.0.0.0/8
+expect_rc port_acl_add_prefix 0 && { [ "$OUT" = 2 ] && pass port_acl_add_prefix || fail port_acl_add_prefix "want ID 2: '$OUT'"; }
+h port acl add p1 --local-mac 02:00:00:00:00:01 --direction Outbound --action Meter
+expect_rc port_acl_add_options_in_any_order 0 && { [ "$OUT" = 3 ] && pass port_acl_add_options_in_any_order || fail port_acl_add_options_in_any_order "want ID 3: '$OUT'"; }
+
+h port acl list p1
+if expect_rc port_acl_list 0; then
+	row=$(row_with 10.0.0.0/8)
+	case $row in
+	*2*Allow*Inbound*remote*10.0.0.0/8*0*0) pass port_acl_list ;;
+	*) fail port_acl_list "no row '2 Allow Inbound remote 10.0.0.0/8 0 0': $OUT" ;;
+	esac
+fi
+
+h --json port acl list p1
+expect_rc port_acl_list_json 0 &&
+	json_check port_acl_list_json '[r["Id"] for r in j] == ["1", "2", "3"] and j[2]["LocalMacAddress"] == "02:00:00:00:00:01" and all(isinstance(r["Packets"], int) and isinstance(r["Bytes"], int) for r in j)'
+
+h port acl add p1 --action Deny --direction Both
+expect_rc port_acl_add_without_address_exits_2 2 && pass port_acl_add_without_address_exits_2
+h port acl add p1 --action Deny --direction Both --remote-ip ANY --local-ip 10.0.0.1
+expect_rc port_acl_add_two_addresses_exits_2 2 && pass port_acl_add_two_addresses_exits_2
+h port acl add p1 --direction Both --remote-ip ANY
+expect_rc port_acl_add_without_action_exits_2 2 && pass port_acl_add_without_action_exits_2
+
+h port acl add p1 --action Deny --direction Both --remote-ip 10.0.0.0/33
+if expect_rc port_acl_bad_prefix_exits_1 1; then
+	want=$(server_error POST /ports/p1/acls '{"Action":"Deny","Direction":"Both","RemoteIPAddress":"10.0.0.0/33"}')
+	case $ERR in
+	"hnsctl: RemoteIPAddress"*) { [ -z "$want" ] || [ "$ERR" = "hnsctl: $want" ]; } && pass port_acl_bad_prefix_exits_1 || fail port_acl_bad_prefix_exits_1 "stderr '$ERR', the server says '$want'" ;;
+	*) fail port_acl_bad_prefix_exits_1 "want the field named: '$ERR'" ;;
+	esac
+fi
+h port acl add p1 --action Permit --direction Both --remote-ip ANY
+expect_rc port_acl_bad_action_exits_1 1 && { case $ERR in "hnsctl: Action"*Permit*) pass port_acl_bad_action_exits_1 ;; *) fail port_acl_bad_action_exits_1 "stderr '$ERR'" ;; esac; }
+h port acl list no-such-port
+expect_rc port_acl_unknown_port_exits_1 1 && { case $ERR in *no-such-port*) pass port_acl_unknown_port_exits_1 ;; *) fail port_acl_unknown_port_exits_1 "stderr '$ERR'" ;; esac; }
+
+h port acl delete p1 2
+expect_rc port_acl_delete 0 && { [ "$OUT" = 2 ] && pass port_acl_delete || fail port_acl_delete "want '2', got '$OUT'"; }
+h port acl delete p1 2
+expect_rc port_acl_delete_unknown_exits_1 1 && pass port_acl_delete_unknown_exits_1
+h port acl delete p1
+expect_rc port_acl_delete_without_id_exits_2 2 && pass port_acl_delete_without_id_exits_2
+h port acl delete p1 --all
+expect_rc port_acl_delete_all 0 && { [ "$(printf '%s' "$OUT" | tr '\n' ' ')" = "1 3" ] && pass port_acl_delete_all || fail port_acl_delete_all "want '1 3', got '$OUT'"; }
+h --json port acl list p1
+expect_rc port_acl_empty_after_delete_all 0 && json_check port_acl_empty_after_delete_all 'j == []'
+
+h port extacl add p1 --action Allow --direction Outbound --protocol TCP --remote-port 443 --weight 10 --stateful --idle-timeout 120
+expect_rc port_extacl_add 0 && { [ "$OUT" = 1 ] && pass port_extacl_add || fail port_extacl_add "want ID 1: '$OUT'"; }
+h port extacl add p1 --action Deny --direction Inbound --protocol UDP --local-port 1000-2000 --remote-ip 192.0.2.0/24
+expect_rc port_extacl_add_range 0 && { [ "$OUT" = 2 ] && pass port_extacl_add_range || fail port_extacl_add_range "want ID 2: '$OUT'"; }
+h port extacl list p1
+if expect_rc port_extacl_list 0; then
+	head=$(printf '%s\n' "$OUT" | head -1)
+	row=$(row_with ANY:443)
+	case "$head|$row" in
+	"ID "*ACTION*DIRECTION*PROTOCOL*LOCAL*REMOTE*WEIGHT*STATEFUL*PACKETS*BYTES"|"*1*Allow*Outbound*TCP*ANY*ANY:443*10*yes*120s*0*0) pass port_extacl_list ;;
+	*) fail port_extacl_list "want a row '1 Allow Outbound TCP ANY ANY:443 10 yes (120s) 0 0' under the header: $OUT" ;;
+	esac
+fi
+h port extacl list p1 --json
+expect_rc port_extacl_list_json 0 &&
+	json_check port_extacl_list_json '[r["Id"] for r in j] == ["1", "2"] and j[0]["Stateful"] is True and j[0]["IdleSessionTimeout"] == 120 and j[0]["Weight"] == 10 and j[1]["LocalPort"] == "1000-2000" and j[1]["Protocol"] == "UDP"'
+h port extacl add p1 --action Deny --direction Inbound --local-port 2000-1000
+expect_rc port_extacl_reversed_range_exits_1 1 && { case $ERR in "hnsctl: LocalPort"*) pass port_extacl_reversed_range_exits_1 ;; *) fail port_extacl_reversed_range_exits_1 "stderr '$ERR'" ;; esac; }
+h port extacl add p1 --action Deny --direction Inbound --weight ten
+expect_rc port_extacl_bad_weight_exits_2 2 && pass port_extacl_bad_weight_exits_2
+h port extacl delete p1 1
+expect_rc port_extacl_delete 0 && { [ "$OUT" = 1 ] && pass port_extacl_delete || fail port_extacl_delete "want '1', got '$OUT'"; }
+h port extacl delete p1 --all
+expect_rc port_extacl_delete_all 0 && { [ "$OUT" = 2 ] && pass port_extacl_delete_all || fail port_extacl_delete_all "want '2', got '$OUT'"; }
+
+h port acl frobnicate p1
+expect_rc port_acl_unknown_subcommand_exits_2 2 && pass port_acl_unknown_subcommand_exits_2
+h port acl --help
+expect_rc port_acl_help 0 && { case $OUT in *"port acl list"*"port acl add"*"port acl delete"*) pass port_acl_help ;; *) fail port_acl_help "want the subcommands: $OUT" ;; esac; }
 
 # ---------------------------------------------------------------- daemon
 

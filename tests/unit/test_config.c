@@ -1,4 +1,5 @@
-/* The startup config parser (vswitch/config.h), MAC text parsing
+/* The startup config parser (vswitch/config.h) with its port Acls and
+ * ExtendedAcls (rules read by vfp/port_acl.h and vfp/ext_acl.h), MAC text parsing
  * (vswitch/addr_parse.h) and the strict JSON getters (vswitch/json_util.h).
  * No EAL. */
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include "addr_parse.h"
 #include "config.h"
 #include "json_util.h"
+#include "vfp.h"
 
 /* JSON written with single quotes for readability; ' becomes ". */
 static char *j(const char *text)
@@ -198,7 +200,7 @@ Test(config_valid, operation_mode_is_case_insensitive_and_trunk_native_defaults_
 	cr_assert_eq(out.ports[1].vlan.access_vid, 4094);
 }
 
-Test(config_valid, empty_arrays_of_later_features_are_accepted)
+Test(config_valid, empty_arrays_of_optional_arrays_are_accepted)
 {
 	parse_ok("{'Nats': [], 'Networks': [], 'Endpoints': [],"
 		 " 'Ports': [{'Name': 'a', 'Devargs': 'd0', 'Acls': [],"
@@ -512,10 +514,7 @@ Test(config_errors, duplicate_json_keys)
 Test(config_errors, non_empty_later_features_are_not_supported_yet)
 {
 	parse_fails("{'Nats': [{'Name': 'n'}]}", "Nats", "not supported");
-	parse_fails("{'Ports': [{" PORT0 ", 'Acls': [{'Action': 'Deny'}]}]}",
-		    "Ports[0].Acls", "not supported");
-	parse_fails("{'Ports': [{" PORT0 ", 'ExtendedAcls': [{}]}]}",
-		    "Ports[0].ExtendedAcls", "not supported");
+	/* Acls and ExtendedAcls are supported now: see config_acls */
 	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24']}]}",
 		    "Ports[0].IPAddresses", "not supported");
 	parse_fails("{'Ports': [{" PORT0 ", 'DefaultGateway': '10.0.0.1'}]}",
@@ -552,6 +551,228 @@ Test(config_errors, error_in_later_port_leaves_output_untouched)
 		    " {'Name': 'c', 'Devargs': 'd2', 'Uplink': 'no'}]}",
 		    "Ports[2].Uplink", NULL);
 	cr_assert_eq(out.nb_ports, before.nb_ports);
+}
+
+/* ---- Acls and ExtendedAcls --------------------------------------------------- */
+
+/* Like parse_fails, but the error only has to start with prefix: for
+ * rule errors where the VFP parser picks the field to name. */
+static void parse_fails_under(const char *json_sq, const char *prefix,
+			      const char *also)
+{
+	char *text = j(json_sq);
+
+	fill_pattern();
+	cr_assert_eq(config_parse_text(text, &out, err, sizeof(err)), -1,
+		     "accepted: %s", text);
+	cr_assert(strncmp(err, prefix, strlen(prefix)) == 0,
+		  "error '%s' does not start with '%s'", err, prefix);
+	if (also != NULL)
+		cr_assert(strstr(err, also) != NULL, "error '%s' does not contain '%s'",
+			  err, also);
+	cr_assert_eq(memcmp(&out, &before, sizeof(out)), 0,
+		     "a failed parse changed the output struct (%s)", err);
+	free(text);
+}
+
+Test(config_acls, port_acls_parse_with_ids_in_config_order)
+{
+	const struct port_acl_rule *r;
+
+	parse_ok("{'Ports': [{" PORT0 ", 'Acls': ["
+		 " {'Action': 'Deny', 'Direction': 'Both', 'RemoteIPAddress': 'ANY'},"
+		 " {'Action': 'Allow', 'Direction': 'Outbound', 'RemoteIPAddress': '10.0.0.0/8'},"
+		 " {'Action': 'Meter', 'Direction': 'Inbound', 'LocalMacAddress': '02:00:00:00:00:01'},"
+		 " {'Action': 'Allow', 'Direction': 'Both', 'LocalIPAddress': 'fd00::/64'}]}]}");
+	cr_assert_eq(out.ports[0].nb_acls, 4);
+	r = out.ports[0].acls;
+	cr_assert_not_null(r);
+	for (uint32_t i = 0; i < 4; i++)
+		cr_assert_eq(r[i].id, i + 1, "rule %u has id %u", i, r[i].id);
+	cr_assert(r[0].action == ACL_DENY && r[0].dir == ACL_DIR_BOTH &&
+		  r[0].kind == PORT_ACL_REMOTE_IP && r[0].ip.any);
+	cr_assert(r[1].action == ACL_ALLOW && r[1].dir == ACL_DIR_OUTBOUND &&
+		  r[1].kind == PORT_ACL_REMOTE_IP && !r[1].ip.any &&
+		  r[1].ip.family == 4 && r[1].ip.depth == 8 && r[1].ip.addr[0] == 10);
+	cr_assert(r[2].action == ACL_METER && r[2].dir == ACL_DIR_INBOUND &&
+		  r[2].kind == PORT_ACL_LOCAL_MAC && !r[2].mac_any &&
+		  r[2].mac.addr_bytes[0] == 0x02 && r[2].mac.addr_bytes[5] == 0x01);
+	cr_assert(r[3].kind == PORT_ACL_LOCAL_IP && r[3].ip.family == 6 &&
+		  r[3].ip.depth == 64 && r[3].ip.addr[0] == 0xfd);
+	cr_assert_eq(out.ports[0].nb_ext_acls, 0);
+	cr_assert_null(out.ports[0].ext_acls);
+	config_release(&out);
+	cr_assert_null(out.ports[0].acls);
+	cr_assert_eq(out.ports[0].nb_acls, 0);
+	config_release(&out); /* twice is harmless */
+}
+
+Test(config_acls, extended_acls_parse_with_ids_in_config_order)
+{
+	const struct ext_acl_rule *x;
+
+	parse_ok("{'Ports': [{" PORT0 ", 'ExtendedAcls': ["
+		 " {'Action': 'Allow', 'Direction': 'Outbound', 'Protocol': 'TCP',"
+		 "  'RemotePort': '443', 'Weight': 10, 'Stateful': true},"
+		 " {'Action': 'Deny', 'Direction': 'Inbound', 'RemoteIPAddress': '192.0.2.0/24',"
+		 "  'LocalPort': '1000-2000', 'Protocol': 'UDP', 'Weight': 5}]}]}");
+	cr_assert_eq(out.ports[0].nb_ext_acls, 2);
+	cr_assert_eq(out.ports[0].nb_acls, 0);
+	x = out.ports[0].ext_acls;
+	cr_assert_not_null(x);
+	cr_assert(x[0].id == 1 && x[1].id == 2);
+	cr_assert(x[0].action == ACL_ALLOW && x[0].dir == ACL_DIR_OUTBOUND &&
+		  x[0].protocol == 6 && x[0].remote_port_lo == 443 &&
+		  x[0].remote_port_hi == 443 && x[0].local_port_lo == 0 &&
+		  x[0].local_port_hi == 65535 && x[0].weight == 10 && x[0].stateful);
+	cr_assert(x[1].action == ACL_DENY && x[1].dir == ACL_DIR_INBOUND &&
+		  x[1].protocol == 17 && x[1].local_port_lo == 1000 &&
+		  x[1].local_port_hi == 2000 && !x[1].remote_ip.any &&
+		  x[1].remote_ip.depth == 24 && x[1].remote_ip.addr[0] == 192 &&
+		  x[1].weight == 5 && !x[1].stateful);
+	config_release(&out);
+	cr_assert_null(out.ports[0].ext_acls);
+}
+
+Test(config_acls, each_port_numbers_its_rules_from_1)
+{
+	parse_ok("{'Ports': [{" PORT0 ", 'Acls': ["
+		 " {'Action': 'Deny', 'Direction': 'Both', 'RemoteIPAddress': 'ANY'},"
+		 " {'Action': 'Allow', 'Direction': 'Both', 'RemoteIPAddress': '10.0.0.1'}]},"
+		 " {" PORT1 ", 'Acls': ["
+		 " {'Action': 'Deny', 'Direction': 'Inbound', 'RemoteMacAddress': 'ANY'}],"
+		 " 'ExtendedAcls': [{'Action': 'Deny', 'Direction': 'Inbound'}]}]}");
+	cr_assert_eq(out.ports[0].nb_acls, 2);
+	cr_assert_eq(out.ports[0].acls[1].id, 2);
+	cr_assert_eq(out.ports[0].acls[1].ip.depth, 32, "an address without a prefix is /32");
+	cr_assert_eq(out.ports[1].nb_acls, 1);
+	cr_assert_eq(out.ports[1].acls[0].id, 1);
+	cr_assert(out.ports[1].acls[0].kind == PORT_ACL_REMOTE_MAC &&
+		  out.ports[1].acls[0].mac_any);
+	cr_assert_eq(out.ports[1].nb_ext_acls, 1);
+	cr_assert_eq(out.ports[1].ext_acls[0].id, 1);
+	config_release(&out);
+}
+
+Test(config_acls, config_parse_port_takes_acls_and_port_release_frees_them)
+{
+	struct port_config pc;
+	json_error_t jerr;
+	char *text = j("{" PORT0 ", 'Acls': [{'Action': 'Allow', 'Direction': 'Both',"
+		       " 'RemoteIPAddress': '10.0.0.0/8'}], 'ExtendedAcls': ["
+		       " {'Action': 'Allow', 'Direction': 'Outbound', 'Protocol': 'ICMP'}]}");
+	json_t *doc = json_loads(text, 0, &jerr);
+
+	cr_assert_not_null(doc);
+	cr_assert_eq(config_parse_port(doc, "", &pc, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pc.nb_acls, 1);
+	cr_assert_eq(pc.nb_ext_acls, 1);
+	cr_assert_eq(pc.ext_acls[0].protocol, 1);
+	config_port_release(&pc);
+	cr_assert_null(pc.acls);
+	cr_assert_null(pc.ext_acls);
+	json_decref(doc);
+	free(text);
+	/* request bodies name the field without a Ports[i] prefix */
+	text = j("{" PORT0 ", 'Acls': [{'Action': 'Allow', 'Direction': 'Both',"
+		 " 'RemoteIPAddress': '10.0.0.0/40'}]}");
+	doc = json_loads(text, 0, &jerr);
+	memset(&pc, 0x5c, sizeof(pc));
+	cr_assert_eq(config_parse_port(doc, "", &pc, err, sizeof(err)), -1);
+	cr_assert(strncmp(err, "Acls[0].RemoteIPAddress:", 24) == 0, "error '%s'", err);
+	json_decref(doc);
+	free(text);
+}
+
+Test(config_errors, bad_port_acls_are_rejected_naming_the_field)
+{
+#define ACL(fields) "{'Ports': [{" PORT0 ", 'Acls': [" fields "]}]}"
+	parse_fails(ACL("{'Action': 'Allow', 'Direction': 'Both', 'RemoteIPAddress': '10.0.0.0/33'}"),
+		    "Ports[0].Acls[0].RemoteIPAddress", NULL);
+	parse_fails(ACL("{'Action': 'Allow', 'Direction': 'Both', 'RemoteIPAddress': '10.0.0.0/8'},"
+			"{'Action': 'Allow', 'Direction': 'Both', 'RemoteIPAddress': '10.0.0.300'}"),
+		    "Ports[0].Acls[1].RemoteIPAddress", NULL);
+	parse_fails(ACL("{'Action': 'Allow', 'Direction': 'Both', 'LocalIPAddress': 'fd00::/129'}"),
+		    "Ports[0].Acls[0].LocalIPAddress", NULL);
+	parse_fails(ACL("{'Action': 'Permit', 'Direction': 'Both', 'RemoteIPAddress': 'ANY'}"),
+		    "Ports[0].Acls[0].Action", "Permit");
+	parse_fails(ACL("{'Action': 'Deny', 'Direction': 'Sideways', 'RemoteIPAddress': 'ANY'}"),
+		    "Ports[0].Acls[0].Direction", "Sideways");
+	parse_fails(ACL("{'Action': 'Deny', 'Direction': 'Both', 'LocalMacAddress': '02:00:00:00:00'}"),
+		    "Ports[0].Acls[0].LocalMacAddress", NULL);
+	parse_fails(ACL("{'Action': 'Deny', 'Direction': 'Both', 'RemoteIPAddress': 'ANY',"
+			" 'Priority': 1}"),
+		    "Ports[0].Acls[0].Priority", "unknown field");
+	parse_fails(ACL("{'Action': 'Deny', 'Direction': 'Both', 'RemoteIPAddress': 10}"),
+		    "Ports[0].Acls[0].RemoteIPAddress", NULL);
+	/* two addresses in one rule, or none */
+	parse_fails_under(ACL("{'Action': 'Deny', 'Direction': 'Both', 'RemoteIPAddress': 'ANY',"
+			      " 'LocalIPAddress': '10.0.0.1'}"), "Ports[0].Acls[0]", NULL);
+	parse_fails_under(ACL("{'Action': 'Deny', 'Direction': 'Both'}"), "Ports[0].Acls[0]", NULL);
+	parse_fails_under(ACL("{'Direction': 'Both', 'RemoteIPAddress': 'ANY'}"),
+			  "Ports[0].Acls[0]", "Action");
+	parse_fails("{'Ports': [{" PORT0 ", 'Acls': {}}]}", "Ports[0].Acls", "array");
+	parse_fails(ACL("'deny all'"), "Ports[0].Acls[0]", "object");
+	/* the second port's bad rule after the first port's good ones */
+	parse_fails("{'Ports': [{" PORT0 ", 'Acls': [{'Action': 'Deny', 'Direction': 'Both',"
+		    " 'RemoteIPAddress': 'ANY'}]}, {" PORT1 ", 'Acls': [{'Action': 'Deny',"
+		    " 'Direction': 'Upward', 'RemoteIPAddress': 'ANY'}]}]}",
+		    "Ports[1].Acls[0].Direction", NULL);
+	/* a conflict found after a port's ACLs were parsed */
+	parse_fails("{'Ports': [{" PORT0 "}, {'Name': 'a', 'Devargs': 'd1', 'Acls': ["
+		    "{'Action': 'Deny', 'Direction': 'Both', 'RemoteIPAddress': 'ANY'}]}]}",
+		    "Ports[1].Name", NULL);
+#undef ACL
+}
+
+Test(config_errors, bad_extended_acls_are_rejected_naming_the_field)
+{
+#define EXT(fields) "{'Ports': [{" PORT0 ", 'ExtendedAcls': [" fields "]}]}"
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound', 'LocalPort': '2000-1000'}"),
+		    "Ports[0].ExtendedAcls[0].LocalPort", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound', 'RemotePort': '70000'}"),
+		    "Ports[0].ExtendedAcls[0].RemotePort", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound', 'Protocol': 'XTP'}"),
+		    "Ports[0].ExtendedAcls[0].Protocol", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Both'}"),
+		    "Ports[0].ExtendedAcls[0].Direction", NULL);
+	parse_fails(EXT("{'Action': 'Meter', 'Direction': 'Inbound'}"),
+		    "Ports[0].ExtendedAcls[0].Action", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound', 'Weight': 'ten'}"),
+		    "Ports[0].ExtendedAcls[0].Weight", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound', 'RemoteIPAddress': '10.1.2.0/99'}"),
+		    "Ports[0].ExtendedAcls[0].RemoteIPAddress", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound'},"
+			" {'Action': 'Allow', 'Direction': 'Outbound', 'Stateful': 'yes'}"),
+		    "Ports[0].ExtendedAcls[1].Stateful", NULL);
+	parse_fails(EXT("{'Action': 'Allow', 'Direction': 'Inbound', 'Wieght': 1}"),
+		    "Ports[0].ExtendedAcls[0].Wieght", "unknown field");
+	parse_fails(EXT("[]"), "Ports[0].ExtendedAcls[0]", "object");
+	/* a bad extended rule after good port ACLs on the same port */
+	parse_fails("{'Ports': [{" PORT0 ", 'Acls': [{'Action': 'Deny', 'Direction': 'Both',"
+		    " 'RemoteIPAddress': 'ANY'}], 'ExtendedAcls': [{'Action': 'Allow'}]}]}",
+		    "Ports[0].ExtendedAcls[0].Direction", NULL);
+#undef EXT
+}
+
+Test(config_errors, more_rules_than_a_port_holds)
+{
+	const char *rule = "{\"Action\": \"Deny\", \"Direction\": \"Both\", "
+			   "\"RemoteIPAddress\": \"ANY\"},";
+	size_t n = (size_t)VFP_MAX_RULES + 1, len = n * strlen(rule) + 128, off = 0;
+	char *text = malloc(len);
+
+	cr_assert_not_null(text);
+	off += (size_t)snprintf(text, len, "{\"Ports\": [{\"Name\": \"a\", "
+				"\"Devargs\": \"d0\", \"Acls\": [");
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(text + off, len - off, "%s", rule);
+	snprintf(text + off - 1, len - off + 1, "]}]}");
+	fill_pattern();
+	cr_assert_eq(config_parse_text(text, &out, err, sizeof(err)), -1);
+	cr_assert(strncmp(err, "Ports[0].Acls: ", 15) == 0 && strstr(err, "at most"),
+		  "error '%s'", err);
+	free(text);
 }
 
 /* ---- config_parse_file ----------------------------------------------------- */

@@ -1,0 +1,413 @@
+"""REST API cases for port ACLs and extended ACLs (run.py imports them).
+
+/ports/{name}/acls and /ports/{name}/extendedacls against a daemon of
+their own whose port "vm" replays a two-frame pcap forever (net_pcap
+infinite_rx) into a net_null port: one frame to 10.1.2.3, which the
+config's Allow 10.0.0.0/8 admits, one to 8.8.8.8, which its Deny ANY
+drops. So hit counters and "Failed Security Policy" drops grow while the
+cases run, and a rule added or deleted through the API changes what the
+workers do (hot update while traffic flows). Also: validation errors that
+name the field with nothing applied, ids, DELETE, ports hot-plugged with
+ACLs, HNS ACL endpoint policies installed as extended ACLs while the
+endpoint is attached, and a bad rule in the startup config (exit 2).
+"""
+
+import atexit
+import os
+import struct
+import time
+
+from client import Api, Daemon, hns_error, hns_ok, run_once
+
+VM_MAC = "02:00:00:00:a1:01"
+NET_MAC = "02:00:00:00:a1:b0"
+FRAME_LEN = 60
+POLICY_ID_BASE = 0x80000000
+
+CONFIG_ACLS = [{"Action": "Deny", "Direction": "Both", "RemoteIPAddress": "ANY"},
+               {"Action": "Allow", "Direction": "Both", "RemoteIPAddress": "10.0.0.0/8"}]
+CONFIG_EXT = [{"Action": "Allow", "Direction": "Outbound", "Protocol": "TCP",
+               "RemotePort": "443", "Weight": 10, "Stateful": True}]
+
+
+def check(cond, why):
+    if not cond:
+        raise AssertionError(why)
+
+
+# ---------------------------------------------------------------- traffic
+
+def _mac(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def _ip(text):
+    return bytes(int(x) for x in text.split("."))
+
+
+def _csum(data):
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    s = (s & 0xFFFF) + (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def udp_frame(src_ip, dst_ip):
+    """VM_MAC -> NET_MAC, IPv4/UDP, FRAME_LEN bytes (no FCS)."""
+    payload = b"\0" * (FRAME_LEN - 14 - 20 - 8)
+    udp = struct.pack("!HHHH", 40000, 5001, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     _ip(src_ip), _ip(dst_ip))
+    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
+    return _mac(NET_MAC) + _mac(VM_MAC) + b"\x08\x00" + ip + udp
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1_700_000_000, i, len(fr), len(fr)))
+            f.write(fr)
+
+
+# ---------------------------------------------------------------- the daemon
+
+class AclDaemon:
+    daemon = None
+    api = None
+    sock = None
+
+
+def _stop():
+    if AclDaemon.api is not None:
+        AclDaemon.api.close()
+        AclDaemon.api = None
+    rc = None
+    if AclDaemon.daemon is not None:
+        rc = AclDaemon.daemon.stop()
+        AclDaemon.daemon = None
+    return rc
+
+
+atexit.register(_stop)
+
+
+def acl_config(s):
+    pcap = s.path("acl-vm.pcap")
+    write_pcap(pcap, [udp_frame("192.168.0.10", "10.1.2.3"),
+                      udp_frame("192.168.0.10", "8.8.8.8")])
+    return {"Switch": {"Name": "aclsw"},
+            "Ports": [{"Name": "vm", "Devargs": f"net_pcap20,rx_pcap={pcap},infinite_rx=1",
+                       "MacAddresses": [VM_MAC], "Acls": CONFIG_ACLS,
+                       "ExtendedAcls": CONFIG_EXT},
+                      {"Name": "net", "Devargs": "net_null20,no-rx=1",
+                       "MacAddresses": [NET_MAC]},
+                      {"Name": "p2", "Devargs": "net_null21,no-rx=1"}]}
+
+
+def acl_api(s):
+    """The ACL daemon's client, started on first use."""
+    d = AclDaemon.daemon
+    if d is not None and d.proc is not None and d.proc.poll() is None:
+        return AclDaemon.api
+    if d is not None:
+        raise AssertionError("the ACL daemon died: " + d.log_tail())
+    AclDaemon.sock = s.path("acl.sock")
+    AclDaemon.daemon = Daemon(s.vswitchd, s.w, "acl").start(
+        acl_config(s), ["--api", f"unix:{AclDaemon.sock}"], wait_unix=AclDaemon.sock)
+    AclDaemon.api = Api(unix_path=AclDaemon.sock)
+    return AclDaemon.api
+
+
+def rules(api, port="vm", layer="acls"):
+    return hns_ok(api.get(f"/ports/{port}/{layer}"), f"GET /ports/{port}/{layer}")
+
+
+def by_id(rule_list):
+    return {r["Id"]: r for r in rule_list}
+
+
+def wait_for(what, cond, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = cond()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.05)
+
+
+def packets(api, rule_id, port="vm", layer="acls"):
+    r = by_id(rules(api, port, layer)).get(rule_id)
+    check(r is not None, f"rule {rule_id} is gone from {port}/{layer}")
+    return r["Packets"]
+
+
+def security_drops(api, port="vm"):
+    for p in api.get("/stats").json()["Ports"]:
+        if p["Name"] == port:
+            return p["Drops"]["Failed Security Policy"]
+    raise AssertionError(f"no port {port} in /stats")
+
+
+# ---------------------------------------------------------------- cases
+
+def test_acl_config_rules_are_listed_with_ids_and_counters(s):
+    api = acl_api(s)
+    got = rules(api)
+    check([r.get("Id") for r in got] == ["1", "2"], f"ids {[r.get('Id') for r in got]}")
+    for r, want in zip(got, CONFIG_ACLS):
+        for key, value in want.items():
+            check(r.get(key) == value, f"rule {r['Id']}: {key} = {r.get(key)!r}, want {value!r}")
+        check(isinstance(r.get("Packets"), int) and isinstance(r.get("Bytes"), int),
+              f"rule {r['Id']}: counters {r.get('Packets')!r} {r.get('Bytes')!r}")
+    ext = rules(api, layer="extendedacls")
+    check(len(ext) == 1 and ext[0]["Id"] == "1" and ext[0].get("Weight") == 10 and
+          ext[0].get("Stateful") is True and ext[0].get("RemotePort") == "443" and
+          ext[0].get("Action") == "Allow" and ext[0].get("Direction") == "Outbound",
+          f"extended ACLs {ext!r}")
+    port = api.get("/ports/vm").json()
+    check([r.get("Id") for r in port.get("Acls", [])] == ["1", "2"] and
+          [r.get("Id") for r in port.get("ExtendedAcls", [])] == ["1"],
+          f"GET /ports/vm Acls/ExtendedAcls: {port.get('Acls')!r} {port.get('ExtendedAcls')!r}")
+
+
+def test_acl_hit_counters_and_security_drops_grow_with_traffic(s):
+    api = acl_api(s)
+    wait_for("rules 1 and 2 counting", lambda: packets(api, "1") > 0 and packets(api, "2") > 0)
+    first = by_id(rules(api))
+    time.sleep(0.3)
+    second = by_id(rules(api))
+    for rid in ("1", "2"):
+        check(second[rid]["Packets"] > first[rid]["Packets"],
+              f"rule {rid} stopped counting: {first[rid]['Packets']} -> {second[rid]['Packets']}")
+        per = second[rid]["Bytes"] / second[rid]["Packets"]
+        check(abs(per - FRAME_LEN) < 1, f"rule {rid}: {per:.2f} bytes a packet, frames are {FRAME_LEN}")
+    d1 = security_drops(api)
+    time.sleep(0.2)
+    check(security_drops(api) > d1 > 0, "vm's 'Failed Security Policy' drops do not grow")
+
+
+def test_acl_bad_rules_are_400_naming_the_field_and_apply_nothing(s):
+    api = acl_api(s)
+    before = [r["Id"] for r in rules(api)]
+    ext_before = [r["Id"] for r in rules(api, layer="extendedacls")]
+    good = {"Action": "Deny", "Direction": "Inbound", "RemoteIPAddress": "10.9.0.0/16"}
+    cases = [
+        ("acls", dict(good, RemoteIPAddress="10.0.0.0/33"), "RemoteIPAddress"),
+        ("acls", dict(good, RemoteIPAddress="10.0.0.300"), "RemoteIPAddress"),
+        ("acls", dict(good, LocalMacAddress="02:00:00:00:00:01"), "Address"),
+        ("acls", dict(good, Action="Permit"), "Action"),
+        ("acls", dict(good, Direction="Up"), "Direction"),
+        ("acls", dict(good, Priority=1), "Priority"),
+        ("acls", [good, dict(good, Direction="Up")], "[1].Direction"),
+        ("acls", [good, "deny"], "[1]"),
+        ("acls", "nonsense", "line 1"),
+        ("acls", 5, "expected"),
+        ("extendedacls", {"Action": "Allow", "Direction": "Inbound", "LocalPort": "2000-1000"},
+         "LocalPort"),
+        ("extendedacls", {"Action": "Allow", "Direction": "Both"}, "Direction"),
+        ("extendedacls", {"Action": "Allow", "Direction": "Inbound", "Protocol": "XTP"}, "Protocol"),
+        ("extendedacls", [{"Action": "Allow", "Direction": "Inbound"},
+                          {"Action": "Allow", "Direction": "Inbound", "Weight": "ten"}],
+         "[1].Weight"),
+    ]
+    for layer, body, needle in cases:
+        raw = body if isinstance(body, str) else None
+        r = (api.request("POST", f"/ports/vm/{layer}", raw.encode(),
+                         {"Content-Type": "application/json"}) if raw is not None
+             else api.post(f"/ports/vm/{layer}", body))
+        err = hns_error(r, f"POST /ports/vm/{layer} {body!r}", 400)
+        check(needle in err, f"POST {layer} {body!r}: Error {err!r} lacks {needle!r}")
+    check([r["Id"] for r in rules(api)] == before, "a rejected POST changed the port ACLs")
+    check([r["Id"] for r in rules(api, layer="extendedacls")] == ext_before,
+          "a rejected POST changed the extended ACLs")
+
+
+def test_acl_post_appends_and_hot_updates_the_workers(s):
+    api = acl_api(s)
+    out = hns_ok(api.post("/ports/vm/acls", {"Action": "Deny", "Direction": "Both",
+                                             "RemoteIPAddress": "10.1.2.3"}),
+                 "POST a /32 deny")
+    check(isinstance(out, list) and len(out) == 1 and out[0].get("Id") == "3" and
+          out[0].get("RemoteIPAddress") in ("10.1.2.3/32", "10.1.2.3") and
+          isinstance(out[0].get("Packets"), int),
+          f"POST answered {out!r}")
+    # the /32 deny now decides what the /8 allow used to
+    wait_for("the new rule counting", lambda: packets(api, "3") > 0)
+    a = packets(api, "2")
+    time.sleep(0.3)
+    check(packets(api, "2") == a, "the /8 allow still counts the frames the /32 denies")
+    gone = hns_ok(api.delete("/ports/vm/acls/3"), "DELETE /ports/vm/acls/3")
+    check(isinstance(gone, dict) and gone.get("Id") == "3" and gone.get("Packets", 0) > 0,
+          f"DELETE answered {gone!r}")
+    b = packets(api, "2")
+    wait_for("the /8 allow counting again", lambda: packets(api, "2") > b)
+    out = hns_ok(api.post("/ports/vm/acls", [
+        {"Action": "Meter", "Direction": "Outbound", "RemoteIPAddress": "10.1.0.0/16"},
+        {"Action": "Allow", "Direction": "Inbound", "LocalMacAddress": "02:00:00:00:00:09"}]),
+        "POST two rules")
+    check([r.get("Id") for r in out] == ["4", "5"], f"ids {[r.get('Id') for r in out]} "
+          "(deleted ids are not handed out again)")
+    check([r["Id"] for r in rules(api)] == ["1", "2", "4", "5"], "GET after the POSTs")
+    wait_for("the meter counting", lambda: packets(api, "4") > 0)
+
+
+def test_acl_delete_unknown_id_404_and_delete_all(s):
+    api = acl_api(s)
+    for path in ("/ports/vm/acls/99", "/ports/vm/acls/abc", "/ports/vm/acls/0"):
+        hns_error(api.delete(path), f"DELETE {path}", 404)
+    hns_error(api.get("/ports/vm/acls/99"), "GET /ports/vm/acls/99", 404)
+    one = hns_ok(api.get("/ports/vm/acls/2"), "GET /ports/vm/acls/2")
+    check(one.get("Id") == "2" and one.get("RemoteIPAddress") == "10.0.0.0/8", f"rule 2: {one!r}")
+    gone = hns_ok(api.delete("/ports/vm/acls"), "DELETE /ports/vm/acls")
+    check(sorted(r.get("Id") for r in gone) == ["1", "2", "4", "5"], f"deleted {gone!r}")
+    check(rules(api) == [], "rules left after DELETE all")
+    # nothing denies now: the drop counter stops
+    time.sleep(0.2)
+    d = security_drops(api)
+    time.sleep(0.3)
+    check(security_drops(api) == d, "frames still dropped with no port ACLs")
+    out = hns_ok(api.post("/ports/vm/acls", CONFIG_ACLS), "POST the config's rules again")
+    check([r["Id"] for r in out] == ["6", "7"], f"ids {[r['Id'] for r in out]}")
+
+
+def test_extacl_post_get_delete(s):
+    api = acl_api(s)
+    out = hns_ok(api.post("/ports/vm/extendedacls",
+                          {"Action": "Deny", "Direction": "Inbound", "Protocol": "UDP",
+                           "LocalPort": "1000-2000", "RemoteIPAddress": "192.0.2.0/24",
+                           "Weight": 5}), "POST an extended rule")
+    check(len(out) == 1 and out[0]["Id"] == "2" and out[0].get("LocalPort") == "1000-2000" and
+          out[0].get("Protocol") == "UDP" and out[0].get("Weight") == 5 and
+          isinstance(out[0].get("Bytes"), int), f"POST answered {out!r}")
+    one = hns_ok(api.get("/ports/vm/extendedacls/1"), "GET /ports/vm/extendedacls/1")
+    check(one.get("Id") == "1" and one.get("Stateful") is True, f"rule 1: {one!r}")
+    gone = hns_ok(api.delete("/ports/vm/extendedacls/2"), "DELETE extended rule 2")
+    check(gone.get("Id") == "2", f"DELETE answered {gone!r}")
+    hns_error(api.delete("/ports/vm/extendedacls/2"), "DELETE it again", 404)
+    check([r["Id"] for r in rules(api, layer="extendedacls")] == ["1"], "GET after DELETE")
+
+
+def make_acl_endpoint(api, net_id, name, policies, v2=False):
+    if v2:
+        body = {"Name": name, "HostComputeNetwork": net_id, "Policies": policies,
+                "SchemaVersion": {"Major": 2, "Minor": 0}}
+        return hns_ok(api.post("/v2/endpoints", body), f"POST /v2/endpoints {name}")
+    return hns_ok(api.post("/endpoints/", {"Name": name, "VirtualNetwork": net_id,
+                                           "Policies": policies}), f"POST /endpoints/ {name}")
+
+
+def test_endpoint_acl_policies_are_extended_acls_while_attached(s):
+    api = acl_api(s)
+    net = hns_ok(api.post("/networks/", {"Name": "aclnet", "Type": "NAT", "Subnets": [
+        {"AddressPrefix": "172.28.0.0/24", "GatewayAddress": "172.28.0.1"}]}), "POST network")
+    policy = {"Type": "ACL", "Action": "Block", "Direction": "In", "Protocols": "6",
+              "RemoteAddresses": "192.0.2.0/24,198.51.100.7", "LocalPorts": "80",
+              "Priority": 100}
+    ep = make_acl_endpoint(api, net["ID"], "acl-ep", [policy])
+    check(rules(api, "p2", "extendedacls") == [], "rules on p2 before the attach")
+    hns_ok(api.post(f"/endpoints/{ep['ID']}/attach", {"VirtualNicName": "p2"}), "attach")
+    got = rules(api, "p2", "extendedacls")
+    check(len(got) == 2, f"want one rule per remote address, got {got!r}")
+    for r in got:
+        check(int(r["Id"]) > POLICY_ID_BASE and str(r.get("Endpoint", "")).upper() ==
+              ep["ID"].upper(), f"policy rule id/endpoint: {r!r}")
+        check(r.get("Action") == "Deny" and r.get("Direction") == "Inbound" and
+              r.get("Protocol") == "TCP" and r.get("LocalPort") == "80" and
+              r.get("Weight") == 65535 - 100, f"mapped rule {r!r}")
+    check(sorted(str(r.get("RemoteIPAddress")).replace("/32", "") for r in got) ==
+          ["192.0.2.0/24", "198.51.100.7"], f"remote addresses {got!r}")
+    # the port's own rules live beside them
+    own = hns_ok(api.post("/ports/p2/extendedacls", {"Action": "Allow", "Direction": "Outbound"}),
+                 "POST an own rule on p2")
+    check(own[0]["Id"] == "1", f"own rule id {own[0]['Id']!r}")
+    err = hns_error(api.delete(f"/ports/p2/extendedacls/{got[0]['Id']}"),
+                    "DELETE a policy rule", 409)
+    check("endpoint" in err, f"409 Error {err!r}")
+    deleted = hns_ok(api.delete("/ports/p2/extendedacls"), "DELETE p2's extended ACLs")
+    check([r["Id"] for r in deleted] == ["1"], f"DELETE all removed {deleted!r}")
+    check(len(rules(api, "p2", "extendedacls")) == 2, "policy rules gone with DELETE all")
+    hns_ok(api.post(f"/endpoints/{ep['ID']}/detach", {}), "detach")
+    check(rules(api, "p2", "extendedacls") == [], "policy rules left after the detach")
+    hns_ok(api.delete(f"/endpoints/{ep['ID']}"), "DELETE the endpoint")
+    # v2 form: Settings
+    ep2 = make_acl_endpoint(api, net["ID"], "acl-ep2", [
+        {"Type": "ACL", "Settings": {"Action": "Allow", "Direction": "Out", "Protocols": "17",
+                                     "RemoteAddresses": "203.0.113.0/24",
+                                     "RemotePorts": "53", "Priority": 200}}], v2=True)
+    hns_ok(api.post(f"/endpoints/{ep2['ID']}/attach", {"VirtualNicName": "p2"}), "attach v2")
+    got = rules(api, "p2", "extendedacls")
+    check(len(got) == 1 and got[0].get("Action") == "Allow" and
+          got[0].get("Direction") == "Outbound" and got[0].get("Protocol") == "UDP" and
+          got[0].get("RemotePort") == "53" and got[0].get("Weight") == 65535 - 200,
+          f"v2 policy mapped to {got!r}")
+    # deleting an attached endpoint detaches it: its rules go
+    hns_ok(api.delete(f"/endpoints/{ep2['ID']}"), "DELETE the attached v2 endpoint")
+    check(rules(api, "p2", "extendedacls") == [], "rules left after deleting the endpoint")
+    hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE the network")
+
+
+def test_port_hot_plugged_with_acls(s):
+    api = acl_api(s)
+    body = {"Name": "p9", "Devargs": "net_null29,no-rx=1",
+            "Acls": [{"Action": "Deny", "Direction": "Inbound", "RemoteIPAddress": "ANY"}],
+            "ExtendedAcls": [{"Action": "Allow", "Direction": "Inbound", "Protocol": "ICMP"}]}
+    r = api.post("/ports", body)
+    check(r.status == 200, f"POST /ports with ACLs: {r}")
+    port = r.json()
+    check([x.get("Id") for x in port.get("Acls", [])] == ["1"] and
+          [x.get("Protocol") for x in port.get("ExtendedAcls", [])] == ["ICMP"],
+          f"the new port's ACLs: {port.get('Acls')!r} {port.get('ExtendedAcls')!r}")
+    check([x["Id"] for x in rules(api, "p9")] == ["1"], "GET /ports/p9/acls")
+    bad = dict(body, Name="p10", Devargs="net_null30,no-rx=1",
+               Acls=[{"Action": "Deny", "Direction": "Inbound", "RemoteIPAddress": "1.2.3.4/40"}])
+    err = hns_error(api.post("/ports", bad), "POST /ports with a bad ACL", 400)
+    check("Acls[0].RemoteIPAddress" in err, f"Error {err!r}")
+    hns_error(api.get("/ports/p10"), "the rejected port", 404)
+    check(api.delete("/ports/p9").status == 204, "DELETE /ports/p9")
+    hns_error(api.get("/ports/p9/acls"), "ACLs of a removed port", 404)
+    # the slot is reused without the old rules
+    check(api.post("/ports", {"Name": "p9", "Devargs": "net_null29,no-rx=1"}).status == 200,
+          "re-plug p9")
+    check(rules(api, "p9") == [] and rules(api, "p9", "extendedacls") == [],
+          "a re-plugged port inherited rules")
+    out = hns_ok(api.post("/ports/p9/acls", {"Action": "Allow", "Direction": "Both",
+                                             "RemoteIPAddress": "ANY"}), "POST on p9")
+    check(out[0]["Id"] == "1", f"first id on the re-plugged port: {out[0]['Id']!r}")
+    check(api.delete("/ports/p9").status == 204, "DELETE /ports/p9 again")
+
+
+def test_acl_paths_unknown_port_and_wrong_method(s):
+    api = acl_api(s)
+    err = hns_error(api.get("/ports/nope/acls"), "GET /ports/nope/acls", 404)
+    check("nope" in err, f"Error {err!r}")
+    hns_error(api.get("/ports/vm/bogus"), "GET /ports/vm/bogus", 404)
+    for method, path in (("PUT", "/ports/vm/acls"), ("PATCH", "/ports/vm/acls/1"),
+                         ("POST", "/ports/vm/extendedacls/1")):
+        err = hns_error(api.request(method, path, b"{}"), f"{method} {path}", 405)
+        check(method in err, f"{method} {path}: {err!r}")
+
+
+def test_acl_daemon_exits_0(s):
+    acl_api(s)
+    rc = _stop()
+    check(rc == 0, f"exit code {rc} on SIGTERM")
+
+
+def test_bad_acl_in_startup_config_exits_2_naming_the_field(s):
+    cfg = {"Ports": [{"Name": "p1", "Devargs": "net_null0"},
+                     {"Name": "p2", "Devargs": "net_null1", "ExtendedAcls": [
+                         {"Action": "Allow", "Direction": "Inbound", "RemotePort": "9-1"}]}]}
+    rc, err = run_once(s.vswitchd, s.w, "badacl", cfg,
+                       ["--api", f"unix:{s.path('badacl.sock')}"], timeout=10)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    check(rc == 2, f"exit code {rc}: {lines[-1:]}")
+    check(len(lines) == 1 and "Ports[1].ExtendedAcls[0].RemotePort" in lines[0],
+          f"stderr {lines!r}")
+    check(not os.path.exists(s.path("badacl.sock")), "the socket was left behind")
+
+
+# run.py takes these, in this order
+__all__ = [n for n in list(globals()) if n.startswith("test_")]

@@ -1,0 +1,907 @@
+/* Extended ACLs: rule compilation onto rte_acl, per-packet classification,
+ * hit counters and the per-port stateful flow table. The rule JSON and the
+ * HNS policy mapping are in ext_acl_json.c.
+ *
+ * Compiled form. One rte_acl context per direction and address family,
+ * category 1. A rule with an IPv4 (IPv6) address goes into the IPv4 (IPv6)
+ * contexts only; a rule with both addresses ANY goes into both. Search
+ * keys are laid out port-relative: protocol, local address, remote
+ * address, local port, remote port (local = destination for inbound
+ * traffic, source for outbound). Ports are 32-bit range fields so that a
+ * packet without ports (ICMP, ICMPv6, non-first fragments, truncated L4)
+ * can carry the value PORTLESS, which only the full range of an ANY port
+ * matches. Priorities are ranks: all rules sorted by (weight, Deny over
+ * Allow, earlier rule first) get 1..n, so rte_acl's "highest priority
+ * wins" is exactly "highest weight wins, Deny on ties", and equal rules
+ * resolve deterministically (the first listed). userdata = rule index + 1.
+ * A rule set too complex for one context (rte_acl has at most 8 tries of
+ * bounded size) is split into chunks by priority range (chunk_set). */
+#include "ext_acl.h"
+#include "ext_acl_internal.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_acl.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#define PORTLESS 0x10000u
+
+/* ---- search keys (network byte order, as rte_acl reads them) ---- */
+
+struct key4 {
+	uint8_t proto;
+	uint8_t pad[3];
+	uint32_t local, remote;
+	uint32_t lport, rport;
+};
+
+struct key6 {
+	uint8_t proto;
+	uint8_t pad[3];
+	uint32_t local[4], remote[4];
+	uint32_t lport, rport;
+};
+
+enum { F4_PROTO, F4_LOCAL, F4_REMOTE, F4_LPORT, F4_RPORT, F4_NUM };
+enum { F6_PROTO, F6_LOCAL, F6_REMOTE = F6_LOCAL + 4, F6_LPORT = F6_REMOTE + 4,
+       F6_RPORT, F6_NUM };
+
+RTE_ACL_RULE_DEF(rule4, F4_NUM);
+RTE_ACL_RULE_DEF(rule6, F6_NUM);
+
+static const struct rte_acl_field_def defs4[F4_NUM] = {
+	{ RTE_ACL_FIELD_TYPE_BITMASK, 1, F4_PROTO, 0, offsetof(struct key4, proto) },
+	{ RTE_ACL_FIELD_TYPE_MASK, 4, F4_LOCAL, 1, offsetof(struct key4, local) },
+	{ RTE_ACL_FIELD_TYPE_MASK, 4, F4_REMOTE, 2, offsetof(struct key4, remote) },
+	{ RTE_ACL_FIELD_TYPE_RANGE, 4, F4_LPORT, 3, offsetof(struct key4, lport) },
+	{ RTE_ACL_FIELD_TYPE_RANGE, 4, F4_RPORT, 4, offsetof(struct key4, rport) },
+};
+
+#define D6_ADDR(f, base, i) \
+	{ RTE_ACL_FIELD_TYPE_MASK, 4, (f) + (i), (f) + (i), \
+	  offsetof(struct key6, base) + 4 * (i) }
+
+static const struct rte_acl_field_def defs6[F6_NUM] = {
+	{ RTE_ACL_FIELD_TYPE_BITMASK, 1, F6_PROTO, 0, offsetof(struct key6, proto) },
+	D6_ADDR(F6_LOCAL, local, 0), D6_ADDR(F6_LOCAL, local, 1),
+	D6_ADDR(F6_LOCAL, local, 2), D6_ADDR(F6_LOCAL, local, 3),
+	D6_ADDR(F6_REMOTE, remote, 0), D6_ADDR(F6_REMOTE, remote, 1),
+	D6_ADDR(F6_REMOTE, remote, 2), D6_ADDR(F6_REMOTE, remote, 3),
+	{ RTE_ACL_FIELD_TYPE_RANGE, 4, F6_LPORT, F6_LPORT, offsetof(struct key6, lport) },
+	{ RTE_ACL_FIELD_TYPE_RANGE, 4, F6_RPORT, F6_RPORT, offsetof(struct key6, rport) },
+};
+
+/* ---- compiled table ---- */
+
+struct ext_acl_counter {
+	uint64_t packets, bytes;
+};
+
+struct rule_verdict {
+	uint8_t deny;
+	uint8_t stateful;
+	uint32_t timeout;
+};
+
+struct id_index {
+	uint32_t id, idx;
+};
+
+/* The contexts of one direction and family. Normally one; a rule set
+ * whose tries outgrow rte_acl's limits is split into chunks of contiguous
+ * priority ranges, highest first, so the first chunk that matches has the
+ * answer. */
+#define MAX_CHUNKS 32
+
+struct chunk_set {
+	unsigned n;
+	struct rte_acl_ctx *acl[MAX_CHUNKS];
+};
+
+struct ext_acl_table {
+	struct chunk_set set[2][2]; /* [outbound][ipv6]; n == 0: no rules */
+	const struct rule_verdict *verdict; /* per rule */
+	unsigned n, nb_workers;
+	size_t stride;                    /* counters per worker (cache lines) */
+	struct ext_acl_counter *counters; /* nb_workers * stride, worker-written */
+	struct ext_acl_counter *base;     /* carried over; control plane only */
+	struct id_index *by_id;           /* sorted by id */
+};
+
+static unsigned acl_instance; /* unique rte_acl context names */
+
+static bool rule_in_family(const struct ext_acl_rule *r, unsigned fam)
+{
+	uint8_t want = fam ? 6 : 4;
+
+	return (r->local_ip.any || r->local_ip.family == want) &&
+	       (r->remote_ip.any || r->remote_ip.family == want);
+}
+
+static bool rule_valid(const struct ext_acl_rule *r)
+{
+	const struct acl_prefix *p[2] = { &r->local_ip, &r->remote_ip };
+
+	if ((r->action != ACL_ALLOW && r->action != ACL_DENY) ||
+	    (r->dir != ACL_DIR_INBOUND && r->dir != ACL_DIR_OUTBOUND) ||
+	    (r->protocol > 255 && r->protocol != EXT_ACL_PROTO_ANY) ||
+	    r->local_port_lo > r->local_port_hi ||
+	    r->remote_port_lo > r->remote_port_hi || r->weight > 65535)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (!p[i]->any && !(p[i]->family == 4 && p[i]->depth <= 32) &&
+		    !(p[i]->family == 6 && p[i]->depth <= 128))
+			return false;
+	return rule_in_family(r, 0) || rule_in_family(r, 1);
+}
+
+/* Field values of a rule (host order, as rte_acl takes them). */
+static void set_proto(struct rte_acl_field *f, const struct ext_acl_rule *r)
+{
+	if (r->protocol == EXT_ACL_PROTO_ANY) {
+		f->value.u8 = 0;
+		f->mask_range.u8 = 0;
+	} else {
+		f->value.u8 = (uint8_t)r->protocol;
+		f->mask_range.u8 = 0xff;
+	}
+}
+
+static void set_ports(struct rte_acl_field *f, uint16_t lo, uint16_t hi)
+{
+	if (lo == 0 && hi == 65535) {
+		f->value.u32 = 0;
+		f->mask_range.u32 = UINT32_MAX; /* PORTLESS too */
+	} else {
+		f->value.u32 = lo;
+		f->mask_range.u32 = hi;
+	}
+}
+
+/* 32 bits of a prefix, word w (0 for IPv4), as a MASK field. */
+static void set_addr_word(struct rte_acl_field *f, const struct acl_prefix *p,
+			  unsigned w)
+{
+	int bits;
+
+	if (p->any) {
+		f->value.u32 = 0;
+		f->mask_range.u32 = 0;
+		return;
+	}
+	bits = (int)p->depth - 32 * (int)w;
+	bits = bits < 0 ? 0 : bits > 32 ? 32 : bits;
+	uint32_t v = (uint32_t)p->addr[4 * w] << 24 | (uint32_t)p->addr[4 * w + 1] << 16 |
+		     (uint32_t)p->addr[4 * w + 2] << 8 | p->addr[4 * w + 3];
+	f->value.u32 = bits ? v & (uint32_t)(UINT32_MAX << (32 - bits)) : 0;
+	f->mask_range.u32 = (uint32_t)bits;
+}
+
+struct rank {
+	uint32_t weight;
+	uint32_t deny;
+	uint32_t idx;
+};
+
+static int rank_cmp(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight < y->weight ? -1 : 1;
+	if (x->deny != y->deny)
+		return x->deny < y->deny ? -1 : 1;
+	/* the earlier rule ranks higher */
+	return x->idx > y->idx ? -1 : x->idx < y->idx ? 1 : 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx ? 1 : 0;
+}
+
+/* Without a size limit (max_size 0) rte_acl_build splits tries at its
+ * smallest node limit (0x800 nodes, at most 8 tries), which bounds the
+ * memory of a context; a rule set that needs more than 8 such tries fails
+ * with -ENOMEM and is built as several chunks instead. (With a size limit
+ * the tries start at 0x4000 nodes: fewer chunks but tens of MB for a
+ * thousand random IPv6 rules.) */
+/* One rte_acl context for the rules idx[0..m) of a family. 0, or a
+ * negative errno (-ENOMEM, -ERANGE: too big, worth splitting). */
+static int build_one(const struct ext_acl_rule *rules, const uint32_t *prio,
+		     const uint32_t *idx, unsigned m, enum acl_dir dir,
+		     unsigned fam, int socket, struct rte_acl_ctx **out)
+{
+	const unsigned nf = fam ? F6_NUM : F4_NUM;
+	const size_t rsz = RTE_ACL_RULE_SZ(nf);
+	char name[RTE_ACL_NAMESIZE];
+	struct rte_acl_ctx *ctx;
+	struct rte_acl_config cfg;
+	uint8_t *ar = calloc(m, rsz);
+	int rc;
+
+	if (ar == NULL)
+		return -ENOMEM;
+	for (unsigned k = 0; k < m; k++) {
+		const struct ext_acl_rule *r = &rules[idx[k]];
+		struct rte_acl_rule *ru = (struct rte_acl_rule *)(ar + k * rsz);
+		struct rte_acl_field *f = ((struct rule6 *)ru)->field;
+
+		ru->data.category_mask = 1;
+		ru->data.priority = (int32_t)prio[idx[k]];
+		ru->data.userdata = idx[k] + 1;
+		if (fam == 0) {
+			f = ((struct rule4 *)ru)->field;
+			set_proto(&f[F4_PROTO], r);
+			set_addr_word(&f[F4_LOCAL], &r->local_ip, 0);
+			set_addr_word(&f[F4_REMOTE], &r->remote_ip, 0);
+			set_ports(&f[F4_LPORT], r->local_port_lo, r->local_port_hi);
+			set_ports(&f[F4_RPORT], r->remote_port_lo, r->remote_port_hi);
+		} else {
+			set_proto(&f[F6_PROTO], r);
+			for (unsigned w = 0; w < 4; w++) {
+				set_addr_word(&f[F6_LOCAL + w], &r->local_ip, w);
+				set_addr_word(&f[F6_REMOTE + w], &r->remote_ip, w);
+			}
+			set_ports(&f[F6_LPORT], r->local_port_lo, r->local_port_hi);
+			set_ports(&f[F6_RPORT], r->remote_port_lo, r->remote_port_hi);
+		}
+	}
+	snprintf(name, sizeof(name), "eacl%u_%c%c",
+		 __atomic_fetch_add(&acl_instance, 1, __ATOMIC_RELAXED),
+		 dir == ACL_DIR_INBOUND ? 'i' : 'o', fam ? '6' : '4');
+	struct rte_acl_param prm = {
+		.name = name,
+		.socket_id = socket,
+		.rule_size = (uint32_t)rsz,
+		.max_rule_num = m,
+	};
+	ctx = rte_acl_create(&prm);
+	if (ctx == NULL) {
+		free(ar);
+		return -ENOSPC; /* not worth splitting */
+	}
+	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)ar, m);
+	free(ar);
+	if (rc == 0) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.num_categories = 1;
+		cfg.num_fields = nf;
+		memcpy(cfg.defs, fam ? defs6 : defs4, nf * sizeof(cfg.defs[0]));
+		rc = rte_acl_build(ctx, &cfg);
+	}
+	if (rc != 0) {
+		rte_acl_free(ctx);
+		return rc < 0 ? rc : -EINVAL;
+	}
+	*out = ctx;
+	return 0;
+}
+
+/* Builds idx[0..m) (highest priority first) into set, splitting it in two
+ * while rte_acl cannot take it whole. 0 or a negative errno. */
+static int build_chunks(const struct ext_acl_rule *rules, const uint32_t *prio,
+			const uint32_t *idx, unsigned m, enum acl_dir dir,
+			unsigned fam, int socket, struct chunk_set *set)
+{
+	struct rte_acl_ctx *ctx = NULL;
+	int rc;
+
+	if (set->n == MAX_CHUNKS)
+		return -E2BIG;
+	rc = build_one(rules, prio, idx, m, dir, fam, socket, &ctx);
+	if (rc == 0) {
+		set->acl[set->n++] = ctx;
+		return 0;
+	}
+	if ((rc != -ENOMEM && rc != -ERANGE) || m < 2)
+		return rc;
+	rc = build_chunks(rules, prio, idx, m / 2, dir, fam, socket, set);
+	if (rc == 0)
+		rc = build_chunks(rules, prio, idx + m / 2, m - m / 2, dir, fam,
+				  socket, set);
+	return rc;
+}
+
+static int prio_desc(const void *a, const void *b, void *arg)
+{
+	const uint32_t *prio = arg;
+	uint32_t x = prio[*(const uint32_t *)a], y = prio[*(const uint32_t *)b];
+
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/* The chunk set of one direction and family (none when no rule applies).
+ * 0 or -1 with err. */
+static int build_set(const struct ext_acl_rule *rules, unsigned n,
+		     const uint32_t *prio, enum acl_dir dir, unsigned fam,
+		     int socket, struct chunk_set *set, char *err, size_t errlen)
+{
+	uint32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	unsigned m = 0;
+	int rc;
+
+	if (idx == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (rules[i].dir == dir && rule_in_family(&rules[i], fam))
+			idx[m++] = i;
+	qsort_r(idx, m, sizeof(*idx), prio_desc, (void *)prio);
+	rc = m ? build_chunks(rules, prio, idx, m, dir, fam, socket, set) : 0;
+	free(idx);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot compile the %s IPv%c extended ACL "
+			 "rules: %s", dir == ACL_DIR_INBOUND ? "inbound" : "outbound",
+			 fam ? '6' : '4',
+			 rc == -E2BIG ? "too complex (more than 32 rte_acl contexts)" :
+			 rc == -ENOSPC ? "cannot create an rte_acl context" :
+			 rc == -ENOMEM ? "out of memory" : rte_strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+void ext_acl_free(struct ext_acl_table *t)
+{
+	if (t == NULL)
+		return;
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			for (unsigned c = 0; c < t->set[d][f].n; c++)
+				rte_acl_free(t->set[d][f].acl[c]);
+	rte_free((void *)t->verdict);
+	rte_free(t->counters);
+	rte_free(t->base);
+	free(t->by_id);
+	rte_free(t);
+}
+
+struct ext_acl_table *ext_acl_compile(const struct ext_acl_rule *rules,
+				      unsigned n, unsigned nb_workers,
+				      int socket, char *err, size_t errlen)
+{
+	const size_t per_line = RTE_CACHE_LINE_SIZE / sizeof(struct ext_acl_counter);
+	struct ext_acl_table *t;
+	struct rule_verdict *v;
+	struct rank *rk = NULL;
+	uint32_t *prio = NULL;
+	int rc = 0;
+
+	if (n >= RTE_ACL_MAX_PRIORITY) {
+		snprintf(err, errlen, "too many extended ACL rules");
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!rule_valid(&rules[i])) {
+			snprintf(err, errlen, "extended ACL rule %u (id %u) is "
+				 "invalid", i, rules[i].id);
+			return NULL;
+		}
+	t = rte_zmalloc_socket("ext_acl", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		goto nomem;
+	t->n = n;
+	t->nb_workers = nb_workers;
+	t->stride = (n + per_line - 1) / per_line * per_line;
+	v = rte_zmalloc_socket("ext_acl_verdict", (n ? n : 1) * sizeof(*v),
+			       RTE_CACHE_LINE_SIZE, socket);
+	t->verdict = v;
+	t->counters = rte_zmalloc_socket("ext_acl_counters",
+					 RTE_MAX(t->stride * nb_workers, (size_t)1) *
+					 sizeof(struct ext_acl_counter),
+					 RTE_CACHE_LINE_SIZE, socket);
+	t->base = rte_zmalloc_socket("ext_acl_base",
+				     (n ? n : 1) * sizeof(struct ext_acl_counter),
+				     RTE_CACHE_LINE_SIZE, socket);
+	t->by_id = malloc((n ? n : 1) * sizeof(*t->by_id));
+	if (v == NULL || t->counters == NULL || t->base == NULL || t->by_id == NULL)
+		goto nomem;
+	for (unsigned i = 0; i < n; i++) {
+		v[i].deny = rules[i].action == ACL_DENY;
+		v[i].stateful = rules[i].stateful && rules[i].action == ACL_ALLOW;
+		v[i].timeout = rules[i].idle_timeout ? rules[i].idle_timeout :
+			       EXT_ACL_DEFAULT_IDLE_TIMEOUT;
+		if (v[i].timeout > INT32_MAX)
+			v[i].timeout = INT32_MAX;
+		t->by_id[i] = (struct id_index){ rules[i].id, i };
+	}
+	qsort(t->by_id, n, sizeof(*t->by_id), id_cmp);
+
+	/* priorities: ranks by (weight, Deny over Allow, earlier first) */
+	rk = malloc((n ? n : 1) * sizeof(*rk));
+	prio = malloc((n ? n : 1) * sizeof(*prio));
+	if (rk == NULL || prio == NULL)
+		goto nomem;
+	for (unsigned i = 0; i < n; i++)
+		rk[i] = (struct rank){ rules[i].weight, rules[i].action == ACL_DENY, i };
+	qsort(rk, n, sizeof(*rk), rank_cmp);
+	for (unsigned k = 0; k < n; k++)
+		prio[rk[k].idx] = k + 1; /* n <= RTE_ACL_MAX_PRIORITY checked above */
+	for (unsigned d = 0; d < 2 && rc == 0; d++)
+		for (unsigned f = 0; f < 2 && rc == 0; f++)
+			rc = build_set(rules, n, prio, d ? ACL_DIR_OUTBOUND :
+				       ACL_DIR_INBOUND, f, socket, &t->set[d][f],
+				       err, errlen);
+	free(rk);
+	free(prio);
+	if (rc != 0) {
+		ext_acl_free(t);
+		return NULL;
+	}
+	return t;
+nomem:
+	free(rk);
+	free(prio);
+	ext_acl_free(t);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+unsigned ext_acl_nb_contexts(const struct ext_acl_table *t)
+{
+	unsigned n = 0;
+
+	for (int d = 0; d < 2; d++)
+		for (int f = 0; f < 2; f++)
+			n += t->set[d][f].n;
+	return n;
+}
+
+/* ---- hit counters ---- */
+
+static const struct id_index *find_id(const struct ext_acl_table *t, uint32_t id)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) { /* first entry with id >= the one searched */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->by_id[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n && t->by_id[lo].id == id ? &t->by_id[lo] : NULL;
+}
+
+static void rule_sum(const struct ext_acl_table *t, uint32_t idx,
+		     uint64_t *packets, uint64_t *bytes)
+{
+	uint64_t p = t->base[idx].packets, b = t->base[idx].bytes;
+
+	for (unsigned w = 0; w < t->nb_workers; w++) {
+		const struct ext_acl_counter *c = &t->counters[w * t->stride + idx];
+
+		p += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		b += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+	}
+	*packets = p;
+	*bytes = b;
+}
+
+int ext_acl_rule_hits(const struct ext_acl_table *t, uint32_t rule_id,
+		      uint64_t *packets, uint64_t *bytes)
+{
+	const struct id_index *x = t ? find_id(t, rule_id) : NULL;
+
+	if (x == NULL)
+		return -1;
+	rule_sum(t, x->idx, packets, bytes);
+	return 0;
+}
+
+void ext_acl_carry_counters(struct ext_acl_table *new_t,
+			    const struct ext_acl_table *old_t)
+{
+	if (new_t == NULL || old_t == NULL)
+		return;
+	for (unsigned i = 0; i < new_t->n; i++) {
+		const struct id_index *x = find_id(old_t, new_t->by_id[i].id);
+		uint64_t p, b;
+
+		/* duplicate ids: the first of each pair up (find_id returns
+		 * the old table's first, so only carry into the new first) */
+		if (x == NULL || (i > 0 && new_t->by_id[i - 1].id == new_t->by_id[i].id))
+			continue;
+		rule_sum(old_t, x->idx, &p, &b);
+		new_t->base[new_t->by_id[i].idx].packets += p;
+		new_t->base[new_t->by_id[i].idx].bytes += b;
+	}
+}
+
+/* ---- stateful flows ----
+ *
+ * An rte_hash (multi-writer add, lock-free readers) maps a flow key to its
+ * key position, which indexes a preallocated entry array; the hash stores
+ * no data. Only workers write: outbound packets of stateful Allow rules
+ * add and refresh flows, inbound return packets refresh them, and a worker
+ * that finds an expired flow deletes it (plus a small incremental sweep on
+ * each new flow, so flows nobody looks up again do not fill the table).
+ *
+ * Reclaiming positions. With RW_CONCURRENCY_LF a deleted key's position is
+ * reused only after rte_hash_free_key_with_position. The deleting worker
+ * calls it immediately (there is no grace period among workers) after
+ * marking the entry invalid. A concurrent reader that got the position
+ * from rte_hash_lookup just before the delete may therefore read an entry
+ * being recycled for another flow. Entries are guarded like a seqlock: the
+ * writer makes seq odd, writes the key, last_seen and timeout, and makes
+ * seq even again; a reader copies nothing but compares the stored key with
+ * its own and accepts the entry only if seq was even and unchanged around
+ * the reads and the key is its key. A stale or half-written entry thus
+ * reads as "no flow" (the inbound packet then meets the rules; an outbound
+ * one re-adds its key, which returns the existing position, and rewrites
+ * the entry). The same check covers rte_hash's own lookup reading a key
+ * slot that is being reused. The remaining races are benign: a refresh
+ * racing with the slot's reuse stores a current time into the new flow's
+ * last_seen; a worker deleting an expired flow just as another re-creates
+ * it may delete the fresh one, which the next outbound packet restores.
+ * Writers (add, delete, free) serialise on the hash's internal lock, which
+ * only workers take. */
+
+struct flow_key {
+	uint8_t family; /* 4 or 6; 0 marks an invalid entry */
+	uint8_t proto;
+	uint16_t lport, rport;
+	uint16_t pad;
+	uint8_t local[16], remote[16];
+};
+
+struct flow_entry {
+	uint32_t seq;
+	uint32_t last_seen;
+	uint32_t timeout;
+	struct flow_key key;
+} __rte_cache_aligned;
+
+struct ext_acl_flows {
+	struct rte_hash *h;
+	struct flow_entry *e;
+	uint32_t nb_entries;  /* positions rte_hash can return */
+	uint32_t used;        /* a flow was ever added: lookups worth it */
+	uint32_t sweep;       /* next entry the incremental sweep checks */
+	uint32_t hwm;         /* 1 + the highest position ever used */
+	uint32_t sweep_step;  /* entries checked per new flow */
+	uint64_t not_created; /* table full */
+	uint64_t expired;
+};
+
+/* Entries swept per new flow: 8 x (positions / capacity), at least 4.
+ * Positions exceed the capacity by the per-lcore free-slot caches
+ * (RTE_MAX_LCORE - 1) x 63, and freed positions queue behind unused ones,
+ * so over time every position gets used: with s entries per new flow a
+ * flow lingers at most positions / s new flows past its expiry, i.e. the
+ * expired flows still in the table stay below positions / s (about 1/8
+ * of the capacity). A full table sweeps SWEEP_FULL_MUL times that before
+ * giving up on a new flow. */
+#define SWEEP_MIN 4
+#define SWEEP_PER_CAPACITY 8
+#define SWEEP_FULL_MUL 8
+
+static unsigned flows_instance;
+
+struct ext_acl_flows *ext_acl_flows_create(const char *name, uint32_t capacity,
+					   int socket)
+{
+	struct ext_acl_flows *f;
+	char hname[RTE_HASH_NAMESIZE];
+	int32_t max;
+
+	f = rte_zmalloc_socket("ext_acl_flows", sizeof(*f), RTE_CACHE_LINE_SIZE, socket);
+	if (f == NULL)
+		return NULL;
+	snprintf(hname, sizeof(hname), "%.20s_%u", name ? name : "eacl_flows",
+		 __atomic_fetch_add(&flows_instance, 1, __ATOMIC_RELAXED));
+	struct rte_hash_parameters hp = {
+		.name = hname,
+		.entries = RTE_MAX(capacity, 8u),
+		.key_len = sizeof(struct flow_key),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = 0,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+			      RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	f->h = rte_hash_create(&hp);
+	if (f->h == NULL)
+		goto fail;
+	/* with per-lcore free-slot caches, positions go beyond capacity */
+	max = rte_hash_max_key_id(f->h);
+	if (max < 0)
+		goto fail;
+	f->nb_entries = (uint32_t)max + 1;
+	f->sweep_step = (uint32_t)RTE_MAX((uint64_t)SWEEP_MIN,
+		((uint64_t)SWEEP_PER_CAPACITY * f->nb_entries + hp.entries - 1) /
+		hp.entries);
+	f->e = rte_zmalloc_socket("ext_acl_flow_entries",
+				  (size_t)f->nb_entries * sizeof(*f->e),
+				  RTE_CACHE_LINE_SIZE, socket);
+	if (f->e == NULL)
+		goto fail;
+	return f;
+fail:
+	ext_acl_flows_free(f);
+	return NULL;
+}
+
+void ext_acl_flows_free(struct ext_acl_flows *f)
+{
+	if (f == NULL)
+		return;
+	rte_hash_free(f->h);
+	rte_free(f->e);
+	rte_free(f);
+}
+
+uint32_t ext_acl_flows_count(const struct ext_acl_flows *f)
+{
+	int32_t n = f ? rte_hash_count(f->h) : 0;
+
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+uint64_t ext_acl_flows_not_created(const struct ext_acl_flows *f)
+{
+	return f ? __atomic_load_n(&f->not_created, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t ext_acl_flows_expired(const struct ext_acl_flows *f)
+{
+	return f ? __atomic_load_n(&f->expired, __ATOMIC_RELAXED) : 0;
+}
+
+static bool expired(uint32_t last, uint32_t timeout, uint32_t now)
+{
+	return (int32_t)(now - last) > (int32_t)timeout;
+}
+
+/* Reads entry fe as a flow of key k: true with its times if it is. */
+static bool entry_read(const struct flow_entry *fe, const struct flow_key *k,
+		       uint32_t *last, uint32_t *timeout)
+{
+	uint32_t s1 = __atomic_load_n(&fe->seq, __ATOMIC_ACQUIRE);
+	bool same;
+
+	if (s1 & 1)
+		return false;
+	same = memcmp(&fe->key, k, sizeof(*k)) == 0;
+	*last = __atomic_load_n(&fe->last_seen, __ATOMIC_RELAXED);
+	*timeout = __atomic_load_n(&fe->timeout, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return same && __atomic_load_n(&fe->seq, __ATOMIC_RELAXED) == s1;
+}
+
+/* Writes entry fe: the flow k, or invalid when k is NULL. */
+static void entry_write(struct flow_entry *fe, const struct flow_key *k,
+			uint32_t now, uint32_t timeout)
+{
+	__atomic_fetch_add(&fe->seq, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (k != NULL) {
+		memcpy(&fe->key, k, sizeof(*k));
+		__atomic_store_n(&fe->last_seen, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&fe->timeout, timeout, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&fe->key.family, 0, __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_add(&fe->seq, 1, __ATOMIC_RELEASE);
+}
+
+/* Deletes flow k, which the caller found expired. */
+static void flow_delete(struct ext_acl_flows *f, const struct flow_key *k)
+{
+	int32_t pos = rte_hash_del_key(f->h, k);
+
+	if (pos < 0)
+		return; /* another worker was first */
+	entry_write(&f->e[pos], NULL, 0, 0);
+	rte_hash_free_key_with_position(f->h, pos);
+	__atomic_fetch_add(&f->expired, 1, __ATOMIC_RELAXED);
+}
+
+/* Checks count entries from the shared sweep cursor, deleting expired
+ * flows. Only positions rte_hash has handed out are visited (its free
+ * list gives out low positions first, so a table that never filled is
+ * swept quickly). */
+static void flow_sweep(struct ext_acl_flows *f, uint32_t count, uint32_t now)
+{
+	uint32_t hwm = __atomic_load_n(&f->hwm, __ATOMIC_RELAXED);
+	uint32_t start = __atomic_fetch_add(&f->sweep, count, __ATOMIC_RELAXED);
+
+	if (hwm == 0)
+		return;
+	if (count > hwm)
+		count = hwm;
+	for (uint32_t i = 0; i < count; i++) {
+		struct flow_entry *fe = &f->e[(start + i) % hwm];
+		struct flow_key k;
+		uint32_t s1 = __atomic_load_n(&fe->seq, __ATOMIC_ACQUIRE), last, to;
+
+		if ((s1 & 1) || __atomic_load_n(&fe->key.family, __ATOMIC_RELAXED) == 0)
+			continue;
+		memcpy(&k, &fe->key, sizeof(k));
+		if (!entry_read(fe, &k, &last, &to) || k.family == 0 ||
+		    !expired(last, to, now))
+			continue;
+		flow_delete(f, &k);
+	}
+}
+
+/* Inbound: is k (port-relative) a live flow? Refreshes it. */
+static bool flow_admit(struct ext_acl_flows *f, const struct flow_key *k,
+		       uint32_t now)
+{
+	int32_t pos = rte_hash_lookup(f->h, k);
+	struct flow_entry *fe;
+	uint32_t last, to;
+
+	if (pos < 0 || (uint32_t)pos >= f->nb_entries)
+		return false;
+	fe = &f->e[pos];
+	if (!entry_read(fe, k, &last, &to))
+		return false;
+	if (expired(last, to, now)) {
+		flow_delete(f, k);
+		return false;
+	}
+	if ((int32_t)(now - last) > 0)
+		__atomic_store_n(&fe->last_seen, now, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Outbound packet of a stateful Allow rule: starts or refreshes flow k. */
+static void flow_track(struct ext_acl_flows *f, const struct flow_key *k,
+		       uint32_t now, uint32_t timeout)
+{
+	int32_t pos = rte_hash_lookup(f->h, k);
+	uint32_t last, to;
+
+	if (pos >= 0 && (uint32_t)pos < f->nb_entries &&
+	    entry_read(&f->e[pos], k, &last, &to)) {
+		struct flow_entry *fe = &f->e[pos];
+
+		if ((int32_t)(now - last) > 0 || expired(last, to, now))
+			__atomic_store_n(&fe->last_seen, now, __ATOMIC_RELAXED);
+		if (to != timeout)
+			__atomic_store_n(&fe->timeout, timeout, __ATOMIC_RELAXED);
+		return;
+	}
+	flow_sweep(f, f->sweep_step, now);
+	pos = rte_hash_add_key(f->h, k);
+	if (pos == -ENOSPC) {
+		flow_sweep(f, f->sweep_step * SWEEP_FULL_MUL, now);
+		pos = rte_hash_add_key(f->h, k);
+	}
+	if (pos < 0 || (uint32_t)pos >= f->nb_entries) {
+		__atomic_fetch_add(&f->not_created, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	entry_write(&f->e[pos], k, now, timeout);
+	for (uint32_t h = __atomic_load_n(&f->hwm, __ATOMIC_RELAXED);
+	     (uint32_t)pos >= h;)
+		if (__atomic_compare_exchange_n(&f->hwm, &h, (uint32_t)pos + 1, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			break;
+	if (__atomic_load_n(&f->used, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&f->used, 1, __ATOMIC_RELEASE);
+}
+
+/* ---- classification ---- */
+
+static inline void count_hit(struct ext_acl_table *t, uint32_t idx,
+			     unsigned worker, uint32_t len)
+{
+	struct ext_acl_counter *c;
+
+	if (worker >= t->nb_workers)
+		return;
+	c = &t->counters[worker * t->stride + idx];
+	__atomic_store_n(&c->packets, c->packets + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->bytes, c->bytes + len, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t be32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v; /* bytes already in network order */
+}
+
+enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
+				     struct ext_acl_flows *flows,
+				     enum acl_dir dir, const struct vfp_pkt *pkt,
+				     unsigned worker, uint32_t now)
+{
+	const bool in = dir == ACL_DIR_INBOUND;
+	const bool v6 = pkt->family == 6;
+	struct flow_key k;
+	const struct chunk_set *set;
+	const uint8_t *data;
+	uint32_t res = 0;
+	bool portless;
+
+	if ((pkt->family != 4 && !v6) ||
+	    (dir != ACL_DIR_INBOUND && dir != ACL_DIR_OUTBOUND))
+		return EXT_ACL_NO_MATCH;
+	portless = pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6 ||
+		   !pkt->has_ports;
+
+	/* the port-relative 5-tuple */
+	memset(&k, 0, sizeof(k));
+	k.family = pkt->family;
+	k.proto = pkt->proto;
+	if (!portless) {
+		k.lport = in ? pkt->dst_port : pkt->src_port;
+		k.rport = in ? pkt->src_port : pkt->dst_port;
+	}
+	if (v6) {
+		memcpy(k.local, in ? pkt->dst_ip6 : pkt->src_ip6, 16);
+		memcpy(k.remote, in ? pkt->src_ip6 : pkt->dst_ip6, 16);
+	} else {
+		uint32_t l = rte_cpu_to_be_32(in ? pkt->dst_ip4 : pkt->src_ip4);
+		uint32_t r = rte_cpu_to_be_32(in ? pkt->src_ip4 : pkt->dst_ip4);
+
+		memcpy(k.local, &l, 4);
+		memcpy(k.remote, &r, 4);
+	}
+
+	if (in && flows != NULL && __atomic_load_n(&flows->used, __ATOMIC_ACQUIRE) &&
+	    flow_admit(flows, &k, now))
+		return EXT_ACL_ALLOW;
+	if (t == NULL || (set = &t->set[!in][v6])->n == 0)
+		return EXT_ACL_NO_MATCH;
+
+	uint32_t lport = rte_cpu_to_be_32(portless ? PORTLESS : k.lport);
+	uint32_t rport = rte_cpu_to_be_32(portless ? PORTLESS : k.rport);
+	struct key6 k6;
+	struct key4 k4;
+
+	if (v6) {
+		k6.proto = k.proto;
+		memset(k6.pad, 0, sizeof(k6.pad));
+		for (unsigned w = 0; w < 4; w++) {
+			k6.local[w] = be32_at(&k.local[4 * w]);
+			k6.remote[w] = be32_at(&k.remote[4 * w]);
+		}
+		k6.lport = lport;
+		k6.rport = rport;
+		data = (const uint8_t *)&k6;
+	} else {
+		k4.proto = k.proto;
+		memset(k4.pad, 0, sizeof(k4.pad));
+		k4.local = be32_at(k.local);
+		k4.remote = be32_at(k.remote);
+		k4.lport = lport;
+		k4.rport = rport;
+		data = (const uint8_t *)&k4;
+	}
+	for (unsigned c = 0; c < set->n && res == 0; c++)
+		rte_acl_classify(set->acl[c], &data, &res, 1, 1);
+	if (res == 0)
+		return EXT_ACL_NO_MATCH;
+
+	const uint32_t idx = res - 1;
+	const struct rule_verdict *v = &t->verdict[idx];
+
+	count_hit(t, idx, worker, pkt->len);
+	if (v->deny)
+		return EXT_ACL_DENY;
+	if (!in && v->stateful && flows != NULL)
+		flow_track(flows, &k, now, v->timeout);
+	return EXT_ACL_ALLOW;
+}

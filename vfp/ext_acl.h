@@ -1,0 +1,88 @@
+/* VFP extended ACLs, as Add-VMNetworkAdapterExtendedAcl: 5-tuple rules
+ * (LocalIPAddress, RemoteIPAddress: prefix or ANY; LocalPort, RemotePort:
+ * number, range a-b or ANY; Protocol: TCP, UDP, ICMP, a number or ANY),
+ * Action Allow/Deny, Direction Inbound/Outbound, Weight (higher wins),
+ * Stateful (an allowed outbound flow admits its return traffic inbound
+ * until idle for IdleSessionTimeout seconds). Evaluated before port ACLs;
+ * a packet matching no extended rule falls through to them.
+ *
+ * Rules compile into an rte_acl context per direction (priority = weight),
+ * so the cost does not grow with the rule count. Stateful flows live in a
+ * per-port flow table that outlives recompiles; workers insert and refresh
+ * entries and expire idle ones themselves, so the control plane never
+ * writes it. HNS ACL endpoint policies (v1/v2) map onto these rules. */
+#ifndef HVS_EXT_ACL_H
+#define HVS_EXT_ACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "acl_common.h"
+#include "vfp_pkt.h"
+
+#define EXT_ACL_PROTO_ANY 0xffff
+#define EXT_ACL_DEFAULT_IDLE_TIMEOUT 60
+
+struct ext_acl_rule {
+	uint32_t id; /* stable across recompiles */
+	enum acl_action action; /* ALLOW or DENY */
+	enum acl_dir dir;       /* INBOUND or OUTBOUND */
+	struct acl_prefix local_ip, remote_ip;
+	uint16_t local_port_lo, local_port_hi;   /* 0-65535 = ANY */
+	uint16_t remote_port_lo, remote_port_hi;
+	uint16_t protocol;      /* 0-255 or EXT_ACL_PROTO_ANY */
+	uint32_t weight;        /* higher wins */
+	bool stateful;
+	uint32_t idle_timeout;  /* seconds, stateful only */
+};
+
+/* From the extended ACL JSON ({"Action", "Direction", "LocalIPAddress",
+ * "RemoteIPAddress", "LocalPort", "RemotePort", "Protocol", "Weight",
+ * "Stateful", "IdleSessionTimeout"}). 0, or -1 with err naming the field. */
+int ext_acl_rule_from_json(const json_t *obj, const char *path,
+			   struct ext_acl_rule *r, char *err, size_t errlen);
+json_t *ext_acl_rule_to_json(const struct ext_acl_rule *r);
+
+/* HNS ACL endpoint policy (v1 {"Type":"ACL", Protocols, Action Allow/Block,
+ * Direction In/Out, LocalAddresses, RemoteAddresses (comma lists),
+ * LocalPorts, RemotePorts, Priority (lower wins), RuleType} or the v2
+ * Settings of the same names) to extended rules: comma lists expand to one
+ * rule per combination; weight = 65535 - Priority. Writes at most max
+ * rules; returns the count, or -1 with err. */
+int ext_acl_rules_from_hns_policy(const json_t *policy, const char *path,
+				  struct ext_acl_rule *out, unsigned max,
+				  char *err, size_t errlen);
+
+struct ext_acl_table;
+struct ext_acl_flows;
+
+struct ext_acl_table *ext_acl_compile(const struct ext_acl_rule *rules,
+				      unsigned n, unsigned nb_workers,
+				      int socket, char *err, size_t errlen);
+void ext_acl_free(struct ext_acl_table *t);
+
+/* A port's stateful flow table (capacity flows). */
+struct ext_acl_flows *ext_acl_flows_create(const char *name, uint32_t capacity,
+					   int socket);
+void ext_acl_flows_free(struct ext_acl_flows *f);
+uint32_t ext_acl_flows_count(const struct ext_acl_flows *f);
+
+enum ext_acl_result { EXT_ACL_NO_MATCH, EXT_ACL_ALLOW, EXT_ACL_DENY };
+
+/* Worker: an inbound packet of a tracked flow is allowed (and refreshes
+ * it); otherwise the highest-weight matching rule decides, and an allowed
+ * outbound packet of a stateful rule starts or refreshes its flow. now is
+ * the switch clock in seconds. flows may be NULL (no stateful rules). */
+enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
+				     struct ext_acl_flows *flows,
+				     enum acl_dir dir, const struct vfp_pkt *pkt,
+				     unsigned worker, uint32_t now);
+
+int ext_acl_rule_hits(const struct ext_acl_table *t, uint32_t rule_id,
+		      uint64_t *packets, uint64_t *bytes);
+void ext_acl_carry_counters(struct ext_acl_table *new_t,
+			    const struct ext_acl_table *old_t);
+
+#endif

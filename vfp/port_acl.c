@@ -1,0 +1,1001 @@
+/* VFP port ACLs (port_acl.h).
+ *
+ * Specificity, as a rank compared numerically (0: no match):
+ *   ANY (IP or MAC)          spec 0
+ *   IP prefix of depth d     spec 1 + d   (1..129; /0 is a prefix, not ANY)
+ *   MAC address              spec 130
+ * A deciding (Allow/Deny) candidate has rank ((spec + 1) << 1) | deny, so a
+ * more specific match always wins and Deny wins at equal specificity; a
+ * Meter candidate has rank spec + 1. Equal ranks go to the lowest rule
+ * index, so the counted rule is deterministic.
+ *
+ * The compiled table:
+ *   - one rte_lpm (IPv4) and one rte_lpm6 (IPv6) holding the distinct
+ *     prefixes of all local and remote rules of both directions; the next
+ *     hop indexes a result with one slot per (direction, side). A slot
+ *     holds the best decider and the best meter among the rules of that
+ *     direction and side whose prefix contains the looked-up prefix, so the
+ *     longest matching prefix in the union (which the LPM returns) gives
+ *     the right answer for every slot: every matching prefix of an address
+ *     is an ancestor of its longest matching prefix. Results are computed
+ *     in increasing depth, each inheriting from its longest ancestor (an
+ *     LPM lookup in the partial table). /0 prefixes (which rte_lpm cannot
+ *     hold) live in a per-family default result used on a miss.
+ *   - an open-addressing exact-match table of MAC addresses with the same
+ *     four-slot results;
+ *   - per direction, the ANY slots: MAC ANY alone (any frame) and MAC ANY
+ *     merged with IP ANY (IP packets).
+ * A packet costs at most two MAC probes and two LPM lookups. */
+#include "port_acl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+#include <rte_malloc.h>
+
+#include "addr_parse.h"
+#include "json_util.h"
+
+/* ------------------------------------------------------------------ */
+/* JSON                                                                */
+
+static const char *const addr_fields[] = {
+	[PORT_ACL_LOCAL_IP] = "LocalIPAddress",
+	[PORT_ACL_REMOTE_IP] = "RemoteIPAddress",
+	[PORT_ACL_LOCAL_MAC] = "LocalMacAddress",
+	[PORT_ACL_REMOTE_MAC] = "RemoteMacAddress",
+};
+
+static const char *action_name(enum acl_action a)
+{
+	switch (a) {
+	case ACL_ALLOW: return "Allow";
+	case ACL_DENY: return "Deny";
+	case ACL_METER: return "Meter";
+	}
+	return "?";
+}
+
+static const char *dir_name(enum acl_dir d)
+{
+	switch (d) {
+	case ACL_DIR_INBOUND: return "Inbound";
+	case ACL_DIR_OUTBOUND: return "Outbound";
+	case ACL_DIR_BOTH: return "Both";
+	}
+	return "?";
+}
+
+/* "ANY", "a.b.c.d[/n]" or an IPv6 address with an optional "/n". On error
+ * writes why (without the field path) and returns -1. */
+static int prefix_parse(const char *text, struct acl_prefix *p, char *why,
+			size_t whylen)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned max, depth;
+
+	memset(p, 0, sizeof(*p));
+	if (strcasecmp(text, "ANY") == 0) {
+		p->any = true;
+		return 0;
+	}
+	if (alen == 0 || alen >= sizeof(addr)) {
+		snprintf(why, whylen, "\"%s\" is not an IP address or prefix, or ANY", text);
+		return -1;
+	}
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	if (strchr(addr, ':') != NULL) {
+		p->family = 6;
+		max = 128;
+		if (inet_pton(AF_INET6, addr, p->addr) != 1) {
+			snprintf(why, whylen, "\"%s\" is not an IPv6 address", addr);
+			return -1;
+		}
+	} else {
+		p->family = 4;
+		max = 32;
+		if (inet_pton(AF_INET, addr, p->addr) != 1) {
+			snprintf(why, whylen, "\"%s\" is not an IPv4 address", addr);
+			return -1;
+		}
+	}
+	depth = max;
+	if (slash != NULL) {
+		const char *s = slash + 1;
+		size_t digits = strspn(s, "0123456789");
+
+		if (digits == 0 || digits > 3 || s[digits] != '\0') {
+			snprintf(why, whylen, "\"%s\": prefix length \"%s\" is not a number",
+				 text, s);
+			return -1;
+		}
+		depth = (unsigned)atoi(s);
+		if (depth > max) {
+			snprintf(why, whylen, "\"%s\": prefix length %u is out of range 0-%u",
+				 text, depth, max);
+			return -1;
+		}
+	}
+	p->depth = (uint8_t)depth;
+	return 0;
+}
+
+static void prefix_format(const struct acl_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (p->any) {
+		snprintf(buf, len, "ANY");
+		return;
+	}
+	if (inet_ntop(p->family == 6 ? AF_INET6 : AF_INET, p->addr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, "%s/%u", a, p->depth);
+}
+
+int port_acl_rule_from_json(const json_t *obj, const char *path,
+			    struct port_acl_rule *r, char *err, size_t errlen)
+{
+	static const char *const allowed[] = {
+		"Action", "Direction", "LocalIPAddress", "RemoteIPAddress",
+		"LocalMacAddress", "RemoteMacAddress", NULL,
+	};
+	struct json_err e = {err, errlen};
+	struct port_acl_rule out;
+	const char *action = NULL, *dir = NULL, *addr = NULL;
+	int kind = -1;
+	char p[256], why[160];
+
+	if (path == NULL)
+		path = "";
+	if (!json_is_object(obj))
+		return json_fail(&e, path, "a port ACL rule must be an object");
+	if (json_check_members(obj, path, allowed, &e) < 0)
+		return -1;
+	memset(&out, 0, sizeof(out));
+	out.id = r->id; /* the control plane's, not the JSON's */
+
+	if (json_get_string(obj, path, "Action", true, &action, &e) < 0)
+		return -1;
+	if (strcasecmp(action, "Allow") == 0)
+		out.action = ACL_ALLOW;
+	else if (strcasecmp(action, "Deny") == 0)
+		out.action = ACL_DENY;
+	else if (strcasecmp(action, "Meter") == 0)
+		out.action = ACL_METER;
+	else {
+		json_path_member(p, sizeof(p), path, "Action");
+		return json_fail(&e, p, "\"%s\" is not Allow, Deny or Meter", action);
+	}
+
+	if (json_get_string(obj, path, "Direction", true, &dir, &e) < 0)
+		return -1;
+	if (strcasecmp(dir, "Inbound") == 0)
+		out.dir = ACL_DIR_INBOUND;
+	else if (strcasecmp(dir, "Outbound") == 0)
+		out.dir = ACL_DIR_OUTBOUND;
+	else if (strcasecmp(dir, "Both") == 0)
+		out.dir = ACL_DIR_BOTH;
+	else {
+		json_path_member(p, sizeof(p), path, "Direction");
+		return json_fail(&e, p, "\"%s\" is not Inbound, Outbound or Both", dir);
+	}
+
+	for (int k = PORT_ACL_LOCAL_IP; k <= PORT_ACL_REMOTE_MAC; k++) {
+		const char *s = NULL;
+
+		if (json_get_string(obj, path, addr_fields[k], false, &s, &e) < 0)
+			return -1;
+		if (s == NULL)
+			continue;
+		if (kind >= 0) {
+			json_path_member(p, sizeof(p), path, addr_fields[k]);
+			return json_fail(&e, p, "a rule has one address, and %s is also given",
+					 addr_fields[kind]);
+		}
+		kind = k;
+		addr = s;
+	}
+	if (kind < 0)
+		return json_fail(&e, path, "one of LocalIPAddress, RemoteIPAddress, "
+				 "LocalMacAddress or RemoteMacAddress is required");
+	out.kind = (enum port_acl_addr_kind)kind;
+	json_path_member(p, sizeof(p), path, addr_fields[kind]);
+	if (kind == PORT_ACL_LOCAL_IP || kind == PORT_ACL_REMOTE_IP) {
+		if (prefix_parse(addr, &out.ip, why, sizeof(why)) < 0)
+			return json_fail(&e, p, "%s", why);
+	} else if (strcasecmp(addr, "ANY") == 0) {
+		out.mac_any = true;
+	} else if (mac_parse(addr, &out.mac) < 0) {
+		return json_fail(&e, p, "\"%s\" is not a MAC address or ANY", addr);
+	}
+	*r = out;
+	return 0;
+}
+
+json_t *port_acl_rule_to_json(const struct port_acl_rule *r)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	json_t *o;
+
+	if (r->kind == PORT_ACL_LOCAL_IP || r->kind == PORT_ACL_REMOTE_IP)
+		prefix_format(&r->ip, buf, sizeof(buf));
+	else if (r->mac_any)
+		snprintf(buf, sizeof(buf), "ANY");
+	else
+		mac_format(&r->mac, buf);
+	o = json_object();
+	if (o == NULL)
+		return NULL;
+	if (json_object_set_new(o, "Action", json_string(action_name(r->action))) < 0 ||
+	    json_object_set_new(o, "Direction", json_string(dir_name(r->dir))) < 0 ||
+	    (unsigned)r->kind > PORT_ACL_REMOTE_MAC ||
+	    json_object_set_new(o, addr_fields[r->kind], json_string(buf)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiled table                                                      */
+
+#define SPEC_ANY 0u
+#define SPEC_IP(d) (1u + (d))
+#define SPEC_MAC 130u
+#define DEC_RANK(spec, deny) ((uint16_t)((((spec) + 1u) << 1) | ((deny) ? 1u : 0u)))
+#define MET_RANK(spec) ((uint16_t)((spec) + 1u))
+#define NO_RULE UINT32_MAX
+
+#define SIDE_LOCAL 0
+#define SIDE_REMOTE 1
+
+/* The best decider and meter for one direction and side. */
+struct pacl_slot {
+	uint16_t dec_rank; /* 0: none */
+	uint16_t met_rank; /* 0: none */
+	uint32_t dec_rule;
+	uint32_t met_rule;
+};
+
+/* [direction: 0 inbound, 1 outbound][side: local, remote] */
+struct pacl_res {
+	struct pacl_slot s[2][2];
+};
+
+struct pacl_ctr {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct pacl_id {
+	uint32_t id;
+	uint32_t idx;
+};
+
+#define MAC_EMPTY UINT64_MAX
+
+struct pacl_mac_ent {
+	uint64_t key; /* the MAC in the low 48 bits; MAC_EMPTY: free */
+	uint32_t res;
+};
+
+struct port_acl_table {
+	/* read by workers */
+	struct pacl_res any_all; /* s[dir][0]: MAC ANY (every frame) */
+	struct pacl_res any_ip;  /* s[dir][0]: MAC ANY and IP ANY (IP packets) */
+	struct pacl_ctr *ctr;    /* nb_workers blocks of ctr_stride entries */
+	size_t ctr_stride;
+	unsigned nb_workers;
+	bool has_meter;
+	bool has_v4, has_v6;
+	struct pacl_mac_ent *mac_tab; /* NULL: no specific MAC rules */
+	uint32_t mac_mask;
+	unsigned mac_shift;
+	struct pacl_res *mac_res;
+	struct rte_lpm *lpm4;   /* NULL: no IPv4 prefixes deeper than /0 */
+	struct pacl_res *res4;
+	struct pacl_res def4;   /* /0 rules */
+	struct rte_lpm6 *lpm6;
+	struct pacl_res *res6;
+	struct pacl_res def6;
+	/* control */
+	unsigned n;
+	struct pacl_ctr *base; /* carried over from previous tables */
+	struct pacl_id *ids;   /* sorted by (id, idx) */
+};
+
+static uint32_t instance_seq;
+
+static void slot_init(struct pacl_slot *s)
+{
+	s->dec_rank = 0;
+	s->met_rank = 0;
+	s->dec_rule = NO_RULE;
+	s->met_rule = NO_RULE;
+}
+
+static void res_init(struct pacl_res *r)
+{
+	for (int d = 0; d < 2; d++)
+		for (int side = 0; side < 2; side++)
+			slot_init(&r->s[d][side]);
+}
+
+static inline void slot_merge(struct pacl_slot *b, const struct pacl_slot *c)
+{
+	if (c->dec_rank > b->dec_rank ||
+	    (c->dec_rank == b->dec_rank && c->dec_rule < b->dec_rule)) {
+		b->dec_rank = c->dec_rank;
+		b->dec_rule = c->dec_rule;
+	}
+	if (c->met_rank > b->met_rank ||
+	    (c->met_rank == b->met_rank && c->met_rule < b->met_rule)) {
+		b->met_rank = c->met_rank;
+		b->met_rule = c->met_rule;
+	}
+}
+
+/* Adds rule idx (of specificity spec) to slot s. */
+static void slot_add(struct pacl_slot *s, const struct port_acl_rule *r,
+		     uint32_t idx, unsigned spec)
+{
+	struct pacl_slot c;
+
+	slot_init(&c);
+	if (r->action == ACL_METER) {
+		c.met_rank = MET_RANK(spec);
+		c.met_rule = idx;
+	} else {
+		c.dec_rank = DEC_RANK(spec, r->action == ACL_DENY);
+		c.dec_rule = idx;
+	}
+	slot_merge(s, &c);
+}
+
+/* Adds the rule to res in each of its directions, on its side. */
+static void res_add(struct pacl_res *res, const struct port_acl_rule *r,
+		    uint32_t idx, unsigned spec)
+{
+	int side = (r->kind == PORT_ACL_LOCAL_IP || r->kind == PORT_ACL_LOCAL_MAC)
+		   ? SIDE_LOCAL : SIDE_REMOTE;
+
+	if (r->dir & ACL_DIR_INBOUND)
+		slot_add(&res->s[0][side], r, idx, spec);
+	if (r->dir & ACL_DIR_OUTBOUND)
+		slot_add(&res->s[1][side], r, idx, spec);
+}
+
+static inline uint64_t mac_key(const struct rte_ether_addr *m)
+{
+	const uint8_t *b = m->addr_bytes;
+
+	return (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
+	       (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | (uint64_t)b[5];
+}
+
+static inline uint32_t mac_hash(const struct port_acl_table *t, uint64_t key)
+{
+	return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> t->mac_shift);
+}
+
+static inline const struct pacl_res *mac_find(const struct port_acl_table *t,
+					      uint64_t key)
+{
+	uint32_t i = mac_hash(t, key);
+
+	for (;;) {
+		const struct pacl_mac_ent *e = &t->mac_tab[i];
+
+		if (e->key == key)
+			return &t->mac_res[e->res];
+		if (e->key == MAC_EMPTY)
+			return NULL;
+		i = (i + 1) & t->mac_mask;
+	}
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static void *zalloc(const char *what, size_t size, int socket)
+{
+	return rte_zmalloc_socket(what, size ? size : 1, RTE_CACHE_LINE_SIZE, socket);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct pacl_id *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool rule_valid(const struct port_acl_rule *r)
+{
+	if (r->action != ACL_ALLOW && r->action != ACL_DENY && r->action != ACL_METER)
+		return false;
+	if (r->dir != ACL_DIR_INBOUND && r->dir != ACL_DIR_OUTBOUND &&
+	    r->dir != ACL_DIR_BOTH)
+		return false;
+	switch (r->kind) {
+	case PORT_ACL_LOCAL_IP:
+	case PORT_ACL_REMOTE_IP:
+		return r->ip.any || (r->ip.family == 4 && r->ip.depth <= 32) ||
+		       (r->ip.family == 6 && r->ip.depth <= 128);
+	case PORT_ACL_LOCAL_MAC:
+	case PORT_ACL_REMOTE_MAC:
+		return true;
+	}
+	return false;
+}
+
+/* --- MAC table --- */
+
+struct mac_item {
+	uint64_t key;
+	uint32_t idx;
+};
+
+static int mac_item_cmp(const void *a, const void *b)
+{
+	const struct mac_item *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int build_mac(struct port_acl_table *t, const struct port_acl_rule *rules,
+		     unsigned n, int socket, char *err, size_t errlen)
+{
+	struct mac_item *items;
+	unsigned m = 0, distinct = 0;
+	uint32_t cap = 16;
+	unsigned bits = 4;
+
+	for (unsigned i = 0; i < n; i++)
+		if ((rules[i].kind == PORT_ACL_LOCAL_MAC ||
+		     rules[i].kind == PORT_ACL_REMOTE_MAC) && !rules[i].mac_any)
+			m++;
+	if (m == 0)
+		return 0;
+	items = malloc(m * sizeof(*items));
+	if (items == NULL)
+		return fail(err, errlen, "port ACLs: out of memory");
+	m = 0;
+	for (unsigned i = 0; i < n; i++)
+		if ((rules[i].kind == PORT_ACL_LOCAL_MAC ||
+		     rules[i].kind == PORT_ACL_REMOTE_MAC) && !rules[i].mac_any) {
+			items[m].key = mac_key(&rules[i].mac);
+			items[m].idx = i;
+			m++;
+		}
+	qsort(items, m, sizeof(*items), mac_item_cmp);
+	for (unsigned i = 0; i < m; i++)
+		if (i == 0 || items[i].key != items[i - 1].key)
+			distinct++;
+	while (cap < 2 * distinct) {
+		cap <<= 1;
+		bits++;
+	}
+	t->mac_mask = cap - 1;
+	t->mac_shift = 64 - bits;
+	t->mac_tab = zalloc("port_acl_mac", cap * sizeof(*t->mac_tab), socket);
+	t->mac_res = zalloc("port_acl_mac_res", distinct * sizeof(*t->mac_res), socket);
+	if (t->mac_tab == NULL || t->mac_res == NULL) {
+		free(items);
+		return fail(err, errlen, "port ACLs: out of memory");
+	}
+	for (uint32_t i = 0; i < cap; i++)
+		t->mac_tab[i].key = MAC_EMPTY;
+	uint32_t r = 0;
+	for (unsigned i = 0; i < m; i++) {
+		if (i > 0 && items[i].key != items[i - 1].key)
+			r++;
+		if (i == 0 || items[i].key != items[i - 1].key) {
+			uint32_t h = mac_hash(t, items[i].key);
+
+			while (t->mac_tab[h].key != MAC_EMPTY)
+				h = (h + 1) & t->mac_mask;
+			t->mac_tab[h].key = items[i].key;
+			t->mac_tab[h].res = r;
+			res_init(&t->mac_res[r]);
+		}
+		res_add(&t->mac_res[r], &rules[items[i].idx], items[i].idx, SPEC_MAC);
+	}
+	free(items);
+	return 0;
+}
+
+/* --- IP prefixes --- */
+
+struct pfx_item {
+	uint8_t addr[16]; /* masked, network order */
+	uint8_t depth;
+	uint32_t idx;
+};
+
+static int pfx_item_cmp(const void *a, const void *b)
+{
+	const struct pfx_item *x = a, *y = b;
+	int c;
+
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	c = memcmp(x->addr, y->addr, 16);
+	if (c != 0)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool pfx_same(const struct pfx_item *x, const struct pfx_item *y)
+{
+	return x->depth == y->depth && memcmp(x->addr, y->addr, 16) == 0;
+}
+
+static void mask_addr(uint8_t *a, unsigned depth)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		if (depth >= 8 * (i + 1))
+			continue;
+		if (depth <= 8 * i)
+			a[i] = 0;
+		else
+			a[i] &= (uint8_t)(0xff00u >> (depth - 8 * i));
+	}
+}
+
+static inline uint32_t ip4_host(const uint8_t *a)
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+}
+
+struct key16 {
+	uint8_t b[16];
+};
+
+static int key16_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* How many tbl8 groups the prefixes need: rte_lpm one per distinct /24
+ * with deeper prefixes, rte_lpm6 one per distinct (level, leading bytes)
+ * on the path of each prefix deeper than /24. */
+static int count_tbl8(const struct pfx_item *g, unsigned ng, unsigned family,
+		      uint32_t *out)
+{
+	struct key16 *keys;
+	unsigned nk = 0, distinct = 0;
+
+	for (unsigned i = 0; i < ng; i++)
+		if (g[i].depth > 24)
+			nk += family == 4 ? 1 : (g[i].depth - 24 + 7) / 8;
+	if (nk == 0) {
+		*out = 0;
+		return 0;
+	}
+	keys = calloc(nk, sizeof(*keys));
+	if (keys == NULL)
+		return -1;
+	nk = 0;
+	for (unsigned i = 0; i < ng; i++) {
+		if (g[i].depth <= 24)
+			continue;
+		unsigned levels = family == 4 ? 1 : (g[i].depth - 24 + 7) / 8;
+
+		for (unsigned l = 1; l <= levels; l++) {
+			/* the group at level l is reached through the first 2 + l bytes */
+			memcpy(keys[nk].b, g[i].addr, 2 + l);
+			keys[nk].b[15] = (uint8_t)l;
+			nk++;
+		}
+	}
+	qsort(keys, nk, sizeof(*keys), key16_cmp);
+	for (unsigned i = 0; i < nk; i++)
+		if (i == 0 || memcmp(&keys[i], &keys[i - 1], 16) != 0)
+			distinct++;
+	free(keys);
+	*out = distinct;
+	return 0;
+}
+
+static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
+		    unsigned n, unsigned family, int socket, char *err, size_t errlen)
+{
+	struct pacl_res *def = family == 4 ? &t->def4 : &t->def6;
+	struct pfx_item *items;
+	struct pacl_res *res;
+	unsigned m = 0, ng = 0;
+	uint32_t tbl8 = 0;
+	char name[RTE_LPM_NAMESIZE];
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct port_acl_rule *r = &rules[i];
+
+		if ((r->kind != PORT_ACL_LOCAL_IP && r->kind != PORT_ACL_REMOTE_IP) ||
+		    r->ip.any || r->ip.family != family)
+			continue;
+		if (family == 4)
+			t->has_v4 = true;
+		else
+			t->has_v6 = true;
+		if (r->ip.depth == 0)
+			res_add(def, r, i, SPEC_IP(0));
+		else
+			m++;
+	}
+	if (m == 0)
+		return 0;
+	items = calloc(m, sizeof(*items));
+	if (items == NULL)
+		return fail(err, errlen, "port ACLs: out of memory");
+	m = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct port_acl_rule *r = &rules[i];
+
+		if ((r->kind != PORT_ACL_LOCAL_IP && r->kind != PORT_ACL_REMOTE_IP) ||
+		    r->ip.any || r->ip.family != family || r->ip.depth == 0)
+			continue;
+		memcpy(items[m].addr, r->ip.addr, family == 4 ? 4 : 16);
+		mask_addr(items[m].addr, r->ip.depth);
+		items[m].depth = r->ip.depth;
+		items[m].idx = i;
+		m++;
+	}
+	/* by depth, so that each prefix's ancestors are in the LPM before it */
+	qsort(items, m, sizeof(*items), pfx_item_cmp);
+	/* the distinct prefixes, compacted at the front */
+	struct pfx_item *groups = malloc(m * sizeof(*groups));
+
+	if (groups == NULL) {
+		free(items);
+		return fail(err, errlen, "port ACLs: out of memory");
+	}
+	for (unsigned i = 0; i < m; i++)
+		if (i == 0 || !pfx_same(&items[i], &items[i - 1]))
+			groups[ng++] = items[i];
+	if (count_tbl8(groups, ng, family, &tbl8) < 0) {
+		free(groups);
+		free(items);
+		return fail(err, errlen, "port ACLs: out of memory");
+	}
+	res = zalloc("port_acl_res", ng * sizeof(*res), socket);
+	if (res == NULL) {
+		free(groups);
+		free(items);
+		return fail(err, errlen, "port ACLs: out of memory");
+	}
+	if (family == 4)
+		t->res4 = res;
+	else
+		t->res6 = res;
+
+	uint32_t seq = __atomic_fetch_add(&instance_seq, 1, __ATOMIC_RELAXED);
+
+	snprintf(name, sizeof(name), "pacl%u_%u", family, seq);
+	if (family == 4) {
+		struct rte_lpm_config c = {
+			.max_rules = RTE_MAX(ng, 16u),
+			.number_tbl8s = RTE_MAX(tbl8 + 8, 16u),
+		};
+		t->lpm4 = rte_lpm_create(name, socket, &c);
+	} else {
+		struct rte_lpm6_config c = {
+			.max_rules = RTE_MAX(ng, 16u),
+			.number_tbl8s = RTE_MAX(tbl8 + 8, 16u),
+		};
+		t->lpm6 = rte_lpm6_create(name, socket, &c);
+	}
+	if ((family == 4 && t->lpm4 == NULL) || (family == 6 && t->lpm6 == NULL)) {
+		free(groups);
+		free(items);
+		return fail(err, errlen, "port ACLs: cannot create the IPv%u lookup "
+			    "table (%u prefixes): %s", family, ng, rte_strerror(rte_errno));
+	}
+
+	unsigned j = 0; /* walks items alongside groups */
+
+	for (uint32_t gi = 0; gi < ng; gi++) {
+		const struct pfx_item *g = &groups[gi];
+		uint32_t nh;
+		int rc;
+
+		/* inherit from the longest ancestor already in the table */
+		if (family == 4)
+			rc = rte_lpm_lookup(t->lpm4, ip4_host(g->addr), &nh);
+		else
+			rc = rte_lpm6_lookup(t->lpm6, g->addr, &nh);
+		res[gi] = rc == 0 ? res[nh] : *def;
+		for (; j < m && pfx_same(&items[j], g); j++)
+			res_add(&res[gi], &rules[items[j].idx], items[j].idx,
+				SPEC_IP(g->depth));
+		if (family == 4)
+			rc = rte_lpm_add(t->lpm4, ip4_host(g->addr), g->depth, gi);
+		else
+			rc = rte_lpm6_add(t->lpm6, g->addr, g->depth, gi);
+		if (rc < 0) {
+			free(groups);
+			free(items);
+			return fail(err, errlen, "port ACLs: cannot add an IPv%u prefix: %s",
+				    family, rte_strerror(-rc));
+		}
+	}
+	free(groups);
+	free(items);
+	return 0;
+}
+
+struct port_acl_table *port_acl_compile(const struct port_acl_rule *rules,
+					unsigned n, unsigned nb_workers,
+					int socket, char *err, size_t errlen)
+{
+	struct port_acl_table *t;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!rule_valid(&rules[i])) {
+			fail(err, errlen, "port ACLs: rule %u (id %u) is invalid", i,
+			     rules[i].id);
+			return NULL;
+		}
+	if (nb_workers == 0)
+		nb_workers = 1;
+	t = rte_zmalloc_socket("port_acl", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL) {
+		fail(err, errlen, "port ACLs: out of memory");
+		return NULL;
+	}
+	t->n = n;
+	t->nb_workers = nb_workers;
+	res_init(&t->any_all);
+	res_init(&t->any_ip);
+	res_init(&t->def4);
+	res_init(&t->def6);
+
+	/* counters, one cache-line aligned block per worker */
+	t->ctr_stride = RTE_ALIGN_CEIL(RTE_MAX(n, 1u) * sizeof(struct pacl_ctr),
+				       RTE_CACHE_LINE_SIZE) / sizeof(struct pacl_ctr);
+	t->ctr = zalloc("port_acl_ctr",
+			t->ctr_stride * nb_workers * sizeof(struct pacl_ctr), socket);
+	t->base = zalloc("port_acl_base", n * sizeof(*t->base), socket);
+	t->ids = zalloc("port_acl_ids", n * sizeof(*t->ids), socket);
+	if (t->ctr == NULL || t->base == NULL || t->ids == NULL) {
+		fail(err, errlen, "port ACLs: out of memory");
+		goto error;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		t->ids[i].id = rules[i].id;
+		t->ids[i].idx = i;
+	}
+	qsort(t->ids, n, sizeof(*t->ids), id_cmp);
+
+	/* ANY */
+	struct pacl_res ip_any;
+
+	res_init(&ip_any);
+	for (unsigned i = 0; i < n; i++) {
+		const struct port_acl_rule *r = &rules[i];
+
+		if (r->action == ACL_METER)
+			t->has_meter = true;
+		if ((r->kind == PORT_ACL_LOCAL_MAC || r->kind == PORT_ACL_REMOTE_MAC) &&
+		    r->mac_any)
+			res_add(&t->any_all, r, i, SPEC_ANY);
+		else if ((r->kind == PORT_ACL_LOCAL_IP || r->kind == PORT_ACL_REMOTE_IP) &&
+			 r->ip.any)
+			res_add(&ip_any, r, i, SPEC_ANY);
+	}
+	/* local and remote ANY match the same packets: fold into side 0 */
+	for (int d = 0; d < 2; d++) {
+		slot_merge(&t->any_all.s[d][0], &t->any_all.s[d][1]);
+		t->any_ip.s[d][0] = t->any_all.s[d][0];
+		slot_merge(&t->any_ip.s[d][0], &ip_any.s[d][0]);
+		slot_merge(&t->any_ip.s[d][0], &ip_any.s[d][1]);
+	}
+
+	if (build_mac(t, rules, n, socket, err, errlen) < 0 ||
+	    build_ip(t, rules, n, 4, socket, err, errlen) < 0 ||
+	    build_ip(t, rules, n, 6, socket, err, errlen) < 0)
+		goto error;
+	return t;
+error:
+	port_acl_free(t);
+	return NULL;
+}
+
+void port_acl_free(struct port_acl_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_lpm_free(t->lpm4);
+	rte_lpm6_free(t->lpm6);
+	rte_free(t->res4);
+	rte_free(t->res6);
+	rte_free(t->mac_tab);
+	rte_free(t->mac_res);
+	rte_free(t->ctr);
+	rte_free(t->base);
+	rte_free(t->ids);
+	rte_free(t);
+}
+
+static inline void count(struct pacl_ctr *c, uint32_t len)
+{
+	/* one writer per block: plain increments, published atomically */
+	__atomic_store_n(&c->packets, c->packets + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->bytes, c->bytes + len, __ATOMIC_RELAXED);
+}
+
+enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
+				   const struct vfp_pkt *pkt, unsigned worker)
+{
+	const unsigned d = dir == ACL_DIR_OUTBOUND;
+	struct pacl_slot b;
+
+	if (t == NULL)
+		return ACL_VERDICT_ALLOW;
+	b = pkt->family != 0 ? t->any_ip.s[d][0] : t->any_all.s[d][0];
+
+	if (t->mac_tab != NULL) {
+		const struct rte_ether_addr *lm = d ? &pkt->src_mac : &pkt->dst_mac;
+		const struct rte_ether_addr *rm = d ? &pkt->dst_mac : &pkt->src_mac;
+		const struct pacl_res *r;
+
+		r = mac_find(t, mac_key(lm));
+		if (r != NULL)
+			slot_merge(&b, &r->s[d][SIDE_LOCAL]);
+		r = mac_find(t, mac_key(rm));
+		if (r != NULL)
+			slot_merge(&b, &r->s[d][SIDE_REMOTE]);
+		/* a MAC match beats any IP match: skip the LPMs if settled */
+		if (b.dec_rank >= DEC_RANK(SPEC_MAC, 0) &&
+		    (!t->has_meter || b.met_rank == MET_RANK(SPEC_MAC)))
+			goto done;
+	}
+
+	if (pkt->family == 4 && t->has_v4) {
+		const struct pacl_res *rl = &t->def4, *rr = &t->def4;
+		uint32_t l = d ? pkt->src_ip4 : pkt->dst_ip4;
+		uint32_t r = d ? pkt->dst_ip4 : pkt->src_ip4;
+		uint32_t nh;
+
+		if (t->lpm4 != NULL) {
+			if (rte_lpm_lookup(t->lpm4, l, &nh) == 0)
+				rl = &t->res4[nh];
+			if (rte_lpm_lookup(t->lpm4, r, &nh) == 0)
+				rr = &t->res4[nh];
+		}
+		slot_merge(&b, &rl->s[d][SIDE_LOCAL]);
+		slot_merge(&b, &rr->s[d][SIDE_REMOTE]);
+	} else if (pkt->family == 6 && t->has_v6) {
+		const struct pacl_res *rl = &t->def6, *rr = &t->def6;
+		const uint8_t *l = d ? pkt->src_ip6 : pkt->dst_ip6;
+		const uint8_t *r = d ? pkt->dst_ip6 : pkt->src_ip6;
+		uint32_t nh;
+
+		if (t->lpm6 != NULL) {
+			if (rte_lpm6_lookup(t->lpm6, l, &nh) == 0)
+				rl = &t->res6[nh];
+			if (rte_lpm6_lookup(t->lpm6, r, &nh) == 0)
+				rr = &t->res6[nh];
+		}
+		slot_merge(&b, &rl->s[d][SIDE_LOCAL]);
+		slot_merge(&b, &rr->s[d][SIDE_REMOTE]);
+	}
+
+done:
+	if (likely(worker < t->nb_workers)) {
+		struct pacl_ctr *c = t->ctr + (size_t)worker * t->ctr_stride;
+
+		if (b.met_rank != 0)
+			count(&c[b.met_rule], pkt->len);
+		if (b.dec_rank != 0)
+			count(&c[b.dec_rule], pkt->len);
+	}
+	if (b.dec_rank != 0 && (b.dec_rank & 1))
+		return ACL_VERDICT_DENY;
+	return ACL_VERDICT_ALLOW;
+}
+
+/* The hits of rule index i: carried plus every worker's. */
+static void rule_sum(const struct port_acl_table *t, uint32_t i, uint64_t *packets,
+		     uint64_t *bytes)
+{
+	uint64_t p = t->base[i].packets, b = t->base[i].bytes;
+
+	for (unsigned w = 0; w < t->nb_workers; w++) {
+		const struct pacl_ctr *c = &t->ctr[(size_t)w * t->ctr_stride + i];
+
+		p += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		b += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+	}
+	*packets += p;
+	*bytes += b;
+}
+
+/* The first position of id in t->ids, or t->n. */
+static unsigned id_lower(const struct port_acl_table *t, uint32_t id)
+{
+	unsigned lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (t->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Sums the hits of every rule with id into *packets, *bytes; false if none. */
+static bool id_sum(const struct port_acl_table *t, uint32_t id, uint64_t *packets,
+		   uint64_t *bytes)
+{
+	unsigned i = id_lower(t, id);
+	bool found = false;
+
+	for (; i < t->n && t->ids[i].id == id; i++) {
+		rule_sum(t, t->ids[i].idx, packets, bytes);
+		found = true;
+	}
+	return found;
+}
+
+int port_acl_rule_hits(const struct port_acl_table *t, uint32_t rule_id,
+		       uint64_t *packets, uint64_t *bytes)
+{
+	uint64_t p = 0, b = 0;
+
+	if (t == NULL || !id_sum(t, rule_id, &p, &b))
+		return -1;
+	*packets = p;
+	*bytes = b;
+	return 0;
+}
+
+void port_acl_carry_counters(struct port_acl_table *new_t,
+			     const struct port_acl_table *old_t)
+{
+	if (new_t == NULL || old_t == NULL)
+		return;
+	for (unsigned i = 0; i < new_t->n; i++) {
+		uint64_t p = 0, b = 0;
+
+		/* the first rule of each id takes the old rules' total */
+		if (i > 0 && new_t->ids[i].id == new_t->ids[i - 1].id)
+			continue;
+		if (!id_sum(old_t, new_t->ids[i].id, &p, &b))
+			continue;
+		new_t->base[new_t->ids[i].idx].packets += p;
+		new_t->base[new_t->ids[i].idx].bytes += b;
+	}
+}

@@ -1,0 +1,80 @@
+/* VFP port ACLs, as Add-VMNetworkAdapterAcl: unordered rules of one
+ * address each (LocalIPAddress, RemoteIPAddress, LocalMacAddress or
+ * RemoteMacAddress: a prefix, a MAC or ANY), Action Allow/Deny/Meter,
+ * Direction Inbound/Outbound/Both. The winner for a packet:
+ *   1. a MAC match beats any IP match;
+ *   2. among IP matches the longest prefix wins (local and remote compete);
+ *   3. a specific match beats ANY;
+ *   4. at equal specificity Deny beats Allow.
+ * No match allows. Meter rules never decide: the most specific matching
+ * Meter rule (same precedence) counts the packet. IP rules (ANY included)
+ * match IP packets only; MAC rules match every frame.
+ *
+ * Rules compile into per-direction lookup structures whose cost does not
+ * depend on the rule count: rte_lpm / rte_lpm6 for local and remote
+ * prefixes (the next hop indexes a result that carries the depth and the
+ * best action at that prefix) and an rte_hash for MACs. Tables are built
+ * by the control plane and published with RCU (vfp.h); workers only read.
+ * Hit counters are per worker and per rule, summed when read. */
+#ifndef HVS_PORT_ACL_H
+#define HVS_PORT_ACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_ether.h>
+
+#include "acl_common.h"
+#include "vfp_pkt.h"
+
+enum port_acl_addr_kind {
+	PORT_ACL_LOCAL_IP,
+	PORT_ACL_REMOTE_IP,
+	PORT_ACL_LOCAL_MAC,
+	PORT_ACL_REMOTE_MAC,
+};
+
+struct port_acl_rule {
+	uint32_t id; /* stable across recompiles; assigned by the control plane */
+	enum acl_action action;
+	enum acl_dir dir;
+	enum port_acl_addr_kind kind;
+	struct acl_prefix ip;      /* IP kinds */
+	bool mac_any;              /* MAC kinds */
+	struct rte_ether_addr mac; /* MAC kinds */
+};
+
+/* From the port ACL JSON ({"Action", "Direction", and exactly one of
+ * "LocalIPAddress", "RemoteIPAddress", "LocalMacAddress",
+ * "RemoteMacAddress"}; unknown fields rejected). path names the rule in
+ * messages ("Ports[0].Acls[2]"). 0, or -1 with err ("path.Field: ..."). */
+int port_acl_rule_from_json(const json_t *obj, const char *path,
+			    struct port_acl_rule *r, char *err, size_t errlen);
+/* The same JSON back (without counters). */
+json_t *port_acl_rule_to_json(const struct port_acl_rule *r);
+
+struct port_acl_table;
+
+/* Compiles n rules for a port; counters for nb_workers workers. NULL with
+ * err on failure (memory). An empty rule set is valid (allows all). */
+struct port_acl_table *port_acl_compile(const struct port_acl_rule *rules,
+					unsigned n, unsigned nb_workers,
+					int socket, char *err, size_t errlen);
+void port_acl_free(struct port_acl_table *t);
+
+/* Worker: the verdict for a packet in a direction (INBOUND or OUTBOUND);
+ * counts the deciding rule's hit (and the meter's) in worker's counters. */
+enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
+				   const struct vfp_pkt *pkt, unsigned worker);
+
+/* Control: a rule's hits summed over workers (rule found by id): 0, or -1
+ * if the table has no such rule. */
+int port_acl_rule_hits(const struct port_acl_table *t, uint32_t rule_id,
+		       uint64_t *packets, uint64_t *bytes);
+/* After a recompile, once no worker uses old (RCU grace period): moves the
+ * hit counts of rules present in both tables into new. */
+void port_acl_carry_counters(struct port_acl_table *new_t,
+			     const struct port_acl_table *old_t);
+
+#endif

@@ -1,0 +1,79 @@
+/* Port ACLs and extended ACLs from the control plane's side: the startup
+ * config's "Acls"/"ExtendedAcls", the REST paths
+ *
+ *   GET    /ports/{name}/acls            every rule + "Id", "Packets", "Bytes"
+ *   POST   /ports/{name}/acls            one rule object or an array: appended
+ *   DELETE /ports/{name}/acls            every rule
+ *   DELETE /ports/{name}/acls/{id}       one rule (404 unknown id)
+ *   ... the same under /ports/{name}/extendedacls
+ *
+ * and the extended ACLs that HNS "ACL" endpoint policies map to while the
+ * endpoint is attached to a port.
+ *
+ * The rule sets themselves live in the VFP control copy (vfp_rules()); a
+ * change builds the whole new set and hands it to vfp_set_port_acls() /
+ * vfp_set_ext_acls(), which compile it off the fast path and swap it in
+ * with RCU: traffic keeps flowing, and on any error the old set stays in
+ * force (nothing is half-applied).
+ *
+ * Rule ids: per port and layer, 1..n from the config in array order, then
+ * the API hands out increasing ids never reused while the daemon runs (so
+ * a stale DELETE cannot hit a newer rule). Extended rules made from an
+ * endpoint's ACL policies take ids from ACL_POLICY_ID_BASE up: a port's
+ * extended set is its own rules (config, API) followed by those, kept
+ * apart by the id range. Policy rules change only with the endpoint
+ * (attach, detach, update): DELETE refuses them (409) and DELETE of the
+ * whole layer leaves them. Main lcore only. */
+#ifndef HVS_ACL_API_H
+#define HVS_ACL_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "switch.h"
+
+#define ACL_POLICY_ID_BASE UINT32_C(0x80000000)
+
+struct acl_api;
+
+struct acl_api *acl_api_create(struct vswitch *sw);
+void acl_api_destroy(struct acl_api *a);
+
+/* Installs a port's configured Acls and ExtendedAcls (the port must be
+ * open; sw->vfp must exist): the port's ACLs become pc's, its own
+ * extended ACLs become pc's (rules from an attached endpoint's policies
+ * stay). 0, or -1 with err and the old rules in force. */
+int config_apply_port_acls(struct vswitch *sw, uint16_t port,
+			   const struct port_config *pc, char *err,
+			   size_t errlen);
+
+/* Is sub (what follows "/ports/{name}/") an ACL path? */
+bool acl_api_path(const char *sub);
+
+/* Serves an ACL path of a live port. Returns the HTTP status and sets
+ * *resp to the HNS body {"Success", "Error", "Output"} (caller decrefs). */
+int acl_api_handle(struct acl_api *a, uint16_t port, const char *port_name,
+		   const char *method, const char *sub, const char *body,
+		   size_t body_len, json_t **resp);
+
+/* The rules of a port for GET /ports: each rule's JSON plus "Id" (and
+ * "Endpoint" for policy rules), without counters. */
+json_t *acl_api_rules_json(const struct acl_api *a, uint16_t port, bool ext);
+
+/* An endpoint (v1 JSON) was attached to / detached from a port: installs
+ * or removes the extended ACLs its "ACL" policies map to. A policy that
+ * cannot be mapped is logged on stderr and left out. */
+void acl_api_endpoint_attached(struct acl_api *a, uint16_t port,
+			       const json_t *endpoint_v1);
+void acl_api_endpoint_detached(struct acl_api *a, uint16_t port,
+			       const json_t *endpoint_v1);
+
+/* The port was removed (its VFP rules are cleared by the switch): forget
+ * its ids and endpoint. */
+void acl_api_port_removed(struct acl_api *a, uint16_t port);
+
+#endif
