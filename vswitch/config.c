@@ -147,73 +147,83 @@ static int parse_macs(const json_t *port, const char *path,
 	return 0;
 }
 
-/* "Acls" (port ACLs) or "ExtendedAcls": an array of rule objects parsed
- * by the VFP layer's own JSON reader, which names the field in errors
- * ("Ports[1].Acls[0].RemoteIPAddress: ..."). Rule ids are 1..n in array
- * order. On error nothing is kept. */
-static int parse_acls(const json_t *port, const char *path,
-		      struct port_config *pc, struct json_err *e)
-{
-	const json_t *arr = NULL, *v;
-	struct port_acl_rule *rules;
-	size_t i, n;
-	char p[256], ep[300];
+/* One rule at index i of a rule array: parsed by the VFP layer's own JSON
+ * reader (which names the field in errors), id i + 1. */
+typedef int (*rule_reader)(const json_t *obj, const char *path, void *rule,
+			   uint32_t index, char *err, size_t errlen);
 
-	if (json_get_array(port, path, "Acls", false, &arr, e) < 0)
+static int read_port_acl(const json_t *obj, const char *path, void *rule,
+			 uint32_t index, char *err, size_t errlen)
+{
+	struct port_acl_rule *r = rule;
+
+	if (port_acl_rule_from_json(obj, path, r, err, errlen) < 0)
 		return -1;
-	n = json_array_size(arr);
-	if (n == 0)
-		return 0;
-	json_path_member(p, sizeof(p), path, "Acls");
-	if (n > VFP_MAX_RULES)
-		return json_fail(e, p, "at most %d rules", VFP_MAX_RULES);
-	rules = calloc(n, sizeof(*rules));
-	if (rules == NULL)
-		return json_fail(e, p, "out of memory");
-	json_array_foreach(arr, i, v) {
-		json_path_index(ep, sizeof(ep), p, i);
-		if (!json_is_object(v) ||
-		    port_acl_rule_from_json(v, ep, &rules[i], e->buf, e->len) < 0) {
-			free(rules);
-			return json_is_object(v) ? -1 : json_fail(e, ep, "must be an object");
-		}
-		rules[i].id = (uint32_t)(i + 1);
-	}
-	pc->acls = rules;
-	pc->nb_acls = (uint32_t)n;
+	r->id = index + 1;
 	return 0;
 }
 
-static int parse_ext_acls(const json_t *port, const char *path,
-			  struct port_config *pc, struct json_err *e)
+static int read_ext_acl(const json_t *obj, const char *path, void *rule,
+			uint32_t index, char *err, size_t errlen)
+{
+	struct ext_acl_rule *r = rule;
+
+	if (ext_acl_rule_from_json(obj, path, r, err, errlen) < 0)
+		return -1;
+	r->id = index + 1;
+	return 0;
+}
+
+/* "Acls" (port ACLs) or "ExtendedAcls": an array of rule objects, errors
+ * named with their path ("Ports[1].Acls[0].RemoteIPAddress: ..."). On
+ * error nothing is kept. */
+static int parse_rules(const json_t *port, const char *path, const char *key,
+		       size_t rule_size, rule_reader read, void **out,
+		       uint32_t *nb, struct json_err *e)
 {
 	const json_t *arr = NULL, *v;
-	struct ext_acl_rule *rules;
+	uint8_t *rules;
 	size_t i, n;
 	char p[256], ep[300];
 
-	if (json_get_array(port, path, "ExtendedAcls", false, &arr, e) < 0)
+	if (json_get_array(port, path, key, false, &arr, e) < 0)
 		return -1;
 	n = json_array_size(arr);
 	if (n == 0)
 		return 0;
-	json_path_member(p, sizeof(p), path, "ExtendedAcls");
+	json_path_member(p, sizeof(p), path, key);
 	if (n > VFP_MAX_RULES)
 		return json_fail(e, p, "at most %d rules", VFP_MAX_RULES);
-	rules = calloc(n, sizeof(*rules));
+	rules = calloc(n, rule_size);
 	if (rules == NULL)
 		return json_fail(e, p, "out of memory");
 	json_array_foreach(arr, i, v) {
 		json_path_index(ep, sizeof(ep), p, i);
 		if (!json_is_object(v) ||
-		    ext_acl_rule_from_json(v, ep, &rules[i], e->buf, e->len) < 0) {
+		    read(v, ep, rules + i * rule_size, (uint32_t)i, e->buf, e->len) < 0) {
 			free(rules);
 			return json_is_object(v) ? -1 : json_fail(e, ep, "must be an object");
 		}
-		rules[i].id = (uint32_t)(i + 1);
 	}
-	pc->ext_acls = rules;
-	pc->nb_ext_acls = (uint32_t)n;
+	*out = rules;
+	*nb = (uint32_t)n;
+	return 0;
+}
+
+/* Both rule layers of a port. */
+static int parse_acls(const json_t *port, const char *path,
+		      struct port_config *pc, struct json_err *e)
+{
+	void *acls = NULL, *ext = NULL;
+
+	if (parse_rules(port, path, "Acls", sizeof(struct port_acl_rule),
+			read_port_acl, &acls, &pc->nb_acls, e) < 0)
+		return -1;
+	pc->acls = acls;
+	if (parse_rules(port, path, "ExtendedAcls", sizeof(struct ext_acl_rule),
+			read_ext_acl, &ext, &pc->nb_ext_acls, e) < 0)
+		return -1; /* the caller releases pc->acls */
+	pc->ext_acls = ext;
 	return 0;
 }
 
@@ -280,10 +290,8 @@ static int parse_port(const json_t *port, const char *path,
 	if (parse_vlan(port, path, &pc->vlan, e) < 0 ||
 	    parse_macs(port, path, pc, e) < 0)
 		return -1;
-	/* Last: the only steps that allocate, so no earlier failure leaks. */
-	if (parse_acls(port, path, pc, e) < 0)
-		return -1;
-	if (parse_ext_acls(port, path, pc, e) < 0) {
+	/* Last: the only step that allocates, so no earlier failure leaks. */
+	if (parse_acls(port, path, pc, e) < 0) {
 		config_port_release(pc);
 		return -1;
 	}

@@ -12,24 +12,33 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
-static inline void test_eal_init(void)
+/* EAL with memory_mb MiB of ordinary memory (rte_lpm tables need 64 MiB
+ * each, most tests far less). */
+static inline void test_eal_init_mem(const char *memory_mb)
 {
 	cpu_set_t set;
 	int cpu = 0;
-	char lcore[16];
+	char lcore[16], mem[16];
 
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
 		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &set))
 			cpu++;
 	snprintf(lcore, sizeof(lcore), "%d", cpu);
 
-	char *argv[] = {"hvs-unit", "--no-huge", "-m", "64", "--no-pci",
+	snprintf(mem, sizeof(mem), "%s", memory_mb);
+
+	char *argv[] = {"hvs-unit", "--no-huge", "-m", mem, "--no-pci",
 			"--no-shconf", "--file-prefix=hvs-unit", "--no-telemetry",
 			"--log-level=error", "-l", lcore, NULL};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
 	cr_assert_geq(rte_eal_init(argc, argv), 0, "rte_eal_init: %s",
 		      rte_strerror(rte_errno));
+}
+
+static inline void test_eal_init(void)
+{
+	test_eal_init_mem("64");
 }
 
 static inline void test_eal_cleanup(void)

@@ -21,25 +21,10 @@
 #define VM_MAC "02:00:00:00:00:01"   /* the port's VM */
 #define PEER_MAC "02:00:00:00:00:02" /* the other side */
 
-/* eal_fixture.h's EAL with room for rte_lpm/rte_lpm6 (64 MiB tbl24 each). */
+/* Room for rte_lpm/rte_lpm6 (64 MiB tbl24 each). */
 static void eal_setup(void)
 {
-	cpu_set_t set;
-	int cpu = 0;
-	char lcore[16];
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &set))
-			cpu++;
-	snprintf(lcore, sizeof(lcore), "%d", cpu);
-
-	char *argv[] = {"hvs-unit", "--no-huge", "-m", "512", "--no-pci",
-			"--no-shconf", "--file-prefix=hvs-unit", "--no-telemetry",
-			"--log-level=error", "-l", lcore, NULL};
-	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
-
-	cr_assert_geq(rte_eal_init(argc, argv), 0, "rte_eal_init: %s",
-		      rte_strerror(rte_errno));
+	test_eal_init_mem("512");
 }
 
 TestSuite(port_acl, .init = eal_setup, .fini = test_eal_cleanup, .timeout = 50);
