@@ -17,28 +17,13 @@
 
 /* ---- field values ---- */
 
-static const char *jtype(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "?";
-}
-
 static int want(const json_t *v, json_type t, const char *what,
 		const char *path, struct herr *e)
 {
 	bool ok = t == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == t;
 
 	if (!ok)
-		return hfail(e, 400, path, "must be %s, not %s", what, jtype(v));
+		return hfail(e, 400, path, "must be %s, not %s", what, json_type_name(v));
 	return 0;
 }
 
@@ -389,7 +374,7 @@ int fields_parse(const json_t *obj, const char *path, const struct fdesc *tab,
 	char p[HNS_PATH_LEN];
 
 	if (!json_is_object(obj))
-		return hfail(e, 400, path, "must be an object, not %s", jtype(obj));
+		return hfail(e, 400, path, "must be an object, not %s", json_type_name(obj));
 	/* unknown members first: a typo is named even when something else is
 	 * also missing */
 	json_object_foreach((json_t *)obj, key, v) {
@@ -603,7 +588,7 @@ json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 	char tp[HNS_PATH_LEN], sp[HNS_PATH_LEN], allowed[256] = "";
 
 	if (!json_is_object(p)) {
-		hfail(e, 400, path, "must be an object, not %s", jtype(p));
+		hfail(e, 400, path, "must be an object, not %s", json_type_name(p));
 		return NULL;
 	}
 	pmember(tp, path, "Type");
@@ -613,7 +598,7 @@ json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 		return NULL;
 	}
 	if (!json_is_string(tv)) {
-		hfail(e, 400, tp, "must be a string, not %s", jtype(tv));
+		hfail(e, 400, tp, "must be a string, not %s", json_type_name(tv));
 		return NULL;
 	}
 	d = find_type(json_string_value(tv), v2, false);
@@ -678,7 +663,7 @@ json_t *policies_parse(const json_t *arr, const char *path, unsigned ctx,
 	char p[HNS_PATH_LEN];
 
 	if (!json_is_array(arr)) {
-		hfail(e, 400, path, "must be an array, not %s", jtype(arr));
+		hfail(e, 400, path, "must be an array, not %s", json_type_name(arr));
 		return NULL;
 	}
 	out = json_array();
@@ -759,7 +744,7 @@ json_t *routes_parse(const json_t *arr, const char *path, struct herr *e)
 	char p[HNS_PATH_LEN];
 
 	if (!json_is_array(arr)) {
-		hfail(e, 400, path, "must be an array, not %s", jtype(arr));
+		hfail(e, 400, path, "must be an array, not %s", json_type_name(arr));
 		return NULL;
 	}
 	out = json_array();

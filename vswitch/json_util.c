@@ -48,7 +48,7 @@ int json_check_members(const json_t *obj, const char *path,
 	return 0;
 }
 
-static const char *type_name(const json_t *v)
+const char *json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
@@ -77,7 +77,7 @@ static int member(const json_t *obj, const char *path, const char *key,
 		return required ? json_fail(e, p, "required field is missing") : 0;
 	bool ok = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
 	if (!ok)
-		return json_fail(e, p, "must be %s, not %s", want, type_name(v));
+		return json_fail(e, p, "must be %s, not %s", want, json_type_name(v));
 	*out = v;
 	return 1;
 }

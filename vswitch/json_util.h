@@ -24,6 +24,9 @@ int json_fail(struct json_err *e, const char *path, const char *fmt, ...)
 void json_path_member(char *out, size_t len, const char *path, const char *key);
 void json_path_index(char *out, size_t len, const char *path, size_t index);
 
+/* "an object", "a string", ...: for "must be X, not Y" messages. */
+const char *json_type_name(const json_t *v);
+
 /* Fails on a member not in allowed (NULL-terminated). */
 int json_check_members(const json_t *obj, const char *path,
 		       const char *const *allowed, struct json_err *e);
