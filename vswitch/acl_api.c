@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "port_hotplug.h"
+#include "store.h"
 #include "vfp.h"
 
 #define ENDPOINT_ID_MAX 64
@@ -26,10 +28,14 @@ struct acl_port_state {
 	uint32_t next_id[LAYER_COUNT];
 	/* The endpoint whose ACL policies are installed, "" if none. */
 	char endpoint[ENDPOINT_ID_MAX];
+	/* Rules with ids 1..cfg_max came with the port's config (startup
+	 * config or POST /ports body) and are not stored as API rules. */
+	uint32_t cfg_max[LAYER_COUNT];
 };
 
 struct acl_api {
 	struct vswitch *sw;
+	struct hns_store *store; /* NULL: API rules live in memory only */
 	struct acl_port_state ports[VS_MAX_PORTS];
 };
 
@@ -38,6 +44,7 @@ struct acl_api {
 struct layer {
 	int index;
 	const char *path; /* "acls" */
+	const char *kind; /* of the store rows: "portacls" */
 	const char *what; /* for messages */
 	size_t size;      /* of one rule */
 	uint32_t (*id)(const void *r);
@@ -94,10 +101,10 @@ static void ext_current(const struct vfp *v, uint16_t port, const void **rules,
 }
 
 static const struct layer layers[LAYER_COUNT] = {
-	[LAYER_ACL] = {LAYER_ACL, "acls", "ACL rule", sizeof(struct port_acl_rule),
+	[LAYER_ACL] = {LAYER_ACL, "acls", "portacls", "ACL rule", sizeof(struct port_acl_rule),
 		       acl_id, acl_set_id, acl_from_json, acl_to_json, acl_install,
 		       vfp_port_acl_hits, acl_current},
-	[LAYER_EXT] = {LAYER_EXT, "extendedacls", "extended ACL rule",
+	[LAYER_EXT] = {LAYER_EXT, "extendedacls", "portextacls", "extended ACL rule",
 		       sizeof(struct ext_acl_rule), ext_id, ext_set_id,
 		       ext_from_json, ext_to_json, ext_install, vfp_ext_acl_hits,
 		       ext_current},
@@ -297,6 +304,96 @@ static uint32_t peek_next_id(struct acl_api *a, uint16_t port, const struct laye
 	return st->next_id[L->index];
 }
 
+/* ---- the state store ---------------------------------------------------------- */
+
+/* Is r one of the port's API-made rules (not config, not policy)? */
+static bool is_api_rule(const struct acl_api *a, uint16_t port,
+			const struct layer *L, const void *r)
+{
+	return !is_policy(L, r) && L->id(r) > a->ports[port].cfg_max[L->index];
+}
+
+/* The port's API-made rules of a layer as stored: [{"Id": "7", ...}]. */
+static json_t *api_rules_json(const struct acl_api *a, uint16_t port,
+			      const struct layer *L)
+{
+	json_t *arr = json_array();
+	const void *cur;
+	unsigned n;
+
+	if (arr == NULL)
+		return NULL;
+	L->current(a->sw->vfp, port, &cur, &n);
+	for (unsigned i = 0; i < n; i++)
+		if (is_api_rule(a, port, L, rule_at(L, cur, i)) &&
+		    json_array_append_new(arr, rule_json(a, port, L, rule_at(L, cur, i),
+							 false)) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/* Stores the API rules now in force on a layer of the port (one
+ * transaction; no row when there are none). 0, or -1 with err and nothing
+ * stored. Without a store: 0. */
+static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L,
+			 const char *port_name, char *err, size_t errlen)
+{
+	json_t *arr;
+	char *text = NULL;
+	int rc;
+
+	if (a->store == NULL)
+		return 0;
+	arr = api_rules_json(a, port, L);
+	if (arr != NULL && json_array_size(arr) > 0)
+		text = json_dumps(arr, JSON_COMPACT);
+	if (arr == NULL || (json_array_size(arr) > 0 && text == NULL)) {
+		json_decref(arr);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = store_begin(a->store);
+	if (rc == 0)
+		rc = text != NULL ? store_put(a->store, L->kind, port_name, text)
+				  : store_delete(a->store, L->kind, port_name);
+	if (rc == 0)
+		rc = store_commit(a->store);
+	if (rc != 0) {
+		snprintf(err, errlen, "state store: %s", store_error(a->store));
+		store_rollback(a->store);
+	}
+	free(text);
+	json_decref(arr);
+	return rc != 0 ? -1 : 0;
+}
+
+/* Puts the old rules back after the store refused a change. */
+static void undo_install(struct acl_api *a, uint16_t port, const struct layer *L,
+			 const void *old, unsigned n)
+{
+	char err[ERR_MAX];
+
+	if (L->install(a->sw->vfp, port, old, n, err, sizeof(err)) < 0)
+		fprintf(stderr, "vswitchd: port '%s': cannot restore the %ss after a "
+			"store error: %s\n", a->sw->ports[port].name, L->what, err);
+}
+
+/* A copy of the rules in force (NULL when out of memory). */
+static void *dup_current(const struct acl_api *a, uint16_t port,
+			 const struct layer *L, unsigned *n)
+{
+	const void *cur;
+	void *out;
+
+	L->current(a->sw->vfp, port, &cur, n);
+	out = calloc(*n ? *n : 1, L->size);
+	if (out != NULL && *n)
+		memcpy(out, cur, (size_t)*n * L->size);
+	return out;
+}
+
 /* ---- GET / POST / DELETE --------------------------------------------------- */
 
 static int get_rule(struct acl_api *a, uint16_t port, const struct layer *L,
@@ -375,10 +472,28 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		}
 		L->set_id(r, first + i);
 	}
-	if (n_new > 0 &&
-	    L->install(a->sw->vfp, port, rules, own + n_new + pol, err, sizeof(err)) < 0) {
-		status = reply_fail(resp, 500, "cannot install the rules: %s", err);
-		goto out;
+	if (n_new > 0) {
+		unsigned n_old;
+		void *old = dup_current(a, port, L, &n_old);
+
+		if (old == NULL) {
+			status = reply_fail(resp, 500, "out of memory");
+			goto out;
+		}
+		if (L->install(a->sw->vfp, port, rules, own + n_new + pol, err,
+			       sizeof(err)) < 0) {
+			free(old);
+			status = reply_fail(resp, 500, "cannot install the rules: %s", err);
+			goto out;
+		}
+		if (persist_rules(a, port, L, a->sw->ports[port].name, err,
+				  sizeof(err)) < 0) {
+			undo_install(a, port, L, old, n_old);
+			free(old);
+			status = reply_fail(resp, 500, "%s", err);
+			goto out;
+		}
+		free(old);
 	}
 	a->ports[port].next_id[L->index] = first + n_new;
 	out = json_array();
@@ -433,10 +548,29 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		return reply_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
 				  L->what, id);
 	}
-	if (kept != n && L->install(a->sw->vfp, port, rules, kept, err, sizeof(err)) < 0) {
-		free(rules);
-		json_decref(gone);
-		return reply_fail(resp, 500, "cannot install the rules: %s", err);
+	if (kept != n) {
+		unsigned n_old;
+		void *old = dup_current(a, port, L, &n_old);
+
+		if (old == NULL) {
+			free(rules);
+			json_decref(gone);
+			return reply_fail(resp, 500, "out of memory");
+		}
+		if (L->install(a->sw->vfp, port, rules, kept, err, sizeof(err)) < 0) {
+			free(old);
+			free(rules);
+			json_decref(gone);
+			return reply_fail(resp, 500, "cannot install the rules: %s", err);
+		}
+		if (persist_rules(a, port, L, port_name, err, sizeof(err)) < 0) {
+			undo_install(a, port, L, old, n_old);
+			free(old);
+			free(rules);
+			json_decref(gone);
+			return reply_fail(resp, 500, "%s", err);
+		}
+		free(old);
 	}
 	free(rules);
 	if (!all) {
@@ -622,6 +756,141 @@ void acl_api_port_removed(struct acl_api *a, uint16_t port)
 {
 	if (a != NULL && port < VS_MAX_PORTS)
 		memset(&a->ports[port], 0, sizeof(a->ports[port]));
+}
+
+void acl_api_set_store(struct acl_api *a, struct hns_store *store)
+{
+	a->store = store;
+}
+
+void acl_api_port_config(struct acl_api *a, uint16_t port,
+			 const struct port_config *pc)
+{
+	if (a == NULL || port >= VS_MAX_PORTS)
+		return;
+	a->ports[port].cfg_max[LAYER_ACL] = pc != NULL ? pc->nb_acls : 0;
+	a->ports[port].cfg_max[LAYER_EXT] = pc != NULL ? pc->nb_ext_acls : 0;
+	a->ports[port].next_id[LAYER_ACL] = a->ports[port].next_id[LAYER_EXT] = 0;
+}
+
+static int collect_row(void *arg, const char *id, const char *json_text)
+{
+	json_t *rows = arg, *row = json_pack("{s:s, s:s}", "id", id, "json", json_text);
+
+	return row == NULL || json_array_append_new(rows, row) < 0 ? -1 : 0;
+}
+
+/* One stored row: the port's API rules of a layer back in force, after its
+ * config rules and before its policy rules, with their ids (an id the
+ * config took meanwhile gets a new one above all others). */
+static void restore_row(struct acl_api *a, const struct layer *L,
+			const char *name, const char *text)
+{
+	int p = vswitch_port_find(a->sw, name);
+	json_error_t jerr;
+	json_t *doc = NULL, *item;
+	char *rules = NULL, err[ERR_MAX];
+	unsigned own, pol, k, i;
+	uint32_t max = 0, prev = 0;
+	bool renumbered = false;
+	size_t j;
+
+	if (p < 0 || !a->sw->ports[p].in_use) {
+		fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left out: "
+			"no such port\n", L->what, name);
+		return;
+	}
+	doc = json_loads(text, 0, &jerr);
+	if (!json_is_array(doc)) {
+		fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left out: "
+			"not a JSON array\n", L->what, name);
+		goto out;
+	}
+	k = (unsigned)json_array_size(doc);
+	rules = copy_rules(a->sw->vfp, (uint16_t)p, L, VFP_MAX_RULES, &own, &pol);
+	if (rules == NULL || own + k + pol > VFP_MAX_RULES) {
+		fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left out: "
+			"%s\n", L->what, name, rules == NULL ? "out of memory" :
+			"too many rules");
+		goto out;
+	}
+	memmove(rule_at(L, rules, own + k), rule_at(L, rules, own), (size_t)pol * L->size);
+	for (i = 0; i < own; i++)
+		if (L->id(rule_at(L, rules, i)) > max)
+			max = L->id(rule_at(L, rules, i));
+	prev = max;
+	json_array_foreach(doc, j, item) {
+		json_t *body = json_is_object(item) ? json_copy(item) : NULL;
+		uint32_t id = parse_id(json_string_value(json_object_get(item, "Id")) ?
+				       json_string_value(json_object_get(item, "Id")) : "");
+		char path[32];
+
+		snprintf(path, sizeof(path), "[%zu]", j);
+		if (body != NULL)
+			json_object_del(body, "Id");
+		if (body == NULL || id == 0 || id >= ACL_POLICY_ID_BASE ||
+		    L->from_json(body, path, rule_at(L, rules, own + (unsigned)j), err,
+				 sizeof(err)) < 0) {
+			fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left "
+				"out: %s\n", L->what, name, body == NULL ? "not an object" :
+				id == 0 || id >= ACL_POLICY_ID_BASE ? "bad Id" : err);
+			json_decref(body);
+			goto out;
+		}
+		json_decref(body);
+		L->set_id(rule_at(L, rules, own + (unsigned)j), id);
+		if (id > max)
+			max = id;
+	}
+	/* ids stay; one the config took meanwhile moves above all others */
+	for (i = 0; i < k; i++) {
+		void *r = rule_at(L, rules, own + i);
+
+		if (L->id(r) <= prev || L->id(r) <= a->ports[p].cfg_max[L->index]) {
+			L->set_id(r, ++max);
+			renumbered = true;
+		}
+		prev = L->id(r);
+	}
+	if (L->install(a->sw->vfp, (uint16_t)p, rules, own + k + pol, err,
+		       sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left out: "
+			"%s\n", L->what, name, err);
+		goto out;
+	}
+	a->ports[p].next_id[L->index] = 0; /* above the highest id in force */
+	if (renumbered) {
+		fprintf(stderr, "vswitchd: warning: port '%s': stored %ss renumbered "
+			"(the config uses their ids)\n", name, L->what);
+		if (persist_rules(a, (uint16_t)p, L, name, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: warning: %s\n", err);
+	}
+out:
+	free(rules);
+	json_decref(doc);
+}
+
+int acl_api_restore(struct acl_api *a, char *err, size_t errlen)
+{
+	if (a == NULL || a->store == NULL || a->sw->vfp == NULL)
+		return 0;
+	for (int l = 0; l < LAYER_COUNT; l++) {
+		const struct layer *L = &layers[l];
+		json_t *rows = json_array(), *row;
+		size_t i;
+
+		if (rows == NULL || store_load(a->store, L->kind, collect_row, rows) != 0) {
+			snprintf(err, errlen, "loading %s: %s", L->kind,
+				 rows == NULL ? "out of memory" : store_error(a->store));
+			json_decref(rows);
+			return -1;
+		}
+		json_array_foreach(rows, i, row)
+			restore_row(a, L, json_string_value(json_object_get(row, "id")),
+				    json_string_value(json_object_get(row, "json")));
+		json_decref(rows);
+	}
+	return 0;
 }
 
 struct acl_api *acl_api_create(struct vswitch *sw)

@@ -51,6 +51,26 @@ int config_apply_port_acls(struct vswitch *sw, uint16_t port,
 			   const struct port_config *pc, char *err,
 			   size_t errlen);
 
+struct hns_store;
+
+/* With a state store (--state), every change of a port's API-made rules
+ * (those above the port's config rules, not from endpoint policies) is
+ * stored before the reply: kind "portacls" / "portextacls", id the port
+ * name, the rules array with their "Id"s; a store error puts the old rules
+ * back and answers 500. NULL: memory only. */
+void acl_api_set_store(struct acl_api *a, struct hns_store *store);
+
+/* The port's config rules (ids 1..n of pc's Acls, ExtendedAcls; pc NULL:
+ * none) are not API rules: call after config_apply_port_acls(). */
+void acl_api_port_config(struct acl_api *a, uint16_t port,
+			 const struct port_config *pc);
+
+/* At start, once the ports exist: installs every port's stored API rules
+ * with their ids (the id counter continues above them). A row that names
+ * no port or cannot be installed is left out with a warning on stderr.
+ * 0, or -1 with err when the store cannot be read. */
+int acl_api_restore(struct acl_api *a, char *err, size_t errlen);
+
 /* Is sub (what follows "/ports/{name}/") an ACL path? */
 bool acl_api_path(const char *sub);
 

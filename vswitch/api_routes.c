@@ -21,6 +21,7 @@
 #include "port_hotplug.h"
 #include "stats.h"
 #include "stats_json.h"
+#include "store.h"
 #include "worker.h"
 
 _Static_assert(OPTIONS_MAX_API == API_MAX_LISTENERS,
@@ -40,6 +41,7 @@ struct port_extra {
 struct api_routes {
 	struct vswitch *sw;
 	struct hns *hns;
+	struct hns_store *store; /* NULL: /ports changes live in memory only */
 	struct acl_api *acl;
 	struct port_extra ports[VS_MAX_PORTS];
 };
@@ -57,9 +59,11 @@ struct api_routes *api_routes_create(struct vswitch *sw,
 		free(r);
 		return NULL;
 	}
-	for (uint16_t i = 0; i < cfg->nb_ports && i < VS_MAX_PORTS; i++)
+	for (uint16_t i = 0; i < cfg->nb_ports && i < VS_MAX_PORTS; i++) {
 		snprintf(r->ports[i].devargs, sizeof(r->ports[i].devargs), "%s",
 			 cfg->ports[i].devargs);
+		acl_api_port_config(r->acl, i, &cfg->ports[i]);
+	}
 	return r;
 }
 
@@ -78,6 +82,89 @@ void api_routes_destroy(struct api_routes *r)
 void api_routes_set_hns(struct api_routes *r, struct hns *h)
 {
 	r->hns = h;
+}
+
+void api_routes_set_store(struct api_routes *r, struct hns_store *store)
+{
+	r->store = store;
+	acl_api_set_store(r->acl, store);
+}
+
+static int collect_port_row(void *arg, const char *id, const char *json_text)
+{
+	json_t *rows = arg, *row = json_pack("{s:s, s:s}", "id", id, "json", json_text);
+
+	return row == NULL || json_array_append_new(rows, row) < 0 ? -1 : 0;
+}
+
+static int add_port(struct api_routes *r, const json_t *doc, uint16_t *index,
+		    char *name, size_t name_len, char *err, size_t errlen);
+static int store_port(struct api_routes *r, const char *name, const char *text,
+		      char *err, size_t errlen);
+
+/* A stored port the config now has (by name, Devargs or Uplink): the
+ * config wins, the stored port and its API rules go. */
+static void drop_stored_port(struct api_routes *r, const char *id, const char *why)
+{
+	char err[512];
+
+	fprintf(stderr, "vswitchd: warning: stored port '%s' dropped: %s\n", id, why);
+	if (store_port(r, id, NULL, err, sizeof(err)) < 0)
+		fprintf(stderr, "vswitchd: warning: %s\n", err);
+}
+
+int api_routes_restore_ports(struct api_routes *r, char *err, size_t errlen)
+{
+	json_t *rows, *row;
+	size_t i;
+
+	if (r->store == NULL)
+		return 0;
+	rows = json_array();
+	if (rows == NULL || store_load(r->store, "port", collect_port_row, rows) != 0) {
+		snprintf(err, errlen, "loading the ports: %s",
+			 rows == NULL ? "out of memory" : store_error(r->store));
+		json_decref(rows);
+		return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		const char *id = json_string_value(json_object_get(row, "id"));
+		const char *text = json_string_value(json_object_get(row, "json"));
+		char name[VS_NAME_MAX] = "", why[1024];
+		json_error_t jerr;
+		json_t *doc;
+		uint16_t index;
+		int status;
+
+		if (vswitch_port_find(r->sw, id) >= 0) {
+			drop_stored_port(r, id, "the config has a port of that name");
+			continue;
+		}
+		doc = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+		if (doc == NULL) {
+			fprintf(stderr, "vswitchd: warning: stored port '%s' left out: "
+				"%s\n", id, jerr.text);
+			continue;
+		}
+		status = add_port(r, doc, &index, name, sizeof(name), why, sizeof(why));
+		json_decref(doc);
+		if (status == 409) {
+			drop_stored_port(r, id, why);
+		} else if (status != 0) {
+			fprintf(stderr, "vswitchd: warning: stored port '%s' left out: %s\n",
+				id, why);
+		} else {
+			fprintf(stderr, "vswitchd: port %u '%s' restored: %s\n", index, name,
+				r->ports[index].devargs);
+		}
+	}
+	json_decref(rows);
+	return 0;
+}
+
+int api_routes_restore_acls(struct api_routes *r, char *err, size_t errlen)
+{
+	return acl_api_restore(r->acl, err, errlen);
 }
 
 void api_routes_poll(void *arg)
@@ -366,16 +453,123 @@ static json_t *port_json(const struct api_routes *r, uint16_t p)
 	return o;
 }
 
-/* POST /ports: hot-plug a port described as in the startup config. */
+/* Hot-plugs the port doc describes (as in the startup config) with its
+ * ACLs. Returns 0 and the index, or the HTTP status of the refusal with
+ * err; nothing is left behind on error. */
+static int add_port(struct api_routes *r, const json_t *doc, uint16_t *index,
+		    char *name, size_t name_len, char *err, size_t errlen)
+{
+	struct vswitch *sw = r->sw;
+	struct port_config *pc = calloc(1, sizeof(*pc));
+	int status = 0;
+
+	if (pc == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return 500;
+	}
+	if (config_parse_port(doc, "", pc, err, errlen) < 0) {
+		status = 400;
+		goto out;
+	}
+	snprintf(name, name_len, "%s", pc->name);
+	if (vswitch_port_find(sw, pc->name) >= 0) {
+		snprintf(err, errlen, "Name: port '%s' already exists", pc->name);
+		status = 409;
+		goto out;
+	}
+	for (uint16_t p = 0; p < sw->nb_ports; p++) {
+		if (!sw->ports[p].in_use)
+			continue;
+		if (strcmp(r->ports[p].devargs, pc->devargs) == 0) {
+			snprintf(err, errlen, "Devargs: port '%s' already uses this device",
+				 sw->ports[p].name);
+			status = 409;
+			goto out;
+		}
+		if (pc->uplink && sw->ports[p].uplink) {
+			snprintf(err, errlen, "Uplink: port '%s' is already the uplink",
+				 sw->ports[p].name);
+			status = 409;
+			goto out;
+		}
+	}
+	if (vswitch_port_add(sw, pc, index, err, errlen) < 0) {
+		status = 400;
+		goto out;
+	}
+	acl_api_port_removed(r->acl, *index); /* a reused slot starts afresh */
+	{
+		char why[768];
+
+		if (config_apply_port_acls(sw, *index, pc, why, sizeof(why)) < 0) {
+			char ignore[256];
+
+			/* nothing half-applied: the port goes again */
+			vswitch_port_remove(sw, pc->name, ignore, sizeof(ignore));
+			snprintf(err, errlen, "cannot install the port's ACLs: %s", why);
+			status = 500;
+			goto out;
+		}
+	}
+	acl_api_port_config(r->acl, *index, pc);
+	memset(&r->ports[*index], 0, sizeof(r->ports[*index]));
+	snprintf(r->ports[*index].devargs, sizeof(r->ports[*index].devargs), "%s",
+		 pc->devargs);
+out:
+	config_port_release(pc);
+	free(pc);
+	return status;
+}
+
+/* Undoes add_port() (the store refused the port). */
+static void unplug_port(struct api_routes *r, uint16_t index, const char *name)
+{
+	char ignore[256];
+
+	if (vswitch_port_remove(r->sw, name, ignore, sizeof(ignore)) < 0)
+		fprintf(stderr, "vswitchd: port '%s': cannot remove it again: %s\n",
+			name, ignore);
+	memset(&r->ports[index], 0, sizeof(r->ports[index]));
+	acl_api_port_removed(r->acl, index);
+}
+
+/* One transaction: the port's row put (text) or deleted (NULL), and its
+ * API rule rows deleted. 0, or -1 with err and nothing stored. */
+static int store_port(struct api_routes *r, const char *name, const char *text,
+		      char *err, size_t errlen)
+{
+	int rc;
+
+	if (r->store == NULL)
+		return 0;
+	rc = store_begin(r->store);
+	if (rc == 0)
+		rc = text != NULL ? store_put(r->store, "port", name, text)
+				  : store_delete(r->store, "port", name);
+	if (rc == 0)
+		rc = store_delete(r->store, "portacls", name);
+	if (rc == 0)
+		rc = store_delete(r->store, "portextacls", name);
+	if (rc == 0)
+		rc = store_commit(r->store);
+	if (rc != 0) {
+		snprintf(err, errlen, "state store: %s", store_error(r->store));
+		store_rollback(r->store);
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /ports: hot-plug a port described as in the startup config; with a
+ * store, its JSON is stored (kind "port") before the reply. */
 static void create_port(struct api_routes *r, const char *body, size_t len,
 			struct api_reply *reply)
 {
-	struct vswitch *sw = r->sw;
-	struct port_config *pc;
 	json_error_t jerr;
 	json_t *doc;
-	char err[1024];
+	char err[1024], name[VS_NAME_MAX] = "", *text = NULL;
 	uint16_t index;
+	int status;
 
 	doc = json_loadb(body != NULL ? body : "", body != NULL ? len : 0,
 			 JSON_REJECT_DUPLICATES, &jerr);
@@ -384,56 +578,28 @@ static void create_port(struct api_routes *r, const char *body, size_t len,
 			    jerr.text);
 		return;
 	}
-	pc = calloc(1, sizeof(*pc));
-	if (pc == NULL) {
+	status = add_port(r, doc, &index, name, sizeof(name), err, sizeof(err));
+	if (status != 0) {
+		reply_error(reply, status, "%s", err);
 		json_decref(doc);
-		reply_error(reply, 500, "out of memory");
 		return;
 	}
-	if (config_parse_port(doc, "", pc, err, sizeof(err)) < 0) {
-		reply_error(reply, 400, "%s", err);
-		goto out;
-	}
-	if (vswitch_port_find(sw, pc->name) >= 0) {
-		reply_error(reply, 409, "Name: port '%s' already exists", pc->name);
-		goto out;
-	}
-	for (uint16_t p = 0; p < sw->nb_ports; p++) {
-		if (!sw->ports[p].in_use)
-			continue;
-		if (strcmp(r->ports[p].devargs, pc->devargs) == 0) {
-			reply_error(reply, 409, "Devargs: port '%s' already uses this device",
-				    sw->ports[p].name);
-			goto out;
+	if (r->store != NULL) {
+		text = json_dumps(doc, JSON_COMPACT);
+		if (text == NULL)
+			snprintf(err, sizeof(err), "out of memory");
+		if (text == NULL || store_port(r, name, text, err, sizeof(err)) < 0) {
+			unplug_port(r, index, name);
+			reply_error(reply, 500, "%s", err);
+			free(text);
+			json_decref(doc);
+			return;
 		}
-		if (pc->uplink && sw->ports[p].uplink) {
-			reply_error(reply, 409, "Uplink: port '%s' is already the uplink",
-				    sw->ports[p].name);
-			goto out;
-		}
+		free(text);
 	}
-	if (vswitch_port_add(sw, pc, &index, err, sizeof(err)) < 0) {
-		reply_error(reply, 400, "%s", err);
-		goto out;
-	}
-	acl_api_port_removed(r->acl, index); /* a reused slot starts afresh */
-	if (config_apply_port_acls(sw, index, pc, err, sizeof(err)) < 0) {
-		char ignore[256];
-
-		/* nothing half-applied: the port goes again */
-		vswitch_port_remove(sw, pc->name, ignore, sizeof(ignore));
-		reply_error(reply, 500, "cannot install the port's ACLs: %s", err);
-		goto out;
-	}
-	memset(&r->ports[index], 0, sizeof(r->ports[index]));
-	snprintf(r->ports[index].devargs, sizeof(r->ports[index].devargs), "%s",
-		 pc->devargs);
-	fprintf(stderr, "vswitchd: port %u '%s' added: %s\n", index, pc->name,
-		pc->devargs);
+	fprintf(stderr, "vswitchd: port %u '%s' added: %s\n", index, name,
+		r->ports[index].devargs);
 	reply_json(reply, 200, port_json(r, index));
-out:
-	config_port_release(pc);
-	free(pc);
 	json_decref(doc);
 }
 
@@ -451,6 +617,12 @@ static void delete_port(struct api_routes *r, const char *name,
 	if (r->ports[p].endpoint_id[0] != '\0') {
 		reply_error(reply, 409, "endpoint %s is attached to port '%s' "
 			    "(detach it first)", r->ports[p].endpoint_id, name);
+		return;
+	}
+	/* The store first: removal cannot fail past the checks above, while
+	 * a removed port could not be put back as it was. */
+	if (store_port(r, name, NULL, err, sizeof(err)) < 0) {
+		reply_error(reply, 500, "%s", err);
 		return;
 	}
 	if (vswitch_port_remove(r->sw, name, err, sizeof(err)) < 0) {

@@ -43,6 +43,27 @@ void api_routes_dataplane(struct api_routes *r, struct hns_dataplane *dp);
 /* The HNS service the routes hand everything else to (may be NULL). */
 void api_routes_set_hns(struct api_routes *r, struct hns *h);
 
+struct hns_store;
+
+/* With a state store (--state), POST /ports stores the port's JSON (kind
+ * "port", id its name) and DELETE /ports/{name} deletes it (with the
+ * port's stored API ACL rules), one transaction before the reply; a store
+ * error undoes the change and answers 500. The ports' API-made ACL rules
+ * are stored too (acl_api.h). NULL: memory only. */
+void api_routes_set_store(struct api_routes *r, struct hns_store *store);
+
+/* At start, after the config ports and before the HNS service (whose
+ * attachments may name these ports): hot-plugs every stored port again. A
+ * port the config now has (same name, Devargs or Uplink) is dropped from
+ * the store; one that cannot be plugged (its device is gone) is left out
+ * with a warning on stderr and stays stored. 0, or -1 with err when the
+ * store cannot be read. */
+int api_routes_restore_ports(struct api_routes *r, char *err, size_t errlen);
+
+/* At start, once every port exists: the stored API ACL rules
+ * (acl_api_restore()). 0 or -1 with err. */
+int api_routes_restore_acls(struct api_routes *r, char *err, size_t errlen);
+
 /* An api_handler_fn; ctx is the struct api_routes. */
 void api_routes_handle(void *ctx, const char *method, const char *path,
 		       const char *query, const char *body, size_t body_len,

@@ -1,8 +1,9 @@
 /* vswitchd: the startup story. Parse our options and the config (before
  * touching EAL, so bad input costs nothing), start EAL, open the ports,
  * create workers and pools, start the ports, fill the MAC table, open the
- * state store, create the HNS service (objects from the store, then the
- * config's Networks/Endpoints), open the REST listeners, launch the
+ * state store, plug the ports stored by POST /ports, create the HNS
+ * service (objects from the store, then the config's Networks/Endpoints),
+ * install the stored API ACL rules, open the REST listeners, launch the
  * workers, run the control loop (which also serves the API), and on a
  * signal or idle timeout stop, flush and write the final stats. Bad
  * options, config, devices, store or listeners: one line on stderr and
@@ -240,6 +241,12 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 			return -1;
 		}
 	}
+	/* Ports added with POST /ports come back before the HNS service,
+	 * whose restored attachments may name them (it then does not plug
+	 * them a second time). */
+	api_routes_set_store(d->routes, d->store);
+	if (api_routes_restore_ports(d->routes, err, sizeof(err)) < 0)
+		return fail("state", err);
 	api_routes_dataplane(d->routes, &d->dp);
 	d->hns = hns_create(d->store, &d->dp, err, sizeof(err));
 	if (d->hns == NULL)
@@ -266,6 +273,9 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 		snprintf(what, sizeof(what), "config %s", o->config_path);
 		return fail(what, err);
 	}
+	/* API-made ACL rules, once every port is back */
+	if (api_routes_restore_acls(d->routes, err, sizeof(err)) < 0)
+		return fail("state", err);
 	if (n > 0) {
 		d->api = api_server_create(listens, n, &tls, api_routes_handle,
 					   d->routes, err, sizeof(err));

@@ -10,9 +10,16 @@ workers do (hot update while traffic flows). Also: validation errors that
 name the field with nothing applied, ids, DELETE, ports hot-plugged with
 ACLs, HNS ACL endpoint policies installed as extended ACLs while the
 endpoint is attached, and a bad rule in the startup config (exit 2).
+Last, on a daemon of their own with --state: ports added with POST /ports
+and API-made rules (on them and on a config port) come back after kill -9
+with their ids, DELETE /ports is stored, the config wins over a stored
+port of the same name, an unprobeable stored port is skipped, a store
+error answers 500 with nothing applied, and without --state nothing is
+kept.
 """
 
 import atexit
+import json
 import os
 import struct
 import time
@@ -407,6 +414,221 @@ def test_bad_acl_in_startup_config_exits_2_naming_the_field(s):
     check(len(lines) == 1 and "Ports[1].ExtendedAcls[0].RemotePort" in lines[0],
           f"stderr {lines!r}")
     check(not os.path.exists(s.path("badacl.sock")), "the socket was left behind")
+
+
+# ---------------------------------------------------------------- persistence
+
+# POST /ports and the API-made ACL rules with --state: a daemon of its own
+# (config port "c1" with config rules), killed with -9 and restarted.
+# (MAC rules: an IPv4 port ACL reserves 64 MiB per port, the daemon has 256)
+PERSIST_RULE = {"Action": "Deny", "Direction": "Inbound", "RemoteMacAddress": "02:00:00:00:c0:02"}
+PERSIST_ACLS = [{"Action": "Deny", "Direction": "Both", "RemoteMacAddress": "02:00:00:00:c0:01"},
+                {"Action": "Allow", "Direction": "Both", "LocalMacAddress": "02:00:00:00:c0:03"}]
+PERSIST_EXT = {"Action": "Deny", "Direction": "Inbound", "Protocol": "UDP",
+               "LocalPort": "53"}
+
+
+class PersistDaemon:
+    daemon = None
+    api = None
+    runs = 0
+    ep = None  # the endpoint attached to x1
+
+
+def _persist_config(extra_ports=()):
+    return {"Switch": {"Name": "persw"},
+            "Ports": [{"Name": "c1", "Devargs": "net_null40,no-rx=1",
+                       "Acls": PERSIST_ACLS, "ExtendedAcls": CONFIG_EXT}] + list(extra_ports)}
+
+
+def _persist_stop(kill=False):
+    if PersistDaemon.api is not None:
+        PersistDaemon.api.close()
+        PersistDaemon.api = None
+    rc = None
+    if PersistDaemon.daemon is not None:
+        rc = PersistDaemon.daemon.kill9() if kill else PersistDaemon.daemon.stop()
+        PersistDaemon.daemon = None
+    return rc
+
+
+atexit.register(_persist_stop)
+
+
+def _persist_start(s, state=True, extra_ports=()):
+    """(Re)starts the daemon; returns (api, its log path)."""
+    PersistDaemon.runs += 1
+    sock = s.path("persist.sock")
+    args = ["--api", f"unix:{sock}"] + (["--state", s.path("persist.db")] if state else [])
+    d = Daemon(s.vswitchd, s.w, f"persist{PersistDaemon.runs}")
+    PersistDaemon.daemon = d.start(_persist_config(extra_ports), args, wait_unix=sock)
+    PersistDaemon.api = Api(unix_path=sock)
+    return PersistDaemon.api, d.log_path
+
+
+def _acl_view(api, port):
+    """A port's rules of both layers, without counters."""
+    def strip(rs):
+        return [{k: v for k, v in r.items() if k not in ("Packets", "Bytes")} for r in rs]
+    return {"acls": strip(rules(api, port)),
+            "extendedacls": strip(rules(api, port, "extendedacls"))}
+
+
+def _stored(s, kind):
+    import sqlite3
+    db = sqlite3.connect(s.path("persist.db"))
+    try:
+        return {i: json.loads(j) for i, j in
+                db.execute("SELECT id, json FROM objects WHERE kind = ?", (kind,))}
+    finally:
+        db.close()
+
+
+def test_persist_api_port_and_rules_survive_kill_9(s):
+    _persist_stop()
+    api, _ = _persist_start(s)
+    x1 = {"Name": "x1", "Devargs": "net_null41,no-rx=1",
+          "Vlan": {"OperationMode": "Access", "AccessVlanId": 7},
+          "Acls": [PERSIST_ACLS[1]]}
+    r = api.post("/ports", x1)
+    check(r.status == 200, f"POST /ports x1: {r}")
+    ids = [x["Id"] for x in hns_ok(api.post("/ports/x1/acls", [PERSIST_RULE, PERSIST_RULE]),
+                                   "POST x1 acls")]
+    check(ids == ["2", "3"], f"ids on x1: {ids}")
+    hns_ok(api.delete("/ports/x1/acls/2"), "DELETE x1 acl 2")
+    out = hns_ok(api.post("/ports/x1/extendedacls", PERSIST_EXT), "POST x1 extendedacls")
+    check(out[0]["Id"] == "1", f"extended id on x1: {out[0]['Id']!r}")
+    out = hns_ok(api.post("/ports/c1/acls", PERSIST_RULE), "POST c1 acls")
+    check(out[0]["Id"] == "3", f"API id on c1: {out[0]['Id']!r}")
+    out = hns_ok(api.post("/ports/c1/extendedacls", [PERSIST_EXT, PERSIST_EXT]),
+                 "POST c1 extendedacls")
+    check([x["Id"] for x in out] == ["2", "3"], f"extended ids on c1: {out!r}")
+    # an endpoint attached to the API port (no Devargs: HNS did not plug
+    # it), with an ACL policy: the restart must re-attach it, so x1 has to
+    # be back before HNS restores its attachments
+    net = hns_ok(api.post("/networks/", {"Name": "persistnet", "Type": "NAT", "Subnets": [
+        {"AddressPrefix": "172.27.0.0/24", "GatewayAddress": "172.27.0.1"}]}), "POST network")
+    ep = make_acl_endpoint(api, net["ID"], "persist-ep", [
+        {"Type": "ACL", "Action": "Block", "Direction": "In", "Protocols": "17",
+         "RemoteAddresses": "198.51.100.9", "Priority": 200}])
+    PersistDaemon.ep = ep["ID"]
+    hns_ok(api.post(f"/endpoints/{ep['ID']}/attach", {"VirtualNicName": "x1"}), "attach to x1")
+    stored = _stored(s, "portextacls")
+    check([x["Id"] for x in stored.get("x1", [])] == ["1"],
+          f"stored extended API rules of x1 (policy rules must not be): {stored!r}")
+    stored = _stored(s, "portacls")
+    check(sorted(stored) == ["c1", "x1"] and [x["Id"] for x in stored["x1"]] == ["3"] and
+          [x["Id"] for x in stored["c1"]] == ["3"],
+          f"stored API rules (config rules must not be): {stored!r}")
+    check("x1" in _stored(s, "port"), "POST /ports stored no row")
+    before = {p: _acl_view(api, p) for p in ("x1", "c1")}
+    port_before = api.get("/ports/x1").json()
+    _persist_stop(kill=True)
+    api, log = _persist_start(s)
+    r = api.get("/ports/x1")
+    check(r.status == 200, f"x1 after kill -9 and restart: {r}")
+    port = r.json()
+    for key in ("Vlan", "Devargs", "Uplink", "Endpoint"):
+        check(port.get(key) == port_before.get(key), f"x1 {key}: {port.get(key)!r}")
+    after = {p: _acl_view(api, p) for p in ("x1", "c1")}
+    check(after == before, f"rules changed across kill -9: {before!r} -> {after!r}")
+    # the counter continues above the stored ids
+    out = hns_ok(api.post("/ports/x1/acls", PERSIST_RULE), "POST x1 acls after restart")
+    check(out[0]["Id"] == "4", f"new id on x1 after restart: {out[0]['Id']!r}")
+    out = hns_ok(api.post("/ports/c1/extendedacls", PERSIST_EXT), "POST c1 ext after restart")
+    check(out[0]["Id"] == "4", f"new extended id on c1 after restart: {out[0]['Id']!r}")
+    # a DELETE is stored too: the last API rule gone, its row goes
+    hns_ok(api.delete("/ports/c1/acls/3"), "DELETE c1 acl 3")
+    check("c1" not in _stored(s, "portacls"), "an emptied rule set left its row")
+
+
+def test_persist_deleted_api_port_stays_gone(s):
+    api = PersistDaemon.api
+    check(api is not None, "no persistence daemon (the previous case failed)")
+    hns_ok(api.post(f"/endpoints/{PersistDaemon.ep}/detach", {}), "detach from x1")
+    check(api.delete("/ports/x1").status == 204, "DELETE /ports/x1")
+    check(not {"x1"} & (set(_stored(s, "port")) | set(_stored(s, "portacls")) |
+                       set(_stored(s, "portextacls"))), "x1 rows left in the store")
+    _persist_stop(kill=True)
+    api, _ = _persist_start(s)
+    hns_error(api.get("/ports/x1"), "x1 after DELETE and restart", 404)
+    check([x["Id"] for x in rules(api, "c1")] == ["1", "2"],
+          f"c1 acls: {rules(api, 'c1')!r}")
+    check([x["Id"] for x in rules(api, "c1", "extendedacls")] == ["1", "2", "3", "4"],
+          f"c1 extendedacls: {rules(api, 'c1', 'extendedacls')!r}")
+    # re-plugged under the same name: no stale rules
+    check(api.post("/ports", {"Name": "x1", "Devargs": "net_null41,no-rx=1"}).status == 200,
+          "re-plug x1")
+    check(rules(api, "x1") == [], "a re-plugged x1 got old rules")
+
+
+def test_persist_stored_port_vs_config_and_gone_device(s):
+    import sqlite3
+    api = PersistDaemon.api
+    check(api is not None, "no persistence daemon (the previous case failed)")
+    hns_ok(api.post("/ports/x1/acls", PERSIST_RULE), "POST x1 acls")
+    check(api.post("/ports", {"Name": "x2", "Devargs": "net_null42,no-rx=1"}).status == 200,
+          "POST /ports x2")
+    _persist_stop()
+    # a port whose device cannot be probed any more
+    db = sqlite3.connect(s.path("persist.db"))
+    with db:
+        db.execute("INSERT INTO objects (kind, id, seq, json) VALUES ('port', 'gone', "
+                   "(SELECT COALESCE(MAX(seq), 0) + 1 FROM objects), ?)",
+                   (json.dumps({"Name": "gone", "Devargs": "net_nosuchdriver0"}),))
+    db.close()
+    # x1 is now in the config: the config wins
+    api, log = _persist_start(s, extra_ports=[{"Name": "x1", "Devargs": "net_null43,no-rx=1"}])
+    text = open(log).read()
+    check("'gone'" in text and "warning" in text, f"no warning about 'gone': {text[-400:]}")
+    hns_error(api.get("/ports/gone"), "the unprobeable port", 404)
+    check(api.get("/ports/x1").json().get("Devargs") == "net_null43,no-rx=1",
+          "the config's x1 did not win")
+    check(rules(api, "x1") == [], f"the config's x1 got the stored port's rules: "
+          f"{rules(api, 'x1')!r}")
+    check(api.get("/ports/x2").status == 200, "x2 is not back")
+    stored = _stored(s, "port")
+    check("x1" not in stored and "x2" in stored and "gone" in stored,
+          f"stored ports {sorted(stored)}")
+
+
+def test_persist_store_error_is_500_with_nothing_applied(s):
+    import sqlite3
+    api = PersistDaemon.api
+    check(api is not None, "no persistence daemon (the previous case failed)")
+    before = _acl_view(api, "x2")
+    db = sqlite3.connect(s.path("persist.db"), isolation_level=None, timeout=1)
+    db.execute("BEGIN EXCLUSIVE")  # the daemon's transactions time out
+    try:
+        err = hns_error(api.post("/ports", {"Name": "x3", "Devargs": "net_null44,no-rx=1"}),
+                        "POST /ports with the store locked", 500)
+        check("store" in err, f"Error {err!r}")
+        err = hns_error(api.post("/ports/x2/acls", PERSIST_RULE),
+                        "POST acls with the store locked", 500)
+        check("store" in err, f"Error {err!r}")
+    finally:
+        db.execute("ROLLBACK")
+        db.close()
+    hns_error(api.get("/ports/x3"), "the refused port", 404)
+    check(_acl_view(api, "x2") == before, "the refused rule is in force")
+    check(api.post("/ports", {"Name": "x3", "Devargs": "net_null44,no-rx=1"}).status == 200,
+          "POST /ports x3 once the store is free")
+    out = hns_ok(api.post("/ports/x2/acls", PERSIST_RULE), "POST x2 acls once free")
+    check(out[0]["Id"] == "1", f"id after a refused POST: {out[0]['Id']!r}")
+
+
+def test_persist_without_state_nothing_is_kept(s):
+    _persist_stop()
+    api, _ = _persist_start(s, state=False)
+    check(api.post("/ports", {"Name": "x5", "Devargs": "net_null45,no-rx=1"}).status == 200,
+          "POST /ports x5")
+    hns_ok(api.post("/ports/c1/acls", PERSIST_RULE), "POST c1 acls")
+    _persist_stop(kill=True)
+    api, _ = _persist_start(s, state=False)
+    hns_error(api.get("/ports/x5"), "x5 without --state after restart", 404)
+    check([x["Id"] for x in rules(api, "c1")] == ["1", "2"], "c1 kept an API rule")
+    rc = _persist_stop()
+    check(rc == 0, f"exit code {rc} on SIGTERM")
 
 
 # run.py takes these, in this order
