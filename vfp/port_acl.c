@@ -42,6 +42,7 @@
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
 #include <rte_malloc.h>
+#include <rte_vect.h>
 
 #include "addr_parse.h"
 #include "json_util.h"
@@ -276,6 +277,17 @@ struct pacl_res {
 	struct pacl_slot s[2][2];
 };
 
+/* A slot as two keys that compare like slot_merge: rank << 32 | ~rule,
+ * 0 for none. */
+struct pacl_key {
+	uint64_t dec;
+	uint64_t met;
+};
+
+struct pacl_fast {
+	struct pacl_key s[2][2];
+} __rte_aligned(64);
+
 struct pacl_ctr {
 	uint64_t packets;
 	uint64_t bytes;
@@ -308,6 +320,10 @@ struct port_acl_table {
 	struct pacl_res *mac_res;
 	struct rte_lpm *lpm4;   /* NULL: no IPv4 prefixes deeper than /0 */
 	struct pacl_res *res4;
+	/* res4 (then def4, at index nb4) merged with any_ip, as keys: an
+	 * IPv4 packet without MAC rules in two loads and two max */
+	struct pacl_fast *fast4;
+	uint32_t nb4;
 	struct pacl_res def4;   /* /0 rules */
 	struct rte_lpm6 *lpm6;
 	struct pacl_res *res6;
@@ -694,7 +710,7 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 		return fail(err, errlen, "port ACLs: out of memory");
 	}
 	if (family == 4)
-		t->res4 = res;
+		t->res4 = res, t->nb4 = ng;
 	else
 		t->res6 = res;
 
@@ -750,6 +766,37 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 	}
 	free(groups);
 	free(items);
+	return 0;
+}
+
+static inline uint64_t dec_key(const struct pacl_slot *s)
+{
+	return s->dec_rank ? (uint64_t)s->dec_rank << 32 | (uint32_t)~s->dec_rule : 0;
+}
+
+static inline uint64_t met_key(const struct pacl_slot *s)
+{
+	return s->met_rank ? (uint64_t)s->met_rank << 32 | (uint32_t)~s->met_rule : 0;
+}
+
+static int build_fast4(struct port_acl_table *t, int socket, char *err,
+		       size_t errlen)
+{
+	t->fast4 = zalloc("port_acl_fast4", (t->nb4 + 1) * sizeof(*t->fast4), socket);
+	if (t->fast4 == NULL)
+		return fail(err, errlen, "port ACLs: out of memory");
+	for (uint32_t i = 0; i <= t->nb4; i++) {
+		const struct pacl_res *r = i < t->nb4 ? &t->res4[i] : &t->def4;
+
+		for (int d = 0; d < 2; d++)
+			for (int side = 0; side < 2; side++) {
+				struct pacl_slot b = t->any_ip.s[d][0];
+
+				slot_merge(&b, &r->s[d][side]);
+				t->fast4[i].s[d][side].dec = dec_key(&b);
+				t->fast4[i].s[d][side].met = met_key(&b);
+			}
+	}
 	return 0;
 }
 
@@ -822,7 +869,8 @@ struct port_acl_table *port_acl_compile(const struct port_acl_rule *rules,
 
 	if (build_mac(t, rules, n, socket, err, errlen) < 0 ||
 	    build_ip(t, rules, n, 4, socket, err, errlen) < 0 ||
-	    build_ip(t, rules, n, 6, socket, err, errlen) < 0)
+	    build_ip(t, rules, n, 6, socket, err, errlen) < 0 ||
+	    build_fast4(t, socket, err, errlen) < 0)
 		goto error;
 	return t;
 error:
@@ -837,6 +885,7 @@ void port_acl_free(struct port_acl_table *t)
 	rte_lpm_free(t->lpm4);
 	rte_lpm6_free(t->lpm6);
 	rte_free(t->res4);
+	rte_free(t->fast4);
 	rte_free(t->res6);
 	rte_free(t->mac_tab);
 	rte_free(t->mac_res);
@@ -853,14 +902,12 @@ static inline void count(struct pacl_ctr *c, uint32_t len)
 	__atomic_store_n(&c->bytes, c->bytes + len, __ATOMIC_RELAXED);
 }
 
-enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
-				   const struct vfp_pkt *pkt, unsigned worker)
+/* The best decider and meter for a packet. */
+static inline struct pacl_slot classify_slot(const struct port_acl_table *t,
+					     unsigned d, const struct vfp_pkt *pkt)
 {
-	const unsigned d = dir == ACL_DIR_OUTBOUND;
 	struct pacl_slot b;
 
-	if (t == NULL)
-		return ACL_VERDICT_ALLOW;
 	b = pkt->family != 0 ? t->any_ip.s[d][0] : t->any_all.s[d][0];
 
 	if (t->mac_tab != NULL) {
@@ -877,7 +924,7 @@ enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
 		/* a MAC match beats any IP match: skip the LPMs if settled */
 		if (b.dec_rank >= DEC_RANK(SPEC_MAC, 0) &&
 		    (!t->has_meter || b.met_rank == MET_RANK(SPEC_MAC)))
-			goto done;
+			return b;
 	}
 
 	if (pkt->family == 4 && t->has_v4) {
@@ -909,8 +956,18 @@ enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
 		slot_merge(&b, &rl->s[d][SIDE_LOCAL]);
 		slot_merge(&b, &rr->s[d][SIDE_REMOTE]);
 	}
+	return b;
+}
 
-done:
+enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
+				   const struct vfp_pkt *pkt, unsigned worker)
+{
+	const unsigned d = dir == ACL_DIR_OUTBOUND;
+	struct pacl_slot b;
+
+	if (t == NULL)
+		return ACL_VERDICT_ALLOW;
+	b = classify_slot(t, d, pkt);
 	if (likely(worker < t->nb_workers)) {
 		struct pacl_ctr *c = t->ctr + (size_t)worker * t->ctr_stride;
 
@@ -922,6 +979,137 @@ done:
 	if (b.dec_rank != 0 && (b.dec_rank & 1))
 		return ACL_VERDICT_DENY;
 	return ACL_VERDICT_ALLOW;
+}
+
+
+/* Counts runs of packets that hit the same rule with one store. */
+struct ctr_run {
+	uint32_t rule;
+	uint32_t packets;
+	uint64_t bytes;
+};
+
+static inline void run_flush(struct pacl_ctr *c, const struct ctr_run *r)
+{
+	if (r->packets != 0) {
+		struct pacl_ctr *e = &c[r->rule];
+
+		__atomic_store_n(&e->packets, e->packets + r->packets, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->bytes, e->bytes + r->bytes, __ATOMIC_RELAXED);
+	}
+}
+
+static inline void run_add(struct pacl_ctr *c, struct ctr_run *r, uint32_t rule,
+			   uint32_t len)
+{
+	if (rule != r->rule) {
+		run_flush(c, r);
+		r->rule = rule;
+		r->packets = 0;
+		r->bytes = 0;
+	}
+	r->packets++;
+	r->bytes += len;
+}
+
+/* An untagged IPv4 frame's addresses (host order) read straight from the
+ * mbuf; false for anything else (vfp_pkt_parse_addrs then decides). */
+static inline bool plain_ipv4(const struct rte_mbuf *m, uint32_t *src, uint32_t *dst)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t avail = rte_pktmbuf_data_len(m);
+	uint16_t type;
+	uint32_t a;
+
+	if (unlikely(avail < RTE_ETHER_HDR_LEN + 20))
+		return false;
+	memcpy(&type, p + 12, 2);
+	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
+		return false;
+	/* version 4, IHL 5 (the common case) or 6 to 15 within the frame */
+	if (unlikely(p[14] != 0x45) &&
+	    ((p[14] >> 4) != 4 || (p[14] & 0xf) < 5 ||
+	     (uint32_t)(p[14] & 0xf) * 4 > avail - RTE_ETHER_HDR_LEN))
+		return false;
+	memcpy(&a, p + RTE_ETHER_HDR_LEN + 12, 4);
+	*src = rte_be_to_cpu_32(a);
+	memcpy(&a, p + RTE_ETHER_HDR_LEN + 16, 4);
+	*dst = rte_be_to_cpu_32(a);
+	return true;
+}
+
+/* The fast4 index for an IPv4 address. */
+static inline uint32_t fast4_index(const struct port_acl_table *t, uint32_t ip)
+{
+	uint32_t nh;
+
+	if (t->lpm4 != NULL && rte_lpm_lookup(t->lpm4, ip, &nh) == 0)
+		return nh;
+	return t->nb4;
+}
+
+uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
+				 struct rte_mbuf *const *pkts, unsigned n,
+				 struct vfp_pkt *vps, unsigned worker)
+{
+	const unsigned d = dir == ACL_DIR_OUTBOUND;
+	struct ctr_run dec_run = {NO_RULE, 0, 0}, met_run = {NO_RULE, 0, 0};
+	struct pacl_ctr *c = NULL;
+	const struct pacl_fast *f = t != NULL ? t->fast4 : NULL;
+	const bool fast = t != NULL && t->mac_tab == NULL;
+	const bool has_meter = t != NULL && t->has_meter;
+	uint32_t deny = 0;
+	/* the last addresses looked up: traffic repeats them */
+	uint32_t last_ip[2] = {0, 0}, last_nh[2];
+
+	if (t == NULL || n == 0)
+		return 0;
+	RTE_ASSERT(n <= PACL_BURST_MAX);
+	last_nh[0] = last_nh[1] = fast4_index(t, 0);
+	if (likely(worker < t->nb_workers))
+		c = t->ctr + (size_t)worker * t->ctr_stride;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t src, dst, len = rte_pktmbuf_pkt_len(pkts[i]);
+		uint64_t dec, met;
+
+		if (likely(fast && plain_ipv4(pkts[i], &src, &dst))) {
+			const struct pacl_key *l, *r;
+
+			uint32_t la = d ? src : dst, ra = d ? dst : src;
+
+			if (la != last_ip[0]) {
+				last_ip[0] = la;
+				last_nh[0] = fast4_index(t, la);
+			}
+			if (ra != last_ip[1]) {
+				last_ip[1] = ra;
+				last_nh[1] = fast4_index(t, ra);
+			}
+			l = &f[last_nh[0]].s[d][SIDE_LOCAL];
+			r = &f[last_nh[1]].s[d][SIDE_REMOTE];
+			dec = RTE_MAX(l->dec, r->dec);
+			met = has_meter ? RTE_MAX(l->met, r->met) : 0;
+		} else {
+			struct pacl_slot b;
+
+			vfp_pkt_parse_addrs(pkts[i], &vps[i]);
+			b = classify_slot(t, d, &vps[i]);
+			dec = dec_key(&b);
+			met = met_key(&b);
+		}
+		deny |= (uint32_t)((dec >> 32) & 1) << i;
+		if (unlikely(c == NULL))
+			continue;
+		if (dec != 0)
+			run_add(c, &dec_run, ~(uint32_t)dec, len);
+		if (met != 0)
+			run_add(c, &met_run, ~(uint32_t)met, len);
+	}
+	if (c != NULL) {
+		run_flush(c, &dec_run);
+		run_flush(c, &met_run);
+	}
+	return deny;
 }
 
 /* The hits of rule index i: carried plus every worker's. */

@@ -68,6 +68,16 @@ void port_acl_free(struct port_acl_table *t);
 enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
 				   const struct vfp_pkt *pkt, unsigned worker);
 
+#define PACL_BURST_MAX 32
+
+/* Worker: port_acl_classify for n <= PACL_BURST_MAX frames at once, parsed
+ * as needed (vps[i] may be overwritten by vfp_pkt_parse_addrs for pkts[i]).
+ * Returns the Deny verdicts as a mask (bit i: pkts[i]). Counts as n calls
+ * of port_acl_classify would. */
+uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
+				 struct rte_mbuf *const *pkts, unsigned n,
+				 struct vfp_pkt *vps, unsigned worker);
+
 /* Control: a rule's hits summed over workers (rule found by id): 0, or -1
  * if the table has no such rule. */
 int port_acl_rule_hits(const struct port_acl_table *t, uint32_t rule_id,

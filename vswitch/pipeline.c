@@ -11,12 +11,15 @@
 
 #define PREFETCH_AHEAD 4
 
+_Static_assert(VS_BURST <= PACL_BURST_MAX, "a burst fits one port ACL batch");
+
 /* parse -> ingress VLAN -> VFP ingress (traffic Outbound from the port's
- * VM). pol is the ingress port's policy, NULL without rules. Returns -1 or
- * the drop reason. */
+ * VM). pol is the ingress port's policy, NULL without rules; with batch
+ * the port ACLs are left to the caller (the policy has no other layer), and
+ * the packet is not parsed for VFP here. Returns -1 or the drop reason. */
 static inline int admit(struct worker *w, const struct vs_port *port,
-			const struct vfp_port_policy *pol, uint32_t now,
-			struct rte_mbuf *m, struct pkt_meta *pm)
+			const struct vfp_port_policy *pol, bool batch,
+			uint32_t now, struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	int reason = parse_ethernet(m, pm);
 
@@ -25,7 +28,9 @@ static inline int admit(struct worker *w, const struct vs_port *port,
 	pm->vid = vlan_ingress_vid(&port->vlan, pm->wire_tagged, pm->wire_vid);
 	if (unlikely(pm->vid == VLAN_NONE))
 		return DROP_VLAN_FILTER;
-	pm->vp_parsed = pol != NULL;
+	pm->vp_parsed = pol != NULL && !batch;
+	if (batch)
+		return -1;
 	if (pol != NULL) {
 		vfp_pkt_parse(m, pm->vp);
 		if (vfp_classify(pol, ACL_DIR_OUTBOUND, pm->vp, w->id, now) != VFP_PASS)
@@ -70,6 +75,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct vfp_pkt vps[VS_BURST];
 	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, in_port);
 	uint32_t now = vswitch_now(w->sw);
+	/* port ACLs alone: classified a burst at once after admission */
+	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
@@ -83,12 +90,31 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		pc->rx_packets++;
 		pc->rx_bytes += rte_pktmbuf_pkt_len(m);
 		meta[nok].vp = &vps[nok];
-		reason = admit(w, port, pol, now, m, &meta[nok]);
+		reason = admit(w, port, pol, batch, now, m, &meta[nok]);
 		if (unlikely(reason >= 0)) {
 			drop_packet(w, in_port, m, (enum drop_reason)reason);
 			continue;
 		}
 		ok[nok++] = m;
+	}
+	if (batch && nok != 0) {
+		uint32_t deny = port_acl_classify_burst(pol->acl, ACL_DIR_OUTBOUND, ok,
+							nok, vps, w->id);
+
+		if (unlikely(deny != 0)) {
+			uint16_t j = 0;
+
+			for (uint16_t i = 0; i < nok; i++) {
+				if (deny & (UINT32_C(1) << i)) {
+					drop_packet(w, in_port, ok[i], DROP_SECURITY_POLICY);
+					continue;
+				}
+				ok[j] = ok[i];
+				meta[j] = meta[i];
+				j++;
+			}
+			nok = j;
+		}
 	}
 	if (nok == 0)
 		return;
