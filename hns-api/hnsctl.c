@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "hnsctl_cmd.h"
+#include "hnsctl_print.h"
 
 static const char usage_line[] =
 	"usage: hnsctl [--api unix:PATH|tcp:HOST:PORT] [--json] COMMAND ...";
@@ -272,6 +273,35 @@ int hnsctl_parse(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
 	}
 	*first = optind;
 	return -1;
+}
+
+int hnsctl_no_args(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
+		   char **argv)
+{
+	static const struct option opts[] = {HNSCTL_COMMON_OPTIONS,
+					     {NULL, 0, NULL, 0}};
+	int first, rc = hnsctl_parse(c, sub, argc, argv, opts, NULL, NULL, &first);
+
+	if (rc >= 0)
+		return rc;
+	if (first < argc)
+		return hnsctl_usage(sub->usage, "%s: unexpected argument '%s'",
+				    sub->name, argv[first]);
+	return -1;
+}
+
+int hnsctl_show(struct hnsctl *c, const char *path, void (*print)(const json_t *))
+{
+	json_t *out;
+
+	if (hnsctl_call(c, "GET", path, NULL, &out) < 0)
+		return HNSCTL_FAIL;
+	if (c->json)
+		print_json(out);
+	else
+		print(out);
+	json_decref(out);
+	return HNSCTL_OK;
 }
 
 int hnsctl_one_arg(const struct hnsctl_sub *sub, int argc, char **argv,

@@ -109,6 +109,14 @@ int hnsctl_parse(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
 		 char **argv, const struct option *opts, hnsctl_opt_fn fn,
 		 void *ctx, int *first);
 
+/* A subcommand that takes only the common options: -1 to go on, or the
+ * exit code to return now (help printed, or a usage error). */
+int hnsctl_no_args(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
+		   char **argv);
+
+/* GETs path and prints the Output: JSON with --json, else print(). */
+int hnsctl_show(struct hnsctl *c, const char *path, void (*print)(const json_t *));
+
 /* Exactly one positional argument (what names it in the error). */
 int hnsctl_one_arg(const struct hnsctl_sub *sub, int argc, char **argv,
 		   int first, const char *what, const char **arg);

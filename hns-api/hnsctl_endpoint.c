@@ -30,14 +30,10 @@ static int endpoint_list(struct hnsctl *c, const struct hnsctl_sub *sub,
 			 int argc, char **argv)
 {
 	json_t *out, *networks = NULL;
-	int first, rc;
+	int rc = hnsctl_no_args(c, sub, argc, argv);
 
-	rc = hnsctl_parse(c, sub, argc, argv, common_only, NULL, NULL, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return hnsctl_usage(sub->usage, "list: unexpected argument '%s'",
-				    argv[first]);
 	if (hnsctl_call(c, "GET", "/endpoints/", NULL, &out) < 0)
 		return HNSCTL_FAIL;
 	if (c->json) {

@@ -10,25 +10,9 @@
 static int network_list(struct hnsctl *c, const struct hnsctl_sub *sub,
 			int argc, char **argv)
 {
-	static const struct option opts[] = {HNSCTL_COMMON_OPTIONS,
-					     {NULL, 0, NULL, 0}};
-	json_t *out;
-	int first, rc;
+	int rc = hnsctl_no_args(c, sub, argc, argv);
 
-	rc = hnsctl_parse(c, sub, argc, argv, opts, NULL, NULL, &first);
-	if (rc >= 0)
-		return rc;
-	if (first < argc)
-		return hnsctl_usage(sub->usage, "list: unexpected argument '%s'",
-				    argv[first]);
-	if (hnsctl_call(c, "GET", "/networks/", NULL, &out) < 0)
-		return HNSCTL_FAIL;
-	if (c->json)
-		print_json(out);
-	else
-		print_networks(out);
-	json_decref(out);
-	return HNSCTL_OK;
+	return rc >= 0 ? rc : hnsctl_show(c, "/networks/", print_networks);
 }
 
 /* show and delete: one ID|NAME, resolved through the list. */

@@ -8,25 +8,9 @@
 static int stats_run(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
 		     char **argv)
 {
-	static const struct option opts[] = {HNSCTL_COMMON_OPTIONS,
-					     {NULL, 0, NULL, 0}};
-	json_t *out;
-	int first, rc;
+	int rc = hnsctl_no_args(c, sub, argc, argv);
 
-	rc = hnsctl_parse(c, sub, argc, argv, opts, NULL, NULL, &first);
-	if (rc >= 0)
-		return rc;
-	if (first < argc)
-		return hnsctl_usage(sub->usage, "stats: unexpected argument '%s'",
-				    argv[first]);
-	if (hnsctl_call(c, "GET", "/stats", NULL, &out) < 0)
-		return HNSCTL_FAIL;
-	if (c->json)
-		print_json(out);
-	else
-		print_stats(out);
-	json_decref(out);
-	return HNSCTL_OK;
+	return rc >= 0 ? rc : hnsctl_show(c, "/stats", print_stats);
 }
 
 static const struct hnsctl_sub stats_sub = {
