@@ -566,6 +566,15 @@ static int persist(struct hns *h, struct herr *e)
 	return 0;
 }
 
+int txn_end(struct hns *h, int r, struct herr *e)
+{
+	if (r < 0) {
+		txn_abort(h);
+		return -1;
+	}
+	return txn_commit(h, e);
+}
+
 int txn_commit(struct hns *h, struct herr *e)
 {
 	if (persist(h, e) < 0) {

@@ -702,11 +702,7 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 		txn_begin(h);
 		r = endpoint_create_v1(h, in, "", &ep, &e);
 		json_decref(in);
-		if (r < 0) {
-			txn_abort(h);
-			return hns_reply_err(resp, &e);
-		}
-		if (txn_commit(h, &e) < 0)
+		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
 		return hns_reply(resp, 200, NULL, endpoint_render_v1(ep));
 	}
@@ -744,12 +740,7 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 		    endpoint_detach(h, ep, in, &e);
 	}
 	json_decref(in);
-	if (r < 0) {
-		txn_abort(h);
-		json_decref(out);
-		return hns_reply_err(resp, &e);
-	}
-	if (txn_commit(h, &e) < 0) {
+	if (txn_end(h, r, &e) < 0) {
 		json_decref(out);
 		return hns_reply_err(resp, &e);
 	}

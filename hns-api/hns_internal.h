@@ -322,6 +322,9 @@ void txn_notify(struct hns *h, bool attached, const char *port,
  * fails with 500. */
 int txn_commit(struct hns *h, struct herr *e);
 void txn_abort(struct hns *h);
+/* Ends a request's transaction: aborts it when the request failed (r < 0),
+ * else commits it (a failed commit aborts too). 0, or -1 with e set. */
+int txn_end(struct hns *h, int r, struct herr *e);
 
 void obj_free(struct hns_obj *o);
 

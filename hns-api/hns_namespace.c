@@ -348,11 +348,7 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 		txn_begin(h);
 		r = namespace_create(h, in, "", false, false, &ns, &e);
 		json_decref(in);
-		if (r < 0) {
-			txn_abort(h);
-			return hns_reply_err(resp, &e);
-		}
-		if (txn_commit(h, &e) < 0)
+		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
 		return hns_reply(resp, 200, NULL, namespace_render(ns, false));
 	}
@@ -389,12 +385,7 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 		r = namespace_delete(h, ns, &e);
 		ns = NULL;
 	}
-	if (r < 0) {
-		txn_abort(h);
-		json_decref(out);
-		return hns_reply_err(resp, &e);
-	}
-	if (txn_commit(h, &e) < 0) {
+	if (txn_end(h, r, &e) < 0) {
 		json_decref(out);
 		return hns_reply_err(resp, &e);
 	}
@@ -499,11 +490,7 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		txn_begin(h);
 		r = policylist_create(h, in, "", false, &pl, &e);
 		json_decref(in);
-		if (r < 0) {
-			txn_abort(h);
-			return hns_reply_err(resp, &e);
-		}
-		if (txn_commit(h, &e) < 0)
+		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
 		return hns_reply(resp, 200, NULL, json_incref(pl->o.doc));
 	}

@@ -393,13 +393,9 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 		if (in == NULL)
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
-		if (network_create_v1(h, in, "", &n, &e) < 0) {
-			txn_abort(h);
-			json_decref(in);
-			return hns_reply_err(resp, &e);
-		}
+		int r = network_create_v1(h, in, "", &n, &e);
 		json_decref(in);
-		if (txn_commit(h, &e) < 0)
+		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
 		return hns_reply(resp, 200, NULL, network_render_v1(n));
 	}
@@ -414,8 +410,7 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 	if (strcmp(method, "GET") == 0)
 		return hns_reply(resp, 200, NULL, out);
 	txn_begin(h);
-	if (network_delete(h, n, &e) < 0 || txn_commit(h, &e) < 0) {
-		txn_abort(h);
+	if (txn_end(h, network_delete(h, n, &e), &e) < 0) {
 		json_decref(out);
 		return hns_reply_err(resp, &e);
 	}

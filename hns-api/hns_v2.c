@@ -1014,11 +1014,7 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 			namespace_create(h, in, "", true, false,
 					 (struct hns_namespace **)&o, &e);
 		json_decref(in);
-		if (r < 0) {
-			txn_abort(h);
-			return hns_reply_err(resp, &e);
-		}
-		if (txn_commit(h, &e) < 0)
+		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
 		return hns_reply(resp, 200, NULL, render(o));
 	}
@@ -1048,12 +1044,7 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		    namespace_modify_v2(h, (struct hns_namespace *)o, in, &e);
 		json_decref(in);
 	}
-	if (r < 0) {
-		txn_abort(h);
-		json_decref(out);
-		return hns_reply_err(resp, &e);
-	}
-	if (txn_commit(h, &e) < 0) {
+	if (txn_end(h, r, &e) < 0) {
 		json_decref(out);
 		return hns_reply_err(resp, &e);
 	}
