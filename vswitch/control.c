@@ -1,4 +1,5 @@
 #include "control.h"
+#include "l3_dp.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -76,6 +77,7 @@ void control_run(struct vswitch *sw, const struct options *opts,
 		__atomic_store_n(&sw->clock_sec, (uint32_t)((now - start) / hz),
 				 __ATOMIC_RELAXED);
 		learn_drain(sw, vswitch_now(sw));
+		l3_control_poll(sw);
 		rte_timer_manage();
 		if (hook != NULL && hook->poll != NULL)
 			hook->poll(hook->arg);

@@ -11,7 +11,14 @@
 	_(SECURITY_POLICY, "Failed Security Policy")                           \
 	_(SOURCE_PORT, "Destination is the source NIC")                        \
 	_(TX_RING_FULL, "TX ring full")                                        \
-	_(NO_BUFFERS, "Out of packet buffers")
+	_(NO_BUFFERS, "Out of packet buffers")                                 \
+	_(NAT_FILTERED, "NAT filtered")                                        \
+	_(NAT_TABLE_FULL, "NAT session table full")                            \
+	_(NAT_PORT_EXHAUSTED, "NAT port exhausted")                            \
+	_(NAT_FRAGMENT, "NAT fragment without a session")                      \
+	_(NO_ROUTE, "No route to destination")                                 \
+	_(NEXT_HOP_UNRESOLVED, "Next hop unresolved")                          \
+	_(TTL_EXPIRED, "TTL expired")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,

@@ -35,29 +35,39 @@ static inline bool egress_policy_drops(struct worker *w, uint16_t out_port,
 			    vswitch_now(w->sw)) != VFP_PASS;
 }
 
-void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
-		     struct rte_mbuf *m, struct pkt_meta *pm)
+void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
+		    struct pkt_meta *pm)
 {
 	const struct vs_port *out = &w->sw->ports[out_port];
 	enum vlan_egress action;
 
-	if (unlikely(out_port == in_port)) {
-		drop_packet(w, in_port, m, DROP_SOURCE_PORT);
-		return;
-	}
 	if (unlikely(egress_policy_drops(w, out_port, m, pm))) {
-		drop_packet(w, out_port, m, DROP_SECURITY_POLICY);
+		drop_traced(w, out_port, m, pm, DROP_SECURITY_POLICY);
 		return;
 	}
 	action = vlan_egress_action(&out->vlan, pm->vid);
 	if (unlikely(action == VLAN_EGRESS_DROP)) {
-		drop_packet(w, out_port, m, DROP_VLAN_FILTER);
+		drop_traced(w, out_port, m, pm, DROP_VLAN_FILTER);
 		return;
 	}
 	if (vlan_tag_needs_rewrite(action, pm->wire_tagged, pm->wire_vid, pm->vid) &&
 	    unlikely(vlan_tag_rewrite(m, action, pm->wire_tagged, pm->vid) < 0)) {
-		drop_packet(w, out_port, m, DROP_NO_BUFFERS);
+		drop_traced(w, out_port, m, pm, DROP_NO_BUFFERS);
 		return;
 	}
+	if (unlikely(pm->trace_id != 0)) {
+		trace_sent(w, pm, out_port, m);
+		*pkt_trace_id(m) = pm->trace_id; /* for a TX-ring-full drop */
+	}
 	tx_enqueue(w, out_port, m);
+}
+
+void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
+		     struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	if (unlikely(out_port == in_port)) {
+		drop_traced(w, in_port, m, pm, DROP_SOURCE_PORT);
+		return;
+	}
+	forward_egress(w, out_port, m, pm);
 }

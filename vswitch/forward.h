@@ -23,6 +23,11 @@ void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
 void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
 		     struct rte_mbuf *m, struct pkt_meta *pm);
 
+/* The same without the source-port check: for routed packets, which may
+ * leave the port they came in on. */
+void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
+		    struct pkt_meta *pm);
+
 /* Every other port that carries the packet's VLAN gets it (flood.c). */
 void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		  struct pkt_meta *pm);

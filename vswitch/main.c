@@ -17,6 +17,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_pdump.h>
 #include <rte_timer.h>
 
 #include "acl_api.h"
@@ -26,11 +27,13 @@
 #include "config_endpoints.h"
 #include "control.h"
 #include "hns.h"
+#include "l3_dp.h"
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
 #include "stats_json.h"
 #include "store.h"
+#include "trace_ctl.h"
 #include "switch.h"
 #include "vfp.h"
 #include "worker.h"
@@ -151,6 +154,20 @@ static int create_mac_table(struct vswitch *sw, const struct switch_config *cfg)
 	return 0;
 }
 
+/* The router (l3_dp.h): its per-worker rings now, its view once the
+ * ports are up. */
+static int create_router(struct vswitch *sw)
+{
+	char err[256];
+
+	if (l3_init(sw, err, sizeof(err)) < 0)
+		return fail("error", err);
+	for (unsigned i = 0; i < sw->nb_workers; i++)
+		if (l3_worker_init(sw, sw->workers[i], err, sizeof(err)) < 0)
+			return fail("error", err);
+	return 0;
+}
+
 static int build_switch(struct daemon *d, const struct switch_config *cfg)
 {
 	char err[512];
@@ -168,14 +185,18 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 		return fail("error", err);
 	workers_assign_queues(d->sw);
 	vswitch_build_flood_members(d->sw);
-	if (create_mac_table(d->sw, cfg) < 0)
+	if (create_mac_table(d->sw, cfg) < 0 || create_router(d->sw) < 0)
 		return -1;
 	for (uint16_t p = 0; p < cfg->nb_ports; p++) /* Acls, ExtendedAcls */
 		if (config_apply_port_acls(d->sw, p, &cfg->ports[p], err, sizeof(err)) < 0) {
 			fprintf(stderr, "vswitchd: port '%s': %s\n", cfg->ports[p].name, err);
 			return -1;
 		}
-	return start_ports(d);
+	if (start_ports(d) < 0)
+		return -1;
+	if (l3_publish(d->sw) < 0)
+		return fail("error", "out of memory for the router");
+	return 0;
 }
 
 /* The listeners to open: --api as given, else the default socket; none
@@ -323,7 +344,9 @@ static void teardown(struct daemon *d)
 {
 	stop_control_plane(d);
 	if (d->sw != NULL) {
+		trace_ctl_stop(d->sw, NULL);
 		vswitch_ports_close_all(d->sw);
+		l3_fini(d->sw);
 		mac_table_free(d->sw->macs);
 		vfp_free(d->sw->vfp);
 		rte_free(d->sw->qsbr);
@@ -332,9 +355,33 @@ static void teardown(struct daemon *d)
 	}
 	mbuf_pools_free(&d->pools);
 	if (d->eal_up) {
+		rte_pdump_uninit();
 		rte_timer_subsystem_finalize();
 		rte_eal_cleanup();
 	}
+}
+
+/* --trace FILE [--trace-filter EXPR]; and rte_pdump, so dpdk-dumpcap can
+ * capture a port of this (primary) process live. */
+static int start_trace(struct vswitch *sw, const struct options *o)
+{
+	struct trace_options to;
+	char err[512];
+
+	if (rte_pdump_init() < 0)
+		fprintf(stderr, "vswitchd: warning: rte_pdump_init failed: "
+			"dpdk-dumpcap cannot capture\n");
+	if (o->trace_path == NULL)
+		return 0;
+	memset(&to, 0, sizeof(to));
+	snprintf(to.file, sizeof(to.file), "%s", o->trace_path);
+	if (o->trace_filter != NULL)
+		snprintf(to.filter, sizeof(to.filter), "%s", o->trace_filter);
+	if (trace_ctl_start(sw, &to, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: --trace %s: %s\n", o->trace_path, err);
+		return -1;
+	}
+	return 0;
 }
 
 static void log_ports(const struct vswitch *sw)
@@ -397,6 +444,10 @@ int main(int argc, char **argv)
 	}
 	config_release(cfg);
 	free(cfg);
+	if (start_trace(d.sw, &opts) < 0) {
+		teardown(&d);
+		return EXIT_USAGE;
+	}
 	log_ports(d.sw);
 	log_api(&opts);
 	workers_launch(d.sw);
@@ -410,6 +461,7 @@ int main(int argc, char **argv)
 	api_server_destroy(d.api);
 	d.api = NULL;
 	workers_stop(d.sw);
+	trace_ctl_stop(d.sw, NULL); /* writes what is queued */
 	if (opts.stats_out && stats_write_file(d.sw, opts.stats_out) < 0) {
 		fprintf(stderr, "vswitchd: --stats-out %s: cannot write\n", opts.stats_out);
 		rc = 1;

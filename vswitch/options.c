@@ -9,6 +9,7 @@
 enum {
 	OPT_CONFIG = 256, OPT_EXIT_ON_IDLE, OPT_STATS_OUT, OPT_STATS_INTERVAL,
 	OPT_API, OPT_NO_API, OPT_STATE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CA,
+	OPT_TRACE, OPT_TRACE_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -22,6 +23,8 @@ static const struct option long_options[] = {
 	{"api-tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"api-tls-key", required_argument, NULL, OPT_TLS_KEY},
 	{"api-tls-ca", required_argument, NULL, OPT_TLS_CA},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -191,6 +194,16 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 		case OPT_TLS_CA:
 			o->tls_ca = optarg;
 			break;
+		case OPT_TRACE:
+			if (optarg[0] == '\0') {
+				snprintf(err, errlen, "--trace: the file name is empty");
+				return -1;
+			}
+			o->trace_path = optarg;
+			break;
+		case OPT_TRACE_FILTER:
+			o->trace_filter = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -206,6 +219,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->trace_filter != NULL && o->trace_path == NULL) {
+		snprintf(err, errlen, "--trace-filter needs --trace FILE");
 		return -1;
 	}
 	if (o->config_path == NULL) {
@@ -233,6 +250,8 @@ void options_usage(const char *prog)
 	       "                         port received any for MS milliseconds\n"
 	       "  --stats-out FILE       write the final /stats JSON on exit\n"
 	       "  --stats-interval SEC   print per-port rates every SEC seconds\n"
+	       "  --trace FILE           pcapng trace of every hop from the start\n"
+	       "  --trace-filter EXPR    trace only packets matching EXPR (libpcap)\n"
 	       "  --help                 this text\n",
 	       prog, OPTIONS_MAX_API);
 }

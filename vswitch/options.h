@@ -23,6 +23,8 @@ struct options {
 	bool exit_on_idle;
 	uint64_t exit_on_idle_ms;
 	const char *stats_out;
+	const char *trace_path;   /* --trace FILE: pcapng trace from the start */
+	const char *trace_filter; /* --trace-filter EXPR (libpcap syntax) */
 	unsigned stats_interval_sec; /* 0: no periodic stats lines */
 	bool help;
 };

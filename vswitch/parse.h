@@ -20,6 +20,8 @@ struct pkt_meta {
 	uint16_t out_port; /* forwarding decision: unicast port */
 	bool vp_parsed;    /* vp holds the L3/L4 fields (parsed lazily) */
 	struct vfp_pkt *vp; /* this packet's slot for the VFP layers */
+	uint64_t trace_id;  /* nonzero: traced (pcap/trace.h), its packet id */
+	uint16_t in_port;   /* ingress port, kept for traced packets */
 };
 
 static inline bool ether_type_is_vlan(rte_be16_t type)

@@ -3,6 +3,7 @@
 #include <rte_prefetch.h>
 
 #include "forward.h"
+#include "l3_dp.h"
 #include "learn.h"
 #include "mac_lookup.h"
 #include "parse.h"
@@ -64,6 +65,41 @@ static void learn_sources(struct worker *w, uint16_t in_port, uint32_t now,
 	}
 }
 
+/* At receive, while a trace runs: the filter decides whether this packet
+ * is traced; its id travels in pm (and in the mbuf, for later bursts). */
+static void trace_received(struct worker *w, struct trace *t, uint16_t in_port,
+			   struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	uint64_t id = trace_admit(t, w->id, in_port, m);
+
+	*pkt_trace_id(m) = id;
+	pm->trace_id = id;
+	pm->in_port = in_port;
+	if (id != 0)
+		trace_record(t, w->id, id, TRACE_EV_RECEIVED, in_port, in_port, m,
+			     NULL, NULL);
+}
+
+/* Frames for the router (l3_dp.h) leave the burst; the rest stay for L2.
+ * Without L3 configuration this is one load and branch per burst. */
+static uint16_t route_burst(struct worker *w, uint16_t in_port,
+			    struct rte_mbuf **ok, struct pkt_meta *meta, uint16_t n)
+{
+	const struct l3_view *v = l3_view_get(w->sw);
+	uint16_t j = 0;
+
+	if (v == NULL)
+		return n;
+	for (uint16_t i = 0; i < n; i++) {
+		if (l3_wants(v, ok[i]) && l3_input(w, v, in_port, ok[i], &meta[i]))
+			continue;
+		ok[j] = ok[i];
+		meta[j] = meta[i];
+		j++;
+	}
+	return j;
+}
+
 void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			    struct rte_mbuf **pkts, uint16_t n)
 {
@@ -75,10 +111,12 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct vfp_pkt vps[VS_BURST];
 	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, in_port);
 	uint32_t now = vswitch_now(w->sw);
+	struct trace *trace = __atomic_load_n(&w->sw->trace, __ATOMIC_ACQUIRE);
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
 
+	w->trace_cur = trace;
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
@@ -90,9 +128,12 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		pc->rx_packets++;
 		pc->rx_bytes += rte_pktmbuf_pkt_len(m);
 		meta[nok].vp = &vps[nok];
+		meta[nok].trace_id = 0;
+		if (unlikely(trace != NULL))
+			trace_received(w, trace, in_port, m, &meta[nok]);
 		reason = admit(w, port, pol, batch, now, m, &meta[nok]);
 		if (unlikely(reason >= 0)) {
-			drop_packet(w, in_port, m, (enum drop_reason)reason);
+			drop_traced(w, in_port, m, &meta[nok], (enum drop_reason)reason);
 			continue;
 		}
 		ok[nok++] = m;
@@ -106,7 +147,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 
 			for (uint16_t i = 0; i < nok; i++) {
 				if (deny & (UINT32_C(1) << i)) {
-					drop_packet(w, in_port, ok[i], DROP_SECURITY_POLICY);
+					drop_traced(w, in_port, ok[i], &meta[i],
+						    DROP_SECURITY_POLICY);
 					continue;
 				}
 				ok[j] = ok[i];
@@ -116,6 +158,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			nok = j;
 		}
 	}
+	if (nok != 0)
+		nok = route_burst(w, in_port, ok, meta, nok);
 	if (nok == 0)
 		return;
 	burst_lookup_run(&bl, w->sw->macs, w->learn_cache, in_port, now, ok, meta, nok);

@@ -65,6 +65,10 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	p->uplink = cfg->uplink;
 	p->vlan = cfg->vlan;
 	p->in_use = true;
+	p->nb_ips = cfg->nb_ips;
+	memcpy(p->ips, cfg->ips, sizeof(p->ips));
+	memcpy(p->plens, cfg->plens, sizeof(p->plens));
+	p->default_gw = cfg->default_gw;
 	rte_spinlock_init(&p->tx_lock);
 	if (probe(cfg->devargs, &p->eth_port, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "port '%s': %s", cfg->name, msg);

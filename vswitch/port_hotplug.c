@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "l3_dp.h"
 #include "port.h"
 #include "stats.h"
 #include "vfp.h"
@@ -95,6 +96,8 @@ int vswitch_port_add(struct vswitch *sw, const struct port_config *cfg,
 	}
 	set_flood_membership(sw, (uint16_t)slot, true);
 	workers_publish_rxqs(sw);
+	if (sw->ports[slot].uplink)
+		l3_publish(sw); /* the router's addresses and MAC */
 	*index = (uint16_t)slot;
 	return 0;
 }
@@ -111,6 +114,8 @@ int vswitch_port_remove(struct vswitch *sw, const char *name, char *err,
 	vfp_clear_port(sw->vfp, (uint16_t)p); /* waits for a grace period */
 	set_flood_membership(sw, (uint16_t)p, false);
 	sw->ports[p].in_use = false;
+	if (sw->ports[p].uplink)
+		l3_publish(sw);
 	workers_publish_rxqs(sw); /* waits for a grace period */
 	mac_table_flush_port(sw->macs, (uint16_t)p);
 	/* Entries deleted above may still be held by a worker mid-burst. */

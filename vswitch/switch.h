@@ -21,6 +21,9 @@
 
 struct worker;
 struct vfp;
+struct l3_view;
+struct l3_ctl;
+struct trace;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
@@ -35,6 +38,12 @@ struct vs_port {
 	bool tx_shared;
 	rte_spinlock_t tx_lock;
 	struct rte_ether_addr mac;
+	/* "IPAddresses"/"DefaultGateway": the router's addresses on this port
+	 * (host byte order; only the uplink's are used so far). */
+	uint8_t nb_ips;
+	uint32_t ips[4];
+	uint8_t plens[4];
+	uint32_t default_gw;
 };
 
 struct vswitch {
@@ -45,6 +54,12 @@ struct vswitch {
 	uint32_t flood_members[VLAN_ID_COUNT];
 	struct mac_table *macs;
 	struct vfp *vfp; /* per-port policy layers (vfp.h) */
+	/* The router (l3_dp.h): the view workers read (NULL: no L3, every
+	 * frame is switched) and the main lcore's state behind it. */
+	struct l3_view *l3_view;
+	struct l3_ctl *l3;
+	struct trace *trace; /* the running trace (pcap/trace.h) or NULL */
+	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t clock_sec; /* coarse clock, advanced by the main lcore */

@@ -3,7 +3,10 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "l3_dp.h"
 #include "pipeline.h"
+
+int trace_id_offset = -1;
 
 void tx_flush_port(struct worker *w, uint16_t port)
 {
@@ -24,8 +27,14 @@ void tx_flush_port(struct worker *w, uint16_t port)
 		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
 	}
 	for (uint16_t i = sent; i < b->count; i++) {
-		bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
-		drop_packet(w, port, b->pkts[i], DROP_TX_RING_FULL);
+		struct rte_mbuf *m = b->pkts[i];
+
+		bytes -= rte_pktmbuf_pkt_len(m);
+		if (unlikely(w->trace_cur != NULL) && *pkt_trace_id(m) != 0)
+			trace_record(w->trace_cur, w->id, *pkt_trace_id(m),
+				     TRACE_EV_DROPPED, port, port, m,
+				     drop_reason_text(DROP_TX_RING_FULL), NULL);
+		drop_packet(w, port, m, DROP_TX_RING_FULL);
 	}
 	pc->tx_packets += sent;
 	pc->tx_bytes += bytes;
@@ -49,6 +58,11 @@ static void poll_once(struct worker *w)
 			continue;
 		busy = true;
 		pipeline_process_burst(w, q->port, pkts, n);
+		tx_flush_all(w);
+	}
+	if (w->l3 != NULL) {
+		w->trace_cur = __atomic_load_n(&w->sw->trace, __ATOMIC_ACQUIRE);
+		l3_worker_poll(w);
 		tx_flush_all(w);
 	}
 	w->c.polls++;

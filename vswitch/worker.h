@@ -8,12 +8,18 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "drop_reason.h"
 #include "mac_lookup.h"
+#include "parse.h"
+#include "trace.h"
 #include "stats.h"
 #include "switch.h"
+
+struct l3_worker;
 
 #define TX_BUF_MAX 64
 #define WORKER_MAX_RXQ (VS_MAX_PORTS * 4)
@@ -42,6 +48,8 @@ struct worker {
 	struct vswitch *sw;
 	struct rte_mempool *pool; /* this worker's socket */
 	struct rte_ring *learn_ring;
+	struct l3_worker *l3; /* router state (l3_dp.h) */
+	struct trace *trace_cur; /* sw->trace as loaded for this burst */
 	uint32_t rxq_active; /* index into rxq_lists, read with acquire */
 	struct rxq_list rxq_lists[2];
 	uint16_t txq[VS_MAX_PORTS];
@@ -81,6 +89,49 @@ static inline void drop_packet(struct worker *w, uint16_t port,
 {
 	w->c.port[port].drops[reason]++;
 	rte_pktmbuf_free(m);
+}
+
+/* ---- traces: every hook costs one test of pm->trace_id, which is 0
+ * unless a trace runs and its filter took the packet ---- */
+
+/* The trace id a packet carries across bursts (hand-over to another
+ * worker, waiting for ARP, TX buffers): an mbuf dynamic field. */
+extern int trace_id_offset;
+
+static inline uint64_t *pkt_trace_id(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, trace_id_offset, uint64_t *);
+}
+
+/* drop_packet, recorded as a hop of a traced packet. */
+static inline void drop_traced(struct worker *w, uint16_t port, struct rte_mbuf *m,
+			       const struct pkt_meta *pm, enum drop_reason reason)
+{
+	if (unlikely(pm->trace_id != 0))
+		trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_DROPPED, port,
+			     pm->in_port, m, drop_reason_text(reason), NULL);
+	drop_packet(w, port, m, reason);
+}
+
+/* A traced packet leaves through out_port: routed + delivered hops. */
+static inline void trace_sent(struct worker *w, const struct pkt_meta *pm,
+			      uint16_t out_port, const struct rte_mbuf *m)
+{
+	if (likely(pm->trace_id == 0))
+		return;
+	trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_ROUTED, out_port,
+		     pm->in_port, m, NULL, NULL);
+	trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_DELIVERED, out_port,
+		     pm->in_port, m, NULL, NULL);
+}
+
+/* Free text (a WinNAT event) on a traced packet's hop at port. */
+static inline void trace_note(struct worker *w, const struct pkt_meta *pm,
+			      uint16_t port, const struct rte_mbuf *m, const char *text)
+{
+	if (unlikely(pm->trace_id != 0))
+		trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_NOTE, port,
+			     pm->in_port, m, NULL, text);
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include "learn.h"
 #include "port.h"
@@ -14,9 +15,30 @@
 
 #define POOL_CACHE 256
 
+/* The mbuf field a traced packet's id travels in (worker.h). */
+static int register_trace_field(char *err, size_t errlen)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = "hvswitch_trace_id",
+		.size = sizeof(uint64_t),
+		.align = __alignof__(uint64_t),
+	};
+
+	trace_id_offset = rte_mbuf_dynfield_register(&desc);
+	if (trace_id_offset < 0) {
+		snprintf(err, errlen, "cannot register the trace mbuf field: %s",
+			 rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
 int workers_create(struct vswitch *sw, char *err, size_t errlen)
 {
 	unsigned lcore;
+
+	if (register_trace_field(err, errlen) < 0)
+		return -1;
 
 	sw->nb_workers = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -128,12 +150,14 @@ void workers_launch(struct vswitch *sw)
 	__atomic_store_n(&sw->stop, 0, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < sw->nb_workers; i++)
 		rte_eal_remote_launch(worker_main, sw->workers[i], sw->workers[i]->lcore);
+	__atomic_store_n(&sw->workers_running, true, __ATOMIC_RELEASE);
 }
 
 void workers_stop(struct vswitch *sw)
 {
 	__atomic_store_n(&sw->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	__atomic_store_n(&sw->workers_running, false, __ATOMIC_RELEASE);
 }
 
 void workers_free(struct vswitch *sw)

@@ -1,0 +1,20 @@
+/* The REST face of traces (SPEC 7):
+ *   POST   /trace  {"File", "Filter", "SnapLength", "MaxFileSizeMB", "Ports"}
+ *                  starts one (409 if one runs, 400 naming a bad field)
+ *   GET    /trace  the running trace and its counters (404 if none)
+ *   DELETE /trace  stops it, everything queued written (404 if none)
+ * Main lcore only. */
+#ifndef HVS_TRACE_API_H
+#define HVS_TRACE_API_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "switch.h"
+
+/* Returns the HTTP status and sets *resp to {"Success","Error","Output"}. */
+int trace_api_handle(struct vswitch *sw, const char *method, const char *body,
+		     size_t body_len, json_t **resp);
+
+#endif
