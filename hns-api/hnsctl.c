@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "hnsctl_cmd.h"
+#include "hnsctl_nat.h"
 #include "hnsctl_print.h"
 
 static const char usage_line[] =
@@ -33,6 +34,9 @@ static void print_help(void)
 	       "  stats                             switch port counters and drops\n"
 	       "  port acl|extacl list|add|delete   a switch port's ACLs and\n"
 	       "                                    extended ACLs\n"
+	       "  nat list|show|create|delete|sessions|bindings|mapping\n"
+	       "                                    WinNAT objects (/nats)\n"
+	       "  portproxy add|delete|list         port proxies (v4tov4)\n"
 	       "  help [COMMAND]                    this text, or a command's\n\n"
 	       "Options (also accepted after the command):\n"
 	       "  --api SPEC     the API: unix:PATH or tcp:HOST:PORT (default\n"
@@ -133,6 +137,8 @@ static const struct command commands[] = {
 	{"endpoint", cmd_endpoint},
 	{"stats", cmd_stats},
 	{"port", cmd_port},
+	{"nat", cmd_nat},
+	{"portproxy", cmd_portproxy},
 	{NULL, NULL},
 };
 

@@ -1,7 +1,9 @@
 #include "addr_parse.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 static int hex_value(char c)
 {
@@ -42,4 +44,114 @@ void mac_format(const struct rte_ether_addr *mac, char *buf)
 
 	snprintf(buf, RTE_ETHER_ADDR_FMT_SIZE, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
+/* One dotted-quad component: 0-255, decimal, no leading zeros (so "010"
+ * is not silently octal or decimal). Advances *p. */
+static int ipv4_octet(const char **p, uint32_t *out)
+{
+	const char *s = *p;
+	unsigned v = 0;
+	int n = 0;
+
+	while (*s >= '0' && *s <= '9' && n < 4) {
+		v = v * 10 + (unsigned)(*s - '0');
+		s++;
+		n++;
+	}
+	if (n == 0 || n > 3 || v > 255 || (n > 1 && **p == '0'))
+		return -1;
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+int ipv4_parse(const char *text, uint32_t *ip)
+{
+	const char *p = text;
+	uint32_t v = 0, o;
+
+	if (text == NULL)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		if (ipv4_octet(&p, &o) < 0)
+			return -1;
+		v = v << 8 | o;
+		if (i < 3 && *p++ != '.')
+			return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	*ip = v;
+	return 0;
+}
+
+/* "a.b.c.d/len" split: the address part parsed, len 0-32 (required). */
+static int ipv4_split(const char *text, uint32_t *ip, uint8_t *plen)
+{
+	const char *slash = text != NULL ? strchr(text, '/') : NULL;
+	char addr[16];
+	unsigned len = 0;
+	const char *l;
+
+	if (slash == NULL || slash - text >= (ptrdiff_t)sizeof(addr))
+		return -1;
+	memcpy(addr, text, (size_t)(slash - text));
+	addr[slash - text] = '\0';
+	if (ipv4_parse(addr, ip) < 0)
+		return -1;
+	l = slash + 1;
+	if (*l == '\0' || strlen(l) > 2 || (l[0] == '0' && l[1] != '\0'))
+		return -1;
+	for (; *l; l++) {
+		if (*l < '0' || *l > '9')
+			return -1;
+		len = len * 10 + (unsigned)(*l - '0');
+	}
+	if (len > 32)
+		return -1;
+	*plen = (uint8_t)len;
+	return 0;
+}
+
+uint32_t ipv4_mask(uint8_t plen)
+{
+	return plen == 0 ? 0 : plen >= 32 ? UINT32_MAX : ~(UINT32_MAX >> plen);
+}
+
+int ipv4_prefix_parse(const char *text, uint32_t *prefix, uint8_t *plen)
+{
+	uint32_t ip;
+	uint8_t len;
+
+	if (ipv4_split(text, &ip, &len) < 0)
+		return -1;
+	if ((ip & ~ipv4_mask(len)) != 0)
+		return -2;
+	*prefix = ip;
+	*plen = len;
+	return 0;
+}
+
+int ipv4_addr_len_parse(const char *text, uint32_t *ip, uint8_t *plen)
+{
+	uint32_t a;
+	uint8_t len;
+
+	if (ipv4_split(text, &a, &len) < 0)
+		return -1;
+	*ip = a;
+	*plen = len;
+	return 0;
+}
+
+void ipv4_format(uint32_t ip, char *buf)
+{
+	snprintf(buf, IPV4_FMT_SIZE, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+}
+
+bool ipv4_in_prefix(uint32_t ip, uint32_t prefix, uint8_t plen)
+{
+	return ((ip ^ prefix) & ipv4_mask(plen)) == 0;
 }

@@ -2,11 +2,36 @@
 #ifndef HVS_ADDR_PARSE_H
 #define HVS_ADDR_PARSE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <rte_ether.h>
 
 /* "02:00:00:00:00:01" or Windows' "02-00-00-00-00-01". Returns 0 or -1. */
 int mac_parse(const char *text, struct rte_ether_addr *mac);
 /* Always "02:00:00:00:00:01"; buf holds RTE_ETHER_ADDR_FMT_SIZE. */
 void mac_format(const struct rte_ether_addr *mac, char *buf);
+
+/* IPv4 text, host byte order. Strict dotted quad: four decimal octets
+ * 0-255 without leading zeros, nothing else. 0 or -1. */
+int ipv4_parse(const char *text, uint32_t *ip);
+
+/* A network prefix "a.b.c.d/len" (len 0-32, required): 0, -1 when it is
+ * not one, -2 when address bits beyond the prefix are set ("10.0.0.1/8"). */
+int ipv4_prefix_parse(const char *text, uint32_t *prefix, uint8_t *plen);
+
+/* An interface address "a.b.c.d/len" (the host part is the address, as in
+ * "192.0.2.10/24"). 0 or -1. */
+int ipv4_addr_len_parse(const char *text, uint32_t *ip, uint8_t *plen);
+
+/* The netmask of a prefix length (0-32), host byte order. */
+uint32_t ipv4_mask(uint8_t plen);
+
+/* Is ip inside prefix/plen? */
+bool ipv4_in_prefix(uint32_t ip, uint32_t prefix, uint8_t plen);
+
+#define IPV4_FMT_SIZE 16
+/* "192.0.2.10"; buf holds IPV4_FMT_SIZE. */
+void ipv4_format(uint32_t ip, char *buf);
 
 #endif

@@ -17,6 +17,9 @@
 #include "addr_parse.h"
 #include "drop_reason.h"
 #include "mac_table.h"
+#include "nat_api.h"
+#include "nat_hns.h"
+#include "trace_api.h"
 #include "options.h"
 #include "port_hotplug.h"
 #include "stats.h"
@@ -43,6 +46,8 @@ struct api_routes {
 	struct hns *hns;
 	struct hns_store *store; /* NULL: /ports changes live in memory only */
 	struct acl_api *acl;
+	struct nat_api *nat;
+	json_t *config_nats; /* the config's "Nats", applied at restore time */
 	struct port_extra ports[VS_MAX_PORTS];
 };
 
@@ -55,10 +60,14 @@ struct api_routes *api_routes_create(struct vswitch *sw,
 		return NULL;
 	r->sw = sw;
 	r->acl = acl_api_create(sw);
-	if (r->acl == NULL) {
+	r->nat = nat_api_create(sw);
+	if (r->acl == NULL || r->nat == NULL) {
+		acl_api_destroy(r->acl);
+		nat_api_destroy(r->nat);
 		free(r);
 		return NULL;
 	}
+	r->config_nats = json_incref(cfg->nats);
 	for (uint16_t i = 0; i < cfg->nb_ports && i < VS_MAX_PORTS; i++) {
 		snprintf(r->ports[i].devargs, sizeof(r->ports[i].devargs), "%s",
 			 cfg->ports[i].devargs);
@@ -76,18 +85,41 @@ void api_routes_destroy(struct api_routes *r)
 	if (__atomic_load_n(&telemetry_routes, __ATOMIC_ACQUIRE) == r)
 		__atomic_store_n(&telemetry_routes, NULL, __ATOMIC_RELEASE);
 	acl_api_destroy(r->acl);
+	nat_api_destroy(r->nat);
+	json_decref(r->config_nats);
 	free(r);
+}
+
+/* Attachments hns_create() restored came before the service existed:
+ * their NAT networks are programmed now. */
+static void nat_networks_restore(struct api_routes *r)
+{
+	for (uint16_t p = 0; p < r->sw->nb_ports; p++) {
+		char path[ENDPOINT_ID_MAX + 16];
+		json_t *resp = NULL;
+
+		if (!r->sw->ports[p].in_use || r->ports[p].endpoint_id[0] == '\0')
+			continue;
+		snprintf(path, sizeof(path), "/endpoints/%s", r->ports[p].endpoint_id);
+		if (hns_handle(r->hns, "GET", path, NULL, 0, &resp) == 200)
+			nat_hns_endpoint_attached(r->nat, r->hns, p,
+						  json_object_get(resp, "Output"));
+		json_decref(resp);
+	}
 }
 
 void api_routes_set_hns(struct api_routes *r, struct hns *h)
 {
 	r->hns = h;
+	if (h != NULL)
+		nat_networks_restore(r);
 }
 
 void api_routes_set_store(struct api_routes *r, struct hns_store *store)
 {
 	r->store = store;
 	acl_api_set_store(r->acl, store);
+	nat_api_set_store(r->nat, store);
 }
 
 static int collect_port_row(void *arg, const char *id, const char *json_text)
@@ -164,7 +196,14 @@ int api_routes_restore_ports(struct api_routes *r, char *err, size_t errlen)
 
 int api_routes_restore_acls(struct api_routes *r, char *err, size_t errlen)
 {
-	return acl_api_restore(r->acl, err, errlen);
+	if (acl_api_restore(r->acl, err, errlen) < 0)
+		return -1;
+	/* the config's Nats, then the stored NATs (a stored one whose name
+	 * the config or an HNS network took is dropped) */
+	if (r->config_nats != NULL &&
+	    nat_api_apply_config(r->nat, r->config_nats, err, errlen) < 0)
+		return -1;
+	return nat_api_restore(r->nat, err, errlen);
 }
 
 void api_routes_poll(void *arg)
@@ -267,6 +306,8 @@ static void dp_endpoint_attached(void *ctx, const char *port_name,
 	snprintf(r->ports[p].endpoint_name, sizeof(r->ports[p].endpoint_name), "%s",
 		 json_str(endpoint_v1, "Name"));
 	acl_api_endpoint_attached(r->acl, (uint16_t)p, endpoint_v1);
+	if (r->hns != NULL)
+		nat_hns_endpoint_attached(r->nat, r->hns, (uint16_t)p, endpoint_v1);
 }
 
 static void dp_endpoint_detached(void *ctx, const char *port_name,
@@ -283,6 +324,8 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 		r->ports[p].endpoint_name[0] = '\0';
 	}
 	acl_api_endpoint_detached(r->acl, (uint16_t)p, endpoint_v1);
+	if (r->hns != NULL)
+		nat_hns_endpoint_detached(r->nat, r->hns, (uint16_t)p, endpoint_v1);
 }
 
 /* Drops seen from the endpoint's side: "incoming" are frames on their way
@@ -842,6 +885,7 @@ static void route_metrics(struct api_routes *r, struct api_reply *reply)
 		fprintf(f, "hvswitch_worker_learn_queue_full_total{worker=\"%u\",lcore=\"%u\"} %"
 			PRIu64 "\n", sw->workers[i]->id, sw->workers[i]->lcore,
 			sw->workers[i]->c.learn_queue_full);
+	stats_nat_metrics(sw, f);
 	if (fclose(f) != 0 || buf == NULL) {
 		free(buf);
 		reply_error(reply, 500, "out of memory");
@@ -878,7 +922,6 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 	json_t *resp = NULL;
 	int status;
 
-	(void)query;
 	if (path_is(path, "/stats")) {
 		if (!is_get(method))
 			reply_bad_method(reply, method, path, "GET");
@@ -893,8 +936,21 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 			route_metrics(r, reply);
 		return;
 	}
+	if (path_is(path, "/trace")) {
+		status = trace_api_handle(r->sw, method, body, body_len, &resp);
+		reply_json(reply, status, resp);
+		return;
+	}
 	if (path_under(path, "/ports")) {
 		route_ports(r, method, path, body, body_len, reply);
+		return;
+	}
+	if (nat_api_path(path)) { /* /nats..., /portproxy... (nat_api.h) */
+		status = nat_api_handle(r->nat, method, path, query, body, body_len, &resp);
+		if (resp == NULL)
+			reply_error(reply, 500, "out of memory");
+		else
+			reply_json(reply, status, resp);
 		return;
 	}
 	if (r->hns == NULL) {

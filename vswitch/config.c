@@ -8,24 +8,8 @@
 
 #include "addr_parse.h"
 #include "json_util.h"
+#include "nat_json.h"
 #include "vfp.h"
-
-/* Fields of later features: accepted only while empty, so a config written
- * for a newer build fails loudly instead of silently losing its policy. */
-static int reject_unsupported(const json_t *obj, const char *path,
-			      const char *const *keys, struct json_err *e)
-{
-	for (const char *const *k = keys; *k != NULL; k++) {
-		const json_t *v = json_object_get(obj, *k);
-		char p[256];
-
-		if (v == NULL || (json_is_array(v) && json_array_size(v) == 0))
-			continue;
-		json_path_member(p, sizeof(p), path, *k);
-		return json_fail(e, p, "not supported by this version of vswitchd yet");
-	}
-	return 0;
-}
 
 static int parse_switch(const json_t *root, struct switch_config *cfg,
 			struct json_err *e)
@@ -236,6 +220,90 @@ void config_port_release(struct port_config *pc)
 	pc->nb_acls = pc->nb_ext_acls = 0;
 }
 
+/* "IPAddresses": the switch's own IPv4 addresses on the port, as
+ * "192.0.2.10/24" (the host part is the address). */
+static int parse_ips(const json_t *port, const char *path,
+		     struct port_config *pc, struct json_err *e)
+{
+	const json_t *arr = NULL, *v;
+	char p[256], ep[300];
+	size_t i;
+
+	if (json_get_array(port, path, "IPAddresses", false, &arr, e) < 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	json_path_member(p, sizeof(p), path, "IPAddresses");
+	if (json_array_size(arr) > CONFIG_MAX_PORT_IPS)
+		return json_fail(e, p, "at most %d addresses", CONFIG_MAX_PORT_IPS);
+	json_array_foreach(arr, i, v) {
+		const char *text = json_string_value(v);
+		uint32_t ip, host;
+		uint8_t plen;
+
+		json_path_index(ep, sizeof(ep), p, i);
+		if (!json_is_string(v))
+			return json_fail(e, ep, "must be a string, not %s",
+					 json_type_name(v));
+		if (strchr(text, ':') != NULL)
+			return json_fail(e, ep, "'%s': IPv6 addresses are not supported "
+					 "on ports yet", text);
+		if (ipv4_addr_len_parse(text, &ip, &plen) < 0)
+			return json_fail(e, ep, "'%s' is not an IPv4 address with a "
+					 "prefix length, like 192.0.2.10/24", text);
+		host = ip & ~ipv4_mask(plen);
+		if (plen == 0 || ip == 0 || (ip >> 28) >= 0xe)
+			return json_fail(e, ep, "'%s' is not a unicast address with a "
+					 "prefix length of 1-32", text);
+		if (plen <= 30 && (host == 0 || host == ~ipv4_mask(plen)))
+			return json_fail(e, ep, "'%s' is the network or broadcast "
+					 "address of its prefix", text);
+		for (uint8_t j = 0; j < pc->nb_ips; j++)
+			if (pc->ips[j] == ip)
+				return json_fail(e, ep, "'%s' repeats IPAddresses[%u]",
+						 text, j);
+		pc->ips[pc->nb_ips] = ip;
+		pc->plens[pc->nb_ips] = plen;
+		pc->nb_ips++;
+	}
+	return 0;
+}
+
+/* "DefaultGateway": an IPv4 address on-link with one of IPAddresses. */
+static int parse_gateway(const json_t *port, const char *path,
+			 struct port_config *pc, struct json_err *e)
+{
+	const char *text = NULL;
+	char p[256];
+	uint32_t gw;
+
+	if (json_get_string(port, path, "DefaultGateway", false, &text, e) < 0)
+		return -1;
+	if (text == NULL)
+		return 0;
+	json_path_member(p, sizeof(p), path, "DefaultGateway");
+	if (strchr(text, ':') != NULL)
+		return json_fail(e, p, "'%s': IPv6 addresses are not supported on "
+				 "ports yet", text);
+	if (ipv4_parse(text, &gw) < 0)
+		return json_fail(e, p, "'%s' is not an IPv4 address", text);
+	if (gw == 0 || (gw >> 28) >= 0xe)
+		return json_fail(e, p, "'%s' is not a unicast address", text);
+	if (pc->nb_ips == 0)
+		return json_fail(e, p, "needs IPAddresses on this port (the gateway "
+				 "must be on-link)");
+	for (uint8_t i = 0; i < pc->nb_ips; i++)
+		if (gw == pc->ips[i])
+			return json_fail(e, p, "'%s' is the port's own address", text);
+	for (uint8_t i = 0; i < pc->nb_ips; i++)
+		if (ipv4_in_prefix(gw, pc->ips[i], pc->plens[i])) {
+			pc->default_gw = gw;
+			return 0;
+		}
+	return json_fail(e, p, "'%s' is not on-link with any of the port's "
+			 "IPAddresses", text);
+}
+
 static bool valid_port_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -253,11 +321,8 @@ static int parse_port(const json_t *port, const char *path,
 {
 	static const char *const fields[] = {
 		"Name", "Devargs", "Uplink", "MacAddresses", "Vlan",
-		"Acls", "ExtendedAcls", "Endpoint",
-		/* later issues: */
-		"IPAddresses", "DefaultGateway", NULL};
-	static const char *const later[] = {"IPAddresses", "DefaultGateway",
-					    NULL};
+		"Acls", "ExtendedAcls", "Endpoint", "IPAddresses", "DefaultGateway",
+		NULL};
 	const char *name = NULL, *devargs = NULL, *endpoint = NULL;
 	char p[256];
 
@@ -265,7 +330,6 @@ static int parse_port(const json_t *port, const char *path,
 	if (!json_is_object(port))
 		return json_fail(e, path, "must be an object");
 	if (json_check_members(port, path, fields, e) < 0 ||
-	    reject_unsupported(port, path, later, e) < 0 ||
 	    json_get_string(port, path, "Name", true, &name, e) < 0 ||
 	    json_get_string(port, path, "Devargs", true, &devargs, e) < 0 ||
 	    json_get_bool(port, path, "Uplink", false, &pc->uplink, e) < 0 ||
@@ -288,7 +352,9 @@ static int parse_port(const json_t *port, const char *path,
 	snprintf(pc->name, sizeof(pc->name), "%s", name);
 	snprintf(pc->devargs, sizeof(pc->devargs), "%s", devargs);
 	if (parse_vlan(port, path, &pc->vlan, e) < 0 ||
-	    parse_macs(port, path, pc, e) < 0)
+	    parse_macs(port, path, pc, e) < 0 ||
+	    parse_ips(port, path, pc, e) < 0 ||
+	    parse_gateway(port, path, pc, e) < 0)
 		return -1;
 	/* Last: the only step that allocates, so no earlier failure leaks. */
 	if (parse_acls(port, path, pc, e) < 0) {
@@ -319,6 +385,14 @@ static int check_port_conflicts(const struct switch_config *cfg, uint16_t i,
 		if (o->uplink && pc->uplink)
 			return json_fail(e, strcat(p, ".Uplink"),
 					 "Ports[%u] is already the uplink", j);
+		for (uint16_t a = 0; a < pc->nb_ips; a++)
+			for (uint16_t b = 0; b < o->nb_ips; b++)
+				if (pc->ips[a] == o->ips[b]) {
+					snprintf(mp, sizeof(mp), "%s.IPAddresses[%u]", p, a);
+					return json_fail(e, mp,
+							 "already an address of port '%s'",
+							 o->name);
+				}
 		for (uint16_t a = 0; a < pc->nb_macs; a++)
 			for (uint16_t b = 0; b < o->nb_macs; b++)
 				if (rte_is_same_ether_addr(&pc->macs[a], &o->macs[b])) {
@@ -331,21 +405,62 @@ static int check_port_conflicts(const struct switch_config *cfg, uint16_t i,
 	return 0;
 }
 
+/* "Nats": each element a NAT object (nat_json.h), names unique. One
+ * without ExternalIPAddress takes the uplink's address, so the uplink
+ * must have IPAddresses. Kept as JSON, applied once the ports are up. */
+static int check_nats(const json_t *nats, const struct switch_config *cfg,
+		      struct json_err *e)
+{
+	const json_t *v;
+	size_t i;
+	bool uplink_ip = false;
+
+	for (uint16_t k = 0; k < cfg->nb_ports; k++)
+		if (cfg->ports[k].uplink && cfg->ports[k].nb_ips > 0)
+			uplink_ip = true;
+	json_array_foreach(nats, i, v) {
+		struct nat_json n;
+		char p[64], fp[128];
+
+		json_path_index(p, sizeof(p), "Nats", i);
+		if (nat_json_parse(v, p, &n, e->buf, e->len) < 0)
+			return -1;
+		nat_json_release(&n);
+		for (size_t j = 0; j < i; j++) {
+			const char *other = json_string_value(
+				json_object_get(json_array_get(nats, j), "Name"));
+
+			if (other != NULL && strcmp(other, n.cfg.name) == 0) {
+				json_path_member(fp, sizeof(fp), p, "Name");
+				return json_fail(e, fp, "'%s' is already the name of "
+						 "Nats[%zu]", n.cfg.name, j);
+			}
+		}
+		if (!n.external_given && !uplink_ip) {
+			json_path_member(fp, sizeof(fp), p, "ExternalIPAddress");
+			return json_fail(e, fp, "required when no Uplink port has "
+					 "IPAddresses");
+		}
+	}
+	return 0;
+}
+
+static int parse_ports(const json_t *ports, struct switch_config *cfg,
+		       struct json_err *e);
+
 static int parse_root(const json_t *root, struct switch_config *cfg,
 		      struct json_err *e)
 {
 	static const char *const fields[] = {"Switch", "Ports", "Nats",
 					     "Networks", "Endpoints", NULL};
-	static const char *const later[] = {"Nats", NULL};
-	const json_t *ports = NULL, *port, *networks = NULL, *endpoints = NULL;
-	size_t i;
-	char p[64];
+	const json_t *ports = NULL, *networks = NULL, *endpoints = NULL;
+	const json_t *nats = NULL;
 
 	if (!json_is_object(root))
 		return json_fail(e, "", "the config must be a JSON object");
 	if (json_check_members(root, "", fields, e) < 0 ||
-	    reject_unsupported(root, "", later, e) < 0 ||
 	    parse_switch(root, cfg, e) < 0 ||
+	    json_get_array(root, "", "Nats", false, &nats, e) < 0 ||
 	    json_get_array(root, "", "Networks", false, &networks, e) < 0 ||
 	    json_get_array(root, "", "Endpoints", false, &endpoints, e) < 0 ||
 	    json_get_array(root, "", "Ports", false, &ports, e) < 0)
@@ -354,8 +469,21 @@ static int parse_root(const json_t *root, struct switch_config *cfg,
 	 * Their elements are checked by the HNS service when applied. */
 	cfg->networks = json_array_size(networks) > 0 ? (json_t *)networks : NULL;
 	cfg->endpoints = json_array_size(endpoints) > 0 ? (json_t *)endpoints : NULL;
-	if (ports == NULL)
-		return 0;
+	if (ports != NULL && parse_ports(ports, cfg, e) < 0)
+		return -1;
+	if (check_nats(nats, cfg, e) < 0)
+		return -1;
+	cfg->nats = json_array_size(nats) > 0 ? (json_t *)nats : NULL;
+	return 0;
+}
+
+static int parse_ports(const json_t *ports, struct switch_config *cfg,
+		       struct json_err *e)
+{
+	const json_t *port;
+	size_t i;
+	char p[64];
+
 	if (json_array_size(ports) > VS_MAX_PORTS)
 		return json_fail(e, "Ports", "at most %d ports", VS_MAX_PORTS);
 	json_array_foreach(ports, i, port) {
@@ -391,6 +519,7 @@ static int parse_loaded(json_t *root, const json_error_t *jerr,
 	if (rc == 0) {
 		json_incref(cfg->networks);
 		json_incref(cfg->endpoints);
+		json_incref(cfg->nats);
 		*out = *cfg;
 	} else {
 		/* ports parsed before the failing one own their ACL arrays */
@@ -427,7 +556,8 @@ void config_release(struct switch_config *cfg)
 		config_port_release(&cfg->ports[i]);
 	json_decref(cfg->networks);
 	json_decref(cfg->endpoints);
-	cfg->networks = cfg->endpoints = NULL;
+	json_decref(cfg->nats);
+	cfg->networks = cfg->endpoints = cfg->nats = NULL;
 }
 
 int config_parse_file(const char *path, struct switch_config *cfg, char *err,

@@ -20,6 +20,7 @@
 #define CONFIG_MAX_STATIC_MACS 64
 #define CONFIG_DEVARGS_MAX 1024
 #define CONFIG_ENDPOINT_REF_MAX 256
+#define CONFIG_MAX_PORT_IPS 4
 
 struct port_config {
 	char name[VS_NAME_MAX];
@@ -36,6 +37,12 @@ struct port_config {
 	uint32_t nb_acls;
 	struct ext_acl_rule *ext_acls;
 	uint32_t nb_ext_acls;
+	/* "IPAddresses" ("192.0.2.10/24", IPv4) and "DefaultGateway": the
+	 * switch's own addresses on this port (host byte order; 0: none). */
+	uint8_t nb_ips;
+	uint32_t ips[CONFIG_MAX_PORT_IPS];
+	uint8_t plens[CONFIG_MAX_PORT_IPS];
+	uint32_t default_gw;
 };
 
 struct switch_config {
@@ -48,6 +55,9 @@ struct switch_config {
 	 * service (which validates them as it does POST bodies); NULL when
 	 * absent or empty. Owned references: config_release() drops them. */
 	json_t *networks, *endpoints;
+	/* "Nats" (validated with nat_json_parse at parse time; applied after
+	 * the ports are up). NULL when absent or empty; owned reference. */
+	json_t *nats;
 };
 
 #define CONFIG_DEFAULT_MAC_AGING 300

@@ -1,8 +1,11 @@
 #include "stats_json.h"
 
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "nat_dp.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -45,6 +48,129 @@ static json_t *worker_json(const struct vswitch *sw, const struct worker *w)
 			 "LearnQueueFull", (json_int_t)w->c.learn_queue_full);
 }
 
+/* One NAT's (or the sum's) counters, SPEC 6 "Nat". */
+static json_t *nat_counters_json(const struct winnat_counters *c)
+{
+	json_t *o = json_object(), *drops = json_object();
+
+	json_object_set_new(o, "Sessions", json_integer((json_int_t)c->sessions));
+	json_object_set_new(o, "Bindings", json_integer((json_int_t)c->bindings));
+	json_object_set_new(o, "SessionsCreated", json_integer((json_int_t)c->sessions_created));
+	json_object_set_new(o, "SessionsDeleted", json_integer((json_int_t)c->sessions_deleted));
+	json_object_set_new(o, "BindingsCreated", json_integer((json_int_t)c->bindings_created));
+	json_object_set_new(o, "BindingsDeleted", json_integer((json_int_t)c->bindings_deleted));
+	json_object_set_new(o, "TranslatedOut", json_integer((json_int_t)c->translated_out));
+	json_object_set_new(o, "TranslatedIn", json_integer((json_int_t)c->translated_in));
+	for (unsigned d = 0; d < WINNAT_DROP_COUNT; d++)
+		json_object_set_new(drops, winnat_drop_text(d),
+				    json_integer((json_int_t)c->drops[d]));
+	json_object_set_new(o, "Drops", drops);
+	return o;
+}
+
+/* {"Sessions", ..., "Drops": {...}, "Nats": [{"Name", ...}]}: the sum
+ * of every NAT, then each NAT by slot. */
+static json_t *nat_json(const struct vswitch *sw)
+{
+	struct winnat_counters sum;
+	json_t *o, *nats = json_array();
+
+	memset(&sum, 0, sizeof(sum));
+	nat_dp_counters(sw, &sum);
+	o = nat_counters_json(&sum);
+	for (int s = 0; s < NAT_DP_MAX; s++) {
+		const struct winnat *n = nat_dp_get(sw, s);
+		struct winnat_counters c;
+		json_t *one;
+
+		if (n == NULL)
+			continue;
+		memset(&c, 0, sizeof(c));
+		winnat_read_counters(n, &c);
+		one = nat_counters_json(&c);
+		json_object_set_new(one, "Name", json_string(winnat_config(n)->name));
+		json_array_append_new(nats, one);
+	}
+	json_object_set_new(o, "Nats", nats);
+	return o;
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void put_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f), fputc(*s, f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void stats_nat_metrics(const struct vswitch *sw, FILE *f)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} m[] = {
+		{"hvswitch_nat_sessions", "gauge", "Live sessions of a NAT.",
+		 offsetof(struct winnat_counters, sessions)},
+		{"hvswitch_nat_bindings", "gauge", "Live bindings of a NAT (static "
+		 "mappings included).", offsetof(struct winnat_counters, bindings)},
+		{"hvswitch_nat_sessions_created_total", "counter", "Sessions a NAT "
+		 "created.", offsetof(struct winnat_counters, sessions_created)},
+		{"hvswitch_nat_sessions_deleted_total", "counter", "Sessions a NAT "
+		 "deleted.", offsetof(struct winnat_counters, sessions_deleted)},
+		{"hvswitch_nat_bindings_created_total", "counter", "Bindings a NAT "
+		 "created.", offsetof(struct winnat_counters, bindings_created)},
+		{"hvswitch_nat_bindings_deleted_total", "counter", "Bindings a NAT "
+		 "deleted.", offsetof(struct winnat_counters, bindings_deleted)},
+		{"hvswitch_nat_translated_out_total", "counter", "Packets a NAT "
+		 "translated from inside to outside.",
+		 offsetof(struct winnat_counters, translated_out)},
+		{"hvswitch_nat_translated_in_total", "counter", "Packets a NAT "
+		 "translated from outside to inside.",
+		 offsetof(struct winnat_counters, translated_in)},
+	};
+	struct winnat_counters c[NAT_DP_MAX];
+	const struct winnat *n[NAT_DP_MAX];
+
+	for (int s = 0; s < NAT_DP_MAX; s++) {
+		n[s] = nat_dp_get(sw, s);
+		memset(&c[s], 0, sizeof(c[s]));
+		if (n[s] != NULL)
+			winnat_read_counters(n[s], &c[s]);
+	}
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[i].name, m[i].help,
+			m[i].name, m[i].type);
+		for (int s = 0; s < NAT_DP_MAX; s++) {
+			uint64_t v;
+
+			if (n[s] == NULL)
+				continue;
+			memcpy(&v, (const char *)&c[s] + m[i].off, sizeof(v));
+			fprintf(f, "%s{nat=\"", m[i].name);
+			put_label(f, winnat_config(n[s])->name);
+			fprintf(f, "\"} %" PRIu64 "\n", v);
+		}
+	}
+	fputs("# HELP hvswitch_nat_drops_total Packets a NAT dropped, by reason.\n"
+	      "# TYPE hvswitch_nat_drops_total counter\n", f);
+	for (int s = 0; s < NAT_DP_MAX; s++) {
+		if (n[s] == NULL)
+			continue;
+		for (unsigned d = 0; d < WINNAT_DROP_COUNT; d++) {
+			fputs("hvswitch_nat_drops_total{nat=\"", f);
+			put_label(f, winnat_config(n[s])->name);
+			fputs("\",reason=\"", f);
+			put_label(f, winnat_drop_text(d));
+			fprintf(f, "\"} %" PRIu64 "\n", c[s].drops[d]);
+		}
+	}
+}
+
 json_t *stats_to_json(const struct vswitch *sw)
 {
 	json_t *ports = json_array(), *workers = json_array();
@@ -60,9 +186,9 @@ json_t *stats_to_json(const struct vswitch *sw)
 	}
 	for (unsigned i = 0; i < sw->nb_workers; i++)
 		json_array_append_new(workers, worker_json(sw, sw->workers[i]));
-	return json_pack("{s:s, s:o, s:o, s:{}, s:{s:I, s:I}, s:o}", "Switch", sw->name,
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o}", "Switch", sw->name,
 			 "Ports", ports, "Drops", drops_json(total.drops), "Nat",
-			 "MacTable", "Entries",
+			 nat_json(sw), "MacTable", "Entries",
 			 (json_int_t)(sw->macs ? mac_table_count(sw->macs) : 0),
 			 "AgingSeconds", (json_int_t)sw->mac_aging_sec,
 			 "Workers", workers);

@@ -1,10 +1,15 @@
 /* The /stats document (SPEC section 6), also written by --stats-out:
  * {"Switch", "Ports": [{"Name", "RxPackets", "TxPackets", "RxBytes",
- * "TxBytes", "Drops": {reason: n}}], "Drops": {reason: n}, "Nat": {},
+ * "TxBytes", "Drops": {reason: n}}], "Drops": {reason: n}, "Nat": {"Sessions",
+ * "Bindings", "SessionsCreated", "SessionsDeleted", "BindingsCreated",
+ * "BindingsDeleted", "TranslatedOut", "TranslatedIn", "Drops": {reason: n},
+ * "Nats": [{"Name", the same counters}]} (every NAT summed, then each),
  * "MacTable": {...}, "Workers": [...]}. Drop reasons are spelled as in
  * drop_reason.h. */
 #ifndef HVS_STATS_JSON_H
 #define HVS_STATS_JSON_H
+
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -12,6 +17,12 @@
 
 json_t *stats_to_json(const struct vswitch *sw);
 /* Writes atomically (temp file + rename). Returns 0 or -1 (errno). */
+/* The NAT counters as Prometheus text (0.0.4) for /metrics, one series
+ * per NAT (label nat): hvswitch_nat_sessions, hvswitch_nat_bindings,
+ * hvswitch_nat_{sessions,bindings}_{created,deleted}_total,
+ * hvswitch_nat_translated_{out,in}_total, hvswitch_nat_drops_total{reason}. */
+void stats_nat_metrics(const struct vswitch *sw, FILE *f);
+
 int stats_write_file(const struct vswitch *sw, const char *path);
 
 #endif

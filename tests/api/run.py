@@ -11,7 +11,9 @@ TLS with client certificates), the daemon's own routes (/stats, /metrics,
 attach to a switch port, endpoint stats, validation errors), persistence
 across kill -9, the startup config's Networks/Endpoints, and port ACLs and
 extended ACLs (cases_acl.py: CRUD, validation, hit counters and hot
-updates under live traffic, HNS ACL policies on attach). Each case
+updates under live traffic, HNS ACL policies on attach), and WinNAT
+objects and port proxies (cases_nat.py: CRUD, validation, static
+mappings, sessions/bindings, /stats "Nat", persistence across kill -9). Each case
 prints "PASS name" or "FAIL name: why"; the last line is
 "api: N passed, M failed"; exit code 1 on any failure. Needs root (EAL,
 /var/run/dpdk) but no hugepages, NIC or network namespace.
@@ -817,6 +819,10 @@ def test_unreadable_tls_key_exits_2_naming_the_listener(s):
 # /ports/{name}/acls and /extendedacls, on a daemon of their own with
 # traffic (tests/api/cases_acl.py); they run here, in their order.
 from cases_acl import *  # noqa: E402,F401,F403
+
+# /nats, /nats/{name}/staticmappings|sessions|bindings and /portproxy, on
+# a daemon of their own with a config NAT and --state (tests/api/cases_nat.py).
+from cases_nat import *  # noqa: E402,F401,F403
 
 
 # ---------------------------------------------------------------- last

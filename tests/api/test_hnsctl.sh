@@ -8,6 +8,8 @@
 # HNSCTL: networks (create/list/show/delete), endpoints (create with a port
 # mapping, list/show, attach to p1, stats, detach, delete), switch stats,
 # the port's ACLs and extended ACLs (port acl|extacl list/add/delete),
+# NATs (nat list/show/create/delete/sessions/bindings/mapping) and port
+# proxies (portproxy add/list/delete),
 # --json output parsed by python3, and the exit codes of errors (duplicate
 # name -> 1 with the server's Error text, unknown endpoint -> 1, bad option
 # -> 2, unreachable API -> 1). Prints "PASS name" or "FAIL name: why" per
@@ -396,6 +398,87 @@ h port acl frobnicate p1
 expect_rc port_acl_unknown_subcommand_exits_2 2 && pass port_acl_unknown_subcommand_exits_2
 h port acl --help
 expect_rc port_acl_help 0 && { case $OUT in *"port acl list"*"port acl add"*"port acl delete"*) pass port_acl_help ;; *) fail port_acl_help "want the subcommands: $OUT" ;; esac; }
+
+# ---------------------------------------------------------------- NAT
+
+h nat list
+expect_rc nat_list_empty 0 && { case $OUT in "NAME "*"INTERNAL PREFIX"*) pass nat_list_empty ;; *) fail nat_list_empty "want a header: $OUT" ;; esac; }
+h nat create '{"Name": "winnat", "InternalIPInterfaceAddressPrefix": "172.18.0.0/16", "ExternalIPAddress": "192.0.2.10"}'
+expect_rc nat_create 0 && { [ "$OUT" = winnat ] && pass nat_create || fail nat_create "want 'winnat', got '$OUT'"; }
+printf '%s' '{"Name": "filenat", "InternalIPInterfaceAddressPrefix": "10.9.0.0/24", "ExternalIPAddress": "192.0.2.11"}' >"$W/nat.json"
+h nat create "@$W/nat.json"
+expect_rc nat_create_from_file 0 && { [ "$OUT" = filenat ] && pass nat_create_from_file || fail nat_create_from_file "want 'filenat', got '$OUT'"; }
+h nat create '{"Name": "winnat", "InternalIPInterfaceAddressPrefix": "172.19.0.0/16", "ExternalIPAddress": "192.0.2.10"}'
+expect_rc nat_duplicate_exits_1 1 && { case $ERR in "hnsctl: Name"*winnat*) pass nat_duplicate_exits_1 ;; *) fail nat_duplicate_exits_1 "stderr '$ERR'" ;; esac; }
+h nat create '{"Name": "bad", "InternalIPInterfaceAddressPrefix": "172.19.0.1/16", "ExternalIPAddress": "192.0.2.10"}'
+expect_rc nat_bad_prefix_exits_1 1 && { case $ERR in "hnsctl: InternalIPInterfaceAddressPrefix"*) pass nat_bad_prefix_exits_1 ;; *) fail nat_bad_prefix_exits_1 "stderr '$ERR'" ;; esac; }
+h nat create '{"Name": '
+expect_rc nat_bad_json_exits_1 1 && pass nat_bad_json_exits_1
+h nat list
+if expect_rc nat_list 0; then
+	row=$(row_with winnat)
+	case $row in *172.18.0.0/16*192.0.2.10*172.18.0.1*) pass nat_list ;; *) fail nat_list "want 'winnat 172.18.0.0/16 192.0.2.10 172.18.0.1 ...': $OUT" ;; esac
+fi
+h --json nat list
+expect_rc nat_list_json 0 && json_check nat_list_json 'sorted(n["Name"] for n in j) == ["filenat", "winnat"] and all(n["Active"] is True and n["TcpEstablishedConnectionTimeout"] == 1800 for n in j)'
+h nat show winnat
+expect_rc nat_show 0 && { case $OUT in *"Name"*": winnat"*"UdpIdleSessionTimeout"*": 120"*) pass nat_show ;; *) fail nat_show "want Name and UdpIdleSessionTimeout lines: $OUT" ;; esac; }
+h nat show nosuch
+expect_rc nat_show_unknown_exits_1 1 && pass nat_show_unknown_exits_1
+h nat mapping add winnat TCP 8080 172.18.0.5 80
+expect_rc nat_mapping_add 0 && { [ "$OUT" = 1 ] && pass nat_mapping_add || fail nat_mapping_add "want '1', got '$OUT'"; }
+h nat mapping add winnat UDP 5353 172.18.0.6 53 --external-ip 192.0.2.12
+expect_rc nat_mapping_add_external_ip 0 && { [ "$OUT" = 2 ] && pass nat_mapping_add_external_ip || fail nat_mapping_add_external_ip "want '2', got '$OUT'"; }
+h nat mapping add winnat TCP 8080 172.18.0.7 80
+expect_rc nat_mapping_taken_exits_1 1 && { case $ERR in "hnsctl: ExternalPort"*) pass nat_mapping_taken_exits_1 ;; *) fail nat_mapping_taken_exits_1 "stderr '$ERR'" ;; esac; }
+h nat mapping add winnat SCTP 81 172.18.0.7 80
+expect_rc nat_mapping_bad_protocol_exits_1 1 && { case $ERR in "hnsctl: Protocol"*) pass nat_mapping_bad_protocol_exits_1 ;; *) fail nat_mapping_bad_protocol_exits_1 "stderr '$ERR'" ;; esac; }
+h nat mapping add winnat TCP http 172.18.0.7 80
+expect_rc nat_mapping_bad_port_exits_2 2 && pass nat_mapping_bad_port_exits_2
+h nat mapping list winnat
+expect_rc nat_mapping_list 0 && { case $OUT in "ID "*PROTOCOL*EXTERNAL*INTERNAL*1*TCP*192.0.2.10:8080*172.18.0.5:80*2*UDP*192.0.2.12:5353*172.18.0.6:53*) pass nat_mapping_list ;; *) fail nat_mapping_list "want both mappings: $OUT" ;; esac; }
+h --json nat mapping list winnat
+expect_rc nat_mapping_list_json 0 && json_check nat_mapping_list_json '[m["StaticMappingID"] for m in j] == [1, 2] and j[0]["NatName"] == "winnat" and j[1]["ExternalIPAddress"] == "192.0.2.12"'
+h nat bindings winnat
+expect_rc nat_bindings 0 && { case $OUT in *PROTOCOL*INTERNAL*EXTERNAL*172.18.0.5:80*192.0.2.10:8080*True*) pass nat_bindings ;; *) fail nat_bindings "want the mapping as a Configured binding: $OUT" ;; esac; }
+h --json nat sessions winnat --limit 10
+expect_rc nat_sessions_json 0 && json_check nat_sessions_json 'isinstance(j, list)'
+h nat sessions winnat
+expect_rc nat_sessions 0 && { case $OUT in PROTOCOL*"TCP STATE"*) pass nat_sessions ;; *) fail nat_sessions "want a header: $OUT" ;; esac; }
+h nat sessions winnat --limit zero
+expect_rc nat_sessions_bad_limit_exits_2 2 && pass nat_sessions_bad_limit_exits_2
+h nat mapping delete winnat 1
+expect_rc nat_mapping_delete 0 && { [ "$OUT" = 1 ] && pass nat_mapping_delete || fail nat_mapping_delete "want '1', got '$OUT'"; }
+h nat mapping delete winnat 1
+expect_rc nat_mapping_delete_again_exits_1 1 && pass nat_mapping_delete_again_exits_1
+
+# ---------------------------------------------------------------- port proxy
+
+h portproxy add 192.0.2.10 9000 172.18.0.5 80
+expect_rc portproxy_add 0 && { [ "$OUT" = 192.0.2.10:9000 ] && pass portproxy_add || fail portproxy_add "want '192.0.2.10:9000', got '$OUT'"; }
+h portproxy add 192.0.2.10 9000 172.18.0.6 80
+expect_rc portproxy_taken_exits_1 1 && { case $ERR in "hnsctl: ListenPort"*) pass portproxy_taken_exits_1 ;; *) fail portproxy_taken_exits_1 "stderr '$ERR'" ;; esac; }
+h portproxy add 192.0.2.10 nine 172.18.0.6 80
+expect_rc portproxy_bad_port_exits_2 2 && pass portproxy_bad_port_exits_2
+h portproxy list
+expect_rc portproxy_list 0 && { case $OUT in LISTEN*CONNECT*NAT*192.0.2.10:9000*172.18.0.5:80*winnat*) pass portproxy_list ;; *) fail portproxy_list "want the proxy on winnat: $OUT" ;; esac; }
+h --json portproxy list
+expect_rc portproxy_list_json 0 && json_check portproxy_list_json 'j == [{"ListenAddress": "192.0.2.10", "ListenPort": 9000, "ConnectAddress": "172.18.0.5", "ConnectPort": 80, "NatName": "winnat"}]'
+h portproxy delete 192.0.2.10 9000
+expect_rc portproxy_delete 0 && { [ "$OUT" = 192.0.2.10:9000 ] && pass portproxy_delete || fail portproxy_delete "want '192.0.2.10:9000', got '$OUT'"; }
+h portproxy delete 192.0.2.10 9000
+expect_rc portproxy_delete_again_exits_1 1 && pass portproxy_delete_again_exits_1
+
+h nat delete filenat
+expect_rc nat_delete 0 && { [ "$OUT" = filenat ] && pass nat_delete || fail nat_delete "want 'filenat', got '$OUT'"; }
+h nat delete filenat
+expect_rc nat_delete_again_exits_1 1 && pass nat_delete_again_exits_1
+h stats --json
+expect_rc stats_nat_object 0 && json_check stats_nat_object '[n["Name"] for n in j["Nat"]["Nats"]] == ["winnat"] and j["Nat"]["Bindings"] == 1 and "NAT filtered" in j["Nat"]["Drops"]'
+h nat frobnicate
+expect_rc nat_unknown_subcommand_exits_2 2 && pass nat_unknown_subcommand_exits_2
+h nat --help
+expect_rc nat_help 0 && { case $OUT in *"nat list"*"nat create"*"nat mapping"*) pass nat_help ;; *) fail nat_help "want the subcommands: $OUT" ;; esac; }
 
 # ---------------------------------------------------------------- daemon
 

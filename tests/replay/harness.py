@@ -24,7 +24,16 @@ SECURITY = "Failed Security Policy"
 SOURCE_NIC = "Destination is the source NIC"
 TX_FULL = "TX ring full"
 NO_BUFFERS = "Out of packet buffers"
-DROP_REASONS = (INVALID, VLAN_FILTER, SECURITY, SOURCE_NIC, TX_FULL, NO_BUFFERS)
+NAT_FILTERED = "NAT filtered"
+NAT_TABLE_FULL = "NAT session table full"
+NAT_PORT_EXHAUSTED = "NAT port exhausted"
+NAT_FRAGMENT = "NAT fragment without a session"
+NO_ROUTE = "No route to destination"
+UNRESOLVED = "Next hop unresolved"
+TTL_EXPIRED = "TTL expired"
+DROP_REASONS = (INVALID, VLAN_FILTER, SECURITY, SOURCE_NIC, TX_FULL, NO_BUFFERS,
+                NAT_FILTERED, NAT_TABLE_FULL, NAT_PORT_EXHAUSTED, NAT_FRAGMENT,
+                NO_ROUTE, UNRESOLVED, TTL_EXPIRED)
 
 DAEMON_TIMEOUT = 60
 IDLE_MS = 300
@@ -172,9 +181,12 @@ class Context:
         for base in bases:
             shutil.rmtree(os.path.join(base, prefix), ignore_errors=True)
 
-    def run_switch(self, ports, switch=None):
+    def run_switch(self, ports, switch=None, port_fields=None, root=None,
+                   extra_args=()):
         """Writes the ports' input pcaps and the config, runs vswitchd until
-        it is idle, and returns the Result."""
+        it is idle, and returns the Result. port_fields ({port name: {field:
+        value}}) and root ({"Nats": [...]}) add to the config; extra_args
+        to the command line (e.g. --trace)."""
         check(any(p.send for p in ports),
               "test bug: no port sends anything (vswitchd would never go idle)")
         cfg_ports = []
@@ -189,16 +201,18 @@ class Context:
                 entry["MacAddresses"] = list(p.macs)
             if p.vlan is not None:
                 entry["Vlan"] = p.vlan
+            entry.update((port_fields or {}).get(p.name, {}))
             cfg_ports.append(entry)
         cfg = {"Switch": dict({"Name": "replay"}, **(switch or {})),
                "Ports": cfg_ports}
+        cfg.update(root or {})
         cfg_path = self.write("config.json", json.dumps(cfg, indent=2))
         stats_path = self.path("stats.json")
         # --no-api: replay runs need no REST listener and must not fight
         # over the default socket with any other daemon on the host.
         proc = self.run_vswitchd(["--config", cfg_path, "--no-api",
                                   "--exit-on-idle", str(IDLE_MS),
-                                  "--stats-out", stats_path])
+                                  "--stats-out", stats_path] + list(extra_args))
         check(proc.rc == 0, f"vswitchd exited {proc.rc}: "
               + last_line(proc.stderr))
         out = {}

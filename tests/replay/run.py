@@ -38,9 +38,10 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import harness  # noqa: E402
 import cases_acl  # noqa: E402
 import cases_cli  # noqa: E402
+import cases_nat  # noqa: E402
 import cases_switching  # noqa: E402
 
-MODULES = (cases_switching, cases_acl, cases_cli)
+MODULES = (cases_switching, cases_acl, cases_nat, cases_cli)
 LSAN_SUPPRESSIONS = os.path.join(HERE, "lsan.supp")
 
 

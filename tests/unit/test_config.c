@@ -511,16 +511,8 @@ Test(config_errors, duplicate_json_keys)
 			   "duplicate");
 }
 
-Test(config_errors, non_empty_later_features_are_not_supported_yet)
-{
-	parse_fails("{'Nats': [{'Name': 'n'}]}", "Nats", "not supported");
-	/* Acls and ExtendedAcls are supported now: see config_acls */
-	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24']}]}",
-		    "Ports[0].IPAddresses", "not supported");
-	parse_fails("{'Ports': [{" PORT0 ", 'DefaultGateway': '10.0.0.1'}]}",
-		    "Ports[0].DefaultGateway", "not supported");
-	/* a port's Endpoint is supported now: see config_port_endpoint */
-}
+/* Nats, IPAddresses and DefaultGateway are supported now: see
+ * config_port_ips and config_nats. */
 
 /* Networks and Endpoints are kept as JSON for the HNS service, which
  * validates them like POST bodies; only their being arrays is checked here. */
@@ -1104,4 +1096,153 @@ Test(config_port_endpoint, empty_or_wrong_type_is_rejected_with_its_path)
 		    "Ports[0].Endpoint", "endpoint name or ID");
 	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0', 'Endpoint': 7}]}",
 		    "Ports[0].Endpoint", "string");
+}
+
+/* ---- IPAddresses, DefaultGateway ---- */
+
+#define UPLINK_IP "'Name': 'up', 'Devargs': 'd9', 'Uplink': true, " \
+	"'IPAddresses': ['192.0.2.10/24']"
+
+Test(config_port_ips, addresses_and_gateway_are_kept)
+{
+	parse_ok("{'Ports': [{" PORT0 ", 'IPAddresses': ['192.0.2.10/24', '10.1.2.3/8'],"
+		 " 'DefaultGateway': '192.0.2.1'}, {" PORT1 "}]}");
+	cr_assert_eq(out.ports[0].nb_ips, 2);
+	cr_assert_eq(out.ports[0].ips[0], 0xc000020a);
+	cr_assert_eq(out.ports[0].plens[0], 24);
+	cr_assert_eq(out.ports[0].ips[1], 0x0a010203);
+	cr_assert_eq(out.ports[0].plens[1], 8);
+	cr_assert_eq(out.ports[0].default_gw, 0xc0000201);
+	cr_assert_eq(out.ports[1].nb_ips, 0);
+	cr_assert_eq(out.ports[1].default_gw, 0);
+	config_release(&out);
+	/* a /32 and a gateway on-link through the second address */
+	parse_ok("{'Ports': [{" PORT0 ", 'IPAddresses': ['203.0.113.7/32', '10.0.0.2/30'],"
+		 " 'DefaultGateway': '10.0.0.1'}]}");
+	cr_assert_eq(out.ports[0].default_gw, 0x0a000001);
+	config_release(&out);
+}
+
+Test(config_port_ips, bad_addresses_name_the_element)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': '10.0.0.1/24'}]}",
+		    "Ports[0].IPAddresses", "must be an array");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24', 5]}]}",
+		    "Ports[0].IPAddresses[1]", "must be a string");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['2001:db8::1/64']}]}",
+		    "Ports[0].IPAddresses[0]", "IPv6 addresses are not supported on ports yet");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1']}]}",
+		    "Ports[0].IPAddresses[0]", "prefix length");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.256/24']}]}",
+		    "Ports[0].IPAddresses[0]", NULL);
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/33']}]}",
+		    "Ports[0].IPAddresses[0]", NULL);
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.0/24']}]}",
+		    "Ports[0].IPAddresses[0]", "network or broadcast");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.255/24']}]}",
+		    "Ports[0].IPAddresses[0]", "network or broadcast");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['224.0.0.1/24']}]}",
+		    "Ports[0].IPAddresses[0]", "unicast");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24', '10.0.0.1/16']}]}",
+		    "Ports[0].IPAddresses[1]", "repeats");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24', '10.0.0.2/24',"
+		    " '10.0.0.3/24', '10.0.0.4/24', '10.0.0.5/24']}]}",
+		    "Ports[0].IPAddresses", "at most 4");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.1/24']},"
+		    " {" PORT1 ", 'IPAddresses': ['10.0.0.1/24']}]}",
+		    "Ports[1].IPAddresses[0]", "port 'a'");
+}
+
+Test(config_port_ips, default_gateway_must_be_on_link)
+{
+	parse_fails("{'Ports': [{" PORT0 ", 'DefaultGateway': '10.0.0.1'}]}",
+		    "Ports[0].DefaultGateway", "needs IPAddresses");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.2/24'],"
+		    " 'DefaultGateway': '10.0.1.1'}]}", "Ports[0].DefaultGateway", "on-link");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.2/24'],"
+		    " 'DefaultGateway': '10.0.0.2'}]}", "Ports[0].DefaultGateway", "own address");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.2/24'],"
+		    " 'DefaultGateway': '10.0.0'}]}", "Ports[0].DefaultGateway",
+		    "not an IPv4 address");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.2/24'],"
+		    " 'DefaultGateway': 'fe80::1'}]}", "Ports[0].DefaultGateway", "IPv6");
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['10.0.0.2/24'],"
+		    " 'DefaultGateway': ['10.0.0.1']}]}", "Ports[0].DefaultGateway",
+		    "must be a string");
+}
+
+Test(config_port_ips, hot_plug_port_parser_reads_them_too)
+{
+	struct port_config pc;
+	json_error_t jerr;
+	json_t *doc = json_loads("{\"Name\": \"x\", \"Devargs\": \"d\", \"IPAddresses\":"
+				 " [\"198.51.100.2/24\"], \"DefaultGateway\": \"198.51.100.1\"}",
+				 0, &jerr);
+
+	cr_assert_eq(config_parse_port(doc, "", &pc, err, sizeof(err)), 0, "%s", err);
+	cr_assert(pc.nb_ips == 1 && pc.ips[0] == 0xc6336402 && pc.default_gw == 0xc6336401);
+	config_port_release(&pc);
+	json_decref(doc);
+}
+
+/* ---- Nats ---- */
+
+Test(config_nats, kept_as_json_after_validation)
+{
+	parse_ok("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'winnat',"
+		 " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16'},"
+		 " {'Name': 'other', 'InternalIPInterfaceAddressPrefix': '172.19.0.0/16',"
+		 " 'StaticMappings': [{'Protocol': 'TCP', 'ExternalPort': 80,"
+		 " 'InternalIPAddress': '172.19.0.2', 'InternalPort': 80}]}]}");
+	cr_assert_not_null(out.nats);
+	cr_assert_eq(json_array_size(out.nats), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(out.nats, 1),
+							   "Name")), "other");
+	config_release(&out);
+	cr_assert_null(out.nats);
+	config_release(&out); /* twice is harmless */
+	/* with an ExternalIPAddress no uplink address is needed */
+	parse_ok("{'Nats': [{'Name': 'n', 'InternalIPInterfaceAddressPrefix': '10.0.0.0/8',"
+		 " 'ExternalIPAddress': '192.0.2.1'}]}");
+	cr_assert_eq(json_array_size(out.nats), 1);
+	config_release(&out);
+	parse_ok("{'Nats': []}");
+	cr_assert_null(out.nats);
+}
+
+Test(config_nats, errors_name_the_element_and_field)
+{
+	parse_fails("{'Nats': {}}", "Nats", "must be an array");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [5]}", "Nats[0]",
+		    "must be an object");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16'}, {'Name': 'b',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.19.0.1/16'}]}",
+		    "Nats[1].InternalIPInterfaceAddressPrefix", "host bits");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'a'}]}",
+		    "Nats[0].InternalIPInterfaceAddressPrefix", "required");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16', 'Foo': 1}]}",
+		    "Nats[0].Foo", "unknown field");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16',"
+		    " 'UdpIdleSessionTimeout': 0}]}",
+		    "Nats[0].UdpIdleSessionTimeout", "out of range");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16',"
+		    " 'StaticMappings': [{'Protocol': 'SCTP', 'ExternalPort': 1,"
+		    " 'InternalIPAddress': '172.18.0.2', 'InternalPort': 1}]}]}",
+		    "Nats[0].StaticMappings[0].Protocol", "TCP or UDP");
+	parse_fails("{'Ports': [{" UPLINK_IP "}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16'}, {'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.19.0.0/16'}]}",
+		    "Nats[1].Name", "Nats[0]");
+	/* no ExternalIPAddress and no uplink address to default to */
+	parse_fails("{'Ports': [{" PORT0 ", 'Uplink': true}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16'}]}",
+		    "Nats[0].ExternalIPAddress", "IPAddresses");
+	/* a bad port fails first; nothing is kept */
+	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['x']}], 'Nats': [{'Name': 'a',"
+		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16'}]}",
+		    "Ports[0].IPAddresses[0]", NULL);
 }

@@ -1,0 +1,940 @@
+/* WinNAT core (winnat/winnat.h): bindings (endpoint-independent mapping,
+ * port choice), sessions both ways, checksums against full recomputation,
+ * filtering, TCP states and lifetimes with WinNAT's event text, expiry,
+ * UDP refresh, fragments, table full, port exhaustion, compartments and
+ * the readers. Needs EAL (rte_hash, mbufs). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "eal_fixture.h"
+#include "winnat.h"
+
+/* not every file uses every helper */
+#pragma GCC diagnostic ignored "-Wunused-function"
+
+/* ---- packet helpers (each WinNAT test file carries its own copy) ---- */
+
+#define TCP 6
+#define UDP 17
+#define ICMP 1
+#define L3 14 /* IPv4 header after an Ethernet header */
+
+static struct rte_mempool *mp;
+
+static void setup(void)
+{
+	test_eal_init_mem("256");
+	mp = rte_pktmbuf_pool_create("wn_test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	cr_assert_not_null(mp);
+}
+
+static void teardown(void)
+{
+	rte_mempool_free(mp);
+	test_eal_cleanup();
+}
+
+static uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	return a << 24 | b << 16 | c << 8 | d;
+}
+
+/* What to build: proto, addresses and ports (ICMP: sport is the echo id,
+ * type the ICMP type), TCP flags, payload length, fragment field. */
+struct pk {
+	uint8_t proto;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint8_t flags;
+	uint8_t type;
+	uint16_t plen;
+	uint16_t frag;   /* host order fragment_offset field */
+	uint16_t ipid;
+	bool nocsum;     /* UDP without checksum */
+};
+
+static struct rte_ipv4_hdr *iph(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L3);
+}
+
+static uint8_t *l4h(struct rte_mbuf *m)
+{
+	return (uint8_t *)iph(m) + sizeof(struct rte_ipv4_hdr);
+}
+
+static uint16_t l4_hdr_len(uint8_t proto)
+{
+	return proto == TCP ? sizeof(struct rte_tcp_hdr) : 8;
+}
+
+static struct rte_mbuf *build(const struct pk *k)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	bool later = (k->frag & RTE_IPV4_HDR_OFFSET_MASK) != 0;
+	uint16_t l4len = (later ? 0 : l4_hdr_len(k->proto)) + k->plen;
+	uint16_t total = sizeof(struct rte_ipv4_hdr) + l4len;
+	uint8_t *d;
+
+	cr_assert_not_null(m);
+	d = (uint8_t *)rte_pktmbuf_append(m, L3 + total);
+	cr_assert_not_null(d);
+	memset(d, 0, L3 + total);
+	((struct rte_ether_hdr *)d)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	struct rte_ipv4_hdr *ip = iph(m);
+	uint8_t *l4 = l4h(m);
+
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(total);
+	ip->packet_id = rte_cpu_to_be_16(k->ipid);
+	ip->fragment_offset = rte_cpu_to_be_16(k->frag);
+	ip->time_to_live = 64;
+	ip->next_proto_id = k->proto;
+	ip->src_addr = rte_cpu_to_be_32(k->src);
+	ip->dst_addr = rte_cpu_to_be_32(k->dst);
+	for (uint16_t i = 0; i < l4len; i++)
+		l4[i] = (uint8_t)rand();
+	if (!later && k->proto == TCP) {
+		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)l4;
+
+		t->src_port = rte_cpu_to_be_16(k->sport);
+		t->dst_port = rte_cpu_to_be_16(k->dport);
+		t->data_off = 0x50;
+		t->tcp_flags = k->flags;
+		t->cksum = 0;
+		t->cksum = rte_ipv4_udptcp_cksum(ip, t);
+	} else if (!later && k->proto == UDP) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)l4;
+
+		u->src_port = rte_cpu_to_be_16(k->sport);
+		u->dst_port = rte_cpu_to_be_16(k->dport);
+		u->dgram_len = rte_cpu_to_be_16(l4len);
+		u->dgram_cksum = 0;
+		if (!k->nocsum)
+			u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
+	} else if (!later) {
+		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)l4;
+
+		ic->icmp_type = k->type;
+		ic->icmp_code = 0;
+		ic->icmp_ident = rte_cpu_to_be_16(k->sport);
+		ic->icmp_cksum = 0;
+		ic->icmp_cksum = (uint16_t)~rte_raw_cksum(l4, l4len);
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+static struct rte_mbuf *TCPP(uint32_t s, uint16_t sp, uint32_t d, uint16_t dp, uint8_t fl)
+{
+	return build(&(struct pk){ .proto = TCP, .src = s, .dst = d, .sport = sp, .dport = dp,
+				   .flags = fl, .plen = 10 });
+}
+
+static struct rte_mbuf *UDPP(uint32_t s, uint16_t sp, uint32_t d, uint16_t dp)
+{
+	return build(&(struct pk){ .proto = UDP, .src = s, .dst = d, .sport = sp, .dport = dp,
+				   .plen = 12 });
+}
+
+static struct rte_mbuf *ECHO(uint32_t s, uint32_t d, uint16_t id, uint8_t type)
+{
+	return build(&(struct pk){ .proto = ICMP, .src = s, .dst = d, .sport = id,
+				   .type = type, .plen = 16 });
+}
+
+/* A packet as read back, host order (ICMP: the echo id as both ports). */
+struct tu {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+};
+
+static struct tu rd(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = iph(m);
+	uint8_t *l4 = l4h(m);
+	struct tu t = { rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_32(ip->dst_addr), 0, 0 };
+	uint16_t p[3];
+
+	memcpy(p, l4, sizeof(p));
+	if (ip->next_proto_id == ICMP) {
+		memcpy(&p[0], l4 + 4, 2);
+		p[1] = p[0];
+	}
+	t.sport = rte_be_to_cpu_16(p[0]);
+	t.dport = rte_be_to_cpu_16(p[1]);
+	return t;
+}
+
+#define assert_tu(m, s, sp, d, dp) do { \
+	struct tu t_ = rd(m); \
+	cr_assert_eq(t_.src, (s), "src %08x", t_.src); \
+	cr_assert_eq(t_.sport, (sp), "sport %u", t_.sport); \
+	cr_assert_eq(t_.dst, (d), "dst %08x", t_.dst); \
+	cr_assert_eq(t_.dport, (dp), "dport %u", t_.dport); \
+} while (0)
+
+/* Checks every checksum of the packet against a full recomputation. */
+static void check_csums(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = iph(m);
+	uint8_t *l4 = l4h(m);
+	uint16_t saved = ip->hdr_checksum, l4len;
+	uint16_t *ck;
+
+	ip->hdr_checksum = 0;
+	cr_assert_eq(saved, rte_ipv4_cksum(ip), "IPv4 checksum");
+	ip->hdr_checksum = saved;
+	if (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK)
+		return;
+	l4len = rte_be_to_cpu_16(ip->total_length) - sizeof(*ip);
+	if (ip->next_proto_id == TCP)
+		ck = (uint16_t *)(l4 + 16);
+	else if (ip->next_proto_id == UDP)
+		ck = (uint16_t *)(l4 + 6);
+	else
+		ck = (uint16_t *)(l4 + 2);
+	saved = *ck;
+	if (ip->next_proto_id == UDP && saved == 0)
+		return; /* no checksum */
+	*ck = 0;
+	if (ip->next_proto_id == ICMP)
+		cr_assert_eq(saved, (uint16_t)~rte_raw_cksum(l4, l4len), "ICMP checksum");
+	else
+		cr_assert_eq(saved, rte_ipv4_udptcp_cksum(ip, l4), "L4 checksum proto %u",
+			     ip->next_proto_id);
+	*ck = saved;
+}
+
+static struct winnat *mknat_cfg(struct winnat_config *c)
+{
+	char err[128] = "";
+	struct winnat *n = winnat_create(c, SOCKET_ID_ANY, err, sizeof(err));
+
+	cr_assert_not_null(n, "winnat_create: %s", err);
+	return n;
+}
+
+#define INSIDE_NET ip4(172, 18, 0, 0)
+#define EXT ip4(192, 168, 1, 70)
+#define GW ip4(172, 18, 0, 1)
+#define A1 ip4(172, 18, 0, 2)
+#define A2 ip4(172, 18, 0, 3)
+#define R1 ip4(65, 55, 44, 109)
+#define R2 ip4(65, 55, 44, 110)
+
+static void base_cfg(struct winnat_config *c)
+{
+	winnat_config_defaults(c);
+	snprintf(c->name, sizeof(c->name), "winnat");
+	c->internal_prefix = INSIDE_NET;
+	c->internal_plen = 16;
+	c->external_ip = EXT;
+	c->gateway_ip = GW;
+	c->max_sessions = 1024;
+}
+
+static struct winnat *mknat(void)
+{
+	struct winnat_config c;
+
+	base_cfg(&c);
+	return mknat_cfg(&c);
+}
+
+static enum winnat_verdict OUT(struct winnat *n, struct rte_mbuf *m, uint32_t now,
+			       struct winnat_events *ev, enum winnat_drop *drop)
+{
+	return winnat_outbound(n, m, L3, now, ev, drop);
+}
+
+static enum winnat_verdict IN(struct winnat *n, struct rte_mbuf *m, uint32_t now,
+			      struct winnat_events *ev, enum winnat_drop *drop)
+{
+	return winnat_inbound(n, m, L3, now, ev, drop);
+}
+
+/* Sessions and bindings as the readers see them. */
+#define INFO_MAX 64
+static struct winnat_session_info sinfo[INFO_MAX];
+static struct winnat_binding_info binfo[INFO_MAX];
+static int nsinfo, nbinfo;
+
+static int take_session(void *ctx, const struct winnat_session_info *s)
+{
+	(void)ctx;
+	if (nsinfo < INFO_MAX)
+		sinfo[nsinfo++] = *s;
+	return 0;
+}
+
+static int take_binding(void *ctx, const struct winnat_binding_info *b)
+{
+	(void)ctx;
+	if (nbinfo < INFO_MAX)
+		binfo[nbinfo++] = *b;
+	return 0;
+}
+
+static int sessions(struct winnat *n, uint32_t now)
+{
+	nsinfo = 0;
+	winnat_foreach_session(n, now, take_session, NULL);
+	return nsinfo;
+}
+
+static int bindings(struct winnat *n)
+{
+	nbinfo = 0;
+	winnat_foreach_binding(n, take_binding, NULL);
+	return nbinfo;
+}
+
+static const char *evtext(const struct winnat_events *ev, unsigned i)
+{
+	static char buf[4][512];
+
+	cr_assert_lt(i, ev->n, "event %u of %u", i, ev->n);
+	winnat_event_format(&ev->ev[i], buf[i & 3], sizeof(buf[0]));
+	return buf[i & 3];
+}
+
+/* ---- end of helpers ---- */
+
+TestSuite(winnat, .init = setup, .fini = teardown, .timeout = 60);
+
+#define SYN RTE_TCP_SYN_FLAG
+#define ACK RTE_TCP_ACK_FLAG
+#define FIN RTE_TCP_FIN_FLAG
+#define RST RTE_TCP_RST_FLAG
+
+Test(winnat, binding_reused_for_two_remotes)
+{
+	struct winnat *n = mknat();
+	struct rte_mbuf *m1 = TCPP(A1, 49161, R1, 443, SYN);
+	struct rte_mbuf *m2 = TCPP(A1, 49161, R2, 80, SYN);
+
+	cr_assert_eq(OUT(n, m1, 10, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(OUT(n, m2, 10, NULL, NULL), WINNAT_TO_OUTSIDE);
+	/* the internal port was free, so it is the external one too */
+	assert_tu(m1, EXT, 49161, R1, 443);
+	assert_tu(m2, EXT, 49161, R2, 80);
+	cr_assert_eq(bindings(n), 1);
+	cr_assert_eq(binfo[0].session_count, 2);
+	cr_assert_eq(binfo[0].external_port, 49161);
+	cr_assert_eq(binfo[0].configured, false);
+	cr_assert_eq(sessions(n, 10), 2);
+	rte_pktmbuf_free(m1);
+	rte_pktmbuf_free(m2);
+	winnat_free(n);
+}
+
+Test(winnat, external_port_kept_when_free_else_other)
+{
+	struct winnat *n = mknat();
+	struct rte_mbuf *m1 = UDPP(A1, 5000, R1, 53);
+	struct rte_mbuf *m2 = UDPP(A2, 5000, R1, 53);
+	struct rte_mbuf *m3 = UDPP(A1, 80, R1, 53); /* below the pool */
+
+	cr_assert_eq(OUT(n, m1, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(OUT(n, m2, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(OUT(n, m3, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(rd(m1).sport, 5000);
+	cr_assert_neq(rd(m2).sport, 5000);
+	cr_assert_geq(rd(m2).sport, 1024);
+	cr_assert_geq(rd(m3).sport, 1024, "ports outside the pool are not kept");
+	cr_assert_neq(rd(m3).sport, rd(m2).sport);
+	/* replies reach the right endpoints */
+	struct rte_mbuf *r2 = UDPP(R1, 53, EXT, rd(m2).sport);
+
+	cr_assert_eq(IN(n, r2, 2, NULL, NULL), WINNAT_TO_INSIDE);
+	assert_tu(r2, R1, 53, A2, 5000);
+	rte_pktmbuf_free(m1);
+	rte_pktmbuf_free(m2);
+	rte_pktmbuf_free(m3);
+	rte_pktmbuf_free(r2);
+	winnat_free(n);
+}
+
+Test(winnat, session_both_directions)
+{
+	struct winnat *n = mknat();
+	struct rte_mbuf *o = TCPP(A1, 40000, R1, 443, SYN);
+	struct rte_mbuf *i = TCPP(R1, 443, EXT, 40000, SYN | ACK);
+	struct rte_mbuf *o2 = TCPP(A1, 40000, R1, 443, ACK);
+	struct winnat_counters c;
+
+	cr_assert_eq(OUT(n, o, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	assert_tu(o, EXT, 40000, R1, 443);
+	check_csums(o);
+	cr_assert_eq(IN(n, i, 1, NULL, NULL), WINNAT_TO_INSIDE);
+	assert_tu(i, R1, 443, A1, 40000);
+	check_csums(i);
+	cr_assert_eq(OUT(n, o2, 2, NULL, NULL), WINNAT_TO_OUTSIDE);
+	assert_tu(o2, EXT, 40000, R1, 443);
+	winnat_read_counters(n, &c);
+	cr_assert_eq(c.sessions, 1);
+	cr_assert_eq(c.bindings, 1);
+	cr_assert_eq(c.translated_out, 2);
+	cr_assert_eq(c.translated_in, 1);
+	/* not ours: outside the prefix, or another destination */
+	struct rte_mbuf *x = TCPP(ip4(10, 0, 0, 1), 1, R1, 2, SYN);
+	struct rte_mbuf *y = TCPP(R1, 443, ip4(1, 2, 3, 4), 40000, ACK);
+
+	cr_assert_eq(OUT(n, x, 2, NULL, NULL), WINNAT_PASS);
+	cr_assert_eq(IN(n, y, 2, NULL, NULL), WINNAT_PASS);
+	assert_tu(y, R1, 443, ip4(1, 2, 3, 4), 40000);
+	rte_pktmbuf_free(o);
+	rte_pktmbuf_free(i);
+	rte_pktmbuf_free(o2);
+	rte_pktmbuf_free(x);
+	rte_pktmbuf_free(y);
+	winnat_free(n);
+}
+
+Test(winnat, checksums_match_full_recomputation)
+{
+	struct winnat *n = mknat();
+
+	srand(7);
+	for (int i = 0; i < 3000; i++) {
+		uint8_t protos[] = { TCP, UDP, ICMP };
+		struct pk k = {
+			.proto = protos[i % 3],
+			.src = INSIDE_NET | (uint32_t)(rand() & 0xffff),
+			.dst = ip4(8, (unsigned)rand() & 0xff, (unsigned)rand() & 0xff, 1),
+			.sport = (uint16_t)rand(), .dport = (uint16_t)(rand() | 1),
+			.flags = ACK, .type = RTE_IP_ICMP_ECHO_REQUEST,
+			.plen = (uint16_t)(rand() % 200), .ipid = (uint16_t)rand(),
+			.nocsum = (i % 7) == 1,
+		};
+		if (k.src == INSIDE_NET)
+			k.src++;
+		struct rte_mbuf *m = build(&k);
+		enum winnat_verdict v = OUT(n, m, 1, NULL, NULL);
+
+		cr_assert_eq(v, WINNAT_TO_OUTSIDE, "packet %d", i);
+		check_csums(m);
+		if (k.proto == UDP && k.nocsum)
+			cr_assert_eq(((struct rte_udp_hdr *)l4h(m))->dgram_cksum, 0);
+		struct tu t = rd(m);
+		struct pk r = k;
+
+		r.src = t.dst;
+		r.dst = t.src;
+		r.sport = t.dport;
+		r.dport = t.sport;
+		r.type = RTE_IP_ICMP_ECHO_REPLY;
+		struct rte_mbuf *back = build(&r);
+
+		cr_assert_eq(IN(n, back, 1, NULL, NULL), WINNAT_TO_INSIDE, "reply %d", i);
+		check_csums(back);
+		assert_tu(back, k.dst, k.proto == ICMP ? k.sport : k.dport, k.src, k.sport);
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(back);
+		winnat_expire(n, 100000, 4096, NULL);
+	}
+	winnat_free(n);
+}
+
+static void filtering_case(enum winnat_filtering f, uint8_t proto)
+{
+	struct winnat_config c;
+	enum winnat_drop drop = WINNAT_DROP_COUNT;
+	struct winnat_counters cnt;
+
+	base_cfg(&c);
+	c.tcp_filtering = c.udp_filtering = f;
+	struct winnat *n = mknat_cfg(&c);
+	struct rte_mbuf *o = build(&(struct pk){ .proto = proto, .src = A1, .sport = 6000,
+						  .dst = R1, .dport = 3478, .flags = SYN });
+	/* the contacted remote IP on another port, and an uncontacted IP */
+	struct rte_mbuf *same_ip = build(&(struct pk){ .proto = proto, .src = R1, .sport = 9999,
+							.dst = EXT, .dport = 6000, .flags = SYN });
+	struct rte_mbuf *other_ip = build(&(struct pk){ .proto = proto, .src = R2, .sport = 3478,
+							 .dst = EXT, .dport = 6000, .flags = SYN });
+
+	cr_assert_eq(OUT(n, o, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(IN(n, same_ip, 1, NULL, &drop), WINNAT_TO_INSIDE);
+	assert_tu(same_ip, R1, 9999, A1, 6000);
+	check_csums(same_ip);
+	if (f == WINNAT_ADDRESS_DEPENDENT_FILTERING) {
+		cr_assert_eq(IN(n, other_ip, 1, NULL, &drop), WINNAT_DROP);
+		cr_assert_eq(drop, WINNAT_DROP_FILTERED);
+		winnat_read_counters(n, &cnt);
+		cr_assert_eq(cnt.drops[WINNAT_DROP_FILTERED], 1);
+		cr_assert_str_eq(winnat_drop_text(drop), "NAT filtered");
+	} else {
+		cr_assert_eq(IN(n, other_ip, 1, NULL, &drop), WINNAT_TO_INSIDE);
+		assert_tu(other_ip, R2, 3478, A1, 6000);
+	}
+	/* a port nobody is bound to is filtered either way */
+	struct rte_mbuf *unbound = build(&(struct pk){ .proto = proto, .src = R1, .sport = 1,
+							.dst = EXT, .dport = 6001 });
+
+	cr_assert_eq(IN(n, unbound, 1, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_FILTERED);
+	/* the accepted session counts on the same binding */
+	cr_assert_eq(bindings(n), 1);
+	cr_assert_eq(binfo[0].session_count, f == WINNAT_ADDRESS_DEPENDENT_FILTERING ? 2 : 3);
+	rte_pktmbuf_free(o);
+	rte_pktmbuf_free(same_ip);
+	rte_pktmbuf_free(other_ip);
+	rte_pktmbuf_free(unbound);
+	winnat_free(n);
+}
+
+Test(winnat, address_dependent_filtering_udp)
+{
+	filtering_case(WINNAT_ADDRESS_DEPENDENT_FILTERING, UDP);
+}
+
+Test(winnat, address_dependent_filtering_tcp)
+{
+	filtering_case(WINNAT_ADDRESS_DEPENDENT_FILTERING, TCP);
+}
+
+Test(winnat, endpoint_independent_filtering)
+{
+	filtering_case(WINNAT_ENDPOINT_INDEPENDENT_FILTERING, UDP);
+	filtering_case(WINNAT_ENDPOINT_INDEPENDENT_FILTERING, TCP);
+}
+
+Test(winnat, filtering_forgets_remote_with_its_last_session)
+{
+	struct winnat *n = mknat();
+	enum winnat_drop drop;
+	struct rte_mbuf *o1 = UDPP(A1, 6000, R1, 1);
+	struct rte_mbuf *o2 = UDPP(A1, 6000, R2, 1);
+	struct rte_mbuf *i1 = UDPP(R1, 2, EXT, 6000);
+
+	cr_assert_eq(OUT(n, o1, 0, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(OUT(n, o2, 100, NULL, NULL), WINNAT_TO_OUTSIDE);
+	/* R1's session expires at 120, R2's keeps the binding alive */
+	cr_assert_eq(winnat_expire(n, 130, 100, NULL), 1);
+	cr_assert_eq(IN(n, i1, 130, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_FILTERED);
+	rte_pktmbuf_free(o1);
+	rte_pktmbuf_free(o2);
+	rte_pktmbuf_free(i1);
+	winnat_free(n);
+}
+
+#define IN_SRC "Internal source transport addr: 172.18.0.2:49161 (CompartmentId 1), " \
+	"Internal dest transport addr: 65.55.44.109:443, External source transport addr " \
+	"192.168.1.70:49161, External dest transport addr 65.55.44.109:443"
+
+Test(winnat, tcp_states_lifetimes_and_events)
+{
+	struct winnat *n = mknat();
+	struct winnat_events ev = { 0 };
+	struct rte_mbuf *m;
+
+	m = TCPP(A1, 49161, R1, 443, SYN);
+	cr_assert_eq(OUT(n, m, 100, &ev, NULL), WINNAT_TO_OUTSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(ev.n, 3);
+	cr_assert_str_eq(evtext(&ev, 0), "TCP binding created. Internal transport addr: "
+			 "172.18.0.2:49161 (CompartmentId 1), External transport addr "
+			 "192.168.1.70:49161, SessionCount: 0, Configured: False");
+	cr_assert_str_eq(evtext(&ev, 1), "TCP session created. " IN_SRC
+			 ", Lifetime: 6 seconds, TcpState:Closed/NA");
+	cr_assert_str_eq(evtext(&ev, 2), "TCP session state updated. " IN_SRC
+			 ", Lifetime: 120 seconds, TcpState: Internal SYN received");
+	cr_assert_eq(sessions(n, 100), 1);
+	cr_assert_eq(sinfo[0].tcp_state, WINNAT_TCP_INTERNAL_SYN);
+	cr_assert_eq(sinfo[0].lifetime, 120);
+
+	ev.n = 0;
+	m = TCPP(R1, 443, EXT, 49161, SYN | ACK);
+	cr_assert_eq(IN(n, m, 101, &ev, NULL), WINNAT_TO_INSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(ev.n, 1);
+	cr_assert_str_eq(evtext(&ev, 0), "TCP session state updated. " IN_SRC
+			 ", Lifetime: 1800 seconds, TcpState: Established");
+
+	ev.n = 0;
+	m = TCPP(A1, 49161, R1, 443, ACK); /* no change, no event */
+	cr_assert_eq(OUT(n, m, 102, &ev, NULL), WINNAT_TO_OUTSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(ev.n, 0);
+	/* established: still there after the transient timeout */
+	cr_assert_eq(winnat_expire(n, 102 + 1000, 100, NULL), 0);
+
+	m = TCPP(A1, 49161, R1, 443, FIN | ACK);
+	cr_assert_eq(OUT(n, m, 1200, &ev, NULL), WINNAT_TO_OUTSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_str_eq(evtext(&ev, 0), "TCP session state updated. " IN_SRC
+			 ", Lifetime: 120 seconds, TcpState: Internal FIN received");
+	m = TCPP(R1, 443, EXT, 49161, FIN | ACK);
+	cr_assert_eq(IN(n, m, 1201, &ev, NULL), WINNAT_TO_INSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_str_eq(evtext(&ev, 1), "TCP session state updated. " IN_SRC
+			 ", Lifetime: 120 seconds, TcpState: Internal and external FIN received");
+
+	ev.n = 0;
+	cr_assert_eq(winnat_expire(n, 1201 + 119, 100, &ev), 0);
+	cr_assert_eq(winnat_expire(n, 1201 + 120, 100, &ev), 1);
+	cr_assert_eq(ev.n, 2);
+	cr_assert_str_eq(evtext(&ev, 0), "TCP session deleted. " IN_SRC
+			 ", Lifetime: 120 seconds, TcpState: Internal and external FIN received");
+	cr_assert_str_eq(evtext(&ev, 1), "TCP binding deleted. Internal transport addr: "
+			 "172.18.0.2:49161 (CompartmentId 1), External transport addr "
+			 "192.168.1.70:49161, SessionCount: 0, Configured: False");
+	winnat_free(n);
+}
+
+Test(winnat, tcp_new_session_lives_6s_and_rst)
+{
+	struct winnat *n = mknat();
+	struct winnat_events ev = { 0 };
+	struct rte_mbuf *m = TCPP(A1, 30000, R1, 80, ACK); /* no SYN: stays new */
+
+	cr_assert_eq(OUT(n, m, 50, &ev, NULL), WINNAT_TO_OUTSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(sessions(n, 50), 1);
+	cr_assert_eq(sinfo[0].lifetime, 6);
+	cr_assert_eq(sinfo[0].tcp_state, WINNAT_TCP_CLOSED_NA);
+	cr_assert_eq(winnat_expire(n, 55, 10, NULL), 0);
+	cr_assert_eq(winnat_expire(n, 56, 10, NULL), 1);
+	cr_assert_eq(sessions(n, 56), 0);
+
+	/* SYN from outside first (mapping-like order), then a RST */
+	struct winnat_config c;
+
+	base_cfg(&c);
+	c.tcp_filtering = WINNAT_ENDPOINT_INDEPENDENT_FILTERING;
+	struct winnat *e = mknat_cfg(&c);
+
+	m = TCPP(A1, 30000, R1, 80, ACK);
+	cr_assert_eq(OUT(e, m, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	rte_pktmbuf_free(m);
+	ev.n = 0;
+	m = TCPP(R2, 80, EXT, 30000, SYN);
+	cr_assert_eq(IN(e, m, 1, &ev, NULL), WINNAT_TO_INSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(ev.n, 2);
+	cr_assert_eq(ev.ev[1].tcp_state, WINNAT_TCP_EXTERNAL_SYN);
+	cr_assert(strstr(evtext(&ev, 1), "TcpState: External SYN received") != NULL);
+	m = TCPP(A1, 30000, R2, 80, RST);
+	ev.n = 0;
+	cr_assert_eq(OUT(e, m, 2, &ev, NULL), WINNAT_TO_OUTSIDE);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(ev.ev[0].tcp_state, WINNAT_TCP_RST);
+	cr_assert_eq(ev.ev[0].lifetime, 120);
+	cr_assert(strstr(evtext(&ev, 0), "TcpState: Closed by RST") != NULL);
+	winnat_free(e);
+	winnat_free(n);
+}
+
+Test(winnat, expiry_frees_session_binding_and_port)
+{
+	struct winnat *n = mknat();
+	struct winnat_counters c;
+	struct rte_mbuf *m1 = UDPP(A1, 5000, R1, 53);
+	struct rte_mbuf *m2, *m3;
+
+	cr_assert_eq(OUT(n, m1, 0, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(rd(m1).sport, 5000);
+	cr_assert_eq(winnat_expire(n, 119, 1000, NULL), 0);
+	cr_assert_eq(winnat_expire(n, 120, 1000, NULL), 1);
+	winnat_read_counters(n, &c);
+	cr_assert_eq(c.sessions, 0);
+	cr_assert_eq(c.bindings, 0);
+	cr_assert_eq(c.sessions_deleted, 1);
+	cr_assert_eq(c.bindings_deleted, 1);
+	cr_assert_eq(bindings(n), 0);
+	/* the port is free again: another endpoint keeps its own 5000 */
+	m2 = UDPP(A2, 5000, R1, 53);
+	cr_assert_eq(OUT(n, m2, 200, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(rd(m2).sport, 5000);
+	/* and the old reply no longer maps */
+	m3 = UDPP(R1, 53, EXT, 5000);
+	cr_assert_eq(IN(n, m3, 200, NULL, NULL), WINNAT_TO_INSIDE);
+	assert_tu(m3, R1, 53, A2, 5000);
+	rte_pktmbuf_free(m1);
+	rte_pktmbuf_free(m2);
+	rte_pktmbuf_free(m3);
+	winnat_free(n);
+}
+
+Test(winnat, expire_walks_budget_entries)
+{
+	struct winnat *n = mknat();
+
+	for (uint16_t i = 0; i < 100; i++) {
+		struct rte_mbuf *m = UDPP(A1, (uint16_t)(2000 + i), R1, 53);
+
+		cr_assert_eq(OUT(n, m, 0, NULL, NULL), WINNAT_TO_OUTSIDE);
+		rte_pktmbuf_free(m);
+	}
+	cr_assert_eq(winnat_expire(n, 500, 30, NULL), 30);
+	cr_assert_eq(winnat_expire(n, 500, 30, NULL), 30);
+	cr_assert_eq(winnat_expire(n, 500, 1000, NULL), 40);
+	cr_assert_eq(sessions(n, 500), 0);
+	winnat_free(n);
+}
+
+static void udp_refresh_case(bool refresh)
+{
+	struct winnat_config c;
+
+	base_cfg(&c);
+	c.udp_inbound_refresh = refresh;
+	struct winnat *n = mknat_cfg(&c);
+	struct rte_mbuf *o = UDPP(A1, 7000, R1, 53);
+	struct rte_mbuf *i = UDPP(R1, 53, EXT, 7000);
+
+	cr_assert_eq(OUT(n, o, 0, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(IN(n, i, 100, NULL, NULL), WINNAT_TO_INSIDE);
+	cr_assert_eq(sessions(n, 110), 1);
+	cr_assert_eq(sinfo[0].idle, refresh ? 10 : 110);
+	cr_assert_eq(sinfo[0].lifetime, 120);
+	cr_assert_eq(winnat_expire(n, 120, 100, NULL), refresh ? 0 : 1);
+	cr_assert_eq(winnat_expire(n, 220, 100, NULL), refresh ? 1 : 0);
+	rte_pktmbuf_free(o);
+	rte_pktmbuf_free(i);
+	winnat_free(n);
+}
+
+Test(winnat, udp_idle_timeout_no_inbound_refresh)
+{
+	udp_refresh_case(false);
+}
+
+Test(winnat, udp_inbound_refresh_true)
+{
+	udp_refresh_case(true);
+}
+
+Test(winnat, fragments_follow_first)
+{
+	struct winnat *n = mknat();
+	enum winnat_drop drop;
+	struct rte_mbuf *first = build(&(struct pk){ .proto = UDP, .src = A1, .sport = 4000,
+						     .dst = R1, .dport = 53, .plen = 64,
+						     .frag = RTE_IPV4_HDR_MF_FLAG, .ipid = 77 });
+	struct rte_mbuf *later = build(&(struct pk){ .proto = UDP, .src = A1, .dst = R1,
+						     .plen = 40, .frag = 9, .ipid = 77 });
+	struct rte_mbuf *orphan = build(&(struct pk){ .proto = UDP, .src = A1, .dst = R1,
+						      .plen = 40, .frag = 9, .ipid = 78 });
+
+	cr_assert_eq(OUT(n, first, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	assert_tu(first, EXT, 4000, R1, 53);
+	check_csums(first);
+	cr_assert_eq(OUT(n, later, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(rte_be_to_cpu_32(iph(later)->src_addr), EXT);
+	cr_assert_eq(rte_be_to_cpu_32(iph(later)->dst_addr), R1);
+	check_csums(later);
+	cr_assert_eq(OUT(n, orphan, 1, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_FRAGMENT);
+	/* the same for replies coming in */
+	struct rte_mbuf *rfirst = build(&(struct pk){ .proto = UDP, .src = R1, .sport = 53,
+						      .dst = EXT, .dport = 4000, .plen = 64,
+						      .frag = RTE_IPV4_HDR_MF_FLAG, .ipid = 5 });
+	struct rte_mbuf *rlater = build(&(struct pk){ .proto = UDP, .src = R1, .dst = EXT,
+						      .plen = 8, .frag = 9, .ipid = 5 });
+
+	cr_assert_eq(IN(n, rfirst, 2, NULL, NULL), WINNAT_TO_INSIDE);
+	cr_assert_eq(IN(n, rlater, 2, NULL, NULL), WINNAT_TO_INSIDE);
+	cr_assert_eq(rte_be_to_cpu_32(iph(rlater)->dst_addr), A1);
+	check_csums(rlater);
+	rte_pktmbuf_free(first);
+	rte_pktmbuf_free(later);
+	rte_pktmbuf_free(orphan);
+	rte_pktmbuf_free(rfirst);
+	rte_pktmbuf_free(rlater);
+	winnat_free(n);
+}
+
+Test(winnat, table_full_keeps_existing_flows)
+{
+	struct winnat_config c;
+	enum winnat_drop drop;
+
+	base_cfg(&c);
+	c.max_sessions = 4;
+	struct winnat *n = mknat_cfg(&c);
+
+	for (uint16_t i = 0; i < 4; i++) {
+		struct rte_mbuf *m = UDPP(A1, (uint16_t)(3000 + i), R1, 53);
+
+		cr_assert_eq(OUT(n, m, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+		rte_pktmbuf_free(m);
+	}
+	struct rte_mbuf *m5 = UDPP(A1, 3004, R1, 53);
+	struct rte_mbuf *m6 = UDPP(A1, 3000, R2, 53); /* new session, old binding */
+
+	cr_assert_eq(OUT(n, m5, 1, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_TABLE_FULL);
+	cr_assert_eq(OUT(n, m6, 1, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_TABLE_FULL);
+	for (uint16_t i = 0; i < 4; i++) {
+		struct rte_mbuf *o = UDPP(A1, (uint16_t)(3000 + i), R1, 53);
+		struct rte_mbuf *r = UDPP(R1, 53, EXT, (uint16_t)(3000 + i));
+
+		cr_assert_eq(OUT(n, o, 2, NULL, NULL), WINNAT_TO_OUTSIDE);
+		cr_assert_eq(IN(n, r, 2, NULL, NULL), WINNAT_TO_INSIDE);
+		assert_tu(r, R1, 53, A1, 3000 + i);
+		rte_pktmbuf_free(o);
+		rte_pktmbuf_free(r);
+	}
+	struct winnat_counters cnt;
+
+	winnat_read_counters(n, &cnt);
+	cr_assert_eq(cnt.drops[WINNAT_DROP_TABLE_FULL], 2);
+	cr_assert_eq(cnt.bindings, 4, "no binding left behind by the failed flow");
+	rte_pktmbuf_free(m5);
+	rte_pktmbuf_free(m6);
+	winnat_free(n);
+}
+
+Test(winnat, port_pool_exhausted)
+{
+	struct winnat_config c;
+	enum winnat_drop drop;
+
+	base_cfg(&c);
+	c.port_min = 2000;
+	c.port_max = 2002;
+	struct winnat *n = mknat_cfg(&c);
+	uint16_t seen[3];
+
+	for (uint16_t i = 0; i < 3; i++) {
+		struct rte_mbuf *m = TCPP(A1, (uint16_t)(100 + i), R1, 80, SYN);
+
+		cr_assert_eq(OUT(n, m, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+		seen[i] = rd(m).sport;
+		cr_assert(seen[i] >= 2000 && seen[i] <= 2002);
+		rte_pktmbuf_free(m);
+	}
+	cr_assert(seen[0] != seen[1] && seen[1] != seen[2] && seen[0] != seen[2]);
+	struct rte_mbuf *m = TCPP(A1, 103, R1, 80, SYN);
+
+	cr_assert_eq(OUT(n, m, 1, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_PORT_EXHAUSTED);
+	cr_assert_str_eq(winnat_drop_text(drop), "NAT port exhausted");
+	rte_pktmbuf_free(m);
+	/* existing bindings still take new sessions */
+	m = TCPP(A1, 100, R2, 80, SYN);
+	cr_assert_eq(OUT(n, m, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(rd(m).sport, seen[0]);
+	rte_pktmbuf_free(m);
+	winnat_free(n);
+}
+
+Test(winnat, overlapping_prefixes_in_two_compartments)
+{
+	struct winnat_config c1, c2;
+
+	base_cfg(&c1);
+	base_cfg(&c2);
+	c2.compartment = 2;
+	c2.external_ip = ip4(192, 168, 1, 71);
+	struct winnat *n1 = mknat_cfg(&c1), *n2 = mknat_cfg(&c2);
+	struct rte_mbuf *a = UDPP(A1, 5353, R1, 53), *b = UDPP(A1, 5353, R1, 53);
+
+	cr_assert_eq(OUT(n1, a, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(OUT(n2, b, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	assert_tu(a, EXT, 5353, R1, 53);
+	assert_tu(b, ip4(192, 168, 1, 71), 5353, R1, 53);
+	struct rte_mbuf *ra = UDPP(R1, 53, EXT, 5353);
+	struct rte_mbuf *rb = UDPP(R1, 53, ip4(192, 168, 1, 71), 5353);
+
+	cr_assert_eq(IN(n1, rb, 1, NULL, NULL), WINNAT_PASS, "not n1's address");
+	cr_assert_eq(IN(n1, ra, 1, NULL, NULL), WINNAT_TO_INSIDE);
+	cr_assert_eq(IN(n2, rb, 1, NULL, NULL), WINNAT_TO_INSIDE);
+	assert_tu(ra, R1, 53, A1, 5353);
+	assert_tu(rb, R1, 53, A1, 5353);
+	cr_assert_eq(sessions(n2, 1), 1);
+	cr_assert_eq(sinfo[0].compartment, 2);
+	struct winnat_events ev = { 0 };
+	struct rte_mbuf *t = TCPP(A1, 1234, R1, 80, SYN);
+
+	cr_assert_eq(OUT(n2, t, 1, &ev, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert(strstr(evtext(&ev, 0), "(CompartmentId 2)") != NULL);
+	rte_pktmbuf_free(a);
+	rte_pktmbuf_free(b);
+	rte_pktmbuf_free(ra);
+	rte_pktmbuf_free(rb);
+	rte_pktmbuf_free(t);
+	winnat_free(n1);
+	winnat_free(n2);
+}
+
+Test(winnat, foreach_session_reports_winnat_fields)
+{
+	struct winnat *n = mknat();
+	struct rte_mbuf *m = TCPP(A2, 49161, R1, 443, SYN);
+
+	cr_assert_eq(OUT(n, m, 10, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(sessions(n, 15), 1);
+	cr_assert_eq(sinfo[0].proto, TCP);
+	cr_assert_eq(sinfo[0].compartment, 1);
+	cr_assert_eq(sinfo[0].internal.src_ip, A2);
+	cr_assert_eq(sinfo[0].internal.src_port, 49161);
+	cr_assert_eq(sinfo[0].internal.dst_ip, R1);
+	cr_assert_eq(sinfo[0].internal.dst_port, 443);
+	cr_assert_eq(sinfo[0].external.src_ip, EXT);
+	cr_assert_eq(sinfo[0].external.src_port, 49161);
+	cr_assert_eq(sinfo[0].external.dst_ip, R1);
+	cr_assert_eq(sinfo[0].external.dst_port, 443);
+	cr_assert_eq(sinfo[0].idle, 5);
+	cr_assert_eq(sinfo[0].lifetime, 120);
+	cr_assert_eq(sinfo[0].configured, false);
+	winnat_flush(n);
+	cr_assert_eq(sessions(n, 15), 0);
+	cr_assert_eq(bindings(n), 0);
+	rte_pktmbuf_free(m);
+	winnat_free(n);
+}
+
+Test(winnat, bad_config_names_field)
+{
+	struct winnat_config c;
+	char err[128] = "";
+
+	base_cfg(&c);
+	c.internal_plen = 0;
+	cr_assert_null(winnat_create(&c, SOCKET_ID_ANY, err, sizeof(err)));
+	cr_assert(strstr(err, "InternalIPInterfaceAddressPrefix") != NULL, "%s", err);
+	base_cfg(&c);
+	c.max_sessions = 0;
+	cr_assert_null(winnat_create(&c, SOCKET_ID_ANY, err, sizeof(err)));
+	cr_assert(strstr(err, "max_sessions") != NULL, "%s", err);
+}
+
+Test(winnat, invalid_and_passed_packets)
+{
+	struct winnat *n = mknat();
+	enum winnat_drop drop;
+	struct rte_mbuf *m = UDPP(A1, 1, R1, 2);
+
+	/* truncated UDP header */
+	iph(m)->total_length = rte_cpu_to_be_16(20 + 4);
+	rte_pktmbuf_trim(m, 16);
+	cr_assert_eq(OUT(n, m, 1, NULL, &drop), WINNAT_DROP);
+	cr_assert_eq(drop, WINNAT_DROP_INVALID);
+	rte_pktmbuf_free(m);
+	/* not TCP/UDP/ICMP */
+	m = UDPP(A1, 1, R1, 2);
+	iph(m)->next_proto_id = 47;
+	cr_assert_eq(OUT(n, m, 1, NULL, &drop), WINNAT_PASS);
+	rte_pktmbuf_free(m);
+	/* inside to inside */
+	m = UDPP(A1, 1, A2, 2);
+	cr_assert_eq(OUT(n, m, 1, NULL, &drop), WINNAT_PASS);
+	rte_pktmbuf_free(m);
+	winnat_free(n);
+}

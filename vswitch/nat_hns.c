@@ -1,0 +1,171 @@
+/* HNS NAT networks in the dataplane (SPEC 5.5 "NAT"): when an endpoint of a
+ * network of Type NAT is attached to a port, the network's NAT (named after
+ * the network, internal prefix and gateway from its first subnet) exists
+ * and the port belongs to it; the endpoint's NAT / PortMapping policies are
+ * static mappings to its IPAddress. Detaching undoes that; the NAT goes
+ * with the network's last attached endpoint. */
+#include "nat_hns.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <netinet/in.h>
+
+#include "nat_api.h"
+#include "nat_dp.h"
+
+static const char *str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static bool ipv4(const char *text, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static bool prefix(const char *text, uint32_t *ip, uint8_t *plen)
+{
+	char buf[64];
+	char *slash;
+	long len;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return false;
+	*slash = '\0';
+	len = strtol(slash + 1, NULL, 10);
+	if (len < 0 || len > 32 || !ipv4(buf, ip))
+		return false;
+	*plen = (uint8_t)len;
+	return true;
+}
+
+/* The endpoint's network (v1 JSON, new reference) if it is a NAT one. */
+static json_t *nat_network(struct hns *h, const json_t *ep)
+{
+	char path[160];
+	json_t *resp = NULL, *net;
+
+	snprintf(path, sizeof(path), "/networks/%s", str(ep, "VirtualNetwork"));
+	if (hns_handle(h, "GET", path, NULL, 0, &resp) != 200) {
+		json_decref(resp);
+		return NULL;
+	}
+	net = json_object_get(resp, "Output");
+	if (!json_is_object(net) || strcasecmp(str(net, "Type"), "NAT") != 0) {
+		json_decref(resp);
+		return NULL;
+	}
+	json_incref(net);
+	json_decref(resp);
+	return net;
+}
+
+static int ensure_nat(struct nat_api *na, const json_t *net, char *err, size_t errlen)
+{
+	const json_t *sub = json_array_get(json_object_get(net, "Subnets"), 0);
+	const char *name = str(net, "Name");
+	uint32_t pfx = 0, gw = 0;
+	uint8_t plen = 0;
+
+	if (nat_dp_find(nat_api_switch(na), name) >= 0)
+		return 0;
+	if (sub == NULL || !prefix(str(sub, "AddressPrefix"), &pfx, &plen)) {
+		snprintf(err, errlen, "network '%s' has no IPv4 subnet", name);
+		return -1;
+	}
+	ipv4(str(sub, "GatewayAddress"), &gw);
+	return nat_api_network_add(na, name, pfx, plen, gw, err, errlen);
+}
+
+static uint8_t policy_proto(const json_t *pol)
+{
+	const json_t *p = json_object_get(pol, "Protocol");
+
+	if (json_is_integer(p))
+		return (uint8_t)json_integer_value(p);
+	if (json_is_string(p) && strcasecmp(json_string_value(p), "UDP") == 0)
+		return IPPROTO_UDP;
+	return IPPROTO_TCP;
+}
+
+/* The endpoint's NAT policies as mappings on the network's NAT. */
+static void mappings(struct nat_api *na, const char *nat, const json_t *ep, bool add)
+{
+	const json_t *pols = json_object_get(ep, "Policies"), *pol;
+	uint32_t ip;
+	size_t i;
+	char err[256];
+
+	if (!ipv4(str(ep, "IPAddress"), &ip))
+		return;
+	json_array_foreach(pols, i, pol) {
+		struct winnat_mapping mp = {.internal_ip = ip};
+
+		if (strcasecmp(str(pol, "Type"), "NAT") != 0 &&
+		    strcasecmp(str(pol, "Type"), "PortMapping") != 0)
+			continue;
+		mp.proto = policy_proto(pol);
+		mp.internal_port = (uint16_t)json_integer_value(json_object_get(pol, "InternalPort"));
+		mp.external_port = (uint16_t)json_integer_value(json_object_get(pol, "ExternalPort"));
+		if (nat_api_port_mapping(na, nat, add, &mp, err, sizeof(err)) < 0 && add)
+			fprintf(stderr, "vswitchd: endpoint '%s': NAT policy %zu: %s\n",
+				str(ep, "Name"), i, err);
+	}
+}
+
+void nat_hns_endpoint_attached(struct nat_api *na, struct hns *h, uint16_t port,
+			       const json_t *ep)
+{
+	struct vswitch *sw = nat_api_switch(na);
+	json_t *net = nat_network(h, ep);
+	char err[256];
+	int slot;
+
+	if (net == NULL)
+		return;
+	if (ensure_nat(na, net, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: endpoint '%s': NAT network: %s\n",
+			str(ep, "Name"), err);
+		json_decref(net);
+		return;
+	}
+	slot = nat_dp_find(sw, str(net, "Name"));
+	nat_dp_set_ports(sw, slot, nat_dp_ports(sw, slot) | UINT32_C(1) << port);
+	mappings(na, str(net, "Name"), ep, true);
+	json_decref(net);
+}
+
+void nat_hns_endpoint_detached(struct nat_api *na, struct hns *h, uint16_t port,
+			       const json_t *ep)
+{
+	struct vswitch *sw = nat_api_switch(na);
+	json_t *net = nat_network(h, ep);
+	uint32_t ports;
+	int slot;
+
+	if (net == NULL)
+		return;
+	slot = nat_dp_find(sw, str(net, "Name"));
+	if (slot >= 0) {
+		mappings(na, str(net, "Name"), ep, false);
+		ports = nat_dp_ports(sw, slot) & ~(UINT32_C(1) << port);
+		if (ports == 0) /* 0 would mean "every port" */
+			nat_api_network_remove(na, str(net, "Name"));
+		else
+			nat_dp_set_ports(sw, slot, ports);
+	}
+	json_decref(net);
+}
