@@ -57,25 +57,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-
-# run_case NAME: runs function NAME; it returns 0 or sets WHY and returns 1.
-run_case() {
-	WHY="unknown reason"
-	if "$1"; then pass "$1"; else fail "$1" "$WHY"; fi
-}
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# Disables IPv6 (no autoconf chatter: a namespace only sends what a test
-# makes it send) and the offloads af_packet cannot carry (checksums, TSO).
-quiet_dev() { # quiet_dev NS|"" DEV
-	local pre=()
-	[ -n "$1" ] && pre=(ip netns exec "$1")
-	"${pre[@]}" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
-	"${pre[@]}" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 add_ns() { # add_ns NS HOSTDEV NSDEV IP
 	ip netns add "$1" || return 1
@@ -119,105 +101,6 @@ write_config() { # write_config FILE VLAN_A VLAN_B VLAN_C   (JSON for "Vlan", or
 	} >"$f"
 }
 
-# start_daemon TAG CONFIG: starts vswitchd and waits until it reports its
-# ports running (or dies). Sets DPID, DLOG, DSTATS; WHY on failure.
-# DPDK 22.11's af_packet PMD names its PACKET_FANOUT group (pid ^ ifindex),
-# which can collide with another af_packet process on the host (a parallel
-# run): the probe then fails with EINVAL. A new process has a new pid, so
-# that one failure is retried.
-start_daemon() {
-	for _ in 1 2 3 4 5; do
-		start_daemon_once "$@" && return 0
-		grep -qs 'could not set PACKET_FANOUT' "$DLOG" || return 1
-	done
-	return 1
-}
-
-start_daemon_once() {
-	local tag=$1 cfg=$2
-	DLOG=$W/vswitchd-$tag.log
-	DSTATS=$W/stats-$tag.json
-	rm -f "$DSTATS"
-	: >"$DLOG"
-	"$VSWITCHD" --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$EAL_PREFIX-$tag" \
-		--log-level=error -- --config "$cfg" --stats-out "$DSTATS" "${API_ARGS[@]}" >"$DLOG" 2>&1 &
-	DPID=$!
-	for _ in $(seq 150); do
-		grep -qs 'running with' "$DLOG" && return 0
-		if ! kill -0 "$DPID" 2>/dev/null; then
-			wait "$DPID"
-			WHY="vswitchd exited with code $? at startup: $(grep -v '^EAL:' "$DLOG" | tail -2 | tr '\n' ' ')"
-			DPID=""
-			return 1
-		fi
-		sleep 0.1
-	done
-	WHY="vswitchd did not report running within 15 s: $(tail -3 "$DLOG" | tr '\n' ' ')"
-	return 1
-}
-
-# stop_daemon: SIGTERM, wait up to 10 s. Sets STOP_RC (exit code or
-# "timeout") and STOP_MS. Idempotent: a second call keeps the first result.
-stop_daemon() {
-	[ -n "$DPID" ] || return 0
-	local t0 t1
-	t0=$(date +%s%N)
-	kill -TERM "$DPID"
-	for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$DPID" 2>/dev/null; then
-		STOP_RC=timeout
-		kill -KILL "$DPID"
-		wait "$DPID" 2>/dev/null
-	else
-		wait "$DPID"
-		STOP_RC=$?
-	fi
-	t1=$(date +%s%N)
-	STOP_MS=$(((t1 - t0) / 1000000))
-	DPID=""
-}
-
-# wait_ping NS IP SECONDS: until one ping gets through (the switch is up
-# and forwarding), or the deadline passes.
-wait_ping() {
-	local end=$((SECONDS + $3))
-	while [ $SECONDS -lt $end ]; do
-		nsx "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# ping3 NS IP: ping -c 3 -W 2 with every reply received.
-ping3() {
-	local out
-	out=$(nsx "$1" ping -c 3 -i 0.2 -W 2 "$2" 2>&1)
-	echo "$out" | grep -q ' 3 received' && return 0
-	WHY="ping $2 from $1: $(echo "$out" | grep -E 'transmitted|unreachable|error' | head -1)"
-	return 1
-}
-
-# ping_fails NS IP: no reply at all.
-ping_fails() {
-	local out
-	out=$(nsx "$1" ping -c 3 -i 0.3 -W 1 "$2" 2>&1)
-	echo "$out" | grep -qE ' 0 received|, 0 packets received' && return 0
-	WHY="ping $2 from $1 got replies across VLANs: $(echo "$out" | grep transmitted)"
-	return 1
-}
-
-# sjson EXPR: Python expression on the --stats-out JSON; "d" is the document,
-# "port" maps a port name to its object.
-sjson() {
-	"$PY" - "$DSTATS" "$1" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-port = {p["Name"]: p for p in d["Ports"]}
-print(eval(sys.argv[2]))
-EOF
-}
-
-kcount() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
 
 # ---------------------------------------------------------------- phase 1
 
@@ -382,22 +265,6 @@ CASES=(test_ping_crosses_switch test_tcp_transfer_crosses_switch
 	test_learned_unicast_is_not_flooded test_sigterm_writes_stats_and_exits_0
 	test_access_vlans_isolate)
 
-prereq() {
-	local missing=() c
-	[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces, af_packet)"; return 1; }
-	[ -x "$VSWITCHD" ] || { echo "no vswitchd at $VSWITCHD (meson setup build && ninja -C build)"; return 1; }
-	for c in ip:iproute2 ping:iputils-ping iperf3:iperf3 ethtool:ethtool ss:iproute2; do
-		command -v "${c%%:*}" >/dev/null || missing+=("${c#*:}")
-	done
-	if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
-			{ apt-get update -q >/dev/null 2>&1 &&
-				DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1; }
-		missing=()
-		for c in ip ping iperf3 ethtool ss; do command -v "$c" >/dev/null || missing+=("$c"); done
-	fi
-	[ ${#missing[@]} -eq 0 ] || { echo "missing tools: ${missing[*]}"; return 1; }
-}
 
 if ! why=$(prereq); then
 	for c in "${CASES[@]}"; do fail "$c" "$why"; done
