@@ -14,6 +14,11 @@
 #                classified and allowed; N=0 is the same switch without
 #                rules. Prints "hvswitch-acl-N <Mpps>" and the ratio of
 #                each N to N=0 (else to hvswitch-l2), target >= 0.90
+#   --nat        also measure WinNAT SNAT of the same 1024 established UDP
+#                flows: port "in" is inside a NAT 10.0.0.0/8, "sink" is the
+#                uplink (192.0.2.10/24, static neighbour 192.0.2.1, MAC
+#                02:00:00:00:ff:01 so the frames reach the router); ratios
+#                to OVS-DPDK conntrack SNAT (ovs-nat), target >= 3
 #   --no-peers   skip dpdk-testpmd / OVS-DPDK (shared/bench/peers.sh)
 # env: VSWITCHD (default build/vswitchd), PEERS (default ../shared/bench/peers.sh)
 #
@@ -29,6 +34,7 @@ cd "$(dirname "$0")/.." || exit 2
 REPO=$PWD
 SECS=10
 VLAN=0
+NAT=0
 RUN_PEERS=1
 ACL_RULES=()
 want_rules=0
@@ -53,6 +59,7 @@ for a in "$@"; do
 	fi
 	case $a in
 	--vlan) VLAN=1 ;;
+	--nat) NAT=1 ;;
 	--no-peers) RUN_PEERS=0 ;;
 	--acl-rules) want_rules=1 ;;
 	--acl-rules=*) add_rule_counts "${a#--acl-rules=}" ;;
@@ -149,6 +156,22 @@ EOF
 	measure hvswitch-l2-vlan "$W/bench-l2-vlan.json"
 fi
 
+if [ $NAT = 1 ]; then
+	cat >"$W/bench-nat.json" <<EOF
+{
+  "Switch": {"Name": "vSwitch"},
+  "Ports": [
+    {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$PCAP,infinite_rx=1"},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:01", "IPAddresses": ["192.0.2.10/24"],
+     "Neighbors": [{"IPAddress": "192.0.2.1", "MacAddress": "02:00:00:00:ff:02"}]}
+  ],
+  "Nats": [{"Name": "bench", "InternalIPInterfaceAddressPrefix": "10.0.0.0/8"}]
+}
+EOF
+	measure hvswitch-nat "$W/bench-nat.json"
+fi
+
 # acl_config N FILE: the L2 config with N port ACL rules on "in" (see the
 # header). The frames (mkpcap.py) go from 10.0.x.y to 192.0.2.1: the deny
 # rules use addresses outside 10.0.0.0/8 and 192.0.2.0/24, from a fixed
@@ -222,6 +245,7 @@ if [ $RUN_PEERS = 1 ]; then
 		END {
 			ratio("hvswitch-l2", "testpmd-io"); ratio("hvswitch-l2", "ovs-l2")
 			ratio("hvswitch-l2-vlan", "testpmd-io"); ratio("hvswitch-l2-vlan", "ovs-l2")
+			ratio("hvswitch-nat", "testpmd-io"); ratio("hvswitch-nat", "ovs-nat")
 			n = split(rules, r, " ")
 			for (i = 1; i <= n; i++)
 				ratio("hvswitch-acl-" r[i], "testpmd-io")

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "addr_parse.h"
+#include "config_l3.h"
 #include "json_util.h"
 #include "nat_json.h"
 #include "vfp.h"
@@ -220,90 +221,6 @@ void config_port_release(struct port_config *pc)
 	pc->nb_acls = pc->nb_ext_acls = 0;
 }
 
-/* "IPAddresses": the switch's own IPv4 addresses on the port, as
- * "192.0.2.10/24" (the host part is the address). */
-static int parse_ips(const json_t *port, const char *path,
-		     struct port_config *pc, struct json_err *e)
-{
-	const json_t *arr = NULL, *v;
-	char p[256], ep[300];
-	size_t i;
-
-	if (json_get_array(port, path, "IPAddresses", false, &arr, e) < 0)
-		return -1;
-	if (arr == NULL)
-		return 0;
-	json_path_member(p, sizeof(p), path, "IPAddresses");
-	if (json_array_size(arr) > CONFIG_MAX_PORT_IPS)
-		return json_fail(e, p, "at most %d addresses", CONFIG_MAX_PORT_IPS);
-	json_array_foreach(arr, i, v) {
-		const char *text = json_string_value(v);
-		uint32_t ip, host;
-		uint8_t plen;
-
-		json_path_index(ep, sizeof(ep), p, i);
-		if (!json_is_string(v))
-			return json_fail(e, ep, "must be a string, not %s",
-					 json_type_name(v));
-		if (strchr(text, ':') != NULL)
-			return json_fail(e, ep, "'%s': IPv6 addresses are not supported "
-					 "on ports yet", text);
-		if (ipv4_addr_len_parse(text, &ip, &plen) < 0)
-			return json_fail(e, ep, "'%s' is not an IPv4 address with a "
-					 "prefix length, like 192.0.2.10/24", text);
-		host = ip & ~ipv4_mask(plen);
-		if (plen == 0 || ip == 0 || (ip >> 28) >= 0xe)
-			return json_fail(e, ep, "'%s' is not a unicast address with a "
-					 "prefix length of 1-32", text);
-		if (plen <= 30 && (host == 0 || host == ~ipv4_mask(plen)))
-			return json_fail(e, ep, "'%s' is the network or broadcast "
-					 "address of its prefix", text);
-		for (uint8_t j = 0; j < pc->nb_ips; j++)
-			if (pc->ips[j] == ip)
-				return json_fail(e, ep, "'%s' repeats IPAddresses[%u]",
-						 text, j);
-		pc->ips[pc->nb_ips] = ip;
-		pc->plens[pc->nb_ips] = plen;
-		pc->nb_ips++;
-	}
-	return 0;
-}
-
-/* "DefaultGateway": an IPv4 address on-link with one of IPAddresses. */
-static int parse_gateway(const json_t *port, const char *path,
-			 struct port_config *pc, struct json_err *e)
-{
-	const char *text = NULL;
-	char p[256];
-	uint32_t gw;
-
-	if (json_get_string(port, path, "DefaultGateway", false, &text, e) < 0)
-		return -1;
-	if (text == NULL)
-		return 0;
-	json_path_member(p, sizeof(p), path, "DefaultGateway");
-	if (strchr(text, ':') != NULL)
-		return json_fail(e, p, "'%s': IPv6 addresses are not supported on "
-				 "ports yet", text);
-	if (ipv4_parse(text, &gw) < 0)
-		return json_fail(e, p, "'%s' is not an IPv4 address", text);
-	if (gw == 0 || (gw >> 28) >= 0xe)
-		return json_fail(e, p, "'%s' is not a unicast address", text);
-	if (pc->nb_ips == 0)
-		return json_fail(e, p, "needs IPAddresses on this port (the gateway "
-				 "must be on-link)");
-	for (uint8_t i = 0; i < pc->nb_ips; i++)
-		if (gw == pc->ips[i])
-			return json_fail(e, p, "'%s' is the port's own address", text);
-	for (uint8_t i = 0; i < pc->nb_ips; i++)
-		if (ipv4_in_prefix(gw, pc->ips[i], pc->plens[i])) {
-			pc->default_gw = gw;
-			return 0;
-		}
-	return json_fail(e, p, "'%s' is not on-link with any of the port's "
-			 "IPAddresses", text);
-}
-
 static bool valid_port_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -322,7 +239,7 @@ static int parse_port(const json_t *port, const char *path,
 	static const char *const fields[] = {
 		"Name", "Devargs", "Uplink", "MacAddresses", "Vlan",
 		"Acls", "ExtendedAcls", "Endpoint", "IPAddresses", "DefaultGateway",
-		NULL};
+		"MacAddress", "Neighbors", NULL};
 	const char *name = NULL, *devargs = NULL, *endpoint = NULL;
 	char p[256];
 
@@ -353,8 +270,7 @@ static int parse_port(const json_t *port, const char *path,
 	snprintf(pc->devargs, sizeof(pc->devargs), "%s", devargs);
 	if (parse_vlan(port, path, &pc->vlan, e) < 0 ||
 	    parse_macs(port, path, pc, e) < 0 ||
-	    parse_ips(port, path, pc, e) < 0 ||
-	    parse_gateway(port, path, pc, e) < 0)
+	    config_parse_port_l3(port, path, pc, e) < 0)
 		return -1;
 	/* Last: the only step that allocates, so no earlier failure leaks. */
 	if (parse_acls(port, path, pc, e) < 0) {

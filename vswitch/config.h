@@ -21,6 +21,12 @@
 #define CONFIG_DEVARGS_MAX 1024
 #define CONFIG_ENDPOINT_REF_MAX 256
 #define CONFIG_MAX_PORT_IPS 4
+#define CONFIG_MAX_NEIGHBORS 16
+
+struct config_neighbor {
+	uint32_t ip; /* host byte order */
+	struct rte_ether_addr mac;
+};
 
 struct port_config {
 	char name[VS_NAME_MAX];
@@ -43,6 +49,12 @@ struct port_config {
 	uint32_t ips[CONFIG_MAX_PORT_IPS];
 	uint8_t plens[CONFIG_MAX_PORT_IPS];
 	uint32_t default_gw;
+	/* "MacAddress": the device's address (has_mac), "Neighbors": static
+	 * ARP entries on this port's links. */
+	bool has_mac;
+	struct rte_ether_addr mac;
+	uint8_t nb_neighbors;
+	struct config_neighbor neighbors[CONFIG_MAX_NEIGHBORS];
 };
 
 struct switch_config {

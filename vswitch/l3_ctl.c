@@ -133,6 +133,24 @@ static void view_nats(const struct vswitch *sw, struct l3_view *v)
 	}
 }
 
+/* The uplink's "Neighbors": set now and refreshed every second, so aging
+ * never takes them. */
+static void static_neighbors(struct vswitch *sw, uint32_t now)
+{
+	const struct l3_view *v = sw->l3_view;
+	const struct vs_port *port;
+
+	if (v == NULL || !v->has_uplink)
+		return;
+	port = &sw->ports[v->uplink];
+	for (uint8_t i = 0; i < port->nb_neighbors; i++) {
+		struct neigh_entry e = {.mac = port->neighbors[i].mac, .port = v->uplink,
+					.vid = v->uplink_vid, .updated = now};
+
+		neigh_set(sw->l3->uplink_neigh, port->neighbors[i].ip, &e);
+	}
+}
+
 int l3_publish(struct vswitch *sw)
 {
 	struct l3_view *old = sw->l3_view, *v = NULL;
@@ -150,6 +168,7 @@ int l3_publish(struct vswitch *sw)
 		v = NULL;
 	}
 	__atomic_store_n(&sw->l3_view, v, __ATOMIC_RELEASE);
+	static_neighbors(sw, vswitch_now(sw));
 	if (old != NULL) {
 		rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
 		rte_free(old);
@@ -170,6 +189,7 @@ void l3_control_poll(struct vswitch *sw)
 	if (now != c->last_age) {
 		c->last_age = now;
 		neigh_age(c->uplink_neigh, now, NEIGH_TTL_SEC);
+		static_neighbors(sw, now);
 	}
 }
 

@@ -69,6 +69,11 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	memcpy(p->ips, cfg->ips, sizeof(p->ips));
 	memcpy(p->plens, cfg->plens, sizeof(p->plens));
 	p->default_gw = cfg->default_gw;
+	p->nb_neighbors = RTE_MIN(cfg->nb_neighbors, (uint8_t)RTE_DIM(p->neighbors));
+	for (uint8_t i = 0; i < p->nb_neighbors; i++) {
+		p->neighbors[i].ip = cfg->neighbors[i].ip;
+		p->neighbors[i].mac = cfg->neighbors[i].mac;
+	}
 	rte_spinlock_init(&p->tx_lock);
 	if (probe(cfg->devargs, &p->eth_port, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "port '%s': %s", cfg->name, msg);
@@ -89,6 +94,14 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	p->nb_rxq = (uint16_t)RTE_MIN(nb_workers, info.max_rx_queues);
 	p->nb_txq = (uint16_t)RTE_MIN(nb_workers, info.max_tx_queues);
 	p->tx_shared = p->nb_txq < nb_workers;
+	if (cfg->has_mac) {
+		rc = rte_eth_dev_default_mac_addr_set(p->eth_port, (struct rte_ether_addr *)&cfg->mac);
+		if (rc != 0) {
+			snprintf(err, errlen, "port '%s': cannot set MacAddress: %s",
+				 cfg->name, rte_strerror(-rc));
+			return -1;
+		}
+	}
 	rte_eth_macaddr_get(p->eth_port, &p->mac);
 	return 0;
 }

@@ -44,6 +44,12 @@ struct vs_port {
 	uint32_t ips[4];
 	uint8_t plens[4];
 	uint32_t default_gw;
+	/* static ARP entries ("Neighbors"), put in the router's table */
+	uint8_t nb_neighbors;
+	struct vs_neighbor {
+		uint32_t ip;
+		struct rte_ether_addr mac;
+	} neighbors[16];
 };
 
 struct vswitch {
