@@ -18,6 +18,7 @@
 
 #include "hnsctl_cmd.h"
 #include "hnsctl_nat.h"
+#include "hnsctl_trace.h"
 #include "hnsctl_print.h"
 
 static const char usage_line[] =
@@ -37,6 +38,7 @@ static void print_help(void)
 	       "  nat list|show|create|delete|sessions|bindings|mapping\n"
 	       "                                    WinNAT objects (/nats)\n"
 	       "  portproxy add|delete|list         port proxies (v4tov4)\n"
+	       "  trace start|status|stop|show      pcapng traces of every hop\n"
 	       "  help [COMMAND]                    this text, or a command's\n\n"
 	       "Options (also accepted after the command):\n"
 	       "  --api SPEC     the API: unix:PATH or tcp:HOST:PORT (default\n"
@@ -139,6 +141,7 @@ static const struct command commands[] = {
 	{"port", cmd_port},
 	{"nat", cmd_nat},
 	{"portproxy", cmd_portproxy},
+	{"trace", cmd_trace},
 	{NULL, NULL},
 };
 

@@ -32,7 +32,7 @@ void tx_flush_port(struct worker *w, uint16_t port)
 		bytes -= rte_pktmbuf_pkt_len(m);
 		if (unlikely(w->trace_cur != NULL) && *pkt_trace_id(m) != 0)
 			trace_record(w->trace_cur, w->id, *pkt_trace_id(m),
-				     TRACE_EV_DROPPED, port, port, m,
+				     TRACE_EV_DROPPED, port, UINT16_MAX, m,
 				     drop_reason_text(DROP_TX_RING_FULL), NULL);
 		drop_packet(w, port, m, DROP_TX_RING_FULL);
 	}

@@ -39,9 +39,10 @@ import harness  # noqa: E402
 import cases_acl  # noqa: E402
 import cases_cli  # noqa: E402
 import cases_nat  # noqa: E402
+import cases_trace  # noqa: E402
 import cases_switching  # noqa: E402
 
-MODULES = (cases_switching, cases_acl, cases_nat, cases_cli)
+MODULES = (cases_switching, cases_acl, cases_nat, cases_trace, cases_cli)
 LSAN_SUPPRESSIONS = os.path.join(HERE, "lsan.supp")
 
 

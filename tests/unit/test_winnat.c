@@ -4,6 +4,7 @@
  * UDP refresh, fragments, table full, port exhaustion, compartments and
  * the readers. Needs EAL (rte_hash, mbufs). */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -936,5 +937,73 @@ Test(winnat, invalid_and_passed_packets)
 	m = UDPP(A1, 1, A2, 2);
 	cr_assert_eq(OUT(n, m, 1, NULL, &drop), WINNAT_PASS);
 	rte_pktmbuf_free(m);
+	winnat_free(n);
+}
+
+/* ---- readers beside the writer ---- */
+
+struct reader {
+	struct winnat *n;
+	volatile bool stop;
+	unsigned long seen, bad;
+};
+
+/* Every flow below has internal port p -> R1:p+1 and keeps p outside:
+ * a torn copy would break that. */
+static int check_session(void *ctx, const struct winnat_session_info *s)
+{
+	struct reader *r = ctx;
+
+	r->seen++;
+	if (s->internal.dst_port != (uint16_t)(s->internal.src_port + 1) ||
+	    s->external.src_port != s->internal.src_port || s->internal.src_ip != A1 ||
+	    s->external.src_ip != EXT || s->proto != UDP)
+		r->bad++;
+	return 0;
+}
+
+static int check_binding(void *ctx, const struct winnat_binding_info *b)
+{
+	struct reader *r = ctx;
+
+	if (b->internal_port != b->external_port || b->internal_ip != A1)
+		r->bad++;
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct winnat_counters c;
+
+	while (!r->stop) {
+		winnat_foreach_session(r->n, 0, check_session, r);
+		winnat_foreach_binding(r->n, check_binding, r);
+		winnat_read_counters(r->n, &c);
+	}
+	return NULL;
+}
+
+Test(winnat, readers_concurrent_with_writer)
+{
+	struct winnat *n = mknat();
+	struct reader r = { .n = n };
+	pthread_t th;
+
+	cr_assert_eq(pthread_create(&th, NULL, reader_main, &r), 0);
+	for (uint32_t round = 0; round < 200; round++) {
+		for (uint16_t i = 0; i < 200; i++) {
+			uint16_t p = (uint16_t)(2000 + ((round * 37 + i * 101) % 20000));
+			struct rte_mbuf *m = UDPP(A1, p, R1, (uint16_t)(p + 1));
+
+			OUT(n, m, round * 10, NULL, NULL);
+			rte_pktmbuf_free(m);
+		}
+		winnat_expire(n, round * 10, 300, NULL);
+	}
+	r.stop = true;
+	pthread_join(th, NULL);
+	cr_assert_gt(r.seen, 0);
+	cr_assert_eq(r.bad, 0, "%lu torn reads of %lu", r.bad, r.seen);
 	winnat_free(n);
 }

@@ -1,0 +1,9 @@
+/* hnsctl trace ... (hnsctl_trace.c): start, status, stop, show. */
+#ifndef HVS_HNSCTL_TRACE_H
+#define HVS_HNSCTL_TRACE_H
+
+#include "hnsctl_cmd.h"
+
+int cmd_trace(struct hnsctl *c, int argc, char **argv);
+
+#endif
