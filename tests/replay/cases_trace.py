@@ -118,7 +118,7 @@ def test_trace_filter_keeps_only_matching_packets(ctx):
     a, b = mac(0x61, 1), mac(0x61, 2)
     udp = frame(b, a, "udp", ethertype=0x0800,
                 body=bytes.fromhex("4500001c000100004011f97cc0000263c000020a") + b"\0" * 8)
-    other = frame(b, a, "not-ip")
+    other = frame(b, a, "not-ip", ethertype=0x88B5)
     trace = ctx.path("trace.pcapng")
     res = ctx.run_switch([Port("a", macs=[a], send=[udp, other]), Port("b", macs=[b])],
                          extra_args=["--trace", trace, "--trace-filter", "udp"])
