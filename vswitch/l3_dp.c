@@ -148,6 +148,7 @@ static void uplink_transmit(struct worker *w, const struct l3_view *v,
 	uint64_t now = rte_get_tsc_cycles();
 
 	*pkt_trace_id(m) = pm->trace_id;
+	m->hash.usr = pm->in_port; /* for the trace once it leaves */
 	if (!neigh_pending_add(&w->l3->out_pending, m, hop, v->uplink, off, now)) {
 		drop_traced(w, v->uplink, m, pm, DROP_NEXT_HOP_UNRESOLVED);
 		return;
@@ -207,6 +208,7 @@ static void inside_transmit(struct worker *w, const struct l3_view *v,
 	}
 	now = rte_get_tsc_cycles();
 	*pkt_trace_id(m) = pm->trace_id;
+	m->hash.usr = pm->in_port; /* for the trace once it leaves */
 	if (!neigh_pending_add(p, m, dst, 0, off, now)) {
 		drop_traced(w, v->has_uplink ? v->uplink : 0, m, pm, DROP_NEXT_HOP_UNRESOLVED);
 		return;
@@ -403,6 +405,7 @@ bool l3_input(struct worker *w, const struct l3_view *v, uint16_t in_port,
 	uint16_t off = l3_offset(m, &type);
 	bool to_router = rte_is_same_ether_addr(&eh->dst_addr, &v->router_mac);
 
+	pm->in_port = in_port;
 	if (off == 0) {
 		if (!to_router)
 			return false;
@@ -469,7 +472,8 @@ static void pending_ready(void *arg, struct neigh_pending_pkt *pk,
 {
 	struct pending_ctx *c = arg;
 	struct vfp_pkt vp;
-	struct pkt_meta pm = {.vp = &vp, .trace_id = *pkt_trace_id(pk->m)};
+	struct pkt_meta pm = {.vp = &vp, .trace_id = *pkt_trace_id(pk->m),
+			      .in_port = (uint16_t)pk->m->hash.usr};
 
 	if (parse_ethernet(pk->m, &pm) >= 0) {
 		drop_traced(c->w, e->port, pk->m, &pm, DROP_INVALID_PACKET);
@@ -481,7 +485,8 @@ static void pending_ready(void *arg, struct neigh_pending_pkt *pk,
 static void pending_expired(void *arg, struct neigh_pending_pkt *pk)
 {
 	struct pending_ctx *c = arg;
-	struct pkt_meta pm = {.trace_id = *pkt_trace_id(pk->m), .in_port = pk->out_port};
+	struct pkt_meta pm = {.trace_id = *pkt_trace_id(pk->m),
+			      .in_port = (uint16_t)pk->m->hash.usr};
 
 	drop_traced(c->w, c->v->has_uplink ? c->v->uplink : 0, pk->m, &pm,
 		    DROP_NEXT_HOP_UNRESOLVED);

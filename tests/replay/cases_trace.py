@@ -111,7 +111,8 @@ def test_trace_nat_events_on_the_packet_that_made_them(ctx):
     check(s in comments, f"no session event on the SYN: {comments}")
     check(any(c.startswith("TCP session state updated.") and "Internal SYN received" in c
               for c in comments), f"no state event on the SYN: {comments}")
-    check(comments[-1] == delivered("up"), f"the SYN's last hop: {comments[-1]}")
+    check(comments[-2:] == [routed("c1", "up"), delivered("up")],
+          f"the SYN's last hops: {comments[-2:]}")
 
 
 def test_trace_filter_keeps_only_matching_packets(ctx):
