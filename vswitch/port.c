@@ -94,15 +94,18 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	p->nb_rxq = (uint16_t)RTE_MIN(nb_workers, info.max_rx_queues);
 	p->nb_txq = (uint16_t)RTE_MIN(nb_workers, info.max_tx_queues);
 	p->tx_shared = p->nb_txq < nb_workers;
+	rte_eth_macaddr_get(p->eth_port, &p->mac);
 	if (cfg->has_mac) {
+		/* Devices that cannot change their address (pcap, null) receive
+		 * every frame anyway: the switch just uses the configured one. */
 		rc = rte_eth_dev_default_mac_addr_set(p->eth_port, (struct rte_ether_addr *)&cfg->mac);
-		if (rc != 0) {
+		if (rc != 0 && rc != -ENOTSUP) {
 			snprintf(err, errlen, "port '%s': cannot set MacAddress: %s",
 				 cfg->name, rte_strerror(-rc));
 			return -1;
 		}
+		p->mac = cfg->mac;
 	}
-	rte_eth_macaddr_get(p->eth_port, &p->mac);
 	return 0;
 }
 

@@ -5,7 +5,7 @@ router answers ARP and ping for its own addresses.
 The topology of every case: port "up" (the uplink, 192.0.2.10/24, default
 gateway 192.0.2.1 whose MAC is GW_MAC) and container ports "c1", "c2" in
 the NAT network 172.18.0.0/16 (the router is 172.18.0.1 there). The
-router's MAC is the uplink's: net_pcap ports all report ROUTER_MAC.
+router's MAC is the uplink's, set to ROUTER_MAC by its "MacAddress".
 
 Expected frames are built with scapy, whose checksums are full
 recomputations: the switch's incremental updates must produce the same
@@ -40,7 +40,8 @@ C1_MAC, C2_MAC = mac(0x50, 0x01), mac(0x50, 0x02)
 FILLERS = 40
 
 NAT = {"Name": "winnat", "InternalIPInterfaceAddressPrefix": "172.18.0.0/16"}
-UPLINK_FIELDS = {"IPAddresses": [UPLINK_IP + "/24"], "DefaultGateway": GW_IP}
+UPLINK_FIELDS = {"IPAddresses": [UPLINK_IP + "/24"], "DefaultGateway": GW_IP,
+                 "MacAddress": ROUTER_MAC}
 
 
 def eth(dst, src, pkt):
@@ -61,17 +62,21 @@ def inside_arp_reply(mac_, ip):
 
 def fillers(n=FILLERS):
     """Unsolicited UDP from a host never contacted: NAT filtered."""
-    return [eth(ROUTER_MAC, GW_MAC, IP(src="198.51.100.99", dst=UPLINK_IP, id=i + 1) /
-                UDP(sport=7777, dport=40000 + i) / Raw(b"unsolicited"))
-            for i in range(n)]
+    one = [eth(ROUTER_MAC, GW_MAC, IP(src="198.51.100.99", dst=UPLINK_IP, id=i + 1) /
+               UDP(sport=7777, dport=40000 + i) / Raw(b"unsolicited"))
+           for i in range(min(n, 1000))]
+    return [one[i % len(one)] for i in range(n)]
 
 
-def run_nat(ctx, up, c1=(), c2=(), nat=None, extra_args=()):
+def run_nat(ctx, up, c1=(), c2=(), nat=None, extra_args=(), workers=1):
     ports = [Port("up", uplink=True, send=list(up)),
              Port("c1", send=list(c1)),
              Port("c2", send=list(c2))]
+    if workers > 1:  # c1 first: see the two-worker case
+        ports[0], ports[1] = ports[1], ports[0]
     return ctx.run_switch(ports, port_fields={"up": UPLINK_FIELDS},
-                          root={"Nats": [nat or NAT]}, extra_args=extra_args)
+                          root={"Nats": [nat or NAT]}, extra_args=extra_args,
+                          workers=workers)
 
 
 def is_arp(raw):
@@ -104,18 +109,32 @@ def nat_counters(res):
 # --- cases --------------------------------------------------------------------
 
 def test_nat_udp_out_as_uplink_address_and_reply_back(ctx):
+    udp_out_and_back(ctx, workers=1)
+
+
+def test_nat_two_workers_return_traffic_finds_its_session(ctx):
+    """Ports are dealt to workers round-robin, c1 (port 0) and c2 to worker
+    0, which owns the NAT, the uplink (port 1) to worker 1: every uplink
+    frame, the reply too, is handed to the owner through its ring. The
+    owner polls its RX queues before its ring, so c1's packet has made the
+    session before the reply is looked at, whichever worker runs first."""
+    udp_out_and_back(ctx, workers=2)
+
+
+def udp_out_and_back(ctx, workers, nfill=FILLERS):
     out = eth(ROUTER_MAC, C1_MAC, IP(src=C1_IP, dst="8.8.8.8", id=7, ttl=64) /
               UDP(sport=5353, dport=53) / Raw(b"query"))
     reply = eth(ROUTER_MAC, GW_MAC, IP(src="8.8.8.8", dst=UPLINK_IP, id=9, ttl=60) /
                 UDP(sport=53, dport=5353) / Raw(b"answer"))
-    res = run_nat(ctx, up=[gw_arp_reply()] + fillers() + [reply], c1=[out])
+    res = run_nat(ctx, up=[gw_arp_reply()] + fillers(nfill) + [reply], c1=[out],
+                  workers=workers)
     # out: source = the uplink address, port kept (free), TTL - 1
     routed(res, "up", [eth(GW_MAC, ROUTER_MAC, IP(src=UPLINK_IP, dst="8.8.8.8", id=7, ttl=63) /
                            UDP(sport=5353, dport=53) / Raw(b"query"))])
     routed(res, "c1", [eth(C1_MAC, ROUTER_MAC, IP(src="8.8.8.8", dst=C1_IP, id=9, ttl=59) /
                            UDP(sport=53, dport=5353) / Raw(b"answer"))])
     res.expect_nothing("c2")
-    res.expect_drops({"up": {NAT_FILTERED: FILLERS}})
+    res.expect_drops({"up": {NAT_FILTERED: nfill}})
     nat = nat_counters(res)
     check(nat.get("SessionsCreated") == 1, f"Nat.SessionsCreated = {nat.get('SessionsCreated')}")
 

@@ -142,11 +142,15 @@ class Context:
         write_pcap(p, frames)
         return p
 
-    def eal_args(self):
+    def eal_args(self, workers=1):
+        """EAL options: lcore 0 the main one, workers lcores 1.. (several
+        share CPU 1: a test of correctness, not of speed)."""
         self.suite.runs += 1
         self.prefix = f"hvsreplay{os.getpid()}-{self.suite.runs}"
-        return ["--no-huge", "-m", "256", "--no-pci", "-l", "0,1",
-                f"--file-prefix={self.prefix}", "--log-level=error"]
+        lcores = ["-l", "0,1"] if workers == 1 else \
+            ["--lcores", ",".join(["0@0"] + [f"{i}@1" for i in range(1, workers + 1)])]
+        return ["--no-huge", "-m", "256", "--no-pci"] + lcores + \
+            [f"--file-prefix={self.prefix}", "--log-level=error"]
 
     def run_vswitchd(self, app_args, eal_args=None):
         """Runs vswitchd EAL -- app_args; fails the test on a timeout or a
@@ -182,7 +186,7 @@ class Context:
             shutil.rmtree(os.path.join(base, prefix), ignore_errors=True)
 
     def run_switch(self, ports, switch=None, port_fields=None, root=None,
-                   extra_args=()):
+                   extra_args=(), workers=1):
         """Writes the ports' input pcaps and the config, runs vswitchd until
         it is idle, and returns the Result. port_fields ({port name: {field:
         value}}) and root ({"Nats": [...]}) add to the config; extra_args
@@ -210,7 +214,7 @@ class Context:
         stats_path = self.path("stats.json")
         # --no-api: replay runs need no REST listener and must not fight
         # over the default socket with any other daemon on the host.
-        proc = self.run_vswitchd(["--config", cfg_path, "--no-api",
+        proc = self.run_vswitchd(eal_args=self.eal_args(workers), app_args=["--config", cfg_path, "--no-api",
                                   "--exit-on-idle", str(IDLE_MS),
                                   "--stats-out", stats_path] + list(extra_args))
         check(proc.rc == 0, f"vswitchd exited {proc.rc}: "
