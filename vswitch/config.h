@@ -61,6 +61,9 @@ struct switch_config {
 	char name[VS_NAME_MAX];
 	uint32_t mac_aging_sec;
 	uint32_t mac_table_size;
+	/* "PacketBuffers": mbufs beyond what the rings need (a big pcap
+	 * replayed with infinite_rx holds one per frame); 0: none */
+	uint32_t packet_buffers;
 	uint16_t nb_ports;
 	struct port_config ports[VS_MAX_PORTS];
 	/* The "Networks" and "Endpoints" arrays, kept as JSON for the HNS

@@ -67,6 +67,7 @@ struct vswitch {
 	struct trace *trace; /* the running trace (pcap/trace.h) or NULL */
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
+	uint32_t extra_mbufs; /* Switch.PacketBuffers */
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t clock_sec; /* coarse clock, advanced by the main lcore */
 	int stop;           /* set by the main lcore to end the workers */

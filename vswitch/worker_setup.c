@@ -78,6 +78,7 @@ int mbuf_pools_create(struct vswitch *sw, struct mbuf_pools *pools, char *err,
 		n += port_ring_mbufs(&sw->ports[p]);
 	n += sw->nb_workers * (VS_MAX_PORTS * TX_BUF_MAX + 2 * VS_BURST);
 	n += (sw->nb_workers + 1) * POOL_CACHE * 2;
+	n += sw->extra_mbufs;
 	for (unsigned i = 0; i < sw->nb_workers; i++) {
 		int socket = (int)rte_lcore_to_socket_id(sw->workers[i]->lcore);
 		char name[RTE_MEMPOOL_NAMESIZE];
