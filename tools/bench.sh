@@ -18,7 +18,11 @@
 #                flows: port "in" is inside a NAT 10.0.0.0/8, "sink" is the
 #                uplink (192.0.2.10/24, static neighbour 192.0.2.1, MAC
 #                02:00:00:00:ff:01 so the frames reach the router); ratios
-#                to OVS-DPDK conntrack SNAT (ovs-nat), target >= 3
+#                to OVS-DPDK conntrack SNAT (ovs-nat), target >= 3. Then the
+#                same with 1,000,000 established flows (tests/bench/
+#                mknatpcap.py: 1000 sockets x 1000 remotes) and the NAT
+#                core alone (build/tests/bench/winnat-bench: new sessions
+#                per second, target >= 1,000,000; established 1M and 1k)
 #   --no-peers   skip dpdk-testpmd / OVS-DPDK (shared/bench/peers.sh)
 # env: VSWITCHD (default build/vswitchd), PEERS (default ../shared/bench/peers.sh)
 #
@@ -103,15 +107,16 @@ API_ARGS=()
 if "$VSWITCHD" -- --help 2>/dev/null | grep -q -- '--no-api'; then
 	API_ARGS=(--no-api)
 fi
-# measure NAME CONFIG: runs vswitchd for SECS seconds, prints "NAME <Mpps>".
+# measure NAME CONFIG [MEM_MB]: runs vswitchd for SECS seconds, prints
+# "NAME <Mpps>".
 measure() {
-	local name=$1 cfg=$2 log=$W/$1.log up=0 mpps
-	echo "bench: $VSWITCHD --no-huge -m 1024 --no-pci -l 0,1 ... -- --config $cfg --stats-interval 1  ($SECS s)" >&2
+	local name=$1 cfg=$2 mem=${3:-1024} log=$W/$1.log up=0 mpps
+	echo "bench: $VSWITCHD --no-huge -m $mem --no-pci -l 0,1 ... -- --config $cfg --stats-interval 1  ($SECS s)" >&2
 	: >"$log"
-	"$VSWITCHD" --no-huge -m 1024 --no-pci -l 0,1 --file-prefix="hvsbench$$-$name" \
+	"$VSWITCHD" --no-huge -m "$mem" --no-pci -l 0,1 --file-prefix="hvsbench$$-$name" \
 		--log-level=error -- --config "$cfg" --stats-interval 1 "${API_ARGS[@]}" >"$log" 2>&1 &
 	DPID=$!
-	for _ in $(seq 150); do
+	for _ in $(seq 600); do
 		grep -qs 'running with' "$log" && { up=1; break; }
 		kill -0 "$DPID" 2>/dev/null || break
 		sleep 0.1
@@ -164,12 +169,28 @@ if [ $NAT = 1 ]; then
     {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$PCAP,infinite_rx=1"},
     {"Name": "sink", "Devargs": "net_null0,no-rx=1", "Uplink": true,
      "MacAddress": "02:00:00:00:ff:01", "IPAddresses": ["192.0.2.10/24"],
+     "DefaultGateway": "192.0.2.1",
      "Neighbors": [{"IPAddress": "192.0.2.1", "MacAddress": "02:00:00:00:ff:02"}]}
   ],
   "Nats": [{"Name": "bench", "InternalIPInterfaceAddressPrefix": "10.0.0.0/8"}]
 }
 EOF
 	measure hvswitch-nat "$W/bench-nat.json"
+	NAT1M=/tmp/hvswitch-bench-nat-1m.pcap
+	[ -f "$NAT1M" ] || "$PY" tests/bench/mknatpcap.py "$NAT1M" --flows 1000000 --sockets 1000
+	sed -e "s|rx_pcap=$PCAP|rx_pcap=$NAT1M|" \
+	    -e 's|"Switch": {"Name": "vSwitch"}|"Switch": {"Name": "vSwitch", "PacketBuffers": 1050000}|' \
+	    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 1500000|' \
+	    "$W/bench-nat.json" >"$W/bench-nat-1m.json"
+	measure hvswitch-nat-1m "$W/bench-nat-1m.json" 8192
+	WB=${WINNAT_BENCH:-$(dirname "$VSWITCHD")/tests/bench/winnat-bench}
+	if [ -x "$WB" ]; then
+		echo "bench: $WB (NAT core, one core, no I/O)" >&2
+		"$WB" --no-huge -m 2048 --no-pci -l 1 --file-prefix="hvsbench$$-wb" --log-level=error |
+			tee "$W/winnat-bench.txt" >&2
+		awk '/new-sessions/ {print "winnat-new-sessions-per-s", $(NF-4) * 1e6}' "$W/winnat-bench.txt" |
+			tee -a "$RESULTS"
+	fi
 fi
 
 # acl_config N FILE: the L2 config with N port ACL rules on "in" (see the

@@ -19,6 +19,7 @@
 #include "mac_table.h"
 #include "nat_api.h"
 #include "nat_hns.h"
+#include "net_hns.h"
 #include "trace_api.h"
 #include "options.h"
 #include "port_hotplug.h"
@@ -47,6 +48,7 @@ struct api_routes {
 	struct hns_store *store; /* NULL: /ports changes live in memory only */
 	struct acl_api *acl;
 	struct nat_api *nat;
+	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
 	json_t *config_nats; /* the config's "Nats", applied at restore time */
 	struct port_extra ports[VS_MAX_PORTS];
 };
@@ -61,9 +63,11 @@ struct api_routes *api_routes_create(struct vswitch *sw,
 	r->sw = sw;
 	r->acl = acl_api_create(sw);
 	r->nat = nat_api_create(sw);
-	if (r->acl == NULL || r->nat == NULL) {
+	r->nets = net_hns_create(sw);
+	if (r->acl == NULL || r->nat == NULL || r->nets == NULL) {
 		acl_api_destroy(r->acl);
 		nat_api_destroy(r->nat);
+		net_hns_destroy(r->nets);
 		free(r);
 		return NULL;
 	}
@@ -86,12 +90,14 @@ void api_routes_destroy(struct api_routes *r)
 		__atomic_store_n(&telemetry_routes, NULL, __ATOMIC_RELEASE);
 	acl_api_destroy(r->acl);
 	nat_api_destroy(r->nat);
+	net_hns_destroy(r->nets);
 	json_decref(r->config_nats);
 	free(r);
 }
 
 /* Attachments hns_create() restored came before the service existed:
- * their NAT networks are programmed now. */
+ * their NAT, Transparent, L2Bridge and Private networks are programmed
+ * now. */
 static void nat_networks_restore(struct api_routes *r)
 {
 	for (uint16_t p = 0; p < r->sw->nb_ports; p++) {
@@ -101,9 +107,12 @@ static void nat_networks_restore(struct api_routes *r)
 		if (!r->sw->ports[p].in_use || r->ports[p].endpoint_id[0] == '\0')
 			continue;
 		snprintf(path, sizeof(path), "/endpoints/%s", r->ports[p].endpoint_id);
-		if (hns_handle(r->hns, "GET", path, NULL, 0, &resp) == 200)
+		if (hns_handle(r->hns, "GET", path, NULL, 0, &resp) == 200) {
 			nat_hns_endpoint_attached(r->nat, r->hns, p,
 						  json_object_get(resp, "Output"));
+			net_hns_endpoint_attached(r->nets, r->hns, p,
+						  json_object_get(resp, "Output"));
+		}
 		json_decref(resp);
 	}
 }
@@ -306,8 +315,10 @@ static void dp_endpoint_attached(void *ctx, const char *port_name,
 	snprintf(r->ports[p].endpoint_name, sizeof(r->ports[p].endpoint_name), "%s",
 		 json_str(endpoint_v1, "Name"));
 	acl_api_endpoint_attached(r->acl, (uint16_t)p, endpoint_v1);
-	if (r->hns != NULL)
+	if (r->hns != NULL) {
 		nat_hns_endpoint_attached(r->nat, r->hns, (uint16_t)p, endpoint_v1);
+		net_hns_endpoint_attached(r->nets, r->hns, (uint16_t)p, endpoint_v1);
+	}
 }
 
 static void dp_endpoint_detached(void *ctx, const char *port_name,
@@ -324,6 +335,7 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 		r->ports[p].endpoint_name[0] = '\0';
 	}
 	acl_api_endpoint_detached(r->acl, (uint16_t)p, endpoint_v1);
+	net_hns_endpoint_detached(r->nets, (uint16_t)p, endpoint_v1);
 	if (r->hns != NULL)
 		nat_hns_endpoint_detached(r->nat, r->hns, (uint16_t)p, endpoint_v1);
 }

@@ -1,5 +1,4 @@
 #include "control.h"
-#include "l3_dp.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,7 +7,9 @@
 #include <rte_cycles.h>
 #include <rte_timer.h>
 
+#include "l3_dp.h"
 #include "learn.h"
+#include "nat_dp.h"
 #include "stats.h"
 
 #define CONTROL_SLEEP_US 100
@@ -16,6 +17,7 @@
 struct rate_sample {
 	uint64_t tsc;
 	struct port_counters port[VS_MAX_PORTS];
+	struct winnat_counters nat;
 };
 
 static void aging_cb(struct rte_timer *t, void *arg)
@@ -35,7 +37,8 @@ static uint64_t total_drops(const struct port_counters *c)
 	return n;
 }
 
-/* One line per port: "rate port=NAME rx_pps=.. tx_pps=.. drop_pps=..". */
+/* One line per port: "rate port=NAME rx_pps=.. tx_pps=.. drop_pps=..", and
+ * with NATs "rate nat sessions=.. created_ps=.. deleted_ps=.. translated_pps=..". */
 static void print_rates(const struct vswitch *sw, struct rate_sample *prev)
 {
 	uint64_t now = rte_get_timer_cycles();
@@ -51,6 +54,18 @@ static void print_rates(const struct vswitch *sw, struct rate_sample *prev)
 		       (double)(c.tx_packets - prev->port[p].tx_packets) / secs,
 		       (double)(total_drops(&c) - total_drops(&prev->port[p])) / secs);
 		prev->port[p] = c;
+	}
+	if (sw->l3_view != NULL && sw->l3_view->nb_nats > 0) {
+		struct winnat_counters n;
+
+		nat_dp_counters(sw, &n);
+		printf("rate nat sessions=%" PRIu64 " created_ps=%.0f deleted_ps=%.0f "
+		       "translated_pps=%.0f\n", n.sessions,
+		       (double)(n.sessions_created - prev->nat.sessions_created) / secs,
+		       (double)(n.sessions_deleted - prev->nat.sessions_deleted) / secs,
+		       (double)(n.translated_out + n.translated_in -
+				prev->nat.translated_out - prev->nat.translated_in) / secs);
+		prev->nat = n;
 	}
 	fflush(stdout);
 	prev->tsc = now;

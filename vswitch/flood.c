@@ -10,11 +10,12 @@
 #include "vlan_tag.h"
 #include "worker.h"
 
-void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-		  struct pkt_meta *pm)
+void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+			 struct pkt_meta *pm, uint32_t allowed)
 {
 	struct vswitch *sw = w->sw;
-	uint32_t members = sw->flood_members[pm->vid] & ~(UINT32_C(1) << in_port);
+	uint32_t members = sw->flood_members[pm->vid] & allowed &
+			   ~(UINT32_C(1) << in_port);
 	bool shared = false;
 
 	while (members) {
@@ -47,4 +48,10 @@ void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 	 * took a copy. */
 	if (m != NULL)
 		rte_pktmbuf_free(m);
+}
+
+void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+		  struct pkt_meta *pm)
+{
+	flood_packet_masked(w, in_port, m, pm, UINT32_MAX);
 }

@@ -32,4 +32,8 @@ void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
 void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		  struct pkt_meta *pm);
 
+/* The same, only to ports in allowed (Private isolation, l2bridge.h). */
+void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+			 struct pkt_meta *pm, uint32_t allowed);
+
 #endif

@@ -141,7 +141,15 @@ static void uplink_transmit(struct worker *w, const struct l3_view *v,
 		drop_traced(w, v->has_uplink ? v->uplink : 0, m, pm, DROP_NO_ROUTE);
 		return;
 	}
+	if (w->l3->hop_poll == w->c.polls + 1 && w->l3->hop_ip == hop) {
+		send_routed(w, v, v->uplink, m, pm, &w->l3->hop.mac, w->l3->hop.vid);
+		return;
+	}
 	if (neigh_lookup(v->uplink_neigh, hop, &e)) {
+		/* a burst mostly goes to one next hop: keep it for this poll */
+		w->l3->hop_ip = hop;
+		w->l3->hop = e;
+		w->l3->hop_poll = w->c.polls + 1;
 		send_routed(w, v, v->uplink, m, pm, &e.mac, e.vid);
 		return;
 	}

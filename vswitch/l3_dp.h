@@ -60,6 +60,10 @@ struct l3_worker {
 	struct neigh_pending out_pending; /* waiting for an uplink next hop */
 	struct neigh_pending in_pending[NAT_DP_MAX]; /* waiting for an inside MAC */
 	struct rte_ring *cmds;       /* control-plane commands for owned NATs (SP/SC) */
+	/* the last uplink next hop looked up, reused within one poll */
+	uint32_t hop_ip;
+	uint64_t hop_poll;
+	struct neigh_entry hop;
 	unsigned sweep;              /* housekeeping cadence */
 };
 

@@ -3,6 +3,7 @@
 #include <rte_prefetch.h>
 
 #include "forward.h"
+#include "l2bridge.h"
 #include "l3_dp.h"
 #include "learn.h"
 #include "mac_lookup.h"
@@ -112,6 +113,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, in_port);
 	uint32_t now = vswitch_now(w->sw);
 	struct trace *trace = __atomic_load_n(&w->sw->trace, __ATOMIC_ACQUIRE);
+	/* L2Bridge/Private networks: NULL (one load and branch) without */
+	const struct l2b_view *l2b = l2b_view_get(w->sw);
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
@@ -158,6 +161,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			nok = j;
 		}
 	}
+	if (unlikely(l2b != NULL) && nok != 0)
+		nok = l2b_ingress_burst(w, l2b, in_port, ok, meta, nok);
 	if (nok != 0)
 		nok = route_burst(w, in_port, ok, meta, nok);
 	if (nok == 0)
@@ -165,6 +170,10 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	burst_lookup_run(&bl, w->sw->macs, w->learn_cache, in_port, now, ok, meta, nok);
 	learn_sources(w, in_port, now, &bl, nok);
 	forward_decide_burst(&bl, meta, nok);
+	if (unlikely(l2b != NULL)) {
+		l2b_forward_burst(w, l2b, in_port, ok, meta, nok);
+		return;
+	}
 	for (uint16_t i = 0; i < nok; i++) {
 		if (meta[i].flood)
 			flood_packet(w, in_port, ok[i], &meta[i]);

@@ -23,6 +23,7 @@ struct worker;
 struct vfp;
 struct l3_view;
 struct l3_ctl;
+struct l2b_view;
 struct trace;
 
 struct vs_port {
@@ -64,6 +65,9 @@ struct vswitch {
 	 * frame is switched) and the main lcore's state behind it. */
 	struct l3_view *l3_view;
 	struct l3_ctl *l3;
+	/* Transparent/L2Bridge/Private networks (l2bridge.h): NULL without
+	 * an L2Bridge or Private endpoint. */
+	struct l2b_view *l2b_view;
 	struct trace *trace; /* the running trace (pcap/trace.h) or NULL */
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;

@@ -7,7 +7,8 @@
 Each test builds input pcaps with scapy, runs vswitchd on net_pcap ports with
 --exit-on-idle and checks the output pcaps byte for byte and the drop
 counters of --stats-out (cases_switching.py; port ACLs and extended ACLs in
-cases_acl.py), or runs it with bad options or configs and checks the exit
+cases_acl.py; WinNAT in cases_nat.py; Transparent, L2Bridge and
+Private networks in cases_l2bridge.py), or runs it with bad options or configs and checks the exit
 code and the one-line error (cases_cli.py).
 Prints one "PASS name" / "FAIL name: why" line per test, then
 "replay: N passed, M failed"; exits 1 if any failed.
@@ -38,11 +39,13 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import harness  # noqa: E402
 import cases_acl  # noqa: E402
 import cases_cli  # noqa: E402
+import cases_l2bridge  # noqa: E402
 import cases_nat  # noqa: E402
 import cases_trace  # noqa: E402
 import cases_switching  # noqa: E402
 
-MODULES = (cases_switching, cases_acl, cases_nat, cases_trace, cases_cli)
+MODULES = (cases_switching, cases_acl, cases_nat, cases_l2bridge, cases_trace,
+           cases_cli)
 LSAN_SUPPRESSIONS = os.path.join(HERE, "lsan.supp")
 
 

@@ -1,0 +1,508 @@
+/* Transparent, L2Bridge and Private networks: the view, its publication,
+ * live VLAN changes of a port, and the dataplane layer (l2bridge.h). */
+#include "l2bridge.h"
+
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "forward.h"
+#include "l3.h"
+#include "worker.h"
+
+#define ICMP6_NS 135
+#define ICMP6_NA 136
+#define ND_OPT_TLLA 2
+#define NA_LEN 32 /* ICMPv6 header 4 + flags 4 + target 16 + option 8 */
+
+/* ---- the view ---- */
+
+static int net_index(struct l2b_view *v, const char ids[][64],
+		     const struct l2b_port_entry *e)
+{
+	for (uint8_t i = 0; i < v->nb_nets; i++)
+		if (strcmp(ids[i], e->net_id) == 0)
+			return i;
+	return -1;
+}
+
+struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS],
+				bool *oom)
+{
+	char ids[L2B_MAX_NETS][64];
+	enum l2b_net_type types[L2B_MAX_NETS];
+	struct l2b_view *v;
+	uint32_t private_ports = 0;
+	bool needed = false;
+
+	*oom = false;
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		if (entries[p].used && entries[p].type != L2B_NET_TRANSPARENT)
+			needed = true;
+	if (!needed)
+		return NULL;
+	v = rte_zmalloc("l2b_view", sizeof(*v), RTE_CACHE_LINE_SIZE);
+	if (v == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		v->port_net[p] = -1;
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++) {
+		const struct l2b_port_entry *e = &entries[p];
+		struct l2b_net *n;
+		int ni;
+
+		if (!e->used || e->type == L2B_NET_TRANSPARENT)
+			continue;
+		ni = net_index(v, (const char (*)[64])ids, e);
+		if (ni < 0) {
+			ni = v->nb_nets++;
+			snprintf(ids[ni], sizeof(ids[ni]), "%s", e->net_id);
+			types[ni] = e->type;
+			n = &v->nets[ni];
+			n->host_mac = e->host_mac;
+			n->uplink = (int16_t)(e->type == L2B_NET_L2BRIDGE ? e->uplink : -1);
+		}
+		n = &v->nets[ni];
+		n->ports |= UINT32_C(1) << p;
+		if (types[ni] == L2B_NET_PRIVATE) {
+			private_ports |= UINT32_C(1) << p;
+			continue;
+		}
+		v->port_net[p] = (int8_t)ni;
+		v->ingress_ports |= UINT32_C(1) << p;
+		if (n->uplink >= 0)
+			v->ingress_ports |= UINT32_C(1) << n->uplink;
+		struct l2b_ep *ep = &v->eps[v->nb_eps++];
+
+		ep->mac = e->mac;
+		ep->port = (uint16_t)p;
+		ep->net = (uint8_t)ni;
+		ep->has_ip4 = e->has_ip4;
+		ep->ip4 = rte_cpu_to_be_32(e->ip4);
+		ep->has_ip6 = e->has_ip6;
+		memcpy(ep->ip6, e->ip6, 16);
+	}
+	/* Private: a network's ports reach each other; everybody else
+	 * reaches every port but theirs. */
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		v->allowed[p] = ~private_ports;
+	for (uint8_t i = 0; i < v->nb_nets; i++) {
+		uint32_t ports = v->nets[i].ports;
+
+		if (types[i] != L2B_NET_PRIVATE)
+			continue;
+		for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+			if ((ports >> p) & 1)
+				v->allowed[p] = ports;
+	}
+	return v;
+}
+
+void l2b_view_publish(struct vswitch *sw, struct l2b_view *v)
+{
+	struct l2b_view *old = sw->l2b_view;
+
+	__atomic_store_n(&sw->l2b_view, v, __ATOMIC_RELEASE);
+	if (old != NULL) {
+		if (sw->qsbr != NULL)
+			rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+		rte_free(old);
+	}
+}
+
+void l2b_fini(struct vswitch *sw)
+{
+	rte_free(sw->l2b_view);
+	sw->l2b_view = NULL;
+}
+
+/* ---- live VLAN change ---- */
+
+static void store_fields(struct vlan_config *live, const struct vlan_config *next,
+			 enum vlan_mode mode)
+{
+	if (mode == VLAN_MODE_ACCESS)
+		__atomic_store_n(&live->access_vid, next->access_vid, __ATOMIC_RELEASE);
+	if (mode == VLAN_MODE_TRUNK) {
+		__atomic_store_n(&live->native_vid, next->native_vid, __ATOMIC_RELEASE);
+		for (unsigned i = 0; i < VLAN_ID_COUNT / 64; i++)
+			__atomic_store_n(&live->allowed[i], next->allowed[i], __ATOMIC_RELEASE);
+	}
+}
+
+void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
+		       const struct vlan_config *next)
+{
+	struct vlan_config *live = &sw->ports[port].vlan;
+	struct vlan_config old = *live;
+	uint32_t bit = UINT32_C(1) << port;
+
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
+		if (vlan_port_carries(next, (uint16_t)vid))
+			__atomic_fetch_or(&sw->flood_members[vid], bit, __ATOMIC_RELEASE);
+	/* fields the new mode reads (unread by the old one when the mode
+	 * changes), the mode, then whatever only the old mode read */
+	store_fields(live, next, next->mode);
+	if (old.mode != next->mode)
+		__atomic_store_n(&live->mode, next->mode, __ATOMIC_RELEASE);
+	store_fields(live, next, VLAN_MODE_ACCESS);
+	store_fields(live, next, VLAN_MODE_TRUNK);
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
+		if (!vlan_port_carries(next, (uint16_t)vid))
+			__atomic_fetch_and(&sw->flood_members[vid], ~bit, __ATOMIC_RELEASE);
+}
+
+/* ---- packet helpers ---- */
+
+uint16_t l2b_l3_offset(const struct rte_mbuf *m, rte_be16_t *type)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint16_t off = RTE_ETHER_HDR_LEN;
+
+	*type = eh->ether_type;
+	for (int tags = 0; tags < 2 && ether_type_is_vlan(*type); tags++) {
+		const struct rte_vlan_hdr *vh;
+
+		if (rte_pktmbuf_data_len(m) < off + sizeof(*vh))
+			return 0;
+		vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off);
+		*type = vh->eth_proto;
+		off += sizeof(*vh);
+	}
+	return off;
+}
+
+void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac,
+			const struct rte_ether_addr *host)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	rte_be16_t type;
+	uint16_t off;
+
+	rte_ether_addr_copy(host, &eh->src_addr);
+	off = l2b_l3_offset(m, &type);
+	if (off != 0 && type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+	    rte_pktmbuf_data_len(m) >= off + sizeof(struct rte_arp_hdr)) {
+		struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, off);
+
+		if (rte_is_same_ether_addr(&a->arp_data.arp_sha, old_mac))
+			rte_ether_addr_copy(host, &a->arp_data.arp_sha);
+	}
+}
+
+static bool ip6_is_unspecified(const uint8_t *a)
+{
+	for (int i = 0; i < 16; i++)
+		if (a[i] != 0)
+			return false;
+	return true;
+}
+
+bool l2b_ns_target(const struct rte_mbuf *m, uint16_t off, uint8_t target[16])
+{
+	const struct rte_ipv6_hdr *ip;
+	const uint8_t *icmp;
+
+	if (rte_pktmbuf_data_len(m) < off + sizeof(*ip) + 24)
+		return false;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, off);
+	if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || ip->proto != IPPROTO_ICMPV6 ||
+	    ip->hop_limits != 255 || rte_be_to_cpu_16(ip->payload_len) < 24 ||
+	    ip6_is_unspecified(ip->src_addr)) /* DAD: not ours to answer */
+		return false;
+	icmp = (const uint8_t *)(ip + 1);
+	if (icmp[0] != ICMP6_NS || icmp[1] != 0)
+		return false;
+	memcpy(target, icmp + 8, 16);
+	return true;
+}
+
+int l2b_na_in_place(struct rte_mbuf *m, uint16_t off, const uint8_t target[16],
+		    const struct rte_ether_addr *mac)
+{
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *icmp;
+	uint32_t want = off + sizeof(*ip) + NA_LEN, have = rte_pktmbuf_pkt_len(m);
+	uint16_t ck;
+
+	if (m->nb_segs != 1)
+		return -1;
+	if (have > want)
+		rte_pktmbuf_trim(m, (uint16_t)(have - want));
+	else if (have < want && rte_pktmbuf_append(m, (uint16_t)(want - have)) == NULL)
+		return -1;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
+	rte_ether_addr_copy(mac, &eh->src_addr);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, off);
+	memcpy(ip->dst_addr, ip->src_addr, 16);
+	memcpy(ip->src_addr, target, 16);
+	ip->payload_len = rte_cpu_to_be_16(NA_LEN);
+	ip->hop_limits = 255;
+	icmp = (uint8_t *)(ip + 1);
+	memset(icmp, 0, NA_LEN);
+	icmp[0] = ICMP6_NA;
+	icmp[4] = 0x60; /* solicited, override */
+	memcpy(icmp + 8, target, 16);
+	icmp[24] = ND_OPT_TLLA;
+	icmp[25] = 1;
+	memcpy(icmp + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	ck = rte_ipv6_udptcp_cksum(ip, icmp);
+	memcpy(icmp + 2, &ck, 2);
+	return 0;
+}
+
+/* ---- the dataplane ---- */
+
+static const struct l2b_ep *ep_by_ip4(const struct l2b_view *v, uint32_t ip_be)
+{
+	for (uint8_t i = 0; i < v->nb_eps; i++)
+		if (v->eps[i].has_ip4 && v->eps[i].ip4 == ip_be)
+			return &v->eps[i];
+	return NULL;
+}
+
+static const struct l2b_ep *ep_by_ip6(const struct l2b_view *v, const uint8_t *ip)
+{
+	for (uint8_t i = 0; i < v->nb_eps; i++)
+		if (v->eps[i].has_ip6 && memcmp(v->eps[i].ip6, ip, 16) == 0)
+			return &v->eps[i];
+	return NULL;
+}
+
+/* The L2Bridge network with host MAC mac that in_port belongs to (as its
+ * uplink or an endpoint port), or -1. */
+static int net_by_host_mac(const struct l2b_view *v, uint16_t in_port,
+			   const struct rte_ether_addr *mac)
+{
+	for (uint8_t i = 0; i < v->nb_nets; i++) {
+		const struct l2b_net *n = &v->nets[i];
+
+		if (n->uplink < 0 || !rte_is_same_ether_addr(&n->host_mac, mac))
+			continue;
+		if (n->uplink == in_port || ((n->ports >> in_port) & 1))
+			return i;
+	}
+	return -1;
+}
+
+/* Is the endpoint's port in the VLAN the frame is switched in? */
+static bool ep_in_vlan(const struct worker *w, const struct l2b_ep *ep, uint16_t vid)
+{
+	return vlan_port_carries(&w->sw->ports[ep->port].vlan, vid);
+}
+
+/* Sends a frame the layer answered back out of the port it came in. */
+static void answer(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+		   const struct pkt_meta *pm)
+{
+	trace_sent(w, pm, in_port, m);
+	tx_enqueue(w, in_port, m);
+}
+
+/* Delivers m to the endpoint with its MAC written back as destination. */
+static void deliver(struct worker *w, const struct l2b_ep *ep, struct rte_mbuf *m,
+		    struct pkt_meta *pm)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&ep->mac, &eh->dst_addr);
+	pm->vp_parsed = false;
+	forward_egress(w, ep->port, m, pm);
+}
+
+/* ARP: requests from the uplink for an endpoint answered with H; replies
+ * to H for an endpoint delivered to it with dst and tha written back. */
+static bool arp_in(struct worker *w, const struct l2b_view *v, uint16_t in_port,
+		   struct rte_mbuf *m, struct pkt_meta *pm, uint16_t off, int net)
+{
+	struct arp_info a;
+	const struct l2b_ep *ep;
+	const struct l2b_net *n;
+
+	if (!arp_parse(m, off, &a))
+		return false;
+	ep = ep_by_ip4(v, rte_cpu_to_be_32(a.tpa));
+	if (ep == NULL || (net >= 0 && ep->net != net))
+		return false;
+	n = &v->nets[ep->net];
+	if (a.op == RTE_ARP_OP_REQUEST) {
+		if (n->uplink != in_port || !ep_in_vlan(w, ep, pm->vid))
+			return false; /* endpoints ask each other directly */
+		arp_reply_in_place(m, off, &a, &n->host_mac);
+		answer(w, in_port, m, pm);
+		return true;
+	}
+	if (a.op != RTE_ARP_OP_REPLY || net < 0 || ep->port == in_port)
+		return false;
+	struct rte_arp_hdr *ah = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, off);
+
+	rte_ether_addr_copy(&ep->mac, &ah->arp_data.arp_tha);
+	deliver(w, ep, m, pm);
+	return true;
+}
+
+/* Frames to H (net >= 0): delivered by destination IP. Broadcasts and
+ * IPv6 multicast (net < 0): ARP requests and neighbour solicitations for
+ * endpoints answered. true: consumed. */
+static bool ingress_one(struct worker *w, const struct l2b_view *v, uint16_t in_port,
+			struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	int net = -1;
+	rte_be16_t type;
+	uint16_t off;
+
+	if (rte_is_unicast_ether_addr(&eh->dst_addr)) {
+		net = net_by_host_mac(v, in_port, &eh->dst_addr);
+		if (net < 0)
+			return false;
+	}
+	off = l2b_l3_offset(m, &type);
+	if (off == 0)
+		return false;
+	pm->in_port = in_port;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return arp_in(w, v, in_port, m, pm, off, net);
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && net >= 0) {
+		const struct rte_ipv4_hdr *ip;
+		const struct l2b_ep *ep;
+
+		if (rte_pktmbuf_data_len(m) < off + sizeof(*ip))
+			return false;
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+		ep = ep_by_ip4(v, ip->dst_addr);
+		if (ep == NULL || ep->net != net || ep->port == in_port)
+			return false;
+		deliver(w, ep, m, pm);
+		return true;
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip;
+		const struct l2b_ep *ep;
+		uint8_t target[16];
+
+		if (rte_pktmbuf_data_len(m) < off + sizeof(*ip))
+			return false;
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, off);
+		if (l2b_ns_target(m, off, target)) {
+			ep = ep_by_ip6(v, target);
+			if (ep == NULL || v->nets[ep->net].uplink != in_port ||
+			    (net >= 0 && ep->net != net) || !ep_in_vlan(w, ep, pm->vid))
+				return false;
+			if (l2b_na_in_place(m, off, target, &v->nets[ep->net].host_mac) < 0) {
+				drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
+				return true;
+			}
+			answer(w, in_port, m, pm);
+			return true;
+		}
+		if (net < 0)
+			return false;
+		ep = ep_by_ip6(v, ip->dst_addr);
+		if (ep == NULL || ep->net != net || ep->port == in_port)
+			return false;
+		deliver(w, ep, m, pm);
+		return true;
+	}
+	return false;
+}
+
+uint16_t l2b_ingress_burst(struct worker *w, const struct l2b_view *v,
+			   uint16_t in_port, struct rte_mbuf **pkts,
+			   struct pkt_meta *meta, uint16_t n)
+{
+	uint16_t j = 0;
+
+	if (!((v->ingress_ports >> in_port) & 1))
+		return n;
+	for (uint16_t i = 0; i < n; i++) {
+		if (ingress_one(w, v, in_port, pkts[i], &meta[i]))
+			continue;
+		pkts[j] = pkts[i];
+		meta[j] = meta[i];
+		j++;
+	}
+	return j;
+}
+
+/* A frame from an L2Bridge endpoint flooded: the uplink gets its own copy
+ * with the host MAC as source, the other members the frame unchanged. */
+static void flood_from_endpoint(struct worker *w, const struct l2b_net *n,
+				uint16_t in_port, uint32_t allowed,
+				struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_ether_addr ep_mac = eh->src_addr;
+	uint32_t up = UINT32_C(1) << n->uplink;
+	uint32_t members = w->sw->flood_members[pm->vid] & allowed & ~(UINT32_C(1) << in_port);
+	struct rte_mbuf *c;
+
+	if (!(members & up)) {
+		flood_packet_masked(w, in_port, m, pm, allowed);
+		return;
+	}
+	if (members == up) {
+		l2b_rewrite_source(m, &ep_mac, &n->host_mac);
+		pm->vp_parsed = false;
+		forward_to_port(w, in_port, (uint16_t)n->uplink, m, pm);
+		return;
+	}
+	c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+	if (unlikely(c == NULL)) {
+		w->c.port[n->uplink].drops[DROP_NO_BUFFERS]++;
+	} else {
+		struct pkt_meta cm = *pm;
+
+		l2b_rewrite_source(c, &ep_mac, &n->host_mac);
+		cm.vp_parsed = false;
+		forward_to_port(w, in_port, (uint16_t)n->uplink, c, &cm);
+		pm->vp_parsed = false; /* cm shared the parse slot */
+	}
+	flood_packet_masked(w, in_port, m, pm, allowed & ~up);
+}
+
+void l2b_forward_burst(struct worker *w, const struct l2b_view *v,
+		       uint16_t in_port, struct rte_mbuf **pkts,
+		       struct pkt_meta *meta, uint16_t n)
+{
+	uint32_t allowed = v->allowed[in_port];
+	int ni = v->port_net[in_port];
+	const struct l2b_net *net = ni >= 0 ? &v->nets[ni] : NULL;
+
+	if (net != NULL && net->uplink < 0)
+		net = NULL;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct pkt_meta *pm = &meta[i];
+
+		if (pm->flood) {
+			if (net != NULL)
+				flood_from_endpoint(w, net, in_port, allowed, m, pm);
+			else
+				flood_packet_masked(w, in_port, m, pm, allowed);
+			continue;
+		}
+		if (unlikely(!((allowed >> pm->out_port) & 1))) {
+			drop_traced(w, pm->out_port, m, pm, DROP_VLAN_FILTER);
+			continue;
+		}
+		if (net != NULL && pm->out_port == net->uplink) {
+			const struct rte_ether_hdr *eh =
+				rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+			struct rte_ether_addr ep_mac = eh->src_addr;
+
+			l2b_rewrite_source(m, &ep_mac, &net->host_mac);
+			pm->vp_parsed = false;
+		}
+		forward_to_port(w, in_port, pm->out_port, m, pm);
+	}
+}
