@@ -824,6 +824,9 @@ from cases_acl import *  # noqa: E402,F401,F403
 # a daemon of their own with a config NAT and --state (tests/api/cases_nat.py).
 from cases_nat import *  # noqa: E402,F401,F403
 
+# POST/GET/DELETE /trace on the main daemon (tests/api/cases_trace.py).
+from cases_trace import *  # noqa: E402,F401,F403
+
 
 # ---------------------------------------------------------------- last
 

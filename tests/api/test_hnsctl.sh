@@ -480,6 +480,31 @@ expect_rc nat_unknown_subcommand_exits_2 2 && pass nat_unknown_subcommand_exits_
 h nat --help
 expect_rc nat_help 0 && { case $OUT in *"nat list"*"nat create"*"nat mapping"*) pass nat_help ;; *) fail nat_help "want the subcommands: $OUT" ;; esac; }
 
+# ---------------------------------------------------------------- trace
+
+# p1 (net_null) receives a stream of all-zero frames: each is received and
+# dropped as an invalid packet, two hops a packet.
+h trace start "$W/t.pcapng" "ether src 00:00:00:00:00:00" --snaplen 64 --max-size-mb 1
+expect_rc trace_start 0 && { case $OUT in *File*"$W/t.pcapng"*SnapLength*64*) pass trace_start ;; *) fail trace_start "want the trace: $OUT" ;; esac; }
+h trace start "$W/t2.pcapng"
+expect_rc trace_start_while_running_exits_1 1 && pass trace_start_while_running_exits_1
+sleep 0.3
+h trace status
+expect_rc trace_status 0 && { case $OUT in *RecordsWritten*RecordsDropped*) pass trace_status ;; *) fail trace_status "$OUT" ;; esac; }
+h trace stop
+expect_rc trace_stop 0 && pass trace_stop
+h trace stop
+expect_rc trace_stop_again_exits_1 1 && pass trace_stop_again_exits_1
+# (the file rotated and the ring overflowed: take a packet with both hops)
+h trace show "$W/t.pcapng"
+PID1=$(printf '%s\n' "$OUT" | awk '/NBL received/ { r[$2] = 1 } /was dropped/ && r[$2] { print $2; exit }')
+h trace show "$W/t.pcapng" --packet "${PID1:-1}"
+expect_rc trace_show_packet 0 && { case $OUT in "packet $PID1 "*"[p1] in"*"NBL received from Nic p1 in switch vSwitch"*"NBL destined to Nic p1 was dropped in switch vSwitch, Reason Invalid packet"*) pass trace_show_packet ;; *) fail trace_show_packet "want packet $PID1's two hops: ${OUT:0:300}" ;; esac; }
+h trace show "$W/absent.pcapng"
+expect_rc trace_show_missing_file_exits_2 2 && pass trace_show_missing_file_exits_2
+h trace start relative.pcapng "udp port banana"
+expect_rc trace_bad_filter_exits_1 1 && { case $ERR in *Filter*) pass trace_bad_filter_exits_1 ;; *) fail trace_bad_filter_exits_1 "stderr '$ERR'" ;; esac; }
+
 # ---------------------------------------------------------------- daemon
 
 if kill -0 "$DPID" 2>/dev/null; then

@@ -1,0 +1,242 @@
+/* The L2Bridge/Private layer (vswitch/l2bridge.h): the view built from the
+ * ports' endpoint entries, the source rewrite (ARP sha included, behind
+ * VLAN tags), the neighbour advertisement built in place (checksum checked
+ * by an independent computation), and live VLAN changes of a port with
+ * their flood sets. Needs EAL for mbufs and rte_malloc. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "eal_fixture.h"
+#include "l2bridge.h"
+
+static struct rte_mempool *pool;
+
+static void setup(void)
+{
+	test_eal_init();
+	pool = rte_pktmbuf_pool_create("unit_mbufs", 63, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	cr_assert_not_null(pool);
+}
+
+static void teardown(void)
+{
+	rte_mempool_free(pool);
+	pool = NULL;
+	test_eal_cleanup();
+}
+
+static const struct rte_ether_addr H = {{0x02, 0x15, 0x5d, 0xaa, 0xbb, 0xcc}};
+static const struct rte_ether_addr E1 = {{0x02, 0, 0, 0, 0x10, 0x05}};
+
+static struct l2b_port_entry entry(enum l2b_net_type type, const char *net,
+				   int uplink, uint32_t ip)
+{
+	struct l2b_port_entry e = {.used = true, .type = type, .uplink = uplink,
+				   .has_ip4 = true, .ip4 = ip, .host_mac = H, .mac = E1};
+
+	snprintf(e.net_id, sizeof(e.net_id), "%s", net);
+	return e;
+}
+
+static struct rte_mbuf *frame(const uint8_t *bytes, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	cr_assert_not_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), bytes, len);
+	return m;
+}
+
+TestSuite(l2b, .init = setup, .fini = teardown);
+
+Test(l2b, no_view_without_l2bridge_or_private_endpoints)
+{
+	struct l2b_port_entry e[VS_MAX_PORTS] = {0};
+	bool oom;
+
+	cr_assert_null(l2b_view_build(e, &oom));
+	cr_assert(!oom);
+	e[1] = entry(L2B_NET_TRANSPARENT, "t", 0, 0x0a000005);
+	cr_assert_null(l2b_view_build(e, &oom), "Transparent is plain L2");
+}
+
+Test(l2b, l2bridge_endpoints_group_by_network)
+{
+	struct l2b_port_entry e[VS_MAX_PORTS] = {0};
+	struct l2b_view *v;
+	bool oom;
+
+	e[1] = entry(L2B_NET_L2BRIDGE, "a", 0, 0x0a000005);
+	e[2] = entry(L2B_NET_L2BRIDGE, "a", 0, 0x0a000006);
+	e[3] = entry(L2B_NET_L2BRIDGE, "b", 4, 0x0a000007);
+	v = l2b_view_build(e, &oom);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->nb_nets, 2);
+	cr_assert_eq(v->nb_eps, 3);
+	cr_assert_eq(v->port_net[1], v->port_net[2]);
+	cr_assert_neq(v->port_net[1], v->port_net[3]);
+	cr_assert_eq(v->port_net[0], -1);
+	cr_assert_eq(v->ingress_ports, 0x1fu, "uplinks 0, 4 and ports 1-3: 0x%x",
+		     v->ingress_ports);
+	cr_assert_eq(v->eps[0].ip4, htonl(0x0a000005));
+	cr_assert_eq(v->nets[v->port_net[1]].ports, 0x6u);
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		cr_assert_eq(v->allowed[p], UINT32_MAX, "no Private: all allowed");
+	rte_free(v);
+}
+
+Test(l2b, private_ports_reach_only_each_other)
+{
+	struct l2b_port_entry e[VS_MAX_PORTS] = {0};
+	struct l2b_view *v;
+	bool oom;
+
+	e[1] = entry(L2B_NET_PRIVATE, "p", -1, 0x0a000005);
+	e[2] = entry(L2B_NET_PRIVATE, "p", -1, 0x0a000006);
+	e[5] = entry(L2B_NET_PRIVATE, "q", -1, 0x0a000007);
+	v = l2b_view_build(e, &oom);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->allowed[1], 0x6u);
+	cr_assert_eq(v->allowed[2], 0x6u);
+	cr_assert_eq(v->allowed[5], 0x20u);
+	cr_assert_eq(v->allowed[0], ~UINT32_C(0x26), "uplink: 0x%x", v->allowed[0]);
+	cr_assert_eq(v->ingress_ports, 0u, "no rewrite for Private");
+	cr_assert_eq(v->nb_eps, 0);
+	rte_free(v);
+}
+
+Test(l2b, source_rewrite_reaches_arp_sha_behind_a_tag)
+{
+	const uint8_t in[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0x10, 0x05,
+		0x81, 0x00, 0x00, 0x0a, 0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
+		0x02, 0, 0, 0, 0x10, 0x05, 10, 0, 0, 5,
+		0, 0, 0, 0, 0, 0, 10, 0, 0, 1};
+	struct rte_mbuf *m = frame(in, sizeof(in));
+	const uint8_t *p;
+	rte_be16_t type;
+
+	cr_assert_eq(l2b_l3_offset(m, &type), 18);
+	cr_assert_eq(type, RTE_BE16(RTE_ETHER_TYPE_ARP));
+	l2b_rewrite_source(m, &E1, &H);
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	cr_assert_eq(memcmp(p + 6, H.addr_bytes, 6), 0, "Ethernet source");
+	cr_assert_eq(memcmp(p + 18 + 8, H.addr_bytes, 6), 0, "ARP sha");
+	cr_assert_eq(memcmp(p + 12, in + 12, 6 + 8), 0, "tag and ARP header kept");
+	cr_assert_eq(memcmp(p + 18 + 14, in + 18 + 14, 14), 0, "spa, tha, tpa kept");
+	rte_pktmbuf_free(m);
+}
+
+/* Independent ICMPv6 checksum: pseudo-header + body, ones' complement. */
+static uint16_t icmp6_sum(const uint8_t *ip6, const uint8_t *body, uint32_t len)
+{
+	uint32_t s = 0;
+
+	for (int i = 8; i < 40; i += 2) /* src and dst */
+		s += (uint32_t)(ip6[i] << 8 | ip6[i + 1]);
+	s += len + 58;
+	for (uint32_t i = 0; i < len; i += 2)
+		s += (uint32_t)(body[i] << 8 | (i + 1 < len ? body[i + 1] : 0));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+Test(l2b, neighbour_solicitation_becomes_an_advertisement)
+{
+	uint8_t in[14 + 40 + 32] = {0};
+	uint8_t target[16], asker[16], want_tgt[16];
+	struct rte_mbuf *m;
+	const uint8_t *p;
+
+	inet_pton(AF_INET6, "fd00::5", want_tgt);
+	inet_pton(AF_INET6, "fd00::1", asker);
+	memcpy(in, "\x33\x33\xff\x00\x00\x05\x02\x00\x00\x00\x99\x01\x86\xdd", 14);
+	in[14] = 0x60;
+	in[14 + 5] = 32;   /* payload length */
+	in[14 + 6] = 58;   /* ICMPv6 */
+	in[14 + 7] = 255;  /* hop limit */
+	memcpy(in + 14 + 8, asker, 16);
+	inet_pton(AF_INET6, "ff02::1:ff00:5", in + 14 + 24);
+	in[54] = 135;
+	memcpy(in + 54 + 8, want_tgt, 16);
+	in[54 + 24] = 1; /* source link-layer option */
+	in[54 + 25] = 1;
+	m = frame(in, sizeof(in));
+	cr_assert(l2b_ns_target(m, 14, target));
+	cr_assert_eq(memcmp(target, want_tgt, 16), 0);
+	cr_assert_eq(l2b_na_in_place(m, 14, target, &H), 0);
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	cr_assert_eq(rte_pktmbuf_pkt_len(m), 14 + 40 + 32);
+	cr_assert_eq(memcmp(p, "\x02\x00\x00\x00\x99\x01", 6), 0, "to the asker");
+	cr_assert_eq(memcmp(p + 6, H.addr_bytes, 6), 0, "from H");
+	cr_assert_eq(memcmp(p + 14 + 8, want_tgt, 16), 0, "IPv6 source = target");
+	cr_assert_eq(memcmp(p + 14 + 24, asker, 16), 0, "IPv6 destination = asker");
+	cr_assert_eq(p[54], 136);
+	cr_assert_eq(p[54 + 4], 0x60, "solicited, override");
+	cr_assert_eq(p[54 + 24], 2, "target link-layer option");
+	cr_assert_eq(memcmp(p + 54 + 26, H.addr_bytes, 6), 0);
+	cr_assert_eq(icmp6_sum(p + 14, p + 54, 32), 0xffff, "checksum verifies");
+	rte_pktmbuf_free(m);
+}
+
+Test(l2b, dad_solicitation_is_not_answered)
+{
+	uint8_t in[14 + 40 + 24] = {0};
+	uint8_t target[16];
+	struct rte_mbuf *m;
+
+	memcpy(in, "\x33\x33\xff\x00\x00\x05\x02\x00\x00\x00\x99\x01\x86\xdd", 14);
+	in[14] = 0x60;
+	in[14 + 5] = 24;
+	in[14 + 6] = 58;
+	in[14 + 7] = 255;
+	in[54] = 135;
+	m = frame(in, sizeof(in));
+	cr_assert(!l2b_ns_target(m, 14, target), "unspecified source: DAD");
+	rte_pktmbuf_free(m);
+}
+
+Test(l2b, live_vlan_change_moves_the_port_between_flood_sets)
+{
+	struct vswitch *sw = calloc(1, sizeof(*sw));
+	struct vlan_config access10, trunk;
+
+	cr_assert_not_null(sw);
+	sw->nb_ports = 2;
+	for (uint16_t p = 0; p < 2; p++) {
+		sw->ports[p].in_use = true;
+		vlan_config_init(&sw->ports[p].vlan);
+	}
+	vswitch_build_flood_members(sw);
+	cr_assert_eq(sw->flood_members[0], 0x3u);
+	vlan_config_init(&access10);
+	access10.mode = VLAN_MODE_ACCESS;
+	access10.access_vid = 10;
+	l2b_port_set_vlan(sw, 1, &access10);
+	cr_assert_eq(sw->ports[1].vlan.mode, VLAN_MODE_ACCESS);
+	cr_assert_eq(sw->ports[1].vlan.access_vid, 10);
+	cr_assert_eq(sw->flood_members[0], 0x1u);
+	cr_assert_eq(sw->flood_members[10], 0x2u);
+	vlan_config_init(&trunk);
+	trunk.mode = VLAN_MODE_TRUNK;
+	vlan_bitmap_set(trunk.allowed, 10);
+	l2b_port_set_vlan(sw, 0, &trunk);
+	cr_assert_eq(sw->flood_members[0], 0x1u, "native 0");
+	cr_assert_eq(sw->flood_members[10], 0x3u);
+	vlan_config_init(&access10); /* back to Untagged */
+	l2b_port_set_vlan(sw, 1, &access10);
+	cr_assert_eq(sw->flood_members[0], 0x3u);
+	cr_assert_eq(sw->flood_members[10], 0x1u);
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
+		if (vid != 0 && vid != 10)
+			cr_assert_eq(sw->flood_members[vid], 0u, "vid %u", vid);
+	free(sw);
+}
