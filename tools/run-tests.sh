@@ -33,7 +33,7 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(replay|e2e|e2e-nat|api|hnsctl): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(replay|e2e|e2e-nat|e2e-l2bridge|api|hnsctl): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
@@ -67,6 +67,7 @@ else
 fi
 run_suite e2e tests/e2e/run.sh build/vswitchd
 run_suite e2e-nat tests/e2e/nat.sh build/vswitchd
+run_suite e2e-l2bridge tests/e2e/l2bridge.sh build/vswitchd
 run_suite api "$PY" tests/api/run.py --vswitchd build/vswitchd
 if [ $asan_ok = 1 ]; then
   run_suite api-asan "$PY" tests/api/run.py --vswitchd build-asan/vswitchd

@@ -142,9 +142,10 @@ void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
 {
 	struct vlan_config *live = &sw->ports[port].vlan;
 	struct vlan_config old = *live;
-	uint32_t bit = UINT32_C(1) << port;
+	/* a removed port is in no flood set and must not join one */
+	uint32_t bit = sw->ports[port].in_use ? UINT32_C(1) << port : 0;
 
-	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT && bit != 0; vid++)
 		if (vlan_port_carries(next, (uint16_t)vid))
 			__atomic_fetch_or(&sw->flood_members[vid], bit, __ATOMIC_RELEASE);
 	/* fields the new mode reads (unread by the old one when the mode

@@ -89,7 +89,7 @@ static inline const struct l2b_view *l2b_view_get(const struct vswitch *sw)
 /* ---- control plane (main lcore) ---- */
 
 /* Builds a view from the ports' entries (NULL when no entry needs one:
- * no L2Bridge or Private endpoint). *err set on out-of-memory. */
+ * no L2Bridge or Private endpoint). *oom set on out-of-memory. */
 struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS],
 				bool *oom);
 /* Publishes v (may be NULL), waits for a grace period and frees the old. */
@@ -103,7 +103,9 @@ void l2b_fini(struct vswitch *sw);
  * (never a mix that admits a VLAN neither admits), then the port leaves
  * the flood sets of VLANs it no longer carries. A packet in flight may see
  * the old ingress and the new egress policy: it is then delivered or
- * dropped as a VLAN filter mismatch, never misdelivered across VLANs. */
+ * dropped as a VLAN filter mismatch, never misdelivered across VLANs.
+ * (Workers read the fields with plain aligned loads, as they read the
+ * flood sets that port hot-plug changes the same way.) */
 void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
 		       const struct vlan_config *next);
 
