@@ -23,6 +23,10 @@
 #                mknatpcap.py: 1000 sockets x 1000 remotes) and the NAT
 #                core alone (build/tests/bench/winnat-bench: new sessions
 #                per second, target >= 1,000,000; established 1M and 1k)
+#   --trace-cost also measure L2 with a build whose trace hooks are
+#                compiled out (VSWITCHD_NOHOOKS, default build-nohooks/
+#                vswitchd, built with -Dtrace_hooks=false if missing):
+#                tracing off must cost nothing measurable
 #   --no-peers   skip dpdk-testpmd / OVS-DPDK (shared/bench/peers.sh)
 # env: VSWITCHD (default build/vswitchd), PEERS (default ../shared/bench/peers.sh)
 #
@@ -39,6 +43,7 @@ REPO=$PWD
 SECS=10
 VLAN=0
 NAT=0
+TRACE_COST=0
 RUN_PEERS=1
 ACL_RULES=()
 want_rules=0
@@ -64,6 +69,7 @@ for a in "$@"; do
 	case $a in
 	--vlan) VLAN=1 ;;
 	--nat) NAT=1 ;;
+	--trace-cost) TRACE_COST=1 ;;
 	--no-peers) RUN_PEERS=0 ;;
 	--acl-rules) want_rules=1 ;;
 	--acl-rules=*) add_rule_counts "${a#--acl-rules=}" ;;
@@ -145,6 +151,27 @@ measure() {
 }
 
 measure hvswitch-l2 configs/bench-l2.json
+if [ $TRACE_COST = 1 ]; then
+	NOHOOKS=${VSWITCHD_NOHOOKS:-build-nohooks/vswitchd}
+	if [ ! -x "$NOHOOKS" ]; then
+		{ meson setup build-nohooks -Dtrace_hooks=false -Dtests=disabled &&
+			ninja -C build-nohooks vswitchd; } >"$W/nohooks-build.log" 2>&1 ||
+			{ echo "bench: cannot build build-nohooks:" >&2; tail -5 "$W/nohooks-build.log" >&2; }
+	fi
+	if [ -x "$NOHOOKS" ]; then
+		# the two builds alternate, so drift hits both alike
+		WITH=$VSWITCHD
+		VSWITCHD=$NOHOOKS measure hvswitch-l2-nohooks configs/bench-l2.json
+		VSWITCHD=$WITH measure hvswitch-l2-hooks configs/bench-l2.json
+		VSWITCHD=$NOHOOKS measure hvswitch-l2-nohooks-2 configs/bench-l2.json
+		VSWITCHD=$WITH measure hvswitch-l2-hooks-2 configs/bench-l2.json
+		awk 'NF == 2 { v[$1] = $2 } END {
+			a = (v["hvswitch-l2-hooks"] + v["hvswitch-l2-hooks-2"]) / 2
+			b = (v["hvswitch-l2-nohooks"] + v["hvswitch-l2-nohooks-2"]) / 2
+			if (b > 0) printf "hvswitch-l2-hooks/hvswitch-l2-nohooks %.3f\n", a / b }' "$RESULTS" |
+			tee -a "$W/trace-ratio"
+	fi
+fi
 if [ $VLAN = 1 ]; then
 	cat >"$W/bench-l2-vlan.json" <<EOF
 {

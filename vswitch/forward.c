@@ -55,7 +55,7 @@ void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
 		drop_traced(w, out_port, m, pm, DROP_NO_BUFFERS);
 		return;
 	}
-	if (unlikely(pm->trace_id != 0)) {
+	if (pkt_traced(pm)) {
 		trace_sent(w, pm, out_port, m);
 		*pkt_trace_id(m) = pm->trace_id; /* for a TX-ring-full drop */
 	}

@@ -286,7 +286,7 @@ static void nat_run(struct worker *w, const struct l3_view *v,
 	if (ev.n != 0) {
 		if (!inbound)
 			learn_inside(n, &ev, m, in_port, pm->vid, now);
-		if (unlikely(pm->trace_id != 0))
+		if (pkt_traced(pm))
 			trace_nat_events(w, pm, in_port, m, &ev);
 	}
 	switch (verdict) {

@@ -112,7 +112,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct vfp_pkt vps[VS_BURST];
 	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, in_port);
 	uint32_t now = vswitch_now(w->sw);
-	struct trace *trace = __atomic_load_n(&w->sw->trace, __ATOMIC_ACQUIRE);
+	struct trace *trace = trace_for_burst(w->sw);
 	/* L2Bridge/Private networks: NULL (one load and branch) without */
 	const struct l2b_view *l2b = l2b_view_get(w->sw);
 	/* port ACLs alone: classified a burst at once after admission */

@@ -30,7 +30,7 @@ void tx_flush_port(struct worker *w, uint16_t port)
 		struct rte_mbuf *m = b->pkts[i];
 
 		bytes -= rte_pktmbuf_pkt_len(m);
-		if (unlikely(w->trace_cur != NULL) && *pkt_trace_id(m) != 0)
+		if (TRACE_HOOKS && unlikely(w->trace_cur != NULL) && *pkt_trace_id(m) != 0)
 			trace_record(w->trace_cur, w->id, *pkt_trace_id(m),
 				     TRACE_EV_DROPPED, port, UINT16_MAX, m,
 				     drop_reason_text(DROP_TX_RING_FULL), NULL);
@@ -61,7 +61,7 @@ static void poll_once(struct worker *w)
 		tx_flush_all(w);
 	}
 	if (w->l3 != NULL) {
-		w->trace_cur = __atomic_load_n(&w->sw->trace, __ATOMIC_ACQUIRE);
+		w->trace_cur = trace_for_burst(w->sw);
 		l3_worker_poll(w);
 		tx_flush_all(w);
 	}

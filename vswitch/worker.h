@@ -92,7 +92,26 @@ static inline void drop_packet(struct worker *w, uint16_t port,
 }
 
 /* ---- traces: every hook costs one test of pm->trace_id, which is 0
- * unless a trace runs and its filter took the packet ---- */
+ * unless a trace runs and its filter took the packet. A build with
+ * -Dtrace_hooks=false compiles them out (to measure what they cost). ---- */
+
+#ifdef HVS_NO_TRACE_HOOKS
+#define TRACE_HOOKS 0
+#else
+#define TRACE_HOOKS 1
+#endif
+
+/* Is this packet traced? */
+static inline bool pkt_traced(const struct pkt_meta *pm)
+{
+	return TRACE_HOOKS && unlikely(pm->trace_id != 0);
+}
+
+/* The running trace for a burst (NULL: none, or no hooks built). */
+static inline struct trace *trace_for_burst(const struct vswitch *sw)
+{
+	return TRACE_HOOKS ? __atomic_load_n(&sw->trace, __ATOMIC_ACQUIRE) : NULL;
+}
 
 /* The trace id a packet carries across bursts (hand-over to another
  * worker, waiting for ARP, TX buffers): an mbuf dynamic field. */
@@ -107,7 +126,7 @@ static inline uint64_t *pkt_trace_id(struct rte_mbuf *m)
 static inline void drop_traced(struct worker *w, uint16_t port, struct rte_mbuf *m,
 			       const struct pkt_meta *pm, enum drop_reason reason)
 {
-	if (unlikely(pm->trace_id != 0))
+	if (pkt_traced(pm))
 		trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_DROPPED, port,
 			     pm->in_port, m, drop_reason_text(reason), NULL);
 	drop_packet(w, port, m, reason);
@@ -117,7 +136,7 @@ static inline void drop_traced(struct worker *w, uint16_t port, struct rte_mbuf 
 static inline void trace_sent(struct worker *w, const struct pkt_meta *pm,
 			      uint16_t out_port, const struct rte_mbuf *m)
 {
-	if (likely(pm->trace_id == 0))
+	if (!pkt_traced(pm))
 		return;
 	trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_ROUTED, out_port,
 		     pm->in_port, m, NULL, NULL);
@@ -129,7 +148,7 @@ static inline void trace_sent(struct worker *w, const struct pkt_meta *pm,
 static inline void trace_note(struct worker *w, const struct pkt_meta *pm,
 			      uint16_t port, const struct rte_mbuf *m, const char *text)
 {
-	if (unlikely(pm->trace_id != 0))
+	if (pkt_traced(pm))
 		trace_record(w->trace_cur, w->id, pm->trace_id, TRACE_EV_NOTE, port,
 			     pm->in_port, m, NULL, text);
 }
