@@ -10,7 +10,8 @@
 # switch's gateway 172.18.0.1). The switch: uplink 192.0.2.10/24 with
 # default gateway 192.0.2.1, container ports c1 and c2. The NAT network,
 # its endpoints (c2 publishing TCP 8080 -> 80) and their attachments are
-# made through the REST API, as hcsshim would. Prints "PASS name" / "FAIL
+# made through the REST API, as hcsshim would; a port proxy (8081 -> c2:81)
+# is added through POST /portproxy. Prints "PASS name" / "FAIL
 # name: why" per case, then "e2e-nat: N passed, M failed". Everything
 # created is removed on exit (E2E_KEEP=1 keeps the logs).
 set -u
@@ -229,6 +230,32 @@ while True:
 	return 1
 }
 
+# netsh interface portproxy add v4tov4 as a dataplane translation: a
+# connection to the uplink address on 8081 reaches c2:81, from the
+# switch's gateway address (a proxy connects from the host's side).
+test_nat_port_proxy_reaches_the_container() {
+	need_setup || return 1
+	local out peer
+	out=$(api POST /portproxy "{\"ListenAddress\": \"$UPLINK_IP\", \"ListenPort\": 8081, \"ConnectAddress\": \"$C2_IP\", \"ConnectPort\": 81}")
+	echo "$out" | grep -q '"Success": *true' || { WHY="POST /portproxy: $out"; return 1; }
+	nsx "$NS_C2" "$PY" -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 81)); s.listen(1); s.settimeout(10)
+c, a = s.accept(); print(a[0]); c.sendall(b"proxied"); c.close()' "$C2_IP" >"$W/proxy-peer" 2>&1 &
+	local srv=$!
+	sleep 0.5
+	out=$(nsx "$NS_OUT" "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 8081), timeout=5); print(s.recv(100).decode())' "$UPLINK_IP" 2>&1)
+	wait $srv
+	peer=$(cat "$W/proxy-peer")
+	api DELETE "/portproxy/$UPLINK_IP/8081" >/dev/null
+	[ "$out" = proxied ] && [ "$peer" = "$INSIDE_GW" ] && return 0
+	WHY="client got '$out', the container saw '$peer' (want 'proxied' from $INSIDE_GW)"
+	return 1
+}
+
 test_nat_iperf3_through_the_nat() {
 	need_setup || return 1
 	nsx "$NS_OUT" iperf3 -s -1 -B "$REMOTE_A" >"$W/iperf-s.log" 2>&1 &
@@ -254,7 +281,8 @@ test_nat_sessions_and_bindings_listed() {
 
 CASES=(test_nat_ping_to_the_outside test_nat_tcp_out_seen_as_the_uplink_address
 	test_nat_udp_one_socket_two_remotes_and_filtering
-	test_nat_published_port_reachable_from_outside test_nat_iperf3_through_the_nat
+	test_nat_published_port_reachable_from_outside test_nat_port_proxy_reaches_the_container
+	test_nat_iperf3_through_the_nat
 	test_nat_sessions_and_bindings_listed)
 
 if ! why=$(prereq); then
