@@ -566,6 +566,11 @@ def diff(a, b):
     return "; ".join(out)
 
 
+# POST/GET/DELETE /trace on the main daemon (tests/api/cases_trace.py),
+# while it runs (the cases below restart and stop it).
+from cases_trace import *  # noqa: E402,F401,F403
+
+
 def test_objects_survive_kill_9(s):
     api = s.need_main()
     net = make_network(api, "net-persist", "172.30.7.0/24", "172.30.7.1")
@@ -823,9 +828,6 @@ from cases_acl import *  # noqa: E402,F401,F403
 # /nats, /nats/{name}/staticmappings|sessions|bindings and /portproxy, on
 # a daemon of their own with a config NAT and --state (tests/api/cases_nat.py).
 from cases_nat import *  # noqa: E402,F401,F403
-
-# POST/GET/DELETE /trace on the main daemon (tests/api/cases_trace.py).
-from cases_trace import *  # noqa: E402,F401,F403
 
 
 # ---------------------------------------------------------------- last

@@ -31,7 +31,7 @@ API_ARGS=(--api "unix:$SOCK")
 OUT_T=10.1.0.1 OUT_B=10.2.0.1
 T1_IP=10.1.0.11 T2_IP=10.1.0.12 B1_IP=10.2.0.21
 HOST_MAC=02:15:5d:aa:00:01
-B1_EP=""
+B1_EP="" T2_EP=""
 
 DPID="" DLOG="" DSTATS="" STOP_RC="" STOP_MS=""
 passed=0
@@ -110,7 +110,7 @@ make_networks() {
 	out=$(api POST /networks/ "{\"Name\": \"l2bnet\", \"Type\": \"L2Bridge\", \"NetworkAdapterName\": \"up\", \"SourceMac\": \"$HOST_MAC\", \"Subnets\": [{\"AddressPrefix\": \"10.2.0.0/24\", \"GatewayAddress\": \"10.2.0.1\"}]}")
 	bnet=$(echo "$out" | jget 'd["Output"]["ID"]') || { WHY="POST /networks/ l2bnet: $out"; return 1; }
 	endpoint t1 "$tnet" "$T1_IP" "$NS_T1" "$NT1" t1 >/dev/null 2>"$W/ep.err" &&
-		endpoint t2 "$tnet" "$T2_IP" "$NS_T2" "$NT2" t2 >/dev/null 2>>"$W/ep.err" &&
+		T2_EP=$(endpoint t2 "$tnet" "$T2_IP" "$NS_T2" "$NT2" t2 2>>"$W/ep.err") &&
 		B1_EP=$(endpoint b1 "$bnet" "$B1_IP" "$NS_B1" "$NB1" b1 2>>"$W/ep.err") ||
 		{ WHY=$(cat "$W/ep.err"); return 1; }
 }
@@ -182,6 +182,30 @@ test_endpointstats_count_the_endpoint_traffic() {
 	return 1
 }
 
+# port_vlan NAME: the port's VLAN config as GET /stats describes it
+port_vlan() { api GET /stats | jget "[p['Vlan'] for p in d['Ports'] if p['Name'] == '$1'][0]"; }
+
+# A VLAN policy given to an attached endpoint at runtime (POST
+# /endpoints/{id}, workers running) moves its port to Access 10 and adds
+# VLAN 10 to the uplink (Untagged -> Trunk native 0): t1 (VLAN 0) no longer
+# reaches t2. Taking the policy away restores both.
+test_transparent_endpoint_vlan_policy_at_runtime() {
+	need_setup || return 1
+	local out
+	out=$(api POST "/endpoints/$T2_EP" '{"Policies": [{"Type": "VLAN", "VLAN": 10}]}')
+	echo "$out" | grep -q '"Success": *true' || { WHY="POST /endpoints/$T2_EP VLAN: $out"; return 1; }
+	[ "$(port_vlan t2)" = "Access 10" ] || { WHY="t2 is '$(port_vlan t2)', expected Access 10"; return 1; }
+	[ "$(port_vlan up)" = "Trunk native 0 allowed 10" ] ||
+		{ WHY="uplink is '$(port_vlan up)', expected Trunk native 0 allowed 10"; return 1; }
+	nsx "$NS_T1" ip neigh flush dev "$NT1"
+	ping_fails "$NS_T1" "$T2_IP" || return 1
+	out=$(api POST "/endpoints/$T2_EP" '{"Policies": []}')
+	echo "$out" | grep -q '"Success": *true' || { WHY="POST /endpoints/$T2_EP no VLAN: $out"; return 1; }
+	[ "$(port_vlan t2)" = "Untagged" ] && [ "$(port_vlan up)" = "Untagged" ] ||
+		{ WHY="after removing the policy: t2 '$(port_vlan t2)', uplink '$(port_vlan up)'"; return 1; }
+	ping3 "$NS_T1" "$T2_IP"
+}
+
 # Deleting the L2Bridge endpoint removes its rewrite at once: the port is
 # then a plain switch port, the container answers ARP with its own MAC.
 test_l2bridge_endpoint_delete_removes_the_rewrite() {
@@ -202,6 +226,7 @@ CASES=(test_transparent_containers_reach_the_outside
 	test_l2bridge_container_reaches_the_outside test_l2bridge_outside_sees_the_host_mac
 	test_l2bridge_container_sees_the_outside_mac
 	test_endpointstats_count_the_endpoint_traffic
+	test_transparent_endpoint_vlan_policy_at_runtime
 	test_l2bridge_endpoint_delete_removes_the_rewrite)
 
 if ! why=$(prereq); then
