@@ -40,33 +40,15 @@ failed=0
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cleanup() {
-	local ns pid
+	local dev
 	stop_daemon
-	for ns in "$NS_OUT" "$NS_T1" "$NS_T2" "$NS_B1"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	remove_namespaces "$NS_OUT" "$NS_T1" "$NS_T2" "$NS_B1"
 	for dev in "$HO" "$HT1" "$HT2" "$HB1"; do ip link del "$dev" 2>/dev/null; done
 	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e-l2bridge: logs kept in $W" >&2; else rm -rf "$W"; fi
 	rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# ns_link NS HOSTDEV NSDEV CIDR
-ns_link() {
-	ip netns add "$1" || return 1
-	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
-	nsx "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-	ip link add "$2" type veth peer name "$3" || return 1
-	ip link set "$3" netns "$1" || return 1
-	quiet_dev "" "$2"
-	quiet_dev "$1" "$3"
-	ip link set "$2" up || return 1
-	nsx "$1" ip link set lo up
-	nsx "$1" ip addr add "$4" dev "$3" || return 1
-	nsx "$1" ip link set "$3" up
-}
 
 setup() {
 	ns_link "$NS_OUT" "$HO" "$NO" "$OUT_T/24" &&

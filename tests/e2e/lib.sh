@@ -139,3 +139,31 @@ prereq() {
 	fi
 	[ ${#missing[@]} -eq 0 ] || { echo "missing tools: ${missing[*]}"; return 1; }
 }
+
+# ns_link NS HOSTDEV NSDEV CIDR [GATEWAY]: a namespace (no IPv6 chatter)
+# joined to the host by a veth pair whose host end HOSTDEV becomes a switch
+# port; NSDEV gets CIDR and, if given, a default route via GATEWAY.
+ns_link() {
+	ip netns add "$1" || return 1
+	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
+	nsx "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+	ip link add "$2" type veth peer name "$3" || return 1
+	ip link set "$3" netns "$1" || return 1
+	quiet_dev "" "$2"
+	quiet_dev "$1" "$3"
+	ip link set "$2" up || return 1
+	nsx "$1" ip link set lo up
+	nsx "$1" ip addr add "$4" dev "$3" || return 1
+	nsx "$1" ip link set "$3" up
+	[ -z "${5:-}" ] || nsx "$1" ip route add default via "$5"
+}
+
+# remove_namespaces NS...: stops what runs in them (only this script
+# started processes there) and deletes them.
+remove_namespaces() {
+	local ns pid
+	for ns in "$@"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+}

@@ -37,7 +37,7 @@ failed=0
 # ---------------------------------------------------------------- plumbing
 
 cleanup() {
-	local ns pid
+	local dev
 	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -TERM "$DPID" 2>/dev/null
 		for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
@@ -45,11 +45,7 @@ cleanup() {
 		wait "$DPID" 2>/dev/null
 	fi
 	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
-	for ns in "$NS_A" "$NS_B" "$NS_C"; do
-		# Only processes this script started live in these namespaces.
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	remove_namespaces "$NS_A" "$NS_B" "$NS_C"
 	for dev in "$HA" "$HB" "$HC"; do ip link del "$dev" 2>/dev/null; done
 	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e: logs kept in $W" >&2; else rm -rf "$W"; fi
 	rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
@@ -59,24 +55,10 @@ trap 'exit 130' INT TERM
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-add_ns() { # add_ns NS HOSTDEV NSDEV IP
-	ip netns add "$1" || return 1
-	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
-	nsx "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-	ip link add "$2" type veth peer name "$3" || return 1
-	ip link set "$3" netns "$1" || return 1
-	quiet_dev "" "$2"
-	quiet_dev "$1" "$3"
-	ip link set "$2" up || return 1
-	nsx "$1" ip link set lo up
-	nsx "$1" ip addr add "$4/24" dev "$3" || return 1
-	nsx "$1" ip link set "$3" up
-}
-
 setup_namespaces() {
-	add_ns "$NS_A" "$HA" "$NA" "$IP_A" &&
-		add_ns "$NS_B" "$HB" "$NB" "$IP_B" &&
-		add_ns "$NS_C" "$HC" "$NC" "$IP_C"
+	ns_link "$NS_A" "$HA" "$NA" "$IP_A/24" &&
+		ns_link "$NS_B" "$HB" "$NB" "$IP_B/24" &&
+		ns_link "$NS_C" "$HC" "$NC" "$IP_C/24"
 }
 
 flush_neighbours() {
