@@ -1048,24 +1048,6 @@ static inline uint32_t fast4_index(const struct port_acl_table *t, uint32_t ip)
 	return t->nb4;
 }
 
-/* fast4 indexes of n addresses, four at a time (rte_lpm_lookupx4). */
-static void fast4_index_burst(const struct port_acl_table *t, const uint32_t *ip,
-			      uint32_t *nh, unsigned n)
-{
-	unsigned i = 0;
-
-	if (t->lpm4 == NULL) {
-		for (; i < n; i++)
-			nh[i] = t->nb4;
-		return;
-	}
-	for (; i + 4 <= n; i += 4)
-		rte_lpm_lookupx4(t->lpm4, _mm_loadu_si128((const __m128i *)(ip + i)),
-				 nh + i, t->nb4);
-	for (; i < n; i++)
-		nh[i] = fast4_index(t, ip[i]);
-}
-
 uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 				 struct rte_mbuf *const *pkts, unsigned n,
 				 struct vfp_pkt *vps, unsigned worker)
@@ -1076,36 +1058,35 @@ uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 	const struct pacl_fast *f = t != NULL ? t->fast4 : NULL;
 	const bool fast = t != NULL && t->mac_tab == NULL;
 	const bool has_meter = t != NULL && t->has_meter;
-	uint32_t deny = 0, plain = 0;
-	uint32_t la[PACL_BURST_MAX], ra[PACL_BURST_MAX];
-	uint32_t lnh[PACL_BURST_MAX], rnh[PACL_BURST_MAX];
+	uint32_t deny = 0;
+	/* the last addresses looked up: traffic repeats them */
+	uint32_t last_ip[2] = {0, 0}, last_nh[2];
 
 	if (t == NULL || n == 0)
 		return 0;
 	RTE_ASSERT(n <= PACL_BURST_MAX);
+	last_nh[0] = last_nh[1] = fast4_index(t, 0);
 	if (likely(worker < t->nb_workers))
 		c = t->ctr + (size_t)worker * t->ctr_stride;
-	/* addresses first, then the LPM lookups four at a time */
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t src = 0, dst = 0;
-
-		if (likely(fast && plain_ipv4(pkts[i], &src, &dst)))
-			plain |= UINT32_C(1) << i;
-		la[i] = d ? src : dst;
-		ra[i] = d ? dst : src;
-	}
-	if (plain != 0) {
-		fast4_index_burst(t, la, lnh, n);
-		fast4_index_burst(t, ra, rnh, n);
-	}
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
+		uint32_t src, dst, len = rte_pktmbuf_pkt_len(pkts[i]);
 		uint64_t dec, met;
 
-		if (likely((plain >> i) & 1)) {
-			const struct pacl_key *l = &f[lnh[i]].s[d][SIDE_LOCAL];
-			const struct pacl_key *r = &f[rnh[i]].s[d][SIDE_REMOTE];
+		if (likely(fast && plain_ipv4(pkts[i], &src, &dst))) {
+			const struct pacl_key *l, *r;
 
+			uint32_t la = d ? src : dst, ra = d ? dst : src;
+
+			if (la != last_ip[0]) {
+				last_ip[0] = la;
+				last_nh[0] = fast4_index(t, la);
+			}
+			if (ra != last_ip[1]) {
+				last_ip[1] = ra;
+				last_nh[1] = fast4_index(t, ra);
+			}
+			l = &f[last_nh[0]].s[d][SIDE_LOCAL];
+			r = &f[last_nh[1]].s[d][SIDE_REMOTE];
 			dec = RTE_MAX(l->dec, r->dec);
 			met = has_meter ? RTE_MAX(l->met, r->met) : 0;
 		} else {
