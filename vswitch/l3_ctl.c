@@ -128,6 +128,8 @@ static void view_nats(const struct vswitch *sw, struct l3_view *v)
 		n->prefix = cfg->internal_prefix & n->mask;
 		n->ports = ns->ports;
 		n->vid = ns->vid;
+		n->port_min = cfg->port_min;
+		n->port_max = cfg->port_max;
 		n->owner = ns->owner;
 		n->slot = s;
 	}

@@ -87,6 +87,40 @@ static const struct l3_nat_view *nat_by_external(const struct l3_view *v, uint32
 	return NULL;
 }
 
+/* The NAT an inbound packet to external address ip belongs to: when
+ * several NATs share the address, the one whose port pool holds the
+ * destination port (TCP/UDP) or echo id. */
+static const struct l3_nat_view *nat_inbound(const struct l3_view *v, uint32_t ip,
+					     const struct rte_mbuf *m, uint16_t off)
+{
+	const struct l3_nat_view *first = NULL;
+	const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	uint16_t l4 = off + (uint16_t)((h->version_ihl & 0xf) * 4), port = 0;
+	bool have_port = false;
+
+	for (uint8_t i = 0; i < v->nb_nats; i++) {
+		const struct l3_nat_view *n = &v->nats[i];
+
+		if (n->ext_ip != ip)
+			continue;
+		if (first == NULL) {
+			first = n;
+			continue;
+		}
+		if (!have_port && rte_pktmbuf_data_len(m) >= l4 + 8) {
+			const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4);
+
+			/* TCP/UDP destination port; ICMP echo id */
+			port = h->next_proto_id == IPPROTO_ICMP ? (uint16_t)(p[4] << 8 | p[5])
+								: (uint16_t)(p[2] << 8 | p[3]);
+			have_port = true;
+		}
+		if (have_port && port >= n->port_min && port <= n->port_max)
+			return n;
+	}
+	return first; /* the only one, or none holds the port: it filters */
+}
+
 static const struct l3_nat_view *nat_by_slot(const struct l3_view *v, uint8_t slot)
 {
 	for (uint8_t i = 0; i < v->nb_nats; i++)
@@ -394,7 +428,7 @@ static void ipv4_input(struct worker *w, const struct l3_view *v, uint16_t in_po
 		echo_reply(w, in_port, m, pm, off);
 		return;
 	}
-	n = inbound ? nat_by_external(v, dst) : nat_inside(v, in_port, src);
+	n = inbound ? nat_inbound(v, dst, m, off) : nat_inside(v, in_port, src);
 	if (n == NULL) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;

@@ -36,6 +36,7 @@ struct l3_nat_view {
 	uint32_t ext_ip, gw_ip, prefix, mask; /* host order */
 	uint32_t ports;   /* member ports; 0: any non-uplink port */
 	uint16_t vid;     /* inside VLAN for ARP requests the router sends */
+	uint16_t port_min, port_max; /* its external port pool */
 	uint16_t owner;   /* worker id */
 	uint8_t slot;
 };

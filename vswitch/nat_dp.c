@@ -99,12 +99,25 @@ int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
 		return -1;
 	for (int s = 0; s < NAT_DP_MAX; s++) {
 		const struct nat_slot *o = slot_get(sw, s);
+		const struct winnat_config *oc;
 
-		if (o != NULL && winnat_config(o->nat)->compartment == c.compartment) {
+		if (o == NULL)
+			continue;
+		oc = winnat_config(o->nat);
+		if (oc->compartment == c.compartment) {
 			snprintf(err, errlen, "CompartmentId: %u is used by NAT '%s'",
-				 c.compartment, winnat_config(o->nat)->name);
+				 c.compartment, oc->name);
 			return -1;
 		}
+		/* each NAT allocates from its own pool: two on one address
+		 * can hand out the same port unless their ranges differ */
+		if (oc->external_ip == c.external_ip && c.port_min <= oc->port_max &&
+		    oc->port_min <= c.port_max)
+			fprintf(stderr, "vswitchd: warning: NAT '%s' shares external "
+				"ports %u-%u with NAT '%s' on the same address; give "
+				"each its own ExternalPortRange\n", c.name,
+				RTE_MAX(c.port_min, oc->port_min),
+				RTE_MIN(c.port_max, oc->port_max), oc->name);
 	}
 	memset(ns, 0, sizeof(*ns));
 	ns->owner = (uint16_t)(sw->nb_workers ? (unsigned)slot % sw->nb_workers : 0);

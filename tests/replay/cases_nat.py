@@ -284,3 +284,32 @@ def test_nat_non_nat_traffic_to_the_router_is_not_routed(ctx):
     res.expect_out("up", [other])
     res.expect_out("c2", [other])
     res.expect_drops({"up": {NO_ROUTE: 1}, "c1": {NO_ROUTE: 1}})
+
+
+def test_nat_two_nats_on_one_address_split_by_port_range(ctx):
+    """Two NATs (compartments) behind the uplink's one address, with
+    disjoint ExternalPortRanges: replies go to the NAT whose pool holds
+    the destination port."""
+    nat_a = dict(NAT, ExternalPortRange="1024-29999")
+    nat_b = {"Name": "second", "InternalIPInterfaceAddressPrefix": "172.19.0.0/16",
+             "ExternalPortRange": "30000-65535"}
+    c2_ip = "172.19.0.2"
+    out1 = eth(ROUTER_MAC, C1_MAC, IP(src=C1_IP, dst="8.8.8.8", id=61) /
+               UDP(sport=5353, dport=53) / Raw(b"a-out"))
+    out2 = eth(ROUTER_MAC, C2_MAC, IP(src=c2_ip, dst="8.8.8.8", id=62) /
+               UDP(sport=40000, dport=53) / Raw(b"b-out"))
+    back1 = eth(ROUTER_MAC, GW_MAC, IP(src="8.8.8.8", dst=UPLINK_IP, id=63) /
+                UDP(sport=53, dport=5353) / Raw(b"a-back"))
+    back2 = eth(ROUTER_MAC, GW_MAC, IP(src="8.8.8.8", dst=UPLINK_IP, id=64) /
+                UDP(sport=53, dport=40000) / Raw(b"b-back"))
+    ports = [Port("up", uplink=True, send=[gw_arp_reply()] + fillers() + [back1, back2]),
+             Port("c1", send=[out1]), Port("c2", send=[out2])]
+    res = ctx.run_switch(ports, port_fields={"up": UPLINK_FIELDS},
+                         root={"Nats": [nat_a, nat_b]})
+    up = sorted(bytes(Ether(f)[Raw].load) for f in res.out["up"] if not is_arp(f))
+    check(up == [b"a-out", b"b-out"], f"up sent {up}")
+    routed(res, "c1", [eth(C1_MAC, ROUTER_MAC, IP(src="8.8.8.8", dst=C1_IP, id=63, ttl=63) /
+                           UDP(sport=53, dport=5353) / Raw(b"a-back"))])
+    routed(res, "c2", [eth(C2_MAC, ROUTER_MAC, IP(src="8.8.8.8", dst=c2_ip, id=64, ttl=63) /
+                           UDP(sport=53, dport=40000) / Raw(b"b-back"))])
+    res.expect_drops({"up": {NAT_FILTERED: FILLERS}})
