@@ -71,16 +71,6 @@ bool icmp_is_echo_request(const struct rte_mbuf *m, uint16_t l3_off)
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), 16-bit words in network order.
  * For a header whose checksum was right, this equals a full recomputation
  * unless the new data sums to zero (then a full sum gives 0xffff, this 0). */
-static uint16_t cksum_update16(uint16_t hc, uint16_t old_w, uint16_t new_w)
-{
-	uint32_t s = (uint16_t)~rte_be_to_cpu_16(hc);
-
-	s += (uint16_t)~rte_be_to_cpu_16(old_w);
-	s += rte_be_to_cpu_16(new_w);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return rte_cpu_to_be_16((uint16_t)~s);
-}
 
 static void swap_bytes(void *a, void *b, size_t n)
 {
@@ -111,7 +101,7 @@ void icmp_echo_reply_in_place(struct rte_mbuf *m, uint16_t l3_off)
 	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	uint16_t new_w = rte_cpu_to_be_16((uint16_t)(ic->icmp_type << 8 | ic->icmp_code));
 
-	ic->icmp_cksum = cksum_update16(ic->icmp_cksum, old_w, new_w);
+	ic->icmp_cksum = csum_update16(ic->icmp_cksum, old_w, new_w);
 	if (ic->icmp_cksum == 0) {
 		/* the one case eqn. 3 and a full sum disagree (all-zero
 		 * message): rare, so recompute */
@@ -226,20 +216,3 @@ struct rte_mbuf *icmp_error_build(struct rte_mempool *pool,
 	return m;
 }
 
-uint8_t ipv4_ttl_decrement(struct rte_mbuf *m, uint16_t l3_off)
-{
-	struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
-	uint8_t ttl = ip->time_to_live;
-
-	/* expired: the header stays as received, for the ICMP quote */
-	if (ttl <= 1)
-		return 0;
-	/* TTL and protocol share one 16-bit word */
-	uint16_t old_w = rte_cpu_to_be_16((uint16_t)(ttl << 8 | ip->next_proto_id));
-	uint16_t new_w = rte_cpu_to_be_16((uint16_t)((ttl - 1) << 8 | ip->next_proto_id));
-
-	ip->time_to_live = (uint8_t)(ttl - 1);
-	ip->hdr_checksum = cksum_update16(ip->hdr_checksum, old_w, new_w);
-	return (uint8_t)(ttl - 1);
-}

@@ -18,10 +18,13 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+
+#include "csum.h"
 
 #define NEIGH_TTL_SEC 300
 
@@ -70,8 +73,22 @@ struct rte_mbuf *icmp_error_build(struct rte_mempool *pool,
 				  const struct rte_ether_addr *src_mac, uint16_t vid);
 
 /* Decrements the IPv4 TTL with an incremental checksum update. Returns the
- * new TTL (0 means the caller must not forward it). */
-uint8_t ipv4_ttl_decrement(struct rte_mbuf *m, uint16_t l3_off);
+ * new TTL (0 means the caller must not forward it: the header stays as
+ * received, for an ICMP quote). Inline: every routed packet pays it. */
+static inline uint8_t ipv4_ttl_decrement(struct rte_mbuf *m, uint16_t l3_off)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
+	uint8_t ttl = ip->time_to_live;
+
+	if (ttl <= 1)
+		return 0;
+	/* TTL and protocol share one 16-bit word */
+	ip->hdr_checksum = csum_update16(ip->hdr_checksum,
+					 rte_cpu_to_be_16((uint16_t)(ttl << 8 | ip->next_proto_id)),
+					 rte_cpu_to_be_16((uint16_t)((ttl - 1) << 8 | ip->next_proto_id)));
+	ip->time_to_live = (uint8_t)(ttl - 1);
+	return (uint8_t)(ttl - 1);
+}
 
 /* ---- neighbour cache ---- */
 

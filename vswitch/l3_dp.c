@@ -300,28 +300,19 @@ static void trace_nat_events(struct worker *w, const struct pkt_meta *pm,
 	}
 }
 
-/* Runs one packet through its NAT: on the owner worker only. */
-static void nat_run(struct worker *w, const struct l3_view *v,
-		    const struct l3_nat_view *n, uint16_t in_port, struct rte_mbuf *m,
-		    struct pkt_meta *pm, uint16_t off, bool inbound)
+/* What follows a translation: learning, trace events, then out, in or
+ * dropped by the verdict. */
+static void nat_finish(struct worker *w, const struct l3_view *v,
+		       const struct l3_nat_view *n, uint16_t in_port, struct rte_mbuf *m,
+		       struct pkt_meta *pm, uint16_t off, bool inbound,
+		       enum winnat_verdict verdict, enum winnat_drop why,
+		       const struct winnat_events *ev, uint32_t now)
 {
-	struct winnat_events ev = {.n = 0};
-	enum winnat_drop why = WINNAT_DROP_INVALID;
-	uint32_t now = vswitch_now(w->sw);
-	enum winnat_verdict verdict;
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, off);
-
-	if (ip->time_to_live <= 1) {
-		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
-		return;
-	}
-	verdict = inbound ? winnat_inbound(n->nat, m, off, now, &ev, &why)
-			  : winnat_outbound(n->nat, m, off, now, &ev, &why);
-	if (ev.n != 0) {
+	if (ev->n != 0) {
 		if (!inbound)
-			learn_inside(n, &ev, m, in_port, pm->vid, now);
+			learn_inside(n, ev, m, in_port, pm->vid, now);
 		if (pkt_traced(pm))
-			trace_nat_events(w, pm, in_port, m, &ev);
+			trace_nat_events(w, pm, in_port, m, ev);
 	}
 	switch (verdict) {
 	case WINNAT_TO_OUTSIDE:
@@ -340,6 +331,35 @@ static void nat_run(struct worker *w, const struct l3_view *v,
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
 	}
+}
+
+static bool ttl_expires(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+			struct pkt_meta *pm, uint16_t off)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+
+	if (likely(ip->time_to_live > 1))
+		return false;
+	drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
+	return true;
+}
+
+/* Runs one packet through its NAT: on the owner worker only. */
+static void nat_run(struct worker *w, const struct l3_view *v,
+		    const struct l3_nat_view *n, uint16_t in_port, struct rte_mbuf *m,
+		    struct pkt_meta *pm, uint16_t off, bool inbound)
+{
+	struct winnat_events ev = {.n = 0};
+	enum winnat_drop why = WINNAT_DROP_INVALID;
+	uint32_t now = vswitch_now(w->sw);
+	enum winnat_verdict verdict;
+
+	if (ttl_expires(w, in_port, m, pm, off))
+		return;
+	verdict = inbound ? winnat_inbound(n->nat, m, off, now, &ev, &why)
+			  : winnat_outbound(n->nat, m, off, now, &ev, &why);
+	nat_finish(w, v, n, in_port, m, pm, off, inbound, verdict, why, &ev, now);
 }
 
 static bool hand_over(struct worker *w, const struct l3_nat_view *n, uint16_t in_port,
@@ -470,6 +490,113 @@ bool l3_input(struct worker *w, const struct l3_view *v, uint16_t in_port,
 	}
 	ipv4_input(w, v, in_port, m, pm, off);
 	return true;
+}
+
+/* ---- a burst's NAT packets at once ----
+ * The common case (IPv4 through one NAT this worker owns, to none of the
+ * switch's own addresses) is collected while the burst is walked and
+ * translated with one bulk session lookup (winnat_translate_burst);
+ * everything else takes l3_input. */
+
+struct nat_batch {
+	const struct l3_nat_view *nat;
+	bool inbound;
+	uint16_t n;
+	struct rte_mbuf *m[VS_BURST];
+	struct pkt_meta pm[VS_BURST]; /* copies: the caller compacts its array */
+	uint16_t off[VS_BURST];
+};
+
+/* The NAT a frame for the router is a plain translation of, or NULL. */
+static const struct l3_nat_view *nat_candidate(struct worker *w, const struct l3_view *v,
+					       uint16_t in_port, struct rte_mbuf *m,
+					       bool *inbound, uint16_t *off)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip;
+	const struct l3_nat_view *n;
+	rte_be16_t type;
+	uint32_t dst;
+
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &v->router_mac))
+		return NULL;
+	*off = l3_offset(m, &type);
+	if (*off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < *off + sizeof(*ip))
+		return NULL;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, *off);
+	if ((ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0xf) < 5 ||
+	    ip->time_to_live <= 1)
+		return NULL;
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	*inbound = v->has_uplink && in_port == v->uplink;
+	if (*inbound) {
+		n = nat_inbound(v, dst, m, *off);
+		if (n != NULL && ip->next_proto_id == IPPROTO_ICMP)
+			return NULL; /* echo to the switch itself is answered */
+	} else {
+		if (is_uplink_ip(v, dst) || nat_by_gateway(v, in_port, dst) != NULL)
+			return NULL;
+		n = nat_inside(v, in_port, rte_be_to_cpu_32(ip->src_addr));
+	}
+	return n != NULL && n->owner == w->id ? n : NULL;
+}
+
+static void nat_batch_run(struct worker *w, const struct l3_view *v, uint16_t in_port,
+			  struct nat_batch *b)
+{
+	struct winnat_events ev[VS_BURST];
+	enum winnat_verdict verdict[VS_BURST];
+	enum winnat_drop why[VS_BURST];
+	uint32_t now = vswitch_now(w->sw);
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		ev[i].n = 0;
+		why[i] = WINNAT_DROP_INVALID;
+	}
+	winnat_translate_burst(b->nat->nat, b->inbound, b->m, b->off, b->n, now, ev,
+			       verdict, why);
+	for (uint16_t i = 0; i < b->n; i++)
+		nat_finish(w, v, b->nat, in_port, b->m[i], &b->pm[i], b->off[i], b->inbound,
+			   verdict[i], why[i], &ev[i], now);
+	b->n = 0;
+}
+
+uint16_t l3_route_burst(struct worker *w, const struct l3_view *v, uint16_t in_port,
+			struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n)
+{
+	struct nat_batch b;
+	uint16_t j = 0;
+
+	b.n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct l3_nat_view *nat;
+		bool inbound;
+		uint16_t off;
+
+		if (!l3_wants(v, pkts[i])) {
+			pkts[j] = pkts[i];
+			meta[j++] = meta[i];
+			continue;
+		}
+		nat = nat_candidate(w, v, in_port, pkts[i], &inbound, &off);
+		if (nat != NULL && (b.n == 0 || nat == b.nat)) {
+			meta[i].in_port = in_port;
+			b.nat = nat;
+			b.inbound = inbound;
+			b.m[b.n] = pkts[i];
+			b.pm[b.n] = meta[i];
+			b.off[b.n++] = off;
+			continue;
+		}
+		if (!l3_input(w, v, in_port, pkts[i], &meta[i])) {
+			pkts[j] = pkts[i];
+			meta[j++] = meta[i];
+		}
+	}
+	if (b.n != 0)
+		nat_batch_run(w, v, in_port, &b);
+	return j;
 }
 
 /* ---- the owner's side ---- */

@@ -89,6 +89,13 @@ static inline bool l3_wants(const struct l3_view *v, const struct rte_mbuf *m)
 bool l3_input(struct worker *w, const struct l3_view *v, uint16_t in_port,
 	      struct rte_mbuf *m, struct pkt_meta *pm);
 
+/* The router's part of a burst (pipeline.c): frames it wants are
+ * consumed (NAT translations of the burst together, the rest one by one
+ * through l3_input); the others are compacted to the front of pkts/meta
+ * for L2, and their count returned. */
+uint16_t l3_route_burst(struct worker *w, const struct l3_view *v, uint16_t in_port,
+			struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n);
+
 /* Worker housekeeping each poll: packets handed over, pending next hops,
  * NAT expiry, control-plane commands for the NATs it owns. */
 void l3_worker_poll(struct worker *w);

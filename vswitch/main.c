@@ -28,6 +28,7 @@
 #include "control.h"
 #include "hns.h"
 #include "l3_dp.h"
+#include "latency.h"
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
@@ -446,6 +447,11 @@ int main(int argc, char **argv)
 	config_release(cfg);
 	free(cfg);
 	if (start_trace(d.sw, &opts) < 0) {
+		teardown(&d);
+		return EXIT_USAGE;
+	}
+	if (opts.latency && latency_enable(d.sw, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: --latency: %s\n", err);
 		teardown(&d);
 		return EXIT_USAGE;
 	}

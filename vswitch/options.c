@@ -9,7 +9,7 @@
 enum {
 	OPT_CONFIG = 256, OPT_EXIT_ON_IDLE, OPT_STATS_OUT, OPT_STATS_INTERVAL,
 	OPT_API, OPT_NO_API, OPT_STATE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CA,
-	OPT_TRACE, OPT_TRACE_FILTER,
+	OPT_TRACE, OPT_TRACE_FILTER, OPT_LATENCY,
 };
 
 static const struct option long_options[] = {
@@ -25,6 +25,7 @@ static const struct option long_options[] = {
 	{"api-tls-ca", required_argument, NULL, OPT_TLS_CA},
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
+	{"latency", no_argument, NULL, OPT_LATENCY},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -204,6 +205,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 		case OPT_TRACE_FILTER:
 			o->trace_filter = optarg;
 			break;
+		case OPT_LATENCY:
+			o->latency = true;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -252,6 +256,8 @@ void options_usage(const char *prog)
 	       "  --stats-interval SEC   print per-port rates every SEC seconds\n"
 	       "  --trace FILE           pcapng trace of every hop from the start\n"
 	       "  --trace-filter EXPR    trace only packets matching EXPR (libpcap)\n"
+	       "  --latency              measure RX->TX latency per packet (/stats\n"
+	       "                         \"Latency\": p50, p99, max)\n"
 	       "  --help                 this text\n",
 	       prog, OPTIONS_MAX_API);
 }

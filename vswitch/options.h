@@ -26,6 +26,7 @@ struct options {
 	const char *trace_path;   /* --trace FILE: pcapng trace from the start */
 	const char *trace_filter; /* --trace-filter EXPR (libpcap syntax) */
 	unsigned stats_interval_sec; /* 0: no periodic stats lines */
+	bool latency;             /* --latency: RX->TX histograms (latency.h) */
 	bool help;
 };
 

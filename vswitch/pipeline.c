@@ -87,18 +87,8 @@ static uint16_t route_burst(struct worker *w, uint16_t in_port,
 			    struct rte_mbuf **ok, struct pkt_meta *meta, uint16_t n)
 {
 	const struct l3_view *v = l3_view_get(w->sw);
-	uint16_t j = 0;
 
-	if (v == NULL)
-		return n;
-	for (uint16_t i = 0; i < n; i++) {
-		if (l3_wants(v, ok[i]) && l3_input(w, v, in_port, ok[i], &meta[i]))
-			continue;
-		ok[j] = ok[i];
-		meta[j] = meta[i];
-		j++;
-	}
-	return j;
+	return v == NULL ? n : l3_route_burst(w, v, in_port, ok, meta, n);
 }
 
 void pipeline_process_burst(struct worker *w, uint16_t in_port,

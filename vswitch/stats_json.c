@@ -171,6 +171,19 @@ void stats_nat_metrics(const struct vswitch *sw, FILE *f)
 	}
 }
 
+/* --latency figures (latency.h); Enabled false and zeros without. */
+static json_t *latency_json(const struct vswitch *sw)
+{
+	struct latency_summary s;
+
+	latency_switch_summary(sw, &s);
+	return json_pack("{s:b, s:I, s:f, s:f, s:f, s:I}", "Enabled",
+			 sw->nb_workers > 0 && sw->workers[0]->lat != NULL,
+			 "Samples", (json_int_t)s.samples, "P50Us", s.p50_us,
+			 "P99Us", s.p99_us, "MaxUs", s.max_us, "TscHz",
+			 (json_int_t)rte_get_tsc_hz());
+}
+
 json_t *stats_to_json(const struct vswitch *sw)
 {
 	json_t *ports = json_array(), *workers = json_array();
@@ -186,12 +199,12 @@ json_t *stats_to_json(const struct vswitch *sw)
 	}
 	for (unsigned i = 0; i < sw->nb_workers; i++)
 		json_array_append_new(workers, worker_json(sw, sw->workers[i]));
-	return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o}", "Switch", sw->name,
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:o}", "Switch", sw->name,
 			 "Ports", ports, "Drops", drops_json(total.drops), "Nat",
 			 nat_json(sw), "MacTable", "Entries",
 			 (json_int_t)(sw->macs ? mac_table_count(sw->macs) : 0),
 			 "AgingSeconds", (json_int_t)sw->mac_aging_sec,
-			 "Workers", workers);
+			 "Workers", workers, "Latency", latency_json(sw));
 }
 
 int stats_write_file(const struct vswitch *sw, const char *path)

@@ -14,11 +14,14 @@ void tx_flush_port(struct worker *w, uint16_t port)
 	struct vs_port *p = &w->sw->ports[port];
 	struct port_counters *pc = &w->c.port[port];
 	uint64_t bytes = 0;
+	uint64_t rx_tsc[TX_BUF_MAX];
 	uint16_t sent;
 
 	/* Lengths are read before the PMD may free the mbufs. */
 	for (uint16_t i = 0; i < b->count; i++)
 		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
+	if (unlikely(w->lat != NULL))
+		latency_take(b->pkts, b->count, rx_tsc);
 	if (unlikely(p->tx_shared)) {
 		rte_spinlock_lock(&p->tx_lock);
 		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
@@ -26,6 +29,8 @@ void tx_flush_port(struct worker *w, uint16_t port)
 	} else {
 		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
 	}
+	if (unlikely(w->lat != NULL))
+		latency_record(w->lat, rx_tsc, sent);
 	for (uint16_t i = sent; i < b->count; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 
@@ -57,6 +62,8 @@ static void poll_once(struct worker *w)
 		if (n == 0)
 			continue;
 		busy = true;
+		if (unlikely(w->lat != NULL))
+			latency_stamp(pkts, n);
 		pipeline_process_burst(w, q->port, pkts, n);
 		tx_flush_all(w);
 	}

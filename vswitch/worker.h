@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include "drop_reason.h"
+#include "latency.h"
 #include "mac_lookup.h"
 #include "parse.h"
 #include "trace.h"
@@ -50,6 +51,7 @@ struct worker {
 	struct rte_ring *learn_ring;
 	struct l3_worker *l3; /* router state (l3_dp.h) */
 	struct trace *trace_cur; /* sw->trace as loaded for this burst */
+	struct latency_hist *lat; /* --latency, else NULL (latency.h) */
 	uint32_t rxq_active; /* index into rxq_lists, read with acquire */
 	struct rxq_list rxq_lists[2];
 	uint16_t txq[VS_MAX_PORTS];

@@ -165,6 +165,7 @@ void workers_free(struct vswitch *sw)
 {
 	for (unsigned i = 0; i < sw->nb_workers; i++) {
 		rte_ring_free(sw->workers[i]->learn_ring);
+		latency_hist_free(sw->workers[i]->lat);
 		rte_free(sw->workers[i]);
 		sw->workers[i] = NULL;
 	}

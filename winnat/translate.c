@@ -254,3 +254,60 @@ enum winnat_verdict winnat_inbound(struct winnat *n, struct rte_mbuf *m,
 	count_translated(n, v, false);
 	return v;
 }
+
+/* Parsed for the bulk lookup: a plain TCP/UDP/ICMP-query packet of this
+ * NAT's (outbound: from inside its prefix) with its key's side set. */
+static bool bulk_candidate(struct winnat *n, bool inbound, struct rte_mbuf *m,
+			   uint16_t off, struct wn_pkt *p)
+{
+	if (parse(m, off, p) != PARSE_OK || p->l4 == NULL || p->icmp_error)
+		return false;
+	if (!inbound && !wn_inside(n, p->k.src_ip))
+		return false;
+	p->k.cp = wn_cp(inbound ? 0 : n->cfg.compartment, p->proto);
+	return true;
+}
+
+void winnat_translate_burst(struct winnat *n, bool inbound, struct rte_mbuf **m,
+			    const uint16_t *l3_off, unsigned cnt, uint32_t now,
+			    struct winnat_events *ev, enum winnat_verdict *v,
+			    enum winnat_drop *drop)
+{
+	struct wn_pkt p[WINNAT_BURST_MAX];
+	const void *keys[WINNAT_BURST_MAX];
+	void *data[WINNAT_BURST_MAX];
+	uint8_t slot[WINNAT_BURST_MAX];
+	uint32_t cand = 0;
+	uint64_t hits = 0;
+	unsigned nk = 0;
+
+	RTE_ASSERT(cnt <= WINNAT_BURST_MAX);
+	for (unsigned i = 0; i < cnt; i++) {
+		if (!bulk_candidate(n, inbound, m[i], l3_off[i], &p[i]))
+			continue;
+		cand |= UINT32_C(1) << i;
+		slot[i] = (uint8_t)nk;
+		keys[nk++] = &p[i].k;
+	}
+	if (nk != 0)
+		rte_hash_lookup_bulk_data(n->sh, keys, nk, &hits, data);
+	/* in packet order: a miss creates its session before a later packet
+	 * of the same flow looks again */
+	for (unsigned i = 0; i < cnt; i++) {
+		struct winnat_events *e = ev != NULL ? &ev[i] : NULL;
+
+		if (!((cand >> i) & 1)) {
+			v[i] = inbound ? winnat_inbound(n, m[i], l3_off[i], now, e, &drop[i])
+				       : winnat_outbound(n, m[i], l3_off[i], now, e, &drop[i]);
+			continue;
+		}
+		if ((hits >> slot[i]) & 1) {
+			uintptr_t hit = (uintptr_t)data[slot[i]];
+
+			v[i] = wn_apply(n, &p[i], (uint32_t)(hit >> 1), (int)(hit & 1), now, e);
+		} else {
+			v[i] = translate(n, &p[i], p[i].k.cp >> 8, now, e, &drop[i]);
+		}
+		count_translated(n, v[i], !inbound);
+	}
+}

@@ -166,6 +166,18 @@ enum winnat_verdict winnat_inbound(struct winnat *n, struct rte_mbuf *m,
 				   uint16_t l3_off, uint32_t now,
 				   struct winnat_events *ev, enum winnat_drop *drop);
 
+#define WINNAT_BURST_MAX 32
+
+/* winnat_outbound (inbound false) or winnat_inbound (true) for cnt <=
+ * WINNAT_BURST_MAX packets at once, the same verdicts in v[i] and drops in
+ * drop[i], the packets processed in order: established sessions are found
+ * with one bulk hash lookup for the burst. ev: NULL, or cnt event lists
+ * (ev[i] for packet i). */
+void winnat_translate_burst(struct winnat *n, bool inbound, struct rte_mbuf **m,
+			    const uint16_t *l3_off, unsigned cnt, uint32_t now,
+			    struct winnat_events *ev, enum winnat_verdict *v,
+			    enum winnat_drop *drop);
+
 /* Expires up to budget sessions whose lifetime ran out (and bindings left
  * without sessions); returns how many were deleted. Call often (each poll
  * loop): cost is O(budget). ev may be NULL. */
