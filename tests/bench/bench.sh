@@ -1,0 +1,575 @@
+#!/bin/bash
+# The benchmark (SPEC section 8): hvswitch side by side with its peers, one
+# run, one table.
+#
+# usage: tests/bench/bench.sh [SECONDS] [--smoke] [--no-peers] [--out DIR]
+#            [--vlan] [--acl-rules N[,N...]] [--nat] [--sizes] [--scaling]
+#            [--latency] [--trace-cost]                          (run as root)
+#   SECONDS      how long each vswitchd run lasts (default 10, at least 4)
+#   no case option: every case below but --trace-cost (the full run);
+#   with case options: hvswitch-l2 plus the cases named
+#   --vlan       L2 with VLANs: access port in, trunk port out (tag pushed)
+#   --acl-rules N  L2 with N port ACL rules on port "in" (repeatable, or a
+#                list: 0,100,10000; the full run does 0,10000): N-1 random
+#                /32 Deny rules (Direction Both, addresses none of the
+#                frames carry) plus one Allow Outbound for the frames'
+#                destination, so every frame is classified and allowed
+#   --nat        WinNAT SNAT of 1024 established UDP flows (port "in"
+#                inside a NAT 10.0.0.0/8, "sink" the uplink), the same
+#                with 1,000,000 flows (mknatpcap.py, 1000 sockets x 1000
+#                remotes), and the NAT core alone (winnat-bench: new
+#                sessions per second, no I/O)
+#   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
+#                peers are measured on that pcap too
+#   --scaling    L2 with two pcap inputs into one sink, 1 worker then 2
+#                workers (EAL --lcores 0@0,1@1,2@0); the ratio 2w/1w
+#   --latency    L2 and NAT again with vswitchd --latency: p50/p99 RX->TX
+#                in microseconds from --stats-out
+#   --trace-cost L2 alternating with a build whose trace hooks are compiled
+#                out (VSWITCHD_NOHOOKS, default build-nohooks/vswitchd)
+#   --no-peers   skip dpdk-testpmd / OVS-DPDK (shared/bench/peers.sh)
+#   --smoke      CI mode: about two seconds a case, no peers, no 1M-flow
+#                case, winnat-bench on 100,000 flows; prints "PASS bench
+#                <case>" / "FAIL bench <case>" and "bench-smoke: N passed,
+#                M failed" (M: cases that gave no number)
+#   --out DIR    where bench.txt, bench.json and bench.png go (default
+#                /tmp/hvswitch-bench)
+# env: VSWITCHD (default build/vswitchd), WINNAT_BENCH (default next to
+# VSWITCHD: tests/bench/winnat-bench), SHARED (default ../shared), PEERS.
+#
+# Input: shared/bench/mkpcap.py, 1024 UDP flows to 02:00:00:00:ff:01,
+# replayed by net_pcap (infinite_rx=1) into port "in"; port "sink" is
+# net_null with that MAC as a static entry, so every frame is known
+# unicast. One worker core (EAL -l 0,1). vswitchd prints per-port rates
+# every second; the figure is the median of the sink's tx_pps after the
+# first two samples (one in --smoke). Output: "<name> <Mpps>" lines as
+# the cases run, "<a>/<b> <ratio>" lines, then one table: Mpps, TSC cycles
+# per packet on the worker core(s) (TSC Hz x workers / pps; TSC Hz is
+# rte_get_tsc_hz() from vswitchd's --stats-out "Latency.TscHz", else the
+# kernel's "tsc: ... MHz" line), the ratio to testpmd io and to OVS-DPDK
+# (L2 rows against ovs-l2, NAT rows against ovs-nat, 1518-byte rows
+# against the 1518-byte peers), p50/p99 latency.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+REPO=$PWD
+SECS=""
+SMOKE=0
+RUN_PEERS=1
+OUT=/tmp/hvswitch-bench
+VLAN=0 NAT=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
+ACL_RULES=()
+any_case=0
+want_rules=0
+want_out=0
+add_rule_counts() { # "0,100,10000": appends to ACL_RULES, exits 2 on junk
+	local n
+	[ -n "$1" ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
+	for n in ${1//,/ }; do
+		case $n in
+		*[!0-9]*) echo "bench: --acl-rules: '$n' is not a rule count" >&2; exit 2 ;;
+		esac
+		[ "${#n}" -le 5 ] && [ "$n" -le 65536 ] ||
+			{ echo "bench: --acl-rules: at most 65536 rules a port" >&2; exit 2; }
+		ACL_RULES+=("$((10#$n))")
+	done
+}
+for a in "$@"; do
+	if [ $want_rules = 1 ]; then want_rules=0; add_rule_counts "$a"; continue; fi
+	if [ $want_out = 1 ]; then want_out=0; OUT=$a; continue; fi
+	case $a in
+	--vlan) VLAN=1; any_case=1 ;;
+	--nat) NAT=1; any_case=1 ;;
+	--sizes) SIZES=1; any_case=1 ;;
+	--scaling) SCALING=1; any_case=1 ;;
+	--latency) LATENCY=1; any_case=1 ;;
+	--trace-cost) TRACE_COST=1 ;;
+	--acl-rules) want_rules=1; any_case=1 ;;
+	--acl-rules=*) add_rule_counts "${a#--acl-rules=}"; any_case=1 ;;
+	--no-peers) RUN_PEERS=0 ;;
+	--smoke) SMOKE=1 ;;
+	--out) want_out=1 ;;
+	--out=*) OUT=${a#--out=} ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*[!0-9]* | "") echo "bench: unknown argument '$a' (see --help)" >&2; exit 2 ;;
+	*) SECS=$a ;;
+	esac
+done
+[ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
+[ $want_out = 0 ] || { echo "bench: --out needs a directory" >&2; exit 2; }
+if [ $any_case = 0 ]; then # the full run
+	VLAN=1 NAT=1 SIZES=1 SCALING=1 LATENCY=1
+	ACL_RULES=(0 10000)
+fi
+SKIP=2
+if [ $SMOKE = 1 ]; then
+	SECS=${SECS:-2}
+	SKIP=1
+	RUN_PEERS=0
+	TRACE_COST=0
+	[ "$SECS" -ge 2 ] || { echo "bench: --smoke needs SECONDS >= 2" >&2; exit 2; }
+else
+	SECS=${SECS:-10}
+	[ "$SECS" -ge 4 ] || { echo "bench: SECONDS must be at least 4 (two warm-up samples are skipped)" >&2; exit 2; }
+fi
+VSWITCHD=${VSWITCHD:-build/vswitchd}
+SHARED=${SHARED:-$(cd "$REPO/.." && pwd)/shared}
+PEERS=${PEERS:-$SHARED/bench/peers.sh}
+MKPCAP=$SHARED/bench/mkpcap.py
+PCAP=/tmp/hvswitch-bench-l2.pcap        # the path configs/bench-l2.json names
+PCAP1518=/tmp/hvswitch-bench-l2-1518.pcap
+NAT1M=/tmp/hvswitch-bench-nat-1m.pcap
+PY=/usr/bin/python3                     # Debian's python3, with python3-scapy
+[ -x "$PY" ] || PY=python3
+
+[ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 2; }
+[ -x "$VSWITCHD" ] || { echo "bench: no vswitchd at $VSWITCHD (meson setup build && ninja -C build)" >&2; exit 2; }
+[ -f "$MKPCAP" ] || { echo "bench: $MKPCAP not found (set SHARED=)" >&2; exit 2; }
+mkdir -p "$OUT" || exit 2
+
+W=$(mktemp -d /tmp/hvs-bench.XXXXXX)
+DPID=""
+cleanup() {
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID"
+		wait "$DPID" 2>/dev/null
+	fi
+	rm -rf "$W" /var/run/dpdk/hvsbench$$-*
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$PY" "$MKPCAP" "$PCAP" --flows 1024 --dst-mac 02:00:00:00:ff:01 ||
+	{ echo "bench: cannot write $PCAP (python3-scapy installed?)" >&2; exit 2; }
+if [ $SIZES = 1 ]; then
+	"$PY" "$MKPCAP" "$PCAP1518" --flows 1024 --size 1518 --dst-mac 02:00:00:00:ff:01 ||
+		{ echo "bench: cannot write $PCAP1518" >&2; exit 2; }
+fi
+
+RESULTS=$W/results   # "name Mpps"
+LAT=$W/latency       # "name p50_us p99_us samples"
+META=$W/meta         # "name workers" for cases with more than one worker
+: >"$RESULTS"; : >"$LAT"; : >"$META"
+API_ARGS=(--no-api)  # no REST listener while measuring
+EAL_CORES=(-l 0,1)   # one worker on CPU 1
+XARGS=()             # more vswitchd options (--latency)
+
+# measure NAME CONFIG [MEM_MB]: runs vswitchd for SECS seconds, prints
+# "NAME <Mpps>" (NA when there is no figure).
+measure() {
+	local name=$1 cfg=$2 mem=${3:-1024} log=$W/$1.log up=0 mpps
+	echo "bench: $VSWITCHD --no-huge -m $mem --no-pci ${EAL_CORES[*]} ... -- --config $cfg --stats-interval 1 ${XARGS[*]}  ($SECS s)" >&2
+	: >"$log"
+	"$VSWITCHD" --no-huge -m "$mem" --no-pci "${EAL_CORES[@]}" --file-prefix="hvsbench$$-$name" \
+		--log-level=error -- --config "$cfg" --stats-interval 1 "${API_ARGS[@]}" \
+		--stats-out "$W/$name.stats.json" "${XARGS[@]}" >"$log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 600); do
+		grep -qs 'running with' "$log" && { up=1; break; }
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ $up = 0 ]; then
+		echo "bench: vswitchd did not start:" >&2
+		cat "$log" >&2
+		echo "$name NA" | tee -a "$RESULTS"
+		return 1
+	fi
+	sleep "$SECS"
+	kill -TERM "$DPID"
+	wait "$DPID"
+	DPID=""
+	grep '^rate port=sink ' "$log" | sed -n 's/.* tx_pps=\([0-9]*\).*/\1/p' >"$W/$name.pps"
+	echo "bench: $name sink tx Mpps per second: $(awk '{printf "%.2f ", $1 / 1e6}' "$W/$name.pps")" >&2
+	mpps=$(tail -n +$((SKIP + 1)) "$W/$name.pps" | sort -n | awk '{v[NR] = $1} END {
+			if (NR == 0 || v[NR] == 0) { print "NA"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f\n", m / 1e6 }')
+	echo "$name $mpps" | tee -a "$RESULTS"
+	if grep -q '^rate port=in[0-9]* .*drop_pps=[1-9]' "$log" || grep -q '^rate port=sink .*drop_pps=[1-9]' "$log"; then
+		echo "bench: note: $name counted drops:" >&2
+		grep 'drop_pps=[1-9]' "$log" | head -3 >&2
+	fi
+	if [ -f "$W/$name.stats.json" ] && [ ! -f "$W/tsc_hz" ]; then
+		"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["Latency"]["TscHz"])' \
+			"$W/$name.stats.json" >"$W/tsc_hz" 2>/dev/null || rm -f "$W/tsc_hz"
+	fi
+}
+
+# latency_of NAME: p50/p99 from NAME's --stats-out into $LAT.
+latency_of() {
+	[ -f "$W/$1.stats.json" ] || { echo "$1 NA NA 0" >>"$LAT"; return; }
+	"$PY" -c 'import json,sys
+l = json.load(open(sys.argv[1]))["Latency"]
+print(sys.argv[2], "%.2f" % l["P50Us"], "%.2f" % l["P99Us"], l["Samples"])' \
+		"$W/$1.stats.json" "$1" | tee -a "$LAT"
+}
+
+l2_config() { # l2_config PCAP FILE: configs/bench-l2.json on another pcap
+	sed "s|rx_pcap=/tmp/hvswitch-bench-l2.pcap|rx_pcap=$1|" configs/bench-l2.json >"$2"
+}
+
+measure hvswitch-l2 configs/bench-l2.json
+
+if [ $SIZES = 1 ]; then
+	l2_config "$PCAP1518" "$W/bench-l2-1518.json"
+	measure hvswitch-l2-1518 "$W/bench-l2-1518.json"
+fi
+
+if [ $TRACE_COST = 1 ]; then
+	NOHOOKS=${VSWITCHD_NOHOOKS:-build-nohooks/vswitchd}
+	if [ ! -x "$NOHOOKS" ]; then
+		{ meson setup build-nohooks -Dtrace_hooks=false -Dtests=disabled &&
+			ninja -C build-nohooks vswitchd; } >"$W/nohooks-build.log" 2>&1 ||
+			{ echo "bench: cannot build build-nohooks:" >&2; tail -5 "$W/nohooks-build.log" >&2; }
+	fi
+	if [ -x "$NOHOOKS" ]; then
+		# the two builds alternate, so drift hits both alike
+		WITH=$VSWITCHD
+		VSWITCHD=$NOHOOKS measure hvswitch-l2-nohooks configs/bench-l2.json
+		VSWITCHD=$WITH measure hvswitch-l2-hooks configs/bench-l2.json
+		VSWITCHD=$NOHOOKS measure hvswitch-l2-nohooks-2 configs/bench-l2.json
+		VSWITCHD=$WITH measure hvswitch-l2-hooks-2 configs/bench-l2.json
+	fi
+fi
+
+if [ $VLAN = 1 ]; then
+	cat >"$W/bench-l2-vlan.json" <<EOF
+{
+  "Switch": {"Name": "vSwitch"},
+  "Ports": [
+    {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$PCAP,infinite_rx=1",
+     "Vlan": {"OperationMode": "Access", "AccessVlanId": 10}},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1",
+     "MacAddresses": ["02:00:00:00:ff:01"],
+     "Vlan": {"OperationMode": "Trunk", "AllowedVlanIdList": "10"}}
+  ]
+}
+EOF
+	measure hvswitch-l2-vlan "$W/bench-l2-vlan.json"
+fi
+
+# acl_config N FILE: the L2 config with N port ACL rules on "in" (see the
+# header). The frames (mkpcap.py) go from 10.0.x.y to 192.0.2.1: the deny
+# rules use addresses outside 10.0.0.0/8 and 192.0.2.0/24, from a fixed
+# seed so every run measures the same rule set.
+acl_config() {
+	"$PY" - "$1" "$PCAP" >"$2" <<'PYEOF'
+import ipaddress, json, random, sys
+n, pcap = int(sys.argv[1]), sys.argv[2]
+rng = random.Random(4)
+used, acls = set(), []
+while len(acls) < max(0, n - 1):
+    a = ipaddress.IPv4Address(rng.randrange(1 << 24, 224 << 24))
+    if a in used or a in ipaddress.ip_network("10.0.0.0/8") or \
+            a in ipaddress.ip_network("192.0.2.0/24"):
+        continue
+    used.add(a)
+    side = "RemoteIPAddress" if len(acls) % 2 == 0 else "LocalIPAddress"
+    acls.append({"Action": "Deny", "Direction": "Both", side: str(a)})
+if n > 0:
+    acls.append({"Action": "Allow", "Direction": "Outbound", "RemoteIPAddress": "192.0.2.1"})
+port_in = {"Name": "in", "Devargs": f"net_pcap0,rx_pcap={pcap},infinite_rx=1"}
+if acls:
+    port_in["Acls"] = acls
+print(json.dumps({"Switch": {"Name": "vSwitch"},
+                  "Ports": [port_in, {"Name": "sink", "Devargs": "net_null0,no-rx=1",
+                                      "MacAddresses": ["02:00:00:00:ff:01"]}]}))
+PYEOF
+}
+for n in "${ACL_RULES[@]}"; do
+	acl_config "$n" "$W/bench-acl-$n.json" ||
+		{ echo "bench: cannot write the config with $n ACL rules" >&2; exit 2; }
+	measure "hvswitch-acl-$n" "$W/bench-acl-$n.json"
+done
+
+if [ $NAT = 1 ] || [ $LATENCY = 1 ]; then
+	cat >"$W/bench-nat.json" <<EOF
+{
+  "Switch": {"Name": "vSwitch"},
+  "Ports": [
+    {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$PCAP,infinite_rx=1"},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:01", "IPAddresses": ["192.0.2.10/24"],
+     "DefaultGateway": "192.0.2.1",
+     "Neighbors": [{"IPAddress": "192.0.2.1", "MacAddress": "02:00:00:00:ff:02"}]}
+  ],
+  "Nats": [{"Name": "bench", "InternalIPInterfaceAddressPrefix": "10.0.0.0/8"}]
+}
+EOF
+fi
+if [ $NAT = 1 ]; then
+	measure hvswitch-nat "$W/bench-nat.json"
+	if [ $SMOKE = 0 ]; then
+		[ -f "$NAT1M" ] || "$PY" tests/bench/mknatpcap.py "$NAT1M" --flows 1000000 --sockets 1000
+		sed -e "s|rx_pcap=$PCAP|rx_pcap=$NAT1M|" \
+		    -e 's|"Switch": {"Name": "vSwitch"}|"Switch": {"Name": "vSwitch", "PacketBuffers": 1050000}|' \
+		    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 1500000|' \
+		    "$W/bench-nat.json" >"$W/bench-nat-1m.json"
+		measure hvswitch-nat-1m "$W/bench-nat-1m.json" 8192
+	fi
+	WB=${WINNAT_BENCH:-$(dirname "$VSWITCHD")/tests/bench/winnat-bench}
+	WB_FLOWS=1000000
+	[ $SMOKE = 1 ] && WB_FLOWS=100000
+	if [ -x "$WB" ]; then
+		echo "bench: $WB $WB_FLOWS (NAT core, one core, no I/O)" >&2
+		"$WB" --no-huge -m 2048 --no-pci -l 1 --file-prefix="hvsbench$$-wb" --log-level=error \
+			-- "$WB_FLOWS" 1000 | tee "$W/winnat-bench.txt" >&2
+		# "winnat new-sessions N flows (S sockets): X M sessions/s (...)"
+		sed -n 's/^winnat new-sessions .*: \([0-9.]*\) M sessions\/s.*/winnat-new-sessions \1/p' \
+			"$W/winnat-bench.txt" | grep . || echo "winnat-new-sessions NA"
+	else
+		echo "bench: no $WB (ninja -C $(dirname "$VSWITCHD")): no NAT core figure" >&2
+		echo "winnat-new-sessions NA"
+	fi | tee -a "$RESULTS"
+fi
+
+if [ $SCALING = 1 ]; then
+	# Two pcap inputs (a pcap port has one RX queue; queues are dealt to
+	# workers round-robin by port index: in0 -> worker 0, in1 -> worker 1)
+	# into one net_null sink (a TX queue per worker).
+	cat >"$W/bench-l2-2in.json" <<EOF
+{
+  "Switch": {"Name": "vSwitch"},
+  "Ports": [
+    {"Name": "in0", "Devargs": "net_pcap0,rx_pcap=$PCAP,infinite_rx=1"},
+    {"Name": "in1", "Devargs": "net_pcap1,rx_pcap=$PCAP,infinite_rx=1"},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1",
+     "MacAddresses": ["02:00:00:00:ff:01"]}
+  ]
+}
+EOF
+	measure hvswitch-l2-2in-1w "$W/bench-l2-2in.json"
+	# 2 workers on a 2-CPU box: worker 1 on CPU 1, worker 2 on CPU 0 with
+	# the main lcore (which sleeps between control polls) and the OS.
+	EAL_CORES=(--lcores 0@0,1@1,2@0)
+	measure hvswitch-l2-2in-2w "$W/bench-l2-2in.json"
+	EAL_CORES=(-l 0,1)
+	echo "hvswitch-l2-2in-2w 2" >>"$META"
+fi
+
+if [ $LATENCY = 1 ]; then
+	XARGS=(--latency)
+	measure hvswitch-l2-latency configs/bench-l2.json && latency_of hvswitch-l2-latency
+	measure hvswitch-nat-latency "$W/bench-nat.json" && latency_of hvswitch-nat-latency
+	XARGS=()
+fi
+
+if [ $RUN_PEERS = 1 ]; then
+	if [ -f "$PEERS" ]; then
+		# peers.sh reserves 512 hugepages for OVS; give them back afterwards.
+		hp=$(cat /proc/sys/vm/nr_hugepages)
+		echo "bench: $PEERS $PCAP $SECS" >&2
+		bash "$PEERS" "$PCAP" "$SECS" 2>&1 | tee -a "$W/peers.log" |
+			awk 'NF >= 2 && $1 ~ /^(testpmd-io|ovs-l2|ovs-nat)$/ {print $1, $2}' | tee -a "$RESULTS"
+		if [ $SIZES = 1 ]; then
+			echo "bench: $PEERS $PCAP1518 $SECS" >&2
+			bash "$PEERS" "$PCAP1518" "$SECS" 2>&1 | tee -a "$W/peers.log" |
+				awk 'NF >= 2 && $1 ~ /^(testpmd-io|ovs-l2)$/ {print $1 "-1518", $2}' | tee -a "$RESULTS"
+		fi
+		[ "$(cat /proc/sys/vm/nr_hugepages)" = "$hp" ] || echo "$hp" >/proc/sys/vm/nr_hugepages
+	else
+		echo "bench: $PEERS not found: no peer figures" >&2
+	fi
+fi
+
+# TSC frequency: rte_get_tsc_hz() as vswitchd reported it, else the kernel.
+TSC_METHOD="rte_get_tsc_hz() (vswitchd --stats-out Latency.TscHz)"
+TSC_HZ=$(cat "$W/tsc_hz" 2>/dev/null)
+if [ -z "$TSC_HZ" ]; then
+	TSC_HZ=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p;
+		s/.*tsc: Detected \([0-9.]*\) MHz processor.*/\1/p' | tail -1 | awk '{printf "%.0f", $1 * 1e6}')
+	TSC_METHOD="kernel log (dmesg: tsc ... MHz)"
+fi
+
+"$PY" - "$RESULTS" "$LAT" "$META" "${TSC_HZ:-0}" "$TSC_METHOD" "$OUT" "$SECS" "$SMOKE" \
+	"${ACL_RULES[*]}" <<'PYEOF'
+import json, os, shutil, subprocess, sys, time
+res_f, lat_f, meta_f, hz, hz_method, out, secs, smoke, rules = sys.argv[1:10]
+hz, smoke = float(hz), smoke == "1"
+vals, lat, workers = {}, {}, {}
+order = []
+for line in open(res_f):
+    f = line.split()
+    if len(f) >= 2:
+        if f[0] not in vals:
+            order.append(f[0])
+        try:
+            vals[f[0]] = float(f[1])
+        except ValueError:
+            vals[f[0]] = None
+for line in open(lat_f):
+    f = line.split()
+    if len(f) == 4:
+        lat[f[0]] = (None if f[1] == "NA" else float(f[1]), None if f[2] == "NA" else float(f[2]))
+for line in open(meta_f):
+    f = line.split()
+    workers[f[0]] = int(f[1])
+
+def v(name):
+    return vals.get(name)
+
+def ratio(a, b):
+    x, y = v(a), v(b)
+    return round(x / y, 2) if x is not None and y else None
+
+# what each case is, and its references: (label, testpmd, ovs)
+L2, NAT = ("testpmd-io", "ovs-l2"), ("testpmd-io", "ovs-nat")
+L2_1518 = ("testpmd-io-1518", "ovs-l2-1518")
+cases = [
+    ("hvswitch-l2", "L2 known unicast, 64 B", L2),
+    ("hvswitch-l2-1518", "L2 known unicast, 1518 B", L2_1518),
+    ("hvswitch-l2-vlan", "L2 access in, trunk out (tag pushed)", L2),
+]
+for n in rules.split():
+    cases.append(("hvswitch-acl-" + n, "L2, %s port ACL rules" % format(int(n), ","), L2))
+cases += [
+    ("hvswitch-nat", "WinNAT SNAT, 1,024 established flows", NAT),
+    ("hvswitch-nat-1m", "WinNAT SNAT, 1,000,000 established flows", NAT),
+    ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
+    ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
+    ("hvswitch-l2-2in-2w", "L2, 2 pcap inputs, 2 workers (2-CPU box)", L2),
+    ("hvswitch-l2-latency", "L2 with --latency", L2),
+    ("hvswitch-nat-latency", "WinNAT SNAT 1k with --latency", NAT),
+    ("hvswitch-l2-nohooks", "L2, trace hooks compiled out", L2),
+    ("hvswitch-l2-hooks", "L2, trace hooks (again)", L2),
+    ("hvswitch-l2-nohooks-2", "L2, trace hooks compiled out (again)", L2),
+    ("hvswitch-l2-hooks-2", "L2, trace hooks (again)", L2),
+    ("testpmd-io", "dpdk-testpmd io (ceiling), 64 B", ("testpmd-io", None)),
+    ("testpmd-io-1518", "dpdk-testpmd io (ceiling), 1518 B", ("testpmd-io-1518", None)),
+    ("ovs-l2", "OVS-DPDK L2 NORMAL, 64 B", ("testpmd-io", "ovs-l2")),
+    ("ovs-l2-1518", "OVS-DPDK L2 NORMAL, 1518 B", ("testpmd-io-1518", "ovs-l2-1518")),
+    ("ovs-nat", "OVS-DPDK conntrack SNAT, 1,024 flows", ("testpmd-io", "ovs-nat")),
+]
+rows = []
+for name, label, (tp, ovs) in cases:
+    if name not in vals:
+        continue
+    mpps = v(name)
+    w = workers.get(name, 1)
+    cpp = round(hz * w / (mpps * 1e6), 1) if mpps and hz else None
+    p50, p99 = lat.get(name, (None, None))
+    rows.append({
+        "case": name, "what": label, "mpps": mpps, "workers": w,
+        "cycles_per_packet": cpp,
+        "vs_testpmd": ratio(name, tp) if tp else None, "testpmd_ref": tp,
+        "vs_ovs": ratio(name, ovs) if ovs else None, "ovs_ref": ovs,
+        "p50_us": p50, "p99_us": p99,
+    })
+
+# the ratio lines of tools/bench.sh (names kept so old figures compare)
+lines = []
+def line(a, b):
+    if a in vals:
+        r = ratio(a, b)
+        lines.append("%s/%s %s" % (a, b, "NA" if r is None else "%.2f" % r))
+for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
+             ("hvswitch-l2-vlan", "testpmd-io"), ("hvswitch-l2-vlan", "ovs-l2"),
+             ("hvswitch-nat", "testpmd-io"), ("hvswitch-nat", "ovs-nat"),
+             ("hvswitch-nat-1m", "ovs-nat"),
+             ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
+    if b in vals:
+        line(a, b)
+base = "hvswitch-acl-0" if "hvswitch-acl-0" in vals else "hvswitch-l2"
+for n in rules.split():
+    if "hvswitch-acl-" + n != base:
+        line("hvswitch-acl-" + n, base)
+summary = {}
+if "hvswitch-l2-2in-2w" in vals:
+    line("hvswitch-l2-2in-2w", "hvswitch-l2-2in-1w")
+    summary["scaling_2w_over_1w"] = ratio("hvswitch-l2-2in-2w", "hvswitch-l2-2in-1w")
+if "hvswitch-l2-hooks" in vals and "hvswitch-l2-nohooks" in vals:
+    a = [v(x) for x in ("hvswitch-l2-hooks", "hvswitch-l2-hooks-2") if v(x)]
+    b = [v(x) for x in ("hvswitch-l2-nohooks", "hvswitch-l2-nohooks-2") if v(x)]
+    if a and b:
+        r = (sum(a) / len(a)) / (sum(b) / len(b))
+        lines.append("hvswitch-l2-hooks/hvswitch-l2-nohooks %.3f" % r)
+        summary["trace_hooks_cost_ratio"] = round(r, 3)
+for n in rules.split():
+    if "hvswitch-acl-" + n != base:
+        summary["acl_%s_vs_none" % n] = ratio("hvswitch-acl-" + n, base)
+print("\n".join(lines))
+
+def fmt(x, nd=2):
+    return "-" if x is None else ("%.*f" % (nd, x))
+hdr = ["case", "Mpps", "cyc/pkt", "x testpmd", "x OVS", "p50 us", "p99 us", "what"]
+table = [hdr]
+for r in rows:
+    table.append([r["case"], fmt(r["mpps"]) if r["mpps"] is not None else "NA",
+                  fmt(r["cycles_per_packet"], 1), fmt(r["vs_testpmd"]),
+                  fmt(r["vs_ovs"]), fmt(r["p50_us"]), fmt(r["p99_us"]), r["what"]])
+wid = [max(len(t[i]) for t in table) for i in range(len(hdr))]
+text = []
+for k, t in enumerate(table):
+    text.append("  ".join(c.ljust(wid[i]) if i in (0, 7) else c.rjust(wid[i])
+                          for i, c in enumerate(t)).rstrip())
+    if k == 0:
+        text.append("  ".join("-" * x for x in wid))
+text.append("")
+text.append("cyc/pkt: TSC cycles per packet on the worker core(s) = TSC Hz x workers / pps;"
+            " TSC %.0f Hz from %s" % (hz, hz_method))
+text.append("x testpmd / x OVS: against testpmd io and OVS-DPDK on the same pcap "
+            "(L2 rows: ovs-l2; NAT rows: ovs-nat; 1518 B rows: the 1518 B peers)")
+if "winnat-new-sessions" in vals:
+    text.append("winnat-new-sessions: the NAT core alone (winnat-bench), no I/O; its 'Mpps' "
+                "column is millions of sessions created per second")
+if lat:
+    text.append("p50/p99: RX burst -> after rte_eth_tx_burst, every packet, vswitchd --latency")
+for k, x in summary.items():
+    text.append("%s: %s" % (k, fmt(x, 3)))
+print("\n".join(text))
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "bench.txt"), "w") as f:
+    f.write("\n".join(lines + [""] + text) + "\n")
+doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds_per_case": int(secs),
+       "smoke": smoke, "tsc_hz": hz, "tsc_hz_method": hz_method,
+       "input": "mkpcap.py 1024 UDP flows, net_pcap infinite_rx=1 -> vswitchd -> net_null, EAL -l 0,1",
+       "rows": rows, "ratios": summary}
+with open(os.path.join(out, "bench.json"), "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+# the chart: one bar per case, peers grey
+dat = os.path.join(out, "bench.dat")
+with open(dat, "w") as f:
+    for r in rows:
+        if r["mpps"] is None or r["case"].startswith("winnat-"):
+            continue
+        color = 0x999999 if not r["case"].startswith("hvswitch") else (
+            0x4477aa if "nat" not in r["case"] else 0xcc6677)
+        f.write('"%s" %.2f %d\n' % (r["case"], r["mpps"], color))
+png = os.path.join(out, "bench.png")
+if shutil.which("gnuplot") and os.path.getsize(dat) > 0:
+    gp = """set terminal pngcairo size 1200,650 font ",10"
+set output '%s'
+set title "hvswitch vs dpdk-testpmd io and OVS-DPDK, one worker core, pcap in -> net\\\\_null out (%s)"
+set ylabel "Mpps"
+set style fill solid 0.9 border -1
+set boxwidth 0.7
+set xtics rotate by -40 noenhanced
+set yrange [0:*]
+set grid ytics
+set bmargin 9
+plot '%s' using 0:2:3:xtic(1) with boxes lc rgb variable notitle, \\
+     '' using 0:2:(sprintf("%%.1f", $2)) with labels offset 0,0.8 notitle
+""" % (png, time.strftime("%Y-%m-%d"), dat)
+    p = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
+    if p.returncode != 0:
+        # gnuplot-nox may lack cairo: plain png
+        p = subprocess.run(["gnuplot"], input=gp.replace("pngcairo", "png"), text=True,
+                           capture_output=True)
+    print("bench: chart %s%s" % (png, "" if p.returncode == 0 else " FAILED: " + p.stderr.strip()),
+          file=sys.stderr)
+else:
+    print("bench: no gnuplot (apt-get install gnuplot-nox): no chart", file=sys.stderr)
+print("bench: table %s, JSON %s" % (os.path.join(out, "bench.txt"), os.path.join(out, "bench.json")),
+      file=sys.stderr)
+if smoke:
+    ok = [r["case"] for r in rows if r["mpps"]]
+    bad = [r["case"] for r in rows if not r["mpps"]]
+    for c in ok:
+        print("PASS bench %s" % c)
+    for c in bad:
+        print("FAIL bench %s: no figure (NA)" % c)
+    if not rows:
+        print("FAIL bench: no case ran")
+    print("bench-smoke: %d passed, %d failed" % (len(ok), len(bad) + (0 if rows else 1)))
+PYEOF
