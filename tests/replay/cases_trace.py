@@ -32,10 +32,14 @@ def tshark_hops(path):
     return hops
 
 
-def tshark_interfaces(path):
-    p = subprocess.run(["capinfos", "-I", path] if shutil.which("capinfos") else ["true"],
-                       capture_output=True, text=True, timeout=60)
-    return p.stdout
+def interface_names(path):
+    """The if_name of every Interface Description Block (capinfos -I)."""
+    exe = shutil.which("capinfos")
+    check(exe is not None, "capinfos is not installed (apt-get install tshark)")
+    p = subprocess.run([exe, "-I", path], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0, f"capinfos -I {path}: {p.stderr.strip()}")
+    return [ln.split("=", 1)[1].strip() for ln in p.stdout.splitlines()
+            if ln.strip().startswith("Name =")]
 
 
 def by_packet(hops):
@@ -75,6 +79,8 @@ def test_trace_unicast_flood_and_acl_drop_hops(ctx):
                          extra_args=["--trace", trace])
     res.expect_out("b", [uni, flood])
     res.expect_out("c", [flood])
+    names = interface_names(trace)
+    check(names == ["a", "b", "c"], f"trace interfaces {names}, expected one per port: a, b, c")
     hops = tshark_hops(trace)
     pk = by_packet(hops)
     check(len(pk) == 3, f"trace: {len(pk)} packets, expected 3: {hops}")
