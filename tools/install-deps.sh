@@ -7,6 +7,7 @@ PACKAGES=(
   libdpdk-dev dpdk dpdk-dev libjansson-dev libpcap-dev libbpf-dev libxdp-dev
   libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev libcriterion-dev
   python3 python3-scapy tshark iproute2 iputils-ping curl iperf3 ethtool procps
+  gnuplot-nox
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

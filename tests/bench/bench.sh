@@ -150,7 +150,7 @@ LAT=$W/latency       # "name p50_us p99_us samples"
 META=$W/meta         # "name workers" for cases with more than one worker
 : >"$RESULTS"; : >"$LAT"; : >"$META"
 API_ARGS=(--no-api)  # no REST listener while measuring
-EAL_CORES=(-l 0,1)   # one worker on CPU 1
+EAL_CORES=(-l "0,1")   # one worker on CPU 1
 XARGS=()             # more vswitchd options (--latency)
 
 # measure NAME CONFIG [MEM_MB]: runs vswitchd for SECS seconds, prints
@@ -341,9 +341,9 @@ EOF
 	measure hvswitch-l2-2in-1w "$W/bench-l2-2in.json"
 	# 2 workers on a 2-CPU box: worker 1 on CPU 1, worker 2 on CPU 0 with
 	# the main lcore (which sleeps between control polls) and the OS.
-	EAL_CORES=(--lcores 0@0,1@1,2@0)
+	EAL_CORES=(--lcores "0@0,1@1,2@0")
 	measure hvswitch-l2-2in-2w "$W/bench-l2-2in.json"
-	EAL_CORES=(-l 0,1)
+	EAL_CORES=(-l "0,1")
 	echo "hvswitch-l2-2in-2w 2" >>"$META"
 fi
 
@@ -477,6 +477,10 @@ summary = {}
 if "hvswitch-l2-2in-2w" in vals:
     line("hvswitch-l2-2in-2w", "hvswitch-l2-2in-1w")
     summary["scaling_2w_over_1w"] = ratio("hvswitch-l2-2in-2w", "hvswitch-l2-2in-1w")
+    if "hvswitch-l2" in vals:
+        # one worker on one input (the headline L2 case) as the base
+        line("hvswitch-l2-2in-2w", "hvswitch-l2")
+        summary["scaling_2w_over_l2"] = ratio("hvswitch-l2-2in-2w", "hvswitch-l2")
 if "hvswitch-l2-hooks" in vals and "hvswitch-l2-nohooks" in vals:
     a = [v(x) for x in ("hvswitch-l2-hooks", "hvswitch-l2-hooks-2") if v(x)]
     b = [v(x) for x in ("hvswitch-l2-nohooks", "hvswitch-l2-nohooks-2") if v(x)]
@@ -545,12 +549,14 @@ set ylabel "Mpps"
 set style fill solid 0.9 border -1
 set boxwidth 0.7
 set xtics rotate by -40 noenhanced
-set yrange [0:*]
+set yrange [0:%.1f]
 set grid ytics
 set bmargin 9
 plot '%s' using 0:2:3:xtic(1) with boxes lc rgb variable notitle, \\
      '' using 0:2:(sprintf("%%.1f", $2)) with labels offset 0,0.8 notitle
-""" % (png, time.strftime("%Y-%m-%d"), dat)
+""" % (png, time.strftime("%Y-%m-%d"),
+           1.12 * max([r["mpps"] for r in rows if r["mpps"] and not r["case"].startswith("winnat-")] + [1]),
+           dat)
     p = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
     if p.returncode != 0:
         # gnuplot-nox may lack cairo: plain png
