@@ -793,19 +793,6 @@ static void route_one_port(struct api_routes *r, const char *method,
 
 /* ---- /metrics ---------------------------------------------------------- */
 
-/* A Prometheus label value: backslash, quote and newline escaped. */
-static void put_label(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f), fputc(*s, f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
-
 static void metric_head(FILE *f, const char *name, const char *type,
 			const char *help)
 {
@@ -824,7 +811,7 @@ static void port_counter(FILE *f, const struct vswitch *sw,
 			continue;
 		memcpy(&v, (const char *)&c[p] + field, sizeof(v));
 		fprintf(f, "%s{port=\"", name);
-		put_label(f, sw->ports[p].name);
+		metrics_put_label(f, sw->ports[p].name);
 		fprintf(f, "\"} %" PRIu64 "\n", v);
 	}
 }
@@ -868,9 +855,9 @@ static void route_metrics(struct api_routes *r, struct api_reply *reply)
 			continue;
 		for (unsigned d = 0; d < DROP_REASON_COUNT; d++) {
 			fputs("hvswitch_port_drops_total{port=\"", f);
-			put_label(f, sw->ports[p].name);
+			metrics_put_label(f, sw->ports[p].name);
 			fputs("\",reason=\"", f);
-			put_label(f, drop_reason_text(d));
+			metrics_put_label(f, drop_reason_text(d));
 			fprintf(f, "\"} %" PRIu64 "\n", c[p].drops[d]);
 		}
 	}
@@ -878,7 +865,7 @@ static void route_metrics(struct api_routes *r, struct api_reply *reply)
 		    "Frames dropped on any port, by reason.");
 	for (unsigned d = 0; d < DROP_REASON_COUNT; d++) {
 		fputs("hvswitch_drops_total{reason=\"", f);
-		put_label(f, drop_reason_text(d));
+		metrics_put_label(f, drop_reason_text(d));
 		fprintf(f, "\"} %" PRIu64 "\n", total.drops[d]);
 	}
 	metric_head(f, "hvswitch_mac_table_entries", "gauge",

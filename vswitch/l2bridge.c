@@ -162,24 +162,6 @@ void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
 
 /* ---- packet helpers ---- */
 
-uint16_t l2b_l3_offset(const struct rte_mbuf *m, rte_be16_t *type)
-{
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint16_t off = RTE_ETHER_HDR_LEN;
-
-	*type = eh->ether_type;
-	for (int tags = 0; tags < 2 && ether_type_is_vlan(*type); tags++) {
-		const struct rte_vlan_hdr *vh;
-
-		if (rte_pktmbuf_data_len(m) < off + sizeof(*vh))
-			return 0;
-		vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off);
-		*type = vh->eth_proto;
-		off += sizeof(*vh);
-	}
-	return off;
-}
-
 void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac,
 			const struct rte_ether_addr *host)
 {
@@ -188,7 +170,7 @@ void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac
 	uint16_t off;
 
 	rte_ether_addr_copy(host, &eh->src_addr);
-	off = l2b_l3_offset(m, &type);
+	off = frame_l3_offset(m, &type);
 	if (off != 0 && type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
 	    rte_pktmbuf_data_len(m) >= off + sizeof(struct rte_arp_hdr)) {
 		struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, off);
@@ -367,7 +349,7 @@ static bool ingress_one(struct worker *w, const struct l2b_view *v, uint16_t in_
 		if (net < 0)
 			return false;
 	}
-	off = l2b_l3_offset(m, &type);
+	off = frame_l3_offset(m, &type);
 	if (off == 0)
 		return false;
 	pm->in_port = in_port;

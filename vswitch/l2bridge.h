@@ -125,9 +125,6 @@ void l2b_forward_burst(struct worker *w, const struct l2b_view *v,
 
 /* ---- packet helpers (exposed for the unit tests) ---- */
 
-/* Offset of the header after Ethernet and up to two tags, with its type;
- * 0 if truncated. */
-uint16_t l2b_l3_offset(const struct rte_mbuf *m, rte_be16_t *type);
 
 /* Rewrites source MAC (and ARP sha when it is old_mac) to host. */
 void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac,

@@ -12,26 +12,6 @@
 #include "winnat.h"
 #include "worker.h"
 
-/* Offset of the header after Ethernet and up to two VLAN tags, with its
- * type; 0 if the frame is too short. */
-static uint16_t l3_offset(const struct rte_mbuf *m, rte_be16_t *type)
-{
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint16_t off = RTE_ETHER_HDR_LEN;
-
-	*type = eh->ether_type;
-	for (int tags = 0; tags < 2 && ether_type_is_vlan(*type); tags++) {
-		const struct rte_vlan_hdr *vh;
-
-		if (rte_pktmbuf_data_len(m) < off + sizeof(*vh))
-			return 0;
-		vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off);
-		*type = vh->eth_proto;
-		off += sizeof(*vh);
-	}
-	return off;
-}
-
 static bool on_uplink_link(const struct l3_view *v, uint32_t ip)
 {
 	for (uint8_t i = 0; i < v->nb_ips; i++)
@@ -464,7 +444,7 @@ bool l3_input(struct worker *w, const struct l3_view *v, uint16_t in_port,
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	rte_be16_t type;
-	uint16_t off = l3_offset(m, &type);
+	uint16_t off = frame_l3_offset(m, &type);
 	bool to_router = rte_is_same_ether_addr(&eh->dst_addr, &v->router_mac);
 
 	pm->in_port = in_port;
@@ -520,7 +500,7 @@ static const struct l3_nat_view *nat_candidate(struct worker *w, const struct l3
 
 	if (!rte_is_same_ether_addr(&eh->dst_addr, &v->router_mac))
 		return NULL;
-	*off = l3_offset(m, &type);
+	*off = frame_l3_offset(m, &type);
 	if (*off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 	    rte_pktmbuf_data_len(m) < *off + sizeof(*ip))
 		return NULL;
@@ -612,7 +592,7 @@ static void run_handed(struct worker *w, const struct l3_view *v, struct rte_mbu
 	struct pkt_meta pm = {.vp = &vp};
 	struct arp_info a;
 	rte_be16_t type;
-	uint16_t off = l3_offset(m, &type);
+	uint16_t off = frame_l3_offset(m, &type);
 
 	if (n == NULL || off == 0 || parse_ethernet(m, &pm) >= 0) {
 		drop_packet(w, in_port, m, DROP_NO_ROUTE);

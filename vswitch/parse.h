@@ -53,4 +53,24 @@ static inline int parse_ethernet(const struct rte_mbuf *m, struct pkt_meta *pm)
 	return -1;
 }
 
+/* Offset of the header after Ethernet and up to two VLAN tags, with its
+ * EtherType in *type; 0 if the frame is too short for its tags. */
+static inline uint16_t frame_l3_offset(const struct rte_mbuf *m, rte_be16_t *type)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint16_t off = RTE_ETHER_HDR_LEN;
+
+	*type = eh->ether_type;
+	for (int tags = 0; tags < 2 && ether_type_is_vlan(*type); tags++) {
+		const struct rte_vlan_hdr *vh;
+
+		if (rte_pktmbuf_data_len(m) < off + sizeof(*vh))
+			return 0;
+		vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, off);
+		*type = vh->eth_proto;
+		off += sizeof(*vh);
+	}
+	return off;
+}
+
 #endif

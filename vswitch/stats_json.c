@@ -96,7 +96,7 @@ static json_t *nat_json(const struct vswitch *sw)
 }
 
 /* A Prometheus label value: backslash, quote and newline escaped. */
-static void put_label(FILE *f, const char *s)
+void metrics_put_label(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -152,7 +152,7 @@ void stats_nat_metrics(const struct vswitch *sw, FILE *f)
 				continue;
 			memcpy(&v, (const char *)&c[s] + m[i].off, sizeof(v));
 			fprintf(f, "%s{nat=\"", m[i].name);
-			put_label(f, winnat_config(n[s])->name);
+			metrics_put_label(f, winnat_config(n[s])->name);
 			fprintf(f, "\"} %" PRIu64 "\n", v);
 		}
 	}
@@ -163,9 +163,9 @@ void stats_nat_metrics(const struct vswitch *sw, FILE *f)
 			continue;
 		for (unsigned d = 0; d < WINNAT_DROP_COUNT; d++) {
 			fputs("hvswitch_nat_drops_total{nat=\"", f);
-			put_label(f, winnat_config(n[s])->name);
+			metrics_put_label(f, winnat_config(n[s])->name);
 			fputs("\",reason=\"", f);
-			put_label(f, winnat_drop_text(d));
+			metrics_put_label(f, winnat_drop_text(d));
 			fprintf(f, "\"} %" PRIu64 "\n", c[s].drops[d]);
 		}
 	}

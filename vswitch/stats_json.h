@@ -22,6 +22,8 @@ json_t *stats_to_json(const struct vswitch *sw);
  * hvswitch_nat_{sessions,bindings}_{created,deleted}_total,
  * hvswitch_nat_translated_{out,in}_total, hvswitch_nat_drops_total{reason}. */
 void stats_nat_metrics(const struct vswitch *sw, FILE *f);
+/* A Prometheus label value, escaped (backslash, quote, newline). */
+void metrics_put_label(FILE *f, const char *s);
 
 int stats_write_file(const struct vswitch *sw, const char *path);
 

@@ -115,6 +115,8 @@ VSWITCHD=${VSWITCHD:-build/vswitchd}
 SHARED=${SHARED:-$(cd "$REPO/.." && pwd)/shared}
 PEERS=${PEERS:-$SHARED/bench/peers.sh}
 MKPCAP=$SHARED/bench/mkpcap.py
+# the same frames without ../shared or scapy (CI)
+[ -f "$MKPCAP" ] || MKPCAP=$REPO/tests/bench/mkflows.py
 PCAP=/tmp/hvswitch-bench-l2.pcap        # the path configs/bench-l2.json names
 PCAP1518=/tmp/hvswitch-bench-l2-1518.pcap
 NAT1M=/tmp/hvswitch-bench-nat-1m.pcap
@@ -123,7 +125,7 @@ PY=/usr/bin/python3                     # Debian's python3, with python3-scapy
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 2; }
 [ -x "$VSWITCHD" ] || { echo "bench: no vswitchd at $VSWITCHD (meson setup build && ninja -C build)" >&2; exit 2; }
-[ -f "$MKPCAP" ] || { echo "bench: $MKPCAP not found (set SHARED=)" >&2; exit 2; }
+[ -f "$MKPCAP" ] || { echo "bench: $MKPCAP not found" >&2; exit 2; }
 mkdir -p "$OUT" || exit 2
 
 W=$(mktemp -d /tmp/hvs-bench.XXXXXX)

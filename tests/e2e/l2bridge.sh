@@ -211,17 +211,4 @@ CASES=(test_transparent_containers_reach_the_outside
 	test_transparent_endpoint_vlan_policy_at_runtime
 	test_l2bridge_endpoint_delete_removes_the_rewrite)
 
-if ! why=$(prereq); then
-	for c in "${CASES[@]}"; do fail "$c" "$why"; done
-elif ! command -v curl >/dev/null; then
-	for c in "${CASES[@]}"; do fail "$c" "curl is missing"; done
-elif ! setup >"$W/setup.log" 2>&1; then
-	for c in "${CASES[@]}"; do fail "$c" "namespace setup: $(tail -2 "$W/setup.log" | tr '\n' ' ')"; done
-else
-	start
-	for c in "${CASES[@]}"; do run_case "$c"; done
-	stop_daemon
-	[ "$STOP_RC" = 0 ] || fail test_l2bridge_daemon_stops_cleanly "exit $STOP_RC"
-fi
-echo "e2e-l2bridge: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_cases l2bridge

@@ -167,3 +167,25 @@ remove_namespaces() {
 		ip netns del "$ns" 2>/dev/null
 	done
 }
+
+# run_cases SUITE: the script's CASES (an array) after prereq, curl, the
+# script's setup (namespaces) and start (daemon) functions; PASS/FAIL per
+# case, then the daemon is stopped and "e2e-SUITE: N passed, M failed"
+# printed. Returns 0 if nothing failed.
+run_cases() {
+	local suite=$1 c why
+	if ! why=$(prereq); then
+		for c in "${CASES[@]}"; do fail "$c" "$why"; done
+	elif ! command -v curl >/dev/null; then
+		for c in "${CASES[@]}"; do fail "$c" "curl is missing"; done
+	elif ! setup >"$W/setup.log" 2>&1; then
+		for c in "${CASES[@]}"; do fail "$c" "namespace setup: $(tail -2 "$W/setup.log" | tr '\n' ' ')"; done
+	else
+		start
+		for c in "${CASES[@]}"; do run_case "$c"; done
+		stop_daemon
+		[ "$STOP_RC" = 0 ] || fail "test_${suite}_daemon_stops_cleanly" "exit $STOP_RC"
+	fi
+	echo "e2e-$suite: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}

@@ -265,17 +265,4 @@ CASES=(test_nat_ping_to_the_outside test_nat_tcp_out_seen_as_the_uplink_address
 	test_nat_iperf3_through_the_nat
 	test_nat_sessions_and_bindings_listed)
 
-if ! why=$(prereq); then
-	for c in "${CASES[@]}"; do fail "$c" "$why"; done
-elif ! command -v curl >/dev/null; then
-	for c in "${CASES[@]}"; do fail "$c" "curl is missing"; done
-elif ! setup >"$W/setup.log" 2>&1; then
-	for c in "${CASES[@]}"; do fail "$c" "namespace setup: $(tail -2 "$W/setup.log" | tr '\n' ' ')"; done
-else
-	start
-	for c in "${CASES[@]}"; do run_case "$c"; done
-	stop_daemon
-	[ "$STOP_RC" = 0 ] || fail test_nat_daemon_stops_cleanly "exit $STOP_RC"
-fi
-echo "e2e-nat: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_cases nat

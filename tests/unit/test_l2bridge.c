@@ -123,7 +123,7 @@ Test(l2b, source_rewrite_reaches_arp_sha_behind_a_tag)
 	const uint8_t *p;
 	rte_be16_t type;
 
-	cr_assert_eq(l2b_l3_offset(m, &type), 18);
+	cr_assert_eq(frame_l3_offset(m, &type), 18);
 	cr_assert_eq(type, RTE_BE16(RTE_ETHER_TYPE_ARP));
 	l2b_rewrite_source(m, &E1, &H);
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
