@@ -17,7 +17,11 @@
 #   --nat        WinNAT SNAT of 1024 established UDP flows (port "in"
 #                inside a NAT 10.0.0.0/8, "sink" the uplink), the same
 #                with 1,000,000 flows (mknatpcap.py, 1000 sockets x 1000
-#                remotes), and the NAT core alone (winnat-bench: new
+#                remotes), new sessions per second through the ports
+#                (hvswitch-nat-new: 3,000,000 distinct flows replayed once,
+#                not looped, so every frame makes a session and is routed
+#                out; the median of the whole seconds' "rate nat
+#                created_ps"), and the NAT core alone (winnat-bench: new
 #                sessions per second, no I/O)
 #   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
 #                peers are measured on that pcap too
@@ -299,6 +303,27 @@ if [ $NAT = 1 ] || [ $LATENCY = 1 ]; then
 }
 EOF
 fi
+# nat_new_sessions: hvswitch-nat-new, sessions made per second end to end
+# (M/s): a pcap of 3,000,000 distinct flows read once (no infinite_rx), so
+# each frame is a new session; the median of the whole seconds.
+nat_new_sessions() {
+	local pcap=/tmp/hvswitch-bench-nat-3m.pcap log=$W/hvswitch-nat-new.log v
+	[ -f "$pcap" ] || "$PY" tests/bench/mknatpcap.py "$pcap" --flows 3000000 --sockets 3000
+	sed -e "s|rx_pcap=$PCAP,infinite_rx=1|rx_pcap=$pcap|" \
+	    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 3500000|' \
+	    "$W/bench-nat.json" >"$W/bench-nat-new.json"
+	echo "bench: $VSWITCHD ... --config $W/bench-nat-new.json --exit-on-idle 1000 (3M new flows)" >&2
+	timeout 120 "$VSWITCHD" --no-huge -m 4096 --no-pci -l 0,1 --file-prefix="hvsbench$$-new" \
+		--log-level=error -- --config "$W/bench-nat-new.json" --stats-interval 1 \
+		--exit-on-idle 1000 "${API_ARGS[@]}" >"$log" 2>&1
+	# the first and last samples are partial seconds
+	v=$(sed -n 's/^rate nat .*created_ps=\([0-9]*\).*/\1/p' "$log" | sed '1d;$d' | sort -n |
+		awk '{v[NR] = $1} END { if (NR == 0) { print "NA"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f\n", m / 1e6 }')
+	echo "hvswitch-nat-new $v" | tee -a "$RESULTS"
+}
+
 if [ $NAT = 1 ]; then
 	measure hvswitch-nat "$W/bench-nat.json"
 	if [ $SMOKE = 0 ]; then
@@ -308,6 +333,7 @@ if [ $NAT = 1 ]; then
 		    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 1500000|' \
 		    "$W/bench-nat.json" >"$W/bench-nat-1m.json"
 		measure hvswitch-nat-1m "$W/bench-nat-1m.json" 8192
+		nat_new_sessions
 	fi
 	WB=${WINNAT_BENCH:-$(dirname "$VSWITCHD")/tests/bench/winnat-bench}
 	WB_FLOWS=1000000
@@ -427,6 +453,7 @@ for n in rules.split():
 cases += [
     ("hvswitch-nat", "WinNAT SNAT, 1,024 established flows", NAT),
     ("hvswitch-nat-1m", "WinNAT SNAT, 1,000,000 established flows", NAT),
+    ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (3M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
     ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
     ("hvswitch-l2-2in-2w", "L2, 2 pcap inputs, 2 workers (2-CPU box)", L2),
