@@ -13,15 +13,15 @@
 
 static struct mac_entry *entry_alloc(struct mac_table *t)
 {
-	if (t->nb_free == 0)
-		return NULL;
-	return &t->entries[t->free_stack[--t->nb_free]];
+	int64_t i = slot_pool_get(&t->free);
+
+	return i < 0 ? NULL : &t->entries[i];
 }
 
 static void entry_release(struct mac_table *t, struct mac_entry *e)
 {
 	e->in_use = 0;
-	t->free_stack[t->nb_free++] = (uint32_t)(e - t->entries);
+	slot_pool_put(&t->free, (uint32_t)(e - t->entries));
 }
 
 static void reclaim_cb(void *p, void *key_data)
@@ -53,23 +53,13 @@ struct mac_table *mac_table_create(const char *name, uint32_t capacity,
 	t->entries = rte_zmalloc_socket("mac_entries",
 					sizeof(*t->entries) * (slots + 1),
 					RTE_CACHE_LINE_SIZE, socket);
-	t->free_stack = rte_malloc_socket("mac_free",
-					  sizeof(uint32_t) * (slots + 1), 0, socket);
-	if (t->hash == NULL || t->entries == NULL || t->free_stack == NULL)
-		goto fail;
 	/* Live plus RCU-pending keys never exceed the hash's key slots
 	 * (slots + 1), so a pool that size never runs dry first. */
-	for (uint32_t i = 0; i <= slots; i++)
-		t->free_stack[i] = slots - i;
-	t->nb_free = slots + 1;
+	if (t->hash == NULL || t->entries == NULL ||
+	    slot_pool_init(&t->free, slots + 1, socket) < 0)
+		goto fail;
 	if (qsbr != NULL) {
-		struct rte_hash_rcu_config rcu = {
-			.v = qsbr,
-			.mode = RTE_HASH_QSBR_MODE_DQ,
-			.key_data_ptr = t,
-			.free_key_data_func = reclaim_cb,
-		};
-		if (rte_hash_rcu_qsbr_add(t->hash, &rcu) != 0)
+		if (slot_pool_rcu_attach(t->hash, qsbr, t, reclaim_cb) < 0)
 			goto fail;
 		t->deferred_free = true;
 	}
@@ -84,7 +74,7 @@ void mac_table_free(struct mac_table *t)
 	if (t == NULL)
 		return;
 	rte_hash_free(t->hash);
-	rte_free(t->free_stack);
+	slot_pool_fini(&t->free);
 	rte_free(t->entries);
 	rte_free(t);
 }

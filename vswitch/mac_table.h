@@ -20,6 +20,8 @@
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
 
+#include "slot_pool.h"
+
 #define MAC_TABLE_BULK_MAX 64 /* = RTE_HASH_LOOKUP_BULK_MAX */
 
 struct mac_entry {
@@ -32,8 +34,7 @@ struct mac_entry {
 struct mac_table {
 	struct rte_hash *hash;      /* key -> struct mac_entry * */
 	struct mac_entry *entries;  /* pool, capacity + 1 entries */
-	uint32_t *free_stack;       /* indexes of free entries (writer only) */
-	uint32_t nb_free;
+	struct slot_pool free;      /* indexes of free entries (writer only) */
 	uint32_t capacity;          /* live entries allowed */
 	uint32_t nb_live;           /* live entries (RCU-pending excluded) */
 	bool deferred_free;         /* RCU reclaims; else free at once */

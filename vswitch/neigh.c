@@ -18,6 +18,8 @@
 #include <rte_malloc.h>
 #include <rte_seqlock.h>
 
+#include "slot_pool.h"
+
 #define NEIGH_RING_SIZE 1024
 
 struct neigh_slot {
@@ -28,8 +30,7 @@ struct neigh_slot {
 struct neigh_table {
 	struct rte_hash *hash;     /* ip (host order) -> struct neigh_slot * */
 	struct neigh_slot *slots;  /* pool */
-	uint32_t *free_stack;      /* indexes of free slots (writer only) */
-	uint32_t nb_free;
+	struct slot_pool free;     /* indexes of free slots (writer only) */
 	uint32_t capacity;         /* live entries allowed */
 	uint32_t nb_live;
 	bool deferred_free;
@@ -45,14 +46,14 @@ struct neigh_note_rec {
 
 static struct neigh_slot *slot_alloc(struct neigh_table *t)
 {
-	if (t->nb_free == 0)
-		return NULL;
-	return &t->slots[t->free_stack[--t->nb_free]];
+	int64_t i = slot_pool_get(&t->free);
+
+	return i < 0 ? NULL : &t->slots[i];
 }
 
 static void slot_release(struct neigh_table *t, struct neigh_slot *s)
 {
-	t->free_stack[t->nb_free++] = (uint32_t)(s - t->slots);
+	slot_pool_put(&t->free, (uint32_t)(s - t->slots));
 }
 
 static void reclaim_cb(void *p, void *key_data)
@@ -84,24 +85,14 @@ struct neigh_table *neigh_create(const char *name, uint32_t capacity, int socket
 	t->hash = rte_hash_create(&params);
 	t->slots = rte_zmalloc_socket("neigh_slots", sizeof(*t->slots) * (slots + 1),
 				      RTE_CACHE_LINE_SIZE, socket);
-	t->free_stack = rte_malloc_socket("neigh_free",
-					  sizeof(uint32_t) * (slots + 1), 0, socket);
-	if (t->hash == NULL || t->slots == NULL || t->free_stack == NULL)
-		goto fail;
 	/* live plus RCU-pending keys never exceed the hash's key slots */
-	for (uint32_t i = 0; i <= slots; i++) {
+	if (t->hash == NULL || t->slots == NULL ||
+	    slot_pool_init(&t->free, slots + 1, socket) < 0)
+		goto fail;
+	for (uint32_t i = 0; i <= slots; i++)
 		rte_seqlock_init(&t->slots[i].lock);
-		t->free_stack[i] = slots - i;
-	}
-	t->nb_free = slots + 1;
 	if (qsbr != NULL) {
-		struct rte_hash_rcu_config rcu = {
-			.v = qsbr,
-			.mode = RTE_HASH_QSBR_MODE_DQ,
-			.key_data_ptr = t,
-			.free_key_data_func = reclaim_cb,
-		};
-		if (rte_hash_rcu_qsbr_add(t->hash, &rcu) != 0)
+		if (slot_pool_rcu_attach(t->hash, qsbr, t, reclaim_cb) < 0)
 			goto fail;
 		t->deferred_free = true;
 	}
@@ -116,7 +107,7 @@ void neigh_free(struct neigh_table *t)
 	if (t == NULL)
 		return;
 	rte_hash_free(t->hash);
-	rte_free(t->free_stack);
+	slot_pool_fini(&t->free);
 	rte_free(t->slots);
 	rte_free(t);
 }

@@ -475,7 +475,7 @@ Test(mac_table, remove_and_refill_without_rcu_reuses_entries)
 			     n, "cycle %d", cycle);
 		cr_assert_eq(mac_table_count(t), 0);
 		/* the pool has the hash's key slots: capacity + 1/8 + 1 */
-		cr_assert_eq(t->nb_free, CAPACITY + CAPACITY / 8 + 1,
+		cr_assert_eq(t->free.nb_free, CAPACITY + CAPACITY / 8 + 1,
 			     "cycle %d: entries leaked", cycle);
 		uint32_t again = fill(t, (uint16_t)(cycle + 2), 0, CAPACITY);
 		cr_assert_eq(again, n, "cycle %d: refilled %u of %u", cycle, again, n);
@@ -533,14 +533,14 @@ Test(mac_table_rcu, deleted_entry_is_not_reused_before_quiescent_state)
 	cr_assert_eq(mac_table_learn(rt, k, 3, 7), MAC_LEARN_NEW);
 	const struct mac_entry *e = mac_table_find(rt, k);
 	cr_assert_not_null(e);
-	uint32_t free_before = rt->nb_free;
+	uint32_t free_before = rt->free.nb_free;
 
 	cr_assert_eq(mac_table_remove(rt, k), 0);
 	cr_assert_null(mac_table_find(rt, k));
 	/* a reader may still hold e: it stays intact and out of the pool */
 	cr_assert_eq(e->in_use, 1);
 	cr_assert_eq(e->port, 3);
-	cr_assert_eq(rt->nb_free, free_before);
+	cr_assert_eq(rt->free.nb_free, free_before);
 	/* new learning must not hand e out again */
 	for (uint32_t i = 0; i < 64; i++) {
 		cr_assert_eq(mac_table_learn(rt, key_n(2, i), 4, 8), MAC_LEARN_NEW);
@@ -606,8 +606,8 @@ Test(mac_table_rcu, delete_quiescent_cycles_reclaim_every_entry)
 	uint32_t in_use = 0;
 	for (uint32_t i = 0; i <= CAPACITY; i++)
 		in_use += rt->entries[i].in_use;
-	cr_assert_eq(in_use + rt->nb_free, CAPACITY + 1, "in_use %u free %u", in_use,
-		     rt->nb_free);
+	cr_assert_eq(in_use + rt->free.nb_free, CAPACITY + 1, "in_use %u free %u", in_use,
+		     rt->free.nb_free);
 	cr_assert_eq(in_use, n, "%u entries in use for %u live keys", in_use, n);
 }
 
