@@ -252,20 +252,29 @@ static enum drop_reason nat_drop_reason(enum winnat_drop d)
 
 /* A new inside session teaches the owner where its inside end lives. */
 static void learn_inside(const struct l3_nat_view *n, const struct winnat_events *ev,
-			 const struct rte_mbuf *m, uint16_t in_port, uint16_t vid,
-			 uint32_t now)
+			 const struct rte_mbuf *m, uint32_t sender, uint16_t in_port,
+			 uint16_t vid, uint32_t now)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
+	/* the sender, as it sent: not the session's "internal" address, which
+	 * for a port proxy session is the connect side */
 	for (uint16_t i = 0; i < ev->n; i++) {
 		struct neigh_entry e = {.port = in_port, .vid = vid, .updated = now};
 
 		if (ev->ev[i].type != WINNAT_EV_SESSION_CREATED)
 			continue;
 		rte_ether_addr_copy(&eh->src_addr, &e.mac);
-		neigh_set(n->inside, ev->ev[i].internal.src_ip, &e);
+		neigh_set(n->inside, sender, &e);
 		return;
 	}
+}
+
+/* An IPv4 packet's source address (host order), before translation. */
+static uint32_t ipv4_source(const struct rte_mbuf *m, uint16_t off)
+{
+	return rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+							 off)->src_addr);
 }
 
 static void trace_nat_events(struct worker *w, const struct pkt_meta *pm,
@@ -286,11 +295,11 @@ static void nat_finish(struct worker *w, const struct l3_view *v,
 		       const struct l3_nat_view *n, uint16_t in_port, struct rte_mbuf *m,
 		       struct pkt_meta *pm, uint16_t off, bool inbound,
 		       enum winnat_verdict verdict, enum winnat_drop why,
-		       const struct winnat_events *ev, uint32_t now)
+		       const struct winnat_events *ev, uint32_t sender, uint32_t now)
 {
 	if (ev->n != 0) {
 		if (!inbound)
-			learn_inside(n, ev, m, in_port, pm->vid, now);
+			learn_inside(n, ev, m, sender, in_port, pm->vid, now);
 		if (pkt_traced(pm))
 			trace_nat_events(w, pm, in_port, m, ev);
 	}
@@ -334,12 +343,14 @@ static void nat_run(struct worker *w, const struct l3_view *v,
 	enum winnat_drop why = WINNAT_DROP_INVALID;
 	uint32_t now = vswitch_now(w->sw);
 	enum winnat_verdict verdict;
+	uint32_t sender;
 
 	if (ttl_expires(w, in_port, m, pm, off))
 		return;
+	sender = ipv4_source(m, off);
 	verdict = inbound ? winnat_inbound(n->nat, m, off, now, &ev, &why)
 			  : winnat_outbound(n->nat, m, off, now, &ev, &why);
-	nat_finish(w, v, n, in_port, m, pm, off, inbound, verdict, why, &ev, now);
+	nat_finish(w, v, n, in_port, m, pm, off, inbound, verdict, why, &ev, sender, now);
 }
 
 static bool hand_over(struct worker *w, const struct l3_nat_view *n, uint16_t in_port,
@@ -528,17 +539,19 @@ static void nat_batch_run(struct worker *w, const struct l3_view *v, uint16_t in
 	struct winnat_events ev[VS_BURST];
 	enum winnat_verdict verdict[VS_BURST];
 	enum winnat_drop why[VS_BURST];
+	uint32_t sender[VS_BURST];
 	uint32_t now = vswitch_now(w->sw);
 
 	for (uint16_t i = 0; i < b->n; i++) {
 		ev[i].n = 0;
 		why[i] = WINNAT_DROP_INVALID;
+		sender[i] = ipv4_source(b->m[i], b->off[i]);
 	}
 	winnat_translate_burst(b->nat->nat, b->inbound, b->m, b->off, b->n, now, ev,
 			       verdict, why);
 	for (uint16_t i = 0; i < b->n; i++)
 		nat_finish(w, v, b->nat, in_port, b->m[i], &b->pm[i], b->off[i], b->inbound,
-			   verdict[i], why[i], &ev[i], now);
+			   verdict[i], why[i], &ev[i], sender[i], now);
 	b->n = 0;
 }
 

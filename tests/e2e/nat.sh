@@ -212,27 +212,38 @@ while True:
 
 # netsh interface portproxy add v4tov4 as a dataplane translation: a
 # connection to the uplink address on 8081 reaches c2:81, from the
-# switch's gateway address (a proxy connects from the host's side).
-test_nat_port_proxy_reaches_the_container() {
-	need_setup || return 1
-	local out peer
-	out=$(api POST /portproxy "{\"ListenAddress\": \"$UPLINK_IP\", \"ListenPort\": 8081, \"ConnectAddress\": \"$C2_IP\", \"ConnectPort\": 81}")
-	echo "$out" | grep -q '"Success": *true' || { WHY="POST /portproxy: $out"; return 1; }
+# switch's gateway address (a proxy connects from the host's side); from
+# outside, then from the other container c1.
+proxy_once() { # proxy_once CLIENT_NS: client output and the peer c2 saw
 	nsx "$NS_C2" "$PY" -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 81)); s.listen(1); s.settimeout(10)
 c, a = s.accept(); print(a[0]); c.sendall(b"proxied"); c.close()' "$C2_IP" >"$W/proxy-peer" 2>&1 &
-	local srv=$!
+	local srv=$! out
 	sleep 0.5
-	out=$(nsx "$NS_OUT" "$PY" -c '
+	out=$(nsx "$1" "$PY" -c '
 import socket, sys
 s = socket.create_connection((sys.argv[1], 8081), timeout=5); print(s.recv(100).decode())' "$UPLINK_IP" 2>&1)
 	wait $srv
-	peer=$(cat "$W/proxy-peer")
+	echo "$out $(cat "$W/proxy-peer")"
+}
+
+test_nat_port_proxy_reaches_the_container() {
+	need_setup || return 1
+	local out got
+	out=$(api POST /portproxy "{\"ListenAddress\": \"$UPLINK_IP\", \"ListenPort\": 8081, \"ConnectAddress\": \"$C2_IP\", \"ConnectPort\": 81}")
+	echo "$out" | grep -q '"Success": *true' || { WHY="POST /portproxy: $out"; return 1; }
+	got=$(proxy_once "$NS_OUT")
+	if [ "$got" != "proxied $INSIDE_GW" ]; then
+		api DELETE "/portproxy/$UPLINK_IP/8081" >/dev/null
+		WHY="from outside: client and container saw '$got' (want 'proxied $INSIDE_GW')"
+		return 1
+	fi
+	got=$(proxy_once "$NS_C1")
 	api DELETE "/portproxy/$UPLINK_IP/8081" >/dev/null
-	[ "$out" = proxied ] && [ "$peer" = "$INSIDE_GW" ] && return 0
-	WHY="client got '$out', the container saw '$peer' (want 'proxied' from $INSIDE_GW)"
+	[ "$got" = "proxied $INSIDE_GW" ] && return 0
+	WHY="from c1: client and container saw '$got' (want 'proxied $INSIDE_GW')"
 	return 1
 }
 
