@@ -97,6 +97,9 @@ void latency_summarize(const struct latency_hist *const *h, unsigned n,
 			break;
 		}
 	}
+	/* a bucket's midpoint may lie above the largest sample in it */
+	out->p50_us = RTE_MIN(out->p50_us, out->max_us);
+	out->p99_us = RTE_MIN(out->p99_us, out->max_us);
 }
 
 int latency_enable(struct vswitch *sw, char *err, size_t errlen)

@@ -449,3 +449,27 @@ def test_multi_segment_jumbo_frames_are_switched_intact(ctx):
     res.expect_out("t2", [frame(BCAST, src, "jumbo-a-bcast", size=3000, tags=[Tag(10)]),
                           sent_t[0]], ordered=False)
     res.expect_drops({})
+
+
+def test_latency_counts_every_sent_packet_and_orders_its_percentiles(ctx):
+    """--latency: every transmitted frame is one sample, and the figures
+    are ordered (p50 <= p99 <= max), positive and small for a replay."""
+    dst, src = mac(0x70, 0xB0), mac(0x70, 0xA0)
+    sent = [frame(dst, src, f"lat-{i}") for i in range(50)]
+    res = ctx.run_switch([Port("a", send=sent), Port("b", macs=[dst])],
+                         extra_args=["--latency"])
+    res.expect_out("b", sent)
+    lat = res.stats.get("Latency")
+    check(isinstance(lat, dict) and lat.get("Enabled") is True, f"stats Latency: {lat}")
+    check(lat["Samples"] == len(sent), f"Latency.Samples {lat['Samples']}, "
+          f"expected one per transmitted frame ({len(sent)})")
+    check(0 < lat["P50Us"] <= lat["P99Us"] <= lat["MaxUs"] < 100000,
+          f"Latency figures out of order or range: {lat}")
+
+
+def test_latency_is_off_without_the_option(ctx):
+    dst, src = mac(0x71, 0xB0), mac(0x71, 0xA0)
+    res = ctx.run_switch([Port("a", send=[frame(dst, src, "x")]), Port("b", macs=[dst])])
+    lat = res.stats.get("Latency")
+    check(isinstance(lat, dict) and lat.get("Enabled") is False and lat.get("Samples") == 0,
+          f"stats Latency without --latency: {lat}")
