@@ -965,3 +965,18 @@ int hns_reply_not_allowed(const char *method, const char *what, json_t **resp)
 	hfail(&e, 405, NULL, "method %s is not allowed on %s", method, what);
 	return hns_reply_err(resp, &e);
 }
+
+json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1)
+{
+	const char *id = json_string_value(json_object_get(endpoint_v1, "VirtualNetwork"));
+	char path[160];
+	json_t *resp = NULL, *net = NULL;
+
+	if (id == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "/networks/%s", id);
+	if (hns_handle(h, "GET", path, NULL, 0, &resp) == 200)
+		net = json_incref(json_object_get(resp, "Output"));
+	json_decref(resp);
+	return net;
+}

@@ -52,6 +52,10 @@ void hns_destroy(struct hns *h);
 int hns_handle(struct hns *h, const char *method, const char *path,
 	       const char *body, size_t body_len, json_t **response);
 
+/* The v1 JSON of the network an endpoint (its v1 JSON) belongs to, a new
+ * reference, or NULL: for the dataplane callbacks that program networks. */
+json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1);
+
 /* The startup config's "Networks" and "Endpoints" arrays, applied through
  * the same code path as POST /networks/ and POST /endpoints/ (v1 JSON).
  * 0, or -1 with err naming the element ("Networks[1].Subnets[0]...") and

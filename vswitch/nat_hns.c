@@ -6,14 +6,13 @@
  * with the network's last attached endpoint. */
 #include "nat_hns.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <netinet/in.h>
 
+#include "addr_parse.h"
 #include "nat_api.h"
 #include "nat_dp.h"
 
@@ -24,52 +23,16 @@ static const char *str(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static bool ipv4(const char *text, uint32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, text, &a) != 1)
-		return false;
-	*out = ntohl(a.s_addr);
-	return true;
-}
-
-static bool prefix(const char *text, uint32_t *ip, uint8_t *plen)
-{
-	char buf[64];
-	char *slash;
-	long len;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	slash = strchr(buf, '/');
-	if (slash == NULL)
-		return false;
-	*slash = '\0';
-	len = strtol(slash + 1, NULL, 10);
-	if (len < 0 || len > 32 || !ipv4(buf, ip))
-		return false;
-	*plen = (uint8_t)len;
-	return true;
-}
-
 /* The endpoint's network (v1 JSON, new reference) if it is a NAT one. */
 static json_t *nat_network(struct hns *h, const json_t *ep)
 {
-	char path[160];
-	json_t *resp = NULL, *net;
+	json_t *net = hns_endpoint_network(h, ep);
 
-	snprintf(path, sizeof(path), "/networks/%s", str(ep, "VirtualNetwork"));
-	if (hns_handle(h, "GET", path, NULL, 0, &resp) != 200) {
-		json_decref(resp);
-		return NULL;
+	if (net != NULL && (!json_is_object(net) ||
+			    strcasecmp(str(net, "Type"), "NAT") != 0)) {
+		json_decref(net);
+		net = NULL;
 	}
-	net = json_object_get(resp, "Output");
-	if (!json_is_object(net) || strcasecmp(str(net, "Type"), "NAT") != 0) {
-		json_decref(resp);
-		return NULL;
-	}
-	json_incref(net);
-	json_decref(resp);
 	return net;
 }
 
@@ -82,11 +45,12 @@ static int ensure_nat(struct nat_api *na, const json_t *net, char *err, size_t e
 
 	if (nat_dp_find(nat_api_switch(na), name) >= 0)
 		return 0;
-	if (sub == NULL || !prefix(str(sub, "AddressPrefix"), &pfx, &plen)) {
+	if (sub == NULL || ipv4_addr_len_parse(str(sub, "AddressPrefix"), &pfx, &plen) < 0) {
 		snprintf(err, errlen, "network '%s' has no IPv4 subnet", name);
 		return -1;
 	}
-	ipv4(str(sub, "GatewayAddress"), &gw);
+	if (ipv4_parse(str(sub, "GatewayAddress"), &gw) < 0)
+		gw = 0; /* the prefix's first host */
 	return nat_api_network_add(na, name, pfx, plen, gw, err, errlen);
 }
 
@@ -109,7 +73,7 @@ static void mappings(struct nat_api *na, const char *nat, const json_t *ep, bool
 	size_t i;
 	char err[256];
 
-	if (!ipv4(str(ep, "IPAddress"), &ip))
+	if (ipv4_parse(str(ep, "IPAddress"), &ip) < 0)
 		return;
 	json_array_foreach(pols, i, pol) {
 		struct winnat_mapping mp = {.internal_ip = ip};

@@ -56,22 +56,6 @@ void net_hns_destroy(struct net_hns *nh)
 	free(nh);
 }
 
-/* The endpoint's network (v1 JSON, new reference), or NULL. */
-static json_t *network_of(struct hns *h, const json_t *ep)
-{
-	char path[160];
-	json_t *resp = NULL, *net;
-
-	snprintf(path, sizeof(path), "/networks/%s", str(ep, "VirtualNetwork"));
-	if (hns_handle(h, "GET", path, NULL, 0, &resp) != 200) {
-		json_decref(resp);
-		return NULL;
-	}
-	net = json_incref(json_object_get(resp, "Output"));
-	json_decref(resp);
-	return net;
-}
-
 /* The VLAN of the first "VLAN" policy in a policy array, 0 if none. */
 static uint16_t policy_vlan(const json_t *pols)
 {
@@ -231,7 +215,7 @@ void net_hns_endpoint_attached(struct net_hns *nh, struct hns *h, uint16_t port,
 {
 	struct vswitch *sw = nh->sw;
 	struct l2b_port_entry e = {.used = true, .uplink = -1};
-	json_t *net = network_of(h, ep);
+	json_t *net = hns_endpoint_network(h, ep);
 	const char *adapter, *srcmac;
 	struct in6_addr a6;
 	uint16_t vid;
