@@ -101,6 +101,37 @@ static const struct l3_nat_view *nat_inbound(const struct l3_view *v, uint32_t i
 	return first; /* the only one, or none holds the port: it filters */
 }
 
+/* One of the switch's own addresses, as seen from port (the uplink's,
+ * a NAT's external one, the gateway of a NAT the port belongs to)? */
+static bool is_switch_address(const struct l3_view *v, uint16_t port, uint32_t ip)
+{
+	return is_uplink_ip(v, ip) || nat_by_external(v, ip) != NULL ||
+	       nat_by_gateway(v, port, ip) != NULL;
+}
+
+/* A whole IPv4 header (version 4, IHL >= 5) at off? */
+static bool ipv4_header_ok(const struct rte_mbuf *m, uint16_t off)
+{
+	const struct rte_ipv4_hdr *ip;
+
+	if (rte_pktmbuf_data_len(m) < off + sizeof(*ip))
+		return false;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	return (ip->version_ihl >> 4) == 4 && (ip->version_ihl & 0xf) >= 5;
+}
+
+/* The NAT an IPv4 packet to the router goes through: by its destination
+ * from the uplink, by its port and source from inside; NULL: none. */
+static const struct l3_nat_view *nat_of(const struct l3_view *v, uint16_t in_port,
+					bool inbound, const struct rte_mbuf *m, uint16_t off)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+
+	return inbound ? nat_inbound(v, rte_be_to_cpu_32(ip->dst_addr), m, off)
+		       : nat_inside(v, in_port, rte_be_to_cpu_32(ip->src_addr));
+}
+
 static const struct l3_nat_view *nat_by_slot(const struct l3_view *v, uint8_t slot)
 {
 	for (uint8_t i = 0; i < v->nb_nats; i++)
@@ -423,23 +454,18 @@ static void ipv4_input(struct worker *w, const struct l3_view *v, uint16_t in_po
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
 	const struct l3_nat_view *n;
 	bool inbound = v->has_uplink && in_port == v->uplink;
-	uint32_t dst, src;
 
-	if (rte_pktmbuf_data_len(m) < off + sizeof(*ip) ||
-	    (ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0xf) < 5) {
+	if (!ipv4_header_ok(m, off)) {
 		drop_traced(w, in_port, m, pm, DROP_INVALID_PACKET);
 		return;
 	}
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	src = rte_be_to_cpu_32(ip->src_addr);
 	/* ping to the switch itself: any of its addresses, from either side */
-	if ((is_uplink_ip(v, dst) || nat_by_external(v, dst) != NULL ||
-	     nat_by_gateway(v, in_port, dst) != NULL) &&
+	if (is_switch_address(v, in_port, rte_be_to_cpu_32(ip->dst_addr)) &&
 	    icmp_is_echo_request(m, off)) {
 		echo_reply(w, in_port, m, pm, off);
 		return;
 	}
-	n = inbound ? nat_inbound(v, dst, m, off) : nat_inside(v, in_port, src);
+	n = nat_of(v, in_port, inbound, m, off);
 	if (n == NULL) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
@@ -507,29 +533,21 @@ static const struct l3_nat_view *nat_candidate(struct worker *w, const struct l3
 	const struct rte_ipv4_hdr *ip;
 	const struct l3_nat_view *n;
 	rte_be16_t type;
-	uint32_t dst;
 
 	if (!rte_is_same_ether_addr(&eh->dst_addr, &v->router_mac))
 		return NULL;
 	*off = frame_l3_offset(m, &type);
-	if (*off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    rte_pktmbuf_data_len(m) < *off + sizeof(*ip))
+	if (*off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || !ipv4_header_ok(m, *off))
 		return NULL;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, *off);
-	if ((ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0xf) < 5 ||
-	    ip->time_to_live <= 1)
+	/* TTL expiry, and ICMP that may be a ping to the switch itself, take
+	 * l3_input */
+	if (ip->time_to_live <= 1 || (ip->next_proto_id == IPPROTO_ICMP &&
+				      is_switch_address(v, in_port,
+							rte_be_to_cpu_32(ip->dst_addr))))
 		return NULL;
-	dst = rte_be_to_cpu_32(ip->dst_addr);
 	*inbound = v->has_uplink && in_port == v->uplink;
-	if (*inbound) {
-		n = nat_inbound(v, dst, m, *off);
-		if (n != NULL && ip->next_proto_id == IPPROTO_ICMP)
-			return NULL; /* echo to the switch itself is answered */
-	} else {
-		if (is_uplink_ip(v, dst) || nat_by_gateway(v, in_port, dst) != NULL)
-			return NULL;
-		n = nat_inside(v, in_port, rte_be_to_cpu_32(ip->src_addr));
-	}
+	n = nat_of(v, in_port, *inbound, m, *off);
 	return n != NULL && n->owner == w->id ? n : NULL;
 }
 
