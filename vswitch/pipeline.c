@@ -43,8 +43,8 @@ static inline int admit(struct worker *w, const struct vs_port *port,
 
 /* New or moved sources go to the learner, each once a burst; confirmed
  * ones enter the worker's learn cache for the rest of the second. */
-static void learn_sources(struct worker *w, uint16_t in_port, uint32_t now,
-			  const struct burst_lookup *bl, uint16_t n)
+static void learn_sources(struct worker *w, uint64_t *cache, uint16_t in_port,
+			  uint32_t now, const struct burst_lookup *bl, uint16_t n)
 {
 	uint8_t done = MAC_SLOT_NONE;
 
@@ -57,8 +57,7 @@ static void learn_sources(struct worker *w, uint16_t in_port, uint32_t now,
 		done = slot;
 		key = bl->keys[slot];
 		if (!mac_entry_needs_learn(bl->hit[slot], in_port, now)) {
-			*learn_cache_slot(w->learn_cache, key) =
-				(struct learn_cache_slot){key, now, in_port, 1};
+			learn_cache_put(cache, key);
 			continue;
 		}
 		if (!learn_request_push(w->learn_ring, key, in_port))
@@ -108,6 +107,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
+	uint64_t *learned;
 
 	w->trace_cur = trace;
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
@@ -157,8 +157,9 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		nok = route_burst(w, in_port, ok, meta, nok);
 	if (nok == 0)
 		return;
-	burst_lookup_run(&bl, w->sw->macs, w->learn_cache, in_port, now, ok, meta, nok);
-	learn_sources(w, in_port, now, &bl, nok);
+	learned = learn_cache_port(&w->learn_cache, in_port, now);
+	burst_lookup_run(&bl, w->sw->macs, learned, ok, meta, nok);
+	learn_sources(w, learned, in_port, now, &bl, nok);
 	forward_decide_burst(&bl, meta, nok);
 	if (unlikely(l2b != NULL)) {
 		l2b_forward_burst(w, l2b, in_port, ok, meta, nok);

@@ -57,7 +57,7 @@ struct worker {
 	uint16_t txq[VS_MAX_PORTS];
 	uint32_t tx_pending; /* ports with buffered packets */
 	struct tx_buffer tx[VS_MAX_PORTS];
-	struct learn_cache_slot learn_cache[LEARN_CACHE_SIZE];
+	struct learn_cache learn_cache; /* mac_lookup.h */
 	struct worker_counters c __rte_cache_aligned;
 } __rte_cache_aligned;
 
