@@ -35,8 +35,8 @@ static inline bool egress_policy_drops(struct worker *w, uint16_t out_port,
 			    vswitch_now(w->sw)) != VFP_PASS;
 }
 
-void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
-		    struct pkt_meta *pm)
+static inline void egress_one(struct worker *w, uint16_t out_port,
+			      struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	const struct vs_port *out = &w->sw->ports[out_port];
 	enum vlan_egress action;
@@ -62,12 +62,38 @@ void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
 	tx_enqueue(w, out_port, m);
 }
 
-void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
-		     struct rte_mbuf *m, struct pkt_meta *pm)
+void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
+		    struct pkt_meta *pm)
+{
+	egress_one(w, out_port, m, pm);
+}
+
+static inline void to_port_one(struct worker *w, uint16_t in_port,
+			       uint16_t out_port, struct rte_mbuf *m,
+			       struct pkt_meta *pm)
 {
 	if (unlikely(out_port == in_port)) {
 		drop_traced(w, in_port, m, pm, DROP_SOURCE_PORT);
 		return;
 	}
-	forward_egress(w, out_port, m, pm);
+	egress_one(w, out_port, m, pm);
+}
+
+void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
+		     struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	to_port_one(w, in_port, out_port, m, pm);
+}
+
+/* One loop with the unicast egress inlined: the common case. */
+void forward_decided_burst(struct worker *w, uint16_t in_port,
+			   struct rte_mbuf **pkts, struct pkt_meta *meta,
+			   uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(meta[i].flood))
+			flood_packet(w, in_port, pkts[i], &meta[i]);
+		else
+			to_port_one(w, in_port, meta[i].out_port, pkts[i], &meta[i]);
+	}
 }

@@ -107,6 +107,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
+	uint64_t rx_bytes = 0;
 	uint64_t *learned;
 
 	w->trace_cur = trace;
@@ -118,8 +119,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		pc->rx_packets++;
-		pc->rx_bytes += rte_pktmbuf_pkt_len(m);
+		rx_bytes += rte_pktmbuf_pkt_len(m);
 		meta[nok].vp = &vps[nok];
 		meta[nok].trace_id = 0;
 		if (unlikely(trace != NULL))
@@ -131,6 +131,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		}
 		ok[nok++] = m;
 	}
+	pc->rx_packets += n;
+	pc->rx_bytes += rx_bytes;
 	if (batch && nok != 0) {
 		uint32_t deny = port_acl_classify_burst(pol->acl, ACL_DIR_OUTBOUND, ok,
 							nok, vps, w->id);
@@ -165,10 +167,5 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		l2b_forward_burst(w, l2b, in_port, ok, meta, nok);
 		return;
 	}
-	for (uint16_t i = 0; i < nok; i++) {
-		if (meta[i].flood)
-			flood_packet(w, in_port, ok[i], &meta[i]);
-		else
-			forward_to_port(w, in_port, meta[i].out_port, ok[i], &meta[i]);
-	}
+	forward_decided_burst(w, in_port, ok, meta, nok);
 }
