@@ -1,9 +1,9 @@
 #!/bin/bash
 # Builds hvswitch (release and AddressSanitizer) and runs every test:
 # Criterion unit tests, pcap-replay golden tests (on both builds), the
-# network-namespace end-to-end tests, the memif generator test, the REST
-# API suite (both builds), the hnsctl suite and the benchmark's smoke
-# mode. Needs root (namespaces, af_packet, /run/vswitchd).
+# network-namespace end-to-end tests, the memif and vhost-user generator
+# tests, the REST API suite (both builds), the hnsctl suite and the
+# benchmark's smoke mode. Needs root (namespaces, af_packet, /run/vswitchd).
 # The last line is "N passed, N failed"; the exit code is 1 on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(replay|e2e|e2e-nat|e2e-l2bridge|e2e-memif|api|hnsctl|bench-smoke): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(replay|e2e|e2e-nat|e2e-l2bridge|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
@@ -69,7 +69,8 @@ fi
 run_suite e2e tests/e2e/run.sh build/vswitchd
 run_suite e2e-nat tests/e2e/nat.sh build/vswitchd
 run_suite e2e-l2bridge tests/e2e/l2bridge.sh build/vswitchd
-run_suite e2e-memif tests/e2e/memif.sh build/vswitchd
+run_suite e2e-memif tests/e2e/generator.sh memif build/vswitchd
+run_suite e2e-vhost tests/e2e/generator.sh vhost build/vswitchd
 run_suite api "$PY" tests/api/run.py --vswitchd build/vswitchd
 if [ $asan_ok = 1 ]; then
   run_suite api-asan "$PY" tests/api/run.py --vswitchd build-asan/vswitchd

@@ -6,10 +6,11 @@
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
-# run_case NAME: runs function NAME; it returns 0 or sets WHY and returns 1.
+# run_case NAME [AS]: runs function NAME; it returns 0 or sets WHY and
+# returns 1. Reported as AS (default NAME).
 run_case() {
 	WHY="unknown reason"
-	if "$1"; then pass "$1"; else fail "$1" "$WHY"; fi
+	if "$1"; then pass "${2:-$1}"; else fail "${2:-$1}" "$WHY"; fi
 }
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -37,13 +38,17 @@ start_daemon() {
 	return 1
 }
 
+# EAL memory options; a suite may set DAEMON_MEM (hugepages) before
+# starting the daemon.
+[ -n "${DAEMON_MEM+set}" ] || DAEMON_MEM=(--no-huge -m 512)
+
 start_daemon_once() {
 	local tag=$1 cfg=$2
 	DLOG=$W/vswitchd-$tag.log
 	DSTATS=$W/stats-$tag.json
 	rm -f "$DSTATS"
 	: >"$DLOG"
-	"$VSWITCHD" --no-huge -m 512 --no-pci -l 0,1 --file-prefix="$EAL_PREFIX-$tag" \
+	"$VSWITCHD" "${DAEMON_MEM[@]}" --no-pci -l 0,1 --file-prefix="$EAL_PREFIX-$tag" \
 		--log-level=error -- --config "$cfg" --stats-out "$DSTATS" "${API_ARGS[@]}" >"$DLOG" 2>&1 &
 	DPID=$!
 	for _ in $(seq 150); do
