@@ -1048,6 +1048,77 @@ static inline uint32_t fast4_index(const struct port_acl_table *t, uint32_t ip)
 	return t->nb4;
 }
 
+/* The addresses that share ip's fast4 index as (ip & mask): ip's /24 when
+ * no rule longer than /24 lies inside it (rte_lpm's tbl24 entry for it is
+ * not extended to a tbl8 group), else ip alone; every address without a
+ * table. */
+static inline uint32_t fast4_block_mask(const struct port_acl_table *t, uint32_t ip)
+{
+	uint32_t e;
+
+	if (t->lpm4 == NULL)
+		return 0;
+	memcpy(&e, &t->lpm4->tbl24[ip >> 8], sizeof(e));
+	return (e & RTE_LPM_VALID_EXT_ENTRY_BITMASK) == RTE_LPM_VALID_EXT_ENTRY_BITMASK
+		       ? UINT32_MAX
+		       : UINT32_C(0xffffff00);
+}
+
+/* The last lookup of a burst, valid for its whole block: traffic repeats
+ * addresses and subnets. */
+struct fast4_memo {
+	uint32_t ip, mask, nh;
+};
+
+static inline uint32_t fast4_memo_index(const struct port_acl_table *t,
+					struct fast4_memo *m, uint32_t ip)
+{
+	if (likely(((ip ^ m->ip) & m->mask) == 0))
+		return m->nh;
+	m->ip = ip;
+	m->nh = fast4_index(t, ip);
+	m->mask = fast4_block_mask(t, ip);
+	return m->nh;
+}
+
+/* The (local, remote) addresses of the plain IPv4 frames of a burst, by
+ * direction, and their bytes; returns the mask of those frames. */
+static inline uint32_t gather_plain_ipv4(struct rte_mbuf *const *pkts, unsigned n,
+					 unsigned d, uint32_t *la, uint32_t *ra,
+					 uint32_t *bytes)
+{
+	uint32_t plain = 0;
+
+	*bytes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t src = 0, dst = 0;
+
+		plain |= (uint32_t)plain_ipv4(pkts[i], &src, &dst) << i;
+		la[i] = d ? src : dst;
+		ra[i] = d ? dst : src;
+		*bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	}
+	return plain;
+}
+
+/* Do all n addresses fall in the memo's block? */
+static inline bool memo_covers(const struct fast4_memo *m, const uint32_t *ip,
+			       unsigned n)
+{
+	uint32_t diff = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		diff |= (ip[i] ^ m->ip) & m->mask;
+	return diff == 0;
+}
+
+static inline void count_rule(struct pacl_ctr *c, uint64_t key, uint32_t packets,
+			      uint32_t bytes)
+{
+	if (c != NULL && key != 0)
+		run_flush(c, &(struct ctr_run){~(uint32_t)key, packets, bytes});
+}
+
 uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 				 struct rte_mbuf *const *pkts, unsigned n,
 				 struct vfp_pkt *vps, unsigned worker)
@@ -1055,40 +1126,47 @@ uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 	const unsigned d = dir == ACL_DIR_OUTBOUND;
 	struct ctr_run dec_run = {NO_RULE, 0, 0}, met_run = {NO_RULE, 0, 0};
 	struct pacl_ctr *c = NULL;
-	const struct pacl_fast *f = t != NULL ? t->fast4 : NULL;
-	const bool fast = t != NULL && t->mac_tab == NULL;
-	const bool has_meter = t != NULL && t->has_meter;
-	uint32_t deny = 0;
-	/* the last addresses looked up: traffic repeats them */
-	uint32_t last_ip[2] = {0, 0}, last_nh[2];
+	const struct pacl_fast *f;
+	uint32_t deny = 0, plain = 0, bytes = 0;
+	uint32_t la[PACL_BURST_MAX], ra[PACL_BURST_MAX];
+	struct fast4_memo local, remote;
 
 	if (t == NULL || n == 0)
 		return 0;
 	RTE_ASSERT(n <= PACL_BURST_MAX);
-	last_nh[0] = last_nh[1] = fast4_index(t, 0);
+	f = t->fast4;
 	if (likely(worker < t->nb_workers))
 		c = t->ctr + (size_t)worker * t->ctr_stride;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t src, dst, len = rte_pktmbuf_pkt_len(pkts[i]);
-		uint64_t dec, met;
+	if (likely(t->mac_tab == NULL))
+		plain = gather_plain_ipv4(pkts, n, d, la, ra, &bytes);
+	local = (struct fast4_memo){0, fast4_block_mask(t, 0), fast4_index(t, 0)};
+	remote = local;
+	if (likely(plain == (UINT32_MAX >> (32 - n)))) {
+		/* one local and one remote block for the whole burst (one
+		 * subnet to one host): one verdict, counted once */
+		const struct pacl_key *l = &f[fast4_memo_index(t, &local, la[0])].s[d][SIDE_LOCAL];
+		const struct pacl_key *r = &f[fast4_memo_index(t, &remote, ra[0])].s[d][SIDE_REMOTE];
 
-		if (likely(fast && plain_ipv4(pkts[i], &src, &dst))) {
+		if (memo_covers(&local, la, n) && memo_covers(&remote, ra, n)) {
+			uint64_t dec = RTE_MAX(l->dec, r->dec);
+
+			count_rule(c, dec, n, bytes);
+			if (t->has_meter)
+				count_rule(c, RTE_MAX(l->met, r->met), n, bytes);
+			return (dec >> 32) & 1 ? plain : 0;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t dec, met;
+		uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
+
+		if (likely(plain & (UINT32_C(1) << i))) {
 			const struct pacl_key *l, *r;
 
-			uint32_t la = d ? src : dst, ra = d ? dst : src;
-
-			if (la != last_ip[0]) {
-				last_ip[0] = la;
-				last_nh[0] = fast4_index(t, la);
-			}
-			if (ra != last_ip[1]) {
-				last_ip[1] = ra;
-				last_nh[1] = fast4_index(t, ra);
-			}
-			l = &f[last_nh[0]].s[d][SIDE_LOCAL];
-			r = &f[last_nh[1]].s[d][SIDE_REMOTE];
+			l = &f[fast4_memo_index(t, &local, la[i])].s[d][SIDE_LOCAL];
+			r = &f[fast4_memo_index(t, &remote, ra[i])].s[d][SIDE_REMOTE];
 			dec = RTE_MAX(l->dec, r->dec);
-			met = has_meter ? RTE_MAX(l->met, r->met) : 0;
+			met = t->has_meter ? RTE_MAX(l->met, r->met) : 0;
 		} else {
 			struct pacl_slot b;
 

@@ -1141,8 +1141,35 @@ static struct rte_mbuf *frame_of(struct rte_mempool *mp, struct vfp_pkt *p,
 	return m;
 }
 
-static void burst_round(unsigned nrules, bool with_mac_rules, uint64_t seed,
-			struct rte_mempool *mp)
+/* A burst from one /24 (or one host) to one host or one /24, the case the
+ * burst path classifies once; now and then a frame from elsewhere. */
+static struct vfp_pkt subnet_pkt(uint32_t local_net, uint32_t remote, bool remote_net,
+				 enum acl_dir dir)
+{
+	struct vfp_pkt p = rnd_pkt();
+	/* low bytes as rnd_ip4 draws them, so the /32 rules get hit */
+	uint32_t local = local_net | rnd(32) | rnd(2) << 7;
+
+	if (rnd(8) == 0)
+		return p;
+	p.family = 4;
+	if (remote_net)
+		remote |= rnd(32) | rnd(2) << 7;
+	p.src_ip4 = dir == ACL_DIR_OUTBOUND ? local : remote;
+	p.dst_ip4 = dir == ACL_DIR_OUTBOUND ? remote : local;
+	return p;
+}
+
+static uint32_t rnd_ip4_host(void)
+{
+	uint8_t a[4];
+
+	rnd_ip4(a);
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+}
+
+static void burst_round(unsigned nrules, bool with_mac_rules, bool subnets,
+			uint64_t seed, struct rte_mempool *mp)
 {
 	struct port_acl_rule *rules = calloc(nrules, sizeof(*rules));
 	struct port_acl_table *tb, *tp;
@@ -1165,10 +1192,16 @@ static void burst_round(unsigned nrules, bool with_mac_rules, uint64_t seed,
 		struct vfp_pkt vps[PACL_BURST_MAX];
 		unsigned cnt = 1 + rnd(PACL_BURST_MAX);
 		enum acl_dir dir = b & 1 ? ACL_DIR_OUTBOUND : ACL_DIR_INBOUND;
+		uint32_t local_net = rnd_ip4_host() & 0xffffff00;
+		uint32_t remote = rnd_ip4_host();
+		bool remote_net = rnd(4) == 0;
 		uint32_t deny;
 
+		if (remote_net)
+			remote &= 0xffffff00;
 		for (unsigned i = 0; i < cnt; i++) {
-			struct vfp_pkt p = rnd_pkt();
+			struct vfp_pkt p = subnets ? subnet_pkt(local_net, remote, remote_net, dir)
+						   : rnd_pkt();
 
 			/* runs of one address exercise the one-entry memo */
 			if (i > 0 && rnd(3) == 0)
@@ -1211,9 +1244,14 @@ Test(port_acl, burst_classification_matches_per_packet)
 
 	cr_assert_not_null(mp);
 	for (uint64_t s = 1; s <= 12; s++) {
-		burst_round(s % 3 == 0 ? 2000 : 1 + (unsigned)(s * 11 % 80), false,
+		burst_round(s % 3 == 0 ? 2000 : 1 + (unsigned)(s * 11 % 80), false, false,
 			    s * 0x9E3779B97F4A7C15ull, mp);
-		burst_round(1 + (unsigned)(s * 13 % 80), true, s * 0xD1B54A32D192ED03ull, mp);
+		burst_round(1 + (unsigned)(s * 13 % 80), true, false,
+			    s * 0xD1B54A32D192ED03ull, mp);
+		/* whole bursts from one subnet: one verdict for the burst, or
+		 * not when a longer rule splits the /24 */
+		burst_round(s % 3 == 0 ? 2000 : 1 + (unsigned)(s * 7 % 80), false, true,
+			    s * 0x94D049BB133111EBull, mp);
 	}
 	rte_mempool_free(mp);
 }
