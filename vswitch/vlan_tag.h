@@ -24,6 +24,20 @@ static inline bool vlan_tag_needs_rewrite(enum vlan_egress action,
 	return !wire_tagged || wire_vid != vid;
 }
 
+/* Moves the two MAC addresses (12 bytes) by a tag's length either way:
+ * both loads come before the stores, so the overlap is safe, and the
+ * fixed-size copies stay inline (memmove is a library call). */
+static inline void vlan_move_macs(uint8_t *dst, const uint8_t *src)
+{
+	uint64_t head;
+	uint32_t tail;
+
+	memcpy(&head, src, sizeof(head));
+	memcpy(&tail, src + sizeof(head), sizeof(tail));
+	memcpy(dst, &head, sizeof(head));
+	memcpy(dst + sizeof(head), &tail, sizeof(tail));
+}
+
 /* Returns 0, or -1 when the mbuf has no headroom for a tag. */
 static inline int vlan_tag_rewrite(struct rte_mbuf *m, enum vlan_egress action,
 				   bool wire_tagged, uint16_t vid)
@@ -32,7 +46,7 @@ static inline int vlan_tag_rewrite(struct rte_mbuf *m, enum vlan_egress action,
 
 	if (action == VLAN_EGRESS_UNTAGGED) { /* pop */
 		p = rte_pktmbuf_mtod(m, uint8_t *);
-		memmove(p + VLAN_TAG_LEN, p, 2 * RTE_ETHER_ADDR_LEN);
+		vlan_move_macs(p + VLAN_TAG_LEN, p);
 		rte_pktmbuf_adj(m, VLAN_TAG_LEN);
 		return 0;
 	}
@@ -47,7 +61,7 @@ static inline int vlan_tag_rewrite(struct rte_mbuf *m, enum vlan_egress action,
 	p = (uint8_t *)rte_pktmbuf_prepend(m, VLAN_TAG_LEN); /* push */
 	if (p == NULL)
 		return -1;
-	memmove(p, p + VLAN_TAG_LEN, 2 * RTE_ETHER_ADDR_LEN);
+	vlan_move_macs(p, p + VLAN_TAG_LEN);
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
 	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
 

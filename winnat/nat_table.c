@@ -309,6 +309,8 @@ int64_t wn_binding_add(struct winnat *n, uint8_t proto, uint32_t int_ip, uint16_
 	b->sessions = 0;
 	b->flags = WN_B_USED | (configured ? WN_B_CONFIGURED : 0);
 	wn_write_end(&b->seq);
+	if (configured)
+		n->mapped_ips |= wn_mapped_ip_bit(ext_ip);
 	if (idx >= n->b_hwm)
 		__atomic_store_n(&n->b_hwm, idx + 1, __ATOMIC_RELEASE);
 	n->st.bindings++;

@@ -80,7 +80,7 @@ enum winnat_verdict wn_new_outbound(struct winnat *n, struct wn_pkt *p, hash_sig
 	}
 	if (wn_inside(n, p->k.dst_ip))
 		return WINNAT_PASS; /* inside to inside is not NAT's */
-	if (p->proto != IPPROTO_ICMP) {
+	if (p->proto != IPPROTO_ICMP && (n->mapped_ips & wn_mapped_ip_bit(p->k.dst_ip))) {
 		wn_bkey_ext(&mk, p->proto, p->k.dst_ip, p->k.dst_port);
 		m = wn_binding_find(n, &mk);
 		if (m >= 0 && !(n->b[m].flags & WN_B_CONFIGURED))

@@ -11,6 +11,7 @@
 
 #include <rte_common.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 
 #include "winnat.h"
@@ -49,6 +50,11 @@ struct wn_bkey {
 	uint16_t pad;
 	uint32_t pad2;
 };
+
+static inline uint64_t wn_mapped_ip_bit(uint32_t ip)
+{
+	return UINT64_C(1) << (rte_hash_crc_4byte(ip, 0) & 63);
+}
 
 struct wn_fkey {        /* address-dependent filtering: sessions per remote IP */
 	uint32_t binding;
@@ -139,6 +145,10 @@ struct winnat {
 
 	struct winnat_proxy proxy[WN_PROXY_MAX];
 	unsigned nproxy;
+	/* a bit per external address of a static mapping (wn_mapped_ip_bit),
+	 * never cleared: a new outbound flow looks for a hairpin only when
+	 * its destination's bit is set */
+	uint64_t mapped_ips;
 
 	struct wn_frag frag[WN_FRAG_SLOTS];
 	struct wn_stats st;
