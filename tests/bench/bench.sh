@@ -134,12 +134,14 @@ mkdir -p "$OUT" || exit 2
 
 W=$(mktemp -d /tmp/hvs-bench.XXXXXX)
 DPID=""
+HUGEPAGES_WAS=""  # nr_hugepages before the bench raised it
 cleanup() {
 	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -TERM "$DPID"
 		wait "$DPID" 2>/dev/null
 	fi
 	rm -rf "$W" /var/run/dpdk/hvsbench$$-*
+	[ -n "$HUGEPAGES_WAS" ] && echo "$HUGEPAGES_WAS" >/proc/sys/vm/nr_hugepages
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -152,20 +154,51 @@ if [ $SIZES = 1 ]; then
 fi
 
 RESULTS=$W/results   # "name Mpps"
+MEMORY=$W/memory     # "name hugepages" for cases run on hugepages
 LAT=$W/latency       # "name p50_us p99_us samples"
 META=$W/meta         # "name workers" for cases with more than one worker
-: >"$RESULTS"; : >"$LAT"; : >"$META"
+: >"$RESULTS"; : >"$LAT"; : >"$META"; : >"$MEMORY"
 API_ARGS=(--no-api)  # no REST listener while measuring
 EAL_CORES=(-l "0,1")   # one worker on CPU 1
 XARGS=()             # more vswitchd options (--latency)
 
-# measure NAME CONFIG [MEM_MB]: runs vswitchd for SECS seconds, prints
-# "NAME <Mpps>" (NA when there is no figure).
+# hugepages MB: makes MB of 2 MB hugepages free (raising nr_hugepages,
+# put back at exit); 1 when the kernel cannot give them.
+hugepages() {
+	local want=$(($1 / 2)) free have
+	grep -q hugetlbfs /proc/mounts || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; } 2>/dev/null
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	[ "${free:-0}" -ge "$want" ] && return 0
+	have=$(cat /proc/sys/vm/nr_hugepages)
+	[ -n "$HUGEPAGES_WAS" ] || HUGEPAGES_WAS=$have
+	echo $((have + want - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	[ "${free:-0}" -ge "$want" ]
+}
+
+# eal_memory NAME MEM_MB [huge]: EAL_MEM for a case. The NAT cases run on
+# hugepages, as their peer (OVS-DPDK) does, when the kernel has them;
+# the L2 cases without, as testpmd in peers.sh does.
+eal_memory() {
+	EAL_MEM=(--no-huge -m "$2")
+	if [ "${3:-}" = huge ]; then
+		if hugepages "$2"; then
+			EAL_MEM=(-m "$2" --huge-unlink)
+			echo "$1 hugepages" >>"$MEMORY"
+		else
+			echo "bench: no $2 MB of hugepages for $1: measured with --no-huge" >&2
+		fi
+	fi
+}
+
+# measure NAME CONFIG [MEM_MB [huge]]: runs vswitchd for SECS seconds,
+# prints "NAME <Mpps>" (NA when there is no figure).
 measure() {
 	local name=$1 cfg=$2 mem=${3:-1024} log=$W/$1.log up=0 mpps
-	echo "bench: $VSWITCHD --no-huge -m $mem --no-pci ${EAL_CORES[*]} ... -- --config $cfg --stats-interval 1 ${XARGS[*]}  ($SECS s)" >&2
+	eal_memory "$name" "$mem" "${4:-}"
+	echo "bench: $VSWITCHD ${EAL_MEM[*]} --no-pci ${EAL_CORES[*]} ... -- --config $cfg --stats-interval 1 ${XARGS[*]}  ($SECS s)" >&2
 	: >"$log"
-	"$VSWITCHD" --no-huge -m "$mem" --no-pci "${EAL_CORES[@]}" --file-prefix="hvsbench$$-$name" \
+	"$VSWITCHD" "${EAL_MEM[@]}" --no-pci "${EAL_CORES[@]}" --file-prefix="hvsbench$$-$name" \
 		--log-level=error -- --config "$cfg" --stats-interval 1 "${API_ARGS[@]}" \
 		--stats-out "$W/$name.stats.json" "${XARGS[@]}" >"$log" 2>&1 &
 	DPID=$!
@@ -312,8 +345,9 @@ nat_new_sessions() {
 	sed -e "s|rx_pcap=$PCAP,infinite_rx=1|rx_pcap=$pcap|" \
 	    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 3500000|' \
 	    "$W/bench-nat.json" >"$W/bench-nat-new.json"
-	echo "bench: $VSWITCHD ... --config $W/bench-nat-new.json --exit-on-idle 1000 (3M new flows)" >&2
-	timeout 120 "$VSWITCHD" --no-huge -m 4096 --no-pci -l 0,1 --file-prefix="hvsbench$$-new" \
+	eal_memory hvswitch-nat-new 4096 huge
+	echo "bench: $VSWITCHD ${EAL_MEM[*]} ... --config $W/bench-nat-new.json --exit-on-idle 1000 (3M new flows)" >&2
+	timeout 120 "$VSWITCHD" "${EAL_MEM[@]}" --no-pci -l 0,1 --file-prefix="hvsbench$$-new" \
 		--log-level=error -- --config "$W/bench-nat-new.json" --stats-interval 1 \
 		--exit-on-idle 1000 "${API_ARGS[@]}" >"$log" 2>&1
 	# the first and last samples are partial seconds
@@ -325,22 +359,23 @@ nat_new_sessions() {
 }
 
 if [ $NAT = 1 ]; then
-	measure hvswitch-nat "$W/bench-nat.json"
+	measure hvswitch-nat "$W/bench-nat.json" 1024 huge
 	if [ $SMOKE = 0 ]; then
 		[ -f "$NAT1M" ] || "$PY" tests/bench/mknatpcap.py "$NAT1M" --flows 1000000 --sockets 1000
 		sed -e "s|rx_pcap=$PCAP|rx_pcap=$NAT1M|" \
 		    -e 's|"Switch": {"Name": "vSwitch"}|"Switch": {"Name": "vSwitch", "PacketBuffers": 1050000}|' \
 		    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 1500000|' \
 		    "$W/bench-nat.json" >"$W/bench-nat-1m.json"
-		measure hvswitch-nat-1m "$W/bench-nat-1m.json" 8192
+		measure hvswitch-nat-1m "$W/bench-nat-1m.json" 8192 huge
 		nat_new_sessions
 	fi
 	WB=${WINNAT_BENCH:-$(dirname "$VSWITCHD")/tests/bench/winnat-bench}
 	WB_FLOWS=1000000
 	[ $SMOKE = 1 ] && WB_FLOWS=100000
 	if [ -x "$WB" ]; then
-		echo "bench: $WB $WB_FLOWS (NAT core, one core, no I/O)" >&2
-		"$WB" --no-huge -m 2048 --no-pci -l 1 --file-prefix="hvsbench$$-wb" --log-level=error \
+		eal_memory winnat-new-sessions 2048 huge
+		echo "bench: $WB ${EAL_MEM[*]} $WB_FLOWS (NAT core, one core, no I/O)" >&2
+		"$WB" "${EAL_MEM[@]}" --no-pci -l 1 --file-prefix="hvsbench$$-wb" --log-level=error \
 			-- "$WB_FLOWS" 1000 | tee "$W/winnat-bench.txt" >&2
 		# "winnat new-sessions N flows (S sockets): X M sessions/s (...)"
 		sed -n 's/^winnat new-sessions .*: \([0-9.]*\) M sessions\/s.*/winnat-new-sessions \1/p' \
@@ -378,7 +413,7 @@ fi
 if [ $LATENCY = 1 ]; then
 	XARGS=(--latency)
 	measure hvswitch-l2-latency configs/bench-l2.json && latency_of hvswitch-l2-latency
-	measure hvswitch-nat-latency "$W/bench-nat.json" && latency_of hvswitch-nat-latency
+	measure hvswitch-nat-latency "$W/bench-nat.json" 1024 huge && latency_of hvswitch-nat-latency
 	XARGS=()
 fi
 
@@ -410,9 +445,10 @@ if [ -z "$TSC_HZ" ]; then
 fi
 
 "$PY" - "$RESULTS" "$LAT" "$META" "${TSC_HZ:-0}" "$TSC_METHOD" "$OUT" "$SECS" "$SMOKE" \
-	"${ACL_RULES[*]}" <<'PYEOF'
+	"${ACL_RULES[*]}" "$MEMORY" <<'PYEOF'
 import json, os, shutil, subprocess, sys, time
-res_f, lat_f, meta_f, hz, hz_method, out, secs, smoke, rules = sys.argv[1:10]
+res_f, lat_f, meta_f, hz, hz_method, out, secs, smoke, rules, mem_f = sys.argv[1:11]
+huge = {line.split()[0] for line in open(mem_f) if line.strip()}
 hz, smoke = float(hz), smoke == "1"
 vals, lat, workers = {}, {}, {}
 order = []
@@ -477,8 +513,11 @@ for name, label, (tp, ovs) in cases:
     w = workers.get(name, 1)
     cpp = round(hz * w / (mpps * 1e6), 1) if mpps and hz else None
     p50, p99 = lat.get(name, (None, None))
+    if name in huge:
+        label += " [hugepages]"
     rows.append({
         "case": name, "what": label, "mpps": mpps, "workers": w,
+        "memory": "hugepages" if name in huge else "no-huge",
         "cycles_per_packet": cpp,
         "vs_testpmd": ratio(name, tp) if tp else None, "testpmd_ref": tp,
         "vs_ovs": ratio(name, ovs) if ovs else None, "ovs_ref": ovs,
