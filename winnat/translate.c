@@ -268,6 +268,49 @@ static bool bulk_candidate(struct winnat *n, bool inbound, struct rte_mbuf *m,
 	return true;
 }
 
+/* New outbound flows of a burst whose socket has a binding: their reply
+ * tuples and filter keys are looked up together, results unused, before
+ * the sessions are made one by one. A bulk lookup fetches all their
+ * buckets at once, so each add then finds its buckets in cache instead of
+ * waiting for memory in turn. */
+static void warm_new_flows(struct winnat *n, const struct wn_pkt *p, uint32_t miss,
+			   unsigned cnt)
+{
+	struct wn_key rk[WINNAT_BURST_MAX];
+	struct wn_fkey fk[WINNAT_BURST_MAX];
+	const void *rkp[WINNAT_BURST_MAX], *fkp[WINNAT_BURST_MAX];
+	int32_t pos[WINNAT_BURST_MAX];
+	unsigned nk = 0;
+
+	for (unsigned i = 0; i < cnt; i++) {
+		const struct wn_binding *b;
+		struct wn_bkey bk;
+		int64_t bi;
+
+		if (!((miss >> i) & 1))
+			continue;
+		bk = (struct wn_bkey){.cp = p[i].k.cp, .ip = p[i].k.src_ip,
+				      .port = p[i].k.src_port};
+		bi = wn_binding_find(n, &bk);
+		if (bi < 0)
+			continue;
+		b = &n->b[bi];
+		rk[nk] = (struct wn_key){
+			.src_ip = p[i].k.dst_ip,
+			.src_port = p[i].proto == IPPROTO_ICMP ? b->ext_port : p[i].k.dst_port,
+			.dst_ip = b->ext_ip, .dst_port = b->ext_port, .cp = p[i].proto,
+		};
+		fk[nk] = (struct wn_fkey){.binding = (uint32_t)bi, .remote_ip = p[i].k.dst_ip};
+		rkp[nk] = &rk[nk];
+		fkp[nk] = &fk[nk];
+		nk++;
+	}
+	if (nk < 2)
+		return; /* nothing to overlap */
+	rte_hash_lookup_bulk(n->sh, rkp, nk, pos);
+	rte_hash_lookup_bulk(n->fh, fkp, nk, pos);
+}
+
 void winnat_translate_burst(struct winnat *n, bool inbound, struct rte_mbuf **m,
 			    const uint16_t *l3_off, unsigned cnt, uint32_t now,
 			    struct winnat_events *ev, enum winnat_verdict *v,
@@ -291,6 +334,14 @@ void winnat_translate_burst(struct winnat *n, bool inbound, struct rte_mbuf **m,
 	}
 	if (nk != 0)
 		rte_hash_lookup_bulk_data(n->sh, keys, nk, &hits, data);
+	if (!inbound && nk > 1 && hits != (UINT64_MAX >> (64 - nk))) {
+		uint32_t miss = 0;
+
+		for (unsigned i = 0; i < cnt; i++)
+			if (((cand >> i) & 1) && !((hits >> slot[i]) & 1))
+				miss |= UINT32_C(1) << i;
+		warm_new_flows(n, p, miss, cnt);
+	}
 	/* in packet order: a miss creates its session before a later packet
 	 * of the same flow looks again */
 	for (unsigned i = 0; i < cnt; i++) {
