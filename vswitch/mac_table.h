@@ -89,6 +89,15 @@ static inline void mac_table_lookup_bulk(const struct mac_table *t,
 	void *data[MAC_TABLE_BULK_MAX];
 	uint64_t hits = 0;
 
+	if (n <= 1) { /* one host to one host: the bulk set-up costs more */
+		if (n == 1) {
+			hkeys[0] = (struct mac_hkey){keys[0], 0};
+			if (rte_hash_lookup_data(t->hash, &hkeys[0], data) < 0)
+				data[0] = NULL;
+			out[0] = data[0];
+		}
+		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		hkeys[i] = (struct mac_hkey){keys[i], 0};
 		key_ptrs[i] = &hkeys[i];

@@ -13,13 +13,10 @@ void tx_flush_port(struct worker *w, uint16_t port)
 	struct tx_buffer *b = &w->tx[port];
 	struct vs_port *p = &w->sw->ports[port];
 	struct port_counters *pc = &w->c.port[port];
-	uint64_t bytes = 0;
+	uint64_t bytes = b->bytes;
 	uint64_t rx_tsc[TX_BUF_MAX];
 	uint16_t sent;
 
-	/* Lengths are read before the PMD may free the mbufs. */
-	for (uint16_t i = 0; i < b->count; i++)
-		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
 	if (unlikely(w->lat != NULL))
 		latency_take(b->pkts, b->count, rx_tsc);
 	if (unlikely(p->tx_shared)) {
@@ -44,6 +41,7 @@ void tx_flush_port(struct worker *w, uint16_t port)
 	pc->tx_packets += sent;
 	pc->tx_bytes += bytes;
 	b->count = 0;
+	b->bytes = 0;
 	w->tx_pending &= ~(UINT32_C(1) << port);
 }
 

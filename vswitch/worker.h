@@ -40,6 +40,7 @@ struct rxq_list {
 
 struct tx_buffer {
 	uint16_t count;
+	uint32_t bytes; /* of the buffered packets, counted as they come */
 	struct rte_mbuf *pkts[TX_BUF_MAX];
 };
 
@@ -79,6 +80,7 @@ static inline void tx_enqueue(struct worker *w, uint16_t port, struct rte_mbuf *
 {
 	struct tx_buffer *b = &w->tx[port];
 
+	b->bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->count++] = m;
 	w->tx_pending |= UINT32_C(1) << port;
 	if (unlikely(b->count == TX_BUF_MAX))
