@@ -36,7 +36,8 @@
 #                case, winnat-bench on 100,000 flows; prints "PASS bench
 #                <case>" / "FAIL bench <case>" and "bench-smoke: N passed,
 #                M failed" (M: cases that gave no number)
-#   --out DIR    where bench.txt, bench.json and bench.png go (default
+#   --out DIR    where bench.txt, bench.json, bench.png and bench-chart.txt
+#                (the chart as text) go (default
 #                /tmp/hvswitch-bench)
 # env: VSWITCHD (default build/vswitchd), WINNAT_BENCH (default next to
 # VSWITCHD: tests/bench/winnat-bench), SHARED (default ../shared), PEERS.
@@ -637,8 +638,19 @@ plot '%s' using 0:2:3:xtic(1) with boxes lc rgb variable notitle, \\
           file=sys.stderr)
 else:
     print("bench: no gnuplot (apt-get install gnuplot-nox): no chart", file=sys.stderr)
-print("bench: table %s, JSON %s" % (os.path.join(out, "bench.txt"), os.path.join(out, "bench.json")),
-      file=sys.stderr)
+# the same chart as text (for a terminal, or the README): one bar a case
+bars = [r for r in rows if r["mpps"] and not r["case"].startswith("winnat-")]
+if bars:
+    top = max(r["mpps"] for r in bars)
+    width = max(len(r["case"]) for r in bars)
+    with open(os.path.join(out, "bench-chart.txt"), "w") as f:
+        for r in bars:
+            mark = "#" if r["case"].startswith("hvswitch") else "="
+            f.write("%-*s %s %.2f\n" % (width, r["case"], mark * max(1, round(50 * r["mpps"] / top)),
+                                       r["mpps"]))
+        f.write("%-*s (Mpps; # hvswitch, = peers)\n" % (width, ""))
+print("bench: table %s, JSON %s, text chart %s" % (os.path.join(out, "bench.txt"),
+      os.path.join(out, "bench.json"), os.path.join(out, "bench-chart.txt")), file=sys.stderr)
 if smoke:
     ok = [r["case"] for r in rows if r["mpps"]]
     bad = [r["case"] for r in rows if not r["mpps"]]
