@@ -54,6 +54,10 @@
 # kernel's "tsc: ... MHz" line), the ratio to testpmd io and to OVS-DPDK
 # (L2 rows against ovs-l2, NAT rows against ovs-nat, 1518-byte rows
 # against the 1518-byte peers), p50/p99 latency.
+# Memory: the L2 cases run with --no-huge (as peers.sh runs testpmd), the
+# NAT cases and winnat-bench on 2 MB hugepages (as OVS-DPDK runs):
+# nr_hugepages is raised as far as a case needs and put back at exit; a
+# case falls back to --no-huge when the kernel has no more to give.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$PWD
