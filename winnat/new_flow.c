@@ -93,12 +93,7 @@ enum winnat_verdict wn_new_outbound(struct winnat *n, struct wn_pkt *p, hash_sig
 	b = wn_binding_get(n, p->proto, p->k.src_ip, p->k.src_port, ev);
 	if (b < 0)
 		return fail(n, b, drop);
-	reply = (struct wn_key){
-		.src_ip = p->k.dst_ip, .src_port = p->k.dst_port,
-		.dst_ip = n->b[b].ext_ip, .dst_port = n->b[b].ext_port, .cp = p->proto,
-	};
-	if (p->proto == IPPROTO_ICMP)
-		reply.src_port = reply.dst_port; /* the echo id plays both ports */
+	reply = wn_snat_reply(p, &n->b[b]);
 	if (m >= 0) {
 		/* hairpin: the mapped endpoint answers to our external address */
 		reply.src_ip = n->b[m].int_ip;

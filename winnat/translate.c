@@ -283,23 +283,16 @@ static void warm_new_flows(struct winnat *n, const struct wn_pkt *p, uint32_t mi
 	unsigned nk = 0;
 
 	for (unsigned i = 0; i < cnt; i++) {
-		const struct wn_binding *b;
 		struct wn_bkey bk;
 		int64_t bi;
 
 		if (!((miss >> i) & 1))
 			continue;
-		bk = (struct wn_bkey){.cp = p[i].k.cp, .ip = p[i].k.src_ip,
-				      .port = p[i].k.src_port};
+		wn_bkey_int(&bk, p[i].k.cp >> 8, p[i].proto, p[i].k.src_ip, p[i].k.src_port);
 		bi = wn_binding_find(n, &bk);
 		if (bi < 0)
 			continue;
-		b = &n->b[bi];
-		rk[nk] = (struct wn_key){
-			.src_ip = p[i].k.dst_ip,
-			.src_port = p[i].proto == IPPROTO_ICMP ? b->ext_port : p[i].k.dst_port,
-			.dst_ip = b->ext_ip, .dst_port = b->ext_port, .cp = p[i].proto,
-		};
+		rk[nk] = wn_snat_reply(&p[i], &n->b[bi]);
 		fk[nk] = (struct wn_fkey){.binding = (uint32_t)bi, .remote_ip = p[i].k.dst_ip};
 		rkp[nk] = &rk[nk];
 		fkp[nk] = &fk[nk];

@@ -6,6 +6,7 @@
 #ifndef HVS_WINNAT_INTERNAL_H
 #define HVS_WINNAT_INTERNAL_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -257,6 +258,20 @@ struct wn_pkt {
 static inline bool wn_inside(const struct winnat *n, uint32_t ip_be)
 {
 	return (rte_be_to_cpu_32(ip_be) & n->mask) == n->prefix;
+}
+
+/* The reply tuple of an outbound SNAT session through binding b: the
+ * remote answers to b's external address and port. */
+static inline struct wn_key wn_snat_reply(const struct wn_pkt *p, const struct wn_binding *b)
+{
+	struct wn_key reply = {
+		.src_ip = p->k.dst_ip, .src_port = p->k.dst_port,
+		.dst_ip = b->ext_ip, .dst_port = b->ext_port, .cp = p->proto,
+	};
+
+	if (p->proto == IPPROTO_ICMP)
+		reply.src_port = reply.dst_port; /* the echo id plays both ports */
+	return reply;
 }
 
 enum winnat_verdict wn_icmp_error(struct winnat *n, struct wn_pkt *p, uint32_t side,
