@@ -15,8 +15,11 @@
 #include "l3.h"
 #include "worker.h"
 
+#define ICMP6_RS 133
 #define ICMP6_NS 135
 #define ICMP6_NA 136
+#define ICMP6_REDIRECT 137
+#define ND_OPT_SLLA 1
 #define ND_OPT_TLLA 2
 #define NA_LEN 32 /* ICMPv6 header 4 + flags 4 + target 16 + option 8 */
 
@@ -162,6 +165,65 @@ void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
 
 /* ---- packet helpers ---- */
 
+/* Where the options of an ICMPv6 neighbour discovery message start (RFC
+ * 4861: after the fixed part of each type), 0 for other messages. */
+static uint16_t nd_options_offset(uint8_t icmp_type)
+{
+	switch (icmp_type) {
+	case ICMP6_RS:
+		return 8;
+	case ICMP6_RS + 1: /* router advertisement */
+		return 16;
+	case ICMP6_NS:
+	case ICMP6_NA:
+		return 24;
+	case ICMP6_REDIRECT:
+		return 40;
+	}
+	return 0;
+}
+
+/* A neighbour discovery message from old_mac names it in its source or
+ * target link-layer option: the outside must learn host there too, as it
+ * does from the Ethernet source. The checksum is computed again (ND is
+ * rare, not the fast path). Only ICMPv6 right after the IPv6 header, in
+ * one segment, is looked at. */
+static void nd_rewrite_lladdr(struct rte_mbuf *m, uint16_t off,
+			      const struct rte_ether_addr *old_mac,
+			      const struct rte_ether_addr *host)
+{
+	struct rte_ipv6_hdr *ip;
+	uint8_t *icmp;
+	uint32_t len, o;
+	bool changed = false;
+
+	if (m->nb_segs != 1 || rte_pktmbuf_data_len(m) < off + sizeof(*ip) + 8)
+		return;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, off);
+	len = rte_be_to_cpu_16(ip->payload_len);
+	if (ip->proto != IPPROTO_ICMPV6 || rte_pktmbuf_data_len(m) < off + sizeof(*ip) + len)
+		return;
+	icmp = (uint8_t *)(ip + 1);
+	o = nd_options_offset(icmp[0]);
+	if (o == 0 || icmp[1] != 0)
+		return;
+	/* options: type, length in 8-byte units (0 is invalid), data */
+	for (; o + 8 <= len && icmp[o + 1] != 0; o += 8u * icmp[o + 1]) {
+		if ((icmp[o] == ND_OPT_SLLA || icmp[o] == ND_OPT_TLLA) && icmp[o + 1] == 1 &&
+		    memcmp(icmp + o + 2, old_mac->addr_bytes, RTE_ETHER_ADDR_LEN) == 0) {
+			memcpy(icmp + o + 2, host->addr_bytes, RTE_ETHER_ADDR_LEN);
+			changed = true;
+		}
+	}
+	if (changed) {
+		uint16_t ck;
+
+		memset(icmp + 2, 0, 2);
+		ck = rte_ipv6_udptcp_cksum(ip, icmp);
+		memcpy(icmp + 2, &ck, 2);
+	}
+}
+
 void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac,
 			const struct rte_ether_addr *host)
 {
@@ -171,6 +233,10 @@ void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac
 
 	rte_ether_addr_copy(host, &eh->src_addr);
 	off = frame_l3_offset(m, &type);
+	if (off != 0 && type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		nd_rewrite_lladdr(m, off, old_mac, host);
+		return;
+	}
 	if (off != 0 && type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
 	    rte_pktmbuf_data_len(m) >= off + sizeof(struct rte_arp_hdr)) {
 		struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, off);

@@ -126,7 +126,9 @@ void l2b_forward_burst(struct worker *w, const struct l2b_view *v,
 /* ---- packet helpers (exposed for the unit tests) ---- */
 
 
-/* Rewrites source MAC (and ARP sha when it is old_mac) to host. */
+/* Rewrites source MAC to host, and where old_mac appears as the ARP sha
+ * or an IPv6 neighbour discovery source/target link-layer option (RS, RA,
+ * NS, NA, redirect), that too (ICMPv6 checksum computed again). */
 void l2b_rewrite_source(struct rte_mbuf *m, const struct rte_ether_addr *old_mac,
 			const struct rte_ether_addr *host);
 

@@ -171,6 +171,22 @@ def test_l2bridge_ipv6_neighbor_solicitation_answered(ctx):
     res.expect_drops({})
 
 
+def test_l2bridge_endpoint_ipv6_nd_options_name_host_mac(ctx):
+    """An endpoint's own neighbour solicitation leaves the uplink from H
+    with H in its source link-layer option (checksum computed again), so
+    the outside resolves the endpoint to H; the other endpoint on the host
+    gets it unchanged."""
+    ns = bytes(Ether(dst="33:33:ff:00:00:01", src=E1) /
+               IPv6(src=E1_IP6, dst="ff02::1:ff00:1", hlim=255) /
+               ICMPv6ND_NS(tgt=R_IP6) / ICMPv6NDOptSrcLLAddr(lladdr=E1))
+    res = run(ctx, *l2bridge(), c1=[ns])
+    res.expect_out("up", [bytes(Ether(dst="33:33:ff:00:00:01", src=H) /
+                                IPv6(src=E1_IP6, dst="ff02::1:ff00:1", hlim=255) /
+                                ICMPv6ND_NS(tgt=R_IP6) / ICMPv6NDOptSrcLLAddr(lladdr=H))])
+    res.expect_out("c2", [ns])
+    res.expect_drops({})
+
+
 def test_l2bridge_intra_host_endpoint_to_endpoint_unchanged(ctx):
     """Endpoint to endpoint on the host: switched directly, MACs kept;
     a frame from e1 to H for e2's IP is delivered to e2 by IP."""

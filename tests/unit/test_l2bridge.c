@@ -187,6 +187,81 @@ Test(l2b, neighbour_solicitation_becomes_an_advertisement)
 	rte_pktmbuf_free(m);
 }
 
+/* An ND message of the given type from E1 (behind tag_len bytes of VLAN
+ * tag) with one link-layer option of type opt holding mac. */
+static struct rte_mbuf *nd_frame(uint8_t icmp_type, uint16_t opt_at, uint8_t opt,
+				 const struct rte_ether_addr *mac, bool tagged)
+{
+	uint8_t in[18 + 40 + 64] = {0};
+	uint16_t l3 = tagged ? 18 : 14, len = (uint16_t)(opt_at + 8);
+	uint8_t *ip = in + l3, *icmp = ip + 40;
+	uint16_t ck;
+
+	memcpy(in, "\x33\x33\x00\x00\x00\x01", 6);
+	memcpy(in + 6, E1.addr_bytes, 6);
+	if (tagged)
+		memcpy(in + 12, "\x81\x00\x00\x0a", 4);
+	memcpy(in + l3 - 2, "\x86\xdd", 2);
+	ip[0] = 0x60;
+	ip[5] = (uint8_t)len;
+	ip[6] = 58;
+	ip[7] = 255;
+	inet_pton(AF_INET6, "fd00::5", ip + 8);
+	inet_pton(AF_INET6, "ff02::1", ip + 24);
+	icmp[0] = icmp_type;
+	inet_pton(AF_INET6, "fd00::5", icmp + 8); /* NS/NA target */
+	icmp[opt_at] = opt;
+	icmp[opt_at + 1] = 1;
+	memcpy(icmp + opt_at + 2, mac->addr_bytes, 6);
+	ck = htons((uint16_t)~icmp6_sum(ip, icmp, len));
+	memcpy(icmp + 2, &ck, 2);
+	return frame(in, l3 + 40u + len);
+}
+
+Test(l2b, nd_link_layer_options_name_the_host_mac)
+{
+	static const struct {
+		uint8_t type, opt;
+		uint16_t at;
+		bool tagged;
+	} cases[] = {
+		{135, 1, 24, false}, /* NS, source link-layer address */
+		{136, 2, 24, true},  /* NA, target link-layer address, tagged */
+		{133, 1, 8, false},  /* RS */
+	};
+
+	for (unsigned i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m = nd_frame(cases[i].type, cases[i].at, cases[i].opt, &E1,
+					      cases[i].tagged);
+		uint16_t l3 = cases[i].tagged ? 18 : 14;
+		const uint8_t *p;
+
+		l2b_rewrite_source(m, &E1, &H);
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		cr_assert_eq(memcmp(p + 6, H.addr_bytes, 6), 0, "case %u: Ethernet source", i);
+		cr_assert_eq(memcmp(p + l3 + 40 + cases[i].at + 2, H.addr_bytes, 6), 0,
+			     "case %u: the option names H", i);
+		cr_assert_eq(icmp6_sum(p + l3, p + l3 + 40, cases[i].at + 8u), 0xffff,
+			     "case %u: checksum verifies", i);
+		rte_pktmbuf_free(m);
+	}
+}
+
+Test(l2b, nd_option_naming_another_mac_is_left_alone)
+{
+	static const struct rte_ether_addr other = {{0x02, 0, 0, 0, 0x77, 0x77}};
+	struct rte_mbuf *m = nd_frame(135, 24, 1, &other, false);
+	uint8_t before[14 + 40 + 32];
+
+	memcpy(before, rte_pktmbuf_mtod(m, const uint8_t *), sizeof(before));
+	l2b_rewrite_source(m, &E1, &H);
+	cr_assert_eq(memcmp(rte_pktmbuf_mtod(m, const uint8_t *) + 6, H.addr_bytes, 6), 0);
+	cr_assert_eq(memcmp(rte_pktmbuf_mtod(m, const uint8_t *) + 12, before + 12,
+			    sizeof(before) - 12), 0,
+		     "only the Ethernet source changes");
+	rte_pktmbuf_free(m);
+}
+
 Test(l2b, dad_solicitation_is_not_answered)
 {
 	uint8_t in[14 + 40 + 24] = {0};
