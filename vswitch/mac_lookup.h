@@ -74,6 +74,7 @@ struct burst_lookup {
 	uint8_t src_slot[VS_BURST]; /* index into keys/hit; NONE: cached */
 	uint8_t dst_slot[VS_BURST]; /* MAC_SLOT_NONE: group address, flood */
 	uint8_t nb_keys;
+	bool learn; /* a source was not in the learn cache */
 };
 
 /* Adds key unless it equals the key in slot *last; returns its slot. */
@@ -96,14 +97,18 @@ static inline void burst_lookup_run(struct burst_lookup *bl,
 	uint8_t last_src = MAC_SLOT_NONE, last_dst = MAC_SLOT_NONE;
 
 	bl->nb_keys = 0;
+	bl->learn = false;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eh =
 			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
 		uint64_t src = mac_key_load8(meta[i].vid, eh->src_addr.addr_bytes);
 
-		bl->src_slot[i] = learn_cache_holds(cache, src)
-					  ? MAC_SLOT_NONE
-					  : burst_lookup_add(bl, src, &last_src);
+		if (learn_cache_holds(cache, src)) {
+			bl->src_slot[i] = MAC_SLOT_NONE;
+		} else {
+			bl->src_slot[i] = burst_lookup_add(bl, src, &last_src);
+			bl->learn = true;
+		}
 		bl->dst_slot[i] = rte_is_multicast_ether_addr(&eh->dst_addr)
 					  ? MAC_SLOT_NONE
 					  : burst_lookup_add(bl, mac_key_load8(meta[i].vid,

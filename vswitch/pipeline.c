@@ -161,7 +161,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		return;
 	learned = learn_cache_port(&w->learn_cache, in_port, now);
 	burst_lookup_run(&bl, w->sw->macs, learned, ok, meta, nok);
-	learn_sources(w, learned, in_port, now, &bl, nok);
+	if (bl.learn)
+		learn_sources(w, learned, in_port, now, &bl, nok);
 	forward_decide_burst(&bl, meta, nok);
 	if (unlikely(l2b != NULL)) {
 		l2b_forward_burst(w, l2b, in_port, ok, meta, nok);
