@@ -5,18 +5,23 @@
 #include "vlan_tag.h"
 #include "worker.h"
 
+/* Group addresses and unknown unicast flood. */
+static inline void decide_one(const struct burst_lookup *bl, uint16_t i,
+			      struct pkt_meta *pm)
+{
+	uint8_t slot = bl->dst_slot[i];
+	const struct mac_entry *e = slot == MAC_SLOT_NONE ? NULL : bl->hit[slot];
+
+	pm->flood = e == NULL;
+	if (e != NULL)
+		pm->out_port = __atomic_load_n(&e->port, __ATOMIC_ACQUIRE);
+}
+
 void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
 			  uint16_t n)
 {
-	for (uint16_t i = 0; i < n; i++) {
-		uint8_t slot = bl->dst_slot[i];
-		const struct mac_entry *e = slot == MAC_SLOT_NONE ? NULL : bl->hit[slot];
-
-		/* Group addresses and unknown unicast flood. */
-		meta[i].flood = e == NULL;
-		if (e != NULL)
-			meta[i].out_port = __atomic_load_n(&e->port, __ATOMIC_ACQUIRE);
-	}
+	for (uint16_t i = 0; i < n; i++)
+		decide_one(bl, i, &meta[i]);
 }
 
 /* VFP egress: traffic Inbound to the destination port's VM. */
@@ -85,12 +90,13 @@ void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
 	to_port_one(w, in_port, out_port, m, pm);
 }
 
-/* One loop with the unicast egress inlined: the common case. */
-void forward_decided_burst(struct worker *w, uint16_t in_port,
-			   struct rte_mbuf **pkts, struct pkt_meta *meta,
-			   uint16_t n)
+/* One loop with the decision and the unicast egress inlined: the common
+ * case. */
+void forward_burst(struct worker *w, uint16_t in_port, const struct burst_lookup *bl,
+		   struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
+		decide_one(bl, i, &meta[i]);
 		if (unlikely(meta[i].flood))
 			flood_packet(w, in_port, pkts[i], &meta[i]);
 		else

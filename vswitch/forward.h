@@ -28,10 +28,9 @@ void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
 void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
 		    struct pkt_meta *pm);
 
-/* Egress of n decided packets (flood or out_port in meta). */
-void forward_decided_burst(struct worker *w, uint16_t in_port,
-			   struct rte_mbuf **pkts, struct pkt_meta *meta,
-			   uint16_t n);
+/* forward_decide_burst and the egress of each packet, in one loop. */
+void forward_burst(struct worker *w, uint16_t in_port, const struct burst_lookup *bl,
+		   struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n);
 
 /* Every other port that carries the packet's VLAN gets it (flood.c). */
 void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
