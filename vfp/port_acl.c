@@ -1012,32 +1012,6 @@ static inline void run_add(struct pacl_ctr *c, struct ctr_run *r, uint32_t rule,
 	r->bytes += len;
 }
 
-/* An untagged IPv4 frame's addresses (host order) read straight from the
- * mbuf; false for anything else (vfp_pkt_parse_addrs then decides). */
-static inline bool plain_ipv4(const struct rte_mbuf *m, uint32_t *src, uint32_t *dst)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t avail = rte_pktmbuf_data_len(m);
-	uint16_t type;
-	uint32_t a;
-
-	if (unlikely(avail < RTE_ETHER_HDR_LEN + 20))
-		return false;
-	memcpy(&type, p + 12, 2);
-	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
-		return false;
-	/* version 4, IHL 5 (the common case) or 6 to 15 within the frame */
-	if (unlikely(p[14] != 0x45) &&
-	    ((p[14] >> 4) != 4 || (p[14] & 0xf) < 5 ||
-	     (uint32_t)(p[14] & 0xf) * 4 > avail - RTE_ETHER_HDR_LEN))
-		return false;
-	memcpy(&a, p + RTE_ETHER_HDR_LEN + 12, 4);
-	*src = rte_be_to_cpu_32(a);
-	memcpy(&a, p + RTE_ETHER_HDR_LEN + 16, 4);
-	*dst = rte_be_to_cpu_32(a);
-	return true;
-}
-
 /* The fast4 index for an IPv4 address. */
 static inline uint32_t fast4_index(const struct port_acl_table *t, uint32_t ip)
 {
@@ -1081,26 +1055,6 @@ static inline uint32_t fast4_memo_index(const struct port_acl_table *t,
 	return m->nh;
 }
 
-/* The (local, remote) addresses of the plain IPv4 frames of a burst, by
- * direction, and their bytes; returns the mask of those frames. */
-static inline uint32_t gather_plain_ipv4(struct rte_mbuf *const *pkts, unsigned n,
-					 unsigned d, uint32_t *la, uint32_t *ra,
-					 uint32_t *bytes)
-{
-	uint32_t plain = 0;
-
-	*bytes = 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t src = 0, dst = 0;
-
-		plain |= (uint32_t)plain_ipv4(pkts[i], &src, &dst) << i;
-		la[i] = d ? src : dst;
-		ra[i] = d ? dst : src;
-		*bytes += rte_pktmbuf_pkt_len(pkts[i]);
-	}
-	return plain;
-}
-
 /* Do all n addresses fall in the memo's block? */
 static inline bool memo_covers(const struct fast4_memo *m, const uint32_t *ip,
 			       unsigned n)
@@ -1123,12 +1077,24 @@ uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 				 struct rte_mbuf *const *pkts, unsigned n,
 				 struct vfp_pkt *vps, unsigned worker)
 {
+	struct port_acl_gather g = {.plain = 0, .bytes = 0};
+
+	for (unsigned i = 0; i < n && i < PACL_BURST_MAX; i++)
+		port_acl_gather_frame(&g, i, pkts[i]);
+	return port_acl_classify_gathered(t, dir, &g, pkts, n, vps, worker);
+}
+
+uint32_t port_acl_classify_gathered(struct port_acl_table *t, enum acl_dir dir,
+				    const struct port_acl_gather *g,
+				    struct rte_mbuf *const *pkts, unsigned n,
+				    struct vfp_pkt *vps, unsigned worker)
+{
 	const unsigned d = dir == ACL_DIR_OUTBOUND;
 	struct ctr_run dec_run = {NO_RULE, 0, 0}, met_run = {NO_RULE, 0, 0};
 	struct pacl_ctr *c = NULL;
 	const struct pacl_fast *f;
-	uint32_t deny = 0, plain = 0, bytes = 0;
-	uint32_t la[PACL_BURST_MAX], ra[PACL_BURST_MAX];
+	uint32_t deny = 0, plain, bytes = g->bytes;
+	const uint32_t *la = d ? g->src : g->dst, *ra = d ? g->dst : g->src;
 	struct fast4_memo local, remote;
 
 	if (t == NULL || n == 0)
@@ -1137,8 +1103,8 @@ uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 	f = t->fast4;
 	if (likely(worker < t->nb_workers))
 		c = t->ctr + (size_t)worker * t->ctr_stride;
-	if (likely(t->mac_tab == NULL))
-		plain = gather_plain_ipv4(pkts, n, d, la, ra, &bytes);
+	/* MAC rules need the per-frame path */
+	plain = likely(t->mac_tab == NULL) ? g->plain & (UINT32_MAX >> (32 - n)) : 0;
 	local = (struct fast4_memo){0, fast4_block_mask(t, 0), fast4_index(t, 0)};
 	remote = local;
 	if (likely(plain == (UINT32_MAX >> (32 - n)))) {

@@ -19,11 +19,15 @@
 #ifndef HVS_PORT_ACL_H
 #define HVS_PORT_ACL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
+#include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_mbuf.h>
 
 #include "acl_common.h"
 #include "vfp_pkt.h"
@@ -77,6 +81,59 @@ enum acl_verdict port_acl_classify(struct port_acl_table *t, enum acl_dir dir,
 uint32_t port_acl_classify_burst(struct port_acl_table *t, enum acl_dir dir,
 				 struct rte_mbuf *const *pkts, unsigned n,
 				 struct vfp_pkt *vps, unsigned worker);
+
+/* The burst's IPv4 addresses, gathered by the caller while it reads each
+ * frame anyway (the pipeline's admission pass), for
+ * port_acl_classify_gathered. Start with plain = bytes = 0. */
+struct port_acl_gather {
+	uint32_t src[PACL_BURST_MAX], dst[PACL_BURST_MAX]; /* host order */
+	uint32_t plain; /* bit i: frame i is untagged IPv4 (addresses above) */
+	uint32_t bytes; /* of every gathered frame */
+};
+
+/* An untagged IPv4 frame's addresses (host order) read straight from the
+ * mbuf; false for anything else (vfp_pkt_parse_addrs then decides). */
+static inline bool port_acl_plain_ipv4(const struct rte_mbuf *m, uint32_t *src, uint32_t *dst)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t avail = rte_pktmbuf_data_len(m);
+	uint16_t type;
+	uint32_t a;
+
+	if (unlikely(avail < RTE_ETHER_HDR_LEN + 20))
+		return false;
+	memcpy(&type, p + 12, 2);
+	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
+		return false;
+	/* version 4, IHL 5 (the common case) or 6 to 15 within the frame */
+	if (unlikely(p[14] != 0x45) &&
+	    ((p[14] >> 4) != 4 || (p[14] & 0xf) < 5 ||
+	     (uint32_t)(p[14] & 0xf) * 4 > avail - RTE_ETHER_HDR_LEN))
+		return false;
+	memcpy(&a, p + RTE_ETHER_HDR_LEN + 12, 4);
+	*src = rte_be_to_cpu_32(a);
+	memcpy(&a, p + RTE_ETHER_HDR_LEN + 16, 4);
+	*dst = rte_be_to_cpu_32(a);
+	return true;
+}
+
+static inline void port_acl_gather_frame(struct port_acl_gather *g, unsigned i,
+					 const struct rte_mbuf *m)
+{
+	uint32_t src = 0, dst = 0;
+
+	g->plain |= (uint32_t)port_acl_plain_ipv4(m, &src, &dst) << i;
+	g->src[i] = src;
+	g->dst[i] = dst;
+	g->bytes += rte_pktmbuf_pkt_len(m);
+}
+
+/* port_acl_classify_burst with the frames' addresses gathered (frame i of
+ * pkts is entry i of g). */
+uint32_t port_acl_classify_gathered(struct port_acl_table *t, enum acl_dir dir,
+				    const struct port_acl_gather *g,
+				    struct rte_mbuf *const *pkts, unsigned n,
+				    struct vfp_pkt *vps, unsigned worker);
 
 /* Control: a rule's hits summed over workers (rule found by id): 0, or -1
  * if the table has no such rule. */

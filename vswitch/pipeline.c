@@ -107,10 +107,13 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
+	struct port_acl_gather acl_in; /* batch: the addresses, from admission */
 	uint64_t rx_bytes = 0;
 	uint64_t *learned;
 
 	w->trace_cur = trace;
+	acl_in.plain = 0;
+	acl_in.bytes = 0;
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
@@ -129,13 +132,15 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			drop_traced(w, in_port, m, &meta[nok], (enum drop_reason)reason);
 			continue;
 		}
+		if (batch) /* while the frame is at hand */
+			port_acl_gather_frame(&acl_in, nok, m);
 		ok[nok++] = m;
 	}
 	pc->rx_packets += n;
 	pc->rx_bytes += rx_bytes;
 	if (batch && nok != 0) {
-		uint32_t deny = port_acl_classify_burst(pol->acl, ACL_DIR_OUTBOUND, ok,
-							nok, vps, w->id);
+		uint32_t deny = port_acl_classify_gathered(pol->acl, ACL_DIR_OUTBOUND,
+							   &acl_in, ok, nok, vps, w->id);
 
 		if (unlikely(deny != 0)) {
 			uint16_t j = 0;
