@@ -19,7 +19,7 @@
  *                                      "AddressDependentFiltering" (default)
  *                                      or "EndpointIndependentFiltering"
  *   UdpInboundRefresh                  false
- *   MaxSessions                        65536 (1-4000000)
+ *   MaxSessions                        65536 (1-16000000)
  *   ExternalPortRange                  "1024-65535" ("lo-hi" or "port", 1-65535)
  *   StaticMappings                     optional array of static mappings
  * Output adds "Active": true and shows the effective addresses and
@@ -50,7 +50,7 @@
 #define NAT_JSON_DEFAULT_UDP_IDLE 120
 #define NAT_JSON_DEFAULT_ICMP_QUERY 30
 #define NAT_JSON_DEFAULT_MAX_SESSIONS 65536
-#define NAT_JSON_MAX_SESSIONS 4000000
+#define NAT_JSON_MAX_SESSIONS 16000000
 #define NAT_JSON_DEFAULT_PORT_MIN 1024
 #define NAT_JSON_DEFAULT_PORT_MAX 65535
 #define NAT_JSON_TIMEOUT_MAX 86400

@@ -194,7 +194,7 @@ BAD_NATS = [
     ({"Name": "b1", "InternalIPInterfaceAddressPrefix": "10.60.0.0/24",
       "UdpInboundRefresh": "yes"}, "UdpInboundRefresh"),
     ({"Name": "b1", "InternalIPInterfaceAddressPrefix": "10.60.0.0/24",
-      "MaxSessions": 4000001}, "MaxSessions"),
+      "MaxSessions": 16000001}, "MaxSessions"),
     ({"Name": "b1", "InternalIPInterfaceAddressPrefix": "10.60.0.0/24",
       "ExternalPortRange": "3000-2000"}, "ExternalPortRange"),
     ({"Name": "b1", "InternalIPInterfaceAddressPrefix": "10.60.0.0/24",

@@ -18,7 +18,7 @@
 #                inside a NAT 10.0.0.0/8, "sink" the uplink), the same
 #                with 1,000,000 flows (mknatpcap.py, 1000 sockets x 1000
 #                remotes), new sessions per second through the ports
-#                (hvswitch-nat-new: 3,000,000 distinct flows replayed once,
+#                (hvswitch-nat-new: 6,000,000 distinct flows replayed once,
 #                not looped, so every frame makes a session and is routed
 #                out; the median of the whole seconds' "rate nat
 #                created_ps"), and the NAT core alone (winnat-bench: new
@@ -342,22 +342,23 @@ if [ $NAT = 1 ] || [ $LATENCY = 1 ]; then
 EOF
 fi
 # nat_new_sessions: hvswitch-nat-new, sessions made per second end to end
-# (M/s): a pcap of 3,000,000 distinct flows read once (no infinite_rx), so
-# each frame is a new session; the median of the whole seconds.
+# (M/s): a pcap of 6,000,000 distinct flows (6,000 sockets x 1,000
+# remotes) read once (no infinite_rx), so each frame is a new session; the
+# median of the whole seconds.
 nat_new_sessions() {
-	local pcap=/tmp/hvswitch-bench-nat-3m.pcap log=$W/hvswitch-nat-new.log v
-	[ -f "$pcap" ] || "$PY" tests/bench/mknatpcap.py "$pcap" --flows 3000000 --sockets 3000
+	local pcap=/tmp/hvswitch-bench-nat-6m.pcap log=$W/hvswitch-nat-new.log v
+	[ -f "$pcap" ] || "$PY" tests/bench/mknatpcap.py "$pcap" --flows 6000000 --sockets 6000
 	sed -e "s|rx_pcap=$PCAP,infinite_rx=1|rx_pcap=$pcap|" \
-	    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 3500000|' \
+	    -e 's|"InternalIPInterfaceAddressPrefix": "10.0.0.0/8"|&, "MaxSessions": 6500000|' \
 	    "$W/bench-nat.json" >"$W/bench-nat-new.json"
 	eal_memory hvswitch-nat-new 4096 huge
-	echo "bench: $VSWITCHD ${EAL_MEM[*]} ... --config $W/bench-nat-new.json --exit-on-idle 1000 (3M new flows)" >&2
+	echo "bench: $VSWITCHD ${EAL_MEM[*]} ... --config $W/bench-nat-new.json --exit-on-idle 1000 (6M new flows)" >&2
 	timeout 120 "$VSWITCHD" "${EAL_MEM[@]}" --no-pci -l 0,1 --file-prefix="hvsbench$$-new" \
 		--log-level=error -- --config "$W/bench-nat-new.json" --stats-interval 1 \
 		--exit-on-idle 1000 "${API_ARGS[@]}" >"$log" 2>&1
 	# The first and last samples are partial seconds: the median of the
-	# others; with fewer than three (the 3M flows took under two seconds)
-	# the largest sample, a lower bound (each counts at most a second).
+	# others; with fewer than three (the flows took under two seconds) the
+	# largest sample, a lower bound (each counts at most a second).
 	v=$(sed -n 's/^rate nat .*created_ps=\([0-9]*\).*/\1/p' "$log" | "$PY" -c '
 import statistics, sys
 v = [int(x) for x in sys.stdin.read().split() if int(x) > 0]
@@ -497,7 +498,7 @@ for n in rules.split():
 cases += [
     ("hvswitch-nat", "WinNAT SNAT, 1,024 established flows", NAT),
     ("hvswitch-nat-1m", "WinNAT SNAT, 1,000,000 established flows", NAT),
-    ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (3M flows read once)", (None, None)),
+    ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (6M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
     ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
     ("hvswitch-l2-2in-2w", "L2, 2 pcap inputs, 2 workers (2-CPU box)", L2),

@@ -256,7 +256,7 @@ Test(nat_json_errors, timeouts_and_knobs)
 	parse_fails("{" NAT_MIN ", 'UdpInboundRefresh': 'yes'}", ".UdpInboundRefresh",
 		    "must be a boolean");
 	parse_fails("{" NAT_MIN ", 'MaxSessions': 0}", ".MaxSessions", "out of range");
-	parse_fails("{" NAT_MIN ", 'MaxSessions': 4000001}", ".MaxSessions", "out of range");
+	parse_fails("{" NAT_MIN ", 'MaxSessions': 16000001}", ".MaxSessions", "out of range");
 	parse_fails("{" NAT_MIN ", 'ExternalPortRange': '2000-1000'}", ".ExternalPortRange",
 		    "above");
 	parse_fails("{" NAT_MIN ", 'ExternalPortRange': '0-1000'}", ".ExternalPortRange",
