@@ -330,9 +330,9 @@ struct undo {
 };
 
 struct notify {
-	bool attached;
-	char *port;
-	json_t *ep;
+	enum { N_ATTACHED, N_DETACHED, N_NET_CREATED, N_NET_DELETED } what;
+	char *port; /* endpoint notices */
+	json_t *ep; /* the endpoint's or the network's v1 JSON */
 };
 
 static struct undo *undo_push(struct hns *h, enum uop op, struct hns_obj *o)
@@ -436,19 +436,32 @@ void txn_set_ns(struct hns *h, struct hns_endpoint *ep, struct hns_namespace *ns
 	ep->ns = ns;
 }
 
-void txn_notify(struct hns *h, bool attached, const char *port,
-		struct hns_endpoint *ep)
+static struct notify *notify_push(struct hns *h)
 {
-	struct notify *n;
-
 	if (h->n_notify == h->cap_notify) {
 		h->cap_notify = h->cap_notify ? h->cap_notify * 2 : 8;
 		h->notify = hns_xrealloc(h->notify, h->cap_notify * sizeof(*h->notify));
 	}
-	n = &h->notify[h->n_notify++];
-	n->attached = attached;
+	return &h->notify[h->n_notify++];
+}
+
+void txn_notify(struct hns *h, bool attached, const char *port,
+		struct hns_endpoint *ep)
+{
+	struct notify *n = notify_push(h);
+
+	n->what = attached ? N_ATTACHED : N_DETACHED;
 	n->port = hns_xstrdup(port);
 	n->ep = endpoint_render_v1(ep);
+}
+
+void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net)
+{
+	struct notify *n = notify_push(h);
+
+	n->what = created ? N_NET_CREATED : N_NET_DELETED;
+	n->port = NULL;
+	n->ep = json_incref(net->doc); /* a network's doc is its v1 form */
 }
 
 static void clear_dirty(struct hns *h)
@@ -599,10 +612,14 @@ int txn_commit(struct hns *h, struct herr *e)
 	for (size_t i = 0; i < h->n_notify; i++) {
 		struct notify *n = &h->notify[i];
 
-		if (n->attached && h->dp.endpoint_attached)
+		if (n->what == N_ATTACHED && h->dp.endpoint_attached)
 			h->dp.endpoint_attached(h->dp.ctx, n->port, n->ep);
-		if (!n->attached && h->dp.endpoint_detached)
+		if (n->what == N_DETACHED && h->dp.endpoint_detached)
 			h->dp.endpoint_detached(h->dp.ctx, n->port, n->ep);
+		if (n->what == N_NET_CREATED && h->dp.network_created)
+			h->dp.network_created(h->dp.ctx, n->ep);
+		if (n->what == N_NET_DELETED && h->dp.network_deleted)
+			h->dp.network_deleted(h->dp.ctx, n->ep);
 	}
 	drop_notifies(h);
 	return 0;

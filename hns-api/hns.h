@@ -35,6 +35,11 @@ struct hns_dataplane {
 				  const json_t *endpoint_v1);
 	void (*endpoint_detached)(void *ctx, const char *port_name,
 				  const json_t *endpoint_v1);
+	/* A network was created / deleted (its v1 JSON), after the change
+	 * was committed; in a transaction's order (a network before the
+	 * endpoints attached in it). */
+	void (*network_created)(void *ctx, const json_t *network_v1);
+	void (*network_deleted)(void *ctx, const json_t *network_v1);
 	/* Counters of the port an endpoint is attached to, for
 	 * /endpointstats: fills the six HNS fields. 0, or -1 if unknown. */
 	int (*port_stats)(void *ctx, const char *port_name, json_t *stats_out);

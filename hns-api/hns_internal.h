@@ -315,6 +315,8 @@ void txn_set_doc(struct hns *h, struct hns_obj *o, json_t *doc);
 void txn_set_att(struct hns *h, struct hns_endpoint *ep, json_t *att, bool bound);
 void txn_set_ns(struct hns *h, struct hns_endpoint *ep, struct hns_namespace *ns);
 /* Dataplane callbacks run after a successful commit. */
+/* A network created or deleted in this transaction, for dp (hns.h). */
+void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net);
 void txn_notify(struct hns *h, bool attached, const char *port,
 		struct hns_endpoint *ep);
 /* Writes every changed object in one store transaction, then frees deleted

@@ -277,6 +277,7 @@ int network_insert(struct hns *h, struct hns_network *n, json_t *fields,
 	n->o.doc = network_finish_doc(fields);
 	n->o.name = hns_xstrdup(name);
 	txn_create(h, &n->o);
+	txn_notify_network(h, true, &n->o);
 	return 0;
 fail:
 	json_decref(fields);
@@ -359,6 +360,7 @@ int network_delete(struct hns *h, struct hns_network *n, struct herr *e)
 		return hfail(e, 409, NULL,
 			     "network '%s' (%s) still has %zu endpoint(s); delete them first",
 			     n->o.name ? n->o.name : "", n->o.id, n->n_endpoints);
+	txn_notify_network(h, false, &n->o);
 	txn_delete(h, &n->o);
 	return 0;
 }

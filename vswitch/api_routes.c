@@ -95,11 +95,18 @@ void api_routes_destroy(struct api_routes *r)
 	free(r);
 }
 
-/* Attachments hns_create() restored came before the service existed:
- * their NAT, Transparent, L2Bridge and Private networks are programmed
- * now. */
+/* Networks and attachments hns_create() restored came before the service
+ * existed: the NAT networks' NATs, and the attached endpoints' NAT,
+ * Transparent, L2Bridge and Private networks are programmed now. */
 static void nat_networks_restore(struct api_routes *r)
 {
+	json_t *resp = NULL, *net;
+	size_t i;
+
+	if (hns_handle(r->hns, "GET", "/networks/", NULL, 0, &resp) == 200)
+		json_array_foreach(json_object_get(resp, "Output"), i, net)
+			nat_hns_network_created(r->nat, net);
+	json_decref(resp);
 	for (uint16_t p = 0; p < r->sw->nb_ports; p++) {
 		char path[ENDPOINT_ID_MAX + 16];
 		json_t *resp = NULL;
@@ -321,6 +328,20 @@ static void dp_endpoint_attached(void *ctx, const char *port_name,
 	}
 }
 
+static void dp_network_created(void *ctx, const json_t *network_v1)
+{
+	struct api_routes *r = ctx;
+
+	nat_hns_network_created(r->nat, network_v1);
+}
+
+static void dp_network_deleted(void *ctx, const json_t *network_v1)
+{
+	struct api_routes *r = ctx;
+
+	nat_hns_network_deleted(r->nat, network_v1);
+}
+
 static void dp_endpoint_detached(void *ctx, const char *port_name,
 				 const json_t *endpoint_v1)
 {
@@ -376,6 +397,8 @@ void api_routes_dataplane(struct api_routes *r, struct hns_dataplane *dp)
 	dp->port_add = dp_port_add;
 	dp->endpoint_attached = dp_endpoint_attached;
 	dp->endpoint_detached = dp_endpoint_detached;
+	dp->network_created = dp_network_created;
+	dp->network_deleted = dp_network_deleted;
 	dp->port_stats = dp_port_stats;
 }
 

@@ -127,6 +127,7 @@ static void view_nats(const struct vswitch *sw, struct l3_view *v)
 		n->mask = plen_mask(cfg->internal_plen);
 		n->prefix = cfg->internal_prefix & n->mask;
 		n->ports = ns->ports;
+		n->listed = ns->listed;
 		n->vid = ns->vid;
 		n->port_min = cfg->port_min;
 		n->port_max = cfg->port_max;

@@ -31,7 +31,7 @@ static bool is_uplink_ip(const struct l3_view *v, uint32_t ip)
 static bool nat_has_port(const struct l3_nat_view *n, const struct l3_view *v,
 			 uint16_t port)
 {
-	if (n->ports != 0)
+	if (n->listed || n->ports != 0)
 		return (n->ports >> port) & 1;
 	return !(v->has_uplink && port == v->uplink);
 }
@@ -225,7 +225,7 @@ static void ask_inside(struct worker *w, const struct l3_view *v,
 
 	if (req == NULL)
 		return;
-	members = n->ports != 0 ? n->ports : w->sw->flood_members[n->vid];
+	members = n->listed || n->ports != 0 ? n->ports : w->sw->flood_members[n->vid];
 	if (v->has_uplink)
 		members &= ~(UINT32_C(1) << v->uplink);
 	while (members) {

@@ -72,7 +72,7 @@ int nat_dp_find(const struct vswitch *sw, const char *name)
 }
 
 int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
-	       uint32_t port_mask, char *err, size_t errlen)
+	       uint32_t port_mask, bool listed, char *err, size_t errlen)
 {
 	struct winnat_config c = *cfg;
 	struct nat_slot *ns = NULL;
@@ -122,6 +122,7 @@ int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
 	memset(ns, 0, sizeof(*ns));
 	ns->owner = (uint16_t)(sw->nb_workers ? (unsigned)slot % sw->nb_workers : 0);
 	ns->ports = port_mask;
+	ns->listed = listed;
 	ns->nat = winnat_create(&c, (int)rte_socket_id(), err, errlen);
 	if (ns->nat == NULL)
 		return -1;

@@ -25,10 +25,12 @@ struct vswitch;
  * uplink has none); cfg->gateway_ip 0: the first host address of the
  * internal prefix; cfg->compartment 0: the lowest free id >= 1.
  * port_mask: switch ports whose traffic belongs to this NAT (0: any
- * non-uplink port whose source is inside the prefix). Returns the slot,
- * or -1 with err (duplicate name, table full, winnat_create's error). */
+ * non-uplink port whose source is inside the prefix, unless listed: then
+ * port_mask is the whole set, 0 none, as for an HNS network's NAT before
+ * an endpoint attaches). Returns the slot, or -1 with err (duplicate
+ * name, table full, winnat_create's error). */
 int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
-	       uint32_t port_mask, char *err, size_t errlen);
+	       uint32_t port_mask, bool listed, char *err, size_t errlen);
 
 /* Removes a NAT and every session of it (after an RCU grace period). */
 int nat_dp_remove(struct vswitch *sw, int slot);

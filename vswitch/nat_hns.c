@@ -1,9 +1,10 @@
-/* HNS NAT networks in the dataplane (SPEC 5.5 "NAT"): when an endpoint of a
- * network of Type NAT is attached to a port, the network's NAT (named after
- * the network, internal prefix and gateway from its first subnet) exists
- * and the port belongs to it; the endpoint's NAT / PortMapping policies are
- * static mappings to its IPAddress. Detaching undoes that; the NAT goes
- * with the network's last attached endpoint. */
+/* HNS NAT networks in the dataplane (SPEC 5.5 "NAT"): a network of Type
+ * NAT has a NAT named after it (internal prefix and gateway from its first
+ * subnet) from its creation to its deletion, as WinNAT's Get-NetNat shows
+ * one per NAT network. Its inside ports are exactly the ports its
+ * endpoints are attached to (none at first); an endpoint's NAT /
+ * PortMapping policies are static mappings to its IPAddress while it is
+ * attached. */
 #include "nat_hns.h"
 
 #include <stdio.h>
@@ -23,13 +24,17 @@ static const char *str(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
+static bool is_nat_network(const json_t *net)
+{
+	return json_is_object(net) && strcasecmp(str(net, "Type"), "NAT") == 0;
+}
+
 /* The endpoint's network (v1 JSON, new reference) if it is a NAT one. */
 static json_t *nat_network(struct hns *h, const json_t *ep)
 {
 	json_t *net = hns_endpoint_network(h, ep);
 
-	if (net != NULL && (!json_is_object(net) ||
-			    strcasecmp(str(net, "Type"), "NAT") != 0)) {
+	if (net != NULL && !is_nat_network(net)) {
 		json_decref(net);
 		net = NULL;
 	}
@@ -90,6 +95,20 @@ static void mappings(struct nat_api *na, const char *nat, const json_t *ep, bool
 	}
 }
 
+void nat_hns_network_created(struct nat_api *na, const json_t *net)
+{
+	char err[256];
+
+	if (is_nat_network(net) && ensure_nat(na, net, err, sizeof(err)) < 0)
+		fprintf(stderr, "vswitchd: NAT network '%s': %s\n", str(net, "Name"), err);
+}
+
+void nat_hns_network_deleted(struct nat_api *na, const json_t *net)
+{
+	if (is_nat_network(net) && nat_dp_find(nat_api_switch(na), str(net, "Name")) >= 0)
+		nat_api_network_remove(na, str(net, "Name"));
+}
+
 void nat_hns_endpoint_attached(struct nat_api *na, struct hns *h, uint16_t port,
 			       const json_t *ep)
 {
@@ -117,7 +136,6 @@ void nat_hns_endpoint_detached(struct nat_api *na, struct hns *h, uint16_t port,
 {
 	struct vswitch *sw = nat_api_switch(na);
 	json_t *net = nat_network(h, ep);
-	uint32_t ports;
 	int slot;
 
 	if (net == NULL)
@@ -125,11 +143,8 @@ void nat_hns_endpoint_detached(struct nat_api *na, struct hns *h, uint16_t port,
 	slot = nat_dp_find(sw, str(net, "Name"));
 	if (slot >= 0) {
 		mappings(na, str(net, "Name"), ep, false);
-		ports = nat_dp_ports(sw, slot) & ~(UINT32_C(1) << port);
-		if (ports == 0) /* 0 would mean "every port" */
-			nat_api_network_remove(na, str(net, "Name"));
-		else
-			nat_dp_set_ports(sw, slot, ports);
+		/* the network's NAT stays, with one inside port fewer */
+		nat_dp_set_ports(sw, slot, nat_dp_ports(sw, slot) & ~(UINT32_C(1) << port));
 	}
 	json_decref(net);
 }

@@ -448,6 +448,36 @@ def test_nat_persist_across_kill_9(s):
     check(hns_ok(api.get("/portproxy"), "GET /portproxy") == [], "the deleted proxy is back")
 
 
+def test_hns_nat_network_has_its_nat_from_creation_to_deletion(s):
+    """A network of Type NAT has its NAT (named after it, prefix and
+    gateway from its subnet) as soon as it is created, as Get-NetNat shows
+    after New-HnsNetwork; the NAT stays while endpoints attach and detach,
+    comes back with the network after kill -9, and goes with the network.
+    It is derived from the network, so it is not stored as a NAT row."""
+    api = nat_api(s)
+    net = hns_ok(api.post("/networks/", {"Name": "natnet", "Type": "NAT", "Subnets": [
+        {"AddressPrefix": "172.30.0.0/16", "GatewayAddress": "172.30.0.1"}]}), "POST network")
+    got = by_name(nats(api)).get("natnet")
+    check(got is not None, "no NAT for the new NAT network")
+    check(got["InternalIPInterfaceAddressPrefix"] == "172.30.0.0/16",
+          f"the network NAT's prefix: {got!r}")
+    check("natnet" not in _stored(s, "nats"), "the network's NAT must not be a stored NAT row")
+    ep = hns_ok(api.post("/endpoints/", {"Name": "natnet-ep", "VirtualNetwork": net["ID"],
+                                         "IPAddress": "172.30.0.5"}), "POST endpoint")
+    hns_ok(api.post(f"/endpoints/{ep['ID']}/attach", {"VirtualNicName": "c1"}), "attach")
+    check("natnet" in by_name(nats(api)), "the NAT went on attach")
+    hns_ok(api.post(f"/endpoints/{ep['ID']}/detach", {}), "detach")
+    check("natnet" in by_name(nats(api)), "the NAT went with the last detach")
+    _stop(kill=True)
+    api = _start(s)
+    got = by_name(nats(api)).get("natnet")
+    check(got is not None and got["InternalIPInterfaceAddressPrefix"] == "172.30.0.0/16",
+          f"the network's NAT after kill -9: {got!r}")
+    hns_ok(api.delete(f"/endpoints/{ep['ID']}"), "DELETE endpoint")
+    hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE network")
+    check("natnet" not in by_name(nats(api)), "the NAT outlived its network")
+
+
 def test_nat_daemon_exits_0(s):
     nat_api(s)
     rc = _stop()
