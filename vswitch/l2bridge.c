@@ -16,6 +16,7 @@
 #include "worker.h"
 
 #define ICMP6_RS 133
+#define ICMP6_RA 134
 #define ICMP6_NS 135
 #define ICMP6_NA 136
 #define ICMP6_REDIRECT 137
@@ -172,7 +173,7 @@ static uint16_t nd_options_offset(uint8_t icmp_type)
 	switch (icmp_type) {
 	case ICMP6_RS:
 		return 8;
-	case ICMP6_RS + 1: /* router advertisement */
+	case ICMP6_RA:
 		return 16;
 	case ICMP6_NS:
 	case ICMP6_NA:

@@ -1045,7 +1045,9 @@ int nat_api_network_remove(struct nat_api *a, const char *name)
 {
 	int slot = find_nat(a, name);
 
-	if (slot < 0)
+	/* a NAT of that name made by the API or the config is not the
+	 * network's, even when the network shares its name */
+	if (slot < 0 || a->nats[slot].origin != ORIGIN_HNS)
 		return -1;
 	remove_nat(a, slot);
 	fprintf(stderr, "vswitchd: NAT '%s' of the HNS network removed\n", name);

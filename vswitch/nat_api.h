@@ -97,7 +97,8 @@ int nat_api_handle(struct nat_api *a, const char *method, const char *path,
 int nat_api_network_add(struct nat_api *a, const char *name, uint32_t prefix,
 			uint8_t plen, uint32_t gateway, char *err, size_t errlen);
 /* Removes it (and its sessions, mappings); its proxies move (see above).
- * 0, or -1 if there is no NAT of that name. */
+ * 0, or -1 if there is no HNS network NAT of that name (a NAT of that
+ * name from the API or the config is left alone). */
 int nat_api_network_remove(struct nat_api *a, const char *name);
 
 /* An HNS PortMapping / v1 NAT policy on the NAT nat_name: added (add) or

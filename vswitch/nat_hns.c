@@ -105,7 +105,7 @@ void nat_hns_network_created(struct nat_api *na, const json_t *net)
 
 void nat_hns_network_deleted(struct nat_api *na, const json_t *net)
 {
-	if (is_nat_network(net) && nat_dp_find(nat_api_switch(na), str(net, "Name")) >= 0)
+	if (is_nat_network(net))
 		nat_api_network_remove(na, str(net, "Name"));
 }
 
