@@ -29,7 +29,9 @@ void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		last = members == 0;
 		if (!rewrite || (last && !shared)) {
 			if (!last) {
-				rte_mbuf_refcnt_update(m, 1);
+				/* every segment: a port's free drops one
+				 * reference on each segment of the chain */
+				rte_pktmbuf_refcnt_update(m, 1);
 				shared = true;
 			}
 			forward_to_port(w, in_port, out, m, pm);

@@ -6,6 +6,9 @@ no frame is ever sent to a MAC the switch could only have learned. Outputs
 fed by one input port are compared in order, by several as multisets.
 """
 
+from scapy.layers.inet import IP, UDP
+from scapy.packet import Raw
+
 from frames import BCAST, MCAST, TPID_8021AD, Tag, frame, mac
 from harness import (INVALID, SOURCE_NIC, UNTAGGED, VLAN_FILTER, Port, access,
                      check, trunk)
@@ -448,6 +451,43 @@ def test_multi_segment_jumbo_frames_are_switched_intact(ctx):
                    ordered=False)
     res.expect_out("t2", [frame(BCAST, src, "jumbo-a-bcast", size=3000, tags=[Tag(10)]),
                           sent_t[0]], ordered=False)
+    res.expect_drops({})
+
+
+def _jumbo_body(i, size):
+    """IPv4/UDP whose every byte depends on the frame number i, so a segment
+    of one chain overwritten by another frame's data is always seen."""
+    data = bytes((i * 7 + j) & 0xFF for j in range(size))
+    return bytes(IP(src="192.0.2.1", dst="192.0.2.2", id=i & 0xFFFF, ttl=64) /
+                 UDP(sport=1024, dport=9) / Raw(data))
+
+
+def test_flooded_multi_segment_frames_are_shared_whole_by_every_port(ctx):
+    # A flood shares one mbuf chain among every port that sends it as
+    # received: each segment must be held until the last port sent it, or
+    # the first port's free hands the later segments back to the pool while
+    # the others still send them (a double free that corrupts the pool).
+    # Hundreds of jumbo broadcasts and unknown unicasts, some needing a
+    # tagged copy, every byte checked on every port.
+    src, unknown = mac(19, 0xA1), mac(19, 0xEE)
+    n = 400
+    sent, tagged = [], []
+    for i in range(n):
+        dst = BCAST if i % 3 else unknown
+        size = 2100 + (i * 997) % 7000
+        sent.append(frame(dst, src, "", body=_jumbo_body(i, size)))
+        tagged.append(frame(dst, src, "", tags=[Tag(10)], body=_jumbo_body(i, size)))
+    res = ctx.run_switch([
+        Port("in", access(10), send=sent),
+        Port("a1", access(10)),
+        Port("a2", access(10)),
+        Port("a3", access(10)),
+        Port("t1", trunk("10")),
+    ])
+    for name in ("a1", "a2", "a3"):
+        res.expect_out(name, sent)
+    res.expect_out("t1", tagged)
+    res.expect_nothing("in")
     res.expect_drops({})
 
 
