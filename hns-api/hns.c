@@ -484,10 +484,10 @@ static void drop_notifies(struct hns *h)
 	h->n_notify = 0;
 }
 
-void txn_abort(struct hns *h)
+/* Undoes the log back to n_undo == mark, newest first. */
+static void undo_to(struct hns *h, size_t mark)
 {
-	clear_dirty(h);
-	while (h->n_undo > 0) {
+	while (h->n_undo > mark) {
 		struct undo *u = &h->undo[--h->n_undo];
 		struct hns_obj *o = u->o;
 		struct hns_endpoint *ep = (struct hns_endpoint *)o;
@@ -525,7 +525,27 @@ void txn_abort(struct hns *h)
 			break;
 		}
 	}
+}
+
+void txn_abort(struct hns *h)
+{
+	clear_dirty(h);
+	undo_to(h, 0);
 	drop_notifies(h);
+}
+
+/* Loading only (nothing is persisted, so the dirty marks can go): undoes
+ * what one object's restore did since its marks, and its notices. */
+static void load_rollback(struct hns *h, size_t undo_mark, size_t notify_mark)
+{
+	clear_dirty(h);
+	undo_to(h, undo_mark);
+	while (h->n_notify > notify_mark) {
+		struct notify *n = &h->notify[--h->n_notify];
+
+		free(n->port);
+		json_decref(n->ep);
+	}
 }
 
 static json_t *stored_form(const struct hns_obj *o)
@@ -760,10 +780,12 @@ static int load_one(void *arg, const char *id, const char *json_text)
 	json_t *seq;
 
 	if (!json_is_object(doc)) {
-		snprintf(c->err, c->errlen, "state store: %s %s: bad JSON: %s",
-			 c->kind, id, doc ? "not an object" : jerr.text);
+		/* a stored value never stops a start: skipped, kept stored */
+		fprintf(stderr, "vswitchd: warning: state store: %s %s not restored "
+			"(kept in the store): bad JSON: %s\n", c->kind, id,
+			doc ? "not an object" : jerr.text);
 		json_decref(doc);
-		return -1;
+		return 0;
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
@@ -803,6 +825,7 @@ static int load_kind(struct hns *h, enum hns_kind k, char *err, size_t errlen)
 		struct hns_obj *o = NULL;
 		json_t *doc = c.v[i].doc;
 		json_t *att = NULL;
+		size_t undo_mark = h->n_undo, notify_mark = h->n_notify;
 
 		herr_init(&e);
 		h->seq_hint = c.v[i].seq;
@@ -832,9 +855,16 @@ static int load_kind(struct hns *h, enum hns_kind k, char *err, size_t errlen)
 			break;
 		}
 		h->seq_hint = 0;
-		if (r != 0)
-			snprintf(err, errlen, "state store: %s %s: %s", kind_names[k],
-				 c.v[i].id, e.msg);
+		if (r != 0) {
+			/* A stored value never stops a start (a later version
+			 * may read it): this object is left out, the rest load,
+			 * the row stays in the store. */
+			load_rollback(h, undo_mark, notify_mark);
+			fprintf(stderr, "vswitchd: warning: state store: %s %s not "
+				"restored (kept in the store): %s\n", kind_names[k],
+				c.v[i].id, e.msg[0] ? e.msg : "restore failed");
+			r = 0;
+		}
 	}
 	for (size_t i = 0; i < c.n; i++)
 		json_decref(c.v[i].doc);

@@ -60,6 +60,32 @@ static const struct fdesc f_dns[] = {
 	{ "DNSOptions", "Options", FK_STRARRAY, false, 0, 0, NULL },
 };
 
+/* The array's strings joined by sep, whole however long (a cut value
+ * would be stored and then refused when the store is read back). */
+static json_t *join_strings(const json_t *arr, const char *sep)
+{
+	size_t i, len = 1, seplen = strlen(sep);
+	const json_t *v;
+	json_t *out;
+	char *buf, *p;
+
+	json_array_foreach(arr, i, v)
+		len += json_string_length(v) + seplen;
+	p = buf = hns_xcalloc(1, len);
+	json_array_foreach(arr, i, v) {
+		if (i) {
+			memcpy(p, sep, seplen);
+			p += seplen;
+		}
+		memcpy(p, json_string_value(v), json_string_length(v));
+		p += json_string_length(v);
+	}
+	*p = '\0';
+	out = json_string(buf);
+	free(buf);
+	return out;
+}
+
 static int dns_parse_v2(const json_t *dns, const char *path, json_t *fields,
 			struct herr *e)
 {
@@ -72,15 +98,8 @@ static int dns_parse_v2(const json_t *dns, const char *path, json_t *fields,
 	}
 	/* ServerList [] <-> DNSServerList "a,b" */
 	list = json_object_get(tmp, "DNSServerList");
-	if (list) {
-		char buf[1024] = "";
-		size_t i;
-
-		json_array_foreach(list, i, v)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-				 i ? "," : "", json_string_value(v));
-		json_object_set_new(tmp, "DNSServerList", json_string(buf));
-	}
+	if (list)
+		json_object_set_new(tmp, "DNSServerList", join_strings(list, ","));
 	json_object_foreach(tmp, key, v)
 		json_object_set(fields, key, v);
 	json_decref(tmp);

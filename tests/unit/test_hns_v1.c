@@ -1176,6 +1176,126 @@ Test(persistence, hot_plugged_ports_are_plugged_again_on_reload)
 	remove_db();
 }
 
+/* A v2 DNS ServerList of any length is stored whole and read back: a list
+ * cut to a fixed buffer was once stored and then refused at the next
+ * start, which stopped the daemon on its own state file. */
+Test(persistence, long_dns_server_list_survives_a_restart)
+{
+	char e[256], *body, path[128];
+	struct hns_store *st;
+	size_t n = 0, cap = 16384;
+	const int servers = 200; /* about 2.7 KiB joined */
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_hns_v1_dns_%d.db", (int)getpid());
+	remove_db();
+	body = malloc(cap);
+	cr_assert_not_null(body);
+	n += (size_t)snprintf(body + n, cap - n, "{'Name': 'dnsnet', 'Type': 'NAT', "
+			      "'Ipams': [{'Subnets': [{'IpAddressPrefix': '10.9.0.0/24'}]}], "
+			      "'Dns': {'ServerList': [");
+	for (int i = 0; i < servers; i++)
+		n += (size_t)snprintf(body + n, cap - n, "%s'10.200.%d.%d'", i ? ", " : "",
+				      i / 100, i % 100 + 100);
+	snprintf(body + n, cap - n, "]}, 'SchemaVersion': {'Major': 2, 'Minor': 0}}");
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	ok("POST", "/v2/networks", body);
+	free(body);
+	snprintf(net_id, sizeof(net_id), "%s", ostr("ID"));
+	hns_destroy(h);
+	store_close(st);
+
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "restart refused: %s", e);
+	path_of(path, sizeof(path), "/v2/networks/%s", net_id);
+	ok("GET", path, NULL);
+	cr_assert_eq(json_array_size(jget(out(), "Dns.ServerList")), (size_t)servers);
+	cr_assert_str_eq(ostr("Dns.ServerList[199]"), "10.200.1.199");
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	h = NULL;
+	store_close(st);
+	remove_db();
+}
+
+/* A stored object the model refuses (a row written by a damaged or older
+ * build) is left out with a warning and kept in the store; everything else
+ * comes back and the start goes on. */
+Test(persistence, a_refused_stored_object_does_not_stop_the_start)
+{
+	char e[256], path[128], bad_net[64];
+	struct hns_store *st;
+	int rows = 0;
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_hns_v1_bad_%d.db", (int)getpid());
+	remove_db();
+	memset(&fk, 0, sizeof(fk));
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	make_net();
+	make_ep("good");
+	ok("POST", "/networks/",
+	   "{'Name': 'doomed', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': "
+	   "'10.1.0.0/24', 'GatewayAddress': '10.1.0.1'}]}");
+	snprintf(bad_net, sizeof(bad_net), "%s", ostr("ID"));
+	ok("POST", "/endpoints/", "{'Name': 'orphan', 'VirtualNetworkName': 'doomed'}");
+	hns_destroy(h);
+	store_close(st);
+
+	/* damage the stored network: a cut address, and a row that is not JSON */
+	{
+		sqlite3 *db;
+		char sql[512];
+
+		cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+		snprintf(sql, sizeof(sql), "UPDATE objects SET json = replace(json, "
+			 "'10.1.0.0/24', '10.1.0.') WHERE id = '%s'", bad_net);
+		cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK,
+			     "%s", sqlite3_errmsg(db));
+		cr_assert_eq(sqlite3_changes(db), 1);
+		cr_assert_eq(sqlite3_exec(db, "INSERT INTO objects (kind, id, seq, json) "
+					  "VALUES ('endpoint', 'junk', 999, '{cut')", NULL,
+					  NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+	}
+
+	st = open_store();
+	h = hns_create(st, &fake_dp, e, sizeof(e));
+	cr_assert_not_null(h, "restart refused: %s", e);
+	ok("GET", "/networks/", NULL);
+	cr_assert_eq(json_array_size(out()), 1);
+	cr_assert_str_eq(ostr("[0].Name"), "nat");
+	ok("GET", "/endpoints/", NULL);
+	cr_assert_eq(json_array_size(out()), 1, "only the endpoint of the good network");
+	cr_assert_str_eq(ostr("[0].Name"), "good");
+	/* the left-out rows stay stored for a later version to read */
+	{
+		sqlite3 *db;
+		sqlite3_stmt *q;
+
+		cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+		cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM objects", -1,
+						&q, NULL), SQLITE_OK);
+		cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+		rows = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
+	cr_assert_eq(rows, 5, "rows in the store: %d", rows);
+	path_of(path, sizeof(path), "/networks/%s", bad_net);
+	fails("GET", path, NULL, 404, NULL, NULL);
+	json_decref(resp);
+	resp = NULL;
+	hns_destroy(h);
+	h = NULL;
+	store_close(st);
+	remove_db();
+}
+
 Test(persistence, store_failure_rolls_back_memory)
 {
 	char e[256];
