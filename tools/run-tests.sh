@@ -57,7 +57,7 @@ if ! build build; then
   echo "FAIL build"; echo "0 passed, 1 failed"; exit 1
 fi
 asan_ok=1
-build build-asan -Db_sanitize=address -Dbuildtype=debug -Dtests=disabled || asan_ok=0
+build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dtests=disabled || asan_ok=0
 
 run_suite unit unit_tests
 run_suite replay "$PY" tests/replay/run.py --vswitchd build/vswitchd

@@ -7,6 +7,7 @@
 #define HVS_WINNAT_INTERNAL_H
 
 #include <netinet/in.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,8 +28,11 @@
 /* One tuple as a 16-byte hash key (rte_hash compares 16-byte keys with
  * one SSE compare). cp = compartment << 8 | proto, compartment 0 being the
  * outside. */
+/* The three hash keys are 8-byte aligned wherever they live (stack,
+ * parsed packets, bursts): rte_hash_crc reads them 8 bytes at a time. */
 struct wn_key {
-	uint32_t src_ip, dst_ip;
+	alignas(8) uint32_t src_ip;
+	uint32_t dst_ip;
 	uint16_t src_port, dst_port;
 	uint32_t cp;
 };
@@ -45,7 +49,7 @@ static inline bool wn_key_inside(const struct wn_key *k)
 
 /* Binding and filter keys share the binding hash's 16-byte shape. */
 struct wn_bkey {
-	uint32_t cp;    /* internal: compartment << 8 | proto; external: proto */
+	alignas(8) uint32_t cp;    /* internal: compartment << 8 | proto; external: proto */
 	uint32_t ip;
 	uint16_t port;
 	uint16_t pad;
@@ -58,7 +62,7 @@ static inline uint64_t wn_mapped_ip_bit(uint32_t ip)
 }
 
 struct wn_fkey {        /* address-dependent filtering: sessions per remote IP */
-	uint32_t binding;
+	alignas(8) uint32_t binding;
 	uint32_t remote_ip;
 };
 
