@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
 
 #include "acl_common.h"
 #include "vfp_pkt.h"
@@ -37,23 +36,6 @@ struct ext_acl_rule {
 	bool stateful;
 	uint32_t idle_timeout;  /* seconds, stateful only */
 };
-
-/* From the extended ACL JSON ({"Action", "Direction", "LocalIPAddress",
- * "RemoteIPAddress", "LocalPort", "RemotePort", "Protocol", "Weight",
- * "Stateful", "IdleSessionTimeout"}). 0, or -1 with err naming the field. */
-int ext_acl_rule_from_json(const json_t *obj, const char *path,
-			   struct ext_acl_rule *r, char *err, size_t errlen);
-json_t *ext_acl_rule_to_json(const struct ext_acl_rule *r);
-
-/* HNS ACL endpoint policy (v1 {"Type":"ACL", Protocols, Action Allow/Block,
- * Direction In/Out, LocalAddresses, RemoteAddresses (comma lists),
- * LocalPorts, RemotePorts, Priority (lower wins), RuleType} or the v2
- * Settings of the same names) to extended rules: comma lists expand to one
- * rule per combination; weight = 65535 - Priority. Writes at most max
- * rules; returns the count, or -1 with err. */
-int ext_acl_rules_from_hns_policy(const json_t *policy, const char *path,
-				  struct ext_acl_rule *out, unsigned max,
-				  char *err, size_t errlen);
 
 struct ext_acl_table;
 struct ext_acl_flows;

@@ -24,7 +24,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -48,15 +47,6 @@ struct port_acl_rule {
 	bool mac_any;              /* MAC kinds */
 	struct rte_ether_addr mac; /* MAC kinds */
 };
-
-/* From the port ACL JSON ({"Action", "Direction", and exactly one of
- * "LocalIPAddress", "RemoteIPAddress", "LocalMacAddress",
- * "RemoteMacAddress"}; unknown fields rejected). path names the rule in
- * messages ("Ports[0].Acls[2]"). 0, or -1 with err ("path.Field: ..."). */
-int port_acl_rule_from_json(const json_t *obj, const char *path,
-			    struct port_acl_rule *r, char *err, size_t errlen);
-/* The same JSON back (without counters). */
-json_t *port_acl_rule_to_json(const struct port_acl_rule *r);
 
 struct port_acl_table;
 

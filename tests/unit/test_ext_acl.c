@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <rte_lcore.h>
 
+#include "acl_json.h"
 #include "eal_fixture.h"
 #include "ext_acl.h"
 #include "ext_acl_internal.h"

@@ -15,6 +15,7 @@
 
 #include <rte_mbuf.h>
 
+#include "acl_json.h"
 #include "addr_parse.h"
 #include "eal_fixture.h"
 #include "port_acl.h"

@@ -230,13 +230,13 @@ int64_t pool_find_free(struct ip_pool *p)
 
 int hns_mac_parse(const char *s, uint64_t *mac)
 {
-	struct rte_ether_addr ea;
+	uint8_t b[MAC_ADDR_LEN];
 	uint64_t m = 0;
 
-	if (s == NULL || mac_parse(s, &ea) < 0)
+	if (s == NULL || mac_parse_bytes(s, b) < 0)
 		return -1;
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		m = m << 8 | ea.addr_bytes[i];
+	for (int i = 0; i < MAC_ADDR_LEN; i++)
+		m = m << 8 | b[i];
 	*mac = m;
 	return 0;
 }

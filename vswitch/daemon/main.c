@@ -460,8 +460,13 @@ int main(int argc, char **argv)
 	workers_launch(d.sw);
 	{
 		struct control_hook hook = {api_routes_poll, d.api};
+		struct control_settings cs = {
+			.exit_on_idle = opts.exit_on_idle,
+			.exit_on_idle_ms = opts.exit_on_idle_ms,
+			.stats_interval_sec = opts.stats_interval_sec,
+		};
 
-		control_run(d.sw, &opts, &stop_requested, d.api != NULL ? &hook : NULL);
+		control_run(d.sw, &cs, &stop_requested, d.api != NULL ? &hook : NULL);
 	}
 	/* No request is served past this point: the API goes before the
 	 * workers stop, so nothing hot-plugs into a stopping switch. */

@@ -1,3 +1,4 @@
+#include "acl_json.h"
 #include "config.h"
 
 #include <ctype.h>

@@ -8,7 +8,7 @@
 
 #include <rte_mempool.h>
 
-#include "config.h"
+#include "port_config.h"
 #include "switch.h"
 
 #define PORT_RX_DESC 1024

@@ -1,15 +1,12 @@
-/* The startup config (SPEC section 4): the Switch and its Ports, parsed
- * strictly into plain structs the daemon applies. Parsing is all-or-nothing:
- * on any error the output is untouched and err holds one line naming the
- * JSON path. */
-#ifndef HVS_CONFIG_H
-#define HVS_CONFIG_H
+/* The switch's configuration as plain structs (control layer): what the
+ * startup config (hns-api/schema/config.h) and a hot-plugged port's JSON
+ * are parsed into, and what the control plane applies. No JSON here. */
+#ifndef HVS_PORT_CONFIG_H
+#define HVS_PORT_CONFIG_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
 #include <rte_ether.h>
 
 #include "ext_acl.h"
@@ -66,34 +63,16 @@ struct switch_config {
 	uint32_t packet_buffers;
 	uint16_t nb_ports;
 	struct port_config ports[VS_MAX_PORTS];
-	/* The "Networks" and "Endpoints" arrays, kept as JSON for the HNS
-	 * service (which validates them as it does POST bodies); NULL when
-	 * absent or empty. Owned references: config_release() drops them. */
-	json_t *networks, *endpoints;
-	/* "Nats" (validated with nat_json_parse at parse time; applied after
-	 * the ports are up). NULL when absent or empty; owned reference. */
-	json_t *nats;
+	/* Opaque to the switch (jansson's json_t, owned by the northbound):
+	 * the "Networks" and "Endpoints" arrays, kept as JSON for the HNS
+	 * service (which validates them as it does POST bodies), and "Nats"
+	 * (validated at parse time, applied after the ports are up). NULL
+	 * when absent or empty; config_release() drops them. */
+	struct json_t *networks, *endpoints;
+	struct json_t *nats;
 };
 
 #define CONFIG_DEFAULT_MAC_AGING 300
 #define CONFIG_DEFAULT_MAC_TABLE 65536
-
-/* One port object (the "Ports" element syntax, every rule of the startup
- * config) for hot-plug through the API; path prefixes error paths ("" for
- * a request body). 0, or -1 with err and pc untouched. Conflicts with
- * other ports are the caller's to check. */
-int config_parse_port(const json_t *port, const char *path,
-		      struct port_config *pc, char *err, size_t errlen);
-
-/* Drops what a successful parse holds beyond the struct itself (the
- * Networks/Endpoints JSON, every port's ACL arrays). Safe to call twice. */
-void config_release(struct switch_config *cfg);
-/* The same for one port of config_parse_port(). Safe to call twice. */
-void config_port_release(struct port_config *pc);
-
-int config_parse_file(const char *path, struct switch_config *cfg, char *err,
-		      size_t errlen);
-int config_parse_text(const char *text, struct switch_config *cfg, char *err,
-		      size_t errlen);
 
 #endif

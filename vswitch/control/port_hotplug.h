@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "port_config.h"
 #include "switch.h"
 
 /* The index of the port of that name, or -1. */

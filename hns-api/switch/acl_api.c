@@ -3,6 +3,7 @@
  * (size, id, JSON, install, counters), so GET/POST/DELETE are written
  * once. A change is always: copy the rules in force, edit the copy,
  * install the copy; the VFP keeps the old set if the install fails. */
+#include "acl_json.h"
 #include "acl_api.h"
 
 #include <errno.h>

@@ -71,7 +71,7 @@ static void print_rates(const struct vswitch *sw, struct rate_sample *prev)
 	prev->tsc = now;
 }
 
-void control_run(struct vswitch *sw, const struct options *opts,
+void control_run(struct vswitch *sw, const struct control_settings *opts,
 		 volatile sig_atomic_t *stop_requested,
 		 const struct control_hook *hook)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl_json.h"
 #include "json_util.h"
 
 #define PATH_LEN 256

@@ -1,15 +1,23 @@
-/* Address text parsing shared by the config and the API. */
+/* Address text parsing (schema layer): the one MAC, IPv4 address and
+ * prefix parser used by the config, the REST routes and the HNS model.
+ * DPDK-free: the rte_ether_addr forms take the type by pointer only. */
 #ifndef HVS_ADDR_PARSE_H
 #define HVS_ADDR_PARSE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <rte_ether.h>
+#define MAC_ADDR_LEN 6
+#define MAC_FMT_SIZE 18
+
+struct rte_ether_addr;
 
 /* "02:00:00:00:00:01" or Windows' "02-00-00-00-00-01". Returns 0 or -1. */
+int mac_parse_bytes(const char *text, uint8_t mac[MAC_ADDR_LEN]);
+/* Always "02:00:00:00:00:01"; buf holds MAC_FMT_SIZE. */
+void mac_format_bytes(const uint8_t mac[MAC_ADDR_LEN], char *buf);
+/* The same on DPDK's type (ether_text.c). */
 int mac_parse(const char *text, struct rte_ether_addr *mac);
-/* Always "02:00:00:00:00:01"; buf holds RTE_ETHER_ADDR_FMT_SIZE. */
 void mac_format(const struct rte_ether_addr *mac, char *buf);
 
 /* IPv4 text, host byte order. Strict dotted quad: four decimal octets

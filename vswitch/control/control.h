@@ -8,8 +8,18 @@
 
 #include <signal.h>
 
-#include "options.h"
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "switch.h"
+
+/* What the loop needs of the command line (--exit-on-idle,
+ * --stats-interval). */
+struct control_settings {
+	bool exit_on_idle;
+	uint64_t exit_on_idle_ms;
+	unsigned stats_interval_sec; /* 0: no periodic rate lines */
+};
 
 /* Work the control loop does every round besides its own (the REST
  * server's poll): must not block. */
@@ -20,7 +30,7 @@ struct control_hook {
 
 /* Returns when *stop_requested becomes non-zero or the idle timeout hits.
  * hook may be NULL. */
-void control_run(struct vswitch *sw, const struct options *opts,
+void control_run(struct vswitch *sw, const struct control_settings *opts,
 		 volatile sig_atomic_t *stop_requested,
 		 const struct control_hook *hook);
 

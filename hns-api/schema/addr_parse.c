@@ -13,19 +13,19 @@ static int hex_value(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-int mac_parse(const char *text, struct rte_ether_addr *mac)
+int mac_parse_bytes(const char *text, uint8_t mac[MAC_ADDR_LEN])
 {
 	const char *p = text;
 	char sep = 0;
 
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
+	for (int i = 0; i < MAC_ADDR_LEN; i++) {
 		int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
-		mac->addr_bytes[i] = (uint8_t)(hi << 4 | lo);
+		mac[i] = (uint8_t)(hi << 4 | lo);
 		p += 2;
-		if (i == RTE_ETHER_ADDR_LEN - 1)
+		if (i == MAC_ADDR_LEN - 1)
 			break;
 		if (*p == '\0')
 			return -1;
@@ -38,11 +38,9 @@ int mac_parse(const char *text, struct rte_ether_addr *mac)
 	return *p == '\0' ? 0 : -1;
 }
 
-void mac_format(const struct rte_ether_addr *mac, char *buf)
+void mac_format_bytes(const uint8_t b[MAC_ADDR_LEN], char *buf)
 {
-	const uint8_t *b = mac->addr_bytes;
-
-	snprintf(buf, RTE_ETHER_ADDR_FMT_SIZE, "%02x:%02x:%02x:%02x:%02x:%02x",
+	snprintf(buf, MAC_FMT_SIZE, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 b[0], b[1], b[2], b[3], b[4], b[5]);
 }
 
