@@ -6,6 +6,7 @@
  * changed object to the store in one SQLite transaction. If the store
  * fails, the undo log puts memory back exactly as it was; dataplane
  * callbacks only run after the commit. */
+#include "envelope.h"
 #include "hns_internal.h"
 
 #include <stdarg.h>
@@ -649,13 +650,7 @@ int txn_commit(struct hns *h, struct herr *e)
 
 int hns_reply(json_t **resp, int status, const char *error, json_t *output)
 {
-	json_t *r = json_object();
-
-	json_object_set_new(r, "Success", json_boolean(status == 200));
-	json_object_set_new(r, "Error", json_string(error ? error : ""));
-	json_object_set_new(r, "Output", output ? output : json_null());
-	*resp = r;
-	return status;
+	return envelope_reply(resp, status, error, output);
 }
 
 int hns_reply_err(json_t **resp, const struct herr *e)
@@ -1013,17 +1008,65 @@ int hns_reply_not_allowed(const char *method, const char *what, json_t **resp)
 	return hns_reply_err(resp, &e);
 }
 
+json_t *hns_network_list(struct hns *h)
+{
+	json_t *out = json_array();
+
+	for (struct hns_obj *o = h->lists[HK_NETWORK].head; o; o = o->next)
+		json_array_append(out, o->doc); /* a network's doc is its v1 form */
+	return out;
+}
+
+json_t *hns_network_get(struct hns *h, const char *id)
+{
+	struct hns_obj *o = id != NULL ? hns_lookup(h, HK_NETWORK, id) : NULL;
+
+	return o != NULL ? json_incref(o->doc) : NULL;
+}
+
+json_t *hns_endpoint_list(struct hns *h)
+{
+	json_t *out = json_array();
+
+	for (struct hns_obj *o = h->lists[HK_ENDPOINT].head; o; o = o->next)
+		json_array_append_new(out, endpoint_render_v1((struct hns_endpoint *)o));
+	return out;
+}
+
+json_t *hns_endpoint_get(struct hns *h, const char *id)
+{
+	struct hns_obj *o = id != NULL ? hns_lookup(h, HK_ENDPOINT, id) : NULL;
+
+	return o != NULL ? endpoint_render_v1((struct hns_endpoint *)o) : NULL;
+}
+
 json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1)
 {
-	const char *id = json_string_value(json_object_get(endpoint_v1, "VirtualNetwork"));
-	char path[160];
-	json_t *resp = NULL, *net = NULL;
+	return hns_network_get(h, json_string_value(json_object_get(endpoint_v1,
+								    "VirtualNetwork")));
+}
 
-	if (id == NULL)
-		return NULL;
-	snprintf(path, sizeof(path), "/networks/%s", id);
-	if (hns_handle(h, "GET", path, NULL, 0, &resp) == 200)
-		net = json_incref(json_object_get(resp, "Output"));
-	json_decref(resp);
-	return net;
+int hns_endpoint_attach(struct hns *h, const char *id, const char *port,
+			char *err, size_t errlen)
+{
+	struct hns_endpoint *ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
+	json_t *in = json_pack("{s:s}", "VirtualNicName", port);
+	struct herr e;
+	int r;
+
+	herr_init(&e);
+	if (ep == NULL || in == NULL) {
+		snprintf(err, errlen, ep == NULL ? "no endpoint with ID '%s'" :
+			 "out of memory", id);
+		json_decref(in);
+		return -1;
+	}
+	txn_begin(h);
+	r = endpoint_attach(h, ep, in, &e);
+	json_decref(in);
+	if (txn_end(h, r, &e) < 0) {
+		snprintf(err, errlen, "%s", e.msg);
+		return -1;
+	}
+	return 0;
 }

@@ -57,9 +57,20 @@ void hns_destroy(struct hns *h);
 int hns_handle(struct hns *h, const char *method, const char *path,
 	       const char *body, size_t body_len, json_t **response);
 
-/* The v1 JSON of the network an endpoint (its v1 JSON) belongs to, a new
- * reference, or NULL: for the dataplane callbacks that program networks. */
+/* Typed access for the daemon's own code (the HNS programmer, the
+ * start-up), so nothing inside the daemon forges a request string. Objects
+ * come back in their v1 JSON, as new references (NULL: unknown id). */
+json_t *hns_network_list(struct hns *h);
+json_t *hns_network_get(struct hns *h, const char *id);
+json_t *hns_endpoint_list(struct hns *h);
+json_t *hns_endpoint_get(struct hns *h, const char *id);
+/* The network an endpoint (its v1 JSON) belongs to: for the dataplane
+ * callbacks that program networks. */
 json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1);
+/* Attaches an endpoint to a switch port as POST /endpoints/{id}/attach
+ * {"VirtualNicName": port} does, in one transaction. 0, or -1 with err. */
+int hns_endpoint_attach(struct hns *h, const char *id, const char *port,
+			char *err, size_t errlen);
 
 /* The startup config's "Networks" and "Endpoints" arrays, applied through
  * the same code path as POST /networks/ and POST /endpoints/ (v1 JSON).

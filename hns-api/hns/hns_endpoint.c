@@ -553,8 +553,8 @@ static bool port_exists(struct hns *h, const char *port)
 	return h->dp.port_exists == NULL || h->dp.port_exists(h->dp.ctx, port);
 }
 
-static int endpoint_attach(struct hns *h, struct hns_endpoint *ep,
-			   const json_t *in, struct herr *e)
+int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
+		    struct herr *e)
 {
 	json_t *att = json_object();
 	const char *port, *devargs, *cid;

@@ -385,6 +385,10 @@ int endpoint_delete(struct hns *h, struct hns_endpoint *ep, struct herr *e);
 int endpoint_create_v1(struct hns *h, const json_t *in, const char *path,
 		       struct hns_endpoint **out, struct herr *e);
 json_t *endpoint_render_v1(const struct hns_endpoint *ep);
+/* Attaches as POST /endpoints/{id}/attach with body in does (inside a
+ * transaction). 0, or -1 with e. */
+int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
+		    struct herr *e);
 int endpoint_state(const struct hns_endpoint *ep);
 void endpoint_free(struct hns_endpoint *ep);
 void endpoint_bind_port(struct hns *h, struct hns_endpoint *ep, bool bind);

@@ -4,15 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
-/* The HNS v1 endpoint list, or NULL. */
+/* The HNS v1 endpoint list. */
 static json_t *list_endpoints(struct hns *h)
 {
-	json_t *resp = NULL, *out;
-	int status = hns_handle(h, "GET", "/endpoints/", NULL, 0, &resp);
-
-	out = status == 200 ? json_incref(json_object_get(resp, "Output")) : NULL;
-	json_decref(resp);
-	return out;
+	return hns_endpoint_list(h);
 }
 
 static bool names(const json_t *obj, const char *ref)
@@ -60,20 +55,10 @@ static int attach(struct hns *h, const json_t *ep, const char *port, char *err,
 {
 	const char *id = json_string_value(json_object_get(ep, "ID"));
 	const char *nic = json_string_value(json_object_get(ep, "VirtualNicName"));
-	char path[128], body[256];
-	json_t *resp = NULL;
-	int status;
 
 	if (nic != NULL && strcmp(nic, port) == 0)
 		return 0; /* restored from the state store already */
-	snprintf(path, sizeof(path), "/endpoints/%s/attach", id);
-	snprintf(body, sizeof(body), "{\"VirtualNicName\": \"%s\"}", port);
-	status = hns_handle(h, "POST", path, body, strlen(body), &resp);
-	if (status != 200)
-		snprintf(err, errlen, "%s",
-			 json_string_value(json_object_get(resp, "Error")));
-	json_decref(resp);
-	return status == 200 ? 0 : -1;
+	return hns_endpoint_attach(h, id, port, err, errlen);
 }
 
 int config_attach_endpoints(struct hns *h, const struct switch_config *cfg,

@@ -15,7 +15,7 @@
 
 #include "addr_parse.h"
 #include "nat_api.h"
-#include "nat_dp.h"
+#include "nat_ctl.h"
 
 static const char *str(const json_t *o, const char *k)
 {
@@ -48,7 +48,7 @@ static int ensure_nat(struct nat_api *na, const json_t *net, char *err, size_t e
 	uint32_t pfx = 0, gw = 0;
 	uint8_t plen = 0;
 
-	if (nat_dp_find(nat_api_switch(na), name) >= 0)
+	if (nat_ctl_find(nat_api_switch(na), name) >= 0)
 		return 0;
 	if (sub == NULL || ipv4_addr_len_parse(str(sub, "AddressPrefix"), &pfx, &plen) < 0) {
 		snprintf(err, errlen, "network '%s' has no IPv4 subnet", name);
@@ -125,8 +125,8 @@ void nat_hns_endpoint_attached(struct nat_api *na, struct hns *h, uint16_t port,
 		json_decref(net);
 		return;
 	}
-	slot = nat_dp_find(sw, str(net, "Name"));
-	nat_dp_set_ports(sw, slot, nat_dp_ports(sw, slot) | UINT32_C(1) << port);
+	slot = nat_ctl_find(sw, str(net, "Name"));
+	nat_ctl_set_ports(sw, slot, nat_ctl_ports(sw, slot) | UINT32_C(1) << port);
 	mappings(na, str(net, "Name"), ep, true);
 	json_decref(net);
 }
@@ -140,11 +140,11 @@ void nat_hns_endpoint_detached(struct nat_api *na, struct hns *h, uint16_t port,
 
 	if (net == NULL)
 		return;
-	slot = nat_dp_find(sw, str(net, "Name"));
+	slot = nat_ctl_find(sw, str(net, "Name"));
 	if (slot >= 0) {
 		mappings(na, str(net, "Name"), ep, false);
 		/* the network's NAT stays, with one inside port fewer */
-		nat_dp_set_ports(sw, slot, nat_dp_ports(sw, slot) & ~(UINT32_C(1) << port));
+		nat_ctl_set_ports(sw, slot, nat_ctl_ports(sw, slot) & ~(UINT32_C(1) << port));
 	}
 	json_decref(net);
 }

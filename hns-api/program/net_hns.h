@@ -13,7 +13,8 @@
 #include <jansson.h>
 
 #include "hns.h"
-#include "switch.h"
+
+struct vswitch;
 
 struct net_hns;
 

@@ -1,4 +1,3 @@
-#include "acl_json.h"
 #include "config.h"
 
 #include <ctype.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl_json.h"
 #include "addr_parse.h"
 #include "config_l3.h"
 #include "json_util.h"

@@ -57,7 +57,7 @@
 #define NAT_JSON_MAX_MAPPINGS 1024
 
 /* A parsed NAT object. cfg->external_ip / gateway_ip / compartment are 0
- * when not given (nat_dp_add fills them); the *_given flags say so too. */
+ * when not given (nat_ctl_add fills them); the *_given flags say so too. */
 struct nat_json {
 	struct winnat_config cfg;
 	bool external_given, gateway_given, compartment_given;

@@ -3,7 +3,6 @@
  * (size, id, JSON, install, counters), so GET/POST/DELETE are written
  * once. A change is always: copy the rules in force, edit the copy,
  * install the copy; the VFP keeps the old set if the install fails. */
-#include "acl_json.h"
 #include "acl_api.h"
 
 #include <errno.h>
@@ -14,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl_json.h"
+#include "envelope.h"
 #include "port_hotplug.h"
 #include "store.h"
 #include "vfp.h"
@@ -214,8 +215,7 @@ out:
 
 static int reply_ok(json_t **resp, json_t *output)
 {
-	*resp = json_pack("{s:b, s:s, s:o}", "Success", 1, "Error", "", "Output",
-			  output ? output : json_null());
+	*resp = envelope_ok(output);
 	return 200;
 }
 
@@ -224,13 +224,11 @@ static int reply_fail(json_t **resp, int status, const char *fmt, ...)
 
 static int reply_fail(json_t **resp, int status, const char *fmt, ...)
 {
-	char msg[ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	*resp = envelope_verrorf(fmt, ap);
 	va_end(ap);
-	*resp = json_pack("{s:b, s:s, s:n}", "Success", 0, "Error", msg, "Output");
 	return status;
 }
 

@@ -34,7 +34,6 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "switch.h"
 
 #define ACL_POLICY_ID_BASE UINT32_C(0x80000000)
 

@@ -6,6 +6,7 @@
  * dataplane if the store refuses it (deletions: the store first, since a
  * removal cannot be put back exactly). */
 #include "nat_api.h"
+#include "envelope.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 
 #include "addr_parse.h"
-#include "nat_dp.h"
+#include "nat_ctl.h"
 #include "nat_json.h"
 #include "store.h"
 
@@ -68,8 +69,7 @@ struct vswitch *nat_api_switch(const struct nat_api *a)
 
 static int reply_ok(json_t **resp, int status, json_t *output)
 {
-	*resp = json_pack("{s:b, s:s, s:o}", "Success", 1, "Error", "", "Output",
-			  output ? output : json_null());
+	*resp = envelope_ok(output);
 	return status;
 }
 
@@ -78,13 +78,11 @@ static int reply_fail(json_t **resp, int status, const char *fmt, ...)
 
 static int reply_fail(json_t **resp, int status, const char *fmt, ...)
 {
-	char msg[ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	*resp = envelope_verrorf(fmt, ap);
 	va_end(ap);
-	*resp = json_pack("{s:b, s:s, s:n}", "Success", 0, "Error", msg, "Output");
 	return status;
 }
 
@@ -112,7 +110,7 @@ static int find_nat(const struct nat_api *a, const char *name)
 
 static const struct winnat_config *nat_cfg(const struct nat_api *a, int slot)
 {
-	const struct winnat *n = nat_dp_get(a->sw, slot);
+	const struct winnat *n = nat_ctl_get(a->sw, slot);
 
 	return n != NULL ? winnat_config(n) : &a->nats[slot].req.cfg;
 }
@@ -319,7 +317,7 @@ static int store_nat(struct nat_api *a, int slot, int skip, char *err, size_t er
 static int proxy_place(struct nat_api *a, struct proxy_entry *p, int slot,
 		       char *err, size_t errlen)
 {
-	int rc = nat_dp_proxy_add(a->sw, slot, &p->px, err, errlen);
+	int rc = nat_ctl_proxy_add(a->sw, slot, &p->px, err, errlen);
 
 	p->slot = rc < 0 ? -1 : slot;
 	return rc;
@@ -462,15 +460,15 @@ static int add_nat(struct nat_api *a, const struct nat_json *n, enum nat_origin 
 	struct nat_entry *ne;
 	int slot, rc;
 
-	if (find_nat(a, n->cfg.name) >= 0 || nat_dp_find(a->sw, n->cfg.name) >= 0) {
+	if (find_nat(a, n->cfg.name) >= 0 || nat_ctl_find(a->sw, n->cfg.name) >= 0) {
 		errf(err, errlen, "%s%sName: a NAT named '%s' already exists", path,
 		     path[0] ? "." : "", n->cfg.name);
 		return -409;
 	}
-	slot = nat_dp_add(a->sw, &n->cfg, 0, origin == ORIGIN_HNS, why, sizeof(why));
+	slot = nat_ctl_add(a->sw, &n->cfg, 0, origin == ORIGIN_HNS, why, sizeof(why));
 	if (slot < 0 || slot >= NAT_DP_MAX) {
 		if (slot >= NAT_DP_MAX)
-			nat_dp_remove(a->sw, slot);
+			nat_ctl_remove(a->sw, slot);
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "cannot add the NAT");
 		/* "Nats[0]" + "ExternalIPAddress: ..." -> "Nats[0].ExternalIPAddress: ..." */
@@ -492,12 +490,12 @@ static int add_nat(struct nat_api *a, const struct nat_json *n, enum nat_origin 
 	ne->next_id = 1;
 	for (uint32_t i = 0; i < nb_maps; i++) {
 		why[0] = '\0';
-		rc = nat_dp_mapping_add(a->sw, slot, &maps[i].m, why, sizeof(why));
+		rc = nat_ctl_mapping_add(a->sw, slot, &maps[i].m, why, sizeof(why));
 		if (rc < 0 || map_append(ne, &maps[i]) < 0) {
 			errf(err, errlen, "%s%sStaticMappings[%u]: %s", path,
 			     path[0] ? "." : "", i,
 			     rc < 0 ? mapping_why(rc, why) : "out of memory");
-			nat_dp_remove(a->sw, slot);
+			nat_ctl_remove(a->sw, slot);
 			free(ne->maps);
 			memset(ne, 0, sizeof(*ne));
 			return rc < 0 ? -mapping_status(rc) : -500;
@@ -511,7 +509,7 @@ static void remove_nat(struct nat_api *a, int slot)
 {
 	struct nat_entry *ne = &a->nats[slot];
 
-	nat_dp_remove(a->sw, slot);
+	nat_ctl_remove(a->sw, slot);
 	ne->used = false; /* before rehoming: not a home any more */
 	proxies_rehome(a, slot);
 	free(ne->maps);
@@ -626,7 +624,7 @@ static int post_mapping(struct nat_api *a, int slot, const char *body, size_t le
 				  "(the most it takes)", nat_name(a, slot),
 				  NAT_JSON_MAX_MAPPINGS);
 	err[0] = '\0';
-	rc = nat_dp_mapping_add(a->sw, slot, &m.m, err, sizeof(err));
+	rc = nat_ctl_mapping_add(a->sw, slot, &m.m, err, sizeof(err));
 	if (rc < 0)
 		return reply_fail(resp, mapping_status(rc), "%s%s",
 				  rc == -EEXIST || rc == -EBUSY ? "ExternalPort: " : "",
@@ -634,12 +632,12 @@ static int post_mapping(struct nat_api *a, int slot, const char *body, size_t le
 	m.id = ne->next_id;
 	m.origin = MAP_API;
 	if (map_append(ne, &m) < 0) {
-		nat_dp_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
+		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
 				   m.m.external_port);
 		return reply_fail(resp, 500, "out of memory");
 	}
 	if (store_nat(a, slot, -1, err, sizeof(err)) < 0) {
-		nat_dp_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
+		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
 				   m.m.external_port);
 		map_drop(ne, ne->nb_maps - 1);
 		ne->next_id = m.id; /* not handed out after all */
@@ -683,7 +681,7 @@ static int delete_mapping(struct nat_api *a, int slot, const char *idtext,
 	if (store_nat(a, slot, i, err, sizeof(err)) < 0)
 		return reply_fail(resp, 500, "%s", err);
 	gone = mapping_out(a, slot, &ne->maps[i]);
-	nat_dp_mapping_del(a->sw, slot, ne->maps[i].m.proto, ne->maps[i].m.external_ip,
+	nat_ctl_mapping_del(a->sw, slot, ne->maps[i].m.proto, ne->maps[i].m.external_ip,
 			   ne->maps[i].m.external_port);
 	map_drop(ne, (uint32_t)i);
 	return reply_ok(resp, 200, gone);
@@ -736,7 +734,7 @@ static long query_limit(const char *query)
 
 static int get_sessions(struct nat_api *a, int slot, const char *query, json_t **resp)
 {
-	const struct winnat *n = nat_dp_get(a->sw, slot);
+	const struct winnat *n = nat_ctl_get(a->sw, slot);
 	long limit = query_limit(query);
 	struct collect c = {json_array(), NAT_API_SESSIONS_LIMIT, 0};
 
@@ -753,7 +751,7 @@ static int get_sessions(struct nat_api *a, int slot, const char *query, json_t *
 
 static int get_bindings(struct nat_api *a, int slot, json_t **resp)
 {
-	const struct winnat *n = nat_dp_get(a->sw, slot);
+	const struct winnat *n = nat_ctl_get(a->sw, slot);
 	struct collect c = {json_array(), 0, 0};
 
 	if (n != NULL)
@@ -789,7 +787,7 @@ static int post_proxy(struct nat_api *a, const char *body, size_t len, json_t **
 				  rc == -EINVAL ? 400 : 500, "%s", err[0] ? err :
 				  "refused by the NAT");
 	if (proxy_append(a, &p) < 0) {
-		nat_dp_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
+		nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
 		return reply_fail(resp, 500, "out of memory");
 	}
 	if (a->store != NULL) {
@@ -800,7 +798,7 @@ static int post_proxy(struct nat_api *a, const char *body, size_t len, json_t **
 			snprintf(err, sizeof(err), "out of memory");
 		json_decref(row);
 		if (rc < 0) {
-			nat_dp_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
+			nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
 			proxy_drop(a, a->nb_proxies - 1);
 			return reply_fail(resp, 500, "%s", err);
 		}
@@ -832,7 +830,7 @@ static int delete_proxy(struct nat_api *a, const char *rest, json_t **resp)
 		return reply_fail(resp, 500, "%s", err);
 	gone = proxy_out(a, &a->proxies[i]);
 	if (a->proxies[i].slot >= 0)
-		nat_dp_proxy_del(a->sw, a->proxies[i].slot, ip, (uint16_t)port);
+		nat_ctl_proxy_del(a->sw, a->proxies[i].slot, ip, (uint16_t)port);
 	proxy_drop(a, (uint32_t)i);
 	return reply_ok(resp, 200, gone);
 }
@@ -1077,7 +1075,7 @@ int nat_api_port_mapping(struct nat_api *a, const char *name, bool add,
 				map_drop(ne, i);
 				break;
 			}
-		rc = nat_dp_mapping_del(a->sw, slot, mp->proto, mp->external_ip,
+		rc = nat_ctl_mapping_del(a->sw, slot, mp->proto, mp->external_ip,
 					mp->external_port);
 		if (rc < 0 && rc != -ENOENT) {
 			errf(err, errlen, "cannot remove the port mapping: %s", strerror(-rc));
@@ -1090,13 +1088,13 @@ int nat_api_port_mapping(struct nat_api *a, const char *name, bool add,
 		char why[ERR_MAX] = "";
 		struct map_entry m = {.id = ne->next_id, .origin = MAP_HNS, .m = *mp};
 
-		rc = nat_dp_mapping_add(a->sw, slot, mp, why, sizeof(why));
+		rc = nat_ctl_mapping_add(a->sw, slot, mp, why, sizeof(why));
 		if (rc < 0) {
 			errf(err, errlen, "%s", mapping_why(rc, why));
 			return -1;
 		}
 		if (map_append(ne, &m) < 0) {
-			nat_dp_mapping_del(a->sw, slot, mp->proto, mp->external_ip,
+			nat_ctl_mapping_del(a->sw, slot, mp->proto, mp->external_ip,
 					   mp->external_port);
 			errf(err, errlen, "out of memory");
 			return -1;
@@ -1237,7 +1235,7 @@ static void restore_nat_row(struct nat_api *a, const char *name, const char *tex
 
 		if (map_find_id(ne, maps[i].id) >= 0)
 			maps[i].id = ne->next_id;
-		rc = nat_dp_mapping_add(a->sw, slot, &maps[i].m, why, sizeof(why));
+		rc = nat_ctl_mapping_add(a->sw, slot, &maps[i].m, why, sizeof(why));
 		if (rc < 0 || map_append(ne, &maps[i]) < 0)
 			fprintf(stderr, "vswitchd: warning: stored static mapping %u of "
 				"NAT '%s' left out: %s\n", maps[i].id, name,
@@ -1271,7 +1269,7 @@ static void restore_proxy_row(struct nat_api *a, const char *id, const char *tex
 			"'%s': %s\n", id, nat_name(a, home), err);
 	if (proxy_append(a, &p) < 0) {
 		if (p.slot >= 0)
-			nat_dp_proxy_del(a->sw, p.slot, p.px.listen_ip, p.px.listen_port);
+			nat_ctl_proxy_del(a->sw, p.slot, p.px.listen_ip, p.px.listen_port);
 		fprintf(stderr, "vswitchd: warning: stored port proxy %s left out: "
 			"out of memory\n", id);
 	}

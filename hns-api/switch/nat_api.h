@@ -49,8 +49,9 @@
 
 #include <jansson.h>
 
-#include "switch.h"
 #include "winnat.h"
+
+struct vswitch;
 
 #define NAT_API_SESSIONS_LIMIT 10000
 

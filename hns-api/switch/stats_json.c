@@ -1,13 +1,17 @@
+/* The /stats document and the NAT metrics from the control layer's
+ * counter reader (stats_read.h). */
 #include "stats_json.h"
 
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "nat_dp.h"
-#include "stats.h"
-#include "worker.h"
+#include <rte_cycles.h>
+
+#include "nat_ctl.h"
+#include "stats_read.h"
 
 static json_t *drops_json(const uint64_t *drops)
 {
@@ -32,20 +36,17 @@ static json_t *port_json(const struct vs_port *p, const struct port_counters *c)
 			 "Drops", drops_json(c->drops));
 }
 
-static json_t *worker_json(const struct vswitch *sw, const struct worker *w)
+static json_t *worker_json(const struct vswitch *sw, unsigned i)
 {
-	uint64_t rx = 0, tx = 0;
+	struct stats_worker w;
 
-	for (uint16_t p = 0; p < sw->nb_ports; p++) {
-		rx += w->c.port[p].rx_packets;
-		tx += w->c.port[p].tx_packets;
-	}
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I}", "Id", (int)w->id,
-			 "Lcore", (int)w->lcore, "RxQueues",
-			 (json_int_t)w->rxq_lists[__atomic_load_n(&w->rxq_active, __ATOMIC_ACQUIRE)].n,
-			 "RxPackets", (json_int_t)rx, "TxPackets", (json_int_t)tx,
-			 "BusyPolls", (json_int_t)w->c.busy_polls,
-			 "LearnQueueFull", (json_int_t)w->c.learn_queue_full);
+	stats_read_worker(sw, i, &w);
+	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I}", "Id", (int)w.id,
+			 "Lcore", (int)w.lcore, "RxQueues", (json_int_t)w.rx_queues,
+			 "RxPackets", (json_int_t)w.rx_packets,
+			 "TxPackets", (json_int_t)w.tx_packets,
+			 "BusyPolls", (json_int_t)w.busy_polls,
+			 "LearnQueueFull", (json_int_t)w.learn_queue_full);
 }
 
 /* One NAT's (or the sum's) counters, SPEC 6 "Nat". */
@@ -76,10 +77,10 @@ static json_t *nat_json(const struct vswitch *sw)
 	json_t *o, *nats = json_array();
 
 	memset(&sum, 0, sizeof(sum));
-	nat_dp_counters(sw, &sum);
+	nat_ctl_counters(sw, &sum);
 	o = nat_counters_json(&sum);
 	for (int s = 0; s < NAT_DP_MAX; s++) {
-		const struct winnat *n = nat_dp_get(sw, s);
+		const struct winnat *n = nat_ctl_get(sw, s);
 		struct winnat_counters c;
 		json_t *one;
 
@@ -137,7 +138,7 @@ void stats_nat_metrics(const struct vswitch *sw, FILE *f)
 	const struct winnat *n[NAT_DP_MAX];
 
 	for (int s = 0; s < NAT_DP_MAX; s++) {
-		n[s] = nat_dp_get(sw, s);
+		n[s] = nat_ctl_get(sw, s);
 		memset(&c[s], 0, sizeof(c[s]));
 		if (n[s] != NULL)
 			winnat_read_counters(n[s], &c[s]);
@@ -175,10 +176,9 @@ void stats_nat_metrics(const struct vswitch *sw, FILE *f)
 static json_t *latency_json(const struct vswitch *sw)
 {
 	struct latency_summary s;
+	bool on = stats_read_latency(sw, &s);
 
-	latency_switch_summary(sw, &s);
-	return json_pack("{s:b, s:I, s:f, s:f, s:f, s:I}", "Enabled",
-			 sw->nb_workers > 0 && sw->workers[0]->lat != NULL,
+	return json_pack("{s:b, s:I, s:f, s:f, s:f, s:I}", "Enabled", on,
 			 "Samples", (json_int_t)s.samples, "P50Us", s.p50_us,
 			 "P99Us", s.p99_us, "MaxUs", s.max_us, "TscHz",
 			 (json_int_t)rte_get_tsc_hz());
@@ -187,22 +187,19 @@ static json_t *latency_json(const struct vswitch *sw)
 json_t *stats_to_json(const struct vswitch *sw)
 {
 	json_t *ports = json_array(), *workers = json_array();
-	struct port_counters total, c;
+	struct port_counters c[VS_MAX_PORTS];
+	struct port_counters total;
 
-	memset(&total, 0, sizeof(total));
-	for (uint16_t p = 0; p < sw->nb_ports; p++) {
-		if (!sw->ports[p].in_use)
-			continue;
-		stats_sum_port(sw, p, &c);
-		port_counters_add(&total, &c);
-		json_array_append_new(ports, port_json(&sw->ports[p], &c));
-	}
+	stats_read_ports(sw, c, &total);
+	for (uint16_t p = 0; p < sw->nb_ports; p++)
+		if (sw->ports[p].in_use)
+			json_array_append_new(ports, port_json(&sw->ports[p], &c[p]));
 	for (unsigned i = 0; i < sw->nb_workers; i++)
-		json_array_append_new(workers, worker_json(sw, sw->workers[i]));
+		json_array_append_new(workers, worker_json(sw, i));
 	return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:o}", "Switch", sw->name,
 			 "Ports", ports, "Drops", drops_json(total.drops), "Nat",
 			 nat_json(sw), "MacTable", "Entries",
-			 (json_int_t)(sw->macs ? mac_table_count(sw->macs) : 0),
+			 (json_int_t)stats_read_mac_entries(sw),
 			 "AgingSeconds", (json_int_t)sw->mac_aging_sec,
 			 "Workers", workers, "Latency", latency_json(sw));
 }
@@ -219,4 +216,105 @@ int stats_write_file(const struct vswitch *sw, const char *path)
 	if (rc == 0)
 		rc = rename(tmp, path);
 	return rc == 0 ? 0 : -1;
+}
+
+/* ---- /metrics ---------------------------------------------------------- */
+
+static void metric_head(FILE *f, const char *name, const char *type,
+			const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void port_counter(FILE *f, const struct vswitch *sw,
+			 const struct port_counters *c, const char *name,
+			 const char *help, size_t field)
+{
+	metric_head(f, name, "counter", help);
+	for (uint16_t p = 0; p < sw->nb_ports; p++) {
+		uint64_t v;
+
+		if (!sw->ports[p].in_use)
+			continue;
+		memcpy(&v, (const char *)&c[p] + field, sizeof(v));
+		fprintf(f, "%s{port=\"", name);
+		metrics_put_label(f, sw->ports[p].name);
+		fprintf(f, "\"} %" PRIu64 "\n", v);
+	}
+}
+
+static void worker_metrics(FILE *f, const struct vswitch *sw)
+{
+	struct stats_worker w;
+
+	metric_head(f, "hvswitch_worker_busy_polls_total", "counter",
+		    "Polls of a worker that received at least one frame.");
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		stats_read_worker(sw, i, &w);
+		fprintf(f, "hvswitch_worker_busy_polls_total{worker=\"%u\",lcore=\"%u\"} %"
+			PRIu64 "\n", w.id, w.lcore, w.busy_polls);
+	}
+	metric_head(f, "hvswitch_worker_learn_queue_full_total", "counter",
+		    "MAC learn requests lost because a worker's queue was full.");
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		stats_read_worker(sw, i, &w);
+		fprintf(f, "hvswitch_worker_learn_queue_full_total{worker=\"%u\",lcore=\"%u\"} %"
+			PRIu64 "\n", w.id, w.lcore, w.learn_queue_full);
+	}
+}
+
+int stats_metrics_text(const struct vswitch *sw, char **text, size_t *len)
+{
+	struct port_counters c[VS_MAX_PORTS], total;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	if (f == NULL)
+		return -1;
+	stats_read_ports(sw, c, &total);
+	port_counter(f, sw, c, "hvswitch_port_rx_packets_total",
+		     "Frames received on a switch port.",
+		     offsetof(struct port_counters, rx_packets));
+	port_counter(f, sw, c, "hvswitch_port_tx_packets_total",
+		     "Frames sent on a switch port.",
+		     offsetof(struct port_counters, tx_packets));
+	port_counter(f, sw, c, "hvswitch_port_rx_bytes_total",
+		     "Bytes received on a switch port.",
+		     offsetof(struct port_counters, rx_bytes));
+	port_counter(f, sw, c, "hvswitch_port_tx_bytes_total",
+		     "Bytes sent on a switch port.",
+		     offsetof(struct port_counters, tx_bytes));
+	metric_head(f, "hvswitch_port_drops_total", "counter",
+		    "Frames dropped, by the port they were counted on and reason.");
+	for (uint16_t p = 0; p < sw->nb_ports; p++) {
+		if (!sw->ports[p].in_use)
+			continue;
+		for (unsigned d = 0; d < DROP_REASON_COUNT; d++) {
+			fputs("hvswitch_port_drops_total{port=\"", f);
+			metrics_put_label(f, sw->ports[p].name);
+			fputs("\",reason=\"", f);
+			metrics_put_label(f, drop_reason_text(d));
+			fprintf(f, "\"} %" PRIu64 "\n", c[p].drops[d]);
+		}
+	}
+	metric_head(f, "hvswitch_drops_total", "counter",
+		    "Frames dropped on any port, by reason.");
+	for (unsigned d = 0; d < DROP_REASON_COUNT; d++) {
+		fputs("hvswitch_drops_total{reason=\"", f);
+		metrics_put_label(f, drop_reason_text(d));
+		fprintf(f, "\"} %" PRIu64 "\n", total.drops[d]);
+	}
+	metric_head(f, "hvswitch_mac_table_entries", "gauge",
+		    "Entries in the MAC table (learned and static).");
+	fprintf(f, "hvswitch_mac_table_entries %u\n", (unsigned)stats_read_mac_entries(sw));
+	worker_metrics(f, sw);
+	stats_nat_metrics(sw, f);
+	if (fclose(f) != 0 || buf == NULL) {
+		free(buf);
+		return -1;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
 }

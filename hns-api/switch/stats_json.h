@@ -13,10 +13,12 @@
 
 #include <jansson.h>
 
-#include "switch.h"
+struct vswitch;
 
 json_t *stats_to_json(const struct vswitch *sw);
-/* Writes atomically (temp file + rename). Returns 0 or -1 (errno). */
+/* The /metrics document: every counter of /stats as Prometheus text
+ * (0.0.4), malloc'd in *text (length *len). 0, or -1 out of memory. */
+int stats_metrics_text(const struct vswitch *sw, char **text, size_t *len);
 /* The NAT counters as Prometheus text (0.0.4) for /metrics, one series
  * per NAT (label nat): hvswitch_nat_sessions, hvswitch_nat_bindings,
  * hvswitch_nat_{sessions,bindings}_{created,deleted}_total,
@@ -25,6 +27,7 @@ void stats_nat_metrics(const struct vswitch *sw, FILE *f);
 /* A Prometheus label value, escaped (backslash, quote, newline). */
 void metrics_put_label(FILE *f, const char *s);
 
+/* Writes atomically (temp file + rename). Returns 0 or -1 (errno). */
 int stats_write_file(const struct vswitch *sw, const char *path);
 
 #endif

@@ -3,19 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "envelope.h"
 #include "json_util.h"
 #include "port_hotplug.h"
 #include "trace_ctl.h"
 
-static json_t *envelope(bool ok, const char *error, json_t *output)
-{
-	return json_pack("{s:b, s:s, s:o}", "Success", ok, "Error", error ? error : "",
-			 "Output", output ? output : json_null());
-}
-
 static int fail(json_t **resp, int status, const char *msg)
 {
-	*resp = envelope(false, msg, NULL);
+	*resp = envelope_error(msg);
 	return status;
 }
 
@@ -111,7 +106,7 @@ static int start(struct vswitch *sw, const char *body, size_t len, json_t **resp
 		return fail(resp, 400, err);
 	if (trace_ctl_start(sw, &o, err, sizeof(err)) < 0)
 		return fail(resp, 400, err);
-	*resp = envelope(true, NULL, status_json(sw->trace));
+	*resp = envelope_ok(status_json(sw->trace));
 	return 201;
 }
 
@@ -125,7 +120,7 @@ int trace_api_handle(struct vswitch *sw, const char *method, const char *body,
 	if (strcmp(method, "GET") == 0) {
 		if (trace_ctl_running(sw) == NULL)
 			return fail(resp, 404, "no trace is running");
-		*resp = envelope(true, NULL, status_json(sw->trace));
+		*resp = envelope_ok(status_json(sw->trace));
 		return 200;
 	}
 	if (strcmp(method, "DELETE") == 0) {
@@ -136,7 +131,7 @@ int trace_api_handle(struct vswitch *sw, const char *method, const char *body,
 		out = status_json(sw->trace);
 		trace_ctl_stop(sw, &c);
 		json_object_set_new(out, "RecordsWritten", json_integer((json_int_t)c.records_written));
-		*resp = envelope(true, NULL, out);
+		*resp = envelope_ok(out);
 		return 200;
 	}
 	return fail(resp, 405, "allowed: GET, POST, DELETE");

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "switch.h"
+struct vswitch;
 
 /* Returns the HTTP status and sets *resp to {"Success","Error","Output"}. */
 int trace_api_handle(struct vswitch *sw, const char *method, const char *body,

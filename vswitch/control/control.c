@@ -9,7 +9,7 @@
 
 #include "l3_dp.h"
 #include "learn.h"
-#include "nat_dp.h"
+#include "nat_ctl.h"
 #include "stats.h"
 
 #define CONTROL_SLEEP_US 100
@@ -58,7 +58,7 @@ static void print_rates(const struct vswitch *sw, struct rate_sample *prev)
 	if (sw->l3_view != NULL && sw->l3_view->nb_nats > 0) {
 		struct winnat_counters n;
 
-		nat_dp_counters(sw, &n);
+		nat_ctl_counters(sw, &n);
 		printf("rate nat sessions=%" PRIu64 " created_ps=%.0f deleted_ps=%.0f "
 		       "translated_pps=%.0f\n", n.sessions,
 		       (double)(n.sessions_created - prev->nat.sessions_created) / secs,

@@ -24,21 +24,23 @@
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
-#include "config_endpoints.h"
 #include "control.h"
-#include "hns.h"
 #include "l3_dp.h"
 #include "latency.h"
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
+#include "program.h"
 #include "stats_json.h"
-#include "store.h"
-#include "trace_ctl.h"
 #include "switch.h"
+#include "telemetry.h"
+#include "trace_ctl.h"
 #include "vfp.h"
 #include "worker.h"
 #include "worker_setup.h"
+
+_Static_assert(OPTIONS_MAX_API == API_MAX_LISTENERS,
+	       "options.h and api_server.h disagree on the listener count");
 
 #define EXIT_USAGE 2
 
@@ -66,11 +68,9 @@ struct daemon {
 	struct vswitch *sw;
 	struct mbuf_pools pools;
 	bool eal_up;
-	/* The control plane, torn down in reverse: api, hns, store. */
-	struct api_routes *routes;
-	struct hns_dataplane dp; /* lives as long as hns */
-	struct hns_store *store;
-	struct hns *hns;
+	/* The control plane, torn down in reverse: api, then the northbound
+	 * (hns, store, models). */
+	struct program *program;
 	struct api_server *api;
 };
 
@@ -242,7 +242,8 @@ static int check_api_sockets(const struct options *o)
 	return 0;
 }
 
-/* Store, HNS service (its stored objects, then the config's), listeners. */
+/* The northbound (program.h: store, HNS, feature models, in their
+ * start-up order), then the REST listeners and the telemetry commands. */
 static int start_control_plane(struct daemon *d, const struct options *o,
 			       const struct switch_config *cfg)
 {
@@ -251,61 +252,17 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 	unsigned n = api_listeners(o, listens);
 	char err[1024], what[1200];
 
-	d->routes = api_routes_create(d->sw, cfg);
-	if (d->routes == NULL)
-		return fail("error", "out of memory");
-	if (o->state_path != NULL) {
-		d->store = store_open(o->state_path, err, sizeof(err));
-		if (d->store == NULL) {
-			if (strstr(err, o->state_path) != NULL) /* names the file */
-				fprintf(stderr, "vswitchd: --state: %s\n", err);
-			else
-				fprintf(stderr, "vswitchd: --state %s: %s\n", o->state_path, err);
-			return -1;
-		}
-	}
-	/* Ports added with POST /ports come back before the HNS service,
-	 * whose restored attachments may name them (it then does not plug
-	 * them a second time). */
-	api_routes_set_store(d->routes, d->store);
-	if (api_routes_restore_ports(d->routes, err, sizeof(err)) < 0)
-		return fail("state", err);
-	api_routes_dataplane(d->routes, &d->dp);
-	d->hns = hns_create(d->store, &d->dp, err, sizeof(err));
-	if (d->hns == NULL)
-		return fail(o->state_path != NULL ? "state" : "HNS", err);
-	api_routes_set_hns(d->routes, d->hns);
-	if (config_check_endpoints(d->hns, cfg, err, sizeof(err)) < 0) {
-		snprintf(what, sizeof(what), "config %s", o->config_path);
+	d->program = program_start(d->sw, cfg, o->state_path, o->config_path, what,
+				   sizeof(what), err, sizeof(err));
+	if (d->program == NULL)
 		return fail(what, err);
-	}
-	if (cfg->networks != NULL || cfg->endpoints != NULL) {
-		json_t *empty = json_array();
-		int rc = hns_apply_config(d->hns,
-					  cfg->networks != NULL ? cfg->networks : empty,
-					  cfg->endpoints != NULL ? cfg->endpoints : empty,
-					  err, sizeof(err));
-
-		json_decref(empty);
-		if (rc < 0) {
-			snprintf(what, sizeof(what), "config %s", o->config_path);
-			return fail(what, err);
-		}
-	}
-	if (config_attach_endpoints(d->hns, cfg, err, sizeof(err)) < 0) {
-		snprintf(what, sizeof(what), "config %s", o->config_path);
-		return fail(what, err);
-	}
-	/* API-made ACL rules, once every port is back */
-	if (api_routes_restore_acls(d->routes, err, sizeof(err)) < 0)
-		return fail("state", err);
 	if (n > 0) {
 		d->api = api_server_create(listens, n, &tls, api_routes_handle,
-					   d->routes, err, sizeof(err));
+					   d->program, err, sizeof(err));
 		if (d->api == NULL)
 			return fail("API", err);
 	}
-	if (api_routes_register_telemetry(d->routes) < 0)
+	if (telemetry_register(d->sw) < 0)
 		fprintf(stderr, "vswitchd: warning: cannot register the "
 				"/hvswitch telemetry commands\n");
 	return 0;
@@ -332,14 +289,9 @@ static void stop_control_plane(struct daemon *d)
 {
 	api_server_destroy(d->api);
 	d->api = NULL;
-	if (d->hns != NULL)
-		hns_destroy(d->hns);
-	d->hns = NULL;
-	if (d->store != NULL)
-		store_close(d->store);
-	d->store = NULL;
-	api_routes_destroy(d->routes);
-	d->routes = NULL;
+	telemetry_register(NULL);
+	program_stop(d->program);
+	d->program = NULL;
 }
 
 static void teardown(struct daemon *d)

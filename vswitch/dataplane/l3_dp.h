@@ -21,7 +21,10 @@
 #include <rte_ring.h>
 
 #include "l3.h"
-#include "nat_dp.h"
+#include "winnat.h"
+
+/* NAT objects the switch holds at most (slots of nat_ctl.h). */
+#define NAT_DP_MAX 16
 #include "parse.h"
 #include "switch.h"
 

@@ -30,7 +30,7 @@ struct nat_slot {
 	struct winnat *nat;
 	struct neigh_table *inside;
 	uint32_t ports;
-	bool listed; /* ports is the whole set (0: none), see nat_dp_add */
+	bool listed; /* ports is the whole set (0: none), see nat_ctl_add */
 	uint16_t owner;
 	uint16_t vid;
 };

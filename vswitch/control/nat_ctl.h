@@ -1,4 +1,5 @@
-/* NAT objects in the running switch (SPEC 5.4/5.5): each one a WinNAT table
+/* NAT objects in the running switch (SPEC 5.4/5.5; control layer, main
+ * lcore): each one a WinNAT table
  * (winnat/winnat.h) owned by one worker, which alone translates its packets
  * (other workers hand them over through the owner's ring) and alone
  * changes its table. The control plane (main lcore) adds and removes NAT
@@ -8,16 +9,15 @@
  * are safe beside its writer.
  *
  * Slots are stable: a NAT keeps its slot id until removed. */
-#ifndef HVS_NAT_DP_H
-#define HVS_NAT_DP_H
+#ifndef HVS_NAT_CTL_H
+#define HVS_NAT_CTL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "l3_dp.h" /* NAT_DP_MAX */
 #include "winnat.h"
-
-#define NAT_DP_MAX 16
 
 struct vswitch;
 
@@ -29,34 +29,34 @@ struct vswitch;
  * port_mask is the whole set, 0 none, as for an HNS network's NAT before
  * an endpoint attaches). Returns the slot, or -1 with err (duplicate
  * name, table full, winnat_create's error). */
-int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
+int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
 	       uint32_t port_mask, bool listed, char *err, size_t errlen);
 
 /* Removes a NAT and every session of it (after an RCU grace period). */
-int nat_dp_remove(struct vswitch *sw, int slot);
+int nat_ctl_remove(struct vswitch *sw, int slot);
 
 /* Slot of a NAT by name, or -1. */
-int nat_dp_find(const struct vswitch *sw, const char *name);
+int nat_ctl_find(const struct vswitch *sw, const char *name);
 
 /* The NAT in a slot (NULL if free): for winnat_config / foreach / counters. */
-const struct winnat *nat_dp_get(const struct vswitch *sw, int slot);
+const struct winnat *nat_ctl_get(const struct vswitch *sw, int slot);
 
 /* Sets which ports belong to a NAT (HNS endpoints attaching/detaching). */
-int nat_dp_set_ports(struct vswitch *sw, int slot, uint32_t port_mask);
-uint32_t nat_dp_ports(const struct vswitch *sw, int slot);
+int nat_ctl_set_ports(struct vswitch *sw, int slot, uint32_t port_mask);
+uint32_t nat_ctl_ports(const struct vswitch *sw, int slot);
 
 /* Run on the owner worker (or directly when no worker runs); same returns
  * as winnat_mapping_add / _del / winnat_proxy_add / _del. */
-int nat_dp_mapping_add(struct vswitch *sw, int slot, const struct winnat_mapping *mp,
+int nat_ctl_mapping_add(struct vswitch *sw, int slot, const struct winnat_mapping *mp,
 		       char *err, size_t errlen);
-int nat_dp_mapping_del(struct vswitch *sw, int slot, uint8_t proto,
+int nat_ctl_mapping_del(struct vswitch *sw, int slot, uint8_t proto,
 		       uint32_t external_ip, uint16_t external_port);
-int nat_dp_proxy_add(struct vswitch *sw, int slot, const struct winnat_proxy *px,
+int nat_ctl_proxy_add(struct vswitch *sw, int slot, const struct winnat_proxy *px,
 		     char *err, size_t errlen);
-int nat_dp_proxy_del(struct vswitch *sw, int slot, uint32_t listen_ip,
+int nat_ctl_proxy_del(struct vswitch *sw, int slot, uint32_t listen_ip,
 		     uint16_t listen_port);
 
 /* Sum of every NAT's counters (for /stats "Nat"). */
-void nat_dp_counters(const struct vswitch *sw, struct winnat_counters *sum);
+void nat_ctl_counters(const struct vswitch *sw, struct winnat_counters *sum);
 
 #endif

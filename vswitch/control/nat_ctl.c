@@ -1,5 +1,6 @@
-/* NAT objects in the running switch (nat_dp.h): slots, owners, commands. */
-#include "nat_dp.h"
+/* NAT objects in the running switch (nat_ctl.h, control layer): slots,
+ * owners, commands posted to the owner worker. */
+#include "nat_ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ static int fill_defaults(const struct vswitch *sw, struct winnat_config *c,
 	return 0;
 }
 
-int nat_dp_find(const struct vswitch *sw, const char *name)
+int nat_ctl_find(const struct vswitch *sw, const char *name)
 {
 	for (int s = 0; s < NAT_DP_MAX; s++) {
 		const struct nat_slot *ns = slot_get(sw, s);
@@ -71,7 +72,7 @@ int nat_dp_find(const struct vswitch *sw, const char *name)
 	return -1;
 }
 
-int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
+int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
 	       uint32_t port_mask, bool listed, char *err, size_t errlen)
 {
 	struct winnat_config c = *cfg;
@@ -83,7 +84,7 @@ int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
 		snprintf(err, errlen, "the router is not running");
 		return -1;
 	}
-	if (nat_dp_find(sw, cfg->name) >= 0) {
+	if (nat_ctl_find(sw, cfg->name) >= 0) {
 		snprintf(err, errlen, "Name: a NAT named '%s' exists", cfg->name);
 		return -1;
 	}
@@ -145,7 +146,7 @@ int nat_dp_add(struct vswitch *sw, const struct winnat_config *cfg,
 	return slot;
 }
 
-int nat_dp_remove(struct vswitch *sw, int slot)
+int nat_ctl_remove(struct vswitch *sw, int slot)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
 	struct nat_slot gone;
@@ -160,14 +161,14 @@ int nat_dp_remove(struct vswitch *sw, int slot)
 	return 0;
 }
 
-const struct winnat *nat_dp_get(const struct vswitch *sw, int slot)
+const struct winnat *nat_ctl_get(const struct vswitch *sw, int slot)
 {
 	const struct nat_slot *ns = slot_get(sw, slot);
 
 	return ns != NULL ? ns->nat : NULL;
 }
 
-int nat_dp_set_ports(struct vswitch *sw, int slot, uint32_t port_mask)
+int nat_ctl_set_ports(struct vswitch *sw, int slot, uint32_t port_mask)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
 
@@ -177,32 +178,13 @@ int nat_dp_set_ports(struct vswitch *sw, int slot, uint32_t port_mask)
 	return l3_publish(sw);
 }
 
-uint32_t nat_dp_ports(const struct vswitch *sw, int slot)
+uint32_t nat_ctl_ports(const struct vswitch *sw, int slot)
 {
 	const struct nat_slot *ns = slot_get(sw, slot);
 
 	return ns != NULL ? ns->ports : 0;
 }
 
-void nat_cmd_run(struct nat_cmd *c)
-{
-	switch (c->op) {
-	case NAT_CMD_MAP_ADD:
-		c->result = winnat_mapping_add(c->nat, &c->map, c->err, sizeof(c->err));
-		break;
-	case NAT_CMD_MAP_DEL:
-		c->result = winnat_mapping_del(c->nat, c->map.proto, c->map.external_ip,
-					       c->map.external_port);
-		break;
-	case NAT_CMD_PROXY_ADD:
-		c->result = winnat_proxy_add(c->nat, &c->proxy, c->err, sizeof(c->err));
-		break;
-	case NAT_CMD_PROXY_DEL:
-		c->result = winnat_proxy_del(c->nat, c->proxy.listen_ip, c->proxy.listen_port);
-		break;
-	}
-	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
-}
 
 /* Runs c on the NAT's owner, or here when no worker runs. Workers never
  * block, so the owner answers within a poll loop or two. */
@@ -227,7 +209,7 @@ static int run_on_owner(struct vswitch *sw, const struct nat_slot *ns,
 	return c->result;
 }
 
-int nat_dp_mapping_add(struct vswitch *sw, int slot, const struct winnat_mapping *mp,
+int nat_ctl_mapping_add(struct vswitch *sw, int slot, const struct winnat_mapping *mp,
 		       char *err, size_t errlen)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
@@ -238,7 +220,7 @@ int nat_dp_mapping_add(struct vswitch *sw, int slot, const struct winnat_mapping
 	return run_on_owner(sw, ns, &c, err, errlen);
 }
 
-int nat_dp_mapping_del(struct vswitch *sw, int slot, uint8_t proto,
+int nat_ctl_mapping_del(struct vswitch *sw, int slot, uint8_t proto,
 		       uint32_t external_ip, uint16_t external_port)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
@@ -251,7 +233,7 @@ int nat_dp_mapping_del(struct vswitch *sw, int slot, uint8_t proto,
 	return run_on_owner(sw, ns, &c, NULL, 0);
 }
 
-int nat_dp_proxy_add(struct vswitch *sw, int slot, const struct winnat_proxy *px,
+int nat_ctl_proxy_add(struct vswitch *sw, int slot, const struct winnat_proxy *px,
 		     char *err, size_t errlen)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
@@ -262,7 +244,7 @@ int nat_dp_proxy_add(struct vswitch *sw, int slot, const struct winnat_proxy *px
 	return run_on_owner(sw, ns, &c, err, errlen);
 }
 
-int nat_dp_proxy_del(struct vswitch *sw, int slot, uint32_t listen_ip,
+int nat_ctl_proxy_del(struct vswitch *sw, int slot, uint32_t listen_ip,
 		     uint16_t listen_port)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
@@ -274,7 +256,7 @@ int nat_dp_proxy_del(struct vswitch *sw, int slot, uint32_t listen_ip,
 	return run_on_owner(sw, ns, &c, NULL, 0);
 }
 
-void nat_dp_counters(const struct vswitch *sw, struct winnat_counters *sum)
+void nat_ctl_counters(const struct vswitch *sw, struct winnat_counters *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	for (int s = 0; s < NAT_DP_MAX; s++) {

@@ -1,0 +1,315 @@
+/* The northbound's composition and the HNS programmer (program.h). */
+#include "program.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl_api.h"
+#include "config_endpoints.h"
+#include "hns.h"
+#include "nat_api.h"
+#include "nat_hns.h"
+#include "net_hns.h"
+#include "ports.h"
+#include "stats_read.h"
+#include "store.h"
+
+struct program {
+	struct vswitch *sw;
+	struct hns_store *store;
+	struct hns_dataplane dp; /* lives as long as hns */
+	struct hns *hns;
+	struct ports *ports;
+	struct acl_api *acl;
+	struct nat_api *nat;
+	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
+};
+
+/* ---- the HNS model's view of the switch ---------------------------------- */
+
+static bool dp_port_exists(void *ctx, const char *port_name)
+{
+	struct program *pg = ctx;
+
+	return ports_find(pg->ports, port_name) >= 0;
+}
+
+static int dp_port_add(void *ctx, const char *port_name, const char *devargs,
+		       char *err, size_t errlen)
+{
+	struct program *pg = ctx;
+
+	return ports_add_device(pg->ports, port_name, devargs, err, errlen);
+}
+
+static const char *json_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "";
+}
+
+/* The endpoint's ACL policies, NAT and network programming on its port. */
+static void program_endpoint(struct program *pg, uint16_t p, const json_t *ep_v1)
+{
+	acl_api_endpoint_attached(pg->acl, p, ep_v1);
+	if (pg->hns != NULL) {
+		nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep_v1);
+		net_hns_endpoint_attached(pg->nets, pg->hns, p, ep_v1);
+	}
+}
+
+static void dp_endpoint_attached(void *ctx, const char *port_name,
+				 const json_t *endpoint_v1)
+{
+	struct program *pg = ctx;
+	int p = ports_find(pg->ports, port_name);
+
+	if (p < 0)
+		return;
+	ports_bind_endpoint(pg->ports, (uint16_t)p, json_str(endpoint_v1, "ID"),
+			    json_str(endpoint_v1, "Name"));
+	program_endpoint(pg, (uint16_t)p, endpoint_v1);
+}
+
+static void dp_endpoint_detached(void *ctx, const char *port_name,
+				 const json_t *endpoint_v1)
+{
+	struct program *pg = ctx;
+	int p = ports_find(pg->ports, port_name);
+
+	if (p < 0)
+		return;
+	ports_unbind_endpoint(pg->ports, (uint16_t)p, json_str(endpoint_v1, "ID"));
+	acl_api_endpoint_detached(pg->acl, (uint16_t)p, endpoint_v1);
+	net_hns_endpoint_detached(pg->nets, (uint16_t)p, endpoint_v1);
+	if (pg->hns != NULL)
+		nat_hns_endpoint_detached(pg->nat, pg->hns, (uint16_t)p, endpoint_v1);
+}
+
+static void dp_network_created(void *ctx, const json_t *network_v1)
+{
+	struct program *pg = ctx;
+
+	nat_hns_network_created(pg->nat, network_v1);
+}
+
+static void dp_network_deleted(void *ctx, const json_t *network_v1)
+{
+	struct program *pg = ctx;
+
+	nat_hns_network_deleted(pg->nat, network_v1);
+}
+
+/* Drops seen from the endpoint's side: "incoming" are frames on their way
+ * to it that the switch dropped at its port (egress filters, full TX ring,
+ * no buffers), "outgoing" frames it sent that the switch refused (bad
+ * frames, hairpin). VLAN and security-policy drops are counted on the port
+ * that decided them, which for an endpoint port is mostly the delivery
+ * side, so they count as incoming. */
+static int dp_port_stats(void *ctx, const char *port_name, json_t *out)
+{
+	struct program *pg = ctx;
+	int p = ports_find(pg->ports, port_name);
+	struct port_counters c;
+	uint64_t in, outd;
+
+	if (p < 0)
+		return -1;
+	stats_read_port(pg->sw, (uint16_t)p, &c);
+	in = c.drops[DROP_VLAN_FILTER] + c.drops[DROP_SECURITY_POLICY] +
+	     c.drops[DROP_TX_RING_FULL] + c.drops[DROP_NO_BUFFERS];
+	outd = c.drops[DROP_INVALID_PACKET] + c.drops[DROP_SOURCE_PORT];
+	json_object_set_new(out, "BytesReceived", json_integer((json_int_t)c.tx_bytes));
+	json_object_set_new(out, "BytesSent", json_integer((json_int_t)c.rx_bytes));
+	json_object_set_new(out, "PacketsReceived", json_integer((json_int_t)c.tx_packets));
+	json_object_set_new(out, "PacketsSent", json_integer((json_int_t)c.rx_packets));
+	json_object_set_new(out, "DroppedPacketsIncoming", json_integer((json_int_t)in));
+	json_object_set_new(out, "DroppedPacketsOutgoing", json_integer((json_int_t)outd));
+	return 0;
+}
+
+static void bind_dataplane(struct program *pg)
+{
+	memset(&pg->dp, 0, sizeof(pg->dp));
+	pg->dp.ctx = pg;
+	pg->dp.port_exists = dp_port_exists;
+	pg->dp.port_add = dp_port_add;
+	pg->dp.endpoint_attached = dp_endpoint_attached;
+	pg->dp.endpoint_detached = dp_endpoint_detached;
+	pg->dp.network_created = dp_network_created;
+	pg->dp.network_deleted = dp_network_deleted;
+	pg->dp.port_stats = dp_port_stats;
+}
+
+/* Networks and attachments hns_create() restored came before the
+ * programmer existed: the NAT networks' NATs, and the attached endpoints'
+ * NAT, Transparent, L2Bridge and Private networks are programmed now. */
+static void program_restored(struct program *pg)
+{
+	json_t *nets = hns_network_list(pg->hns), *net;
+	size_t i;
+
+	json_array_foreach(nets, i, net)
+		nat_hns_network_created(pg->nat, net);
+	json_decref(nets);
+	for (uint16_t p = 0; p < pg->sw->nb_ports; p++) {
+		const char *id;
+		json_t *ep;
+
+		if (!pg->sw->ports[p].in_use)
+			continue;
+		id = ports_endpoint(pg->ports, p);
+		ep = id[0] != '\0' ? hns_endpoint_get(pg->hns, id) : NULL;
+		if (ep != NULL) {
+			nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep);
+			net_hns_endpoint_attached(pg->nets, pg->hns, p, ep);
+		}
+		json_decref(ep);
+	}
+}
+
+/* ---- start-up and restore order ------------------------------------------- */
+
+static struct program *create_models(struct vswitch *sw, const struct switch_config *cfg)
+{
+	struct program *pg = calloc(1, sizeof(*pg));
+
+	if (pg == NULL)
+		return NULL;
+	pg->sw = sw;
+	pg->acl = acl_api_create(sw);
+	pg->nat = nat_api_create(sw);
+	pg->nets = net_hns_create(sw);
+	pg->ports = pg->acl != NULL ? ports_create(sw, cfg, pg->acl) : NULL;
+	if (pg->acl == NULL || pg->nat == NULL || pg->nets == NULL || pg->ports == NULL) {
+		program_stop(pg);
+		return NULL;
+	}
+	bind_dataplane(pg);
+	return pg;
+}
+
+static int open_store(struct program *pg, const char *state_path, char *what,
+		      size_t whatlen, char *err, size_t errlen)
+{
+	char why[1024];
+
+	if (state_path == NULL)
+		return 0;
+	pg->store = store_open(state_path, why, sizeof(why));
+	if (pg->store == NULL) {
+		if (strstr(why, state_path) != NULL) /* names the file */
+			snprintf(what, whatlen, "--state");
+		else
+			snprintf(what, whatlen, "--state %s", state_path);
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	ports_set_store(pg->ports, pg->store);
+	acl_api_set_store(pg->acl, pg->store);
+	nat_api_set_store(pg->nat, pg->store);
+	return 0;
+}
+
+/* Step 4: the config's HNS objects and port attachments. */
+static int apply_config_hns(struct program *pg, const struct switch_config *cfg,
+			    char *err, size_t errlen)
+{
+	if (config_check_endpoints(pg->hns, cfg, err, errlen) < 0)
+		return -1;
+	if (cfg->networks != NULL || cfg->endpoints != NULL) {
+		json_t *empty = json_array();
+		int rc = hns_apply_config(pg->hns,
+					  cfg->networks != NULL ? cfg->networks : empty,
+					  cfg->endpoints != NULL ? cfg->endpoints : empty,
+					  err, errlen);
+
+		json_decref(empty);
+		if (rc < 0)
+			return -1;
+	}
+	return config_attach_endpoints(pg->hns, cfg, err, errlen);
+}
+
+struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
+			      const char *state_path, const char *config_path,
+			      char *what, size_t whatlen, char *err, size_t errlen)
+{
+	struct program *pg = create_models(sw, cfg);
+
+	if (pg == NULL) {
+		snprintf(what, whatlen, "error");
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (open_store(pg, state_path, what, whatlen, err, errlen) < 0)
+		goto fail;
+	snprintf(what, whatlen, "state");
+	if (ports_restore(pg->ports, err, errlen) < 0)
+		goto fail;
+	pg->hns = hns_create(pg->store, &pg->dp, err, errlen);
+	if (pg->hns == NULL) {
+		snprintf(what, whatlen, "%s", state_path != NULL ? "state" : "HNS");
+		goto fail;
+	}
+	program_restored(pg);
+	if (apply_config_hns(pg, cfg, err, errlen) < 0) {
+		snprintf(what, whatlen, "config %s", config_path);
+		goto fail;
+	}
+	snprintf(what, whatlen, "state");
+	if (acl_api_restore(pg->acl, err, errlen) < 0)
+		goto fail;
+	/* the config's Nats, then the stored NATs (a stored one whose name
+	 * the config or an HNS network took is dropped) */
+	if (cfg->nats != NULL && nat_api_apply_config(pg->nat, cfg->nats, err, errlen) < 0)
+		goto fail;
+	if (nat_api_restore(pg->nat, err, errlen) < 0)
+		goto fail;
+	return pg;
+fail:
+	program_stop(pg);
+	return NULL;
+}
+
+void program_stop(struct program *pg)
+{
+	if (pg == NULL)
+		return;
+	if (pg->hns != NULL)
+		hns_destroy(pg->hns);
+	if (pg->store != NULL)
+		store_close(pg->store);
+	ports_destroy(pg->ports);
+	acl_api_destroy(pg->acl);
+	nat_api_destroy(pg->nat);
+	net_hns_destroy(pg->nets);
+	free(pg);
+}
+
+struct vswitch *program_switch(const struct program *pg)
+{
+	return pg->sw;
+}
+
+struct hns *program_hns(const struct program *pg)
+{
+	return pg->hns;
+}
+
+struct ports *program_ports(const struct program *pg)
+{
+	return pg->ports;
+}
+
+struct acl_api *program_acl(const struct program *pg)
+{
+	return pg->acl;
+}
+
+struct nat_api *program_nat(const struct program *pg)
+{
+	return pg->nat;
+}

@@ -1,0 +1,49 @@
+/* The northbound, put together in one place (program layer; OVS's
+ * bridge.c job): it owns the state store, the HNS model and the switch
+ * feature models (ports, ACL rules, NATs), turns HNS objects into switch
+ * state (the hns_dataplane callbacks: endpoint attach/detach, network
+ * create/delete, hot-plug, endpoint counters), and knows the start-up and
+ * restore order:
+ *
+ *   1. the state store (--state)
+ *   2. the ports plugged by POST /ports (HNS attachments may name them)
+ *   3. the HNS model: stored networks, endpoints, namespaces, policy lists
+ *      and attachments; then the NAT networks' NATs and the attached
+ *      endpoints' programming
+ *   4. the config's Networks and Endpoints, then the ports' "Endpoint"
+ *      attachments (all checked first: a missing endpoint applies nothing)
+ *   5. the API-made ACL rules (every port is back by now)
+ *   6. the config's Nats, then the stored NATs
+ *
+ * Main lcore only. */
+#ifndef HVS_PROGRAM_H
+#define HVS_PROGRAM_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct acl_api;
+struct hns;
+struct nat_api;
+struct ports;
+struct program;
+struct vswitch;
+
+/* Runs the start-up order above for sw and its startup config. On failure
+ * NULL, with what ("state", "HNS", "config FILE", "--state FILE", "error")
+ * and err to print as "vswitchd: WHAT: ERR"; everything made is undone. */
+struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
+			      const char *state_path, const char *config_path,
+			      char *what, size_t whatlen, char *err, size_t errlen);
+/* HNS, then the store, then the models. */
+void program_stop(struct program *pg);
+
+/* The models the REST routes serve. */
+struct vswitch *program_switch(const struct program *pg);
+struct hns *program_hns(const struct program *pg);
+struct ports *program_ports(const struct program *pg);
+struct acl_api *program_acl(const struct program *pg);
+struct nat_api *program_nat(const struct program *pg);
+
+#endif

@@ -1,0 +1,64 @@
+/* The reply envelope (envelope.h). */
+#include "envelope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static json_t *make(int ok, const char *msg, json_t *output)
+{
+	json_t *r = json_object();
+
+	json_object_set_new(r, "Success", json_boolean(ok));
+	json_object_set_new(r, "Error", json_string(msg != NULL ? msg : ""));
+	json_object_set_new(r, "Output", output != NULL ? output : json_null());
+	return r;
+}
+
+json_t *envelope_ok(json_t *output)
+{
+	return make(1, "", output);
+}
+
+json_t *envelope_error(const char *msg)
+{
+	return make(0, msg, NULL);
+}
+
+json_t *envelope_verrorf(const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	json_t *r;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	r = make(0, msg != NULL ? msg : "out of memory", NULL);
+	free(msg);
+	return r;
+}
+
+json_t *envelope_errorf(const char *fmt, ...)
+{
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	r = envelope_verrorf(fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int envelope_reply(json_t **resp, int status, const char *msg, json_t *output)
+{
+	*resp = make(status == 200, msg, output);
+	return status;
+}
+
+int envelope_fail(json_t **resp, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	*resp = envelope_verrorf(fmt, ap);
+	va_end(ap);
+	return status;
+}
