@@ -1,4 +1,4 @@
-"""REST API cases for port ACLs and extended ACLs (run.py imports them).
+"""REST API cases for port ACLs and extended ACLs (run.py discovers them).
 
 /ports/{name}/acls and /ports/{name}/extendedacls against a daemon of
 their own whose port "vm" replays a two-frame pcap forever (net_pcap
@@ -25,6 +25,8 @@ import struct
 import time
 
 from client import Api, Daemon, hns_error, hns_ok, run_once
+
+ORDER = 90  # a daemon of its own
 
 VM_MAC = "02:00:00:00:a1:01"
 NET_MAC = "02:00:00:00:a1:b0"
