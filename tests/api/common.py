@@ -38,20 +38,45 @@ def wait_for(what, cond, timeout=10.0, interval=0.05, raises=True):
         time.sleep(interval)
 
 
-def wait_stable(what, read, polls=3, interval=0.1, timeout=10.0):
+def wait_stable(what, read, polls=3, interval=0.1, timeout=10.0, raises=True):
     """Polls read() until it returns the same value polls times in a row
-    (the thing counted is idle) and returns that value; AssertionError
-    naming what if it still changes after timeout seconds."""
+    (the thing counted is idle) and returns that value; after timeout
+    seconds AssertionError naming what (raises=False: the last value)."""
     deadline = time.monotonic() + timeout
     last, same = read(), 1
     while same < polls:
         if time.monotonic() > deadline:
+            if not raises:
+                return last
             raise AssertionError(f"{what}: still changing after {timeout} s (last {last!r})")
         time.sleep(interval)
         cur = read()
         same = same + 1 if cur == last else 1
         last = cur
     return last
+
+
+def poll_until(read, ok, timeout=10.0, interval=0.05):
+    """Polls read() until ok(value) holds or timeout seconds pass; returns
+    the last value either way (the caller checks it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if ok(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def unchanged_for(read, value, seconds, interval=0.05):
+    """Watches read() for seconds (a negative check: nothing happens in a
+    window): the first value that differs from value, else value."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        cur = read()
+        if cur != value:
+            return cur
+        time.sleep(interval)
+    return read()
 
 
 def make_network(api, name, prefix=None, gateway=None, ntype="NAT"):
