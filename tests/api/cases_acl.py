@@ -1,4 +1,4 @@
-"""REST API cases for port ACLs and extended ACLs (run.py imports them).
+"""REST API cases for port ACLs and extended ACLs (run.py discovers them).
 
 /ports/{name}/acls and /ports/{name}/extendedacls against a daemon of
 their own whose port "vm" replays a two-frame pcap forever (net_pcap
@@ -25,6 +25,9 @@ import struct
 import time
 
 from client import Api, Daemon, hns_error, hns_ok, run_once
+from common import poll_until, unchanged_for, wait_stable
+
+ORDER = 90  # a daemon of its own
 
 VM_MAC = "02:00:00:00:a1:01"
 NET_MAC = "02:00:00:00:a1:b0"
@@ -184,16 +187,17 @@ def test_acl_hit_counters_and_security_drops_grow_with_traffic(s):
     api = acl_api(s)
     wait_for("rules 1 and 2 counting", lambda: packets(api, "1") > 0 and packets(api, "2") > 0)
     first = by_id(rules(api))
-    time.sleep(0.3)
-    second = by_id(rules(api))
+    second = poll_until(lambda: by_id(rules(api)),
+                        lambda r: all(r[rid]["Packets"] > first[rid]["Packets"]
+                                      for rid in ("1", "2")))
     for rid in ("1", "2"):
         check(second[rid]["Packets"] > first[rid]["Packets"],
               f"rule {rid} stopped counting: {first[rid]['Packets']} -> {second[rid]['Packets']}")
         per = second[rid]["Bytes"] / second[rid]["Packets"]
         check(abs(per - FRAME_LEN) < 1, f"rule {rid}: {per:.2f} bytes a packet, frames are {FRAME_LEN}")
     d1 = security_drops(api)
-    time.sleep(0.2)
-    check(security_drops(api) > d1 > 0, "vm's 'Failed Security Policy' drops do not grow")
+    check(poll_until(lambda: security_drops(api), lambda d: d > d1) > d1 > 0,
+          "vm's 'Failed Security Policy' drops do not grow")
 
 
 def test_acl_bad_rules_are_400_naming_the_field_and_apply_nothing(s):
@@ -243,9 +247,9 @@ def test_acl_post_appends_and_hot_updates_the_workers(s):
           f"POST answered {out!r}")
     # the /32 deny now decides what the /8 allow used to
     wait_for("the new rule counting", lambda: packets(api, "3") > 0)
-    a = packets(api, "2")
-    time.sleep(0.3)
-    check(packets(api, "2") == a, "the /8 allow still counts the frames the /32 denies")
+    a = wait_stable("rule 2", lambda: packets(api, "2"), raises=False)
+    check(unchanged_for(lambda: packets(api, "2"), a, 0.3) == a,
+          "the /8 allow still counts the frames the /32 denies")
     gone = hns_ok(api.delete("/ports/vm/acls/3"), "DELETE /ports/vm/acls/3")
     check(isinstance(gone, dict) and gone.get("Id") == "3" and gone.get("Packets", 0) > 0,
           f"DELETE answered {gone!r}")
@@ -272,10 +276,9 @@ def test_acl_delete_unknown_id_404_and_delete_all(s):
     check(sorted(r.get("Id") for r in gone) == ["1", "2", "4", "5"], f"deleted {gone!r}")
     check(rules(api) == [], "rules left after DELETE all")
     # nothing denies now: the drop counter stops
-    time.sleep(0.2)
-    d = security_drops(api)
-    time.sleep(0.3)
-    check(security_drops(api) == d, "frames still dropped with no port ACLs")
+    d = wait_stable("the drop counter", lambda: security_drops(api), raises=False)
+    check(unchanged_for(lambda: security_drops(api), d, 0.3) == d,
+          "frames still dropped with no port ACLs")
     out = hns_ok(api.post("/ports/vm/acls", CONFIG_ACLS), "POST the config's rules again")
     check([r["Id"] for r in out] == ["6", "7"], f"ids {[r['Id'] for r in out]}")
 

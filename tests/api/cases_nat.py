@@ -1,4 +1,4 @@
-"""REST API cases for WinNAT objects (run.py imports them).
+"""REST API cases for WinNAT objects (run.py discovers them).
 
 /nats, /nats/{name}/staticmappings, /sessions, /bindings and /portproxy
 against a daemon of their own: an uplink "up" (net_null) with
@@ -19,6 +19,8 @@ import json
 import os
 
 from client import Api, Daemon, hns_error, hns_ok, run_once
+
+ORDER = 100  # a daemon of its own
 
 UPLINK_IP = "192.0.2.10"
 CFG_NAT = {"Name": "cfgnat", "InternalIPInterfaceAddressPrefix": "172.18.0.0/16",

@@ -1,4 +1,4 @@
-"""REST API cases for traces (run.py imports them): POST /trace starts one
+"""REST API cases for traces (run.py discovers them): POST /trace starts one
 (400 naming a bad field, nothing started; 409 while one runs), GET /trace
 shows it, DELETE /trace stops it (404 when none runs), and the file is a
 pcapng with one interface per port. The main daemon's net_null ports
@@ -9,6 +9,8 @@ cases (tests/replay/cases_trace.py)."""
 import os
 
 from client import hns_error, hns_ok
+
+ORDER = 50  # on the main daemon, before the persistence cases restart it
 
 
 def check(cond, why):

@@ -488,8 +488,14 @@ h trace start "$W/t.pcapng" "ether src 00:00:00:00:00:00" --snaplen 64 --max-siz
 expect_rc trace_start 0 && { case $OUT in *File*"$W/t.pcapng"*SnapLength*64*) pass trace_start ;; *) fail trace_start "want the trace: $OUT" ;; esac; }
 h trace start "$W/t2.pcapng"
 expect_rc trace_start_while_running_exits_1 1 && pass trace_start_while_running_exits_1
-sleep 0.3
-h trace status
+# the trace has records to show (both hops of some packets) before the
+# status and stop: poll its RecordsWritten, not a fixed sleep
+for _ in $(seq 100); do
+	h trace status
+	n=$(printf '%s\n' "$OUT" | awk '$1 == "RecordsWritten" { print $2 }')
+	[ "${n:-0}" -ge 64 ] 2>/dev/null && break
+	sleep 0.1
+done
 expect_rc trace_status 0 && { case $OUT in *RecordsWritten*RecordsDropped*) pass trace_status ;; *) fail trace_status "$OUT" ;; esac; }
 h trace stop
 expect_rc trace_stop 0 && pass trace_stop

@@ -17,9 +17,14 @@
 #     memory by file descriptor), testpmd with --single-file-segments.
 #     nr_hugepages is raised to GEN_HUGEPAGES (default 320) if lower and
 #     put back afterwards.
-# testpmd: --forward-mode=txonly for GEN_SECS seconds (default 2), then
-# "stop" and "quit"; vswitchd keeps polling until testpmd is gone, so
-# nothing is left in flight, then stops and writes --stats-out. Lcores on
+# testpmd (commands through a fifo): --forward-mode=txonly for GEN_SECS
+# seconds (default 2) once it reports forwarding, then "stop"; its forward
+# statistics (printed when its TX core has stopped: the generator is idle)
+# give TX-packets. Then the switch is waited idle: gen.RxPackets (read
+# through the REST API) reaches TX-packets, or stays the same across
+# polls, within GEN_DRAIN_SECS (default 60): never a fixed sleep, a loaded
+# machine only takes longer. Then "quit", and vswitchd stops and writes
+# --stats-out, whose counters the checks compare. Lcores on
 # a 2-CPU box: vswitchd main on CPU 0, worker on CPU 1; testpmd main on
 # CPU 1, its TX core on CPU 0. Checks: packets flowed; gen.RxPackets equals
 # testpmd's TX-packets (within GEN_SLACK, default 0: what could be in
@@ -42,11 +47,14 @@ TESTPMD=${TESTPMD:-dpdk-testpmd}
 SECS=${GEN_SECS:-2}
 SLACK=${GEN_SLACK:-0}
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "e2e-$KIND" "$KIND"
+
 ID=$$
-W=$(mktemp -d /tmp/hvs-$KIND.XXXXXX)
 EAL_PREFIX=hv$KIND$ID
 GEN_PREFIX=$EAL_PREFIX-gen
 SOCK=$W/$KIND.sock
+DRAIN_SECS=${GEN_DRAIN_SECS:-60}
 if [ "$KIND" = memif ]; then
 	GEN_PORT="net_memif0,role=server,socket=$SOCK,socket-abstract=no"
 	GEN_VDEV="net_memif0,role=client,socket=$SOCK,socket-abstract=no"
@@ -58,27 +66,20 @@ else
 	DAEMON_MEM=(-m 256)
 fi
 HUGEPAGES_WAS=""
-API_ARGS=(--no-api)
+API_SOCK=$W/api.sock # the live counters while testpmd runs
+API_ARGS=(--api "unix:$API_SOCK")
 DST_MAC=02:00:00:00:ff:01
+GPID="" LAST_DPID="" LAST_GPID=""
+trap '' PIPE # testpmd's command fifo: a testpmd that died fails the write, not the script
 
-DPID="" DLOG="" DSTATS="" STOP_RC="" STOP_MS="" GPID="" LAST_DPID="" LAST_GPID=""
-passed=0
-failed=0
-
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-cleanup() {
+cleanup_hook() { # lib.sh's e2e_cleanup does the rest
+	exec 7>&-
 	[ -n "$GPID" ] && kill -TERM "$GPID" 2>/dev/null && wait "$GPID" 2>/dev/null
 	GPID=""
-	stop_daemon
 	[ -n "$HUGEPAGES_WAS" ] && echo "$HUGEPAGES_WAS" >/proc/sys/vm/nr_hugepages
 	HUGEPAGES_WAS=""
-	rm -rf /var/run/dpdk/"$EAL_PREFIX"-* /var/run/dpdk/"$GEN_PREFIX"
-	rm -f /dev/hugepages/"$EAL_PREFIX"-* /dev/hugepages/"$GEN_PREFIX"map_* "$SOCK"
-	if [ "${E2E_KEEP:-0}" = 1 ]; then echo "logs kept in $W"; else rm -rf "$W"; fi
+	rm -f "$SOCK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 TX=""   # testpmd's forward statistics TX-packets
 RX=""   # vswitchd's gen.RxPackets
@@ -126,6 +127,7 @@ why=""
 [ "$(id -u)" = 0 ] || why="needs root"
 [ -z "$why" ] && [ ! -x "$VSWITCHD" ] && why="no vswitchd at $VSWITCHD (meson setup build && ninja -C build)"
 [ -z "$why" ] && ! command -v "$TESTPMD" >/dev/null && why="no $TESTPMD (apt-get install dpdk)"
+[ -z "$why" ] && ! command -v curl >/dev/null && why="curl is missing"
 # vhost: hugepages for both processes (2 x 256 MB and some slack)
 if [ -z "$why" ] && [ "$KIND" = vhost ]; then
 	want=${GEN_HUGEPAGES:-320}
@@ -139,7 +141,7 @@ if [ -z "$why" ] && [ "$KIND" = vhost ]; then
 fi
 if [ -n "$why" ]; then
 	for c in "${CASES[@]}"; do fail "$c" "$why"; done
-	echo "e2e-$KIND: $passed passed, $failed failed"
+	e2e_summary
 	exit 1
 fi
 
@@ -152,22 +154,66 @@ cat >"$W/gen.json" <<EOF
   ]
 }
 EOF
+# gen_rx: the switch's live gen.RxPackets ("" if the API does not answer)
+gen_rx() {
+	curl -s --max-time 5 --unix-socket "$API_SOCK" http://localhost/ports/gen |
+		"$PY" -c 'import json, sys; print(json.load(sys.stdin)["RxPackets"])' 2>/dev/null
+}
+
+testpmd_alive() { kill -0 "$GPID" 2>/dev/null; }
+# testpmd_forwarding: it reports forwarding started (or it is gone)
+testpmd_forwarding() { grep -qs 'Start automatic packet forwarding' "$W/testpmd.log" || ! testpmd_alive; }
+# testpmd_tx: TX-packets of the forward statistics "stop" prints once the
+# TX core has stopped ("Forward statistics for port 0" ... "TX-packets: N")
+testpmd_tx() { sed -n '/Forward statistics for port 0/,/----/s/.*TX-packets: *\([0-9]*\).*/\1/p' "$W/testpmd.log" | head -1; }
+testpmd_stopped() { [ -n "$(testpmd_tx)" ] || ! testpmd_alive; }
+# switch_drained: gen.RxPackets has reached TX-packets
+switch_drained() { local rx; rx=$(gen_rx); [ -n "$rx" ] && [ "$rx" -ge "$TX" ]; }
+
+# wait_switch_idle: until gen.RxPackets reaches TX-packets, or (fewer, lost
+# somewhere) stays the same for 10 polls (2 s); at most DRAIN_SECS.
+wait_switch_idle() {
+	local end=$((SECONDS + DRAIN_SECS)) last="" cur same=0
+	while [ $SECONDS -lt $end ]; do
+		cur=$(gen_rx)
+		[ -n "$cur" ] && [ -n "$TX" ] && [ "$cur" -ge "$TX" ] && return 0
+		if [ -n "$cur" ] && [ "$cur" = "$last" ]; then
+			same=$((same + 1))
+			[ $same -ge 10 ] && return 0
+		else
+			same=0
+		fi
+		last=$cur
+		sleep 0.2
+	done
+	echo "  the switch was not idle within $DRAIN_SECS s (gen RxPackets '$last', testpmd TX-packets '$TX')" >&2
+}
+
 if start_daemon "$KIND" "$W/gen.json"; then
-	# testpmd reads its commands from the pipe: run SECS, stop, print the
-	# forward statistics, quit.
-	( sleep $((SECS + 1)); echo stop; sleep 1; echo quit ) |
-		timeout $((SECS + 30)) "$TESTPMD" "${GEN_MEM[@]}" --no-pci -l 0,1 --main-lcore 1 \
-			--file-prefix="$GEN_PREFIX" --log-level=error --vdev="$GEN_VDEV" \
-			-- -i --forward-mode=txonly --eth-peer=0,$DST_MAC --auto-start \
-			--nb-cores=1 --total-num-mbufs=8192 >"$W/testpmd.log" 2>&1 &
+	wait_socket "$API_SOCK" 30
+	# testpmd reads its commands from a fifo: forwarding starts with
+	# --auto-start; after SECS of traffic "stop" (its TX core ends and it
+	# prints the forward statistics), then, with the switch idle, "quit".
+	# stdbuf: its stdout is a file, line-buffered so the log is read live.
+	mkfifo "$W/testpmd.in"
+	timeout $((SECS + DRAIN_SECS + 120)) stdbuf -oL "$TESTPMD" "${GEN_MEM[@]}" --no-pci -l 0,1 --main-lcore 1 \
+		--file-prefix="$GEN_PREFIX" --log-level=error --vdev="$GEN_VDEV" \
+		-- -i --forward-mode=txonly --eth-peer=0,$DST_MAC --auto-start \
+		--nb-cores=1 --total-num-mbufs=8192 <"$W/testpmd.in" >"$W/testpmd.log" 2>&1 &
 	GPID=$!
+	exec 7>"$W/testpmd.in"
+	wait_until 60 testpmd_forwarding
+	sleep "$SECS" # the traffic's duration (what is measured), not a wait for something
+	echo stop >&7 2>/dev/null
+	wait_until 60 testpmd_stopped
+	TX=$(testpmd_tx)
+	[ -n "$TX" ] && wait_switch_idle
+	echo quit >&7 2>/dev/null
+	exec 7>&-
 	wait "$GPID"
 	echo "  testpmd exit code $?" >&2
 	LAST_GPID=$GPID
 	GPID=""
-	# "Forward statistics for port 0" ... "TX-packets: N  TX-dropped: ..."
-	TX=$(sed -n '/Forward statistics for port 0/,/----/s/.*TX-packets: *\([0-9]*\).*/\1/p' "$W/testpmd.log" | head -1)
-	sleep 0.5 # vswitchd drains the ring
 	LAST_DPID=$DPID
 	stop_daemon
 	RX=$(sjson 'port["gen"]["RxPackets"]' 2>/dev/null)
@@ -180,5 +226,4 @@ if start_daemon "$KIND" "$W/gen.json"; then
 else
 	for c in "${CASES[@]}"; do fail "$c" "$WHY"; done
 fi
-echo "e2e-$KIND: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+e2e_summary

@@ -20,35 +20,21 @@ case $VSWITCHD in /*) ;; *) VSWITCHD=$PWD/$VSWITCHD ;; esac
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init e2e-l2bridge l2b
+
 ID=$$
 NS_OUT=hvl2b-$ID-out NS_T1=hvl2b-$ID-t1 NS_T2=hvl2b-$ID-t2 NS_B1=hvl2b-$ID-b1
 HO=hvb${ID}oh HT1=hvb${ID}1h HT2=hvb${ID}2h HB1=hvb${ID}3h   # host ends: switch ports
 NO=hvb${ID}on NT1=hvb${ID}1n NT2=hvb${ID}2n NB1=hvb${ID}3n   # namespace ends
-W=$(mktemp -d /tmp/hvs-l2b.XXXXXX)
 EAL_PREFIX=hvl2b$ID
 SOCK=$W/hns.sock
 API_ARGS=(--api "unix:$SOCK")
+NEED_CURL=1
 OUT_T=10.1.0.1 OUT_B=10.2.0.1
 T1_IP=10.1.0.11 T2_IP=10.1.0.12 B1_IP=10.2.0.21
 HOST_MAC=02:15:5d:aa:00:01
 B1_EP="" T2_EP=""
-
-DPID="" DLOG="" DSTATS="" STOP_RC="" STOP_MS=""
-passed=0
-failed=0
-
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-cleanup() {
-	local dev
-	stop_daemon
-	remove_namespaces "$NS_OUT" "$NS_T1" "$NS_T2" "$NS_B1"
-	for dev in "$HO" "$HT1" "$HT2" "$HB1"; do ip link del "$dev" 2>/dev/null; done
-	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e-l2bridge: logs kept in $W" >&2; else rm -rf "$W"; fi
-	rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 setup() {
 	ns_link "$NS_OUT" "$HO" "$NO" "$OUT_T/24" &&
@@ -100,7 +86,7 @@ make_networks() {
 SETUP_OK=0 SETUP_WHY=""
 start() {
 	start_daemon l2b "$W/l2b.json" || { SETUP_WHY=$WHY; return; }
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	wait_socket "$SOCK"
 	make_networks || { SETUP_WHY=$WHY; return; }
 	wait_ping "$NS_T1" "$OUT_T" 20 || { SETUP_WHY="no ping $T1_IP -> $OUT_T within 20 s"; return; }
 	SETUP_OK=1
@@ -157,7 +143,9 @@ test_endpointstats_count_the_endpoint_traffic() {
 	need_setup || return 1
 	local out ok
 	nsx "$NS_B1" ping -c 5 -i 0.2 -W 1 "$OUT_B" >/dev/null 2>&1
-	out=$(api GET "/endpointstats/$B1_EP")
+	# the pings are done; the switch's counters are read once they are
+	# idle (the same across polls), not at a fixed time
+	out=$(wait_stable 10 3 api GET "/endpointstats/$B1_EP")
 	ok=$(echo "$out" | jget 'int(d["Output"]["PacketsSent"] >= 5 and d["Output"]["PacketsReceived"] >= 5 and d["Output"]["BytesSent"] >= 5 * 98 and d["Output"]["BytesReceived"] >= 5 * 98 and d["Output"]["DroppedPacketsIncoming"] == 0)')
 	[ "$ok" = 1 ] && return 0
 	WHY="GET /endpointstats/$B1_EP: $out"

@@ -1,8 +1,60 @@
-# Shared plumbing of the end-to-end scripts (run.sh, nat.sh): results,
-# namespaces, starting and stopping vswitchd, ping helpers, the stats JSON.
-# The sourcing script sets VSWITCHD, PY, W (work dir), EAL_PREFIX and
-# API_ARGS, and keeps DPID/DLOG/DSTATS/WHY as the functions leave them.
+# Shared plumbing of the end-to-end scripts (run.sh, nat.sh, l2bridge.sh,
+# generator.sh): the run's work directory and cleanup trap, results,
+# namespaces and veths, starting and stopping vswitchd (stopped on every
+# exit, failure or signal), waits for conditions (never fixed sleeps as
+# synchronisation), ping helpers, the stats JSON.
+#
+# A script sets VSWITCHD and PY, sources this file, calls
+# "e2e_init LABEL DIRTAG" (LABEL: its summary prefix, "e2e-nat"), then
+# sets EAL_PREFIX (unique per run: include $$) and API_ARGS. Names of
+# namespaces and veths include $$ too, so parallel runs never meet. It may
+# define cleanup_hook (run first on exit: its own processes, sysctls).
+# DPID/DLOG/DSTATS/WHY/STOP_RC/STOP_MS are kept as the functions leave them.
 # shellcheck shell=bash
+
+# e2e_init LABEL DIRTAG: the work directory W (/tmp/hvs-DIRTAG.XXXXXX),
+# zeroed results and the exit trap.
+e2e_init() {
+	E2E_LABEL=$1
+	W=$(mktemp -d "/tmp/hvs-$2.XXXXXX")
+	DPID="" DLOG="" DSTATS="" STOP_RC="" STOP_MS="" WHY=""
+	E2E_NS=() E2E_DEVS=()
+	passed=0
+	failed=0
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+# e2e_cleanup (the EXIT trap): the script's cleanup_hook, the daemon
+# stopped (SIGTERM, SIGKILL after 10 s), every namespace and host veth
+# ns_link made, the DPDK runtime and hugepage files of EAL_PREFIX*, and
+# the work directory unless E2E_KEEP is set (and not 0). Idempotent.
+e2e_cleanup() {
+	local dev
+	if declare -F cleanup_hook >/dev/null; then cleanup_hook; fi
+	stop_daemon
+	remove_namespaces "${E2E_NS[@]}"
+	E2E_NS=()
+	for dev in "${E2E_DEVS[@]}"; do ip link del "$dev" 2>/dev/null; done
+	E2E_DEVS=()
+	if [ -n "${EAL_PREFIX:-}" ]; then
+		rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
+		rm -f /dev/hugepages/"$EAL_PREFIX"-*
+	fi
+	if [ -n "${E2E_KEEP:-}" ] && [ "$E2E_KEEP" != 0 ]; then
+		echo "$E2E_LABEL: logs kept in $W" >&2
+	else
+		rm -rf "$W"
+	fi
+}
+
+# e2e_summary: the last line, "LABEL: N passed, M failed"; returns 1 on
+# any failure.
+e2e_summary() {
+	echo "$E2E_LABEL: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
@@ -42,8 +94,13 @@ start_daemon() {
 # starting the daemon.
 [ -n "${DAEMON_MEM+set}" ] || DAEMON_MEM=(--no-huge -m 512)
 
+# How long a start may take to report "running" (a loaded 2-CPU machine
+# took more than 10 s).
+E2E_START_SECS=${E2E_START_SECS:-60}
+
 start_daemon_once() {
-	local tag=$1 cfg=$2
+	local tag=$1 cfg=$2 end
+	stop_daemon # never two daemons: a previous one that is still up stops first
 	DLOG=$W/vswitchd-$tag.log
 	DSTATS=$W/stats-$tag.json
 	rm -f "$DSTATS"
@@ -51,7 +108,8 @@ start_daemon_once() {
 	"$VSWITCHD" "${DAEMON_MEM[@]}" --no-pci -l 0,1 --file-prefix="$EAL_PREFIX-$tag" \
 		--log-level=error -- --config "$cfg" --stats-out "$DSTATS" "${API_ARGS[@]}" >"$DLOG" 2>&1 &
 	DPID=$!
-	for _ in $(seq 150); do
+	end=$((SECONDS + E2E_START_SECS))
+	while [ $SECONDS -lt $end ]; do
 		grep -qs 'running with' "$DLOG" && return 0
 		if ! kill -0 "$DPID" 2>/dev/null; then
 			wait "$DPID"
@@ -61,7 +119,7 @@ start_daemon_once() {
 		fi
 		sleep 0.1
 	done
-	WHY="vswitchd did not report running within 15 s: $(tail -3 "$DLOG" | tr '\n' ' ')"
+	WHY="vswitchd did not report running within $E2E_START_SECS s: $(tail -3 "$DLOG" | tr '\n' ' ')"
 	return 1
 }
 
@@ -84,6 +142,53 @@ stop_daemon() {
 	t1=$(date +%s%N)
 	STOP_MS=$(((t1 - t0) / 1000000))
 	DPID=""
+}
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds (0) or SECONDS pass (1).
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+# wait_socket PATH [SECONDS]: until the daemon's API socket exists.
+wait_socket() { wait_until "${2:-10}" test -S "$1"; }
+
+# wait_listening NS tcp|udp PORT [COUNT [SECONDS]]: until COUNT (default
+# 1) sockets in NS listen on (tcp) or are bound to (udp) PORT: a server
+# started in the background is ready for its client.
+wait_listening() {
+	local flags=-Hltn
+	[ "$2" = udp ] && flags=-Hlun
+	wait_until "${5:-10}" _listening "$1" "$flags" "$3" "${4:-1}"
+}
+_listening() { [ "$(nsx "$1" ss "$2" "sport = :$3" 2>/dev/null | grep -c .)" -ge "$4" ]; }
+
+# wait_stable SECONDS POLLS COMMAND...: runs COMMAND (it prints a counter
+# or a few) every 0.2 s until it printed the same thing POLLS times in a
+# row (whatever it counts is idle), at most SECONDS; prints that output
+# and returns 0, or prints the last output and returns 1 on timeout.
+wait_stable() {
+	local secs=$1 polls=$2 end last cur same=1
+	shift 2
+	end=$((SECONDS + secs))
+	last=$("$@")
+	while [ "$same" -lt "$polls" ]; do
+		if [ $SECONDS -ge $end ]; then
+			echo "$last"
+			return 1
+		fi
+		sleep 0.2
+		cur=$("$@")
+		if [ "$cur" = "$last" ]; then same=$((same + 1)); else same=1; fi
+		last=$cur
+	done
+	echo "$last"
 }
 
 # wait_ping NS IP SECONDS: until one ping gets through (the switch is up
@@ -149,6 +254,8 @@ prereq() {
 # joined to the host by a veth pair whose host end HOSTDEV becomes a switch
 # port; NSDEV gets CIDR and, if given, a default route via GATEWAY.
 ns_link() {
+	E2E_NS+=("$1")
+	E2E_DEVS+=("$2")
 	ip netns add "$1" || return 1
 	nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
 	nsx "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 >/dev/null
@@ -173,15 +280,16 @@ remove_namespaces() {
 	done
 }
 
-# run_cases SUITE: the script's CASES (an array) after prereq, curl, the
-# script's setup (namespaces) and start (daemon) functions; PASS/FAIL per
-# case, then the daemon is stopped and "e2e-SUITE: N passed, M failed"
+# run_cases [SUITE]: the script's CASES (an array) after prereq, curl
+# (when NEED_CURL=1), the script's setup (namespaces) and start (daemon)
+# functions; PASS/FAIL per case, then the daemon is stopped (with SUITE, a
+# non-zero exit fails test_SUITE_daemon_stops_cleanly) and the summary
 # printed. Returns 0 if nothing failed.
 run_cases() {
-	local suite=$1 c why
+	local suite=${1:-} c why
 	if ! why=$(prereq); then
 		for c in "${CASES[@]}"; do fail "$c" "$why"; done
-	elif ! command -v curl >/dev/null; then
+	elif [ "${NEED_CURL:-0}" = 1 ] && ! command -v curl >/dev/null; then
 		for c in "${CASES[@]}"; do fail "$c" "curl is missing"; done
 	elif ! setup >"$W/setup.log" 2>&1; then
 		for c in "${CASES[@]}"; do fail "$c" "namespace setup: $(tail -2 "$W/setup.log" | tr '\n' ' ')"; done
@@ -189,8 +297,7 @@ run_cases() {
 		start
 		for c in "${CASES[@]}"; do run_case "$c"; done
 		stop_daemon
-		[ "$STOP_RC" = 0 ] || fail "test_${suite}_daemon_stops_cleanly" "exit $STOP_RC"
+		[ -z "$suite" ] || [ "$STOP_RC" = 0 ] || fail "test_${suite}_daemon_stops_cleanly" "exit $STOP_RC"
 	fi
-	echo "e2e-$suite: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	e2e_summary
 }

@@ -21,33 +21,20 @@ case $VSWITCHD in /*) ;; *) VSWITCHD=$PWD/$VSWITCHD ;; esac
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init e2e-nat nat
+
 ID=$$
 NS_OUT=hvnat-$ID-out NS_C1=hvnat-$ID-c1 NS_C2=hvnat-$ID-c2
 HO=hvn${ID}oh HC1=hvn${ID}1h HC2=hvn${ID}2h   # host ends: switch ports
 NO=hvn${ID}on NC1=hvn${ID}1n NC2=hvn${ID}2n   # namespace ends
-W=$(mktemp -d /tmp/hvs-nat.XXXXXX)
 EAL_PREFIX=hvnat$ID
 SOCK=$W/hns.sock
 API_ARGS=(--api "unix:$SOCK")
+NEED_CURL=1
 UPLINK_IP=192.0.2.10 OUT_GW=192.0.2.1
 REMOTE_A=198.51.100.1 REMOTE_B=198.51.100.2 STRANGER=203.0.113.1
 C1_IP=172.18.0.2 C2_IP=172.18.0.3 INSIDE_GW=172.18.0.1
-
-DPID="" DLOG="" DSTATS="" STOP_RC="" STOP_MS=""
-passed=0
-failed=0
-
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-cleanup() {
-	stop_daemon
-	remove_namespaces "$NS_OUT" "$NS_C1" "$NS_C2"
-	for dev in "$HO" "$HC1" "$HC2"; do ip link del "$dev" 2>/dev/null; done
-	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e-nat: logs kept in $W" >&2; else rm -rf "$W"; fi
-	rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 setup() {
 	ns_link "$NS_OUT" "$HO" "$NO" "$OUT_GW/24" &&
@@ -96,7 +83,7 @@ make_network() {
 SETUP_OK=0 SETUP_WHY=""
 start() {
 	start_daemon nat "$W/nat.json" || { SETUP_WHY=$WHY; return; }
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	wait_socket "$SOCK"
 	make_network || { SETUP_WHY=$WHY; return; }
 	wait_ping "$NS_C1" "$REMOTE_A" 20 || { SETUP_WHY="no ping $C1_IP -> $REMOTE_A through the NAT within 20 s"; return; }
 	SETUP_OK=1
@@ -119,7 +106,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 7000)); s.listen(1); s.settimeout(10)
 c, a = s.accept(); print("%s:%d" % a); c.close()' "$REMOTE_A" >"$W/tcp-peer" 2>&1 &
 	local srv=$!
-	sleep 0.5
+	wait_listening "$NS_OUT" tcp 7000
 	nsx "$NS_C1" "$PY" -c '
 import socket, sys
 s = socket.socket(); s.bind(("", 45000)); s.settimeout(5)
@@ -156,7 +143,7 @@ st.sendto(b"stranger", (ip, int(port)))
 ok = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); ok.bind((sys.argv[1], 9999))
 ok.sendto(b"contacted", (ip, int(port)))' "$REMOTE_A" "$REMOTE_B" "$STRANGER" >"$W/udp-peers" 2>&1 &
 	local srv=$!
-	sleep 0.5
+	wait_listening "$NS_OUT" udp 7001 2
 	nsx "$NS_C1" "$PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("", 46000)); s.settimeout(3)
@@ -181,8 +168,9 @@ print(" ".join(got))' "$REMOTE_A" "$REMOTE_B" >"$W/udp-got" 2>&1
 		WHY="c1 received '$got', expected only the contacted remote's datagram"
 		return 1
 	fi
-	after=$(api GET /stats | jget 'd["Nat"]["Drops"].get("NAT filtered", 0)')
-	[ "$after" -gt "$before" ] && return 0
+	nat_filtered() { api GET /stats | jget 'd["Nat"]["Drops"].get("NAT filtered", 0)'; }
+	filtered_grew() { after=$(nat_filtered); [ "${after:-0}" -gt "$before" ]; }
+	wait_until 10 filtered_grew && return 0
 	WHY="NAT filtered drops did not grow ($before -> $after)"
 	return 1
 }
@@ -221,7 +209,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 81)); s.listen(1); s.settimeout(10)
 c, a = s.accept(); print(a[0]); c.sendall(b"proxied"); c.close()' "$C2_IP" >"$W/proxy-peer" 2>&1 &
 	local srv=$! out
-	sleep 0.5
+	wait_listening "$NS_C2" tcp 81
 	out=$(nsx "$1" "$PY" -c '
 import socket, sys
 s = socket.create_connection((sys.argv[1], 8081), timeout=5); print(s.recv(100).decode())' "$UPLINK_IP" 2>&1)
@@ -250,7 +238,7 @@ test_nat_port_proxy_reaches_the_container() {
 test_nat_iperf3_through_the_nat() {
 	need_setup || return 1
 	nsx "$NS_OUT" iperf3 -s -1 -B "$REMOTE_A" >"$W/iperf-s.log" 2>&1 &
-	sleep 0.5
+	wait_listening "$NS_OUT" tcp 5201
 	local out bps
 	out=$(nsx "$NS_C1" iperf3 -c "$REMOTE_A" -t 2 -J 2>&1)
 	bps=$(echo "$out" | jget 'int(d["end"]["sum_received"]["bits_per_second"])' 2>/dev/null)

@@ -18,44 +18,26 @@ case $VSWITCHD in /*) ;; *) VSWITCHD=$PWD/$VSWITCHD ;; esac
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init e2e e2e
+
 ID=$$
 NS_A=hve2e-$ID-a NS_B=hve2e-$ID-b NS_C=hve2e-$ID-c
 # veth names are at most 15 characters: "hve" + pid (<= 7 digits) + 2.
 HA=hve${ID}ah HB=hve${ID}bh HC=hve${ID}ch    # host ends: the switch ports
 NA=hve${ID}an NB=hve${ID}bn NC=hve${ID}cn    # namespace ends
 IP_A=10.77.0.1 IP_B=10.77.0.2 IP_C=10.77.0.3
-W=$(mktemp -d /tmp/hvs-e2e.XXXXXX)
 EAL_PREFIX=hve2e$ID
-
-DPID=""            # the running vswitchd
-DLOG="" DSTATS=""  # its stderr/stdout log and --stats-out file
-STOP_RC="" STOP_MS="" # result of the last stop_daemon
 IPERF_PID=""
-passed=0
-failed=0
 
 # ---------------------------------------------------------------- plumbing
 
-cleanup() {
-	local dev
-	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
-		kill -TERM "$DPID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$DPID" 2>/dev/null
-		wait "$DPID" 2>/dev/null
-	fi
+cleanup_hook() { # lib.sh's e2e_cleanup does the rest
 	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
-	remove_namespaces "$NS_A" "$NS_B" "$NS_C"
-	for dev in "$HA" "$HB" "$HC"; do ip link del "$dev" 2>/dev/null; done
-	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e: logs kept in $W" >&2; else rm -rf "$W"; fi
-	rm -rf /var/run/dpdk/"$EAL_PREFIX"-*
+	IPERF_PID=""
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-setup_namespaces() {
+setup() {
 	ns_link "$NS_A" "$HA" "$NA" "$IP_A/24" &&
 		ns_link "$NS_B" "$HB" "$NB" "$IP_B/24" &&
 		ns_link "$NS_C" "$HC" "$NC" "$IP_C/24"
@@ -95,7 +77,7 @@ fi
 
 PHASE1_OK=0
 PHASE1_WHY=""
-phase1_setup() {
+start() { # phase 1: the Untagged switch forwards
 	write_config "$W/untagged.json" "" "" ""
 	start_daemon untagged "$W/untagged.json" || { PHASE1_WHY=$WHY; return; }
 	if ! wait_ping "$NS_A" "$IP_B" 20; then
@@ -117,12 +99,8 @@ test_tcp_transfer_crosses_switch() {
 	need_phase1 || return 1
 	nsx "$NS_B" iperf3 -s -1 -B "$IP_B" -p 5201 >"$W/iperf-server.log" 2>&1 &
 	IPERF_PID=$!
-	local ok=0 out bytes
-	for _ in $(seq 50); do
-		nsx "$NS_B" ss -Hltn 2>/dev/null | grep -q ":5201" && { ok=1; break; }
-		sleep 0.1
-	done
-	[ $ok = 1 ] || { WHY="iperf3 server did not listen: $(cat "$W/iperf-server.log")"; return 1; }
+	local out bytes
+	wait_listening "$NS_B" tcp 5201 || { WHY="iperf3 server did not listen: $(cat "$W/iperf-server.log")"; return 1; }
 	local before after
 	before=$(nsx "$NS_B" cat "/sys/class/net/$NB/statistics/rx_bytes")
 	out=$(nsx "$NS_A" timeout 40 iperf3 -c "$IP_B" -p 5201 -n 20M -w 256K -J 2>&1)
@@ -248,13 +226,4 @@ CASES=(test_ping_crosses_switch test_tcp_transfer_crosses_switch
 	test_access_vlans_isolate)
 
 
-if ! why=$(prereq); then
-	for c in "${CASES[@]}"; do fail "$c" "$why"; done
-elif ! setup_namespaces >"$W/setup.log" 2>&1; then
-	for c in "${CASES[@]}"; do fail "$c" "namespace setup: $(tail -2 "$W/setup.log" | tr '\n' ' ')"; done
-else
-	phase1_setup
-	for c in "${CASES[@]}"; do run_case "$c"; done
-fi
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_cases
