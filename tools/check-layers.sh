@@ -40,7 +40,7 @@ declare -A FORBID_SYS=(
 # header name -> folder (each header name is unique in the tree)
 declare -A HOME_OF=()
 dup=0
-for f in $(git ls-files '*.h' 2>/dev/null || find . -name '*.h'); do
+for f in $(find vswitch vfp winnat pcap hns-api -name '*.h' 2>/dev/null); do
   d=$(dirname "$f"); d=${d#./}
   [ -n "${ALLOW[$d]+x}" ] || continue
   b=$(basename "$f")

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Builds hvswitch (release and AddressSanitizer) and runs every test:
-# Criterion unit tests, pcap-replay golden tests (on both builds), the
+# Builds hvswitch (release and ASan+UBSan) and runs every test: the layer
+# rules (tools/check-layers.sh), Criterion unit tests, pcap-replay golden tests (on both builds), the
 # network-namespace end-to-end tests, the memif and vhost-user generator
 # tests, the REST API suite (both builds), the hnsctl suite and the
 # benchmark's smoke mode. Needs root (namespaces, af_packet, /run/vswitchd).
@@ -34,7 +34,7 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(replay|e2e|e2e-nat|e2e-l2bridge|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(layers|replay|e2e|e2e-nat|e2e-l2bridge|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
@@ -59,6 +59,7 @@ fi
 asan_ok=1
 build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dtests=disabled || asan_ok=0
 
+run_suite layers tests/layers/run.sh
 run_suite unit unit_tests
 run_suite replay "$PY" tests/replay/run.py --vswitchd build/vswitchd
 if [ $asan_ok = 1 ]; then
