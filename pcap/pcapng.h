@@ -4,7 +4,8 @@
  *
  * Every block is: block type (32), block total length (32), body padded
  * to 32 bits, options (code 16, length 16, value padded to 32 bits,
- * opt_endofopt last), block total length again. */
+ * opt_endofopt last), block total length again.
+ * Layer: pcap/, engine layer (pcapng and traces; DPDK and libpcap only). */
 #ifndef HVS_PCAPNG_H
 #define HVS_PCAPNG_H
 

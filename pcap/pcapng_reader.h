@@ -1,7 +1,8 @@
 /* A small pcapng reader for the files the trace writer produces (SHB,
  * IDB, EPB with their options; other blocks are skipped). Native byte
  * order only; several sections (concatenated files) are fine. No DPDK:
- * hnsctl and the tests link it. */
+ * hnsctl and the tests link it.
+ * Layer: pcap/, engine layer (pcapng and traces; DPDK and libpcap only). */
 #ifndef HVS_PCAPNG_READER_H
 #define HVS_PCAPNG_READER_H
 

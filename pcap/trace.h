@@ -13,7 +13,8 @@
  * SnapLength bytes plus the event, taken from a preallocated pool and put
  * on a multi-producer ring; a writer thread formats and writes them. A
  * full ring or empty pool drops the event and counts it: workers never
- * wait. Dataplane code includes only this header. */
+ * wait. Dataplane code includes only this header.
+ * Layer: pcap/, engine layer (pcapng and traces; DPDK and libpcap only). */
 #ifndef HVS_TRACE_H
 #define HVS_TRACE_H
 

@@ -1,5 +1,6 @@
 /* What trace.c (start/stop, worker side) and trace_writer.c (the writer
- * thread) share. Not for other modules: they include trace.h only. */
+ * thread) share. Not for other modules: they include trace.h only.
+ * Layer: pcap/, engine layer (pcapng and traces; DPDK and libpcap only). */
 #ifndef HVS_TRACE_PRIV_H
 #define HVS_TRACE_PRIV_H
 

@@ -3,7 +3,8 @@
  * switch transmits it on the port); "Outbound" is traffic from it (the
  * switch receives it on the port). "Local" is the port's side: the source
  * of outbound traffic and the destination of inbound traffic; "Remote" is
- * the other side. */
+ * the other side.
+ * Layer: vfp/, engine layer (VFP; DPDK only). */
 #ifndef HVS_ACL_COMMON_H
 #define HVS_ACL_COMMON_H
 

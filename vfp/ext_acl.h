@@ -10,7 +10,8 @@
  * so the cost does not grow with the rule count. Stateful flows live in a
  * per-port flow table that outlives recompiles; workers insert and refresh
  * entries and expire idle ones themselves, so the control plane never
- * writes it. HNS ACL endpoint policies (v1/v2) map onto these rules. */
+ * writes it. HNS ACL endpoint policies (v1/v2) map onto these rules.
+ * Layer: vfp/, engine layer (VFP; DPDK only). */
 #ifndef HVS_EXT_ACL_H
 #define HVS_EXT_ACL_H
 

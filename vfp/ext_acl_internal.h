@@ -1,4 +1,5 @@
-/* Extended ACL internals beyond ext_acl.h, for tests and diagnostics. */
+/* Extended ACL internals beyond ext_acl.h, for tests and diagnostics.
+ * Layer: vfp/, engine layer (VFP; DPDK only). */
 #ifndef HVS_EXT_ACL_INTERNAL_H
 #define HVS_EXT_ACL_INTERNAL_H
 

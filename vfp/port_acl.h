@@ -15,7 +15,8 @@
  * prefixes (the next hop indexes a result that carries the depth and the
  * best action at that prefix) and an rte_hash for MACs. Tables are built
  * by the control plane and published with RCU (vfp.h); workers only read.
- * Hit counters are per worker and per rule, summed when read. */
+ * Hit counters are per worker and per rule, summed when read.
+ * Layer: vfp/, engine layer (VFP; DPDK only). */
 #ifndef HVS_PORT_ACL_H
 #define HVS_PORT_ACL_H
 

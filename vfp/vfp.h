@@ -9,7 +9,8 @@
  * atomic pointer; a change compiles a new object, publishes it, waits for
  * an RCU grace period (no worker still uses the old one), carries the hit
  * counters over and frees the old one. Workers never block or lock. A port
- * without rules has no policy object: the hook costs one pointer load. */
+ * without rules has no policy object: the hook costs one pointer load.
+ * Layer: vfp/, engine layer (VFP; DPDK only). */
 #ifndef HVS_VFP_H
 #define HVS_VFP_H
 

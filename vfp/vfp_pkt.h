@@ -2,7 +2,8 @@
  * that needs them: MACs, IPv4/IPv6 addresses, protocol and L4 ports.
  * Addresses and ports are in host byte order (IPv6 as 16 network-order
  * bytes). A packet that is not IP has family 0; a non-first IP fragment or
- * an IP packet too short for its L4 header has has_ports false. */
+ * an IP packet too short for its L4 header has has_ports false.
+ * Layer: vfp/, engine layer (VFP; DPDK only). */
 #ifndef HVS_VFP_PKT_H
 #define HVS_VFP_PKT_H
 

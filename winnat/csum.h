@@ -4,7 +4,8 @@
  * 32-bit field, as two 16-bit halves). Values are taken as they sit in the
  * packet (network byte order): one's complement sums are byte-order
  * independent, so no swapping is needed. Public: the switch uses these for
- * the TTL decrement too (csum_update16 on the TTL/protocol word). */
+ * the TTL decrement too (csum_update16 on the TTL/protocol word).
+ * Layer: winnat/, engine layer (WinNAT; DPDK only). */
 #ifndef HVS_WINNAT_CSUM_H
 #define HVS_WINNAT_CSUM_H
 

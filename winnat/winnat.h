@@ -25,7 +25,8 @@
  * it, vswitch/nat_dp.h). winnat_foreach_session / _binding and
  * winnat_read_counters may run on any other thread concurrently with the
  * writer: entries are seqlock-guarded and a torn entry is skipped or
- * re-read, never reported half-written. No allocation after create. */
+ * re-read, never reported half-written. No allocation after create.
+ * Layer: winnat/, engine layer (WinNAT; DPDK only). */
 #ifndef HVS_WINNAT_H
 #define HVS_WINNAT_H
 

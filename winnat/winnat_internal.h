@@ -2,7 +2,8 @@
  *
  * Everything taken from packets (addresses, ports, echo ids) is kept in
  * network byte order so the fast path never swaps; the config, events and
- * info structs are host order and converted at the edges. */
+ * info structs are host order and converted at the edges.
+ * Layer: winnat/, engine layer (WinNAT; DPDK only). */
 #ifndef HVS_WINNAT_INTERNAL_H
 #define HVS_WINNAT_INTERNAL_H
 

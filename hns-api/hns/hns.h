@@ -7,7 +7,8 @@
  * HTTP status plus the JSON body {"Success": bool, "Error": "text",
  * "Output": ...}. Every mutating request is validated completely, written
  * to the store in one transaction and only then applied, so nothing is ever
- * half-applied. Single-threaded: called from the main lcore only. */
+ * half-applied. Single-threaded: called from the main lcore only.
+ * Layer: hns-api/hns/, northbound, HNS model layer (no DPDK). */
 #ifndef HVS_HNS_H
 #define HVS_HNS_H
 

@@ -7,7 +7,8 @@
  * that only v2 can express, under v1-style names). A doc is immutable once
  * built: changes build a new doc and swap it in (txn_set_doc), so the v1 and
  * v2 views, the store and undo can all share it by reference. Derived C
- * state (indexes, address pools, attachments) lives next to it. */
+ * state (indexes, address pools, attachments) lives next to it.
+ * Layer: hns-api/hns/, northbound, HNS model layer (no DPDK). */
 #ifndef HVS_HNS_INTERNAL_H
 #define HVS_HNS_INTERNAL_H
 

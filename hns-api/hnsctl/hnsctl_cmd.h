@@ -1,6 +1,7 @@
 /* What hnsctl's commands share: the run's settings, the API call that
  * unwraps HNS's {"Success", "Error", "Output"} envelope, ID|NAME
- * resolution, and the option handling common to every command. */
+ * resolution, and the option handling common to every command.
+ * Layer: hns-api/hnsctl/, hnsctl, the CLI (a REST client). */
 #ifndef HVS_HNSCTL_CMD_H
 #define HVS_HNSCTL_CMD_H
 

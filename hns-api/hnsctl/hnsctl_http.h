@@ -1,6 +1,7 @@
 /* hnsctl's HTTP client: libcurl over a unix socket or TCP (optionally TLS
  * with a client certificate). One connection, reused for every request of
- * one hnsctl run. Knows nothing of HNS. */
+ * one hnsctl run. Knows nothing of HNS.
+ * Layer: hns-api/hnsctl/, hnsctl, the CLI (a REST client). */
 #ifndef HVS_HNSCTL_HTTP_H
 #define HVS_HNSCTL_HTTP_H
 

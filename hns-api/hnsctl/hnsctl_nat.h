@@ -1,5 +1,6 @@
 /* hnsctl nat ... and hnsctl portproxy ... (hnsctl_nat.c): WinNAT objects,
- * static mappings, sessions, bindings and port proxies. */
+ * static mappings, sessions, bindings and port proxies.
+ * Layer: hns-api/hnsctl/, hnsctl, the CLI (a REST client). */
 #ifndef HVS_HNSCTL_NAT_H
 #define HVS_HNSCTL_NAT_H
 

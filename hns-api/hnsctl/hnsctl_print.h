@@ -1,6 +1,7 @@
 /* hnsctl's output: aligned tables and "Key: value" views for people, the
  * server's JSON (pretty) for scripts. Everything goes to stdout. Fields
- * the server leaves out print as "-". */
+ * the server leaves out print as "-".
+ * Layer: hns-api/hnsctl/, hnsctl, the CLI (a REST client). */
 #ifndef HVS_HNSCTL_PRINT_H
 #define HVS_HNSCTL_PRINT_H
 

@@ -1,4 +1,5 @@
-/* hnsctl trace ... (hnsctl_trace.c): start, status, stop, show. */
+/* hnsctl trace ... (hnsctl_trace.c): start, status, stop, show.
+ * Layer: hns-api/hnsctl/, hnsctl, the CLI (a REST client). */
 #ifndef HVS_HNSCTL_TRACE_H
 #define HVS_HNSCTL_TRACE_H
 

@@ -1,5 +1,6 @@
 /* hnsctl trace show FILE [--packet ID]: the hops of a trace file written
- * by vswitchd (pcap/trace.h), read locally with pcap/pcapng_reader.h. */
+ * by vswitchd (pcap/trace.h), read locally with pcap/pcapng_reader.h.
+ * Layer: hns-api/hnsctl/, hnsctl, the CLI (a REST client). */
 #ifndef HVS_HNSCTL_TRACE_SHOW_H
 #define HVS_HNSCTL_TRACE_SHOW_H
 

@@ -1,6 +1,7 @@
 /* A port's "Endpoint" in the startup config (SPEC 4): attach that HNS
  * endpoint (by name or ID) to the port, as POST /endpoints/{id}/attach
- * does. Checked before any config object is applied, attached after. */
+ * does. Checked before any config object is applied, attached after.
+ * Layer: hns-api/program/, northbound, program layer (HNS -> switch). */
 #ifndef HVS_CONFIG_ENDPOINTS_H
 #define HVS_CONFIG_ENDPOINTS_H
 

@@ -1,6 +1,7 @@
 /* HNS NAT networks in the dataplane: a network of Type NAT has a NAT of
  * its name from creation to deletion; its endpoints attached to switch
- * ports are the NAT's inside ports (nat_hns.c). Main lcore only. */
+ * ports are the NAT's inside ports (nat_hns.c). Main lcore only.
+ * Layer: hns-api/program/, northbound, program layer (HNS -> switch). */
 #ifndef HVS_NAT_HNS_H
 #define HVS_NAT_HNS_H
 

@@ -4,7 +4,8 @@
  * the network's: Access mode, the uplink carrying it tagged) and, for
  * L2Bridge and Private, an entry in the l2bridge.h view. Detaching (or
  * deleting the endpoint) undoes both before the callback returns.
- * Main lcore only. */
+ * Main lcore only.
+ * Layer: hns-api/program/, northbound, program layer (HNS -> switch). */
 #ifndef HVS_NET_HNS_H
 #define HVS_NET_HNS_H
 

@@ -15,7 +15,8 @@
  *   5. the API-made ACL rules (every port is back by now)
  *   6. the config's Nats, then the stored NATs
  *
- * Main lcore only. */
+ * Main lcore only.
+ * Layer: hns-api/program/, northbound, program layer (HNS -> switch). */
 #ifndef HVS_PROGRAM_H
 #define HVS_PROGRAM_H
 

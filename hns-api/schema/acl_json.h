@@ -1,7 +1,8 @@
 /* VFP ACL rules as JSON (schema layer): port ACL rules, extended ACL
  * rules and HNS ACL endpoint policies, read strictly with errors naming
  * the JSON path, and written back. Fills the engine's plain structs
- * (vfp/port_acl.h, vfp/ext_acl.h). */
+ * (vfp/port_acl.h, vfp/ext_acl.h).
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_ACL_JSON_H
 #define HVS_ACL_JSON_H
 

@@ -1,6 +1,7 @@
 /* Address text parsing (schema layer): the one MAC, IPv4 address and
  * prefix parser used by the config, the REST routes and the HNS model.
- * DPDK-free: the rte_ether_addr forms take the type by pointer only. */
+ * DPDK-free: the rte_ether_addr forms take the type by pointer only.
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_ADDR_PARSE_H
 #define HVS_ADDR_PARSE_H
 

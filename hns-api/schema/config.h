@@ -1,7 +1,8 @@
 /* The startup config (SPEC section 4, schema layer): the Switch and its Ports, parsed
  * strictly into plain structs the daemon applies. Parsing is all-or-nothing:
  * on any error the output is untouched and err holds one line naming the
- * JSON path. */
+ * JSON path.
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_CONFIG_H
 #define HVS_CONFIG_H
 

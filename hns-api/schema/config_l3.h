@@ -1,5 +1,6 @@
 /* The L3 fields of a port object (config.c's parse_port): "IPAddresses",
- * "DefaultGateway", "MacAddress" and "Neighbors". */
+ * "DefaultGateway", "MacAddress" and "Neighbors".
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_CONFIG_L3_H
 #define HVS_CONFIG_L3_H
 

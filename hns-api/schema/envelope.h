@@ -1,7 +1,8 @@
 /* The one reply envelope of the REST API (schema layer), as HNS answers:
  * {"Success": bool, "Error": "text", "Output": value or null}. Every
  * handler (HNS, ports, ACLs, NATs, traces, the router's own errors) builds
- * its body here; messages are never cut. */
+ * its body here; messages are never cut.
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_ENVELOPE_H
 #define HVS_ENVELOPE_H
 

@@ -1,6 +1,7 @@
 /* Strict JSON reading on jansson: every error names the JSON path of the
  * offending value ("Ports[1].Vlan.AccessVlanId: ..."), unknown fields are
- * errors, types are never coerced. Shared by the config and the API. */
+ * errors, types are never coerced. Shared by the config and the API.
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_JSON_UTIL_H
 #define HVS_JSON_UTIL_H
 

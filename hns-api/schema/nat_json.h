@@ -33,7 +33,8 @@
  * Port proxy (netsh interface portproxy v4tov4, TCP): ListenAddress,
  * ListenPort, ConnectAddress, ConnectPort. Output adds NatName.
  *
- * Parsing is all-or-nothing: on error the output is untouched. */
+ * Parsing is all-or-nothing: on error the output is untouched.
+ * Layer: hns-api/schema/, northbound, schema layer (JSON <-> C, parsers). */
 #ifndef HVS_NAT_JSON_H
 #define HVS_NAT_JSON_H
 

@@ -9,7 +9,8 @@
  *   /nats..., /portproxy...   nat_api.h
  *   anything else        the HNS model (hns_handle)
  *
- * Main lcore only, like everything it calls. */
+ * Main lcore only, like everything it calls.
+ * Layer: hns-api/server/, northbound, server layer (transport and the router). */
 #ifndef HVS_API_ROUTES_H
 #define HVS_API_ROUTES_H
 

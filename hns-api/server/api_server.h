@@ -3,7 +3,8 @@
  * bodies over 1 MiB refused with 413. It knows nothing of HNS: every
  * complete request goes to one handler. Runs in the caller's thread:
  * api_server_poll() does all pending work without blocking, so the main
- * lcore's control loop drives it and no lock is ever needed. */
+ * lcore's control loop drives it and no lock is ever needed.
+ * Layer: hns-api/server/, northbound, server layer (transport and the router). */
 #ifndef HVS_API_SERVER_H
 #define HVS_API_SERVER_H
 

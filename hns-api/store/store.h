@@ -1,7 +1,8 @@
 /* The state store: SQLite (WAL), one table of objects keyed by (kind, id)
  * holding each object's canonical JSON text. One transaction per mutating
  * API request, committed before the reply, so after a restart or a kill -9
- * every object is back exactly as acknowledged. */
+ * every object is back exactly as acknowledged.
+ * Layer: hns-api/store/, northbound, store layer (SQLite). */
 #ifndef HVS_STORE_H
 #define HVS_STORE_H
 

@@ -23,7 +23,8 @@
  * extended set is its own rules (config, API) followed by those, kept
  * apart by the id range. Policy rules change only with the endpoint
  * (attach, detach, update): DELETE refuses them (409) and DELETE of the
- * whole layer leaves them. Main lcore only. */
+ * whole layer leaves them. Main lcore only.
+ * Layer: hns-api/switch/, northbound, switch-model layer (features beyond HNS). */
 #ifndef HVS_ACL_API_H
 #define HVS_ACL_API_H
 

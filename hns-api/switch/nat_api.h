@@ -39,7 +39,8 @@
  *     through the API ({"StaticMappings": [...]}), the row gone with the
  *     last of them.
  *   kind "portproxy", id "ListenAddress:ListenPort": the proxy's JSON.
- * Main lcore only. */
+ * Main lcore only.
+ * Layer: hns-api/switch/, northbound, switch-model layer (features beyond HNS). */
 #ifndef HVS_NAT_API_H
 #define HVS_NAT_API_H
 

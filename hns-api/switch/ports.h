@@ -4,7 +4,8 @@
  * bare device (HNS attach with Devargs), removal, the Devargs and attached
  * endpoint of each port, the JSON a GET shows, and persistence of
  * API-plugged ports with --state (kind "port", id the name). Main lcore
- * only. */
+ * only.
+ * Layer: hns-api/switch/, northbound, switch-model layer (features beyond HNS). */
 #ifndef HVS_PORTS_H
 #define HVS_PORTS_H
 

@@ -4,7 +4,8 @@
  *   GET /ports/{name}         one description, bare; 404 if unknown
  *   DELETE /ports/{name}      unplug (204); 409 while an endpoint is attached
  *   /ports/{name}/acls, /ports/{name}/extendedacls   the port's rules
- * Errors in the reply envelope. */
+ * Errors in the reply envelope.
+ * Layer: hns-api/switch/, northbound, switch-model layer (features beyond HNS). */
 #ifndef HVS_PORTS_ROUTES_H
 #define HVS_PORTS_ROUTES_H
 

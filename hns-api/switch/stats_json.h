@@ -5,7 +5,8 @@
  * "BindingsDeleted", "TranslatedOut", "TranslatedIn", "Drops": {reason: n},
  * "Nats": [{"Name", the same counters}]} (every NAT summed, then each),
  * "MacTable": {...}, "Workers": [...]}. Drop reasons are spelled as in
- * drop_reason.h. */
+ * drop_reason.h.
+ * Layer: hns-api/switch/, northbound, switch-model layer (features beyond HNS). */
 #ifndef HVS_STATS_JSON_H
 #define HVS_STATS_JSON_H
 

@@ -3,7 +3,8 @@
  *                  starts one (409 if one runs, 400 naming a bad field)
  *   GET    /trace  the running trace and its counters (404 if none)
  *   DELETE /trace  stops it, everything queued written (404 if none)
- * Main lcore only. */
+ * Main lcore only.
+ * Layer: hns-api/switch/, northbound, switch-model layer (features beyond HNS). */
 #ifndef HVS_TRACE_API_H
 #define HVS_TRACE_API_H
 

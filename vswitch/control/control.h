@@ -2,7 +2,8 @@
  * timers (MAC aging), advances the switch clock, prints periodic rates,
  * serves the REST API (through a poll hook) and decides when to stop
  * (signal, or --exit-on-idle). It sleeps between rounds; it is never on a
- * packet's path. */
+ * packet's path.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_CONTROL_H
 #define HVS_CONTROL_H
 

@@ -8,7 +8,8 @@
  * Reading sessions, bindings and counters needs no owner: winnat's readers
  * are safe beside its writer.
  *
- * Slots are stable: a NAT keeps its slot id until removed. */
+ * Slots are stable: a NAT keeps its slot id until removed.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_NAT_CTL_H
 #define HVS_NAT_CTL_H
 

@@ -1,6 +1,7 @@
 /* Switch ports on DPDK ethdevs: probing a port's Devargs (any vdev or a
  * PCI device), one RX and one TX queue per worker where the device has
- * them, start and stop. */
+ * them, start and stop.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_PORT_H
 #define HVS_PORT_H
 

@@ -1,6 +1,7 @@
 /* The switch's configuration as plain structs (control layer): what the
  * startup config (hns-api/schema/config.h) and a hot-plugged port's JSON
- * are parsed into, and what the control plane applies. No JSON here. */
+ * are parsed into, and what the control plane applies. No JSON here.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_PORT_CONFIG_H
 #define HVS_PORT_CONFIG_H
 

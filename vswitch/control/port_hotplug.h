@@ -10,7 +10,8 @@
  *         entries, wait until every worker passed a quiescent state (none
  *         can still send to it or read from it), then close the device.
  *
- * Main lcore only. */
+ * Main lcore only.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_PORT_HOTPLUG_H
 #define HVS_PORT_HOTPLUG_H
 

@@ -2,7 +2,8 @@
  * per worker (dataplane/stats.h), this sums them for whoever asks — the
  * /stats document, /metrics, endpoint stats, DPDK telemetry, the periodic
  * rate lines. Readers never write and never wait: a sum is as consistent
- * as 64-bit loads make it. */
+ * as 64-bit loads make it.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_STATS_READ_H
 #define HVS_STATS_READ_H
 

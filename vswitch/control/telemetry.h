@@ -1,6 +1,7 @@
 /* DPDK telemetry commands /hvswitch/stats and /hvswitch/ports (for
  * dpdk-telemetry.py), reading the same counters as /stats (control layer;
- * the callbacks run on DPDK's telemetry thread and only read). */
+ * the callbacks run on DPDK's telemetry thread and only read).
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_TELEMETRY_H
 #define HVS_TELEMETRY_H
 

@@ -1,7 +1,8 @@
 /* Starting and stopping the switch's trace (pcap/trace.h) from the main
  * lcore: the trace is published to the workers with one atomic store and
  * withdrawn before it is closed, after an RCU grace period, so no worker
- * ever records into a closed trace. */
+ * ever records into a closed trace.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_TRACE_CTL_H
 #define HVS_TRACE_CTL_H
 

@@ -1,5 +1,6 @@
 /* Creating the workers (one per worker lcore), their mbuf pools (one per
- * socket), their queue assignment, and launching/joining them. */
+ * socket), their queue assignment, and launching/joining them.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_WORKER_SETUP_H
 #define HVS_WORKER_SETUP_H
 

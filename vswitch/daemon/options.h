@@ -1,4 +1,5 @@
-/* vswitchd's own options, the part of the command line after "--". */
+/* vswitchd's own options, the part of the command line after "--".
+ * Layer: vswitch/daemon/, daemon layer (the composition root). */
 #ifndef HVS_OPTIONS_H
 #define HVS_OPTIONS_H
 

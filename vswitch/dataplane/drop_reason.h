@@ -1,6 +1,7 @@
 /* Drop reasons: the one table shared by the per-port counters, the /stats
  * JSON and (later) trace comments, so a reason is spelled the same way
- * everywhere. Texts follow the Windows vmSwitch wording where one exists. */
+ * everywhere. Texts follow the Windows vmSwitch wording where one exists.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_DROP_REASON_H
 #define HVS_DROP_REASON_H
 

@@ -1,6 +1,7 @@
 /* Forwarding: the decision (from the burst's MAC lookup, mac_lookup.h) and
  * the egress of a decided packet to one port (unicast) or to the VLAN's
- * flood domain (flood.c). */
+ * flood domain (flood.c).
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_FORWARD_H
 #define HVS_FORWARD_H
 

@@ -19,7 +19,8 @@
  * every attach/detach and published with RCU (the old view is freed after
  * a grace period, so no worker ever uses a stale entry once the detach
  * returns). With no L2Bridge or Private endpoint there is no view: the
- * pipeline pays one load and branch per burst. */
+ * pipeline pays one load and branch per burst.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_L2BRIDGE_H
 #define HVS_L2BRIDGE_H
 

@@ -10,7 +10,8 @@
  * lock-free; one writer (the main lcore) applies updates that workers
  * queue on their own ring (neigh_note), like MAC learning. Entries age out
  * after NEIGH_TTL_SEC unless refreshed; RCU (the switch's qsbr) protects
- * readers from reuse. */
+ * readers from reuse.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_L3_H
 #define HVS_L3_H
 

@@ -9,7 +9,8 @@
  * worker: it alone runs the NAT's translations (others hand packets over
  * through the owner's ring) and alone reads and writes the NAT's inside
  * neighbour table (the containers' MACs). The uplink's neighbours are one
- * table written by the main lcore from what workers queue. */
+ * table written by the main lcore from what workers queue.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_L3_DP_H
 #define HVS_L3_DP_H
 

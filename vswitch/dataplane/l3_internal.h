@@ -1,5 +1,6 @@
 /* Private to the router (l3_dp.c, l3_ctl.c): the main lcore's state and
- * the commands it posts to NAT owners. */
+ * the commands it posts to NAT owners.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_L3_INTERNAL_H
 #define HVS_L3_INTERNAL_H
 

@@ -4,7 +4,8 @@
  * histogram (no allocation, no locks: only the worker writes it; the main
  * lcore reads it for /stats, a torn read costs one sample at most).
  * Off by default: then w->lat is NULL and each RX burst and each TX flush
- * costs one predictable branch. */
+ * costs one predictable branch.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_LATENCY_H
 #define HVS_LATENCY_H
 

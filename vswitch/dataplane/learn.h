@@ -3,7 +3,8 @@
  * their own single-producer ring. The main lcore, the MAC table's only
  * writer, drains the rings and applies them. A MAC is therefore known a
  * fraction of a millisecond after its first frame; frames to it in that
- * window are flooded, exactly as for any unknown unicast. */
+ * window are flooded, exactly as for any unknown unicast.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_LEARN_H
 #define HVS_LEARN_H
 

@@ -2,7 +2,8 @@
  * destinations (forwarding): a single bulk call of up to 2 x VS_BURST keys,
  * with a key equal to the previous packet's key looked up only once (the
  * one-entry cache VPP keeps; a burst from one host to one host is the
- * common case). */
+ * common case).
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_MAC_LOOKUP_H
 #define HVS_MAC_LOOKUP_H
 

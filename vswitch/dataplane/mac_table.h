@@ -9,7 +9,8 @@
  * holding an entry pointer never sees it reused.
  *
  * Static entries (config MacAddresses, endpoints) never age and are never
- * moved by learning: "static wins". */
+ * moved by learning: "static wins".
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_MAC_TABLE_H
 #define HVS_MAC_TABLE_H
 

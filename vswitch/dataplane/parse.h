@@ -1,6 +1,7 @@
 /* Ethernet parsing at switch ingress: just enough to switch the frame.
  * A frame shorter than an Ethernet header (or than its VLAN tag), or with a
- * multicast or all-zero source MAC, is invalid. */
+ * multicast or all-zero source MAC, is invalid.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_PARSE_H
 #define HVS_PARSE_H
 

@@ -6,7 +6,8 @@
  * Each stage is a small function in its own file (parse.h, vlan.h, learn.h,
  * forward.c, flood.c, vlan_tag.h); this file only strings them together so
  * ACLs, NAT and MAC rewrite plug in at the two VFP hooks without reshaping
- * the path. Every packet that does not leave is counted under a drop reason. */
+ * the path. Every packet that does not leave is counted under a drop reason.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_PIPELINE_H
 #define HVS_PIPELINE_H
 

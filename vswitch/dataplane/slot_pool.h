@@ -1,7 +1,8 @@
 /* A stack of free entry indexes for a table whose entries live in an array
  * beside an rte_hash that stores a pointer to its entry (mac_table.c,
  * neigh.c), and the RCU hookup that returns a deleted key's entry only
- * after a grace period. Single writer: the table's writer thread. */
+ * after a grace period. Single writer: the table's writer thread.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_SLOT_POOL_H
 #define HVS_SLOT_POOL_H
 

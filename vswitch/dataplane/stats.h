@@ -1,5 +1,6 @@
 /* Per-worker counters, written only by their worker (no atomics, no
- * sharing of cache lines between workers) and summed when read. */
+ * sharing of cache lines between workers) and summed when read.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_STATS_H
 #define HVS_STATS_H
 

@@ -1,6 +1,7 @@
 /* The switch as the dataplane sees it: ports, VLAN flood domains, the MAC
  * table and the workers. Built by the main lcore before workers start;
- * workers only read it (MAC table entries excepted, see mac_table.h). */
+ * workers only read it (MAC table entries excepted, see mac_table.h).
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_SWITCH_H
 #define HVS_SWITCH_H
 

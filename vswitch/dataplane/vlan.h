@@ -8,7 +8,8 @@
  *   Access:   untagged on the wire, switched in AccessVlanId.
  *   Trunk:    untagged frames belong to NativeVlanId and leave untagged;
  *             VLANs in AllowedVlanIdList are carried tagged; others dropped.
- * A priority tag (VID 0) counts as untagged. */
+ * A priority tag (VID 0) counts as untagged.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_VLAN_H
 #define HVS_VLAN_H
 

@@ -1,6 +1,7 @@
 /* Rewriting the outer VLAN tag of a frame to what the egress port wants:
  * pop, push or change the VID (PCP/DEI kept). Only called on mbufs this
- * worker owns alone (refcnt 1). */
+ * worker owns alone (refcnt 1).
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_VLAN_TAG_H
 #define HVS_VLAN_TAG_H
 

@@ -1,7 +1,8 @@
 /* A poll-mode worker: one per worker lcore. It polls its RX queues in
  * bursts, runs each burst through the pipeline to completion and transmits
  * through per-port buffers flushed at the end of every burst. It never
- * blocks and never takes a lock the control plane holds. */
+ * blocks and never takes a lock the control plane holds.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_WORKER_H
 #define HVS_WORKER_H
 
