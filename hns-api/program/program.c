@@ -92,7 +92,10 @@ static void dp_network_created(void *ctx, const json_t *network_v1)
 {
 	struct program *pg = ctx;
 
-	nat_hns_network_created(pg->nat, network_v1);
+	/* while hns_create() restores the store, networks are programmed
+	 * later (program_restored), after the stored NATs */
+	if (pg->hns != NULL)
+		nat_hns_network_created(pg->nat, network_v1);
 }
 
 static void dp_network_deleted(void *ctx, const json_t *network_v1)
@@ -254,7 +257,6 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 		snprintf(what, whatlen, "%s", state_path != NULL ? "state" : "HNS");
 		goto fail;
 	}
-	program_restored(pg);
 	if (apply_config_hns(pg, cfg, err, errlen) < 0) {
 		snprintf(what, whatlen, "config %s", config_path);
 		goto fail;
@@ -262,12 +264,15 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 	snprintf(what, whatlen, "state");
 	if (acl_api_restore(pg->acl, err, errlen) < 0)
 		goto fail;
-	/* the config's Nats, then the stored NATs (a stored one whose name
-	 * the config or an HNS network took is dropped) */
+	/* The config's Nats, then the stored NATs, then the restored NAT
+	 * networks' NATs: the NATs that ran before the restart take their
+	 * slots first, so a network whose NAT did not fit (16 NATs) cannot
+	 * push one of them out now. */
 	if (cfg->nats != NULL && nat_api_apply_config(pg->nat, cfg->nats, err, errlen) < 0)
 		goto fail;
 	if (nat_api_restore(pg->nat, err, errlen) < 0)
 		goto fail;
+	program_restored(pg);
 	return pg;
 fail:
 	program_stop(pg);

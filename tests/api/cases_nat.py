@@ -526,3 +526,39 @@ def test_startup_config_nats_are_all_or_nothing(s):
 
 # run.py takes these, in this order
 __all__ = [n for n in list(globals()) if n.startswith("test_")]
+
+
+def test_nats_at_the_16_nat_limit_all_come_back_after_kill_9(s):
+    """16 NATs run (the config's, API-made ones and two HNS NAT networks'),
+    a third NAT network is created anyway without a NAT (no slot left).
+    After kill -9 the same 16 NATs run: the network that had no NAT must
+    not take the slot of one that ran (stored NATs come back first)."""
+    api = nat_api(s)
+    have = len(nats(api))
+    nets = []
+    for i in range(2):
+        nets.append(hns_ok(api.post("/networks/", {"Name": f"lim{i}", "Type": "NAT", "Subnets": [
+            {"AddressPrefix": f"172.{40 + i}.0.0/16", "GatewayAddress": f"172.{40 + i}.0.1"}]}),
+            f"POST network lim{i}"))
+    made = []
+    for i in range(16 - have - 2):
+        hns_ok(api.post("/nats", {"Name": f"api{i}",
+                                  "InternalIPInterfaceAddressPrefix": f"10.{100 + i}.0.0/24",
+                                  "ExternalIPAddress": f"192.0.2.{100 + i}",
+                                  "MaxSessions": 1024}),
+               f"POST /nats api{i}", 201)
+        made.append(f"api{i}")
+    before = sorted(by_name(nats(api)))
+    check(len(before) == 16, f"expected 16 NATs, got {len(before)}: {before}")
+    late = hns_ok(api.post("/networks/", {"Name": "late", "Type": "NAT", "Subnets": [
+        {"AddressPrefix": "172.50.0.0/16", "GatewayAddress": "172.50.0.1"}]}), "POST network late")
+    check(sorted(by_name(nats(api))) == before, "a 17th NAT appeared")
+    _stop(kill=True)
+    api = _start(s)
+    after = sorted(by_name(nats(api)))
+    check(after == before, f"NATs after kill -9: lost {sorted(set(before) - set(after))}, "
+                           f"gained {sorted(set(after) - set(before))}")
+    for name in made:
+        hns_ok(api.delete(f"/nats/{name}"), f"DELETE /nats/{name}")
+    for net in nets + [late]:
+        hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE network")
