@@ -443,7 +443,7 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 	}
 	rules = copy_rules(a->sw->vfp, port, L, n_cur + n_new, &own, &pol);
 	if (rules == NULL) {
-		status = reply_fail(resp, 500, "out of memory");
+		status = reply_fail(resp, 507, "out of memory");
 		goto out;
 	}
 	/* new rules go between the port's own and the policy rules */
@@ -476,13 +476,13 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		void *old = dup_current(a, port, L, &n_old);
 
 		if (old == NULL) {
-			status = reply_fail(resp, 500, "out of memory");
+			status = reply_fail(resp, 507, "out of memory");
 			goto out;
 		}
 		if (L->install(a->sw->vfp, port, rules, own + n_new + pol, err,
 			       sizeof(err)) < 0) {
 			free(old);
-			status = reply_fail(resp, 500, "cannot install the rules: %s", err);
+			status = reply_fail(resp, 507, "cannot install the rules: %s", err);
 			goto out;
 		}
 		if (persist_rules(a, port, L, a->sw->ports[port].name, err,
@@ -521,7 +521,7 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 	rules = calloc(n ? n : 1, L->size);
 	if (rules == NULL) {
 		json_decref(gone);
-		return reply_fail(resp, 500, "out of memory");
+		return reply_fail(resp, 507, "out of memory");
 	}
 	for (unsigned i = 0; i < n; i++) {
 		const void *r = rule_at(L, cur, i);
@@ -554,13 +554,13 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		if (old == NULL) {
 			free(rules);
 			json_decref(gone);
-			return reply_fail(resp, 500, "out of memory");
+			return reply_fail(resp, 507, "out of memory");
 		}
 		if (L->install(a->sw->vfp, port, rules, kept, err, sizeof(err)) < 0) {
 			free(old);
 			free(rules);
 			json_decref(gone);
-			return reply_fail(resp, 500, "cannot install the rules: %s", err);
+			return reply_fail(resp, 507, "cannot install the rules: %s", err);
 		}
 		if (persist_rules(a, port, L, port_name, err, sizeof(err)) < 0) {
 			undo_install(a, port, L, old, n_old);

@@ -424,7 +424,8 @@ static int map_find_id(const struct nat_entry *ne, uint32_t id)
 /* The HTTP status of a refused winnat_mapping_add. */
 static int mapping_status(int rc)
 {
-	return rc == -EEXIST || rc == -EBUSY ? 409 : rc == -EINVAL ? 400 : 500;
+	return rc == -EEXIST || rc == -EBUSY ? 409 : rc == -EINVAL ? 400 :
+	       rc == -ENOMEM || rc == -ENOSPC ? 507 : 500;
 }
 
 static const char *mapping_why(int rc, const char *err)
@@ -476,8 +477,8 @@ static int add_nat(struct nat_api *a, const struct nat_json *n, enum nat_origin 
 		     !path[0] ? "" : starts_with_field(why) ? "." : ": ", why);
 		return strstr(why, "used by") != NULL || strstr(why, "at most") != NULL ||
 		       strstr(why, "exist") != NULL || strstr(why, "full") != NULL
-		       ? -409 : strstr(why, "out of memory") != NULL ||
-				strstr(why, "not running") != NULL ? -500 : -400;
+		       ? -409 : strstr(why, "out of memory") != NULL ? -507 :
+		       strstr(why, "not running") != NULL ? -500 : -400;
 	}
 	ne = &a->nats[slot];
 	memset(ne, 0, sizeof(*ne));
@@ -498,7 +499,7 @@ static int add_nat(struct nat_api *a, const struct nat_json *n, enum nat_origin 
 			nat_ctl_remove(a->sw, slot);
 			free(ne->maps);
 			memset(ne, 0, sizeof(*ne));
-			return rc < 0 ? -mapping_status(rc) : -500;
+			return rc < 0 ? -mapping_status(rc) : -507;
 		}
 	}
 	proxies_place_waiting(a);
@@ -568,7 +569,7 @@ static int post_nat(struct nat_api *a, const char *body, size_t len, json_t **re
 	maps = body_maps(&n, MAP_NAT);
 	if (maps == NULL && n.nb_mappings > 0) {
 		nat_json_release(&n);
-		return reply_fail(resp, 500, "out of memory");
+		return reply_fail(resp, 507, "out of memory");
 	}
 	slot = add_nat(a, &n, ORIGIN_API, maps, n.nb_mappings, "", err, sizeof(err));
 	free(maps);
@@ -634,7 +635,7 @@ static int post_mapping(struct nat_api *a, int slot, const char *body, size_t le
 	if (map_append(ne, &m) < 0) {
 		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
 				   m.m.external_port);
-		return reply_fail(resp, 500, "out of memory");
+		return reply_fail(resp, 507, "out of memory");
 	}
 	if (store_nat(a, slot, -1, err, sizeof(err)) < 0) {
 		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
@@ -788,7 +789,7 @@ static int post_proxy(struct nat_api *a, const char *body, size_t len, json_t **
 				  "refused by the NAT");
 	if (proxy_append(a, &p) < 0) {
 		nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
-		return reply_fail(resp, 500, "out of memory");
+		return reply_fail(resp, 507, "out of memory");
 	}
 	if (a->store != NULL) {
 		json_t *row = nat_proxy_json_format(&p.px, NULL);

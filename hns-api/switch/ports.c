@@ -159,7 +159,7 @@ static int plug(struct ports *ps, const struct port_config *pc, uint16_t *index,
 		/* nothing half-applied: the port goes again */
 		vswitch_port_remove(sw, pc->name, ignore, sizeof(ignore));
 		snprintf(err, errlen, "cannot install the port's ACLs: %s", why);
-		return 500;
+		return 507; /* the rules' tables did not fit in memory */
 	}
 	acl_api_port_config(ps->acl, *index, pc);
 	memset(&ps->x[*index], 0, sizeof(ps->x[*index]));
@@ -215,7 +215,7 @@ static int add_parsed(struct ports *ps, const json_t *doc, uint16_t *index,
 
 	if (pc == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return 500;
+		return 507;
 	}
 	if (config_parse_port(doc, "", pc, err, errlen) < 0) {
 		status = 400;

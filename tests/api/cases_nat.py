@@ -562,3 +562,15 @@ def test_nats_at_the_16_nat_limit_all_come_back_after_kill_9(s):
         hns_ok(api.delete(f"/nats/{name}"), f"DELETE /nats/{name}")
     for net in nets + [late]:
         hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE network")
+
+
+def test_a_nat_too_big_for_memory_is_507_and_applies_nothing(s):
+    """Running out of memory is the server's storage, not a crash or a
+    generic 500: 507 Insufficient Storage, named, and nothing half-made."""
+    api = nat_api(s)
+    before = sorted(by_name(nats(api)))
+    r = api.post("/nats", {"Name": "huge", "InternalIPInterfaceAddressPrefix": "10.250.0.0/24",
+                           "ExternalIPAddress": "192.0.2.250", "MaxSessions": 16000000})
+    why = hns_error(r, "POST /nats huge", 507)
+    check("memory" in why, f"the error should say memory: {why!r}")
+    check(sorted(by_name(nats(api))) == before, "a NAT was left behind")
