@@ -54,31 +54,19 @@ static void mask_bits(struct ipaddr *a, int len)
 
 int prefix_parse(const char *s, struct ipaddr *a, int *len, bool strict)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = s ? strchr(s, '/') : NULL;
-	char *end;
-	long n;
-	struct ipaddr m;
+	struct ip_prefix p;
 
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+	memset(a, 0, sizeof(*a));
+	if (ip_prefix_parse(s, 0, &p) != IP_PREFIX_OK)
 		return -1;
-	memcpy(buf, s, (size_t)(slash - s));
-	buf[slash - s] = '\0';
-	if (ip_parse(buf, a) < 0)
-		return -1;
-	if (!isdigit((unsigned char)slash[1]))
-		return -1;
-	errno = 0;
-	n = strtol(slash + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 0 ||
-	    n > (a->family == 4 ? 32 : 128) || (slash[1] == '0' && slash[2]))
-		return -1;
-	*len = (int)n;
-	m = *a;
-	mask_bits(&m, *len);
-	if (strict && memcmp(&m, a, sizeof(m)) != 0)
-		return -2;
-	return 0;
+	a->family = p.family;
+	if (p.family == 4)
+		a->v4 = (uint32_t)p.addr[0] << 24 | (uint32_t)p.addr[1] << 16 |
+			(uint32_t)p.addr[2] << 8 | p.addr[3];
+	else
+		memcpy(a->v6, p.addr, sizeof(a->v6));
+	*len = p.len;
+	return strict && ip_prefix_has_host_bits(&p) ? -2 : 0;
 }
 
 void ip_format(const struct ipaddr *a, char *buf, size_t len)

@@ -1,5 +1,6 @@
 #include "addr_parse.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -84,31 +85,86 @@ int ipv4_parse(const char *text, uint32_t *ip)
 	return 0;
 }
 
-/* "a.b.c.d/len" split: the address part parsed, len 0-32 (required). */
-static int ipv4_split(const char *text, uint32_t *ip, uint8_t *plen)
+/* The length after the slash: decimal, no leading zeros, at most 3
+ * digits (so "/0128" or "/x" are not lengths). -1, or the number. */
+static int prefix_len(const char *l)
 {
-	const char *slash = text != NULL ? strchr(text, '/') : NULL;
-	char addr[16];
-	unsigned len = 0;
-	const char *l;
+	int len = 0;
 
-	if (slash == NULL || slash - text >= (ptrdiff_t)sizeof(addr))
-		return -1;
-	memcpy(addr, text, (size_t)(slash - text));
-	addr[slash - text] = '\0';
-	if (ipv4_parse(addr, ip) < 0)
-		return -1;
-	l = slash + 1;
-	if (*l == '\0' || strlen(l) > 2 || (l[0] == '0' && l[1] != '\0'))
+	if (*l == '\0' || strlen(l) > 3 || (l[0] == '0' && l[1] != '\0'))
 		return -1;
 	for (; *l; l++) {
 		if (*l < '0' || *l > '9')
 			return -1;
-		len = len * 10 + (unsigned)(*l - '0');
+		len = len * 10 + (*l - '0');
 	}
-	if (len > 32)
+	return len;
+}
+
+int ip_prefix_parse(const char *text, unsigned flags, struct ip_prefix *p)
+{
+	const char *slash = text != NULL ? strchr(text, '/') : NULL;
+	size_t alen = text == NULL ? 0 : slash != NULL ? (size_t)(slash - text) : strlen(text);
+	char addr[INET6_ADDRSTRLEN + 1];
+	int max, len;
+
+	memset(p, 0, sizeof(*p));
+	if (alen == 0 || alen >= sizeof(addr))
+		return IP_PREFIX_BAD_ADDRESS;
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	p->family = strchr(addr, ':') != NULL ? 6 : 4;
+	if (p->family == 6 && (flags & IP_PREFIX_V4_ONLY))
+		return IP_PREFIX_BAD_ADDRESS;
+	if (inet_pton(p->family == 4 ? AF_INET : AF_INET6, addr, p->addr) != 1)
+		return IP_PREFIX_BAD_ADDRESS;
+	max = p->family == 4 ? 32 : 128;
+	if (slash == NULL) {
+		if (!(flags & IP_PREFIX_LEN_OPTIONAL))
+			return IP_PREFIX_BAD_LENGTH;
+		p->len = (uint8_t)max;
+		return IP_PREFIX_OK;
+	}
+	len = prefix_len(slash + 1);
+	if (len < 0)
+		return IP_PREFIX_BAD_LENGTH;
+	p->len = (uint8_t)(len > 255 ? 255 : len);
+	return len > max ? IP_PREFIX_LENGTH_RANGE : IP_PREFIX_OK;
+}
+
+static bool host_bit(const struct ip_prefix *p, unsigned bit)
+{
+	return p->addr[bit / 8] & (0x80u >> (bit % 8));
+}
+
+bool ip_prefix_has_host_bits(const struct ip_prefix *p)
+{
+	unsigned max = p->family == 4 ? 32 : 128;
+
+	for (unsigned bit = p->len; bit < max; bit++)
+		if (host_bit(p, bit))
+			return true;
+	return false;
+}
+
+void ip_prefix_clear_host_bits(struct ip_prefix *p)
+{
+	unsigned max = p->family == 4 ? 32 : 128;
+
+	for (unsigned bit = p->len; bit < max; bit++)
+		p->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+}
+
+/* "a.b.c.d/len" (IPv4, len required): address (host order) and length. */
+static int ipv4_split(const char *text, uint32_t *ip, uint8_t *plen)
+{
+	struct ip_prefix p;
+
+	if (ip_prefix_parse(text, IP_PREFIX_V4_ONLY, &p) != IP_PREFIX_OK)
 		return -1;
-	*plen = (uint8_t)len;
+	*ip = (uint32_t)p.addr[0] << 24 | (uint32_t)p.addr[1] << 16 |
+	      (uint32_t)p.addr[2] << 8 | p.addr[3];
+	*plen = p.len;
 	return 0;
 }
 

@@ -25,6 +25,33 @@ void mac_format(const struct rte_ether_addr *mac, char *buf);
  * 0-255 without leading zeros, nothing else. 0 or -1. */
 int ipv4_parse(const char *text, uint32_t *ip);
 
+/* The one prefix parser (IPv4 and IPv6), every other prefix reader wraps
+ * it: "a.b.c.d/len" or an IPv6 address "/len"; len is decimal without
+ * leading zeros, 0-32 or 0-128. */
+struct ip_prefix {
+	uint8_t family;   /* 4 or 6 */
+	uint8_t len;      /* on IP_PREFIX_LENGTH_RANGE: the number given (max 255) */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+enum ip_prefix_flag {
+	IP_PREFIX_LEN_OPTIONAL = 1, /* a bare address is a host prefix */
+	IP_PREFIX_V4_ONLY = 2,
+};
+
+enum ip_prefix_result {
+	IP_PREFIX_OK = 0,
+	IP_PREFIX_BAD_ADDRESS = -1,  /* family still set: 6 when it has a ':' */
+	IP_PREFIX_BAD_LENGTH = -2,   /* missing, empty or not a decimal number */
+	IP_PREFIX_LENGTH_RANGE = -3, /* beyond 32 / 128 */
+};
+
+int ip_prefix_parse(const char *text, unsigned flags, struct ip_prefix *p);
+/* Is any address bit beyond the length set ("10.0.0.1/8")? */
+bool ip_prefix_has_host_bits(const struct ip_prefix *p);
+/* Clears the address bits beyond the length. */
+void ip_prefix_clear_host_bits(struct ip_prefix *p);
+
 /* A network prefix "a.b.c.d/len" (len 0-32, required): 0, -1 when it is
  * not one, -2 when address bits beyond the prefix are set ("10.0.0.1/8"). */
 int ipv4_prefix_parse(const char *text, uint32_t *prefix, uint8_t *plen);

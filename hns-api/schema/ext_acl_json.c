@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "acl_json.h"
+#include "addr_parse.h"
 #include "json_util.h"
 
 #define PATH_LEN 256
@@ -28,46 +29,19 @@ static bool is_any(const char *s)
  * beyond the length are cleared. 0 or -1. */
 static int prefix_parse(const char *s, struct acl_prefix *p)
 {
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned max, depth;
+	struct ip_prefix ip;
 
 	memset(p, 0, sizeof(*p));
 	if (is_any(s)) {
 		p->any = true;
 		return 0;
 	}
-	if (n == 0 || n >= sizeof(addr))
+	if (ip_prefix_parse(s, IP_PREFIX_LEN_OPTIONAL, &ip) != IP_PREFIX_OK)
 		return -1;
-	memcpy(addr, s, n);
-	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, p->addr) == 1) {
-		p->family = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, p->addr) == 1) {
-		p->family = 6;
-		max = 128;
-	} else {
-		return -1;
-	}
-	depth = max;
-	if (slash != NULL) {
-		const char *d = slash + 1;
-		char *end;
-		unsigned long v;
-
-		if (!isdigit((unsigned char)*d) || strlen(d) > 3)
-			return -1;
-		errno = 0;
-		v = strtoul(d, &end, 10);
-		if (errno || *end || v > max)
-			return -1;
-		depth = (unsigned)v;
-	}
-	p->depth = (uint8_t)depth;
-	for (unsigned bit = depth; bit < max; bit++)
-		p->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+	ip_prefix_clear_host_bits(&ip);
+	p->family = ip.family;
+	p->depth = ip.len;
+	memcpy(p->addr, ip.addr, sizeof(p->addr));
 	return 0;
 }
 

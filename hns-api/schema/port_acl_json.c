@@ -46,55 +46,39 @@ static const char *dir_name(enum acl_dir d)
 static int prefix_parse(const char *text, struct acl_prefix *p, char *why,
 			size_t whylen)
 {
-	char addr[INET6_ADDRSTRLEN + 1];
+	struct ip_prefix ip;
 	const char *slash = strchr(text, '/');
-	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned max, depth;
 
 	memset(p, 0, sizeof(*p));
 	if (strcasecmp(text, "ANY") == 0) {
 		p->any = true;
 		return 0;
 	}
-	if (alen == 0 || alen >= sizeof(addr)) {
-		snprintf(why, whylen, "\"%s\" is not an IP address or prefix, or ANY", text);
+	switch (ip_prefix_parse(text, IP_PREFIX_LEN_OPTIONAL, &ip)) {
+	case IP_PREFIX_OK:
+		break;
+	case IP_PREFIX_BAD_ADDRESS:
+		if (slash == text || text[0] == '\0' ||
+		    (slash ? (size_t)(slash - text) : strlen(text)) > INET6_ADDRSTRLEN)
+			snprintf(why, whylen, "\"%s\" is not an IP address or prefix, or ANY",
+				 text);
+		else
+			snprintf(why, whylen, "\"%.*s\" is not an IPv%d address",
+				 slash ? (int)(slash - text) : (int)strlen(text), text,
+				 ip.family);
+		return -1;
+	case IP_PREFIX_BAD_LENGTH:
+		snprintf(why, whylen, "\"%s\": prefix length \"%s\" is not a number",
+			 text, slash + 1);
+		return -1;
+	default:
+		snprintf(why, whylen, "\"%s\": prefix length %u is out of range 0-%u",
+			 text, ip.len, ip.family == 4 ? 32 : 128);
 		return -1;
 	}
-	memcpy(addr, text, alen);
-	addr[alen] = '\0';
-	if (strchr(addr, ':') != NULL) {
-		p->family = 6;
-		max = 128;
-		if (inet_pton(AF_INET6, addr, p->addr) != 1) {
-			snprintf(why, whylen, "\"%s\" is not an IPv6 address", addr);
-			return -1;
-		}
-	} else {
-		p->family = 4;
-		max = 32;
-		if (inet_pton(AF_INET, addr, p->addr) != 1) {
-			snprintf(why, whylen, "\"%s\" is not an IPv4 address", addr);
-			return -1;
-		}
-	}
-	depth = max;
-	if (slash != NULL) {
-		const char *s = slash + 1;
-		size_t digits = strspn(s, "0123456789");
-
-		if (digits == 0 || digits > 3 || s[digits] != '\0') {
-			snprintf(why, whylen, "\"%s\": prefix length \"%s\" is not a number",
-				 text, s);
-			return -1;
-		}
-		depth = (unsigned)atoi(s);
-		if (depth > max) {
-			snprintf(why, whylen, "\"%s\": prefix length %u is out of range 0-%u",
-				 text, depth, max);
-			return -1;
-		}
-	}
-	p->depth = (uint8_t)depth;
+	p->family = ip.family;
+	p->depth = ip.len;
+	memcpy(p->addr, ip.addr, sizeof(p->addr));
 	return 0;
 }
 

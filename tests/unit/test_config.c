@@ -1,6 +1,6 @@
 /* The startup config parser (vswitch/config.h) with its port Acls and
  * ExtendedAcls (rules read by vfp/port_acl.h and vfp/ext_acl.h), MAC text parsing
- * (vswitch/addr_parse.h) and the strict JSON getters (vswitch/json_util.h).
+ * (hns-api/schema/addr_parse.h) and the strict JSON getters (hns-api/schema/json_util.h).
  * No EAL. */
 #include <dirent.h>
 #include <limits.h>
@@ -1245,4 +1245,70 @@ Test(config_nats, errors_name_the_element_and_field)
 	parse_fails("{'Ports': [{" PORT0 ", 'IPAddresses': ['x']}], 'Nats': [{'Name': 'a',"
 		    " 'InternalIPInterfaceAddressPrefix': '172.18.0.0/16'}]}",
 		    "Ports[0].IPAddresses[0]", NULL);
+}
+
+/* The one prefix parser every prefix reader wraps (addr_parse.h). */
+Test(ip_prefix, forms_lengths_and_families)
+{
+	struct ip_prefix p;
+
+	cr_assert_eq(ip_prefix_parse("10.1.0.0/16", 0, &p), IP_PREFIX_OK);
+	cr_assert_eq(p.family, 4);
+	cr_assert_eq(p.len, 16);
+	cr_assert_eq(p.addr[0], 10);
+	cr_assert_eq(p.addr[1], 1);
+	cr_assert_eq(ip_prefix_parse("2001:db8::/32", 0, &p), IP_PREFIX_OK);
+	cr_assert_eq(p.family, 6);
+	cr_assert_eq(p.len, 32);
+	cr_assert_eq(p.addr[1], 0x01);
+	/* a bare address: a host prefix only when allowed */
+	cr_assert_eq(ip_prefix_parse("192.0.2.7", 0, &p), IP_PREFIX_BAD_LENGTH);
+	cr_assert_eq(ip_prefix_parse("192.0.2.7", IP_PREFIX_LEN_OPTIONAL, &p), IP_PREFIX_OK);
+	cr_assert_eq(p.len, 32);
+	cr_assert_eq(ip_prefix_parse("fe80::1", IP_PREFIX_LEN_OPTIONAL, &p), IP_PREFIX_OK);
+	cr_assert_eq(p.len, 128);
+	cr_assert_eq(ip_prefix_parse("2001:db8::/32", IP_PREFIX_V4_ONLY, &p),
+		     IP_PREFIX_BAD_ADDRESS);
+}
+
+Test(ip_prefix, one_rule_for_bad_text)
+{
+	struct ip_prefix p;
+	static const char *const bad_len[] = { "10.0.0.0/", "10.0.0.0/08", "10.0.0.0/x",
+					       "10.0.0.0/8x", "10.0.0.0/-1", "10.0.0.0/0128" };
+
+	for (size_t i = 0; i < sizeof(bad_len) / sizeof(bad_len[0]); i++)
+		cr_assert_eq(ip_prefix_parse(bad_len[i], 0, &p), IP_PREFIX_BAD_LENGTH,
+			     "'%s' accepted", bad_len[i]);
+	cr_assert_eq(ip_prefix_parse("10.0.0.0/33", 0, &p), IP_PREFIX_LENGTH_RANGE);
+	cr_assert_eq(p.len, 33);
+	cr_assert_eq(ip_prefix_parse("::/129", 0, &p), IP_PREFIX_LENGTH_RANGE);
+	cr_assert_eq(ip_prefix_parse("010.0.0.0/8", 0, &p), IP_PREFIX_BAD_ADDRESS);
+	cr_assert_eq(ip_prefix_parse("10.0.0/8", 0, &p), IP_PREFIX_BAD_ADDRESS);
+	cr_assert_eq(ip_prefix_parse("/8", 0, &p), IP_PREFIX_BAD_ADDRESS);
+	cr_assert_eq(ip_prefix_parse("", IP_PREFIX_LEN_OPTIONAL, &p), IP_PREFIX_BAD_ADDRESS);
+	cr_assert_eq(ip_prefix_parse(NULL, 0, &p), IP_PREFIX_BAD_ADDRESS);
+	cr_assert_eq(ip_prefix_parse("fe80::zz/64", 0, &p), IP_PREFIX_BAD_ADDRESS);
+	cr_assert_eq(p.family, 6, "the family of a bad IPv6 address is still told");
+}
+
+Test(ip_prefix, host_bits_seen_and_cleared)
+{
+	struct ip_prefix p;
+	uint32_t prefix;
+	uint8_t plen;
+
+	cr_assert_eq(ip_prefix_parse("10.0.0.1/8", 0, &p), IP_PREFIX_OK);
+	cr_assert(ip_prefix_has_host_bits(&p));
+	ip_prefix_clear_host_bits(&p);
+	cr_assert_not(ip_prefix_has_host_bits(&p));
+	cr_assert_eq(p.addr[3], 0);
+	cr_assert_eq(ip_prefix_parse("2001:db8::1/64", 0, &p), IP_PREFIX_OK);
+	cr_assert(ip_prefix_has_host_bits(&p));
+	/* the IPv4 wrappers keep their contracts */
+	cr_assert_eq(ipv4_prefix_parse("10.0.0.1/8", &prefix, &plen), -2);
+	cr_assert_eq(ipv4_prefix_parse("10.0.0.0/8", &prefix, &plen), 0);
+	cr_assert_eq(prefix, 0x0a000000u);
+	cr_assert_eq(plen, 8);
+	cr_assert_eq(ipv4_prefix_parse("10.0.0.0/33", &prefix, &plen), -1);
 }
