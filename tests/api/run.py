@@ -828,6 +828,7 @@ from cases_acl import *  # noqa: E402,F401,F403
 # /nats, /nats/{name}/staticmappings|sessions|bindings and /portproxy, on
 # a daemon of their own with a config NAT and --state (tests/api/cases_nat.py).
 from cases_nat import *  # noqa: E402,F401,F403
+from cases_http import *  # noqa: E402,F401,F403
 
 
 # ---------------------------------------------------------------- last
