@@ -11,10 +11,27 @@
  * on, never a file that is not a socket) and mode 0600 before it listens;
  * a TCP socket binds exactly the host it was given.
  *
- * Bodies are collected per request (MHD's con_cls) up to API_MAX_BODY; a
- * larger Content-Length is refused with 413 before the body is read, a
- * larger chunked body once it crosses the limit (the rest is read and
- * discarded, the answer is 413).
+ * Bodies are collected per request (MHD's con_cls) up to API_MAX_BODY. A
+ * larger body is read and discarded (up to API_DISCARD_MAX bytes or
+ * API_DISCARD_MS) and then answered 413 with "Connection: close": a client
+ * that writes its whole body before reading (Python's http.client on a
+ * keep-alive connection) would otherwise meet a closed socket instead of
+ * the reply. A Content-Length past the discard bound, or an
+ * "Expect: 100-continue" request over the limit, is answered 413 before
+ * any body is read (MHD then closes the connection); a body still arriving
+ * at the bound closes the connection without a reply (MHD cannot queue one
+ * mid-body).
+ *
+ * Connections (all listeners together) are tracked from MHD's connection
+ * notifications: each has a deadline (its request headers within
+ * API_REQUEST_TIMEOUT_SEC of connecting, a request within it of its
+ * headers), checked on every poll; a connection past it is shut down
+ * (shutdown(2): MHD sees the end of stream and closes it itself). Past
+ * API_MAX_CONNECTIONS, the oldest connection that has never sent complete
+ * headers is shut down to make room, or, when every one has, the newcomer
+ * is answered 503. MHD's own limit sits above ours (it would stop accepting
+ * instead of answering) and RLIMIT_NOFILE is raised to its hard limit so
+ * the listeners never run out of descriptors.
  *
  * TLS (TCP listeners, when cert/key/CA are given): the CA goes to
  * MHD_OPTION_HTTPS_MEM_TRUST and every new TLS session is switched from
@@ -31,12 +48,17 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -44,8 +66,14 @@
 #include <microhttpd.h>
 
 #define API_BACKLOG 128
-#define API_IDLE_TIMEOUT_SEC 120
 #define API_SPEC_MAX 300
+/* MHD's per-listener limit above ours: connections we shut down linger
+ * until MHD's next run, and MHD at its limit stops accepting. */
+#define API_CONN_HEADROOM 64
+/* Descriptors kept for the rest of the process (ports, traces, state). */
+#define API_FD_RESERVE 256
+#define API_NOFILE_WANTED 65536
+#define API_SWEEP_MS 100
 #define JSON_TYPE "application/json"
 
 struct listener {
@@ -56,6 +84,17 @@ struct listener {
 	bool tls;
 };
 
+/* One connection: MHD's socket context, in api_server's list (oldest
+ * first). */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	uint64_t deadline_ms; /* shut down when the clock passes it */
+	bool served;          /* complete request headers came in once */
+	bool reject;          /* over the cap: its request gets 503 */
+	bool dropped;         /* shut down by us, MHD closes it next */
+};
+
 struct api_server {
 	api_handler_fn handler;
 	void *ctx;
@@ -63,15 +102,30 @@ struct api_server {
 	struct listener l[API_MAX_LISTENERS];
 	/* PEM texts, NUL-terminated; alive as long as the daemons. */
 	char *tls_cert, *tls_key, *tls_ca;
+	/* limits in force (API_* or the environment's) */
+	unsigned max_conns, idle_sec, request_sec;
+	struct conn *conns, *conns_tail;
+	unsigned nb_conns, nb_dropped;
+	uint64_t next_sweep_ms;
 };
 
 /* One request's state: MHD's con_cls. */
 struct request {
 	char *body;
 	size_t len, cap;
+	size_t discarded;    /* bytes of a too large body thrown away */
+	uint64_t started_ms;
 	bool too_large;
 	bool answered; /* a response was queued before the body was read */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 /* MHD's own messages, kept while a daemon starts so a failure can say why. */
 static char mhd_last_error[256];
@@ -114,24 +168,112 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, unsigned status,
 	return rc;
 }
 
-/* An HNS-style error body: {"Success":false,"Error":"...","Output":null}.
- * msg is plain ASCII without quotes or backslashes (our own texts). */
+/* An HNS-style error body: {"Success":false,"Error":"...","Output":null},
+ * msg JSON-escaped whole (heap buffer, never cut). */
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status,
 				  const char *msg, bool close_after)
 {
-	char *body;
-	int n = asprintf(&body, "{\"Success\":false,\"Error\":\"%s\",\"Output\":null}",
-			 msg);
+	static const char head[] = "{\"Success\":false,\"Error\":\"";
+	static const char tail[] = "\",\"Output\":null}";
+	size_t ml = strlen(msg), n = 0;
+	char *body = malloc(sizeof(head) + 6 * ml + sizeof(tail));
 
-	if (n < 0)
+	if (body == NULL)
 		return MHD_NO;
-	return send_reply(c, status, body, (size_t)n, JSON_TYPE, close_after);
+	memcpy(body, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			body[n++] = '\\';
+			body[n++] = (char)*p;
+		} else if (*p < 0x20) {
+			n += (size_t)sprintf(body + n, "\\u%04x", *p);
+		} else {
+			body[n++] = (char)*p;
+		}
+	}
+	memcpy(body + n, tail, sizeof(tail) - 1);
+	n += sizeof(tail) - 1;
+	return send_reply(c, status, body, n, JSON_TYPE, close_after);
 }
 
 static enum MHD_Result send_too_large(struct MHD_Connection *c)
 {
 	return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			  "request body larger than 1 MiB", true);
+}
+
+/* ---- connections: cap, deadlines --------------------------------------- */
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Ends a connection from outside MHD: the socket stays open (MHD owns the
+ * descriptor) but reads see the end of stream, so MHD closes it. */
+static void conn_drop(struct api_server *s, struct conn *k)
+{
+	if (k->dropped)
+		return;
+	shutdown(k->fd, SHUT_RDWR);
+	k->dropped = true;
+	s->nb_dropped++;
+}
+
+static void conn_add(struct api_server *s, struct conn *k)
+{
+	k->prev = s->conns_tail;
+	k->next = NULL;
+	if (s->conns_tail != NULL)
+		s->conns_tail->next = k;
+	else
+		s->conns = k;
+	s->conns_tail = k;
+	s->nb_conns++;
+	k->deadline_ms = now_ms() + 1000ull * s->request_sec;
+	if (s->nb_conns - s->nb_dropped <= s->max_conns)
+		return;
+	/* over the cap: make room by dropping the oldest connection still
+	 * waiting for its first headers (a slowloris one), else refuse */
+	for (struct conn *o = s->conns; o != NULL; o = o->next) {
+		if (o != k && !o->served && !o->dropped) {
+			conn_drop(s, o);
+			return;
+		}
+	}
+	k->reject = true;
+}
+
+static void conn_remove(struct api_server *s, struct conn *k)
+{
+	if (k->prev != NULL)
+		k->prev->next = k->next;
+	else
+		s->conns = k->next;
+	if (k->next != NULL)
+		k->next->prev = k->prev;
+	else
+		s->conns_tail = k->prev;
+	s->nb_conns--;
+	if (k->dropped)
+		s->nb_dropped--;
+	free(k);
+}
+
+static void conns_sweep(struct api_server *s)
+{
+	uint64_t now = now_ms();
+
+	if (now < s->next_sweep_ms)
+		return;
+	s->next_sweep_ms = now + API_SWEEP_MS;
+	for (struct conn *k = s->conns; k != NULL; k = k->next)
+		if (!k->dropped && now >= k->deadline_ms)
+			conn_drop(s, k);
 }
 
 /* ---- TLS client certificates ------------------------------------------- */
@@ -144,9 +286,9 @@ static gnutls_session_t tls_session_of(struct MHD_Connection *c)
 	return ci != NULL ? (gnutls_session_t)ci->tls_session : NULL;
 }
 
-/* A new connection: make its TLS session require a client certificate
- * and verify it (against the MHD_OPTION_HTTPS_MEM_TRUST CA) in the
- * handshake. */
+/* A new connection: tracked (cap, deadlines); on TLS its session made to
+ * require a client certificate and verify it (against the
+ * MHD_OPTION_HTTPS_MEM_TRUST CA) in the handshake. A closed one: forgotten. */
 static void on_connection(void *cls, struct MHD_Connection *c,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
@@ -154,8 +296,26 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 	struct listener *l = cls;
 	gnutls_session_t s;
 
-	(void)socket_context;
-	if (!l->tls || code != MHD_CONNECTION_NOTIFY_STARTED)
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context != NULL)
+			conn_remove(l->srv, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	if (code != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	{
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct conn *k = ci != NULL ? calloc(1, sizeof(*k)) : NULL;
+
+		*socket_context = k; /* NULL: untracked (out of memory) */
+		if (k != NULL) {
+			k->fd = ci->connect_fd;
+			conn_add(l->srv, k);
+		}
+	}
+	if (!l->tls)
 		return;
 	s = tls_session_of(c);
 	if (s == NULL)
@@ -235,19 +395,66 @@ static enum MHD_Result dispatch(struct listener *l, struct MHD_Connection *c,
 			  reply.content_type, false);
 }
 
-/* First call of a request: TLS check, Content-Length check. */
-static enum MHD_Result begin_request(struct listener *l, struct MHD_Connection *c,
-				     void **con_cls)
+static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
 {
+	size_t *n = cls;
+
+	(void)kind;
+	*n += strlen(key) + 2 + (value != NULL ? strlen(value) : 0);
+	return MHD_YES;
+}
+
+static bool expects_continue(struct MHD_Connection *c)
+{
+	const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_EXPECT);
+
+	return e != NULL && strcasecmp(e, "100-continue") == 0;
+}
+
+/* First call of a request: deadline, cap, TLS check, sizes of the target
+ * and the headers, Content-Length check. */
+static enum MHD_Result begin_request(struct listener *l, struct MHD_Connection *c,
+				     const char *url, void **con_cls)
+{
+	struct conn *k = conn_of(c);
+	const union MHD_ConnectionInfo *ci;
 	struct request *req;
 	const char *cl;
+	size_t url_len = strlen(url);
+	char msg[96];
 
+	if (k != NULL) {
+		k->served = true;
+		k->deadline_ms = now_ms() + 1000ull * l->srv->request_sec;
+	}
 	if (l->tls && !client_cert_ok(c))
 		return MHD_NO; /* closes the connection: no service */
 	req = calloc(1, sizeof(*req));
 	if (req == NULL)
 		return MHD_NO;
 	*con_cls = req;
+	req->started_ms = now_ms();
+	req->answered = true; /* unless the checks below pass */
+	if (k != NULL && k->reject) {
+		snprintf(msg, sizeof(msg), "too many connections (at most %u)",
+			 l->srv->max_conns);
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, true);
+	}
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg_len, &url_len);
+	if (url_len > API_MAX_URL) {
+		snprintf(msg, sizeof(msg), "request URL longer than %d bytes",
+			 API_MAX_URL);
+		return send_error(c, MHD_HTTP_URI_TOO_LONG, msg, true);
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (ci != NULL && ci->header_size > API_MAX_HEADER) {
+		snprintf(msg, sizeof(msg), "request headers larger than %d bytes",
+			 API_MAX_HEADER);
+		return send_error(c, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, msg,
+				  true);
+	}
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL) {
@@ -256,11 +463,20 @@ static enum MHD_Result begin_request(struct listener *l, struct MHD_Connection *
 
 		errno = 0;
 		n = strtoull(cl, &end, 10);
-		if (errno != 0 || end == cl || n > API_MAX_BODY) {
-			req->too_large = req->answered = true;
-			return send_too_large(c);
+		if (errno == ERANGE)
+			n = ULLONG_MAX;
+		else if (end == cl || cl[0] == '-')
+			return send_error(c, MHD_HTTP_BAD_REQUEST,
+					  "malformed Content-Length", true);
+		if (n > API_MAX_BODY) {
+			req->too_large = true;
+			/* past the discard bound, or a client waiting for
+			 * "100 Continue" (it has sent no body): answer now */
+			if (n > API_DISCARD_MAX || expects_continue(c))
+				return send_too_large(c);
 		}
 	}
+	req->answered = false;
 	return MHD_YES;
 }
 
@@ -274,8 +490,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	if (req == NULL)
-		return begin_request(l, c, con_cls);
-	if (req->answered) { /* early 413: swallow whatever still comes */
+		return begin_request(l, c, url, con_cls);
+	if (req->answered) { /* early reply: swallow whatever still comes */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -283,13 +499,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (req->too_large)
-			return MHD_YES;
-		if (req->len + n > API_MAX_BODY) {
+		if (!req->too_large && req->len + n > API_MAX_BODY) {
 			req->too_large = true;
+			req->discarded = req->len;
 			free(req->body);
 			req->body = NULL;
 			req->len = req->cap = 0;
+		}
+		if (req->too_large) {
+			/* read and thrown away, up to the bound; past it the
+			 * connection closes (no reply can be queued mid-body) */
+			req->discarded += n;
+			if (req->discarded > API_DISCARD_MAX ||
+			    now_ms() - req->started_ms > API_DISCARD_MS)
+				return MHD_NO;
 			return MHD_YES;
 		}
 		if (req->len + n + 1 > req->cap) {
@@ -319,11 +542,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
+	struct listener *l = cls;
 	struct request *req = *con_cls;
+	struct conn *k = conn_of(c);
 
-	(void)cls;
-	(void)c;
 	(void)code;
+	/* a kept-alive connection: idle (MHD's timeout), then its next
+	 * request's headers within the request timeout */
+	if (k != NULL)
+		k->deadline_ms = now_ms() +
+				 1000ull * (l->srv->idle_sec + l->srv->request_sec);
 	if (req != NULL) {
 		free(req->body);
 		free(req);
@@ -638,7 +866,7 @@ static int start_listener(struct api_server *s, struct listener *l,
 	bool want_tls = tls != NULL && tls->cert_file != NULL &&
 			tls->key_file != NULL && tls->ca_file != NULL;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem opts[12];
+	struct MHD_OptionItem opts[16];
 	unsigned n = 0;
 	int fd = -1;
 
@@ -665,11 +893,15 @@ static int start_listener(struct api_server *s, struct listener *l,
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER,
 					    (intptr_t)mhd_logger, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED,
-					    (intptr_t)on_completed, NULL};
+					    (intptr_t)on_completed, l};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
 					    (intptr_t)on_connection, l};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
-					    API_IDLE_TIMEOUT_SEC, NULL};
+					    s->idle_sec, NULL};
+	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+					    s->max_conns + API_CONN_HEADROOM, NULL};
+	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+					    API_CONNECTION_MEMORY, NULL};
 	if (l->tls) {
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert};
@@ -701,6 +933,65 @@ static void stop_listener(struct listener *l)
 	}
 }
 
+static unsigned env_uint(const char *name, unsigned def, unsigned min,
+			 unsigned max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max) {
+		fprintf(stderr, "vswitchd: %s=%s ignored (expected %u-%u), using %u\n",
+			name, v, min, max, def);
+		return def;
+	}
+	return (unsigned)n;
+}
+
+/* The limits in force, and enough descriptors for them: RLIMIT_NOFILE's
+ * soft limit raised towards its hard one; the connection cap lowered if
+ * the descriptors still do not cover it with room for the rest. */
+static void set_limits(struct api_server *s)
+{
+	struct rlimit rl;
+
+	s->max_conns = env_uint("VSWITCHD_API_MAX_CONNECTIONS", API_MAX_CONNECTIONS,
+				1, 100000);
+	s->idle_sec = env_uint("VSWITCHD_API_IDLE_TIMEOUT", API_IDLE_TIMEOUT_SEC,
+			       1, 86400);
+	s->request_sec = env_uint("VSWITCHD_API_REQUEST_TIMEOUT",
+				  API_REQUEST_TIMEOUT_SEC, 1, 86400);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t want = s->max_conns + API_CONN_HEADROOM + API_FD_RESERVE;
+
+		if (want < API_NOFILE_WANTED)
+			want = API_NOFILE_WANTED;
+		if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+			want = rl.rlim_max;
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < (rlim_t)s->max_conns + API_CONN_HEADROOM + API_FD_RESERVE) {
+			unsigned fit = rl.rlim_cur > API_CONN_HEADROOM + API_FD_RESERVE + 16
+				       ? (unsigned)(rl.rlim_cur - API_CONN_HEADROOM -
+						    API_FD_RESERVE)
+				       : 16;
+
+			fprintf(stderr, "vswitchd: RLIMIT_NOFILE %llu: at most %u API "
+				"connections (not %u)\n",
+				(unsigned long long)rl.rlim_cur, fit, s->max_conns);
+			s->max_conns = fit;
+		}
+	}
+}
+
 struct api_server *api_server_create(const struct api_listen *listens,
 				     unsigned nb_listens,
 				     const struct api_tls *tls,
@@ -726,6 +1017,7 @@ struct api_server *api_server_create(const struct api_listen *listens,
 	}
 	s->handler = handler;
 	s->ctx = ctx;
+	set_limits(s);
 	for (unsigned i = 0; i < nb_listens; i++) {
 		if (start_listener(s, &s->l[i], listens[i].spec, tls, err, errlen) < 0) {
 			s->nb = i + 1; /* stop_listener cleans the half-made one */
@@ -744,6 +1036,7 @@ void api_server_poll(struct api_server *s)
 	for (unsigned i = 0; i < s->nb; i++)
 		if (s->l[i].daemon != NULL)
 			MHD_run(s->l[i].daemon);
+	conns_sweep(s);
 }
 
 void api_server_destroy(struct api_server *s)

@@ -1,6 +1,7 @@
 /* The REST transport: libmicrohttpd listeners (a unix socket, mode 0600,
  * and/or TCP, optionally TLS with required client certificates), keep-alive,
- * bodies over 1 MiB refused with 413. It knows nothing of HNS: every
+ * bodies over 1 MiB refused with 413, size limits, timeouts and a cap on
+ * connections (below). It knows nothing of HNS: every
  * complete request goes to one handler. Runs in the caller's thread:
  * api_server_poll() does all pending work without blocking, so the main
  * lcore's control loop drives it and no lock is ever needed.
@@ -12,6 +13,36 @@
 
 #define API_MAX_BODY (1024 * 1024)
 #define API_MAX_LISTENERS 8
+
+/* The HTTP edges (README "REST limits").
+ * A body over API_MAX_BODY is read and thrown away, up to API_DISCARD_MAX
+ * bytes or API_DISCARD_MS, then answered 413 and the connection closed, so a
+ * client that sends its whole body before reading (Python's http.client)
+ * still reads the 413. A Content-Length over API_DISCARD_MAX, or one over
+ * API_MAX_BODY with "Expect: 100-continue", is answered 413 at once; a body
+ * still coming at the bound closes the connection. */
+#define API_DISCARD_MAX (16u * 1024 * 1024)
+#define API_DISCARD_MS 2000
+/* Request target (path and query) and the whole header section (request
+ * line included): over these, 414 and 431. MHD's per-connection memory is
+ * larger, so whatever passes these checks can always be answered. */
+#define API_MAX_URL 8192
+#define API_MAX_HEADER (16 * 1024)
+#define API_CONNECTION_MEMORY (64 * 1024)
+/* Connections open at once, all listeners together (environment
+ * VSWITCHD_API_MAX_CONNECTIONS overrides it). Beyond it, the connection
+ * that has been waiting longest for its first request line and headers is
+ * dropped to make room (slowloris clients cannot lock others out); when
+ * every connection has sent a request, the new one is answered 503. */
+#define API_MAX_CONNECTIONS 256
+/* A connection with nothing sent or received for this long is closed
+ * (environment VSWITCHD_API_IDLE_TIMEOUT). */
+#define API_IDLE_TIMEOUT_SEC 120
+/* A new connection must deliver its request headers within this time, and
+ * a request its body and take its reply within it once its headers are in;
+ * a kept-alive connection its next headers within idle + this
+ * (environment VSWITCHD_API_REQUEST_TIMEOUT). */
+#define API_REQUEST_TIMEOUT_SEC 30
 
 struct api_reply {
 	int status;
