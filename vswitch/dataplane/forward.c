@@ -16,18 +16,23 @@ static inline void decide_one(const struct burst_lookup *bl, uint16_t i,
 		pm->out_port = __atomic_load_n(&e->port, __ATOMIC_ACQUIRE);
 }
 
-/* The one forward loop: the decision and the unicast egress inlined. */
+/* The one forward loop: the decision and the unicast egress inlined. src
+ * is taken by value and only a copy's address leaves (to a flood), so a
+ * constant source stays constant through the loop. */
 static inline __attribute__((always_inline)) void
-forward_loop(struct worker *w, const struct egress_src *src,
+forward_loop(struct worker *w, const struct egress_src src,
 	     const struct burst_lookup *bl, struct rte_mbuf **pkts,
 	     struct pkt_meta *meta, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
 		decide_one(bl, i, &meta[i]);
-		if (unlikely(meta[i].flood))
-			flood_packet(w, src, pkts[i], &meta[i]);
-		else
-			egress_to_port(w, src, meta[i].out_port, pkts[i], &meta[i]);
+		if (unlikely(meta[i].flood)) {
+			struct egress_src flood_src = src;
+
+			flood_packet(w, &flood_src, pkts[i], &meta[i]);
+		} else {
+			egress_to_port(w, &src, meta[i].out_port, pkts[i], &meta[i]);
+		}
 	}
 }
 
@@ -37,13 +42,8 @@ void forward_burst(struct worker *w, uint16_t in_port, const struct l2b_view *l2
 		   const struct burst_lookup *bl, struct rte_mbuf **pkts,
 		   struct pkt_meta *meta, uint16_t n)
 {
-	if (likely(l2b == NULL)) {
-		const struct egress_src src = egress_src_port(in_port);
-
-		forward_loop(w, &src, bl, pkts, meta, n);
-	} else {
-		const struct egress_src src = egress_src_l2b(l2b, in_port);
-
-		forward_loop(w, &src, bl, pkts, meta, n);
-	}
+	if (likely(l2b == NULL))
+		forward_loop(w, egress_src_port(in_port), bl, pkts, meta, n);
+	else
+		forward_loop(w, egress_src_l2b(l2b, in_port), bl, pkts, meta, n);
 }
