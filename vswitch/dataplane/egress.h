@@ -10,7 +10,7 @@
  *      frame the switch routed or made has no source port: the router may
  *      send it back where it came from);
  *   2. Private isolation: only to the ports the source may reach
- *      (l2bridge.h; counted as a VLAN filter drop, as Hyper-V does);
+ *      (l2bridge.h; counted as a VLAN filter drop, as it always was);
  *   3. VFP egress: the out port's policy, traffic Inbound to its VM;
  *   4. VLAN egress: the out port carries the frame's VLAN, tagged or not.
  * (VFP before VLAN is the order drops have always been counted in.)

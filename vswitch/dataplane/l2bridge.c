@@ -383,7 +383,7 @@ static bool arp_in(struct worker *w, const struct l2b_view *v, uint16_t in_port,
 		if (n->uplink != in_port || !ep_in_vlan(w, ep, pm->vid))
 			return false; /* endpoints ask each other directly */
 		arp_reply_in_place(m, off, &a, &n->host_mac);
-		/* skips egress: our answer for an endpoint (no VM's VFP), with the tag in_port admitted */
+		/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
 		egress_reply(w, in_port, m, pm);
 		return true;
 	}
@@ -448,7 +448,7 @@ static bool ingress_one(struct worker *w, const struct l2b_view *v, uint16_t in_
 				drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
 				return true;
 			}
-			/* skips egress: our answer for an endpoint (no VM's VFP), with the tag in_port admitted */
+			/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
 			egress_reply(w, in_port, m, pm);
 			return true;
 		}

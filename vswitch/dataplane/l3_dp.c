@@ -170,7 +170,7 @@ static void echo_reply(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		       const struct pkt_meta *pm, uint16_t off)
 {
 	icmp_echo_reply_in_place(m, off);
-	/* skips egress: the switch's own answer (no VM's VFP), with the tag in_port admitted */
+	/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
 	egress_reply(w, in_port, m, pm);
 }
 
@@ -400,7 +400,7 @@ static void arp_inside(struct worker *w, const struct l3_view *v,
 	neigh_set(n->inside, a->spa, &e);
 	if (a->op == RTE_ARP_OP_REQUEST) {
 		arp_reply_in_place(m, off, a, &v->router_mac);
-		/* skips egress: the gateway's own answer (no VM's VFP), with the tag in_port admitted */
+		/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
 		egress_reply(w, in_port, m, pm);
 	} else {
 		rte_pktmbuf_free(m);
@@ -422,7 +422,7 @@ static bool arp_input(struct worker *w, const struct l3_view *v, uint16_t in_por
 		neigh_note(w->l3->neigh_ring, a.spa, &a.sha, in_port, pm->vid);
 		if (a.op == RTE_ARP_OP_REQUEST) {
 			arp_reply_in_place(m, off, &a, &v->router_mac);
-			/* skips egress: the router's own answer on the uplink, with the tag it admitted */
+			/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
 			egress_reply(w, in_port, m, pm);
 		} else {
 			rte_pktmbuf_free(m);
