@@ -1,28 +1,53 @@
 /* Flooding of broadcast, multicast and unknown unicast to every other port
- * that carries the frame's VLAN, never back to the ingress port.
+ * that carries the frame's VLAN, never back to the ingress port. Which
+ * ports may have it, and every port's delivery, are the one egress
+ * decision (egress.h); this file only decides who gets which mbuf.
  *
  * Ports that take the frame as it arrived share the one mbuf (reference
- * count); a port that needs a different tag gets a copy, so no port ever
- * sees another port's rewrite. The original is rewritten in place only for
- * the last port and only if no other port holds it. */
+ * count); a port that needs a different frame (another tag, or the
+ * L2Bridge uplink's host-MAC source) gets a copy, so no port ever sees
+ * another port's rewrite. The original is rewritten in place only for the
+ * last port and only if no other port holds it. */
 #include "forward.h"
 
-#include "vlan_tag.h"
+#include "egress.h"
 #include "worker.h"
 
-void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-			 struct pkt_meta *pm, uint32_t allowed)
+/* An L2Bridge endpoint's flood that reaches its uplink and other ports:
+ * the uplink first, with its own copy (egress gives it source H). */
+static uint32_t uplink_copy_first(struct worker *w, const struct egress_src *src,
+				  uint32_t members, struct rte_mbuf *m,
+				  struct pkt_meta *pm)
+{
+	uint16_t up = (uint16_t)src->uplink;
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+
+	if (unlikely(c == NULL)) {
+		w->c.port[up].drops[DROP_NO_BUFFERS]++;
+	} else {
+		struct pkt_meta cm = *pm;
+
+		egress_port(w, src, up, c, &cm);
+		pm->vp_parsed = false; /* cm shared the parse slot */
+	}
+	return members & ~(UINT32_C(1) << up);
+}
+
+void flood_to_ports(struct worker *w, const struct egress_src *src, uint32_t members,
+		    struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	struct vswitch *sw = w->sw;
-	uint32_t members = sw->flood_members[pm->vid] & allowed &
-			   ~(UINT32_C(1) << in_port);
 	bool shared = false;
 
+	if (unlikely(src->uplink >= 0) && ((members >> src->uplink) & 1) &&
+	    members != UINT32_C(1) << src->uplink)
+		members = uplink_copy_first(w, src, members, m, pm);
 	while (members) {
 		uint16_t out = (uint16_t)__builtin_ctz(members);
 		enum vlan_egress action = vlan_egress_action(&sw->ports[out].vlan, pm->vid);
 		bool rewrite = vlan_tag_needs_rewrite(action, pm->wire_tagged,
-						      pm->wire_vid, pm->vid);
+						      pm->wire_vid, pm->vid) ||
+			       out == src->uplink;
 		bool last;
 
 		members &= members - 1;
@@ -34,7 +59,7 @@ void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 				rte_pktmbuf_refcnt_update(m, 1);
 				shared = true;
 			}
-			forward_to_port(w, in_port, out, m, pm);
+			egress_port(w, src, out, m, pm);
 			if (last)
 				m = NULL; /* our reference went with it */
 			continue;
@@ -44,7 +69,7 @@ void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		if (unlikely(copy == NULL))
 			w->c.port[out].drops[DROP_NO_BUFFERS]++;
 		else
-			forward_to_port(w, in_port, out, copy, pm);
+			egress_port(w, src, out, copy, pm);
 	}
 	/* No member (nobody else in this VLAN: not a drop) or the last port
 	 * took a copy. */
@@ -52,8 +77,8 @@ void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 }
 
-void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+void flood_packet(struct worker *w, const struct egress_src *src, struct rte_mbuf *m,
 		  struct pkt_meta *pm)
 {
-	flood_packet_masked(w, in_port, m, pm, UINT32_MAX);
+	flood_to_ports(w, src, egress_flood_mask(w->sw, src, pm->vid), m, pm);
 }

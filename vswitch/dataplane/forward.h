@@ -1,6 +1,7 @@
-/* Forwarding: the decision (from the burst's MAC lookup, mac_lookup.h) and
- * the egress of a decided packet to one port (unicast) or to the VLAN's
- * flood domain (flood.c).
+/* Forwarding: the decision (from the burst's MAC lookup, mac_lookup.h),
+ * then each decided packet to its one port (unicast) or to the VLAN's
+ * flood domain (flood.c), both through the one egress decision
+ * (egress.h).
  * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_FORWARD_H
 #define HVS_FORWARD_H
@@ -12,33 +13,24 @@
 #include "parse.h"
 
 struct worker;
-
 struct burst_lookup;
+struct egress_src;
+struct l2b_view;
 
-/* Sets flood/out_port in meta for n admitted packets from the burst's
- * MAC lookup (mac_lookup.h). */
-void forward_decide_burst(const struct burst_lookup *bl, struct pkt_meta *meta,
-			  uint16_t n);
+/* Decides each of n admitted packets from the burst's MAC lookup and sends
+ * it on, in one loop. l2b: the L2Bridge/Private view (Private isolation,
+ * the uplink rewrite), NULL without one. */
+void forward_burst(struct worker *w, uint16_t in_port, const struct l2b_view *l2b,
+		   const struct burst_lookup *bl, struct rte_mbuf **pkts,
+		   struct pkt_meta *meta, uint16_t n);
 
-/* Egress of one packet to one port: VFP egress, egress VLAN, TX buffer. */
-void forward_to_port(struct worker *w, uint16_t in_port, uint16_t out_port,
-		     struct rte_mbuf *m, struct pkt_meta *pm);
-
-/* The same without the source-port check: for routed packets, which may
- * leave the port they came in on. */
-void forward_egress(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
-		    struct pkt_meta *pm);
-
-/* forward_decide_burst and the egress of each packet, in one loop. */
-void forward_burst(struct worker *w, uint16_t in_port, const struct burst_lookup *bl,
-		   struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n);
-
-/* Every other port that carries the packet's VLAN gets it (flood.c). */
-void flood_packet(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+/* Every port of the VLAN's flood domain that src may reach gets the
+ * packet (flood.c). */
+void flood_packet(struct worker *w, const struct egress_src *src, struct rte_mbuf *m,
 		  struct pkt_meta *pm);
 
-/* The same, only to ports in allowed (Private isolation, l2bridge.h). */
-void flood_packet_masked(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-			 struct pkt_meta *pm, uint32_t allowed);
+/* The same to the ports in members, each through egress (flood.c). */
+void flood_to_ports(struct worker *w, const struct egress_src *src, uint32_t members,
+		    struct rte_mbuf *m, struct pkt_meta *pm);
 
 #endif

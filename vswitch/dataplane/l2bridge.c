@@ -11,7 +11,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
-#include "forward.h"
+#include "egress.h"
 #include "l3.h"
 #include "worker.h"
 
@@ -350,15 +350,10 @@ static bool ep_in_vlan(const struct worker *w, const struct l2b_ep *ep, uint16_t
 	return vlan_port_carries(&w->sw->ports[ep->port].vlan, vid);
 }
 
-/* Sends a frame the layer answered back out of the port it came in. */
-static void answer(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-		   const struct pkt_meta *pm)
-{
-	trace_sent(w, pm, in_port, m);
-	tx_enqueue(w, in_port, m);
-}
-
-/* Delivers m to the endpoint with its MAC written back as destination. */
+/* Delivers m to the endpoint with its MAC written back as destination,
+ * as the switch sends it on: egress without the source-port and
+ * isolation tests (the caller made sure ep->port is not in_port, and an
+ * L2Bridge endpoint is never isolated). */
 static void deliver(struct worker *w, const struct l2b_ep *ep, struct rte_mbuf *m,
 		    struct pkt_meta *pm)
 {
@@ -366,7 +361,7 @@ static void deliver(struct worker *w, const struct l2b_ep *ep, struct rte_mbuf *
 
 	rte_ether_addr_copy(&ep->mac, &eh->dst_addr);
 	pm->vp_parsed = false;
-	forward_egress(w, ep->port, m, pm);
+	egress_routed(w, ep->port, m, pm);
 }
 
 /* ARP: requests from the uplink for an endpoint answered with H; replies
@@ -388,7 +383,8 @@ static bool arp_in(struct worker *w, const struct l2b_view *v, uint16_t in_port,
 		if (n->uplink != in_port || !ep_in_vlan(w, ep, pm->vid))
 			return false; /* endpoints ask each other directly */
 		arp_reply_in_place(m, off, &a, &n->host_mac);
-		answer(w, in_port, m, pm);
+		/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
+		egress_reply(w, in_port, m, pm);
 		return true;
 	}
 	if (a.op != RTE_ARP_OP_REPLY || net < 0 || ep->port == in_port)
@@ -452,7 +448,8 @@ static bool ingress_one(struct worker *w, const struct l2b_view *v, uint16_t in_
 				drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
 				return true;
 			}
-			answer(w, in_port, m, pm);
+			/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
+			egress_reply(w, in_port, m, pm);
 			return true;
 		}
 		if (net < 0)
@@ -482,77 +479,4 @@ uint16_t l2b_ingress_burst(struct worker *w, const struct l2b_view *v,
 		j++;
 	}
 	return j;
-}
-
-/* A frame from an L2Bridge endpoint flooded: the uplink gets its own copy
- * with the host MAC as source, the other members the frame unchanged. */
-static void flood_from_endpoint(struct worker *w, const struct l2b_net *n,
-				uint16_t in_port, uint32_t allowed,
-				struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct rte_ether_addr ep_mac = eh->src_addr;
-	uint32_t up = UINT32_C(1) << n->uplink;
-	uint32_t members = w->sw->flood_members[pm->vid] & allowed & ~(UINT32_C(1) << in_port);
-	struct rte_mbuf *c;
-
-	if (!(members & up)) {
-		flood_packet_masked(w, in_port, m, pm, allowed);
-		return;
-	}
-	if (members == up) {
-		l2b_rewrite_source(m, &ep_mac, &n->host_mac);
-		pm->vp_parsed = false;
-		forward_to_port(w, in_port, (uint16_t)n->uplink, m, pm);
-		return;
-	}
-	c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
-	if (unlikely(c == NULL)) {
-		w->c.port[n->uplink].drops[DROP_NO_BUFFERS]++;
-	} else {
-		struct pkt_meta cm = *pm;
-
-		l2b_rewrite_source(c, &ep_mac, &n->host_mac);
-		cm.vp_parsed = false;
-		forward_to_port(w, in_port, (uint16_t)n->uplink, c, &cm);
-		pm->vp_parsed = false; /* cm shared the parse slot */
-	}
-	flood_packet_masked(w, in_port, m, pm, allowed & ~up);
-}
-
-void l2b_forward_burst(struct worker *w, const struct l2b_view *v,
-		       uint16_t in_port, struct rte_mbuf **pkts,
-		       struct pkt_meta *meta, uint16_t n)
-{
-	uint32_t allowed = v->allowed[in_port];
-	int ni = v->port_net[in_port];
-	const struct l2b_net *net = ni >= 0 ? &v->nets[ni] : NULL;
-
-	if (net != NULL && net->uplink < 0)
-		net = NULL;
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct pkt_meta *pm = &meta[i];
-
-		if (pm->flood) {
-			if (net != NULL)
-				flood_from_endpoint(w, net, in_port, allowed, m, pm);
-			else
-				flood_packet_masked(w, in_port, m, pm, allowed);
-			continue;
-		}
-		if (unlikely(!((allowed >> pm->out_port) & 1))) {
-			drop_traced(w, pm->out_port, m, pm, DROP_VLAN_FILTER);
-			continue;
-		}
-		if (net != NULL && pm->out_port == net->uplink) {
-			const struct rte_ether_hdr *eh =
-				rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-			struct rte_ether_addr ep_mac = eh->src_addr;
-
-			l2b_rewrite_source(m, &ep_mac, &net->host_mac);
-			pm->vp_parsed = false;
-		}
-		forward_to_port(w, in_port, pm->out_port, m, pm);
-	}
 }

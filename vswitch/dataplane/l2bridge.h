@@ -118,11 +118,9 @@ uint16_t l2b_ingress_burst(struct worker *w, const struct l2b_view *v,
 			   uint16_t in_port, struct rte_mbuf **pkts,
 			   struct pkt_meta *meta, uint16_t n);
 
-/* Instead of the plain forward loop when a view exists: Private isolation
- * and the L2Bridge egress rewrite toward the uplink. */
-void l2b_forward_burst(struct worker *w, const struct l2b_view *v,
-		       uint16_t in_port, struct rte_mbuf **pkts,
-		       struct pkt_meta *meta, uint16_t n);
+/* After the router, forwarding applies the view's Private isolation and
+ * the L2Bridge rewrite toward the uplink in the one egress decision
+ * (egress.h: egress_src_l2b). */
 
 /* ---- packet helpers (exposed for the unit tests) ---- */
 

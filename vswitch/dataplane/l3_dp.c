@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_ip.h>
 
+#include "egress.h"
 #include "forward.h"
 #include "l3_internal.h"
 #include "winnat.h"
@@ -151,7 +152,7 @@ static void send_routed(struct worker *w, const struct l3_view *v, uint16_t out_
 	rte_ether_addr_copy(&v->router_mac, &eh->src_addr);
 	pm->vid = vid;
 	pm->vp_parsed = false; /* addresses changed: VFP egress parses again */
-	forward_egress(w, out_port, m, pm);
+	egress_routed(w, out_port, m, pm);
 }
 
 /* Sends a frame the router made (ARP request) out of one port in vid. */
@@ -161,7 +162,7 @@ static void send_made(struct worker *w, uint16_t out_port, struct rte_mbuf *m,
 	struct vfp_pkt vp;
 	struct pkt_meta pm = {.vid = vid, .vp = &vp};
 
-	forward_egress(w, out_port, m, &pm);
+	egress_routed(w, out_port, m, &pm);
 }
 
 /* Answers an echo request to one of our addresses on the port it came in. */
@@ -169,8 +170,8 @@ static void echo_reply(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 		       const struct pkt_meta *pm, uint16_t off)
 {
 	icmp_echo_reply_in_place(m, off);
-	trace_sent(w, pm, in_port, m);
-	tx_enqueue(w, in_port, m);
+	/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
+	egress_reply(w, in_port, m, pm);
 }
 
 static void uplink_transmit(struct worker *w, const struct l3_view *v,
@@ -214,11 +215,14 @@ static void uplink_transmit(struct worker *w, const struct l3_view *v,
 	}
 }
 
-/* Floods "who has ip" into a NAT's inside ports. */
+/* Floods "who has ip" into a NAT's inside ports, through egress as a
+ * frame the switch made (a listed port that does not carry the NAT's
+ * VLAN counts a VLAN filter drop). */
 static void ask_inside(struct worker *w, const struct l3_view *v,
 		       const struct l3_nat_view *n, uint32_t ip)
 {
 	struct rte_mbuf *req = arp_request_build(w->pool, &v->router_mac, n->gw_ip, ip, 0);
+	const struct egress_src src = egress_src_switch();
 	struct vfp_pkt vp;
 	struct pkt_meta pm = {.vid = n->vid, .vp = &vp};
 	uint32_t members;
@@ -228,20 +232,7 @@ static void ask_inside(struct worker *w, const struct l3_view *v,
 	members = n->listed || n->ports != 0 ? n->ports : w->sw->flood_members[n->vid];
 	if (v->has_uplink)
 		members &= ~(UINT32_C(1) << v->uplink);
-	while (members) {
-		uint16_t out = (uint16_t)__builtin_ctz(members);
-		struct rte_mbuf *c;
-
-		members &= members - 1;
-		c = members ? rte_pktmbuf_copy(req, w->pool, 0, UINT32_MAX) : req;
-		if (c == NULL)
-			continue;
-		forward_egress(w, out, c, &pm);
-		if (c == req)
-			req = NULL;
-	}
-	if (req != NULL)
-		rte_pktmbuf_free(req);
+	flood_to_ports(w, &src, members, req, &pm);
 }
 
 static void inside_transmit(struct worker *w, const struct l3_view *v,
@@ -409,8 +400,8 @@ static void arp_inside(struct worker *w, const struct l3_view *v,
 	neigh_set(n->inside, a->spa, &e);
 	if (a->op == RTE_ARP_OP_REQUEST) {
 		arp_reply_in_place(m, off, a, &v->router_mac);
-		trace_sent(w, pm, in_port, m);
-		tx_enqueue(w, in_port, m);
+		/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
+		egress_reply(w, in_port, m, pm);
 	} else {
 		rte_pktmbuf_free(m);
 	}
@@ -431,8 +422,8 @@ static bool arp_input(struct worker *w, const struct l3_view *v, uint16_t in_por
 		neigh_note(w->l3->neigh_ring, a.spa, &a.sha, in_port, pm->vid);
 		if (a.op == RTE_ARP_OP_REQUEST) {
 			arp_reply_in_place(m, off, &a, &v->router_mac);
-			trace_sent(w, pm, in_port, m);
-			tx_enqueue(w, in_port, m);
+			/* straight to TX: no VFP egress (our own answer), no VLAN egress (request's tag kept) */
+			egress_reply(w, in_port, m, pm);
 		} else {
 			rte_pktmbuf_free(m);
 		}

@@ -168,10 +168,5 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	burst_lookup_run(&bl, w->sw->macs, learned, ok, meta, nok);
 	if (bl.learn)
 		learn_sources(w, learned, in_port, now, &bl, nok);
-	if (unlikely(l2b != NULL)) {
-		forward_decide_burst(&bl, meta, nok);
-		l2b_forward_burst(w, l2b, in_port, ok, meta, nok);
-		return;
-	}
-	forward_burst(w, in_port, &bl, ok, meta, nok);
+	forward_burst(w, in_port, l2b, &bl, ok, meta, nok);
 }

@@ -1,0 +1,163 @@
+/* The one egress decision (vswitch/dataplane/egress.h): the predicate's
+ * steps and their drop reasons (source port, Private isolation, VLAN
+ * egress; VFP egress with no policy passes), the sources it is asked for
+ * (a switched frame, one under an L2Bridge/Private view, a routed one) and
+ * the flood mask that is its form for every port at once. No EAL: with no
+ * VFP policy on the out port the predicate does not read the frame. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "egress.h"
+
+static struct worker *w;
+static struct vswitch *sw;
+static struct vfp *vfp; /* no policy on any port */
+
+static void setup(void)
+{
+	w = calloc(1, sizeof(*w));
+	sw = calloc(1, sizeof(*sw));
+	vfp = calloc(1, sizeof(*vfp));
+	cr_assert(w != NULL && sw != NULL && vfp != NULL);
+	w->sw = sw;
+	sw->vfp = vfp;
+	sw->nb_ports = 6;
+	for (unsigned p = 0; p < 6; p++) {
+		sw->ports[p].in_use = true;
+		vlan_config_init(&sw->ports[p].vlan);
+	}
+	/* port 3: Access 10; port 4: Trunk native 1, allowed 10 */
+	sw->ports[3].vlan.mode = VLAN_MODE_ACCESS;
+	sw->ports[3].vlan.access_vid = 10;
+	sw->ports[4].vlan.mode = VLAN_MODE_TRUNK;
+	sw->ports[4].vlan.native_vid = 1;
+	vlan_bitmap_set(sw->ports[4].vlan.allowed, 10);
+	vswitch_build_flood_members(sw);
+}
+
+static void teardown(void)
+{
+	free(vfp);
+	free(sw);
+	free(w);
+}
+
+TestSuite(egress, .init = setup, .fini = teardown);
+
+static int ask(const struct egress_src *src, uint16_t out, uint16_t vid,
+	       enum vlan_egress *action)
+{
+	struct vfp_pkt vp;
+	struct pkt_meta pm = {.vid = vid, .vp = &vp};
+
+	return egress_should_deliver(w, src, out, NULL, &pm, action);
+}
+
+Test(egress, frame_is_delivered_to_another_port_of_its_vlan)
+{
+	struct egress_src src = egress_src_port(0);
+	enum vlan_egress action = VLAN_EGRESS_DROP;
+
+	cr_assert_eq(ask(&src, 1, 0, &action), -1);
+	cr_assert_eq(action, VLAN_EGRESS_UNTAGGED);
+}
+
+Test(egress, frame_is_never_sent_back_out_of_its_source_port)
+{
+	struct egress_src src = egress_src_port(2);
+	enum vlan_egress action;
+
+	cr_assert_eq(ask(&src, 2, 0, &action), DROP_SOURCE_PORT);
+}
+
+Test(egress, routed_frame_may_leave_by_the_port_it_came_in)
+{
+	struct egress_src src = egress_src_switch();
+	enum vlan_egress action;
+
+	for (uint16_t p = 0; p < 3; p++)
+		cr_assert_eq(ask(&src, p, 0, &action), -1, "port %u", p);
+}
+
+Test(egress, port_that_does_not_carry_the_vlan_is_a_vlan_filter_drop)
+{
+	struct egress_src src = egress_src_port(0);
+	enum vlan_egress action;
+
+	cr_assert_eq(ask(&src, 3, 20, &action), DROP_VLAN_FILTER, "Access 10, VLAN 20");
+	cr_assert_eq(ask(&src, 1, 10, &action), DROP_VLAN_FILTER, "Untagged, VLAN 10");
+	cr_assert_eq(ask(&src, 3, 10, &action), -1);
+	cr_assert_eq(action, VLAN_EGRESS_UNTAGGED);
+	cr_assert_eq(ask(&src, 4, 10, &action), -1);
+	cr_assert_eq(action, VLAN_EGRESS_TAGGED, "trunk: allowed VLAN leaves tagged");
+	cr_assert_eq(ask(&src, 4, 1, &action), -1);
+	cr_assert_eq(action, VLAN_EGRESS_UNTAGGED, "trunk: native VLAN leaves untagged");
+}
+
+/* l2b_view_build uses rte_zmalloc: built here without EAL, by hand, the
+ * way l2b_view_build fills it (ports 1 and 2 Private "p"; port 5 an
+ * L2Bridge endpoint with uplink 0). */
+static void view_private_and_l2bridge(struct l2b_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++) {
+		v->port_net[p] = -1;
+		v->allowed[p] = ~UINT32_C(0x6);
+	}
+	v->allowed[1] = v->allowed[2] = 0x6;
+	v->nb_nets = 1;
+	v->nets[0].uplink = 0;
+	v->nets[0].ports = UINT32_C(1) << 5;
+	v->nets[0].host_mac = (struct rte_ether_addr){{0x02, 0x15, 0x5d, 0xaa, 0xbb, 0xcc}};
+	v->port_net[5] = 0;
+}
+
+Test(egress, private_port_reaches_only_its_network)
+{
+	static struct l2b_view v;
+	struct egress_src src;
+	enum vlan_egress action;
+
+	view_private_and_l2bridge(&v);
+	src = egress_src_l2b(&v, 1);
+	cr_assert_eq(ask(&src, 2, 0, &action), -1, "same Private network");
+	cr_assert_eq(ask(&src, 0, 0, &action), DROP_VLAN_FILTER, "the uplink");
+	src = egress_src_l2b(&v, 0);
+	cr_assert_eq(ask(&src, 1, 0, &action), DROP_VLAN_FILTER, "into a Private network");
+	cr_assert_eq(src.uplink, -1, "the uplink itself has no uplink rewrite");
+}
+
+Test(egress, l2bridge_endpoint_source_names_its_uplink_and_host_mac)
+{
+	static struct l2b_view v;
+	struct egress_src src;
+
+	view_private_and_l2bridge(&v);
+	src = egress_src_l2b(&v, 5);
+	cr_assert_eq(src.uplink, 0);
+	cr_assert_not_null(src.host_mac);
+	cr_assert(rte_is_same_ether_addr(src.host_mac, &v.nets[0].host_mac));
+	src = egress_src_port(5);
+	cr_assert_eq(src.uplink, -1, "no view, no rewrite");
+}
+
+Test(egress, flood_mask_is_the_predicate_for_every_port)
+{
+	static struct l2b_view v;
+	struct egress_src src = egress_src_port(0);
+	enum vlan_egress action;
+
+	/* VLAN 0: ports 0, 1, 2, 5 (Untagged); 3 is Access 10, 4 Trunk native 1 */
+	cr_assert_eq(egress_flood_mask(sw, &src, 0), 0x26u);
+	for (uint16_t p = 0; p < 6; p++)
+		cr_assert_eq((egress_flood_mask(sw, &src, 0) >> p) & 1,
+			     ask(&src, p, 0, &action) == -1, "port %u", p);
+	cr_assert_eq(egress_flood_mask(sw, &src, 10), 0x18u, "Access 10 and the trunk");
+	view_private_and_l2bridge(&v);
+	src = egress_src_l2b(&v, 1);
+	cr_assert_eq(egress_flood_mask(sw, &src, 0), 0x4u, "Private: its network only");
+	src = egress_src_l2b(&v, 5);
+	cr_assert_eq(egress_flood_mask(sw, &src, 0), 0x1u, "not into the Private ports");
+}
