@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "addr_parse.h"
-#include "l2bridge.h"
+#include "l2bridge_ctl.h"
 #include "port_hotplug.h"
 
 struct net_hns {

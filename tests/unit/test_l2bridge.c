@@ -12,7 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "eal_fixture.h"
-#include "l2bridge.h"
+#include "l2bridge_ctl.h"
 
 static struct rte_mempool *pool;
 

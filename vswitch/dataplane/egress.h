@@ -32,7 +32,8 @@
  * The predicate and egress_to_port() are inline: the forward loop
  * (forward.c) instantiates them with a constant source for a switch
  * without L2Bridge/Private networks, so the isolation and uplink tests
- * fold away on the fast path. */
+ * fold away on the fast path.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_EGRESS_H
 #define HVS_EGRESS_H
 

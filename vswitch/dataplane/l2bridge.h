@@ -87,28 +87,6 @@ static inline const struct l2b_view *l2b_view_get(const struct vswitch *sw)
 	return __atomic_load_n(&sw->l2b_view, __ATOMIC_ACQUIRE);
 }
 
-/* ---- control plane (main lcore) ---- */
-
-/* Builds a view from the ports' entries (NULL when no entry needs one:
- * no L2Bridge or Private endpoint). *oom set on out-of-memory. */
-struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS],
-				bool *oom);
-/* Publishes v (may be NULL), waits for a grace period and frees the old. */
-void l2b_view_publish(struct vswitch *sw, struct l2b_view *v);
-void l2b_fini(struct vswitch *sw);
-
-/* Changes a live port's VLAN config without stopping the workers: the
- * port joins the flood sets of the new config's VLANs first, then the
- * config fields change one aligned store at a time in an order where a
- * worker reading them between two stores sees the old or the new policy
- * (never a mix that admits a VLAN neither admits), then the port leaves
- * the flood sets of VLANs it no longer carries. A packet in flight may see
- * the old ingress and the new egress policy: it is then delivered or
- * dropped as a VLAN filter mismatch, never misdelivered across VLANs.
- * (Workers read the fields with plain aligned loads, as they read the
- * flood sets that port hot-plug changes the same way.) */
-void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
-		       const struct vlan_config *next);
 
 /* ---- dataplane ---- */
 

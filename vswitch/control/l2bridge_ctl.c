@@ -1,0 +1,151 @@
+/* The L2Bridge/Private view's construction and publication, and live
+ * VLAN changes of a port (l2bridge_ctl.h). */
+#include "l2bridge_ctl.h"
+
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "worker.h"
+
+/* ---- the view ---- */
+
+static int net_index(struct l2b_view *v, const char ids[][64],
+		     const struct l2b_port_entry *e)
+{
+	for (uint8_t i = 0; i < v->nb_nets; i++)
+		if (strcmp(ids[i], e->net_id) == 0)
+			return i;
+	return -1;
+}
+
+struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS],
+				bool *oom)
+{
+	char ids[L2B_MAX_NETS][64];
+	enum l2b_net_type types[L2B_MAX_NETS];
+	struct l2b_view *v;
+	uint32_t private_ports = 0;
+	bool needed = false;
+
+	*oom = false;
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		if (entries[p].used && entries[p].type != L2B_NET_TRANSPARENT)
+			needed = true;
+	if (!needed)
+		return NULL;
+	v = rte_zmalloc("l2b_view", sizeof(*v), RTE_CACHE_LINE_SIZE);
+	if (v == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		v->port_net[p] = -1;
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++) {
+		const struct l2b_port_entry *e = &entries[p];
+		struct l2b_net *n;
+		int ni;
+
+		if (!e->used || e->type == L2B_NET_TRANSPARENT)
+			continue;
+		ni = net_index(v, (const char (*)[64])ids, e);
+		if (ni < 0) {
+			ni = v->nb_nets++;
+			snprintf(ids[ni], sizeof(ids[ni]), "%s", e->net_id);
+			types[ni] = e->type;
+			n = &v->nets[ni];
+			n->host_mac = e->host_mac;
+			n->uplink = (int16_t)(e->type == L2B_NET_L2BRIDGE ? e->uplink : -1);
+		}
+		n = &v->nets[ni];
+		n->ports |= UINT32_C(1) << p;
+		if (types[ni] == L2B_NET_PRIVATE) {
+			private_ports |= UINT32_C(1) << p;
+			continue;
+		}
+		v->port_net[p] = (int8_t)ni;
+		v->ingress_ports |= UINT32_C(1) << p;
+		if (n->uplink >= 0)
+			v->ingress_ports |= UINT32_C(1) << n->uplink;
+		struct l2b_ep *ep = &v->eps[v->nb_eps++];
+
+		ep->mac = e->mac;
+		ep->port = (uint16_t)p;
+		ep->net = (uint8_t)ni;
+		ep->has_ip4 = e->has_ip4;
+		ep->ip4 = rte_cpu_to_be_32(e->ip4);
+		ep->has_ip6 = e->has_ip6;
+		memcpy(ep->ip6, e->ip6, 16);
+	}
+	/* Private: a network's ports reach each other; everybody else
+	 * reaches every port but theirs. */
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+		v->allowed[p] = ~private_ports;
+	for (uint8_t i = 0; i < v->nb_nets; i++) {
+		uint32_t ports = v->nets[i].ports;
+
+		if (types[i] != L2B_NET_PRIVATE)
+			continue;
+		for (unsigned p = 0; p < VS_MAX_PORTS; p++)
+			if ((ports >> p) & 1)
+				v->allowed[p] = ports;
+	}
+	return v;
+}
+
+void l2b_view_publish(struct vswitch *sw, struct l2b_view *v)
+{
+	struct l2b_view *old = sw->l2b_view;
+
+	__atomic_store_n(&sw->l2b_view, v, __ATOMIC_RELEASE);
+	if (old != NULL) {
+		if (sw->qsbr != NULL)
+			rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+		rte_free(old);
+	}
+}
+
+void l2b_fini(struct vswitch *sw)
+{
+	rte_free(sw->l2b_view);
+	sw->l2b_view = NULL;
+}
+
+/* ---- live VLAN change ---- */
+
+static void store_fields(struct vlan_config *live, const struct vlan_config *next,
+			 enum vlan_mode mode)
+{
+	if (mode == VLAN_MODE_ACCESS)
+		__atomic_store_n(&live->access_vid, next->access_vid, __ATOMIC_RELEASE);
+	if (mode == VLAN_MODE_TRUNK) {
+		__atomic_store_n(&live->native_vid, next->native_vid, __ATOMIC_RELEASE);
+		for (unsigned i = 0; i < VLAN_ID_COUNT / 64; i++)
+			__atomic_store_n(&live->allowed[i], next->allowed[i], __ATOMIC_RELEASE);
+	}
+}
+
+void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
+		       const struct vlan_config *next)
+{
+	struct vlan_config *live = &sw->ports[port].vlan;
+	struct vlan_config old = *live;
+	/* a removed port is in no flood set and must not join one */
+	uint32_t bit = sw->ports[port].in_use ? UINT32_C(1) << port : 0;
+
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT && bit != 0; vid++)
+		if (vlan_port_carries(next, (uint16_t)vid))
+			__atomic_fetch_or(&sw->flood_members[vid], bit, __ATOMIC_RELEASE);
+	/* fields the new mode reads (unread by the old one when the mode
+	 * changes), the mode, then whatever only the old mode read */
+	store_fields(live, next, next->mode);
+	if (old.mode != next->mode)
+		__atomic_store_n(&live->mode, next->mode, __ATOMIC_RELEASE);
+	store_fields(live, next, VLAN_MODE_ACCESS);
+	store_fields(live, next, VLAN_MODE_TRUNK);
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
+		if (!vlan_port_carries(next, (uint16_t)vid))
+			__atomic_fetch_and(&sw->flood_members[vid], ~bit, __ATOMIC_RELEASE);
+}
+
