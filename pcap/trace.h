@@ -37,6 +37,8 @@ struct trace_options {
 	uint32_t max_file_mb;   /* 0: no cap; else rotate FILE -> FILE.1 ... */
 	uint32_t max_files;     /* rotated files kept (0: 4) */
 	uint32_t port_mask;     /* bit i: trace port i; 0: all ports */
+	bool no_follow;         /* refuse FILE when it is a symbolic link
+				 * (traces started through the API) */
 };
 
 struct trace;

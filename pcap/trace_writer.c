@@ -2,9 +2,12 @@
  * encodes one Enhanced Packet Block per record, writes it, and rotates the
  * file at the size cap (SPEC 7). Only this thread touches the FILE. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pcapng.h"
 #include "trace_priv.h"
@@ -109,12 +112,42 @@ static int declare_interfaces(struct trace *t, unsigned n)
 	return 0;
 }
 
+/* FILE opened for writing, mode 0600 whatever the umask (a trace holds
+ * packet payloads): a new file is created 0600, an existing regular file
+ * is truncated and set to 0600. NULL with errno. */
+static FILE *open_private(const char *path, bool no_follow)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+			    (no_follow ? O_NOFOLLOW : 0), 0600);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	f = fdopen(fd, "wb");
+	if (f == NULL) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 /* Creates the file and writes SHB and IDBs for the interfaces known. */
 static int file_create(struct trace *t, unsigned nb_idbs)
 {
 	size_t len;
 
-	t->f = fopen(t->opts.file, "wb");
+	t->f = open_private(t->opts.file, t->opts.no_follow);
 	if (t->f == NULL)
 		return -1;
 	if (t->fbuf != NULL)

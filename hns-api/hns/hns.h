@@ -27,7 +27,10 @@ struct hns_dataplane {
 	void *ctx;
 	/* Does a switch port of this name exist? */
 	bool (*port_exists)(void *ctx, const char *port_name);
-	/* Hot-plugs a port (attach with "Devargs"). 0, or -1 with err. */
+	/* Hot-plugs a port (attach with "Devargs"). 0, or with err: 403
+	 * when the Devargs are not allowed from the API (err then starts
+	 * with "Devargs: "), -1 (or any other value) when the port cannot
+	 * be plugged (400). */
 	int (*port_add)(void *ctx, const char *port_name, const char *devargs,
 			char *err, size_t errlen);
 	/* An endpoint was attached to / detached from a port; the JSON is the

@@ -559,7 +559,8 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 	json_t *att = json_object();
 	const char *port, *devargs, *cid;
 	struct hns_endpoint *other;
-	char errbuf[256] = "";
+	char errbuf[640] = "";
+	int prc;
 
 	if (fields_parse(in, "", f_attach, N(f_attach), false, NULL, att, e) < 0)
 		goto fail;
@@ -602,8 +603,13 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 				hfail(e, 400, "Devargs", "this switch cannot hot-plug ports");
 				goto fail;
 			}
-			if (h->dp.port_add(h->dp.ctx, port, devargs, errbuf,
-					   sizeof(errbuf)) < 0) {
+			prc = h->dp.port_add(h->dp.ctx, port, devargs, errbuf,
+					     sizeof(errbuf));
+			if (prc == 403) { /* refused by the access policy */
+				hfail(e, 403, NULL, "%s", errbuf);
+				goto fail;
+			}
+			if (prc != 0) {
 				hfail(e, 400, "Devargs", "cannot hot-plug port '%s' with '%s': %s",
 				      port, devargs, errbuf[0] ? errbuf : "failed");
 				goto fail;
@@ -660,7 +666,7 @@ int endpoint_restore_attachment(struct hns *h, struct hns_endpoint *ep,
 		} else if (port_exists(h, port)) {
 			bound = true;
 		} else if (devargs && *devargs && h->dp.port_add) {
-			char errbuf[256];
+			char errbuf[640];
 
 			bound = h->dp.port_add(h->dp.ctx, port, devargs, errbuf,
 					       sizeof(errbuf)) == 0;

@@ -5,9 +5,10 @@
  *   hnsctl trace stop
  *   hnsctl trace show FILE [--packet ID]      (reads the file locally)
  *
- * FILE is written by vswitchd, so it is a path on the switch's host: a
- * relative one is made absolute here, for the daemon's working directory
- * is not ours. FILTER is libpcap syntax ("udp port 53"), checked by the
+ * FILE is written by vswitchd, so it is a path on the switch's host, inside
+ * the daemon's --trace-dir: a relative one is sent as given and the daemon
+ * takes it relative to that directory (the reply's File is the path it
+ * writes; "trace show" reads that path here). FILTER is libpcap syntax ("udp port 53"), checked by the
  * server. */
 #include "hnsctl_trace.h"
 
@@ -88,7 +89,6 @@ static int trace_start_cmd(struct hnsctl *c, const struct hnsctl_sub *sub, int a
 			   char **argv)
 {
 	struct start_args s = {sub->usage, json_object()};
-	char abs[PATH_MAX];
 	json_t *out = NULL;
 	int first, rc;
 
@@ -101,14 +101,7 @@ static int trace_start_cmd(struct hnsctl *c, const struct hnsctl_sub *sub, int a
 			     "(quote a filter with spaces)");
 		goto done;
 	}
-	if (argv[first][0] != '/' && getcwd(abs, sizeof(abs)) != NULL &&
-	    strlen(abs) + strlen(argv[first]) + 2 < sizeof(abs)) {
-		strcat(abs, "/");
-		strcat(abs, argv[first]);
-	} else {
-		snprintf(abs, sizeof(abs), "%s", argv[first]);
-	}
-	json_object_set_new(s.req, "File", json_string(abs));
+	json_object_set_new(s.req, "File", json_string(argv[first]));
 	if (argc - first == 2)
 		json_object_set_new(s.req, "Filter", json_string(argv[first + 1]));
 	rc = HNSCTL_FAIL;
@@ -159,7 +152,8 @@ static const struct hnsctl_sub trace_subs[] = {
 	{"start", "usage: hnsctl trace start FILE [FILTER] [--snaplen N] "
 	 "[--max-size-mb N] [--port NAME]... [--json]",
 	 "Starts a pcapng trace of every hop of every packet (or of those\n"
-	 "matching FILTER, libpcap syntax) into FILE on the switch's host.\n"
+	 "matching FILTER, libpcap syntax) into FILE on the switch's host,\n"
+	 "inside its --trace-dir (a relative FILE is taken relative to it).\n"
 	 "  --snaplen N       bytes kept per packet (64-9216, default 1600)\n"
 	 "  --max-size-mb N   rotate FILE -> FILE.1 ... past N MB\n"
 	 "  --port NAME       trace only packets received on these ports",

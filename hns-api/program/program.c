@@ -17,6 +17,7 @@
 
 struct program {
 	struct vswitch *sw;
+	const struct access_policy *access; /* the caller's, outlives us */
 	struct hns_store *store;
 	struct hns_dataplane dp; /* lives as long as hns */
 	struct hns *hns;
@@ -40,7 +41,7 @@ static int dp_port_add(void *ctx, const char *port_name, const char *devargs,
 {
 	struct program *pg = ctx;
 
-	return ports_add_device(pg->ports, port_name, devargs, err, errlen);
+	return ports_add_device(pg->ports, port_name, devargs, err, errlen); /* 0/400/403 */
 }
 
 static const char *json_str(const json_t *obj, const char *key)
@@ -237,6 +238,7 @@ static int apply_config_hns(struct program *pg, const struct switch_config *cfg,
 }
 
 struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
+			      const struct access_policy *access,
 			      const char *state_path, const char *config_path,
 			      char *what, size_t whatlen, char *err, size_t errlen)
 {
@@ -247,6 +249,9 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* from here on, Devargs come from the API (or its stored ports) */
+	pg->access = access;
+	ports_set_access(pg->ports, access);
 	if (open_store(pg, state_path, what, whatlen, err, errlen) < 0)
 		goto fail;
 	snprintf(what, whatlen, "state");
@@ -297,6 +302,11 @@ void program_stop(struct program *pg)
 struct vswitch *program_switch(const struct program *pg)
 {
 	return pg->sw;
+}
+
+const struct access_policy *program_access(const struct program *pg)
+{
+	return pg->access;
 }
 
 struct hns *program_hns(const struct program *pg)

@@ -24,6 +24,7 @@
 
 #include "config.h"
 
+struct access_policy;
 struct acl_api;
 struct hns;
 struct nat_api;
@@ -31,10 +32,13 @@ struct ports;
 struct program;
 struct vswitch;
 
-/* Runs the start-up order above for sw and its startup config. On failure
+/* Runs the start-up order above for sw and its startup config; access
+ * (access_policy.h, kept by pointer) checks what the API and the stored
+ * API objects may hot-plug or write. On failure
  * NULL, with what ("state", "HNS", "config FILE", "--state FILE", "error")
  * and err to print as "vswitchd: WHAT: ERR"; everything made is undone. */
 struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
+			      const struct access_policy *access,
 			      const char *state_path, const char *config_path,
 			      char *what, size_t whatlen, char *err, size_t errlen);
 /* HNS, then the store, then the models. */
@@ -43,6 +47,7 @@ void program_stop(struct program *pg);
 /* The models the REST routes serve. */
 struct vswitch *program_switch(const struct program *pg);
 struct hns *program_hns(const struct program *pg);
+const struct access_policy *program_access(const struct program *pg);
 struct ports *program_ports(const struct program *pg);
 struct acl_api *program_acl(const struct program *pg);
 struct nat_api *program_nat(const struct program *pg);

@@ -103,7 +103,7 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 		return;
 	}
 	if (path_is(path, "/trace")) {
-		status = trace_api_handle(program_switch(pg), method, body, body_len, &resp);
+		status = trace_api_handle(program_switch(pg), program_access(pg), method, body, body_len, &resp);
 	} else if (path_under(path, "/ports")) {
 		status = ports_routes_handle(program_ports(pg), program_acl(pg), method,
 					     path, body, body_len, &resp);

@@ -15,15 +15,25 @@
  * the price of an fsync per API request.
  *
  * The schema version lives in PRAGMA user_version; a file written by a
- * newer hvswitch (higher version) is refused rather than misread. */
+ * newer hvswitch (higher version) is refused rather than misread.
+ *
+ * The file holds every API object: it is created mode 0600 whatever the
+ * umask (created here before SQLite opens it; SQLite gives its -wal and
+ * -shm files the database file's mode), and group/other bits of an
+ * existing file, -wal or -shm are taken away on open. */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -143,12 +153,58 @@ static int init_schema(struct hns_store *s)
 	return exec(s, "COMMIT");
 }
 
+/* An existing regular file at path keeps only its owner's bits. */
+static int strip_group_other(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) == 0)
+		return 0;
+	return chmod(path, st.st_mode & 0700);
+}
+
+/* The database file, -wal and -shm private to the owner (see the top). */
+static int make_private(struct hns_store *s)
+{
+	static const char *const suffix[] = {"-wal", "-shm"};
+	char aux[4096 + 8];
+	int fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		int rc = fchmod(fd, 0600); /* the umask may have taken bits */
+
+		close(fd);
+		if (rc < 0) {
+			set_err(s, "chmod 0600: %s", strerror(errno));
+			return -1;
+		}
+	} else if (errno != EEXIST) {
+		set_err(s, "%s", strerror(errno));
+		return -1;
+	} else if (strip_group_other(s->path) < 0) {
+		set_err(s, "chmod: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(aux, sizeof(aux), "%s%s", s->path, suffix[i]);
+		if (strip_group_other(aux) < 0) {
+			set_err(s, "chmod %s: %s", aux, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int open_db(struct hns_store *s)
 {
 	char mode[16] = "";
 	sqlite3_stmt *st;
 	int64_t max_seq;
 
+	if (make_private(s) < 0)
+		return -1;
 	if (sqlite3_open_v2(s->path, &s->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {

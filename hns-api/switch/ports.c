@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_policy.h"
 #include "acl_api.h"
 #include "addr_parse.h"
 #include "port_hotplug.h"
@@ -26,6 +27,8 @@ struct ports {
 	struct vswitch *sw;
 	struct acl_api *acl;
 	struct hns_store *store; /* NULL: changes live in memory only */
+	/* what hot-plugged Devargs may name; NULL: anything (unit tests) */
+	const struct access_policy *access;
 	struct port_extra x[VS_MAX_PORTS];
 };
 
@@ -56,6 +59,18 @@ void ports_set_store(struct ports *ps, struct hns_store *store)
 	ps->store = store;
 }
 
+void ports_set_access(struct ports *ps, const struct access_policy *ap)
+{
+	ps->access = ap;
+}
+
+/* Devargs from a request (or stored from one): 0, or 403 with err. */
+static int check_access(const struct ports *ps, const char *devargs, char *err,
+			size_t errlen)
+{
+	return ps->access != NULL ? access_devargs(ps->access, devargs, err, errlen) : 0;
+}
+
 int ports_find(const struct ports *ps, const char *name)
 {
 	int p = vswitch_port_find(ps->sw, name);
@@ -83,23 +98,26 @@ int ports_add_device(struct ports *ps, const char *name, const char *devargs,
 
 	if (strlen(name) == 0 || strlen(name) >= VS_NAME_MAX) {
 		snprintf(err, errlen, "port name must be 1-%d characters", VS_NAME_MAX - 1);
-		return -1;
+		return 400;
 	}
 	if (strlen(devargs) == 0 || strlen(devargs) >= CONFIG_DEVARGS_MAX) {
 		snprintf(err, errlen, "Devargs must be 1-%d characters",
 			 CONFIG_DEVARGS_MAX - 1);
-		return -1;
+		return 400;
 	}
+	rc = check_access(ps, devargs, err, errlen);
+	if (rc != 0)
+		return rc;
 	for (uint16_t p = 0; p < sw->nb_ports; p++)
 		if (sw->ports[p].in_use && strcmp(ps->x[p].devargs, devargs) == 0) {
 			snprintf(err, errlen, "port '%s' already uses Devargs '%s'",
 				 sw->ports[p].name, devargs);
-			return -1;
+			return 400;
 		}
 	pc = calloc(1, sizeof(*pc));
 	if (pc == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return 400;
 	}
 	snprintf(pc->name, sizeof(pc->name), "%s", name);
 	snprintf(pc->devargs, sizeof(pc->devargs), "%s", devargs);
@@ -107,7 +125,7 @@ int ports_add_device(struct ports *ps, const char *name, const char *devargs,
 	rc = vswitch_port_add(sw, pc, &index, err, errlen);
 	free(pc);
 	if (rc < 0)
-		return -1;
+		return 400;
 	slot_reset(ps, index, devargs);
 	fprintf(stderr, "vswitchd: port %u '%s' added: %s\n", index, name, devargs);
 	return 0;
@@ -146,8 +164,10 @@ static int plug(struct ports *ps, const struct port_config *pc, uint16_t *index,
 {
 	struct vswitch *sw = ps->sw;
 	char why[768];
-	int status = check_conflicts(ps, pc, err, errlen);
+	int status = check_access(ps, pc->devargs, err, errlen);
 
+	if (status == 0)
+		status = check_conflicts(ps, pc, err, errlen);
 	if (status != 0)
 		return status;
 	if (vswitch_port_add(sw, pc, index, err, errlen) < 0)

@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+struct access_policy;
 struct acl_api;
 struct hns_store;
 struct ports;
@@ -29,6 +30,10 @@ struct ports *ports_create(struct vswitch *sw, const struct switch_config *cfg,
 void ports_destroy(struct ports *ps);
 /* NULL: changes live in memory only. */
 void ports_set_store(struct ports *ps, struct hns_store *store);
+/* What Devargs from the API (POST /ports, HNS attach, and ports restored
+ * from the store, which the API made) may name (access_policy.h); the
+ * config's ports are the operator's and are not checked. NULL: no check. */
+void ports_set_access(struct ports *ps, const struct access_policy *ap);
 
 /* The live port of that name, or -1. */
 int ports_find(const struct ports *ps, const char *name);
@@ -36,12 +41,14 @@ int ports_find(const struct ports *ps, const char *name);
 /* Hot-plugs the port doc describes (the startup config's "Ports" element,
  * with its ACLs); with a store, its JSON is stored before returning.
  * Returns 0 with the index, or the HTTP status of the refusal (400 bad
- * JSON, 409 name/device/uplink taken, 500 store or ACL install) with err;
+ * JSON, 403 Devargs refused by the access policy, 409 name/device/uplink
+ * taken, 500 store or ACL install) with err;
  * nothing is left behind on error. */
 int ports_add_json(struct ports *ps, const json_t *doc, uint16_t *index,
 		   char *err, size_t errlen);
 /* Hot-plugs a bare port (HNS attach with Devargs): not stored here (HNS
- * stores the attachment). 0 or -1 with err. */
+ * stores the attachment). 0, or with err 403 (Devargs refused by the
+ * access policy) or 400 (cannot plug). */
 int ports_add_device(struct ports *ps, const char *name, const char *devargs,
 		     char *err, size_t errlen);
 /* Unplugs a port (and its stored row and API ACL rows). 0, or the HTTP

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access_policy.h"
 #include "envelope.h"
 #include "json_util.h"
 #include "port_hotplug.h"
@@ -83,10 +84,11 @@ static int parse_request(struct vswitch *sw, const json_t *req,
 	return 0;
 }
 
-static int start(struct vswitch *sw, const char *body, size_t len, json_t **resp)
+static int start(struct vswitch *sw, const struct access_policy *ap,
+		 const char *body, size_t len, json_t **resp)
 {
 	struct trace_options o;
-	char err[512];
+	char err[PATH_MAX + 512], where[PATH_MAX];
 	struct json_err e = {err, sizeof(err)};
 	json_error_t jerr;
 	json_t *req;
@@ -104,19 +106,28 @@ static int start(struct vswitch *sw, const char *body, size_t len, json_t **resp
 	json_decref(req);
 	if (rc < 0)
 		return fail(resp, 400, err);
+	/* where the caller may write (access_policy.h) */
+	rc = access_trace_file(ap, o.file, where, sizeof(where), err, sizeof(err));
+	if (rc != 0)
+		return fail(resp, rc, err);
+	if (strlen(where) >= sizeof(o.file))
+		return fail(resp, 403, "File: the resolved path is too long");
+	snprintf(o.file, sizeof(o.file), "%s", where);
+	o.no_follow = true;
 	if (trace_ctl_start(sw, &o, err, sizeof(err)) < 0)
 		return fail(resp, 400, err);
 	*resp = envelope_ok(status_json(sw->trace));
 	return 201;
 }
 
-int trace_api_handle(struct vswitch *sw, const char *method, const char *body,
-		     size_t body_len, json_t **resp)
+int trace_api_handle(struct vswitch *sw, const struct access_policy *ap,
+		     const char *method, const char *body, size_t body_len,
+		     json_t **resp)
 {
 	struct trace_counters c;
 
 	if (strcmp(method, "POST") == 0)
-		return start(sw, body, body_len, resp);
+		return start(sw, ap, body, body_len, resp);
 	if (strcmp(method, "GET") == 0) {
 		if (trace_ctl_running(sw) == NULL)
 			return fail(resp, 404, "no trace is running");

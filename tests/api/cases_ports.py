@@ -54,8 +54,12 @@ def test_port_hot_plug_and_unplug(s):
                                  ({"Name": "p4", "Devargs": "net_null8", "Vlna": {}}, 400,
                                   "Vlna"),
                                  ({"Name": "bad name!", "Devargs": "net_null8"}, 400, "Name"),
-                                 ({"Name": "p4", "Devargs": "net_nosuchdriver0"}, 400,
-                                  "net_nosuchdriver0")):
+                                 # a kind not on the hot-plug list (cases_access.py)
+                                 ({"Name": "p4", "Devargs": "net_nosuchdriver0"}, 403,
+                                  "net_nosuchdriver0"),
+                                 # an allowed kind that cannot be probed
+                                 ({"Name": "p4", "Devargs": "net_null8,nosuchkey=1"}, 400,
+                                  "net_null8")):
         err = hns_error(api.post("/ports", body), f"POST /ports {body}", status)
         check(needle in err, f"POST /ports {body}: Error {err!r} lacks {needle!r}")
     r = api.delete("/ports/p3")

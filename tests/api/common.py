@@ -117,7 +117,8 @@ class Suite:
 
     def main_args(self):
         return ["--api", f"unix:{self.sock}", "--api",
-                f"tcp:127.0.0.1:{self.tcp_port}", "--state", self.state]
+                f"tcp:127.0.0.1:{self.tcp_port}", "--state", self.state,
+                "--trace-dir", self.w]
 
     def start_main(self):
         self.main_stopped = False

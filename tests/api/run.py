@@ -14,6 +14,8 @@ listeners and a --state store). Case files, one a feature:
   cases_ports.py        /ports, hot plug and unplug
   cases_hns.py          HNS v1/v2 networks, endpoints, attach, endpoint stats
   cases_trace.py        POST/GET/DELETE /trace
+  cases_access.py       what an API caller may touch: trace File and Devargs
+                        outside --trace-dir (403), --api-insecure, 0600 files
   cases_persistence.py  --state across kill -9, then SIGTERM of the main daemon
   cases_config.py       the startup config's Networks/Endpoints
   cases_tls.py          TLS with client certificates

@@ -112,7 +112,7 @@ EOF
 
 "$VSWITCHD" --no-huge -m 256 --no-pci -l 0,1 --file-prefix="$EAL_PREFIX" \
 	--log-level=error -- --config "$W/config.json" --api "$API" \
-	>"$W/vswitchd.log" 2>&1 &
+	--trace-dir "$W" >"$W/vswitchd.log" 2>&1 &
 DPID=$!
 for _ in $(seq 200); do
 	[ -S "$SOCK" ] && break

@@ -20,6 +20,7 @@
 #include <rte_pdump.h>
 #include <rte_timer.h>
 
+#include "access_policy.h"
 #include "acl_api.h"
 #include "api_routes.h"
 #include "api_server.h"
@@ -72,6 +73,9 @@ struct daemon {
 	 * (hns, store, models). */
 	struct program *program;
 	struct api_server *api;
+	/* what an API caller may touch (--trace-dir, --socket-dir,
+	 * --hotplug-devices); the program keeps a pointer to it */
+	struct access_policy access;
 };
 
 static int fail(const char *what, const char *msg)
@@ -252,7 +256,8 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 	unsigned n = api_listeners(o, listens);
 	char err[1024], what[1200];
 
-	d->program = program_start(d->sw, cfg, o->state_path, o->config_path, what,
+	d->program = program_start(d->sw, cfg, &d->access, o->state_path,
+				   o->config_path, what,
 				   sizeof(what), err, sizeof(err));
 	if (d->program == NULL)
 		return fail(what, err);
@@ -370,6 +375,12 @@ int main(int argc, char **argv)
 		options_usage(argv[0]);
 		free(cfg);
 		return 0;
+	}
+	if (access_policy_init(&d.access, opts.trace_dir, opts.socket_dir,
+			       opts.hotplug_devices, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: error: %s\n", err);
+		free(cfg);
+		return EXIT_USAGE;
 	}
 	if (config_parse_file(opts.config_path, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vswitchd: config %s: %s\n", opts.config_path, err);

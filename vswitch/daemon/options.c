@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "access_policy.h"
 
 enum {
 	OPT_CONFIG = 256, OPT_EXIT_ON_IDLE, OPT_STATS_OUT, OPT_STATS_INTERVAL,
 	OPT_API, OPT_NO_API, OPT_STATE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CA,
-	OPT_TRACE, OPT_TRACE_FILTER, OPT_LATENCY,
+	OPT_TRACE, OPT_TRACE_FILTER, OPT_LATENCY, OPT_TRACE_DIR, OPT_SOCKET_DIR,
+	OPT_HOTPLUG_DEVICES, OPT_API_INSECURE,
 };
 
 static const struct option long_options[] = {
@@ -26,6 +30,10 @@ static const struct option long_options[] = {
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
 	{"latency", no_argument, NULL, OPT_LATENCY},
+	{"trace-dir", required_argument, NULL, OPT_TRACE_DIR},
+	{"socket-dir", required_argument, NULL, OPT_SOCKET_DIR},
+	{"hotplug-devices", required_argument, NULL, OPT_HOTPLUG_DEVICES},
+	{"api-insecure", no_argument, NULL, OPT_API_INSECURE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -110,6 +118,29 @@ int options_check_api_spec(const char *spec, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is the HOST of "tcp:HOST:PORT" a loopback address (127.0.0.0/8,
+ * [::1], localhost)? Anything else, 0.0.0.0 and [::] included, may be
+ * reached from the network. */
+bool options_api_is_loopback(const char *spec)
+{
+	const char *hp = spec + 4, *end = strrchr(hp, ':');
+	size_t n = end != NULL ? (size_t)(end - hp) : 0;
+
+	if (strncmp(spec, "tcp:", 4) != 0)
+		return true; /* unix: */
+	if (n == 5 && strncmp(hp, "[::1]", 5) == 0)
+		return true;
+	if (n == 9 && strncasecmp(hp, "localhost", 9) == 0)
+		return true;
+	if (n >= 4 && n <= 15 && strncmp(hp, "127.", 4) == 0) {
+		for (size_t i = 4; i < n; i++)
+			if (!((hp[i] >= '0' && hp[i] <= '9') || hp[i] == '.'))
+				return false;
+		return true;
+	}
+	return false;
+}
+
 static int check_api_options(const struct options *o, char *err, size_t errlen)
 {
 	unsigned nb_tls = (o->tls_cert != NULL) + (o->tls_key != NULL) +
@@ -133,6 +164,13 @@ static int check_api_options(const struct options *o, char *err, size_t errlen)
 			 "and no --api tcp:HOST:PORT is given");
 		return -1;
 	}
+	for (unsigned i = 0; i < o->nb_api && nb_tls == 0 && !o->api_insecure; i++)
+		if (!options_api_is_loopback(o->api[i])) {
+			snprintf(err, errlen, "--api %s: a TCP listener on a non-loopback "
+				 "address needs TLS (--api-tls-cert/key/ca) or --api-insecure",
+				 o->api[i]);
+			return -1;
+		}
 	return 0;
 }
 
@@ -208,6 +246,24 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 		case OPT_LATENCY:
 			o->latency = true;
 			break;
+		case OPT_TRACE_DIR:
+		case OPT_SOCKET_DIR:
+			if (optarg[0] != '/') {
+				snprintf(err, errlen, "--%s %s: must be an absolute path",
+					 c == OPT_TRACE_DIR ? "trace-dir" : "socket-dir", optarg);
+				return -1;
+			}
+			if (c == OPT_TRACE_DIR)
+				o->trace_dir = optarg;
+			else
+				o->socket_dir = optarg;
+			break;
+		case OPT_HOTPLUG_DEVICES:
+			o->hotplug_devices = optarg;
+			break;
+		case OPT_API_INSECURE:
+			o->api_insecure = true;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -245,6 +301,8 @@ void options_usage(const char *prog)
 	       "                         repeatable, up to %d listeners; default\n"
 	       "                         " OPTIONS_DEFAULT_API "\n"
 	       "  --no-api               no REST listener at all\n"
+	       "  --api-insecure         allow a tcp: listener on a non-loopback\n"
+	       "                         address without TLS (refused otherwise)\n"
 	       "  --state FILE           SQLite state store for API objects\n"
 	       "                         (default: state in memory only)\n"
 	       "  --api-tls-cert FILE    TLS for the tcp: listeners: server certificate,\n"
@@ -256,6 +314,14 @@ void options_usage(const char *prog)
 	       "  --stats-interval SEC   print per-port rates every SEC seconds\n"
 	       "  --trace FILE           pcapng trace of every hop from the start\n"
 	       "  --trace-filter EXPR    trace only packets matching EXPR (libpcap)\n"
+	       "  --trace-dir DIR        where API traces (POST /trace File) and\n"
+	       "                         hot-plugged pcap files must lie (default\n"
+	       "                         " ACCESS_DEFAULT_TRACE_DIR ", created 0700)\n"
+	       "  --socket-dir DIR       where hot-plugged memif/vhost sockets may\n"
+	       "                         lie, as well as under --trace-dir (default\n"
+	       "                         " ACCESS_DEFAULT_SOCKET_DIR ")\n"
+	       "  --hotplug-devices LIST device kinds the API may hot-plug, or none\n"
+	       "                         (default " ACCESS_DEFAULT_HOTPLUG ")\n"
 	       "  --latency              measure RX->TX latency per packet (/stats\n"
 	       "                         \"Latency\": p50, p99, max)\n"
 	       "  --help                 this text\n",

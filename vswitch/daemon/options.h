@@ -28,12 +28,21 @@ struct options {
 	const char *trace_filter; /* --trace-filter EXPR (libpcap syntax) */
 	unsigned stats_interval_sec; /* 0: no periodic stats lines */
 	bool latency;             /* --latency: RX->TX histograms (latency.h) */
+	/* What an API caller may touch (access_policy.h); NULL: defaults. */
+	const char *trace_dir;       /* --trace-dir DIR (absolute) */
+	const char *socket_dir;      /* --socket-dir DIR (absolute) */
+	const char *hotplug_devices; /* --hotplug-devices LIST */
+	bool api_insecure;           /* --api-insecure: plain TCP beyond loopback */
 	bool help;
 };
 
 /* Checks one --api value: "unix:PATH" (PATH 1-107 characters) or
  * "tcp:HOST:PORT" ("[V6]:PORT" too) with a port 1-65535. 0 or -1 with err. */
 int options_check_api_spec(const char *spec, char *err, size_t errlen);
+
+/* Is an --api spec loopback-only (unix:, tcp:127.x, tcp:[::1],
+ * tcp:localhost)? */
+bool options_api_is_loopback(const char *spec);
 
 /* Index of the "--" separating EAL from vswitchd options, or argc. */
 int options_find_separator(int argc, char **argv);
