@@ -7,11 +7,22 @@
 #define HVS_ACL_JSON_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include <jansson.h>
 
+#include "addr_parse.h"
 #include "ext_acl.h"
 #include "port_acl.h"
+
+/* A parsed prefix (addr_parse.h) as the ACL engines hold it. */
+static inline void acl_prefix_from_ip(struct acl_prefix *p, const struct ip_prefix *ip)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = ip->family;
+	p->depth = ip->len;
+	memcpy(p->addr, ip->addr, sizeof(p->addr));
+}
 
 /* From the port ACL JSON ({"Action", "Direction", and exactly one of
  * "LocalIPAddress", "RemoteIPAddress", "LocalMacAddress",

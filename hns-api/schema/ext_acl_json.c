@@ -39,9 +39,7 @@ static int prefix_parse(const char *s, struct acl_prefix *p)
 	if (ip_prefix_parse(s, IP_PREFIX_LEN_OPTIONAL, &ip) != IP_PREFIX_OK)
 		return -1;
 	ip_prefix_clear_host_bits(&ip);
-	p->family = ip.family;
-	p->depth = ip.len;
-	memcpy(p->addr, ip.addr, sizeof(p->addr));
+	acl_prefix_from_ip(p, &ip);
 	return 0;
 }
 

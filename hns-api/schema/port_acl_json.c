@@ -76,9 +76,7 @@ static int prefix_parse(const char *text, struct acl_prefix *p, char *why,
 			 text, ip.len, ip.family == 4 ? 32 : 128);
 		return -1;
 	}
-	p->family = ip.family;
-	p->depth = ip.len;
-	memcpy(p->addr, ip.addr, sizeof(p->addr));
+	acl_prefix_from_ip(p, &ip);
 	return 0;
 }
 
