@@ -3,13 +3,35 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* An error text as a JSON string. It may quote the request path, which
+ * can hold any byte: one that is not valid UTF-8 (json_string refuses it)
+ * has every non-ASCII byte shown as '?', so "Error" is always there. */
+static json_t *error_string(const char *msg)
+{
+	json_t *s = json_string(msg != NULL ? msg : "");
+	char *copy;
+
+	if (s != NULL)
+		return s;
+	copy = strdup(msg);
+	if (copy == NULL)
+		return json_string("out of memory");
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	s = json_string(copy);
+	free(copy);
+	return s;
+}
 
 static json_t *make(int ok, const char *msg, json_t *output)
 {
 	json_t *r = json_object();
 
 	json_object_set_new(r, "Success", json_boolean(ok));
-	json_object_set_new(r, "Error", json_string(msg != NULL ? msg : ""));
+	json_object_set_new(r, "Error", error_string(msg));
 	json_object_set_new(r, "Output", output != NULL ? output : json_null());
 	return r;
 }
