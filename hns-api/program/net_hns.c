@@ -1,6 +1,6 @@
 /* HNS Transparent / L2Bridge / Private networks programmed from endpoint
- * attach and detach (net_hns.h). The model is nat_hns.c: the endpoint's
- * network is read back through hns_handle. */
+ * attach and detach (net_hns.h), and the L2 isolation of NAT networks'
+ * endpoints (their NAT is nat_hns.c's). */
 #include "net_hns.h"
 
 #include <arpa/inet.h>
@@ -205,6 +205,8 @@ static bool parse_type(const char *t, enum l2b_net_type *type)
 		*type = L2B_NET_L2BRIDGE;
 	else if (strcasecmp(t, "Private") == 0)
 		*type = L2B_NET_PRIVATE;
+	else if (strcasecmp(t, "NAT") == 0 || strcasecmp(t, "ICS") == 0)
+		*type = L2B_NET_NAT;
 	else
 		return false;
 	return true;
@@ -227,6 +229,14 @@ void net_hns_endpoint_attached(struct net_hns *nh, struct hns *h, uint16_t port,
 	if (nh->entries[port].used) /* re-announced: start afresh */
 		net_hns_endpoint_detached(nh, port, ep);
 	snprintf(e.net_id, sizeof(e.net_id), "%s", str(ep, "VirtualNetwork"));
+	if (e.type == L2B_NET_NAT) {
+		/* only the isolation: NAT networks' VLAN policies are not
+		 * applied, WinNAT (nat_hns.c) does the rest */
+		nh->entries[port] = e;
+		publish(nh);
+		json_decref(net);
+		return;
+	}
 	if (e.type != L2B_NET_PRIVATE) {
 		adapter = str(net, "NetworkAdapterName");
 		e.uplink = adapter[0] != '\0' ? vswitch_port_find(sw, adapter) : -1;

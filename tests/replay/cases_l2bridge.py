@@ -290,3 +290,36 @@ def test_l2bridge_endpoint_not_attached_no_rewrite(ctx):
     res.expect_out("c1", [ask])
     res.expect_out("c2", [ask])
     res.expect_drops({})
+
+
+# --- NAT networks: their own L2 domain ------------------------------------------
+
+def test_nat_network_endpoints_are_reached_only_through_the_router(ctx):
+    """A NAT network's endpoints are their own L2 domain, the router in
+    between (as on Windows): a host on the uplink segment that learned a
+    container's MAC cannot send to it (unsolicited UDP would never meet
+    WinNAT's filtering), IPv6 link-local multicast does not cross either
+    way, and a container's frames reach the other endpoints of its
+    network, never the uplink or another port."""
+    nets = [{"Name": "natnet", "Type": "NAT",
+             "Subnets": [{"AddressPrefix": "10.0.0.0/24", "GatewayAddress": R_IP}]}]
+    eps = [endpoint("e1", E1_IP, E1, net="natnet"), endpoint("e2", E2_IP, E2, net="natnet")]
+    from_up = udp(E1, R_MAC, "192.0.2.99", E1_IP, "unsolicited-to-container")
+    ns_up = bytes(Ether(dst="33:33:ff:00:00:05", src=R_MAC) /
+                  IPv6(src="fe80::99", dst="ff02::1:ff00:5", hlim=255) /
+                  ICMPv6ND_NS(tgt="fe80::5") / ICMPv6NDOptSrcLLAddr(lladdr=R_MAC))
+    bc1 = arp(BCAST, E1, 1, E1, E1_IP, "00:00:00:00:00:00", E2_IP)
+    ns_c1 = bytes(Ether(dst="33:33:ff:00:00:99", src=E1) /
+                  IPv6(src="fe80::5", dst="ff02::1:ff00:99", hlim=255) /
+                  ICMPv6ND_NS(tgt="fe80::99") / ICMPv6NDOptSrcLLAddr(lladdr=E1))
+    to_r = udp(R_MAC, E1, E1_IP, "192.0.2.99", "container-to-uplink-host-at-l2")
+    ports = [Port("up", uplink=True, send=[from_up, ns_up], macs=[R_MAC]),
+             Port("c1", send=[bc1, ns_c1, to_r]), Port("c2"), Port("c3")]
+    fields = {"up": {"IPAddresses": ["192.0.2.10/24"]},
+              "c1": {"Endpoint": "e1"}, "c2": {"Endpoint": "e2"}}
+    res = ctx.run_switch(ports, port_fields=fields,
+                         root={"Networks": nets, "Endpoints": eps})
+    res.expect_out("c2", [bc1, ns_c1])
+    res.expect_out("c3", [from_up, ns_up], ordered=False)
+    res.expect_nothing("up", "c1")
+    res.expect_drops({"up": {VLAN_FILTER: 1}})

@@ -60,7 +60,7 @@ struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS
 		}
 		n = &v->nets[ni];
 		n->ports |= UINT32_C(1) << p;
-		if (types[ni] == L2B_NET_PRIVATE) {
+		if (types[ni] == L2B_NET_PRIVATE || types[ni] == L2B_NET_NAT) {
 			private_ports |= UINT32_C(1) << p;
 			continue;
 		}
@@ -78,14 +78,15 @@ struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS
 		ep->has_ip6 = e->has_ip6;
 		memcpy(ep->ip6, e->ip6, 16);
 	}
-	/* Private: a network's ports reach each other; everybody else
-	 * reaches every port but theirs. */
+	/* Private and NAT: a network's ports reach each other; everybody else
+	 * reaches every port but theirs (a NAT network is reached from
+	 * outside only through the router and WinNAT, as on Windows). */
 	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
 		v->allowed[p] = ~private_ports;
 	for (uint8_t i = 0; i < v->nb_nets; i++) {
 		uint32_t ports = v->nets[i].ports;
 
-		if (types[i] != L2B_NET_PRIVATE)
+		if (types[i] != L2B_NET_PRIVATE && types[i] != L2B_NET_NAT)
 			continue;
 		for (unsigned p = 0; p < VS_MAX_PORTS; p++)
 			if ((ports >> p) & 1)

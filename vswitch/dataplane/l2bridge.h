@@ -36,7 +36,9 @@
 
 struct worker;
 
-enum l2b_net_type { L2B_NET_TRANSPARENT, L2B_NET_L2BRIDGE, L2B_NET_PRIVATE };
+/* NAT: a NAT network's endpoints are their own L2 domain, as Private ones
+ * (the router, whose frames have no source port, is the way out). */
+enum l2b_net_type { L2B_NET_TRANSPARENT, L2B_NET_L2BRIDGE, L2B_NET_PRIVATE, L2B_NET_NAT };
 
 #define L2B_MAX_NETS VS_MAX_PORTS
 #define L2B_MAX_EPS VS_MAX_PORTS
