@@ -20,6 +20,7 @@
 #ifndef HVS_PROGRAM_H
 #define HVS_PROGRAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -31,11 +32,24 @@ struct ports;
 struct program;
 struct vswitch;
 
+/* What start-up reports and checks between its steps: progress(arg,
+ * "state") before the store and the stored ports, progress(arg, "HNS")
+ * before the HNS model; stop(arg) true makes program_start undo what it
+ * made and return NULL (a signal came). Either may be NULL. */
+struct program_hooks {
+	void (*progress)(void *arg, const char *step);
+	bool (*stop)(void *arg);
+	void *arg;
+};
+
 /* Runs the start-up order above for sw and its startup config. On failure
  * NULL, with what ("state", "HNS", "config FILE", "--state FILE", "error")
- * and err to print as "vswitchd: WHAT: ERR"; everything made is undone. */
+ * and err to print as "vswitchd: WHAT: ERR"; everything made is undone.
+ * hooks may be NULL; NULL is returned too when hooks->stop said so (the
+ * caller asks its own flag). */
 struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
 			      const char *state_path, const char *config_path,
+			      const struct program_hooks *hooks,
 			      char *what, size_t whatlen, char *err, size_t errlen);
 /* HNS, then the store, then the models. */
 void program_stop(struct program *pg);
