@@ -1,12 +1,17 @@
-/* vswitchd: the startup story. Parse our options and the config (before
- * touching EAL, so bad input costs nothing), start EAL, open the ports,
- * create workers and pools, start the ports, fill the MAC table, open the
- * state store, plug the ports stored by POST /ports, create the HNS
- * service (objects from the store, then the config's Networks/Endpoints),
- * install the stored API ACL rules, open the REST listeners, launch the
- * workers, run the control loop (which also serves the API), and on a
- * signal or idle timeout stop, flush and write the final stats. Bad
- * options, config, devices, store or listeners: one line on stderr and
+/* vswitchd: the startup story. Install the SIGINT/SIGTERM handler (first:
+ * a signal from then on is a clean stop), parse our options and the
+ * config (before touching EAL, so bad input costs nothing), then the
+ * steps, each announced on stderr ("vswitchd: starting: STEP") and each
+ * skipped once a signal came: start EAL, open the ports, create workers
+ * and pools, start the ports, fill the MAC table ("ports"); open the state
+ * store and plug the ports stored by POST /ports ("state"); create the HNS
+ * service, objects from the store, then the config's Networks/Endpoints,
+ * the stored API ACL rules and NATs ("HNS"); open the REST listeners
+ * ("API"); start --trace ("trace"); launch the workers ("workers"); run
+ * the control loop (which also serves the API). On a signal (at any step)
+ * or the idle timeout: one stop path, which flushes the trace, writes the
+ * final stats, tears down and removes EAL's runtime directory, exit 0.
+ * Bad options, config, devices, store or listeners: one line on stderr and
  * exit code 2, with everything already started torn down (API server, HNS
  * service, store, then the switch). */
 #include <dirent.h>
