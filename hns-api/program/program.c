@@ -237,13 +237,32 @@ static int apply_config_hns(struct program *pg, const struct switch_config *cfg,
 	return config_attach_endpoints(pg->hns, cfg, err, errlen);
 }
 
+static void progress(const struct program_hooks *h, const char *step)
+{
+	if (h != NULL && h->progress != NULL)
+		h->progress(h->arg, step);
+}
+
+static bool stopped(const struct program_hooks *h, char *what, size_t whatlen,
+		    char *err, size_t errlen)
+{
+	if (h == NULL || h->stop == NULL || !h->stop(h->arg))
+		return false;
+	snprintf(what, whatlen, "start-up");
+	snprintf(err, errlen, "stopped");
+	return true;
+}
+
 struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
 			      const struct access_policy *access,
 			      const char *state_path, const char *config_path,
+			      const struct program_hooks *hooks,
 			      char *what, size_t whatlen, char *err, size_t errlen)
 {
-	struct program *pg = create_models(sw, cfg);
+	struct program *pg;
 
+	progress(hooks, "state");
+	pg = create_models(sw, cfg);
 	if (pg == NULL) {
 		snprintf(what, whatlen, "error");
 		snprintf(err, errlen, "out of memory");
@@ -255,19 +274,26 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 	if (open_store(pg, state_path, what, whatlen, err, errlen) < 0)
 		goto fail;
 	snprintf(what, whatlen, "state");
-	if (ports_restore(pg->ports, err, errlen) < 0)
+	if (stopped(hooks, what, whatlen, err, errlen) ||
+	    ports_restore(pg->ports, err, errlen) < 0)
 		goto fail;
+	if (stopped(hooks, what, whatlen, err, errlen))
+		goto fail;
+	progress(hooks, "HNS");
 	pg->hns = hns_create(pg->store, &pg->dp, err, errlen);
 	if (pg->hns == NULL) {
 		snprintf(what, whatlen, "%s", state_path != NULL ? "state" : "HNS");
 		goto fail;
 	}
+	if (stopped(hooks, what, whatlen, err, errlen))
+		goto fail;
 	if (apply_config_hns(pg, cfg, err, errlen) < 0) {
 		snprintf(what, whatlen, "config %s", config_path);
 		goto fail;
 	}
 	snprintf(what, whatlen, "state");
-	if (acl_api_restore(pg->acl, err, errlen) < 0)
+	if (stopped(hooks, what, whatlen, err, errlen) ||
+	    acl_api_restore(pg->acl, err, errlen) < 0)
 		goto fail;
 	/* The config's Nats, then the stored NATs, then the restored NAT
 	 * networks' NATs: the NATs that ran before the restart take their
@@ -275,7 +301,8 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 	 * push one of them out now. */
 	if (cfg->nats != NULL && nat_api_apply_config(pg->nat, cfg->nats, err, errlen) < 0)
 		goto fail;
-	if (nat_api_restore(pg->nat, err, errlen) < 0)
+	if (stopped(hooks, what, whatlen, err, errlen) ||
+	    nat_api_restore(pg->nat, err, errlen) < 0)
 		goto fail;
 	program_restored(pg);
 	return pg;

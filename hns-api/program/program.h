@@ -20,6 +20,7 @@
 #ifndef HVS_PROGRAM_H
 #define HVS_PROGRAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -32,14 +33,27 @@ struct ports;
 struct program;
 struct vswitch;
 
+/* What start-up reports and checks between its steps: progress(arg,
+ * "state") before the store and the stored ports, progress(arg, "HNS")
+ * before the HNS model; stop(arg) true makes program_start undo what it
+ * made and return NULL (a signal came). Either may be NULL. */
+struct program_hooks {
+	void (*progress)(void *arg, const char *step);
+	bool (*stop)(void *arg);
+	void *arg;
+};
+
 /* Runs the start-up order above for sw and its startup config; access
  * (access_policy.h, kept by pointer) checks what the API and the stored
  * API objects may hot-plug or write. On failure
  * NULL, with what ("state", "HNS", "config FILE", "--state FILE", "error")
- * and err to print as "vswitchd: WHAT: ERR"; everything made is undone. */
+ * and err to print as "vswitchd: WHAT: ERR"; everything made is undone.
+ * hooks may be NULL; NULL is returned too when hooks->stop said so (the
+ * caller asks its own flag). */
 struct program *program_start(struct vswitch *sw, const struct switch_config *cfg,
 			      const struct access_policy *access,
 			      const char *state_path, const char *config_path,
+			      const struct program_hooks *hooks,
 			      char *what, size_t whatlen, char *err, size_t errlen);
 /* HNS, then the store, then the models. */
 void program_stop(struct program *pg);

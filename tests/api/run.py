@@ -21,6 +21,8 @@ listeners and a --state store). Case files, one a feature:
   cases_tls.py          TLS with client certificates
   cases_acl.py          port ACLs and extended ACLs under live traffic
   cases_nat.py          WinNAT objects, port proxies, persistence
+  cases_stop.py         SIGTERM in every state (start-up steps, clients,
+                        mid-upload, trace, hot-plug, a second signal)
 
 Files run in the order of their ORDER (a module-level number; a file
 without one runs at 55: after the cases on the main daemon, before the

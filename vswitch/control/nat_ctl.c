@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_launch.h>
 #include <rte_malloc.h>
 
 #include "l3_internal.h"
@@ -186,8 +187,26 @@ uint32_t nat_ctl_ports(const struct vswitch *sw, int slot)
 }
 
 
+/* The owner's commands, run here: only when its lcore runs nothing (its
+ * launch failed, or it returned), so this is the ring's only consumer. */
+static void run_queued_here(struct worker *owner)
+{
+	void *q;
+
+	while (rte_ring_sc_dequeue(owner->l3->cmds, &q) == 0)
+		nat_cmd_run(q);
+}
+
+static bool owner_polls(const struct worker *owner)
+{
+	return rte_eal_get_lcore_state(owner->lcore) == RUNNING;
+}
+
 /* Runs c on the NAT's owner, or here when no worker runs. Workers never
- * block, so the owner answers within a poll loop or two. */
+ * block, so the owner answers within a poll loop or two; the wait still
+ * ends if the owner's lcore stops running (the command is then run here),
+ * so no stop request can find the main lcore waiting for a worker that
+ * will never answer. c must outlive its run: it is never abandoned. */
 static int run_on_owner(struct vswitch *sw, const struct nat_slot *ns,
 			struct nat_cmd *c, char *err, size_t errlen)
 {
@@ -196,13 +215,21 @@ static int run_on_owner(struct vswitch *sw, const struct nat_slot *ns,
 	c->nat = ns->nat;
 	c->err[0] = '\0';
 	if (!__atomic_load_n(&sw->workers_running, __ATOMIC_ACQUIRE) ||
-	    owner == NULL || owner->l3 == NULL) {
+	    owner == NULL || owner->l3 == NULL || !owner_polls(owner)) {
 		nat_cmd_run(c);
 	} else {
-		while (rte_ring_sp_enqueue(owner->l3->cmds, c) != 0)
-			rte_delay_us_sleep(50);
-		while (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
-			rte_delay_us_sleep(20);
+		while (rte_ring_sp_enqueue(owner->l3->cmds, c) != 0) {
+			if (!owner_polls(owner))
+				run_queued_here(owner);
+			else
+				rte_delay_us_sleep(50);
+		}
+		while (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE)) {
+			if (!owner_polls(owner))
+				run_queued_here(owner);
+			else
+				rte_delay_us_sleep(20);
+		}
 	}
 	if (err != NULL && c->result < 0)
 		snprintf(err, errlen, "%s", c->err);

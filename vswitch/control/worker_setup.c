@@ -146,12 +146,22 @@ void workers_assign_queues(struct vswitch *sw)
 	workers_publish_rxqs(sw);
 }
 
-void workers_launch(struct vswitch *sw)
+int workers_launch(struct vswitch *sw, char *err, size_t errlen)
 {
 	__atomic_store_n(&sw->stop, 0, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < sw->nb_workers; i++)
-		rte_eal_remote_launch(worker_main, sw->workers[i], sw->workers[i]->lcore);
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		int rc = rte_eal_remote_launch(worker_main, sw->workers[i],
+					       sw->workers[i]->lcore);
+
+		if (rc != 0) {
+			snprintf(err, errlen, "cannot launch worker %u on lcore %u: %s",
+				 i, sw->workers[i]->lcore, rte_strerror(-rc));
+			__atomic_store_n(&sw->workers_running, i > 0, __ATOMIC_RELEASE);
+			return -1;
+		}
+	}
 	__atomic_store_n(&sw->workers_running, true, __ATOMIC_RELEASE);
+	return 0;
 }
 
 void workers_stop(struct vswitch *sw)

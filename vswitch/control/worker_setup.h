@@ -28,7 +28,9 @@ void workers_assign_queues(struct vswitch *sw);
 void workers_publish_rxqs(struct vswitch *sw);
 /* Picks each worker's TX queue on one port. */
 void worker_set_txqs(struct vswitch *sw, uint16_t port);
-void workers_launch(struct vswitch *sw);
+/* Launches every worker on its lcore; -1 with err when one cannot be (the
+ * ones launched run: workers_stop stops them). */
+int workers_launch(struct vswitch *sw, char *err, size_t errlen);
 void workers_stop(struct vswitch *sw);
 void workers_free(struct vswitch *sw);
 void mbuf_pools_free(struct mbuf_pools *pools);

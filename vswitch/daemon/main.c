@@ -1,18 +1,29 @@
-/* vswitchd: the startup story. Parse our options and the config (before
- * touching EAL, so bad input costs nothing), start EAL, open the ports,
- * create workers and pools, start the ports, fill the MAC table, open the
- * state store, plug the ports stored by POST /ports, create the HNS
- * service (objects from the store, then the config's Networks/Endpoints),
- * install the stored API ACL rules, open the REST listeners, launch the
- * workers, run the control loop (which also serves the API), and on a
- * signal or idle timeout stop, flush and write the final stats. Bad
- * options, config, devices, store or listeners: one line on stderr and
+/* vswitchd: the startup story. Install the SIGINT/SIGTERM handler (first:
+ * a signal from then on is a clean stop), parse our options and the
+ * config (before touching EAL, so bad input costs nothing), then the
+ * steps, each announced on stderr ("vswitchd: starting: STEP") and each
+ * skipped once a signal came: start EAL, open the ports, create workers
+ * and pools, start the ports, fill the MAC table ("ports"); open the state
+ * store and plug the ports stored by POST /ports ("state"); create the HNS
+ * service, objects from the store, then the config's Networks/Endpoints,
+ * the stored API ACL rules and NATs ("HNS"); open the REST listeners
+ * ("API"); start --trace ("trace"); launch the workers ("workers"); run
+ * the control loop (which also serves the API). On a signal (at any step)
+ * or the idle timeout: one stop path, which flushes the trace, writes the
+ * final stats, tears down and removes EAL's runtime directory, exit 0.
+ * Bad options, config, devices, store or listeners: one line on stderr and
  * exit code 2, with everything already started torn down (API server, HNS
  * service, store, then the switch). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -45,12 +56,81 @@ _Static_assert(OPTIONS_MAX_API == API_MAX_LISTENERS,
 
 #define EXIT_USAGE 2
 
+static char err_buf[1024];
+
+/* ---- signals -------------------------------------------------------------
+ *
+ * The handler is installed before anything is started (before
+ * rte_eal_init): the first SIGINT/SIGTERM sets stop_requested, which every
+ * start-up step and the control loop check; the shutdown then flushes the
+ * stats and the trace, closes the ports, cleans up EAL and removes EAL's
+ * runtime directory, exit code 0. A second signal while stopping exits at
+ * once (code 1): it says so on stderr and removes only what would stop the
+ * next start (the API socket files, EAL's runtime directory), with
+ * async-signal-safe calls on paths recorded beforehand. */
 static volatile sig_atomic_t stop_requested;
+
+#define MAX_SOCKET_PATH 108
+static struct {
+	char runtime_dir[PATH_MAX];      /* EAL's, once rte_eal_init returned */
+	volatile sig_atomic_t eal_up;
+	char sockets[API_MAX_LISTENERS][MAX_SOCKET_PATH];
+	volatile sig_atomic_t sockets_ours; /* our listeners made them */
+	unsigned nb_sockets;
+} at_exit;
+
+static void write_stderr(const char *s)
+{
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+
+	(void)n;
+}
+
+/* EAL's runtime directory (/run/dpdk/PREFIX: config, fbarray files, mp
+ * sockets) is not removed by rte_eal_cleanup; a daemon that exits leaves
+ * nothing there. Async-signal-safe: open, getdents64, unlinkat, rmdir. */
+static void remove_runtime_dir(const char *dir)
+{
+	char buf[4096];
+	long n;
+	int fd;
+
+	if (dir[0] == '\0')
+		return;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				unlinkat(fd, e->d_name, 0);
+			off += e->d_reclen;
+		}
+	}
+	close(fd);
+	rmdir(dir);
+}
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	int saved = errno;
+
+	if (stop_requested) {
+		write_stderr(sig == SIGINT ? "vswitchd: SIGINT while stopping: exiting now "
+					     "(exit code 1, stats and trace not written)\n"
+					   : "vswitchd: SIGTERM while stopping: exiting now "
+					     "(exit code 1, stats and trace not written)\n");
+		if (at_exit.sockets_ours)
+			for (unsigned i = 0; i < at_exit.nb_sockets; i++)
+				unlink(at_exit.sockets[i]);
+		if (at_exit.eal_up)
+			remove_runtime_dir(at_exit.runtime_dir);
+		_exit(1);
+	}
+	stop_requested = sig;
+	errno = saved;
 }
 
 static void install_signals(void)
@@ -65,10 +145,32 @@ static void install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+static const char *signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal";
+}
+
+/* Start-up announces each step ("vswitchd: starting: ports") and stops
+ * between steps once a signal came: false then. */
+static bool startup_step(const char *step)
+{
+	if (stop_requested)
+		return false;
+	fprintf(stderr, "vswitchd: starting: %s\n", step);
+	return true;
+}
+
+static bool stopping(void)
+{
+	return stop_requested != 0;
+}
+
 struct daemon {
 	struct vswitch *sw;
 	struct mbuf_pools pools;
 	bool eal_up;
+	bool switch_up;    /* built completely: its stats can be written */
+	bool workers_up;
 	/* The control plane, torn down in reverse: api, then the northbound
 	 * (hns, store, models). */
 	struct program *program;
@@ -173,6 +275,13 @@ static int create_router(struct vswitch *sw)
 	return 0;
 }
 
+/* Start-up results: 0 done, -1 failed (said why; exit 2), STARTUP_STOPPED
+ * a signal came (exit 0). */
+#define STARTUP_STOPPED 1
+
+/* The switch, with a stop check between its steps (the mbuf pools and a
+ * large MAC table are the long ones: seconds under --no-huge on a loaded
+ * machine). */
 static int build_switch(struct daemon *d, const struct switch_config *cfg)
 {
 	char err[512];
@@ -187,21 +296,31 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 		return fail("error", err);
 	if (open_ports(d, cfg) < 0)
 		return -1;
+	if (stopping())
+		return STARTUP_STOPPED;
 	if (mbuf_pools_create(d->sw, &d->pools, err, sizeof(err)) < 0)
 		return fail("error", err);
+	if (stopping())
+		return STARTUP_STOPPED;
 	workers_assign_queues(d->sw);
 	vswitch_build_flood_members(d->sw);
 	if (create_mac_table(d->sw, cfg) < 0 || create_router(d->sw) < 0)
 		return -1;
-	for (uint16_t p = 0; p < cfg->nb_ports; p++) /* Acls, ExtendedAcls */
+	for (uint16_t p = 0; p < cfg->nb_ports; p++) { /* Acls, ExtendedAcls */
+		if (stopping())
+			return STARTUP_STOPPED;
 		if (config_apply_port_acls(d->sw, p, &cfg->ports[p], err, sizeof(err)) < 0) {
 			fprintf(stderr, "vswitchd: port '%s': %s\n", cfg->ports[p].name, err);
 			return -1;
 		}
+	}
+	if (stopping())
+		return STARTUP_STOPPED;
 	if (start_ports(d) < 0)
 		return -1;
 	if (l3_publish(d->sw) < 0)
 		return fail("error", "out of memory for the router");
+	d->switch_up = true;
 	return 0;
 }
 
@@ -246,6 +365,18 @@ static int check_api_sockets(const struct options *o)
 	return 0;
 }
 
+static void program_progress(void *arg, const char *step)
+{
+	(void)arg;
+	fprintf(stderr, "vswitchd: starting: %s\n", step);
+}
+
+static bool program_stopping(void *arg)
+{
+	(void)arg;
+	return stopping();
+}
+
 /* The northbound (program.h: store, HNS, feature models, in their
  * start-up order), then the REST listeners and the telemetry commands. */
 static int start_control_plane(struct daemon *d, const struct options *o,
@@ -253,19 +384,29 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 {
 	struct api_listen listens[API_MAX_LISTENERS];
 	struct api_tls tls = {o->tls_cert, o->tls_key, o->tls_ca};
+	struct program_hooks hooks = {program_progress, program_stopping, NULL};
 	unsigned n = api_listeners(o, listens);
 	char err[1024], what[1200];
 
 	d->program = program_start(d->sw, cfg, &d->access, o->state_path,
-				   o->config_path, what,
-				   sizeof(what), err, sizeof(err));
+				   o->config_path, &hooks, what, sizeof(what), err,
+				   sizeof(err));
 	if (d->program == NULL)
-		return fail(what, err);
+		return stopping() ? STARTUP_STOPPED : fail(what, err);
 	if (n > 0) {
+		if (!startup_step("API"))
+			return STARTUP_STOPPED;
+		at_exit.nb_sockets = 0;
+		for (unsigned i = 0; i < n; i++)
+			if (strncmp(listens[i].spec, "unix:", 5) == 0 &&
+			    strlen(listens[i].spec + 5) < MAX_SOCKET_PATH)
+				snprintf(at_exit.sockets[at_exit.nb_sockets++],
+					 MAX_SOCKET_PATH, "%s", listens[i].spec + 5);
 		d->api = api_server_create(listens, n, &tls, api_routes_handle,
 					   d->program, err, sizeof(err));
 		if (d->api == NULL)
 			return fail("API", err);
+		at_exit.sockets_ours = 1;
 	}
 	if (telemetry_register(d->sw) < 0)
 		fprintf(stderr, "vswitchd: warning: cannot register the "
@@ -311,12 +452,16 @@ static void teardown(struct daemon *d)
 		rte_free(d->sw->qsbr);
 		workers_free(d->sw);
 		rte_free(d->sw);
+		d->sw = NULL;
 	}
 	mbuf_pools_free(&d->pools);
 	if (d->eal_up) {
 		rte_pdump_uninit();
 		rte_timer_subsystem_finalize();
 		rte_eal_cleanup();
+		d->eal_up = false;
+		remove_runtime_dir(at_exit.runtime_dir);
+		at_exit.eal_up = 0;
 	}
 }
 
@@ -358,15 +503,87 @@ static void log_ports(const struct vswitch *sw)
 		sw->name, sw->nb_workers);
 }
 
+/* Everything up to "running": EAL, the switch, the northbound, the
+ * listeners, the trace, the workers. 0, -1 (failed, said why) or
+ * STARTUP_STOPPED. */
+static int start(struct daemon *d, const struct options *opts,
+		 struct switch_config *cfg, int eal_argc, char **argv)
+{
+	char err[1024];
+	int rc;
+
+	if (!startup_step("EAL"))
+		return STARTUP_STOPPED;
+	/* cannot be interrupted: a signal meanwhile is acted on after it */
+	if (rte_eal_init(eal_argc, argv) < 0) {
+		fprintf(stderr, "vswitchd: EAL: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	d->eal_up = true;
+	snprintf(at_exit.runtime_dir, sizeof(at_exit.runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
+	at_exit.eal_up = 1;
+	rte_timer_subsystem_init();
+	if (!startup_step("ports"))
+		return STARTUP_STOPPED;
+	rc = build_switch(d, cfg);
+	if (rc == 0)
+		rc = start_control_plane(d, opts, cfg);
+	if (rc != 0)
+		return rc;
+	if (opts->trace_path != NULL && !startup_step("trace"))
+		return STARTUP_STOPPED;
+	if (start_trace(d->sw, opts) < 0)
+		return -1;
+	if (opts->latency && latency_enable(d->sw, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: --latency: %s\n", err);
+		return -1;
+	}
+	if (!startup_step("workers"))
+		return STARTUP_STOPPED;
+	if (workers_launch(d->sw, err, sizeof(err)) < 0) {
+		d->workers_up = true; /* those launched are stopped */
+		return fail("error", err);
+	}
+	d->workers_up = true;
+	log_ports(d->sw);
+	log_api(opts);
+	return 0;
+}
+
+/* The orderly stop: no request is served past its start (the API goes
+ * before the workers stop, so nothing hot-plugs into a stopping switch),
+ * the workers flush, the trace writes what is queued, the final stats are
+ * written (once the switch was built), then everything is torn down and
+ * EAL's runtime directory removed. Returns the exit code. */
+static int stop(struct daemon *d, const struct options *opts, int rc)
+{
+	api_server_destroy(d->api);
+	d->api = NULL;
+	at_exit.sockets_ours = 0; /* unlinked by the destroy */
+	if (d->workers_up)
+		workers_stop(d->sw);
+	d->workers_up = false;
+	if (d->sw != NULL)
+		trace_ctl_stop(d->sw, NULL); /* writes what is queued */
+	if (rc == 0 && d->switch_up && opts->stats_out &&
+	    stats_write_file(d->sw, opts->stats_out) < 0) {
+		fprintf(stderr, "vswitchd: --stats-out %s: cannot write\n", opts->stats_out);
+		rc = 1;
+	}
+	teardown(d);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d;
 	struct options opts;
 	struct switch_config *cfg = calloc(1, sizeof(*cfg));
-	char err[1024];
-	int eal_argc, rc = 0;
+	int eal_argc, rc;
 
 	memset(&d, 0, sizeof(d));
+	install_signals(); /* first: a signal from now on is a clean stop */
 	if (cfg == NULL || parse_command_line(argc, argv, &opts, &eal_argc) < 0) {
 		free(cfg);
 		return EXIT_USAGE;
@@ -377,13 +594,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (access_policy_init(&d.access, opts.trace_dir, opts.socket_dir,
-			       opts.hotplug_devices, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vswitchd: error: %s\n", err);
+			       opts.hotplug_devices, err_buf, sizeof(err_buf)) < 0) {
+		fprintf(stderr, "vswitchd: error: %s\n", err_buf);
 		free(cfg);
 		return EXIT_USAGE;
 	}
-	if (config_parse_file(opts.config_path, cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vswitchd: config %s: %s\n", opts.config_path, err);
+	if (config_parse_file(opts.config_path, cfg, err_buf, sizeof(err_buf)) < 0) {
+		fprintf(stderr, "vswitchd: config %s: %s\n", opts.config_path, err_buf);
 		free(cfg);
 		return EXIT_USAGE;
 	}
@@ -392,36 +609,14 @@ int main(int argc, char **argv)
 		free(cfg);
 		return EXIT_USAGE;
 	}
-	if (rte_eal_init(eal_argc, argv) < 0) {
-		fprintf(stderr, "vswitchd: EAL: %s\n", rte_strerror(rte_errno));
-		config_release(cfg);
-		free(cfg);
-		return EXIT_USAGE;
-	}
-	d.eal_up = true;
-	rte_timer_subsystem_init();
-	install_signals();
-	if (build_switch(&d, cfg) < 0 || start_control_plane(&d, &opts, cfg) < 0) {
-		teardown(&d);
-		config_release(cfg);
-		free(cfg);
-		return EXIT_USAGE;
-	}
+	rc = start(&d, &opts, cfg, eal_argc, argv);
 	config_release(cfg);
 	free(cfg);
-	if (start_trace(d.sw, &opts) < 0) {
-		teardown(&d);
+	if (rc < 0) {
+		stop(&d, &opts, EXIT_USAGE);
 		return EXIT_USAGE;
 	}
-	if (opts.latency && latency_enable(d.sw, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vswitchd: --latency: %s\n", err);
-		teardown(&d);
-		return EXIT_USAGE;
-	}
-	log_ports(d.sw);
-	log_api(&opts);
-	workers_launch(d.sw);
-	{
+	if (rc == 0) {
 		struct control_hook hook = {api_routes_poll, d.api};
 		struct control_settings cs = {
 			.exit_on_idle = opts.exit_on_idle,
@@ -431,16 +626,8 @@ int main(int argc, char **argv)
 
 		control_run(d.sw, &cs, &stop_requested, d.api != NULL ? &hook : NULL);
 	}
-	/* No request is served past this point: the API goes before the
-	 * workers stop, so nothing hot-plugs into a stopping switch. */
-	api_server_destroy(d.api);
-	d.api = NULL;
-	workers_stop(d.sw);
-	trace_ctl_stop(d.sw, NULL); /* writes what is queued */
-	if (opts.stats_out && stats_write_file(d.sw, opts.stats_out) < 0) {
-		fprintf(stderr, "vswitchd: --stats-out %s: cannot write\n", opts.stats_out);
-		rc = 1;
-	}
-	teardown(&d);
-	return rc;
+	if (stopping())
+		fprintf(stderr, "vswitchd: %s: stopping%s\n", signal_name(stop_requested),
+			rc == STARTUP_STOPPED ? " (during start-up)" : "");
+	return stop(&d, &opts, 0);
 }
