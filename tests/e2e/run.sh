@@ -172,7 +172,9 @@ test_sigterm_writes_stats_and_exits_0() {
 	# The switch's counters against the kernel's on the host end of each
 	# veth: what the switch sent is exactly what the veth carried to the
 	# namespace; what it received is at most what the namespace sent (the
-	# af_packet ring may overflow under iperf3).
+	# af_packet ring may overflow under iperf3), give or take the frames
+	# the root namespace's own stack sends on the host end (IPv6 MLD/ND),
+	# which the af_packet socket sees as well.
 	for name in a b c; do
 		case $name in a) dev=$HA ;; b) dev=$HB ;; c) dev=$HC ;; esac
 		rx=$(sjson "port['$name']['RxPackets']")
@@ -183,7 +185,7 @@ test_sigterm_writes_stats_and_exits_0() {
 			WHY="port $name RxPackets is $rx after ping and iperf3"
 			return 1
 		fi
-		if [ "$rx" -gt "$krx" ] || [ $((rx * 100)) -lt $((krx * 80)) ]; then
+		if [ "$rx" -gt $((krx + krx / 100 + 64)) ] || [ $((rx * 100)) -lt $((krx * 80)) ]; then
 			WHY="port $name RxPackets $rx vs $krx frames the namespace sent"
 			return 1
 		fi
