@@ -21,6 +21,9 @@ listeners and a --state store). Case files, one a feature:
   cases_tls.py          TLS with client certificates
   cases_acl.py          port ACLs and extended ACLs under live traffic
   cases_nat.py          WinNAT objects, port proxies, persistence
+  cases_crash.py        kill -9 crash cycles on --state (HVS_CRASH_CYCLES)
+  cases_load.py         concurrent clients, /stats latency, ACL change
+                        stall, ACL port hot-plug storm (HVS_LOAD_FULL=1)
 
 Files run in the order of their ORDER (a module-level number; a file
 without one runs at 55: after the cases on the main daemon, before the
