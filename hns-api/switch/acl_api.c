@@ -21,6 +21,8 @@
 
 #define ENDPOINT_ID_MAX 64
 #define ERR_MAX 1024
+/* The store kind of a port's next rule ids per layer (ACL_API_KIND_NEXT_IDS). */
+#define KIND_NEXT_IDS ACL_API_KIND_NEXT_IDS
 
 enum { LAYER_ACL, LAYER_EXT, LAYER_COUNT };
 
@@ -333,14 +335,19 @@ static json_t *api_rules_json(const struct acl_api *a, uint16_t port,
 	return arr;
 }
 
-/* Stores the API rules now in force on a layer of the port (one
- * transaction; no row when there are none). 0, or -1 with err and nothing
- * stored. Without a store: 0. */
+static uint32_t peek_next_id(struct acl_api *a, uint16_t port, const struct layer *L);
+
+/* Stores the API rules now in force on a layer of the port (no row when
+ * there are none) and, when next is not 0, the layer's next id (kind
+ * KIND_NEXT_IDS, {"acls": n, "extendedacls": m}), so an id handed out is
+ * not handed out again after a restart even if its rule was deleted: one
+ * transaction. 0, or -1 with err and nothing stored. Without a store: 0. */
 static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L,
-			 const char *port_name, char *err, size_t errlen)
+			 const char *port_name, uint32_t next, char *err,
+			 size_t errlen)
 {
-	json_t *arr;
-	char *text = NULL;
+	json_t *arr, *ids = NULL;
+	char *text = NULL, *ids_text = NULL;
 	int rc;
 
 	if (a->store == NULL)
@@ -348,8 +355,19 @@ static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L
 	arr = api_rules_json(a, port, L);
 	if (arr != NULL && json_array_size(arr) > 0)
 		text = json_dumps(arr, JSON_COMPACT);
-	if (arr == NULL || (json_array_size(arr) > 0 && text == NULL)) {
+	if (next != 0) {
+		ids = json_object();
+		for (int l = 0; ids != NULL && l < LAYER_COUNT; l++)
+			json_object_set_new(ids, layers[l].path, json_integer(
+				l == L->index ? next : peek_next_id(a, port, &layers[l])));
+		ids_text = ids != NULL ? json_dumps(ids, JSON_COMPACT) : NULL;
+	}
+	if (arr == NULL || (json_array_size(arr) > 0 && text == NULL) ||
+	    (next != 0 && ids_text == NULL)) {
 		json_decref(arr);
+		json_decref(ids);
+		free(text);
+		free(ids_text);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -357,6 +375,8 @@ static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L
 	if (rc == 0)
 		rc = text != NULL ? store_put(a->store, L->kind, port_name, text)
 				  : store_delete(a->store, L->kind, port_name);
+	if (rc == 0 && ids_text != NULL)
+		rc = store_put(a->store, KIND_NEXT_IDS, port_name, ids_text);
 	if (rc == 0)
 		rc = store_commit(a->store);
 	if (rc != 0) {
@@ -364,7 +384,9 @@ static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L
 		store_rollback(a->store);
 	}
 	free(text);
+	free(ids_text);
 	json_decref(arr);
+	json_decref(ids);
 	return rc != 0 ? -1 : 0;
 }
 
@@ -485,8 +507,8 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 			status = reply_fail(resp, 507, "cannot install the rules: %s", err);
 			goto out;
 		}
-		if (persist_rules(a, port, L, a->sw->ports[port].name, err,
-				  sizeof(err)) < 0) {
+		if (persist_rules(a, port, L, a->sw->ports[port].name,
+				  first + n_new, err, sizeof(err)) < 0) {
 			undo_install(a, port, L, old, n_old);
 			free(old);
 			status = reply_fail(resp, 500, "%s", err);
@@ -562,7 +584,7 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 			json_decref(gone);
 			return reply_fail(resp, 507, "cannot install the rules: %s", err);
 		}
-		if (persist_rules(a, port, L, port_name, err, sizeof(err)) < 0) {
+		if (persist_rules(a, port, L, port_name, 0, err, sizeof(err)) < 0) {
 			undo_install(a, port, L, old, n_old);
 			free(old);
 			free(rules);
@@ -861,12 +883,46 @@ static void restore_row(struct acl_api *a, const struct layer *L,
 	if (renumbered) {
 		fprintf(stderr, "vswitchd: warning: port '%s': stored %ss renumbered "
 			"(the config uses their ids)\n", name, L->what);
-		if (persist_rules(a, (uint16_t)p, L, name, err, sizeof(err)) < 0)
+		if (persist_rules(a, (uint16_t)p, L, name, 0, err, sizeof(err)) < 0)
 			fprintf(stderr, "vswitchd: warning: %s\n", err);
 	}
 out:
 	free(rules);
 	json_decref(doc);
+}
+
+/* The stored next ids: a layer's counter continues above the highest id
+ * ever handed out, not only above the rules in force. */
+static int restore_next_ids(struct acl_api *a, char *err, size_t errlen)
+{
+	json_t *rows = json_array(), *row;
+	size_t i;
+
+	if (rows == NULL || store_load(a->store, KIND_NEXT_IDS, collect_row, rows) != 0) {
+		snprintf(err, errlen, "loading %s: %s", KIND_NEXT_IDS,
+			 rows == NULL ? "out of memory" : store_error(a->store));
+		json_decref(rows);
+		return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		const char *name = json_string_value(json_object_get(row, "id"));
+		json_t *doc = json_loads(json_string_value(json_object_get(row, "json")),
+					 0, NULL);
+		int p = vswitch_port_find(a->sw, name);
+
+		if (p >= 0 && a->sw->ports[p].in_use && json_is_object(doc))
+			for (int l = 0; l < LAYER_COUNT; l++) {
+				json_int_t next = json_integer_value(
+					json_object_get(doc, layers[l].path));
+
+				if (next > peek_next_id(a, (uint16_t)p, &layers[l]) &&
+				    next <= ACL_POLICY_ID_BASE)
+					a->ports[p].next_id[l] = (uint32_t)next;
+			}
+		json_decref(doc);
+	}
+	json_decref(rows);
+	return 0;
 }
 
 int acl_api_restore(struct acl_api *a, char *err, size_t errlen)
@@ -889,7 +945,7 @@ int acl_api_restore(struct acl_api *a, char *err, size_t errlen)
 				    json_string_value(json_object_get(row, "json")));
 		json_decref(rows);
 	}
-	return 0;
+	return restore_next_ids(a, err, errlen);
 }
 
 struct acl_api *acl_api_create(struct vswitch *sw)

@@ -56,8 +56,11 @@ struct hns_store;
 /* With a state store (--state), every change of a port's API-made rules
  * (those above the port's config rules, not from endpoint policies) is
  * stored before the reply: kind "portacls" / "portextacls", id the port
- * name, the rules array with their "Id"s; a store error puts the old rules
- * back and answers 500. NULL: memory only. */
+ * name, the rules array with their "Id"s; with an added rule, in the same
+ * transaction, the port's next ids (kind "portaclids", {"acls": n,
+ * "extendedacls": m}: ids are never handed out twice, restarts included);
+ * a store error puts the old rules back and answers 500. NULL: memory only. */
+#define ACL_API_KIND_NEXT_IDS "portaclids"
 void acl_api_set_store(struct acl_api *a, struct hns_store *store);
 
 /* The port's config rules (ids 1..n of pc's Acls, ExtendedAcls; pc NULL:

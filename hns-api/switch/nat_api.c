@@ -251,6 +251,9 @@ static json_t *nat_row(const struct nat_api *a, int slot, int skip, bool *fail)
 			goto none;
 		}
 		json_object_set_new(row, "Nat", nat);
+		/* ids are not handed out again after a restart, even when the
+		 * highest one was deleted */
+		json_object_set_new(row, "NextStaticMappingID", json_integer(ne->next_id));
 	} else if (json_array_size(maps) == 0) {
 		goto none;
 	}
@@ -1221,11 +1224,17 @@ static void restore_nat_row(struct nat_api *a, const char *name, const char *tex
 		}
 		slot = add_nat(a, &n, ORIGIN_API, maps, nb, "", err, sizeof(err));
 		nat_json_release(&n);
-		if (slot < 0)
+		if (slot < 0) {
 			fprintf(stderr, "vswitchd: warning: stored NAT '%s' left out: %s\n",
 				name, err);
-		else
+		} else {
+			json_int_t next = json_integer_value(
+				json_object_get(doc, "NextStaticMappingID"));
+
+			if (next > a->nats[slot].next_id && next <= UINT32_MAX)
+				a->nats[slot].next_id = (uint32_t)next;
 			fprintf(stderr, "vswitchd: NAT '%s' restored\n", name);
+		}
 		goto out;
 	}
 	/* API mappings of a config or HNS NAT */

@@ -217,6 +217,8 @@ static int store_port(struct ports *ps, const char *name, const char *text,
 	if (rc == 0)
 		rc = store_delete(ps->store, "portextacls", name);
 	if (rc == 0)
+		rc = store_delete(ps->store, ACL_API_KIND_NEXT_IDS, name);
+	if (rc == 0)
 		rc = store_commit(ps->store);
 	if (rc != 0) {
 		snprintf(err, errlen, "state store: %s", store_error(ps->store));

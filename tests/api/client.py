@@ -142,16 +142,18 @@ class Daemon:
         self.proc = None
         self.log_path = os.path.join(workdir, f"vswitchd-{name}.log")
 
-    def start(self, config, app_args, wait_unix=None, wait_tcp=None, timeout=20):
-        """Writes config (a dict) and starts the daemon; waits until it
-        answers on wait_unix (a socket path) and wait_tcp (a port). Raises
-        AssertionError with the log tail if it exits or never answers."""
+    def start(self, config, app_args, wait_unix=None, wait_tcp=None, timeout=20,
+              mem_mb=256):
+        """Writes config (a dict) and starts the daemon (EAL -m mem_mb);
+        waits until it answers on wait_unix (a socket path) and wait_tcp (a
+        port). Raises AssertionError with the log tail if it exits or never
+        answers."""
         Daemon.seq += 1
         self.prefix = f"api{os.getpid()}-{Daemon.seq}"
         cfg_path = os.path.join(self.workdir, f"config-{self.name}.json")
         with open(cfg_path, "w") as f:
             json.dump(config, f, indent=2)
-        cmd = [self.vswitchd, "--no-huge", "-m", "256", "--no-pci", "-l", "0,1",
+        cmd = [self.vswitchd, "--no-huge", "-m", str(mem_mb), "--no-pci", "-l", "0,1",
                f"--file-prefix={self.prefix}", "--log-level=error", "--",
                "--config", cfg_path] + list(app_args)
         self.log = open(self.log_path, "w")

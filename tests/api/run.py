@@ -23,6 +23,9 @@ listeners and a --state store). Case files, one a feature:
   cases_nat.py          WinNAT objects, port proxies, persistence
   cases_stop.py         SIGTERM in every state (start-up steps, clients,
                         mid-upload, trace, hot-plug, a second signal)
+  cases_crash.py        kill -9 crash cycles on --state (HVS_CRASH_CYCLES)
+  cases_load.py         concurrent clients, /stats latency, ACL change
+                        stall, ACL port hot-plug storm (HVS_LOAD_FULL=1)
 
 Files run in the order of their ORDER (a module-level number; a file
 without one runs at 55: after the cases on the main daemon, before the
