@@ -22,18 +22,31 @@ static json_t *drops_json(const uint64_t *drops)
 	return o;
 }
 
-static json_t *port_json(const struct vs_port *p, const struct port_counters *c)
+/* SPEC 6 Ports[].Device: what the device (ethdev, kernel) lost. */
+static json_t *device_json(const struct stats_device *d)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			 "RxMissed", (json_int_t)d->rx_missed,
+			 "RxErrors", (json_int_t)d->rx_errors,
+			 "RxNoMbuf", (json_int_t)d->rx_nombuf,
+			 "TxErrors", (json_int_t)d->tx_errors,
+			 "KernelRingDrops", (json_int_t)d->kernel_ring_drops);
+}
+
+static json_t *port_json(const struct vs_port *p, const struct port_counters *c,
+			 const struct stats_device *d)
 {
 	char vlan[600];
 
 	vlan_config_describe(&p->vlan, vlan, sizeof(vlan));
-	return json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:o}", "Name", p->name,
+	return json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "Name", p->name,
 			 "Uplink", p->uplink, "Vlan", vlan,
 			 "RxPackets", (json_int_t)c->rx_packets,
 			 "TxPackets", (json_int_t)c->tx_packets,
 			 "RxBytes", (json_int_t)c->rx_bytes,
 			 "TxBytes", (json_int_t)c->tx_bytes,
-			 "Drops", drops_json(c->drops));
+			 "Drops", drops_json(c->drops),
+			 "Device", device_json(d));
 }
 
 static json_t *worker_json(const struct vswitch *sw, unsigned i)
@@ -189,11 +202,13 @@ json_t *stats_to_json(const struct vswitch *sw)
 	json_t *ports = json_array(), *workers = json_array();
 	struct port_counters c[VS_MAX_PORTS];
 	struct port_counters total;
+	struct stats_device dev[VS_MAX_PORTS];
 
 	stats_read_ports(sw, c, &total);
+	stats_read_devices(sw, dev);
 	for (uint16_t p = 0; p < sw->nb_ports; p++)
 		if (sw->ports[p].in_use)
-			json_array_append_new(ports, port_json(&sw->ports[p], &c[p]));
+			json_array_append_new(ports, port_json(&sw->ports[p], &c[p], &dev[p]));
 	for (unsigned i = 0; i < sw->nb_workers; i++)
 		json_array_append_new(workers, worker_json(sw, i));
 	return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:o}", "Switch", sw->name,
@@ -263,6 +278,46 @@ static void worker_metrics(FILE *f, const struct vswitch *sw)
 	}
 }
 
+static void device_metrics(FILE *f, const struct vswitch *sw)
+{
+	static const struct {
+		const char *name, *help;
+		size_t field;
+	} m[] = {
+		{"hvswitch_port_device_rx_missed_total",
+		 "Frames the port's device dropped for want of RX ring room (ethdev imissed, and net_af_packet's kernel ring drops).",
+		 offsetof(struct stats_device, rx_missed)},
+		{"hvswitch_port_device_rx_errors_total",
+		 "Bad frames the port's device received (ethdev ierrors).",
+		 offsetof(struct stats_device, rx_errors)},
+		{"hvswitch_port_device_rx_nombuf_total",
+		 "RX mbuf allocation failures of the port's device (ethdev rx_nombuf).",
+		 offsetof(struct stats_device, rx_nombuf)},
+		{"hvswitch_port_device_tx_errors_total",
+		 "Frames the port's device failed to send (ethdev oerrors).",
+		 offsetof(struct stats_device, tx_errors)},
+		{"hvswitch_port_device_kernel_ring_drops_total",
+		 "net_af_packet: frames the kernel dropped because the socket's RX ring was full (part of rx_missed).",
+		 offsetof(struct stats_device, kernel_ring_drops)},
+	};
+	struct stats_device dev[VS_MAX_PORTS];
+
+	stats_read_devices(sw, dev);
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		metric_head(f, m[i].name, "counter", m[i].help);
+		for (uint16_t p = 0; p < sw->nb_ports; p++) {
+			uint64_t v;
+
+			if (!sw->ports[p].in_use)
+				continue;
+			memcpy(&v, (const char *)&dev[p] + m[i].field, sizeof(v));
+			fprintf(f, "%s{port=\"", m[i].name);
+			metrics_put_label(f, sw->ports[p].name);
+			fprintf(f, "\"} %" PRIu64 "\n", v);
+		}
+	}
+}
+
 int stats_metrics_text(const struct vswitch *sw, char **text, size_t *len)
 {
 	struct port_counters c[VS_MAX_PORTS], total;
@@ -305,6 +360,7 @@ int stats_metrics_text(const struct vswitch *sw, char **text, size_t *len)
 		metrics_put_label(f, drop_reason_text(d));
 		fprintf(f, "\"} %" PRIu64 "\n", total.drops[d]);
 	}
+	device_metrics(f, sw);
 	metric_head(f, "hvswitch_mac_table_entries", "gauge",
 		    "Entries in the MAC table (learned and static).");
 	fprintf(f, "hvswitch_mac_table_entries %u\n", (unsigned)stats_read_mac_entries(sw));

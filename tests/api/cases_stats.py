@@ -27,6 +27,11 @@ def test_stats_document_shape(s):
         check(isinstance(p.get("Drops"), dict), f"port {p['Name']}: Drops {p.get('Drops')!r}")
         for reason in DROP_REASONS:
             check(reason in p["Drops"], f"port {p['Name']}: no drop reason {reason!r}")
+        dev = p.get("Device")
+        check(isinstance(dev, dict), f"port {p['Name']}: Device {dev!r}")
+        for key in ("RxMissed", "RxErrors", "RxNoMbuf", "TxErrors", "KernelRingDrops"):
+            check(isinstance(dev.get(key), int) and dev[key] >= 0,
+                  f"port {p['Name']}: Device.{key} = {dev.get(key)!r}")
     for reason in DROP_REASONS:
         check(isinstance(doc["Drops"].get(reason), int), f"top-level Drops lacks {reason!r}")
     check(isinstance(doc["Workers"], list) and len(doc["Workers"]) == 1,
@@ -52,6 +57,9 @@ def test_metrics_are_prometheus_text(s):
             check(key in series, f"no series {key}")
         key = f'hvswitch_port_drops_total{{port="{port}",reason="Invalid packet"}}'
         check(key in series, f"no series {key}")
+        for m in ("rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "kernel_ring_drops"):
+            key = f'hvswitch_port_device_{m}_total{{port="{port}"}}'
+            check(key in series, f"no series {key}")
     check("hvswitch_mac_table_entries" in series, "no hvswitch_mac_table_entries")
     check("# TYPE hvswitch_port_rx_packets_total counter" in r.text, "no TYPE line")
 

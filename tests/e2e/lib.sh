@@ -233,6 +233,58 @@ EOF
 
 kcount() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
 
+# loss_counters STATS_JSON NAME=HOSTDEV...: per switch port NAME (on the
+# host veth end HOSTDEV) one line "NAME krx ktx ktxdrop rx tx devrx devtx
+# ring": the kernel's rx_packets, tx_packets, tx_dropped on HOSTDEV, the
+# switch's RxPackets, TxPackets, the device's RX losses (RxMissed +
+# RxErrors + RxNoMbuf), TxErrors and KernelRingDrops. STATS_JSON is a
+# /stats document (a file).
+loss_counters() {
+	local doc=$1 spec
+	shift
+	for spec in "$@"; do
+		echo "${spec%%=*} $(kcount "${spec#*=}" rx_packets) $(kcount "${spec#*=}" tx_packets) $(kcount "${spec#*=}" tx_dropped)"
+	done | "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+port = {p["Name"]: p for p in d["Ports"]}
+for line in sys.stdin:
+    name, krx, ktx, kdrop = line.split()
+    p = port[name]; dev = p["Device"]
+    print(name, krx, ktx, kdrop, p["RxPackets"], p["TxPackets"],
+          dev["RxMissed"] + dev["RxErrors"] + dev["RxNoMbuf"], dev["TxErrors"],
+          dev["KernelRingDrops"])' "$doc"
+}
+
+# loss_check BEFORE AFTER: BEFORE and AFTER are loss_counters outputs (the
+# same ports); every frame the host veth gave the switch was received or
+# counted as a device loss, and every frame the switch sent was carried,
+# dropped by the veth or counted as a device TX error (within TOL frames
+# a port, default 5: what the host itself sends or receives on the veth).
+# Sets WHY and returns 1 otherwise; prints "NAME: N frames in, M lost
+# (ring R)" per port.
+loss_check() {
+	"$PY" - "$1" "$2" "${3:-5}" <<'EOF2'
+import sys
+def parse(t):
+    return {l.split()[0]: [int(x) for x in l.split()[1:]] for l in t.strip().splitlines()}
+b, a, tol = parse(sys.argv[1]), parse(sys.argv[2]), int(sys.argv[3])
+bad = []
+for name in a:
+    d = [x - y for x, y in zip(a[name], b[name])]
+    krx, ktx, kdrop, rx, tx, devrx, devtx, ring = d
+    print("%s: %d frames in, %d received, %d lost by the device (ring %d); %d sent, %d carried, %d dropped by the veth, %d TX errors"
+          % (name, krx, rx, devrx, ring, tx, ktx, kdrop, devtx))
+    if abs(krx - (rx + devrx)) > tol:
+        bad.append("%s: the veth gave %d frames, the switch received %d and counted %d lost" % (name, krx, rx, devrx))
+    if abs(tx - (ktx + kdrop + devtx)) > tol:
+        bad.append("%s: the switch sent %d frames, the veth carried %d, dropped %d, TX errors %d" % (name, tx, ktx, kdrop, devtx))
+if bad:
+    print("WHY " + "; ".join(bad))
+    sys.exit(1)
+EOF2
+}
+
 prereq() {
 	local missing=() c
 	[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces, af_packet)"; return 1; }

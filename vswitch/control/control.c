@@ -11,12 +11,14 @@
 #include "learn.h"
 #include "nat_ctl.h"
 #include "stats.h"
+#include "stats_read.h"
 
 #define CONTROL_SLEEP_US 100
 
 struct rate_sample {
 	uint64_t tsc;
 	struct port_counters port[VS_MAX_PORTS];
+	uint64_t dev_lost[VS_MAX_PORTS];
 	struct winnat_counters nat;
 };
 
@@ -37,23 +39,34 @@ static uint64_t total_drops(const struct port_counters *c)
 	return n;
 }
 
-/* One line per port: "rate port=NAME rx_pps=.. tx_pps=.. drop_pps=..", and
+static uint64_t device_lost(const struct stats_device *d)
+{
+	return d->rx_missed + d->rx_errors + d->rx_nombuf + d->tx_errors;
+}
+
+/* One line per port: "rate port=NAME rx_pps=.. tx_pps=.. drop_pps=..
+ * dev_drop_pps=.." (dev: what the device lost, stats_read_devices), and
  * with NATs "rate nat sessions=.. created_ps=.. deleted_ps=.. translated_pps=..". */
 static void print_rates(const struct vswitch *sw, struct rate_sample *prev)
 {
 	uint64_t now = rte_get_timer_cycles();
 	double secs = (double)(now - prev->tsc) / (double)rte_get_timer_hz();
+	struct stats_device dev[VS_MAX_PORTS];
 
+	stats_read_devices(sw, dev);
 	for (uint16_t p = 0; p < sw->nb_ports; p++) {
 		struct port_counters c;
+		uint64_t lost = device_lost(&dev[p]);
 
 		stats_sum_port(sw, p, &c);
-		printf("rate port=%s rx_pps=%.0f tx_pps=%.0f drop_pps=%.0f\n",
+		printf("rate port=%s rx_pps=%.0f tx_pps=%.0f drop_pps=%.0f dev_drop_pps=%.0f\n",
 		       sw->ports[p].name,
 		       (double)(c.rx_packets - prev->port[p].rx_packets) / secs,
 		       (double)(c.tx_packets - prev->port[p].tx_packets) / secs,
-		       (double)(total_drops(&c) - total_drops(&prev->port[p])) / secs);
+		       (double)(total_drops(&c) - total_drops(&prev->port[p])) / secs,
+		       (double)(lost - prev->dev_lost[p]) / secs);
 		prev->port[p] = c;
+		prev->dev_lost[p] = lost;
 	}
 	if (sw->l3_view != NULL && sw->l3_view->nb_nats > 0) {
 		struct winnat_counters n;

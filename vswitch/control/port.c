@@ -9,6 +9,8 @@
 #include <rte_devargs.h>
 #include <rte_ethdev.h>
 
+#include "afpacket.h"
+
 /* The ethdev a devargs string created: matched by the ethdev iterator
  * (handles PCI and class syntax), else by the device name. */
 static int find_eth_port(const char *devargs, const char *dev_name,
@@ -25,12 +27,18 @@ static int find_eth_port(const char *devargs, const char *dev_name,
 	return rte_eth_dev_get_port_by_name(dev_name, out);
 }
 
-static int probe(const char *devargs, uint16_t *eth_port, char *err,
+static int probe(const char *user_devargs, uint16_t *eth_port, char *err,
 		 size_t errlen)
 {
 	struct rte_devargs da;
+	char devargs[CONFIG_DEVARGS_MAX + 32];
 	int rc;
 
+	/* net_af_packet without framecnt gets the switch's ring size. */
+	if (afpacket_devargs_defaults(user_devargs, devargs, sizeof(devargs)) < 0) {
+		snprintf(err, errlen, "Devargs '%.200s...' is too long", user_devargs);
+		return -1;
+	}
 	memset(&da, 0, sizeof(da));
 	if (rte_devargs_parse(&da, devargs) != 0) {
 		snprintf(err, errlen, "cannot parse Devargs '%s'", devargs);

@@ -1,8 +1,12 @@
 /* Summing the per-worker counters (stats_read.h). */
 #include "stats_read.h"
 
+#include <pthread.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
+#include "afpacket.h"
 #include "mac_table.h"
 #include "worker.h"
 
@@ -50,4 +54,64 @@ bool stats_read_latency(const struct vswitch *sw, struct latency_summary *out)
 {
 	latency_switch_summary(sw, out);
 	return sw->nb_workers > 0 && sw->workers[0]->lat != NULL;
+}
+
+/* The kernel's af_packet drops read so far, per port slot; reset when the
+ * slot holds another ethdev or interface (a removed port's slot reused). */
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		bool used;
+		uint16_t eth_port;
+		int ifindex;
+		uint64_t ring_drops;
+	} port[VS_MAX_PORTS];
+} afp = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void stats_read_devices(const struct vswitch *sw,
+			struct stats_device per_port[VS_MAX_PORTS])
+{
+	int ifindex[VS_MAX_PORTS];
+	uint64_t drops[VS_MAX_PORTS];
+
+	memset(per_port, 0, sizeof(struct stats_device) * VS_MAX_PORTS);
+	memset(drops, 0, sizeof(drops));
+	for (uint16_t p = 0; p < VS_MAX_PORTS; p++) {
+		const struct vs_port *port = &sw->ports[p];
+		struct rte_eth_dev_info info;
+		struct rte_eth_stats st;
+
+		ifindex[p] = 0;
+		if (p >= sw->nb_ports || !port->in_use)
+			continue;
+		if (rte_eth_stats_get(port->eth_port, &st) == 0) {
+			per_port[p].rx_missed = st.imissed;
+			per_port[p].rx_errors = st.ierrors;
+			per_port[p].rx_nombuf = st.rx_nombuf;
+			per_port[p].tx_errors = st.oerrors;
+		}
+		if (rte_eth_dev_info_get(port->eth_port, &info) == 0 &&
+		    info.driver_name != NULL &&
+		    strcmp(info.driver_name, "net_af_packet") == 0)
+			ifindex[p] = (int)info.if_index;
+	}
+	pthread_mutex_lock(&afp.lock);
+	afpacket_read_drops(ifindex, VS_MAX_PORTS, drops);
+	for (uint16_t p = 0; p < VS_MAX_PORTS; p++) {
+		if (ifindex[p] <= 0) {
+			afp.port[p].used = false;
+			continue;
+		}
+		if (!afp.port[p].used || afp.port[p].eth_port != sw->ports[p].eth_port ||
+		    afp.port[p].ifindex != ifindex[p]) {
+			afp.port[p].used = true;
+			afp.port[p].eth_port = sw->ports[p].eth_port;
+			afp.port[p].ifindex = ifindex[p];
+			afp.port[p].ring_drops = 0;
+		}
+		afp.port[p].ring_drops += drops[p];
+		per_port[p].kernel_ring_drops = afp.port[p].ring_drops;
+		per_port[p].rx_missed += afp.port[p].ring_drops;
+	}
+	pthread_mutex_unlock(&afp.lock);
 }

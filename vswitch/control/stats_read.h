@@ -30,6 +30,22 @@ void stats_read_port(const struct vswitch *sw, uint16_t port,
 void stats_read_ports(const struct vswitch *sw,
 		      struct port_counters per_port[VS_MAX_PORTS],
 		      struct port_counters *total);
+/* A port's device: what it lost before the switch saw a frame or after
+ * the switch handed one over, from rte_eth_stats_get (and, for
+ * net_af_packet, the kernel's packet socket, afpacket.h). Counted since
+ * the port started. */
+struct stats_device {
+	uint64_t rx_missed; /* imissed + kernel_ring_drops: no room in the RX ring */
+	uint64_t rx_errors; /* ierrors: bad frames */
+	uint64_t rx_nombuf; /* RX mbuf allocation failures */
+	uint64_t tx_errors; /* oerrors: frames the device did not send */
+	uint64_t kernel_ring_drops; /* net_af_packet: the socket's tp_drops */
+};
+/* Every live port's device counters (zeros for a free slot or a device
+ * without stats). Takes a lock (the kernel's af_packet counters reset when
+ * read, so the reader keeps their sum). */
+void stats_read_devices(const struct vswitch *sw,
+			struct stats_device per_port[VS_MAX_PORTS]);
 /* Worker i (i < sw->nb_workers). */
 void stats_read_worker(const struct vswitch *sw, unsigned i, struct stats_worker *out);
 /* Entries in the MAC table (learned and static). */
