@@ -647,12 +647,33 @@ int txn_commit(struct hns *h, struct herr *e)
 
 /* ---- responses and bodies ---- */
 
+/* An error text as a JSON string. It may quote the request path, which
+ * can hold any byte: one that is not valid UTF-8 (json_string refuses it)
+ * has every non-ASCII byte shown as '?', so "Error" is always there. */
+static json_t *error_string(const char *error)
+{
+	json_t *s = json_string(error ? error : "");
+	char *copy;
+
+	if (s != NULL)
+		return s;
+	copy = strdup(error);
+	if (copy == NULL)
+		return json_string("");
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	s = json_string(copy);
+	free(copy);
+	return s;
+}
+
 int hns_reply(json_t **resp, int status, const char *error, json_t *output)
 {
 	json_t *r = json_object();
 
 	json_object_set_new(r, "Success", json_boolean(status == 200));
-	json_object_set_new(r, "Error", json_string(error ? error : ""));
+	json_object_set_new(r, "Error", error_string(error));
 	json_object_set_new(r, "Output", output ? output : json_null());
 	*resp = r;
 	return status;
