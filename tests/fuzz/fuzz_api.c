@@ -1,0 +1,100 @@
+/* libFuzzer target: every REST route (api_routes.h) of a whole switch
+ * (fuzz_switch.h): /stats, /metrics, /ports and their ACLs, /nats and
+ * the rest of WinNAT's API, and the HNS paths behind them. An input is a
+ * sequence of requests (fuzz_input.h); a path's "?query" is split off as
+ * the transport does. Left out because they reach outside the process: POST
+ * /ports (probes a device from Devargs), DELETE /ports/... (unplugs one),
+ * and /trace (writes files); HNS attach with Devargs is refused by the fuzz
+ * switch's dataplane. State carries over between inputs, as in a daemon. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_server.h"
+#include "fuzz_input.h"
+#include "fuzz_switch.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct fuzz_switch fsw;
+static bool ready;
+
+static bool left_out(const struct fuzz_request *r)
+{
+	const char *p = r->path;
+
+	while (*p == '/')
+		p++;
+	if (strncmp(p, "trace", 5) == 0)
+		return true;
+	if (strncmp(p, "ports", 5) == 0 &&
+	    (strcmp(r->method, "POST") == 0 || strcmp(r->method, "DELETE") == 0) &&
+	    strstr(p, "acls") == NULL)
+		return true;
+	return false;
+}
+
+/* Every answer has a status and a body; a JSON one parses. */
+static void check_reply(const struct fuzz_request *r, const struct api_reply *reply)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	if (reply->status < 100 || reply->status > 599 || reply->body == NULL) {
+		fprintf(stderr, "fuzz_api: %s %s: status %d, body %p\n", r->method,
+			r->path, reply->status, (void *)reply->body);
+		abort();
+	}
+	if (reply->content_type == NULL ||
+	    strstr(reply->content_type, "json") == NULL)
+		return;
+	v = json_loadb(reply->body, reply->len, JSON_DECODE_ANY, &jerr);
+	if (v == NULL) {
+		fprintf(stderr, "fuzz_api: %s %s: status %d, body is not JSON (%s): %.*s\n",
+			r->method, r->path, reply->status, jerr.text, (int)reply->len,
+			reply->body);
+		abort();
+	}
+	json_decref(v);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_request rq[FUZZ_MAX_REQUESTS];
+	char *buf;
+	unsigned n;
+
+	if (!ready) {
+		fuzz_switch_build(&fsw);
+		ready = true;
+	}
+	if (size > 65536)
+		return 0;
+	buf = malloc(size + 1);
+	if (buf == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	n = fuzz_split(buf, size, rq, FUZZ_MAX_REQUESTS);
+	for (unsigned i = 0; i < n; i++) {
+		struct api_reply reply;
+		char *q;
+
+		if (left_out(&rq[i]))
+			continue;
+		q = strchr(rq[i].path, '?');
+		if (q != NULL)
+			*q++ = '\0';
+		else
+			q = rq[i].path + strlen(rq[i].path); /* "" */
+		memset(&reply, 0, sizeof(reply));
+		api_routes_handle(fsw.routes, rq[i].method, rq[i].path, q, rq[i].body,
+				  rq[i].body_len, &reply);
+		check_reply(&rq[i], &reply);
+		free(reply.body);
+		fuzz_switch_settle(&fsw);
+	}
+	free(buf);
+	return 0;
+}
