@@ -419,6 +419,14 @@ static void reply_json(struct api_reply *reply, int status, json_t *doc)
 	}
 }
 
+static bool utf8_valid(const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_decref(j);
+	return j != NULL;
+}
+
 static void reply_error(struct api_reply *reply, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -430,6 +438,13 @@ static void reply_error(struct api_reply *reply, int status, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* The text may quote a request path, any bytes, or end in a UTF-8
+	 * sequence cut at sizeof(msg): json_pack refuses what is not UTF-8
+	 * (it was answered 500 "out of memory"), so such bytes become '?'. */
+	if (!utf8_valid(msg))
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
 	reply_json(reply, status, json_pack("{s:b, s:s, s:n}", "Success", 0,
 					    "Error", msg, "Output"));
 }

@@ -46,6 +46,12 @@ static void check_reply(const struct fuzz_request *r, const struct api_reply *re
 			r->path, reply->status, (void *)reply->body);
 		abort();
 	}
+	/* reply_json's answer when it cannot make the document: with the
+	 * fuzz switch's memory, a bug */
+	if (reply->status == 500 && strstr(reply->body, "out of memory") != NULL) {
+		fprintf(stderr, "fuzz_api: %s %s: 500 out of memory\n", r->method, r->path);
+		abort();
+	}
 	if (reply->content_type == NULL ||
 	    strstr(reply->content_type, "json") == NULL)
 		return;
