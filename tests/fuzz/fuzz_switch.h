@@ -2,7 +2,8 @@
  * fuzz_api): EAL without hugepages or PCI, the fixed config below on
  * net_null ports, built the way vswitchd's main builds it (the switch, its
  * router and ACLs, then the REST routes, the HNS service and the config's
- * networks and endpoints), but with no worker launched: the fuzz target
+ * networks and endpoints; the uplink's MAC, which is the router's, is
+ * 02:00:00:00:00:0a), but with no worker launched: the fuzz target
  * runs worker 0's pipeline on the main thread. Hot-plugging through HNS
  * attach is refused (a fuzzer must not probe devices). */
 #ifndef HVS_FUZZ_SWITCH_H
@@ -15,6 +16,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
@@ -180,6 +182,15 @@ static inline void fuzz_switch_build(struct fuzz_switch *fs)
 			rx_pools[q] = rxq_pool(sw, p, q);
 		if (port_start(&sw->ports[p], rx_pools, err, sizeof(err)) < 0)
 			fuzz_die("port start", err);
+	}
+	/* net_null makes up a random MAC: the uplink's (the router's) is
+	 * fixed, so inputs that talk to the router replay */
+	{
+		struct rte_ether_addr mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x0a}};
+
+		if (rte_eth_dev_default_mac_addr_set(sw->ports[0].eth_port, &mac) != 0)
+			fuzz_die("uplink", "cannot set its MAC address");
+		sw->ports[0].mac = mac;
 	}
 	if (l3_publish(sw) < 0)
 		fuzz_die("l3", "publish");

@@ -9,7 +9,8 @@ from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, IPv6,
                        ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptSrcLLAddr)
 
 POD1, POD2, NATPOD = '02:15:5d:00:00:21', '02:15:5d:00:00:22', '02:15:5d:00:01:05'
-EXT, BC, GWMAC = '02:00:00:00:99:01', 'ff:ff:ff:ff:ff:ff', '02:15:5d:aa:00:01'
+EXT, BC = '02:00:00:00:99:01', 'ff:ff:ff:ff:ff:ff'
+GWMAC = '02:00:00:00:00:0a'  # the router's: the uplink's MAC (fuzz_switch.h)
 UP, C1, C2, C3, TRUNK, V20 = 0, 1, 2, 3, 4, 5
 
 
