@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "addr_parse.h"
+#include "json_util.h"
 #include "nat_dp.h"
 #include "nat_json.h"
 #include "store.h"
@@ -84,6 +85,7 @@ static int reply_fail(json_t **resp, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	json_text_utf8(msg); /* json_pack refuses what is not UTF-8 */
 	*resp = json_pack("{s:b, s:s, s:n}", "Success", 0, "Error", msg, "Output");
 	return status;
 }
