@@ -5,7 +5,9 @@
  * the transport does. Left out because they reach outside the process: POST
  * /ports (probes a device from Devargs), DELETE /ports/... (unplugs one),
  * and /trace (writes files); HNS attach with Devargs is refused by the fuzz
- * switch's dataplane. State carries over between inputs, as in a daemon. */
+ * switch's dataplane. State carries over between inputs, as in a daemon,
+ * but what an input created (endpoints, networks, NATs) is deleted after
+ * it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,63 @@ static void check_reply(const struct fuzz_request *r, const struct api_reply *re
 	json_decref(v);
 }
 
+/* One request outside the input; its reply as JSON (NULL if none). */
+static json_t *call(const char *method, const char *path)
+{
+	struct api_reply reply;
+	json_t *v;
+
+	memset(&reply, 0, sizeof(reply));
+	api_routes_handle(fsw.routes, method, path, "", NULL, 0, &reply);
+	v = reply.body != NULL ? json_loadb(reply.body, reply.len, JSON_DECODE_ANY, NULL)
+			       : NULL;
+	free(reply.body);
+	return v;
+}
+
+static bool kept(const char *name, const char *const *keep)
+{
+	for (; *keep != NULL; keep++)
+		if (name != NULL && strcmp(name, *keep) == 0)
+			return true;
+	return false;
+}
+
+/* Deletes what an input created beyond the fixed config (endpoints,
+ * networks, NATs), so memory stays bounded: each NAT holds megabytes of
+ * EAL memory, and running out of it is not what this target looks for. */
+static void remove_created(const char *list, const char *del_fmt, const char *key,
+			   const char *const *keep)
+{
+	json_t *v = call("GET", list), *arr = v, *e;
+	char path[512];
+	size_t i;
+
+	if (json_is_object(v))
+		arr = json_object_get(v, "Output");
+	json_array_foreach(arr, i, e) {
+		const char *name = json_string_value(json_object_get(e, "Name"));
+		const char *id = json_string_value(json_object_get(e, key));
+
+		if (kept(name, keep) || id == NULL)
+			continue;
+		snprintf(path, sizeof(path), del_fmt, id);
+		json_decref(call("DELETE", path));
+	}
+	json_decref(v);
+}
+
+static void cleanup(void)
+{
+	static const char *const endpoints[] = {"pod1", "pod2", "natpod", NULL};
+	static const char *const networks[] = {"l2bridge", "hnsnat", NULL};
+	static const char *const nats[] = {"winnat", "hnsnat", NULL};
+
+	remove_created("/endpoints/", "/endpoints/%s", "ID", endpoints);
+	remove_created("/networks/", "/networks/%s", "ID", networks);
+	remove_created("/nats", "/nats/%s", "Name", nats);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_request rq[FUZZ_MAX_REQUESTS];
@@ -101,6 +160,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(reply.body);
 		fuzz_switch_settle(&fsw);
 	}
+	cleanup();
+	fuzz_switch_settle(&fsw);
 	free(buf);
 	return 0;
 }
