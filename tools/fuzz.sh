@@ -54,5 +54,7 @@ for t in "${TARGETS[@]}"; do
     failed=$((failed + 1))
   fi
 done
+# the EAL targets' runtime directory (--file-prefix=hvs-fuzz)
+rm -rf /var/run/dpdk/hvs-fuzz 2>/dev/null
 echo "fuzz: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
