@@ -8,6 +8,7 @@ PACKAGES=(
   libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev libcriterion-dev
   python3 python3-scapy tshark iproute2 iputils-ping curl iperf3 ethtool procps
   gnuplot-nox
+  clang libclang-rt-14-dev   # tools/fuzz.sh: libFuzzer, ASan, UBSan
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -2,8 +2,9 @@
 # Builds hvswitch (release and ASan+UBSan) and runs every test: the layer
 # rules (tools/check-layers.sh), Criterion unit tests, pcap-replay golden tests (on both builds), the
 # network-namespace end-to-end tests, the memif and vhost-user generator
-# tests, the REST API suite (both builds), the hnsctl suite and the
-# benchmark's smoke mode. Needs root (namespaces, af_packet, /run/vswitchd).
+# tests, the REST API suite (both builds), the hnsctl suite, the
+# benchmark's smoke mode and the fuzz targets (tools/fuzz.sh, 30 s each).
+# Needs root (namespaces, af_packet, /run/vswitchd).
 # The last line is "N passed, N failed"; the exit code is 1 on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(layers|replay|e2e|e2e-nat|e2e-l2bridge|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(layers|replay|e2e|e2e-nat|e2e-l2bridge|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke|fuzz): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
@@ -79,6 +80,9 @@ fi
 run_suite hnsctl tests/api/test_hnsctl.sh build/vswitchd build/hnsctl
 # the benchmark in its short mode (about 2 s a case, no peers): it runs
 run_suite bench-smoke tests/bench/bench.sh --smoke --out build/bench-smoke
+# libFuzzer targets (clang, ASan+UBSan), 30 s each from the seed corpora:
+# about 5 min with the build; tools/fuzz.sh 600 is the long run (README)
+run_suite fuzz tools/fuzz.sh 30
 
 rm -rf "$LOG"
 echo "$passed passed, $failed failed"

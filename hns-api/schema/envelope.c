@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
+
 /* An error text as a JSON string. It may quote the request path, which
  * can hold any byte: one that is not valid UTF-8 (json_string refuses it)
  * has every non-ASCII byte shown as '?', so "Error" is always there. */
@@ -18,9 +20,7 @@ static json_t *error_string(const char *msg)
 	copy = strdup(msg);
 	if (copy == NULL)
 		return json_string("out of memory");
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
+	json_text_utf8(copy);
 	s = json_string(copy);
 	free(copy);
 	return s;

@@ -140,3 +140,16 @@ int json_get_uint(const json_t *obj, const char *path, const char *key,
 	*out = (uint64_t)n;
 	return 0;
 }
+
+void json_text_utf8(char *s)
+{
+	json_t *j = json_string(s);
+
+	if (j != NULL) {
+		json_decref(j);
+		return;
+	}
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			*s = '?';
+}

@@ -25,6 +25,11 @@ int json_fail(struct json_err *e, const char *path, const char *fmt, ...)
 void json_path_member(char *out, size_t len, const char *path, const char *key);
 void json_path_index(char *out, size_t len, const char *path, size_t index);
 
+/* Makes a message usable as a JSON string: when s is not valid UTF-8 (it
+ * quotes a request path, which may hold any byte, or was cut inside a
+ * UTF-8 sequence), every non-ASCII byte becomes '?'. In place. */
+void json_text_utf8(char *s);
+
 /* "an object", "a string", ...: for "must be X, not Y" messages. */
 const char *json_type_name(const json_t *v);
 
