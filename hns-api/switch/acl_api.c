@@ -221,19 +221,6 @@ static int reply_ok(json_t **resp, json_t *output)
 	return 200;
 }
 
-static int reply_fail(json_t **resp, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int reply_fail(json_t **resp, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	*resp = envelope_verrorf(fmt, ap);
-	va_end(ap);
-	return status;
-}
-
 /* A rule as the API shows it: "Id" first, the rule's JSON, the endpoint a
  * policy rule comes from, and the hit counters if asked. */
 static json_t *rule_json(const struct acl_api *a, uint16_t port,
@@ -427,7 +414,7 @@ static int get_rule(struct acl_api *a, uint16_t port, const struct layer *L,
 	for (unsigned i = 0; i < n; i++)
 		if (L->id(rule_at(L, cur, i)) == id)
 			return reply_ok(resp, rule_json(a, port, L, rule_at(L, cur, i), true));
-	return reply_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
+	return envelope_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
 			  L->what, id);
 }
 
@@ -449,23 +436,23 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 	doc = json_loadb(body != NULL ? body : "", body != NULL ? len : 0,
 			 JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL)
-		return reply_fail(resp, 400, "line %d column %d: %s", jerr.line,
+		return envelope_fail(resp, 400, "line %d column %d: %s", jerr.line,
 				  jerr.column, jerr.text);
 	if (!json_is_object(doc) && !json_is_array(doc)) {
-		status = reply_fail(resp, 400, "(root): must be a rule object or an "
+		status = envelope_fail(resp, 400, "(root): must be a rule object or an "
 				    "array of rule objects");
 		goto out;
 	}
 	n_new = json_is_object(doc) ? 1 : (unsigned)json_array_size(doc);
 	L->current(a->sw->vfp, port, &cur, &n_cur);
 	if ((size_t)n_cur + n_new > VFP_MAX_RULES) {
-		status = reply_fail(resp, 400, "a port holds at most %d %ss "
+		status = envelope_fail(resp, 400, "a port holds at most %d %ss "
 				    "(it has %u)", VFP_MAX_RULES, L->what, n_cur);
 		goto out;
 	}
 	rules = copy_rules(a->sw->vfp, port, L, n_cur + n_new, &own, &pol);
 	if (rules == NULL) {
-		status = reply_fail(resp, 507, "out of memory");
+		status = envelope_fail(resp, 507, "out of memory");
 		goto out;
 	}
 	/* new rules go between the port's own and the policy rules */
@@ -473,7 +460,7 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		(size_t)pol * L->size);
 	first = peek_next_id(a, port, L);
 	if ((uint64_t)first + n_new > ACL_POLICY_ID_BASE) {
-		status = reply_fail(resp, 409, "no %s ids left on this port", L->what);
+		status = envelope_fail(resp, 409, "no %s ids left on this port", L->what);
 		goto out;
 	}
 	for (unsigned i = 0; i < n_new; i++) {
@@ -484,11 +471,11 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		if (json_is_array(doc))
 			snprintf(path, sizeof(path), "[%u]", i);
 		if (!json_is_object(item)) {
-			status = reply_fail(resp, 400, "%s: must be a rule object", path);
+			status = envelope_fail(resp, 400, "%s: must be a rule object", path);
 			goto out;
 		}
 		if (L->from_json(item, path, r, err, sizeof(err)) < 0) {
-			status = reply_fail(resp, 400, "%s", err);
+			status = envelope_fail(resp, 400, "%s", err);
 			goto out;
 		}
 		L->set_id(r, first + i);
@@ -498,20 +485,20 @@ static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		void *old = dup_current(a, port, L, &n_old);
 
 		if (old == NULL) {
-			status = reply_fail(resp, 507, "out of memory");
+			status = envelope_fail(resp, 507, "out of memory");
 			goto out;
 		}
 		if (L->install(a->sw->vfp, port, rules, own + n_new + pol, err,
 			       sizeof(err)) < 0) {
 			free(old);
-			status = reply_fail(resp, 507, "cannot install the rules: %s", err);
+			status = envelope_fail(resp, 507, "cannot install the rules: %s", err);
 			goto out;
 		}
 		if (persist_rules(a, port, L, a->sw->ports[port].name,
 				  first + n_new, err, sizeof(err)) < 0) {
 			undo_install(a, port, L, old, n_old);
 			free(old);
-			status = reply_fail(resp, 500, "%s", err);
+			status = envelope_fail(resp, 500, "%s", err);
 			goto out;
 		}
 		free(old);
@@ -543,7 +530,7 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 	rules = calloc(n ? n : 1, L->size);
 	if (rules == NULL) {
 		json_decref(gone);
-		return reply_fail(resp, 507, "out of memory");
+		return envelope_fail(resp, 507, "out of memory");
 	}
 	for (unsigned i = 0; i < n; i++) {
 		const void *r = rule_at(L, cur, i);
@@ -552,7 +539,7 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		if (hit && !all && is_policy(L, r)) {
 			free(rules);
 			json_decref(gone);
-			return reply_fail(resp, 409, "%s %" PRIu32 " comes from the ACL "
+			return envelope_fail(resp, 409, "%s %" PRIu32 " comes from the ACL "
 					  "policies of endpoint %s: update or detach "
 					  "the endpoint instead", L->what, id,
 					  a->ports[port].endpoint[0] ?
@@ -566,7 +553,7 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 	if (!all && json_array_size(gone) == 0) {
 		free(rules);
 		json_decref(gone);
-		return reply_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
+		return envelope_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
 				  L->what, id);
 	}
 	if (kept != n) {
@@ -576,20 +563,20 @@ static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
 		if (old == NULL) {
 			free(rules);
 			json_decref(gone);
-			return reply_fail(resp, 507, "out of memory");
+			return envelope_fail(resp, 507, "out of memory");
 		}
 		if (L->install(a->sw->vfp, port, rules, kept, err, sizeof(err)) < 0) {
 			free(old);
 			free(rules);
 			json_decref(gone);
-			return reply_fail(resp, 507, "cannot install the rules: %s", err);
+			return envelope_fail(resp, 507, "cannot install the rules: %s", err);
 		}
 		if (persist_rules(a, port, L, port_name, 0, err, sizeof(err)) < 0) {
 			undo_install(a, port, L, old, n_old);
 			free(old);
 			free(rules);
 			json_decref(gone);
-			return reply_fail(resp, 500, "%s", err);
+			return envelope_fail(resp, 500, "%s", err);
 		}
 		free(old);
 	}
@@ -655,9 +642,9 @@ int acl_api_handle(struct acl_api *a, uint16_t port, const char *port_name,
 	size_t n;
 
 	if (L == NULL || port >= VS_MAX_PORTS)
-		return reply_fail(resp, 404, "no such path: /ports/%s/%s", port_name, sub);
+		return envelope_fail(resp, 404, "no such path: /ports/%s/%s", port_name, sub);
 	if (a->sw->vfp == NULL)
-		return reply_fail(resp, 503, "the switch has no VFP state");
+		return envelope_fail(resp, 503, "the switch has no VFP state");
 	n = strlen(rest);
 	if (n > 0 && rest[n - 1] == '/')
 		n--; /* "acls/7/" is "acls/7" */
@@ -668,20 +655,20 @@ int acl_api_handle(struct acl_api *a, uint16_t port, const char *port_name,
 			return post_rules(a, port, L, body, body_len, resp);
 		if (strcmp(method, "DELETE") == 0)
 			return delete_rules(a, port, L, true, 0, port_name, resp);
-		return reply_fail(resp, 405, "method %s not allowed on /ports/%s/%s "
+		return envelope_fail(resp, 405, "method %s not allowed on /ports/%s/%s "
 				  "(allowed: GET, POST, DELETE)", method, port_name,
 				  L->path);
 	}
 	snprintf(idtext, sizeof(idtext), "%.*s", (int)(n < 20 ? n : 20), rest);
 	id = n < 20 ? parse_id(idtext) : 0;
 	if (id == 0)
-		return reply_fail(resp, 404, "'%.*s' is not a rule id of port '%s' "
+		return envelope_fail(resp, 404, "'%.*s' is not a rule id of port '%s' "
 				  "(ids are numbers)", (int)n, rest, port_name);
 	if (is_get(method))
 		return get_rule(a, port, L, id, port_name, resp);
 	if (strcmp(method, "DELETE") == 0)
 		return delete_rules(a, port, L, false, id, port_name, resp);
-	return reply_fail(resp, 405, "method %s not allowed on /ports/%s/%s/%" PRIu32
+	return envelope_fail(resp, 405, "method %s not allowed on /ports/%s/%s/%" PRIu32
 			  " (allowed: GET, DELETE)", method, port_name, L->path, id);
 }
 

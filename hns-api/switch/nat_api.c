@@ -73,19 +73,6 @@ static int reply_ok(json_t **resp, int status, json_t *output)
 	return status;
 }
 
-static int reply_fail(json_t **resp, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int reply_fail(json_t **resp, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	*resp = envelope_verrorf(fmt, ap);
-	va_end(ap);
-	return status;
-}
-
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -548,7 +535,7 @@ static json_t *load_body(const char *body, size_t len, json_t **resp, int *statu
 				 JSON_REJECT_DUPLICATES, &jerr);
 
 	if (doc == NULL)
-		*status = reply_fail(resp, 400, "line %d column %d: %s", jerr.line,
+		*status = envelope_fail(resp, 400, "line %d column %d: %s", jerr.line,
 				     jerr.column, jerr.text);
 	return doc;
 }
@@ -566,22 +553,22 @@ static int post_nat(struct nat_api *a, const char *body, size_t len, json_t **re
 		return status;
 	if (nat_json_parse(doc, "", &n, err, sizeof(err)) < 0) {
 		json_decref(doc);
-		return reply_fail(resp, 400, "%s", err);
+		return envelope_fail(resp, 400, "%s", err);
 	}
 	json_decref(doc);
 	maps = body_maps(&n, MAP_NAT);
 	if (maps == NULL && n.nb_mappings > 0) {
 		nat_json_release(&n);
-		return reply_fail(resp, 507, "out of memory");
+		return envelope_fail(resp, 507, "out of memory");
 	}
 	slot = add_nat(a, &n, ORIGIN_API, maps, n.nb_mappings, "", err, sizeof(err));
 	free(maps);
 	nat_json_release(&n);
 	if (slot < 0)
-		return reply_fail(resp, -slot, "%s", err);
+		return envelope_fail(resp, -slot, "%s", err);
 	if (store_nat(a, slot, -1, err, sizeof(err)) < 0) {
 		remove_nat(a, slot);
-		return reply_fail(resp, 500, "%s", err);
+		return envelope_fail(resp, 500, "%s", err);
 	}
 	fprintf(stderr, "vswitchd: NAT '%s' added\n", nat_name(a, slot));
 	return reply_ok(resp, 201, nat_out(a, slot));
@@ -593,13 +580,13 @@ static int delete_nat(struct nat_api *a, int slot, json_t **resp)
 	json_t *gone;
 
 	if (a->nats[slot].origin == ORIGIN_HNS)
-		return reply_fail(resp, 409, "NAT '%s' belongs to the HNS network of "
+		return envelope_fail(resp, 409, "NAT '%s' belongs to the HNS network of "
 				  "that name: delete the network instead",
 				  nat_name(a, slot));
 	/* the store first: a removed NAT cannot be put back as it was */
 	if (a->store != NULL &&
 	    store_row(a, KIND_NATS, nat_name(a, slot), NULL, err, sizeof(err)) < 0)
-		return reply_fail(resp, 500, "%s", err);
+		return envelope_fail(resp, 500, "%s", err);
 	gone = nat_out(a, slot);
 	snprintf(name, sizeof(name), "%s", nat_name(a, slot));
 	remove_nat(a, slot);
@@ -622,15 +609,15 @@ static int post_mapping(struct nat_api *a, int slot, const char *body, size_t le
 	rc = nat_mapping_json_parse(doc, "", nat_name(a, slot), &m.m, err, sizeof(err));
 	json_decref(doc);
 	if (rc < 0)
-		return reply_fail(resp, 400, "%s", err);
+		return envelope_fail(resp, 400, "%s", err);
 	if (ne->nb_maps >= NAT_JSON_MAX_MAPPINGS)
-		return reply_fail(resp, 409, "NAT '%s' has %d static mappings already "
+		return envelope_fail(resp, 409, "NAT '%s' has %d static mappings already "
 				  "(the most it takes)", nat_name(a, slot),
 				  NAT_JSON_MAX_MAPPINGS);
 	err[0] = '\0';
 	rc = nat_ctl_mapping_add(a->sw, slot, &m.m, err, sizeof(err));
 	if (rc < 0)
-		return reply_fail(resp, mapping_status(rc), "%s%s",
+		return envelope_fail(resp, mapping_status(rc), "%s%s",
 				  rc == -EEXIST || rc == -EBUSY ? "ExternalPort: " : "",
 				  mapping_why(rc, err));
 	m.id = ne->next_id;
@@ -638,14 +625,14 @@ static int post_mapping(struct nat_api *a, int slot, const char *body, size_t le
 	if (map_append(ne, &m) < 0) {
 		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
 				   m.m.external_port);
-		return reply_fail(resp, 507, "out of memory");
+		return envelope_fail(resp, 507, "out of memory");
 	}
 	if (store_nat(a, slot, -1, err, sizeof(err)) < 0) {
 		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
 				   m.m.external_port);
 		map_drop(ne, ne->nb_maps - 1);
 		ne->next_id = m.id; /* not handed out after all */
-		return reply_fail(resp, 500, "%s", err);
+		return envelope_fail(resp, 500, "%s", err);
 	}
 	return reply_ok(resp, 201, mapping_out(a, slot, &ne->maps[ne->nb_maps - 1]));
 }
@@ -676,14 +663,14 @@ static int delete_mapping(struct nat_api *a, int slot, const char *idtext,
 
 	i = id != 0 ? map_find_id(ne, id) : -1;
 	if (i < 0)
-		return reply_fail(resp, 404, "NAT '%s' has no static mapping '%.*s'",
+		return envelope_fail(resp, 404, "NAT '%s' has no static mapping '%.*s'",
 				  nat_name(a, slot), (int)(idlen < 20 ? idlen : 20), idtext);
 	if (ne->maps[i].origin == MAP_HNS)
-		return reply_fail(resp, 409, "static mapping %" PRIu32 " of NAT '%s' "
+		return envelope_fail(resp, 409, "static mapping %" PRIu32 " of NAT '%s' "
 				  "comes from an HNS endpoint policy: update or "
 				  "delete the endpoint instead", id, nat_name(a, slot));
 	if (store_nat(a, slot, i, err, sizeof(err)) < 0)
-		return reply_fail(resp, 500, "%s", err);
+		return envelope_fail(resp, 500, "%s", err);
 	gone = mapping_out(a, slot, &ne->maps[i]);
 	nat_ctl_mapping_del(a->sw, slot, ne->maps[i].m.proto, ne->maps[i].m.external_ip,
 			   ne->maps[i].m.external_port);
@@ -744,7 +731,7 @@ static int get_sessions(struct nat_api *a, int slot, const char *query, json_t *
 
 	if (limit < 0) {
 		json_decref(c.arr);
-		return reply_fail(resp, 400, "limit: must be a number of 1-100000000");
+		return envelope_fail(resp, 400, "limit: must be a number of 1-100000000");
 	}
 	if (limit > 0)
 		c.limit = (unsigned)limit;
@@ -776,23 +763,23 @@ static int post_proxy(struct nat_api *a, const char *body, size_t len, json_t **
 	rc = nat_proxy_json_parse(doc, "", &p.px, err, sizeof(err));
 	json_decref(doc);
 	if (rc < 0)
-		return reply_fail(resp, 400, "%s", err);
+		return envelope_fail(resp, 400, "%s", err);
 	proxy_id(&p.px, id, sizeof(id));
 	if (find_proxy(a, p.px.listen_ip, p.px.listen_port) >= 0)
-		return reply_fail(resp, 409, "ListenPort: a port proxy listens on %s "
+		return envelope_fail(resp, 409, "ListenPort: a port proxy listens on %s "
 				  "already", id);
 	home = proxy_home(a, p.px.connect_ip, -1);
 	if (home < 0)
-		return reply_fail(resp, 409, "a port proxy needs a NAT (create one "
+		return envelope_fail(resp, 409, "a port proxy needs a NAT (create one "
 				  "with POST /nats)");
 	rc = proxy_place(a, &p, home, err, sizeof(err));
 	if (rc < 0)
-		return reply_fail(resp, rc == -EEXIST || rc == -EBUSY ? 409 :
+		return envelope_fail(resp, rc == -EEXIST || rc == -EBUSY ? 409 :
 				  rc == -EINVAL ? 400 : 500, "%s", err[0] ? err :
 				  "refused by the NAT");
 	if (proxy_append(a, &p) < 0) {
 		nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
-		return reply_fail(resp, 507, "out of memory");
+		return envelope_fail(resp, 507, "out of memory");
 	}
 	if (a->store != NULL) {
 		json_t *row = nat_proxy_json_format(&p.px, NULL);
@@ -804,7 +791,7 @@ static int post_proxy(struct nat_api *a, const char *body, size_t len, json_t **
 		if (rc < 0) {
 			nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
 			proxy_drop(a, a->nb_proxies - 1);
-			return reply_fail(resp, 500, "%s", err);
+			return envelope_fail(resp, 500, "%s", err);
 		}
 	}
 	return reply_ok(resp, 201, proxy_out(a, &a->proxies[a->nb_proxies - 1]));
@@ -819,19 +806,19 @@ static int delete_proxy(struct nat_api *a, const char *rest, json_t **resp)
 	int i;
 
 	if (slash == NULL || (size_t)(slash - rest) >= sizeof(ipt))
-		return reply_fail(resp, 404, "no such path: /portproxy/%s (use "
+		return envelope_fail(resp, 404, "no such path: /portproxy/%s (use "
 				  "/portproxy/{ListenAddress}/{ListenPort})", rest);
 	snprintf(ipt, sizeof(ipt), "%.*s", (int)(slash - rest), rest);
 	port = parse_id(slash + 1, strlen(slash + 1));
 	if (ipv4_parse(ipt, &ip) < 0 || port == 0 || port > 65535)
-		return reply_fail(resp, 404, "no port proxy listens on %s", rest);
+		return envelope_fail(resp, 404, "no port proxy listens on %s", rest);
 	i = find_proxy(a, ip, (uint16_t)port);
 	if (i < 0)
-		return reply_fail(resp, 404, "no port proxy listens on %s:%" PRIu32,
+		return envelope_fail(resp, 404, "no port proxy listens on %s:%" PRIu32,
 				  ipt, port);
 	proxy_id(&a->proxies[i].px, id, sizeof(id));
 	if (store_row(a, KIND_PROXY, id, NULL, err, sizeof(err)) < 0)
-		return reply_fail(resp, 500, "%s", err);
+		return envelope_fail(resp, 500, "%s", err);
 	gone = proxy_out(a, &a->proxies[i]);
 	if (a->proxies[i].slot >= 0)
 		nat_ctl_proxy_del(a->sw, a->proxies[i].slot, ip, (uint16_t)port);
@@ -866,7 +853,7 @@ bool nat_api_path(const char *path)
 static int bad_method(json_t **resp, const char *method, const char *path,
 		      const char *allowed)
 {
-	return reply_fail(resp, 405, "method %s not allowed on %s (allowed: %s)",
+	return envelope_fail(resp, 405, "method %s not allowed on %s (allowed: %s)",
 			  method, path, allowed);
 }
 
@@ -903,7 +890,7 @@ static int handle_one_nat(struct nat_api *a, const char *method, const char *pat
 	int slot;
 
 	if (nlen >= sizeof(name))
-		return reply_fail(resp, 404, "no NAT '%.*s'", (int)(nlen < 80 ? nlen : 80),
+		return envelope_fail(resp, 404, "no NAT '%.*s'", (int)(nlen < 80 ? nlen : 80),
 				  rest);
 	snprintf(name, sizeof(name), "%.*s", (int)nlen, rest);
 	slot = find_nat(a, name);
@@ -911,7 +898,7 @@ static int handle_one_nat(struct nat_api *a, const char *method, const char *pat
 		if (!is_get(method) && strcmp(method, "DELETE") != 0)
 			return bad_method(resp, method, path, "GET, DELETE");
 		if (slot < 0)
-			return reply_fail(resp, 404, "no NAT '%s'", name);
+			return envelope_fail(resp, 404, "no NAT '%s'", name);
 		if (is_get(method))
 			return reply_ok(resp, 200, nat_out(a, slot));
 		return delete_nat(a, slot, resp);
@@ -924,7 +911,7 @@ static int handle_one_nat(struct nat_api *a, const char *method, const char *pat
 			return bad_method(resp, method, path, "DELETE");
 		}
 		if (slot < 0)
-			return reply_fail(resp, 404, "no NAT '%s'", name);
+			return envelope_fail(resp, 404, "no NAT '%s'", name);
 		if (*idp != '\0')
 			return delete_mapping(a, slot, idp, strlen(idp), resp);
 		if (is_get(method))
@@ -935,11 +922,11 @@ static int handle_one_nat(struct nat_api *a, const char *method, const char *pat
 		if (!is_get(method))
 			return bad_method(resp, method, path, "GET");
 		if (slot < 0)
-			return reply_fail(resp, 404, "no NAT '%s'", name);
+			return envelope_fail(resp, 404, "no NAT '%s'", name);
 		return sub[0] == 's' ? get_sessions(a, slot, query, resp)
 				     : get_bindings(a, slot, resp);
 	}
-	return reply_fail(resp, 404, "no such path: %s", path);
+	return envelope_fail(resp, 404, "no such path: %s", path);
 }
 
 int nat_api_handle(struct nat_api *a, const char *method, const char *path,
@@ -952,14 +939,14 @@ int nat_api_handle(struct nat_api *a, const char *method, const char *path,
 
 	/* "/nats/x/" is "/nats/x" */
 	if (n >= sizeof(clean))
-		return reply_fail(resp, 404, "no such path");
+		return envelope_fail(resp, 404, "no such path");
 	memcpy(clean, path, n + 1);
 	while (n > 1 && clean[n - 1] == '/')
 		clean[--n] = '\0';
 	if (under(clean, "/portproxy", &rest))
 		return handle_portproxy(a, method, clean, rest, body, body_len, resp);
 	if (!under(clean, "/nats", &rest))
-		return reply_fail(resp, 404, "no such path: %s", path);
+		return envelope_fail(resp, 404, "no such path: %s", path);
 	if (*rest != '\0')
 		return handle_one_nat(a, method, clean, rest, query, body, body_len, resp);
 	if (is_get(method)) {
