@@ -17,6 +17,7 @@
 #include "envelope.h"
 #include "port_hotplug.h"
 #include "store.h"
+#include "store_rows.h"
 #include "vfp.h"
 
 #define ENDPOINT_ID_MAX 64
@@ -781,13 +782,6 @@ void acl_api_port_config(struct acl_api *a, uint16_t port,
 	a->ports[port].next_id[LAYER_ACL] = a->ports[port].next_id[LAYER_EXT] = 0;
 }
 
-static int collect_row(void *arg, const char *id, const char *json_text)
-{
-	json_t *rows = arg, *row = json_pack("{s:s, s:s}", "id", id, "json", json_text);
-
-	return row == NULL || json_array_append_new(rows, row) < 0 ? -1 : 0;
-}
-
 /* One stored row: the port's API rules of a layer back in force, after its
  * config rules and before its policy rules, with their ids (an id the
  * config took meanwhile gets a new one above all others). */
@@ -882,15 +876,11 @@ out:
  * ever handed out, not only above the rules in force. */
 static int restore_next_ids(struct acl_api *a, char *err, size_t errlen)
 {
-	json_t *rows = json_array(), *row;
+	json_t *rows = store_rows(a->store, KIND_NEXT_IDS, err, errlen), *row;
 	size_t i;
 
-	if (rows == NULL || store_load(a->store, KIND_NEXT_IDS, collect_row, rows) != 0) {
-		snprintf(err, errlen, "loading %s: %s", KIND_NEXT_IDS,
-			 rows == NULL ? "out of memory" : store_error(a->store));
-		json_decref(rows);
+	if (rows == NULL)
 		return -1;
-	}
 	json_array_foreach(rows, i, row) {
 		const char *name = json_string_value(json_object_get(row, "id"));
 		json_t *doc = json_loads(json_string_value(json_object_get(row, "json")),
@@ -918,15 +908,11 @@ int acl_api_restore(struct acl_api *a, char *err, size_t errlen)
 		return 0;
 	for (int l = 0; l < LAYER_COUNT; l++) {
 		const struct layer *L = &layers[l];
-		json_t *rows = json_array(), *row;
+		json_t *rows = store_rows(a->store, L->kind, err, errlen), *row;
 		size_t i;
 
-		if (rows == NULL || store_load(a->store, L->kind, collect_row, rows) != 0) {
-			snprintf(err, errlen, "loading %s: %s", L->kind,
-				 rows == NULL ? "out of memory" : store_error(a->store));
-			json_decref(rows);
+		if (rows == NULL)
 			return -1;
-		}
 		json_array_foreach(rows, i, row)
 			restore_row(a, L, json_string_value(json_object_get(row, "id")),
 				    json_string_value(json_object_get(row, "json")));

@@ -19,6 +19,7 @@
 #include "nat_ctl.h"
 #include "nat_json.h"
 #include "store.h"
+#include "store_rows.h"
 
 #define ERR_MAX 1024
 #define KIND_NATS "nats"
@@ -1096,26 +1097,6 @@ int nat_api_port_mapping(struct nat_api *a, const char *name, bool add,
 
 /* ---- restore ---------------------------------------------------------------- */
 
-static int collect_row(void *arg, const char *id, const char *json_text)
-{
-	json_t *rows = arg, *row = json_pack("{s:s, s:s}", "id", id, "json", json_text);
-
-	return row == NULL || json_array_append_new(rows, row) < 0 ? -1 : 0;
-}
-
-static json_t *load_rows(struct nat_api *a, const char *kind, char *err, size_t errlen)
-{
-	json_t *rows = json_array();
-
-	if (rows == NULL || store_load(a->store, kind, collect_row, rows) != 0) {
-		errf(err, errlen, "loading %s: %s", kind,
-		     rows == NULL ? "out of memory" : store_error(a->store));
-		json_decref(rows);
-		return NULL;
-	}
-	return rows;
-}
-
 /* A stored "StaticMappings" array as entries with their ids. */
 static struct map_entry *stored_maps(const json_t *arr, const char *nat,
 				     enum map_origin origin, uint32_t *nb,
@@ -1281,14 +1262,14 @@ int nat_api_restore(struct nat_api *a, char *err, size_t errlen)
 
 	if (a == NULL || a->store == NULL)
 		return 0;
-	rows = load_rows(a, KIND_NATS, err, errlen);
+	rows = store_rows(a->store, KIND_NATS, err, errlen);
 	if (rows == NULL)
 		return -1;
 	json_array_foreach(rows, i, row)
 		restore_nat_row(a, json_string_value(json_object_get(row, "id")),
 				json_string_value(json_object_get(row, "json")));
 	json_decref(rows);
-	rows = load_rows(a, KIND_PROXY, err, errlen);
+	rows = store_rows(a->store, KIND_PROXY, err, errlen);
 	if (rows == NULL)
 		return -1;
 	json_array_foreach(rows, i, row)

@@ -13,6 +13,7 @@
 #include "port_hotplug.h"
 #include "stats_read.h"
 #include "store.h"
+#include "store_rows.h"
 
 #define ENDPOINT_ID_MAX 64
 
@@ -298,13 +299,6 @@ int ports_remove(struct ports *ps, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
-static int collect_port_row(void *arg, const char *id, const char *json_text)
-{
-	json_t *rows = arg, *row = json_pack("{s:s, s:s}", "id", id, "json", json_text);
-
-	return row == NULL || json_array_append_new(rows, row) < 0 ? -1 : 0;
-}
-
 /* A stored port the config now has (by name, Devargs or Uplink): the
  * config wins, the stored port and its API rules go. */
 static void drop_stored_port(struct ports *ps, const char *id, const char *why)
@@ -353,13 +347,9 @@ int ports_restore(struct ports *ps, char *err, size_t errlen)
 
 	if (ps->store == NULL)
 		return 0;
-	rows = json_array();
-	if (rows == NULL || store_load(ps->store, "port", collect_port_row, rows) != 0) {
-		snprintf(err, errlen, "loading the ports: %s",
-			 rows == NULL ? "out of memory" : store_error(ps->store));
-		json_decref(rows);
+	rows = store_rows(ps->store, "port", err, errlen);
+	if (rows == NULL)
 		return -1;
-	}
 	json_array_foreach(rows, i, row)
 		restore_row(ps, json_string_value(json_object_get(row, "id")),
 			    json_string_value(json_object_get(row, "json")));
