@@ -1,6 +1,6 @@
 /* Extended ACLs: rule compilation onto rte_acl, per-packet classification,
  * hit counters and the per-port stateful flow table. The rule JSON and the
- * HNS policy mapping are in ext_acl_json.c.
+ * HNS policy mapping are in hns-api/schema/ext_acl_json.c.
  *
  * Compiled form. One rte_acl context per direction and address family,
  * category 1. A rule with an IPv4 (IPv6) address goes into the IPv4 (IPv6)

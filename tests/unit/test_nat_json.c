@@ -1,6 +1,6 @@
 /* WinNAT JSON (vswitch/nat_json.h): NAT objects, static mappings, port
  * proxies, sessions and bindings; the IPv4 text helpers of
- * vswitch/addr_parse.h. Every validation error starts with the JSON path
+ * hns-api/schema/addr_parse.h. Every validation error starts with the JSON path
  * of the field; a failed parse leaves the output untouched. No EAL. */
 #include <netinet/in.h>
 #include <stdio.h>
