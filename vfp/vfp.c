@@ -41,8 +41,9 @@ void vfp_free(struct vfp *v)
 }
 
 /* Publishes pol as the port's policy, waits until no worker can hold the
- * previous one, carries its counters over and frees it. */
-static void publish(struct vfp *v, uint16_t port, struct vfp_port_policy *pol)
+ * previous one, carries its counters over and returns it (to be freed). */
+static struct vfp_port_policy *publish(struct vfp *v, uint16_t port,
+				       struct vfp_port_policy *pol)
 {
 	struct vfp_port_policy *old =
 		__atomic_exchange_n(&v->policy[port], pol, __ATOMIC_ACQ_REL);
@@ -55,21 +56,19 @@ static void publish(struct vfp *v, uint16_t port, struct vfp_port_policy *pol)
 		if (old->ext != NULL && pol->ext != NULL)
 			ext_acl_carry_counters(pol->ext, old->ext);
 	}
-	free_policy(old);
+	return old;
 }
 
-/* A policy object for the rules in r, sharing the unchanged layer's
- * compiled table is not possible (tables are freed with their policy), so
- * both layers are compiled; NULL policy when the port has no rules. */
-static int rebuild(struct vfp *v, uint16_t port, const struct vfp_port_rules *r,
-		   char *err, size_t errlen)
+/* The compiled policy for a rule set, NULL policy (and 0) when it has no
+ * rules. Touches nothing of v but its settings: any thread may run it. */
+static int compile(const struct vfp *v, const struct vfp_port_rules *r,
+		   struct vfp_port_policy **out, char *err, size_t errlen)
 {
 	struct vfp_port_policy *pol;
 
-	if (r->nb_acl == 0 && r->nb_ext == 0) {
-		publish(v, port, NULL);
+	*out = NULL;
+	if (r->nb_acl == 0 && r->nb_ext == 0)
 		return 0;
-	}
 	pol = rte_zmalloc_socket("vfp_policy", sizeof(*pol), RTE_CACHE_LINE_SIZE, v->socket);
 	if (pol == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -88,7 +87,7 @@ static int rebuild(struct vfp *v, uint16_t port, const struct vfp_port_rules *r,
 			goto fail;
 		pol->flows = r->flows;
 	}
-	publish(v, port, pol);
+	*out = pol;
 	return 0;
 fail:
 	free_policy(pol);
@@ -104,67 +103,113 @@ static void *copy_rules(const void *rules, unsigned n, size_t size)
 	return c;
 }
 
+void vfp_change_discard(struct vfp_change *c)
+{
+	free(c->rules.acl);
+	free(c->rules.ext);
+	free_policy(c->policy);
+	free_policy(c->retired);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The port's rules in force with one layer replaced by a copy of rules;
+ * the ext layer gets the port's stateful flow table, made on first use. */
+int vfp_change_init(struct vfp *v, struct vfp_change *c, uint16_t port,
+		    enum vfp_layer layer, const void *rules, unsigned n,
+		    char *err, size_t errlen)
+{
+	const struct vfp_port_rules *cur = &v->rules[port];
+	bool ext = layer == VFP_LAYER_EXT;
+
+	memset(c, 0, sizeof(*c));
+	c->port = port;
+	if (n > VFP_MAX_RULES) {
+		snprintf(err, errlen, "at most %d %s rules per port", VFP_MAX_RULES,
+			 ext ? "extended ACL" : "port ACL");
+		return -1;
+	}
+	if (ext && n > 0 && cur->flows == NULL) {
+		static unsigned instance;
+		char name[32];
+
+		snprintf(name, sizeof(name), "vfp_flows%u_%u", port, instance++);
+		v->rules[port].flows = ext_acl_flows_create(name, VFP_FLOW_CAPACITY, v->socket);
+		if (cur->flows == NULL) {
+			snprintf(err, errlen, "cannot create the stateful flow table");
+			return -1;
+		}
+	}
+	c->rules.flows = cur->flows;
+	c->rules.nb_acl = ext ? cur->nb_acl : n;
+	c->rules.nb_ext = ext ? n : cur->nb_ext;
+	c->rules.acl = copy_rules(ext ? cur->acl : rules, c->rules.nb_acl,
+				  sizeof(struct port_acl_rule));
+	c->rules.ext = copy_rules(ext ? rules : cur->ext, c->rules.nb_ext,
+				  sizeof(struct ext_acl_rule));
+	if ((c->rules.nb_acl && c->rules.acl == NULL) ||
+	    (c->rules.nb_ext && c->rules.ext == NULL)) {
+		vfp_change_discard(c);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int vfp_change_compile(const struct vfp *v, struct vfp_change *c, char *err,
+		       size_t errlen)
+{
+	return compile(v, &c->rules, &c->policy, err, errlen);
+}
+
+void vfp_change_commit(struct vfp *v, struct vfp_change *c)
+{
+	struct vfp_port_rules *r = &v->rules[c->port];
+
+	struct vfp_port_policy *old = publish(v, c->port, c->policy);
+
+	free(r->acl);
+	free(r->ext);
+	r->acl = c->rules.acl;
+	r->nb_acl = c->rules.nb_acl;
+	r->ext = c->rules.ext;
+	r->nb_ext = c->rules.nb_ext;
+	memset(c, 0, sizeof(*c));
+	c->retired = old;
+}
+
+static int set_layer(struct vfp *v, uint16_t port, enum vfp_layer layer,
+		     const void *rules, unsigned n, char *err, size_t errlen)
+{
+	struct vfp_change c;
+
+	if (vfp_change_init(v, &c, port, layer, rules, n, err, errlen) < 0)
+		return -1;
+	if (vfp_change_compile(v, &c, err, errlen) < 0) {
+		vfp_change_discard(&c);
+		return -1;
+	}
+	vfp_change_commit(v, &c);
+	vfp_change_discard(&c);
+	return 0;
+}
+
 int vfp_set_port_acls(struct vfp *v, uint16_t port,
 		      const struct port_acl_rule *rules, unsigned n,
 		      char *err, size_t errlen)
 {
-	struct vfp_port_rules next = v->rules[port];
-
-	if (n > VFP_MAX_RULES) {
-		snprintf(err, errlen, "at most %d port ACL rules per port", VFP_MAX_RULES);
-		return -1;
-	}
-	next.acl = copy_rules(rules, n, sizeof(*rules));
-	next.nb_acl = n;
-	if ((n && next.acl == NULL) || rebuild(v, port, &next, err, errlen) < 0) {
-		if (n && next.acl == NULL)
-			snprintf(err, errlen, "out of memory");
-		free(next.acl);
-		return -1;
-	}
-	free(v->rules[port].acl);
-	v->rules[port] = next;
-	return 0;
+	return set_layer(v, port, VFP_LAYER_ACL, rules, n, err, errlen);
 }
 
 int vfp_set_ext_acls(struct vfp *v, uint16_t port,
 		     const struct ext_acl_rule *rules, unsigned n,
 		     char *err, size_t errlen)
 {
-	struct vfp_port_rules next = v->rules[port];
-	char name[32];
-
-	if (n > VFP_MAX_RULES) {
-		snprintf(err, errlen, "at most %d extended ACL rules per port", VFP_MAX_RULES);
-		return -1;
-	}
-	if (n > 0 && next.flows == NULL) {
-		static unsigned instance;
-
-		snprintf(name, sizeof(name), "vfp_flows%u_%u", port, instance++);
-		next.flows = ext_acl_flows_create(name, VFP_FLOW_CAPACITY, v->socket);
-		if (next.flows == NULL) {
-			snprintf(err, errlen, "cannot create the stateful flow table");
-			return -1;
-		}
-		v->rules[port].flows = next.flows; /* kept even if the rest fails */
-	}
-	next.ext = copy_rules(rules, n, sizeof(*rules));
-	next.nb_ext = n;
-	if ((n && next.ext == NULL) || rebuild(v, port, &next, err, errlen) < 0) {
-		if (n && next.ext == NULL)
-			snprintf(err, errlen, "out of memory");
-		free(next.ext);
-		return -1;
-	}
-	free(v->rules[port].ext);
-	v->rules[port] = next;
-	return 0;
+	return set_layer(v, port, VFP_LAYER_EXT, rules, n, err, errlen);
 }
 
 void vfp_clear_port(struct vfp *v, uint16_t port)
 {
-	publish(v, port, NULL);
+	free_policy(publish(v, port, NULL));
 	free(v->rules[port].acl);
 	free(v->rules[port].ext);
 	ext_acl_flows_free(v->rules[port].flows);

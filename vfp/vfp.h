@@ -6,7 +6,8 @@
  *   port ACLs (port_acl.h): unordered, most specific match decides.
  *
  * Each port's compiled policy is one immutable object published with an
- * atomic pointer; a change compiles a new object, publishes it, waits for
+ * atomic pointer; a change compiles a new object (on any thread: a large
+ * rule set is compiled off the main lcore), publishes it, waits for
  * an RCU grace period (no worker still uses the old one), carries the hit
  * counters over and frees the old one. Workers never block or lock. A port
  * without rules has no policy object: the hook costs one pointer load.
@@ -62,8 +63,34 @@ struct vfp {
 struct vfp *vfp_create(unsigned nb_workers, int socket, struct rte_rcu_qsbr *qsbr);
 void vfp_free(struct vfp *v);
 
-/* Control plane (main lcore). Each replaces a layer's whole rule set of a
- * port; rules are copied. 0, or -1 with err and the old rules in force. */
+enum vfp_layer { VFP_LAYER_ACL, VFP_LAYER_EXT };
+
+/* A port's next rule sets and their compiled policy, in three steps so the
+ * slow one can leave the main lcore: init (main lcore: copies the rules in
+ * force with one layer replaced), compile (any thread, one change at a
+ * time per port), then commit (main lcore: publish, RCU grace period,
+ * counters carried over; the old policy is left in retired) and discard
+ * (any thread: frees what is left, a retired policy included, so the
+ * main lcore need not spend a large table's free). Between init and
+ * commit the port's rules must not change otherwise. */
+struct vfp_change {
+	uint16_t port;
+	struct vfp_port_rules rules;
+	struct vfp_port_policy *policy;
+	struct vfp_port_policy *retired; /* after commit: the one replaced */
+};
+
+int vfp_change_init(struct vfp *v, struct vfp_change *c, uint16_t port,
+		    enum vfp_layer layer, const void *rules, unsigned n,
+		    char *err, size_t errlen);
+int vfp_change_compile(const struct vfp *v, struct vfp_change *c, char *err,
+		       size_t errlen);
+void vfp_change_commit(struct vfp *v, struct vfp_change *c);
+void vfp_change_discard(struct vfp_change *c);
+
+/* Control plane (main lcore): the three steps at once. Each replaces a
+ * layer's whole rule set of a port; rules are copied. 0, or -1 with err
+ * and the old rules in force. */
 int vfp_set_port_acls(struct vfp *v, uint16_t port,
 		      const struct port_acl_rule *rules, unsigned n,
 		      char *err, size_t errlen);

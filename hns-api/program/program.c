@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acl_api.h"
+#include "bg_work.h"
 #include "config_endpoints.h"
 #include "hns.h"
 #include "nat_api.h"
@@ -25,6 +26,7 @@ struct program {
 	struct acl_api *acl;
 	struct nat_api *nat;
 	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
+	struct bg_work *bg;   /* REST changes made off the main lcore */
 };
 
 /* ---- the HNS model's view of the switch ---------------------------------- */
@@ -311,10 +313,36 @@ fail:
 	return NULL;
 }
 
+int program_background_start(struct program *pg, acl_api_answer_fn answer,
+			     void *ctx, char *err, size_t errlen)
+{
+	pg->bg = bg_work_start(err, errlen);
+	if (pg->bg == NULL)
+		return -1;
+	acl_api_set_background(pg->acl, pg->bg, answer, ctx);
+	return 0;
+}
+
+void program_background_poll(struct program *pg)
+{
+	if (pg != NULL)
+		bg_work_poll(pg->bg);
+}
+
+void program_background_stop(struct program *pg)
+{
+	if (pg == NULL || pg->bg == NULL)
+		return;
+	bg_work_stop(pg->bg); /* what is in the background finishes, is answered */
+	pg->bg = NULL;
+	acl_api_set_background(pg->acl, NULL, NULL, NULL);
+}
+
 void program_stop(struct program *pg)
 {
 	if (pg == NULL)
 		return;
+	program_background_stop(pg);
 	if (pg->hns != NULL)
 		hns_destroy(pg->hns);
 	if (pg->store != NULL)

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "acl_api.h"
 #include "config.h"
 
 struct access_policy;
@@ -55,7 +56,18 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 			      const char *state_path, const char *config_path,
 			      const struct program_hooks *hooks,
 			      char *what, size_t whatlen, char *err, size_t errlen);
-/* HNS, then the store, then the models. */
+/* Changes made in the background (acl_api.h acl_api_set_background): a
+ * thread compiles REST port ACL rule changes off the main lcore; each is
+ * answered with answer(ctx, ...) from program_background_poll(). 0, or -1
+ * with err when the thread cannot start. */
+int program_background_start(struct program *pg, acl_api_answer_fn answer,
+			     void *ctx, char *err, size_t errlen);
+/* Main lcore: finished background changes are put in force and answered. */
+void program_background_poll(struct program *pg);
+/* Waits for what is in the background, answers it, ends the thread. */
+void program_background_stop(struct program *pg);
+
+/* The background thread, HNS, then the store, then the models. */
 void program_stop(struct program *pg);
 
 /* The models the REST routes serve. */

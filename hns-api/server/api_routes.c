@@ -1,11 +1,17 @@
-/* The router (api_routes.h): dispatch by path, the reply envelope, and the
- * conversion of a handler's (status, JSON) into the transport's reply. */
+/* The router (api_routes.h): dispatch by path, the reply envelope, the
+ * conversion of a handler's (status, JSON) into the transport's reply, and
+ * the order of changes: one at a time, in arrival order. A change whose
+ * work runs in the background (a port ACL rule set compiled off the main
+ * lcore, acl_api.h) leaves its request waiting; changes arriving meanwhile
+ * are held (their connections suspended) and routed, in order, once it is
+ * answered; reads are answered at once from the state in force. */
 #include "api_routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl_api.h"
 #include "envelope.h"
 #include "hns.h"
 #include "nat_api.h"
@@ -15,6 +21,28 @@
 #include "trace_api.h"
 
 #define JSON_TYPE "application/json"
+/* Changes held while one is in the background: beyond these, 503. */
+#define HELD_MAX 1024
+#define HELD_BYTES_MAX (64u * 1024 * 1024)
+
+/* A change waiting for the one in the background. */
+struct held {
+	struct held *next;
+	struct api_later *ticket;
+	char *method, *path, *query, *body;
+	size_t len;
+};
+
+struct api_router {
+	struct program *pg;
+	struct api_server *server;
+	bool background;     /* false: every change is made inside its request */
+	bool busy;           /* a change is in the background */
+	bool stopping;
+	struct held *head, *tail;
+	unsigned nb_held;
+	size_t held_bytes;
+};
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* A handler's answer: status and body (stolen; NULL: no body for 204,
@@ -80,11 +108,11 @@ static bool path_under(const char *path, const char *base)
 	return strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-void api_routes_handle(void *ctx, const char *method, const char *path,
-		       const char *query, const char *body, size_t body_len,
-		       struct api_reply *reply)
+static void route(struct api_router *r, const char *method, const char *path,
+		  const char *query, const char *body, size_t body_len,
+		  struct api_reply *reply)
 {
-	struct program *pg = ctx;
+	struct program *pg = r->pg;
 	json_t *resp = NULL;
 	int status;
 
@@ -106,7 +134,12 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 		status = trace_api_handle(program_switch(pg), program_access(pg), method, body, body_len, &resp);
 	} else if (path_under(path, "/ports")) {
 		status = ports_routes_handle(program_ports(pg), program_acl(pg), method,
-					     path, body, body_len, &resp);
+					     path, body, body_len, reply->later, &resp);
+		if (status == ACL_API_LATER) {
+			r->busy = true;
+			reply->status = API_REPLY_LATER;
+			return;
+		}
 	} else if (nat_api_path(path)) { /* /nats..., /portproxy... */
 		status = nat_api_handle(program_nat(pg), method, path, query, body,
 					body_len, &resp);
@@ -123,7 +156,158 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 	reply_json(reply, status, resp);
 }
 
+static void held_free(struct held *h)
+{
+	free(h->method);
+	free(h->path);
+	free(h->query);
+	free(h->body);
+	free(h);
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/* Keeps a change until the one in the background is answered: 0, or -1
+ * (full, out of memory). */
+static int hold(struct api_router *r, const char *method, const char *path,
+		const char *query, const char *body, size_t len,
+		struct api_later *ticket)
+{
+	struct held *h;
+
+	if (r->nb_held >= HELD_MAX || r->held_bytes + len > HELD_BYTES_MAX ||
+	    ticket == NULL || (h = calloc(1, sizeof(*h))) == NULL)
+		return -1;
+	h->ticket = ticket;
+	h->method = dup_or_empty(method);
+	h->path = dup_or_empty(path);
+	h->query = dup_or_empty(query);
+	h->body = len > 0 ? malloc(len) : NULL;
+	h->len = len;
+	if (h->method == NULL || h->path == NULL || h->query == NULL ||
+	    (len > 0 && h->body == NULL)) {
+		held_free(h);
+		return -1;
+	}
+	if (len > 0)
+		memcpy(h->body, body, len);
+	if (r->tail != NULL)
+		r->tail->next = h;
+	else
+		r->head = h;
+	r->tail = h;
+	r->nb_held++;
+	r->held_bytes += len;
+	return 0;
+}
+
+static void answer_error(struct api_later *ticket, int status, const char *msg)
+{
+	struct api_reply reply = {0};
+
+	reply_json(&reply, status, envelope_error(msg));
+	api_later_answer(ticket, &reply);
+}
+
+/* Routes the held changes in order until one goes to the background. */
+static void run_held(struct api_router *r)
+{
+	while (!r->busy && r->head != NULL) {
+		struct held *h = r->head;
+		struct api_reply reply = {0};
+
+		r->head = h->next;
+		if (r->head == NULL)
+			r->tail = NULL;
+		r->nb_held--;
+		r->held_bytes -= h->len;
+		if (r->stopping) {
+			answer_error(h->ticket, 503, "the daemon is stopping");
+		} else {
+			reply.later = h->ticket;
+			route(r, h->method, h->path, h->query, h->len > 0 ? h->body : NULL,
+			      h->len, &reply);
+			if (reply.status != API_REPLY_LATER)
+				api_later_answer(h->ticket, &reply);
+		}
+		held_free(h);
+	}
+}
+
+/* The background change is done (acl_api_answer_fn). */
+static void answer_change(void *ctx, void *ticket, int status, char *text,
+			  size_t len)
+{
+	struct api_router *r = ctx;
+	struct api_reply reply = {status, text, len, JSON_TYPE, NULL};
+
+	api_later_answer(ticket, &reply);
+	r->busy = false;
+	run_held(r);
+}
+
+void api_routes_handle(void *ctx, const char *method, const char *path,
+		       const char *query, const char *body, size_t body_len,
+		       struct api_reply *reply)
+{
+	struct api_router *r = ctx;
+
+	if (r->busy && !is_get(method)) {
+		if (hold(r, method, path, query, body, body_len, reply->later) < 0) {
+			reply_json(reply, 503, envelope_errorf(
+				"too many changes waiting (at most %d): try again",
+				HELD_MAX));
+			return;
+		}
+		reply->status = API_REPLY_LATER;
+		return;
+	}
+	route(r, method, path, query, body, body_len, reply);
+}
+
+struct api_router *api_router_create(struct program *pg, bool background,
+				     char *err, size_t errlen)
+{
+	struct api_router *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->pg = pg;
+	if (background && program_background_start(pg, answer_change, r, err, errlen) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->background = background;
+	return r;
+}
+
+void api_router_set_server(struct api_router *r, struct api_server *server)
+{
+	r->server = server;
+}
+
+void api_router_destroy(struct api_router *r)
+{
+	if (r == NULL)
+		return;
+	r->stopping = true;
+	if (r->background)
+		program_background_stop(r->pg); /* finishes, answers */
+	r->busy = false;
+	run_held(r);
+	free(r);
+}
+
 void api_routes_poll(void *arg)
 {
-	api_server_poll(arg);
+	struct api_router *r = arg;
+
+	if (r->background)
+		program_background_poll(r->pg);
+	api_server_poll(r->server);
 }

@@ -9,7 +9,13 @@
  *   /nats..., /portproxy...   nat_api.h
  *   anything else        the HNS model (hns_handle)
  *
- * Main lcore only, like everything it calls.
+ * Changes (any method but GET and HEAD) are applied one at a time in
+ * arrival order: while one runs in the background (a port ACL rule set
+ * compiled off the main lcore), later changes wait, their connections
+ * suspended (at most 1,024 or 64 MiB of bodies, then 503); reads are
+ * answered at once from the state in force.
+ *
+ * Main lcore only, like everything it calls (but the background jobs).
  * Layer: hns-api/server/, northbound, server layer (transport and the router). */
 #ifndef HVS_API_ROUTES_H
 #define HVS_API_ROUTES_H
@@ -20,13 +26,26 @@
 #include "api_server.h"
 
 struct program;
+struct api_router;
 
-/* An api_handler_fn; ctx is the struct program. */
+/* background: changes that can run off the main lcore do (a thread is
+ * started); false: every change is made inside its request (the fuzzer).
+ * NULL with err on failure. */
+struct api_router *api_router_create(struct program *pg, bool background,
+				     char *err, size_t errlen);
+/* The server whose listeners api_routes_poll() runs (NULL: none). */
+void api_router_set_server(struct api_router *r, struct api_server *server);
+/* Finishes and answers the change in the background, answers the held
+ * ones 503; before the server and the program go. */
+void api_router_destroy(struct api_router *r);
+
+/* An api_handler_fn; ctx is the struct api_router. */
 void api_routes_handle(void *ctx, const char *method, const char *path,
 		       const char *query, const char *body, size_t body_len,
 		       struct api_reply *reply);
 
-/* The poll hook for the control loop; arg is the struct api_server. */
+/* The poll hook for the control loop; arg is the struct api_router:
+ * finished background changes, then the server. */
 void api_routes_poll(void *arg);
 
 /* Is a server answering on this unix socket path (connect() succeeds)? */

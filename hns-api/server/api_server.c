@@ -107,9 +107,11 @@ struct api_server {
 	struct conn *conns, *conns_tail;
 	unsigned nb_conns, nb_dropped;
 	uint64_t next_sweep_ms;
+	struct request *suspended; /* deferred replies not yet answered */
 };
 
-/* One request's state: MHD's con_cls. */
+/* One request's state: MHD's con_cls; it is the ticket of a deferred
+ * reply (struct api_later) too. */
 struct request {
 	char *body;
 	size_t len, cap;
@@ -117,6 +119,12 @@ struct request {
 	uint64_t started_ms;
 	bool too_large;
 	bool answered; /* a response was queued before the body was read */
+	/* a deferred reply: suspended until api_later_answer() fills later */
+	struct MHD_Connection *conn;
+	struct api_server *srv;
+	bool suspended, later_ready;
+	struct api_reply later;
+	struct request *prev_later, *next_later; /* srv->suspended list */
 };
 
 static uint64_t now_ms(void)
@@ -371,11 +379,79 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+static enum MHD_Result send_handler_reply(struct MHD_Connection *c,
+					  struct api_reply *reply)
+{
+	if (reply->status < 100 || reply->status > 599) {
+		free(reply->body);
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "internal error: no reply", false);
+	}
+	return send_reply(c, (unsigned)reply->status, reply->body, reply->len,
+			  reply->content_type, false);
+}
+
+static void later_link(struct api_server *s, struct request *req)
+{
+	req->prev_later = NULL;
+	req->next_later = s->suspended;
+	if (s->suspended != NULL)
+		s->suspended->prev_later = req;
+	s->suspended = req;
+}
+
+static void later_unlink(struct api_server *s, struct request *req)
+{
+	if (req->prev_later != NULL)
+		req->prev_later->next_later = req->next_later;
+	else
+		s->suspended = req->next_later;
+	if (req->next_later != NULL)
+		req->next_later->prev_later = req->prev_later;
+	req->prev_later = req->next_later = NULL;
+}
+
+/* The handler keeps the ticket: the connection waits (suspended, so MHD
+ * neither reads it nor times it out) until api_later_answer(). */
+static enum MHD_Result defer(struct listener *l, struct MHD_Connection *c,
+			     struct request *req)
+{
+	struct conn *k = conn_of(c);
+
+	req->conn = c;
+	req->srv = l->srv;
+	req->suspended = true;
+	later_link(l->srv, req);
+	if (k != NULL)
+		k->deadline_ms = UINT64_MAX; /* ours to answer, not a slow client */
+	MHD_suspend_connection(c);
+	return MHD_YES;
+}
+
+void api_later_answer(struct api_later *t, struct api_reply *reply)
+{
+	struct request *req = (struct request *)t;
+	struct conn *k;
+
+	if (req == NULL || !req->suspended || req->later_ready) {
+		free(reply->body);
+		return;
+	}
+	req->later = *reply;
+	req->later.later = NULL;
+	req->later_ready = true;
+	later_unlink(req->srv, req);
+	k = conn_of(req->conn);
+	if (k != NULL)
+		k->deadline_ms = now_ms() + 1000ull * req->srv->request_sec;
+	MHD_resume_connection(req->conn); /* on_request sends it next */
+}
+
 static enum MHD_Result dispatch(struct listener *l, struct MHD_Connection *c,
 				const char *url, const char *method,
 				struct request *req)
 {
-	struct api_reply reply = {0, NULL, 0, NULL};
+	struct api_reply reply = {0, NULL, 0, NULL, (struct api_later *)req};
 	struct query_buf q = {NULL, 0, false};
 
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, &q);
@@ -386,13 +462,9 @@ static enum MHD_Result dispatch(struct listener *l, struct MHD_Connection *c,
 	l->srv->handler(l->srv->ctx, method, url, q.text != NULL ? q.text : "",
 			req->len > 0 ? req->body : NULL, req->len, &reply);
 	free(q.text);
-	if (reply.status < 100 || reply.status > 599) {
-		free(reply.body);
-		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				  "internal error: no reply", false);
-	}
-	return send_reply(c, (unsigned)reply.status, reply.body, reply.len,
-			  reply.content_type, false);
+	if (reply.status == API_REPLY_LATER)
+		return defer(l, c, req);
+	return send_handler_reply(c, &reply);
 }
 
 static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind,
@@ -491,6 +563,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	(void)version;
 	if (req == NULL)
 		return begin_request(l, c, url, con_cls);
+	if (req->suspended) { /* resumed: the deferred reply is ready */
+		req->suspended = false;
+		return send_handler_reply(c, &req->later);
+	}
 	if (req->answered) { /* early reply: swallow whatever still comes */
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -865,7 +941,7 @@ static int start_listener(struct api_server *s, struct listener *l,
 {
 	bool want_tls = tls != NULL && tls->cert_file != NULL &&
 			tls->key_file != NULL && tls->ca_file != NULL;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem opts[16];
 	unsigned n = 0;
 	int fd = -1;
@@ -1043,6 +1119,14 @@ void api_server_destroy(struct api_server *s)
 {
 	if (s == NULL)
 		return;
+	while (s->suspended != NULL) { /* deferred replies never answered */
+		struct api_reply r = {503, strdup("{\"Success\":false,\"Error\":"
+						  "\"the daemon is stopping\",\"Output\":null}"),
+				      0, JSON_TYPE, NULL};
+
+		r.len = r.body != NULL ? strlen(r.body) : 0;
+		api_later_answer((struct api_later *)s->suspended, &r);
+	}
 	for (unsigned i = 0; i < s->nb; i++)
 		stop_listener(&s->l[i]);
 	free(s->tls_cert);

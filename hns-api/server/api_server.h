@@ -44,12 +44,25 @@
  * (environment VSWITCHD_API_REQUEST_TIMEOUT). */
 #define API_REQUEST_TIMEOUT_SEC 30
 
+struct api_later;
+
 struct api_reply {
-	int status;
+	int status;               /* or API_REPLY_LATER */
 	char *body;               /* malloc'd; the server frees it */
 	size_t len;
 	const char *content_type; /* static string */
+	/* Set by the server: the request's ticket. A handler that cannot
+	 * answer at once (its work runs off the main lcore) keeps it, sets
+	 * status API_REPLY_LATER and answers later with api_later_answer();
+	 * the connection is suspended (MHD) meanwhile, others are served. */
+	struct api_later *later;
 };
+
+#define API_REPLY_LATER 1
+
+/* Answers a request a handler deferred (main lcore, exactly once per
+ * ticket; the ticket is gone afterwards). reply's body is taken. */
+void api_later_answer(struct api_later *t, struct api_reply *reply);
 
 /* path excludes the query string; query may be "" */
 typedef void (*api_handler_fn)(void *ctx, const char *method, const char *path,

@@ -1,10 +1,10 @@
-/* Port ACL and extended ACL control (acl_api.h). Both layers go through
- * one set of functions: struct layer says how to handle a layer's rules
- * (size, id, JSON, install, counters), so GET/POST/DELETE are written
- * once. A change is always: copy the rules in force, edit the copy,
- * install the copy; the VFP keeps the old set if the install fails. */
-#include "acl_api.h"
-
+/* The port ACL and extended ACL model (acl_api.h): the two layers'
+ * description (struct layer says how to handle a layer's rules: size, id,
+ * JSON, install, counters), the startup config's rules, rule ids, the
+ * state store, the ACL rules of attached endpoints' policies and the
+ * restore at start. The REST handlers are in acl_routes.c. A change is
+ * always: copy the rules in force, edit the copy, install the copy; the
+ * VFP keeps the old set if the install fails. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,57 +12,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl_internal.h"
 #include "acl_json.h"
 #include "envelope.h"
 #include "port_hotplug.h"
 #include "store.h"
 #include "store_rows.h"
-#include "vfp.h"
 
-#define ENDPOINT_ID_MAX 64
-#define ERR_MAX 1024
 /* The store kind of a port's next rule ids per layer (ACL_API_KIND_NEXT_IDS). */
 #define KIND_NEXT_IDS ACL_API_KIND_NEXT_IDS
 
-enum { LAYER_ACL, LAYER_EXT, LAYER_COUNT };
-
-struct acl_port_state {
-	/* The next id the API hands out per layer; 0: not known yet (taken
-	 * from the rules in force on first use). */
-	uint32_t next_id[LAYER_COUNT];
-	/* The endpoint whose ACL policies are installed, "" if none. */
-	char endpoint[ENDPOINT_ID_MAX];
-	/* Rules with ids 1..cfg_max came with the port's config (startup
-	 * config or POST /ports body) and are not stored as API rules. */
-	uint32_t cfg_max[LAYER_COUNT];
-};
-
-struct acl_api {
-	struct vswitch *sw;
-	struct hns_store *store; /* NULL: API rules live in memory only */
-	struct acl_port_state ports[VS_MAX_PORTS];
-};
-
 /* ---- the two layers ---------------------------------------------------- */
-
-struct layer {
-	int index;
-	const char *path; /* "acls" */
-	const char *kind; /* of the store rows: "portacls" */
-	const char *what; /* for messages */
-	size_t size;      /* of one rule */
-	uint32_t (*id)(const void *r);
-	void (*set_id)(void *r, uint32_t id);
-	int (*from_json)(const json_t *obj, const char *path, void *r,
-			 char *err, size_t errlen);
-	json_t *(*to_json)(const void *r);
-	int (*install)(struct vfp *v, uint16_t port, const void *rules,
-		       unsigned n, char *err, size_t errlen);
-	int (*hits)(const struct vfp *v, uint16_t port, uint32_t id,
-		    uint64_t *packets, uint64_t *bytes);
-	void (*current)(const struct vfp *v, uint16_t port, const void **rules,
-			unsigned *n);
-};
 
 static uint32_t acl_id(const void *r) { return ((const struct port_acl_rule *)r)->id; }
 static void acl_set_id(void *r, uint32_t id) { ((struct port_acl_rule *)r)->id = id; }
@@ -104,22 +64,22 @@ static void ext_current(const struct vfp *v, uint16_t port, const void **rules,
 	*n = vfp_rules(v, port)->nb_ext;
 }
 
-static const struct layer layers[LAYER_COUNT] = {
-	[LAYER_ACL] = {LAYER_ACL, "acls", "portacls", "ACL rule", sizeof(struct port_acl_rule),
+const struct layer acl_layers[LAYER_COUNT] = {
+	[LAYER_ACL] = {LAYER_ACL, VFP_LAYER_ACL, "acls", "portacls", "ACL rule", sizeof(struct port_acl_rule),
 		       acl_id, acl_set_id, acl_from_json, acl_to_json, acl_install,
 		       vfp_port_acl_hits, acl_current},
-	[LAYER_EXT] = {LAYER_EXT, "extendedacls", "portextacls", "extended ACL rule",
+	[LAYER_EXT] = {LAYER_EXT, VFP_LAYER_EXT, "extendedacls", "portextacls", "extended ACL rule",
 		       sizeof(struct ext_acl_rule), ext_id, ext_set_id,
 		       ext_from_json, ext_to_json, ext_install, vfp_ext_acl_hits,
 		       ext_current},
 };
 
-static void *rule_at(const struct layer *L, const void *rules, unsigned i)
+void *acl_rule_at(const struct layer *L, const void *rules, unsigned i)
 {
 	return (char *)rules + (size_t)i * L->size;
 }
 
-static bool is_policy(const struct layer *L, const void *r)
+bool acl_is_policy(const struct layer *L, const void *r)
 {
 	return L->index == LAYER_EXT && L->id(r) >= ACL_POLICY_ID_BASE;
 }
@@ -128,7 +88,7 @@ static bool is_policy(const struct layer *L, const void *r)
  * those from endpoint policies. Copies into a new array of room rules
  * (at least the current count): own rules at [0, *n_own), policy rules
  * after them. NULL when out of memory. */
-static void *copy_rules(const struct vfp *v, uint16_t port, const struct layer *L,
+void *acl_copy_rules(const struct vfp *v, uint16_t port, const struct layer *L,
 			unsigned room, unsigned *n_own, unsigned *n_policy)
 {
 	const void *cur;
@@ -142,11 +102,11 @@ static void *copy_rules(const struct vfp *v, uint16_t port, const struct layer *
 	if (out == NULL)
 		return NULL;
 	for (unsigned i = 0; i < n; i++)
-		if (!is_policy(L, rule_at(L, cur, i)))
-			memcpy(rule_at(L, out, own++), rule_at(L, cur, i), L->size);
+		if (!acl_is_policy(L, acl_rule_at(L, cur, i)))
+			memcpy(acl_rule_at(L, out, own++), acl_rule_at(L, cur, i), L->size);
 	for (unsigned i = 0; i < n; i++)
-		if (is_policy(L, rule_at(L, cur, i)))
-			memcpy(rule_at(L, out, own + pol++), rule_at(L, cur, i), L->size);
+		if (acl_is_policy(L, acl_rule_at(L, cur, i)))
+			memcpy(acl_rule_at(L, out, own + pol++), acl_rule_at(L, cur, i), L->size);
 	*n_own = own;
 	*n_policy = pol;
 	return out;
@@ -158,7 +118,7 @@ int config_apply_port_acls(struct vswitch *sw, uint16_t port,
 			   const struct port_config *pc, char *err,
 			   size_t errlen)
 {
-	const struct layer *E = &layers[LAYER_EXT], *A = &layers[LAYER_ACL];
+	const struct layer *E = &acl_layers[LAYER_EXT], *A = &acl_layers[LAYER_ACL];
 	struct port_acl_rule *old_acl;
 	struct ext_acl_rule *ext;
 	unsigned own, pol, old_n, none;
@@ -169,8 +129,8 @@ int config_apply_port_acls(struct vswitch *sw, uint16_t port,
 		return -1;
 	}
 	/* ext = the config's rules, then those of an attached endpoint. */
-	ext = copy_rules(sw->vfp, port, E, 0, &own, &pol);
-	old_acl = copy_rules(sw->vfp, port, A, 0, &old_n, &none);
+	ext = acl_copy_rules(sw->vfp, port, E, 0, &own, &pol);
+	old_acl = acl_copy_rules(sw->vfp, port, A, 0, &old_n, &none);
 	if (ext == NULL || old_acl == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -213,17 +173,9 @@ out:
 	return rc;
 }
 
-/* ---- replies --------------------------------------------------------------- */
-
-static int reply_ok(json_t **resp, json_t *output)
-{
-	*resp = envelope_ok(output);
-	return 200;
-}
-
 /* A rule as the API shows it: "Id" first, the rule's JSON, the endpoint a
  * policy rule comes from, and the hit counters if asked. */
-static json_t *rule_json(const struct acl_api *a, uint16_t port,
+json_t *acl_rule_json(const struct acl_api *a, uint16_t port,
 			 const struct layer *L, const void *r, bool counters)
 {
 	json_t *o = json_object(), *body = L->to_json(r);
@@ -234,7 +186,7 @@ static json_t *rule_json(const struct acl_api *a, uint16_t port,
 	if (body != NULL)
 		json_object_update(o, body);
 	json_decref(body);
-	if (is_policy(L, r) && a->ports[port].endpoint[0] != '\0')
+	if (acl_is_policy(L, r) && a->ports[port].endpoint[0] != '\0')
 		json_object_set_new(o, "Endpoint", json_string(a->ports[port].endpoint));
 	if (counters) {
 		uint64_t packets = 0, bytes = 0;
@@ -247,7 +199,7 @@ static json_t *rule_json(const struct acl_api *a, uint16_t port,
 	return o;
 }
 
-static json_t *rules_json(const struct acl_api *a, uint16_t port,
+json_t *acl_rules_json(const struct acl_api *a, uint16_t port,
 			  const struct layer *L, bool counters)
 {
 	json_t *arr = json_array();
@@ -256,7 +208,7 @@ static json_t *rules_json(const struct acl_api *a, uint16_t port,
 
 	L->current(a->sw->vfp, port, &cur, &n);
 	for (unsigned i = 0; i < n; i++)
-		json_array_append_new(arr, rule_json(a, port, L, rule_at(L, cur, i),
+		json_array_append_new(arr, acl_rule_json(a, port, L, acl_rule_at(L, cur, i),
 						     counters));
 	return arr;
 }
@@ -265,13 +217,13 @@ json_t *acl_api_rules_json(const struct acl_api *a, uint16_t port, bool ext)
 {
 	if (a == NULL || a->sw->vfp == NULL || port >= VS_MAX_PORTS)
 		return json_array();
-	return rules_json(a, port, &layers[ext ? LAYER_EXT : LAYER_ACL], false);
+	return acl_rules_json(a, port, &acl_layers[ext ? LAYER_EXT : LAYER_ACL], false);
 }
 
 /* ---- ids --------------------------------------------------------------------- */
 
 /* The first id of the next rules the API adds to a layer (not consumed). */
-static uint32_t peek_next_id(struct acl_api *a, uint16_t port, const struct layer *L)
+uint32_t acl_peek_next_id(struct acl_api *a, uint16_t port, const struct layer *L)
 {
 	struct acl_port_state *st = &a->ports[port];
 
@@ -282,9 +234,9 @@ static uint32_t peek_next_id(struct acl_api *a, uint16_t port, const struct laye
 
 		L->current(a->sw->vfp, port, &cur, &n);
 		for (unsigned i = 0; i < n; i++) {
-			uint32_t id = L->id(rule_at(L, cur, i));
+			uint32_t id = L->id(acl_rule_at(L, cur, i));
 
-			if (!is_policy(L, rule_at(L, cur, i)) && id > max)
+			if (!acl_is_policy(L, acl_rule_at(L, cur, i)) && id > max)
 				max = id;
 		}
 		st->next_id[L->index] = max + 1;
@@ -298,65 +250,67 @@ static uint32_t peek_next_id(struct acl_api *a, uint16_t port, const struct laye
 static bool is_api_rule(const struct acl_api *a, uint16_t port,
 			const struct layer *L, const void *r)
 {
-	return !is_policy(L, r) && L->id(r) > a->ports[port].cfg_max[L->index];
+	return !acl_is_policy(L, r) && L->id(r) > a->ports[port].cfg_max[L->index];
 }
 
-/* The port's API-made rules of a layer as stored: [{"Id": "7", ...}]. */
-static json_t *api_rules_json(const struct acl_api *a, uint16_t port,
-			      const struct layer *L)
+int acl_api_rules_text(const struct acl_api *a, uint16_t port,
+		       const struct layer *L, const void *rules, unsigned n,
+		       char **text)
 {
 	json_t *arr = json_array();
-	const void *cur;
-	unsigned n;
 
+	*text = NULL;
 	if (arr == NULL)
-		return NULL;
-	L->current(a->sw->vfp, port, &cur, &n);
-	for (unsigned i = 0; i < n; i++)
-		if (is_api_rule(a, port, L, rule_at(L, cur, i)) &&
-		    json_array_append_new(arr, rule_json(a, port, L, rule_at(L, cur, i),
-							 false)) < 0) {
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		const void *r = acl_rule_at(L, rules, i);
+		json_t *o, *body;
+		char id[16];
+
+		if (!is_api_rule(a, port, L, r))
+			continue;
+		o = json_object();
+		body = L->to_json(r);
+		snprintf(id, sizeof(id), "%" PRIu32, L->id(r));
+		if (o == NULL || body == NULL ||
+		    json_object_set_new(o, "Id", json_string(id)) < 0 ||
+		    json_object_update(o, body) < 0 || json_array_append_new(arr, o) < 0) {
+			json_decref(o);
+			json_decref(body);
 			json_decref(arr);
-			return NULL;
+			return -1;
 		}
-	return arr;
+		json_decref(body);
+	}
+	if (json_array_size(arr) > 0 && (*text = json_dumps(arr, JSON_COMPACT)) == NULL) {
+		json_decref(arr);
+		return -1;
+	}
+	json_decref(arr);
+	return 0;
 }
 
-static uint32_t peek_next_id(struct acl_api *a, uint16_t port, const struct layer *L);
-
-/* Stores the API rules now in force on a layer of the port (no row when
- * there are none) and, when next is not 0, the layer's next id (kind
- * KIND_NEXT_IDS, {"acls": n, "extendedacls": m}), so an id handed out is
- * not handed out again after a restart even if its rule was deleted: one
- * transaction. 0, or -1 with err and nothing stored. Without a store: 0. */
-static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L,
-			 const char *port_name, uint32_t next, char *err,
-			 size_t errlen)
+int acl_store_rules(struct acl_api *a, uint16_t port, const struct layer *L,
+		    const char *port_name, const char *text, uint32_t next,
+		    char *err, size_t errlen)
 {
-	json_t *arr, *ids = NULL;
-	char *text = NULL, *ids_text = NULL;
+	json_t *ids = NULL;
+	char *ids_text = NULL;
 	int rc;
 
 	if (a->store == NULL)
 		return 0;
-	arr = api_rules_json(a, port, L);
-	if (arr != NULL && json_array_size(arr) > 0)
-		text = json_dumps(arr, JSON_COMPACT);
 	if (next != 0) {
 		ids = json_object();
 		for (int l = 0; ids != NULL && l < LAYER_COUNT; l++)
-			json_object_set_new(ids, layers[l].path, json_integer(
-				l == L->index ? next : peek_next_id(a, port, &layers[l])));
+			json_object_set_new(ids, acl_layers[l].path, json_integer(
+				l == L->index ? next : acl_peek_next_id(a, port, &acl_layers[l])));
 		ids_text = ids != NULL ? json_dumps(ids, JSON_COMPACT) : NULL;
-	}
-	if (arr == NULL || (json_array_size(arr) > 0 && text == NULL) ||
-	    (next != 0 && ids_text == NULL)) {
-		json_decref(arr);
 		json_decref(ids);
-		free(text);
-		free(ids_text);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		if (ids_text == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 	}
 	rc = store_begin(a->store);
 	if (rc == 0)
@@ -370,228 +324,34 @@ static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L
 		snprintf(err, errlen, "state store: %s", store_error(a->store));
 		store_rollback(a->store);
 	}
-	free(text);
 	free(ids_text);
-	json_decref(arr);
-	json_decref(ids);
 	return rc != 0 ? -1 : 0;
 }
 
-/* Puts the old rules back after the store refused a change. */
-static void undo_install(struct acl_api *a, uint16_t port, const struct layer *L,
-			 const void *old, unsigned n)
-{
-	char err[ERR_MAX];
-
-	if (L->install(a->sw->vfp, port, old, n, err, sizeof(err)) < 0)
-		fprintf(stderr, "vswitchd: port '%s': cannot restore the %ss after a "
-			"store error: %s\n", a->sw->ports[port].name, L->what, err);
-}
-
-/* A copy of the rules in force (NULL when out of memory). */
-static void *dup_current(const struct acl_api *a, uint16_t port,
-			 const struct layer *L, unsigned *n)
+/* Stores the API rules now in force on a layer of the port (no row when
+ * there are none), so ids survive a restart as they are. */
+static int persist_rules(struct acl_api *a, uint16_t port, const struct layer *L,
+			 const char *port_name, char *err, size_t errlen)
 {
 	const void *cur;
-	void *out;
-
-	L->current(a->sw->vfp, port, &cur, n);
-	out = calloc(*n ? *n : 1, L->size);
-	if (out != NULL && *n)
-		memcpy(out, cur, (size_t)*n * L->size);
-	return out;
-}
-
-/* ---- GET / POST / DELETE --------------------------------------------------- */
-
-static int get_rule(struct acl_api *a, uint16_t port, const struct layer *L,
-		    uint32_t id, const char *port_name, json_t **resp)
-{
-	const void *cur;
+	char *text;
 	unsigned n;
+	int rc;
 
+	if (a->store == NULL)
+		return 0;
 	L->current(a->sw->vfp, port, &cur, &n);
-	for (unsigned i = 0; i < n; i++)
-		if (L->id(rule_at(L, cur, i)) == id)
-			return reply_ok(resp, rule_json(a, port, L, rule_at(L, cur, i), true));
-	return envelope_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
-			  L->what, id);
-}
-
-/* POST: the body is one rule object or an array of them; all are
- * validated before anything changes. Output: the new rules. */
-static int post_rules(struct acl_api *a, uint16_t port, const struct layer *L,
-		      const char *body, size_t len, json_t **resp)
-{
-	json_error_t jerr;
-	json_t *doc, *out = NULL;
-	const json_t *item;
-	unsigned own = 0, pol = 0, n_new, n_cur;
-	const void *cur;
-	uint32_t first;
-	char err[ERR_MAX];
-	char *rules = NULL;
-	int status;
-
-	doc = json_loadb(body != NULL ? body : "", body != NULL ? len : 0,
-			 JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL)
-		return envelope_fail(resp, 400, "line %d column %d: %s", jerr.line,
-				  jerr.column, jerr.text);
-	if (!json_is_object(doc) && !json_is_array(doc)) {
-		status = envelope_fail(resp, 400, "(root): must be a rule object or an "
-				    "array of rule objects");
-		goto out;
+	if (acl_api_rules_text(a, port, L, cur, n, &text) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	n_new = json_is_object(doc) ? 1 : (unsigned)json_array_size(doc);
-	L->current(a->sw->vfp, port, &cur, &n_cur);
-	if ((size_t)n_cur + n_new > VFP_MAX_RULES) {
-		status = envelope_fail(resp, 400, "a port holds at most %d %ss "
-				    "(it has %u)", VFP_MAX_RULES, L->what, n_cur);
-		goto out;
-	}
-	rules = copy_rules(a->sw->vfp, port, L, n_cur + n_new, &own, &pol);
-	if (rules == NULL) {
-		status = envelope_fail(resp, 507, "out of memory");
-		goto out;
-	}
-	/* new rules go between the port's own and the policy rules */
-	memmove(rule_at(L, rules, own + n_new), rule_at(L, rules, own),
-		(size_t)pol * L->size);
-	first = peek_next_id(a, port, L);
-	if ((uint64_t)first + n_new > ACL_POLICY_ID_BASE) {
-		status = envelope_fail(resp, 409, "no %s ids left on this port", L->what);
-		goto out;
-	}
-	for (unsigned i = 0; i < n_new; i++) {
-		char path[32] = "";
-		void *r = rule_at(L, rules, own + i);
-
-		item = json_is_object(doc) ? doc : json_array_get(doc, i);
-		if (json_is_array(doc))
-			snprintf(path, sizeof(path), "[%u]", i);
-		if (!json_is_object(item)) {
-			status = envelope_fail(resp, 400, "%s: must be a rule object", path);
-			goto out;
-		}
-		if (L->from_json(item, path, r, err, sizeof(err)) < 0) {
-			status = envelope_fail(resp, 400, "%s", err);
-			goto out;
-		}
-		L->set_id(r, first + i);
-	}
-	if (n_new > 0) {
-		unsigned n_old;
-		void *old = dup_current(a, port, L, &n_old);
-
-		if (old == NULL) {
-			status = envelope_fail(resp, 507, "out of memory");
-			goto out;
-		}
-		if (L->install(a->sw->vfp, port, rules, own + n_new + pol, err,
-			       sizeof(err)) < 0) {
-			free(old);
-			status = envelope_fail(resp, 507, "cannot install the rules: %s", err);
-			goto out;
-		}
-		if (persist_rules(a, port, L, a->sw->ports[port].name,
-				  first + n_new, err, sizeof(err)) < 0) {
-			undo_install(a, port, L, old, n_old);
-			free(old);
-			status = envelope_fail(resp, 500, "%s", err);
-			goto out;
-		}
-		free(old);
-	}
-	a->ports[port].next_id[L->index] = first + n_new;
-	out = json_array();
-	for (unsigned i = 0; i < n_new; i++)
-		json_array_append_new(out, rule_json(a, port, L,
-						     rule_at(L, rules, own + i), true));
-	status = reply_ok(resp, out);
-out:
-	free(rules);
-	json_decref(doc);
-	return status;
-}
-
-/* DELETE of one rule (id) or, with all, of every rule of the port's own;
- * policy rules stay. Output: what was deleted, with its final counters. */
-static int delete_rules(struct acl_api *a, uint16_t port, const struct layer *L,
-			bool all, uint32_t id, const char *port_name, json_t **resp)
-{
-	const void *cur;
-	unsigned n, kept = 0;
-	char err[ERR_MAX];
-	json_t *gone = json_array();
-	char *rules;
-
-	L->current(a->sw->vfp, port, &cur, &n);
-	rules = calloc(n ? n : 1, L->size);
-	if (rules == NULL) {
-		json_decref(gone);
-		return envelope_fail(resp, 507, "out of memory");
-	}
-	for (unsigned i = 0; i < n; i++) {
-		const void *r = rule_at(L, cur, i);
-		bool hit = all ? !is_policy(L, r) : L->id(r) == id;
-
-		if (hit && !all && is_policy(L, r)) {
-			free(rules);
-			json_decref(gone);
-			return envelope_fail(resp, 409, "%s %" PRIu32 " comes from the ACL "
-					  "policies of endpoint %s: update or detach "
-					  "the endpoint instead", L->what, id,
-					  a->ports[port].endpoint[0] ?
-					  a->ports[port].endpoint : "(unknown)");
-		}
-		if (hit)
-			json_array_append_new(gone, rule_json(a, port, L, r, true));
-		else
-			memcpy(rule_at(L, rules, kept++), r, L->size);
-	}
-	if (!all && json_array_size(gone) == 0) {
-		free(rules);
-		json_decref(gone);
-		return envelope_fail(resp, 404, "port '%s' has no %s %" PRIu32, port_name,
-				  L->what, id);
-	}
-	if (kept != n) {
-		unsigned n_old;
-		void *old = dup_current(a, port, L, &n_old);
-
-		if (old == NULL) {
-			free(rules);
-			json_decref(gone);
-			return envelope_fail(resp, 507, "out of memory");
-		}
-		if (L->install(a->sw->vfp, port, rules, kept, err, sizeof(err)) < 0) {
-			free(old);
-			free(rules);
-			json_decref(gone);
-			return envelope_fail(resp, 507, "cannot install the rules: %s", err);
-		}
-		if (persist_rules(a, port, L, port_name, 0, err, sizeof(err)) < 0) {
-			undo_install(a, port, L, old, n_old);
-			free(old);
-			free(rules);
-			json_decref(gone);
-			return envelope_fail(resp, 500, "%s", err);
-		}
-		free(old);
-	}
-	free(rules);
-	if (!all) {
-		json_t *one = json_incref(json_array_get(gone, 0));
-
-		json_decref(gone);
-		return reply_ok(resp, one);
-	}
-	return reply_ok(resp, gone);
+	rc = acl_store_rules(a, port, L, port_name, text, 0, err, errlen);
+	free(text);
+	return rc;
 }
 
 /* "17" -> 17; 0 for anything else (ids start at 1). */
-static uint32_t parse_id(const char *s)
+uint32_t acl_parse_id(const char *s)
 {
 	unsigned long long v = 0;
 
@@ -603,73 +363,6 @@ static uint32_t parse_id(const char *s)
 		v = v * 10 + (unsigned)(*s - '0');
 	}
 	return v <= UINT32_MAX ? (uint32_t)v : 0;
-}
-
-static const struct layer *layer_of(const char *sub, const char **rest)
-{
-	for (int i = 0; i < LAYER_COUNT; i++) {
-		size_t n = strlen(layers[i].path);
-
-		if (strncmp(sub, layers[i].path, n) == 0 &&
-		    (sub[n] == '\0' || sub[n] == '/')) {
-			*rest = sub[n] == '/' ? sub + n + 1 : sub + n;
-			return &layers[i];
-		}
-	}
-	return NULL;
-}
-
-bool acl_api_path(const char *sub)
-{
-	const char *rest;
-
-	return layer_of(sub, &rest) != NULL;
-}
-
-static bool is_get(const char *method)
-{
-	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-}
-
-int acl_api_handle(struct acl_api *a, uint16_t port, const char *port_name,
-		   const char *method, const char *sub, const char *body,
-		   size_t body_len, json_t **resp)
-{
-	const char *rest = "";
-	const struct layer *L = layer_of(sub, &rest);
-	char idtext[24];
-	uint32_t id;
-	size_t n;
-
-	if (L == NULL || port >= VS_MAX_PORTS)
-		return envelope_fail(resp, 404, "no such path: /ports/%s/%s", port_name, sub);
-	if (a->sw->vfp == NULL)
-		return envelope_fail(resp, 503, "the switch has no VFP state");
-	n = strlen(rest);
-	if (n > 0 && rest[n - 1] == '/')
-		n--; /* "acls/7/" is "acls/7" */
-	if (n == 0) {
-		if (is_get(method))
-			return reply_ok(resp, rules_json(a, port, L, true));
-		if (strcmp(method, "POST") == 0)
-			return post_rules(a, port, L, body, body_len, resp);
-		if (strcmp(method, "DELETE") == 0)
-			return delete_rules(a, port, L, true, 0, port_name, resp);
-		return envelope_fail(resp, 405, "method %s not allowed on /ports/%s/%s "
-				  "(allowed: GET, POST, DELETE)", method, port_name,
-				  L->path);
-	}
-	snprintf(idtext, sizeof(idtext), "%.*s", (int)(n < 20 ? n : 20), rest);
-	id = n < 20 ? parse_id(idtext) : 0;
-	if (id == 0)
-		return envelope_fail(resp, 404, "'%.*s' is not a rule id of port '%s' "
-				  "(ids are numbers)", (int)n, rest, port_name);
-	if (is_get(method))
-		return get_rule(a, port, L, id, port_name, resp);
-	if (strcmp(method, "DELETE") == 0)
-		return delete_rules(a, port, L, false, id, port_name, resp);
-	return envelope_fail(resp, 405, "method %s not allowed on /ports/%s/%s/%" PRIu32
-			  " (allowed: GET, DELETE)", method, port_name, L->path, id);
 }
 
 /* ---- HNS ACL endpoint policies ---------------------------------------------- */
@@ -696,7 +389,7 @@ static void install_ext(struct acl_api *a, uint16_t port,
 void acl_api_endpoint_attached(struct acl_api *a, uint16_t port,
 			       const json_t *ep)
 {
-	const struct layer *E = &layers[LAYER_EXT];
+	const struct layer *E = &acl_layers[LAYER_EXT];
 	const json_t *policies = json_object_get(ep, "Policies"), *pol;
 	struct ext_acl_rule *rules;
 	unsigned own, old_pol, n = 0, room;
@@ -706,7 +399,7 @@ void acl_api_endpoint_attached(struct acl_api *a, uint16_t port,
 		return;
 	snprintf(a->ports[port].endpoint, sizeof(a->ports[port].endpoint), "%s",
 		 endpoint_id(ep));
-	rules = copy_rules(a->sw->vfp, port, E, VFP_MAX_RULES, &own, &old_pol);
+	rules = acl_copy_rules(a->sw->vfp, port, E, VFP_MAX_RULES, &own, &old_pol);
 	if (rules == NULL) {
 		fprintf(stderr, "vswitchd: port '%s': out of memory for the endpoint's "
 			"ACL policies\n", a->sw->ports[port].name);
@@ -741,7 +434,7 @@ void acl_api_endpoint_attached(struct acl_api *a, uint16_t port,
 void acl_api_endpoint_detached(struct acl_api *a, uint16_t port,
 			       const json_t *ep)
 {
-	const struct layer *E = &layers[LAYER_EXT];
+	const struct layer *E = &acl_layers[LAYER_EXT];
 	struct ext_acl_rule *rules;
 	unsigned own, pol;
 	const char *id = endpoint_id(ep);
@@ -752,7 +445,7 @@ void acl_api_endpoint_detached(struct acl_api *a, uint16_t port,
 	    strcmp(id, a->ports[port].endpoint) != 0)
 		return; /* not the endpoint whose policies are installed */
 	a->ports[port].endpoint[0] = '\0';
-	rules = copy_rules(a->sw->vfp, port, E, 0, &own, &pol);
+	rules = acl_copy_rules(a->sw->vfp, port, E, 0, &own, &pol);
 	if (rules == NULL)
 		return;
 	if (pol > 0)
@@ -808,21 +501,21 @@ static void restore_row(struct acl_api *a, const struct layer *L,
 		goto out;
 	}
 	k = (unsigned)json_array_size(doc);
-	rules = copy_rules(a->sw->vfp, (uint16_t)p, L, VFP_MAX_RULES, &own, &pol);
+	rules = acl_copy_rules(a->sw->vfp, (uint16_t)p, L, VFP_MAX_RULES, &own, &pol);
 	if (rules == NULL || own + k + pol > VFP_MAX_RULES) {
 		fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left out: "
 			"%s\n", L->what, name, rules == NULL ? "out of memory" :
 			"too many rules");
 		goto out;
 	}
-	memmove(rule_at(L, rules, own + k), rule_at(L, rules, own), (size_t)pol * L->size);
+	memmove(acl_rule_at(L, rules, own + k), acl_rule_at(L, rules, own), (size_t)pol * L->size);
 	for (i = 0; i < own; i++)
-		if (L->id(rule_at(L, rules, i)) > max)
-			max = L->id(rule_at(L, rules, i));
+		if (L->id(acl_rule_at(L, rules, i)) > max)
+			max = L->id(acl_rule_at(L, rules, i));
 	prev = max;
 	json_array_foreach(doc, j, item) {
 		json_t *body = json_is_object(item) ? json_copy(item) : NULL;
-		uint32_t id = parse_id(json_string_value(json_object_get(item, "Id")) ?
+		uint32_t id = acl_parse_id(json_string_value(json_object_get(item, "Id")) ?
 				       json_string_value(json_object_get(item, "Id")) : "");
 		char path[32];
 
@@ -830,7 +523,7 @@ static void restore_row(struct acl_api *a, const struct layer *L,
 		if (body != NULL)
 			json_object_del(body, "Id");
 		if (body == NULL || id == 0 || id >= ACL_POLICY_ID_BASE ||
-		    L->from_json(body, path, rule_at(L, rules, own + (unsigned)j), err,
+		    L->from_json(body, path, acl_rule_at(L, rules, own + (unsigned)j), err,
 				 sizeof(err)) < 0) {
 			fprintf(stderr, "vswitchd: warning: stored %ss of port '%s' left "
 				"out: %s\n", L->what, name, body == NULL ? "not an object" :
@@ -839,13 +532,13 @@ static void restore_row(struct acl_api *a, const struct layer *L,
 			goto out;
 		}
 		json_decref(body);
-		L->set_id(rule_at(L, rules, own + (unsigned)j), id);
+		L->set_id(acl_rule_at(L, rules, own + (unsigned)j), id);
 		if (id > max)
 			max = id;
 	}
 	/* ids stay; one the config took meanwhile moves above all others */
 	for (i = 0; i < k; i++) {
-		void *r = rule_at(L, rules, own + i);
+		void *r = acl_rule_at(L, rules, own + i);
 
 		if (L->id(r) <= prev || L->id(r) <= a->ports[p].cfg_max[L->index]) {
 			L->set_id(r, ++max);
@@ -863,7 +556,7 @@ static void restore_row(struct acl_api *a, const struct layer *L,
 	if (renumbered) {
 		fprintf(stderr, "vswitchd: warning: port '%s': stored %ss renumbered "
 			"(the config uses their ids)\n", name, L->what);
-		if (persist_rules(a, (uint16_t)p, L, name, 0, err, sizeof(err)) < 0)
+		if (persist_rules(a, (uint16_t)p, L, name, err, sizeof(err)) < 0)
 			fprintf(stderr, "vswitchd: warning: %s\n", err);
 	}
 out:
@@ -889,9 +582,9 @@ static int restore_next_ids(struct acl_api *a, char *err, size_t errlen)
 		if (p >= 0 && a->sw->ports[p].in_use && json_is_object(doc))
 			for (int l = 0; l < LAYER_COUNT; l++) {
 				json_int_t next = json_integer_value(
-					json_object_get(doc, layers[l].path));
+					json_object_get(doc, acl_layers[l].path));
 
-				if (next > peek_next_id(a, (uint16_t)p, &layers[l]) &&
+				if (next > acl_peek_next_id(a, (uint16_t)p, &acl_layers[l]) &&
 				    next <= ACL_POLICY_ID_BASE)
 					a->ports[p].next_id[l] = (uint32_t)next;
 			}
@@ -906,7 +599,7 @@ int acl_api_restore(struct acl_api *a, char *err, size_t errlen)
 	if (a == NULL || a->store == NULL || a->sw->vfp == NULL)
 		return 0;
 	for (int l = 0; l < LAYER_COUNT; l++) {
-		const struct layer *L = &layers[l];
+		const struct layer *L = &acl_layers[l];
 		json_t *rows = store_rows(a->store, L->kind, err, errlen), *row;
 		size_t i;
 
@@ -918,6 +611,14 @@ int acl_api_restore(struct acl_api *a, char *err, size_t errlen)
 		json_decref(rows);
 	}
 	return restore_next_ids(a, err, errlen);
+}
+
+void acl_api_set_background(struct acl_api *a, struct bg_work *bg,
+			    acl_api_answer_fn answer, void *ctx)
+{
+	a->bg = bg;
+	a->answer = answer;
+	a->answer_ctx = ctx;
 }
 
 struct acl_api *acl_api_create(struct vswitch *sw)
@@ -933,3 +634,4 @@ void acl_api_destroy(struct acl_api *a)
 {
 	free(a);
 }
+

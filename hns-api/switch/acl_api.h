@@ -59,7 +59,8 @@ struct hns_store;
  * name, the rules array with their "Id"s; with an added rule, in the same
  * transaction, the port's next ids (kind "portaclids", {"acls": n,
  * "extendedacls": m}: ids are never handed out twice, restarts included);
- * a store error puts the old rules back and answers 500. NULL: memory only. */
+ * a store error leaves the old rules in force and answers 500 (the rules
+ * are stored first, then put in force). NULL: memory only. */
 #define ACL_API_KIND_NEXT_IDS "portaclids"
 void acl_api_set_store(struct acl_api *a, struct hns_store *store);
 
@@ -78,10 +79,27 @@ int acl_api_restore(struct acl_api *a, char *err, size_t errlen);
 bool acl_api_path(const char *sub);
 
 /* Serves an ACL path of a live port. Returns the HTTP status and sets
- * *resp to the HNS body {"Success", "Error", "Output"} (caller decrefs). */
+ * *resp to the HNS body {"Success", "Error", "Output"} (caller decrefs);
+ * or, for a change made in the background (below), ACL_API_LATER with
+ * *resp NULL: the answer comes through the answer function with ticket. */
+#define ACL_API_LATER 1
 int acl_api_handle(struct acl_api *a, uint16_t port, const char *port_name,
 		   const char *method, const char *sub, const char *body,
-		   size_t body_len, json_t **resp);
+		   size_t body_len, void *ticket, json_t **resp);
+
+/* Changes in the background: with bg set, a POST or DELETE of a port's
+ * rules is parsed, checked and compiled on bg's thread (the rules in force
+ * meanwhile are the old ones, and GETs show them), then, on the main
+ * lcore, stored and put in force, and answered: answer(ctx, ticket,
+ * status, text, len) with the HNS body as JSON text (malloc'd, taken).
+ * The caller must not change the port's rules otherwise until then (the
+ * REST router holds later changes back). bg NULL: changes are made
+ * inside acl_api_handle (unit tests, the fuzzer). */
+struct bg_work;
+typedef void (*acl_api_answer_fn)(void *ctx, void *ticket, int status,
+				  char *text, size_t len);
+void acl_api_set_background(struct acl_api *a, struct bg_work *bg,
+			    acl_api_answer_fn answer, void *ctx);
 
 /* The rules of a port for GET /ports: each rule's JSON plus "Id" (and
  * "Endpoint" for policy rules), without counters. */

@@ -44,7 +44,8 @@ static int create(struct ports *ps, const char *body, size_t len, json_t **resp)
 
 /* /ports/{name}/{sub}: the port's ACLs (acl_api.h). */
 static int port_sub(struct ports *ps, struct acl_api *acl, const char *method,
-		    const char *name_sub, const char *body, size_t len, json_t **resp)
+		    const char *name_sub, const char *body, size_t len, void *ticket,
+		    json_t **resp)
 {
 	const char *slash = strchr(name_sub, '/');
 	const char *sub = slash + 1;
@@ -60,7 +61,8 @@ static int port_sub(struct ports *ps, struct acl_api *acl, const char *method,
 	p = ports_find(ps, name);
 	if (p < 0)
 		return envelope_fail(resp, 404, "no port '%s'", name);
-	return acl_api_handle(acl, (uint16_t)p, name, method, sub, body, len, resp);
+	return acl_api_handle(acl, (uint16_t)p, name, method, sub, body, len, ticket,
+			      resp);
 }
 
 static int one_port(struct ports *ps, const char *method, const char *path,
@@ -87,7 +89,7 @@ static int one_port(struct ports *ps, const char *method, const char *path,
 
 int ports_routes_handle(struct ports *ps, struct acl_api *acl, const char *method,
 			const char *path, const char *body, size_t len,
-			json_t **resp)
+			void *ticket, json_t **resp)
 {
 	const char *name = path + strlen("/ports");
 	const char *slash;
@@ -104,7 +106,7 @@ int ports_routes_handle(struct ports *ps, struct acl_api *acl, const char *metho
 	}
 	slash = strchr(name, '/');
 	if (slash != NULL && slash[1] != '\0')
-		return port_sub(ps, acl, method, name, body, len, resp);
+		return port_sub(ps, acl, method, name, body, len, ticket, resp);
 	if (slash != NULL) { /* "/ports/p1/" is "/ports/p1" */
 		char one[VS_NAME_MAX + 1];
 

@@ -17,9 +17,10 @@ struct acl_api;
 struct ports;
 
 /* Serves a path under /ports. Returns the HTTP status and *resp (NULL
- * for 204). */
+ * for 204), or ACL_API_LATER for a rule change answered later with
+ * ticket (acl_api.h). */
 int ports_routes_handle(struct ports *ps, struct acl_api *acl, const char *method,
 			const char *path, const char *body, size_t len,
-			json_t **resp);
+			void *ticket, json_t **resp);
 
 #endif

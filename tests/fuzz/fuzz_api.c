@@ -20,6 +20,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct fuzz_switch fsw;
+/* changes made inside their requests (no background thread) */
+static struct api_router *router;
 static bool ready;
 
 static bool left_out(const struct fuzz_request *r)
@@ -75,7 +77,7 @@ static json_t *call(const char *method, const char *path)
 	json_t *v;
 
 	memset(&reply, 0, sizeof(reply));
-	api_routes_handle(fsw.program, method, path, "", NULL, 0, &reply);
+	api_routes_handle(router, method, path, "", NULL, 0, &reply);
 	v = reply.body != NULL ? json_loadb(reply.body, reply.len, JSON_DECODE_ANY, NULL)
 			       : NULL;
 	free(reply.body);
@@ -133,6 +135,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		fuzz_switch_build(&fsw);
+		router = api_router_create(fsw.program, false, NULL, 0);
+		if (router == NULL)
+			abort();
 		ready = true;
 	}
 	if (size > 65536)
@@ -155,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			q = rq[i].path + strlen(rq[i].path); /* "" */
 		memset(&reply, 0, sizeof(reply));
-		api_routes_handle(fsw.program, rq[i].method, rq[i].path, q, rq[i].body,
+		api_routes_handle(router, rq[i].method, rq[i].path, q, rq[i].body,
 				  rq[i].body_len, &reply);
 		check_reply(&rq[i], &reply);
 		free(reply.body);

@@ -174,6 +174,7 @@ struct daemon {
 	/* The control plane, torn down in reverse: api, then the northbound
 	 * (hns, store, models). */
 	struct program *program;
+	struct api_router *router; /* the REST routes and the order of changes */
 	struct api_server *api;
 	/* what an API caller may touch (--trace-dir, --socket-dir,
 	 * --hotplug-devices); the program keeps a pointer to it */
@@ -402,10 +403,14 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 			    strlen(listens[i].spec + 5) < MAX_SOCKET_PATH)
 				snprintf(at_exit.sockets[at_exit.nb_sockets++],
 					 MAX_SOCKET_PATH, "%s", listens[i].spec + 5);
+		d->router = api_router_create(d->program, true, err, sizeof(err));
+		if (d->router == NULL)
+			return fail("API", err);
 		d->api = api_server_create(listens, n, &tls, api_routes_handle,
-					   d->program, err, sizeof(err));
+					   d->router, err, sizeof(err));
 		if (d->api == NULL)
 			return fail("API", err);
+		api_router_set_server(d->router, d->api);
 		at_exit.sockets_ours = 1;
 	}
 	if (telemetry_register(d->sw) < 0)
@@ -558,6 +563,8 @@ static int start(struct daemon *d, const struct options *opts,
  * EAL's runtime directory removed. Returns the exit code. */
 static int stop(struct daemon *d, const struct options *opts, int rc)
 {
+	api_router_destroy(d->router); /* answers what it holds: the server is up */
+	d->router = NULL;
 	api_server_destroy(d->api);
 	d->api = NULL;
 	at_exit.sockets_ours = 0; /* unlinked by the destroy */
@@ -617,7 +624,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (rc == 0) {
-		struct control_hook hook = {api_routes_poll, d.api};
+		struct control_hook hook = {api_routes_poll, d.router};
 		struct control_settings cs = {
 			.exit_on_idle = opts.exit_on_idle,
 			.exit_on_idle_ms = opts.exit_on_idle_ms,
