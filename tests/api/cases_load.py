@@ -277,6 +277,55 @@ def test_load_10000_rule_acl_change_does_not_stall_the_api(s):
           f"(bound {bound:.0f} ms)")
 
 
+def test_load_changes_during_a_background_compile_wait_their_turn(s):
+    """A 10,000-rule POST is compiled off the main lcore; single-rule POSTs
+    on other connections meanwhile are held and applied after it, one at a
+    time: every rule of every reply is in force afterwards, under the id
+    its reply gave, and no id is given twice (a change applied beside the
+    background one would take the same ids, and one of the two sets would
+    be lost)."""
+    _start(s)
+    big_reply, small_ids, errors = [], [], []
+
+    def big():
+        a = _api()
+        try:
+            big_reply.append(a.post("/ports/c1/acls", _acl_rules(ACL_RULES)))
+        finally:
+            a.close()
+
+    t = threading.Thread(target=big)
+    t.start()
+    a = _api()
+    try:
+        while t.is_alive() or len(small_ids) < 5:
+            k = len(small_ids)
+            r = a.post("/ports/c1/acls", {"Action": "Allow", "Direction": "Inbound",
+                                          "RemoteIPAddress": f"192.168.{k // 256}.{k % 256}/32"})
+            if r.status != 200:
+                errors.append(f"HTTP {r.status} {r.text[:200]}")
+                break
+            small_ids += [x["Id"] for x in hns_ok(r, "POST one rule")]
+        t.join()
+        check(not errors, f"single-rule POSTs: {errors}")
+        check(big_reply and big_reply[0].status == 200,
+              f"POST 10,000 rules: {big_reply[0].status if big_reply else 'no reply'}")
+        big_ids = [x["Id"] for x in hns_ok(big_reply[0], "POST 10,000 rules")]
+        in_force = [x["Id"] for x in hns_ok(a.get("/ports/c1/acls"), "GET acls")]
+        check(len(in_force) == len(set(in_force)), "an id is in force twice")
+        check(len(set(big_ids) | set(small_ids)) == len(big_ids) + len(small_ids),
+              "two replies gave the same id")
+        missing = (set(big_ids) | set(small_ids)) - set(in_force)
+        check(not missing, f"{len(missing)} acknowledged rules not in force, e.g. "
+                           f"{sorted(missing)[:3]}")
+        check(len(in_force) == ACL_RULES + len(small_ids),
+              f"{len(in_force)} rules in force, expected {ACL_RULES + len(small_ids)}")
+        print(f"    {len(small_ids)} single-rule POSTs around a 10,000-rule one: all in force")
+        hns_ok(a.delete("/ports/c1/acls"), "DELETE all")
+    finally:
+        a.close()
+
+
 def test_load_hotplug_storm_of_acl_ports_ends_in_507(s):
     _start(s)
     api = _api()
