@@ -119,3 +119,29 @@ Test(bg_work, stop_finishes_what_is_queued)
 		cr_assert(atomic_load(&log.worked[i]));
 	cr_assert(!log.done_off_caller);
 }
+
+/* done() of the first job submits a second one while stop drains. */
+static struct bg_work *chained_w;
+static struct job chained[2];
+
+static void done_then_submit(void *arg)
+{
+	done(arg);
+	cr_assert_eq(bg_work_submit(chained_w, work, done, &chained[1]), 0);
+}
+
+Test(bg_work, stop_runs_what_a_done_submits)
+{
+	static struct job_log log;
+	char err[128];
+
+	chained_w = bg_work_start(err, sizeof(err));
+	cr_assert_not_null(chained_w, "%s", err);
+	log.caller = pthread_self();
+	chained[0] = (struct job){&log, 0, false};
+	chained[1] = (struct job){&log, 1, false};
+	cr_assert_eq(bg_work_submit(chained_w, work, done_then_submit, &chained[0]), 0);
+	bg_work_stop(chained_w);
+	cr_assert_eq(log.nb_done, 2, "the job submitted while stopping did not finish");
+	cr_assert(atomic_load(&log.worked[1]));
+}

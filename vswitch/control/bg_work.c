@@ -138,6 +138,8 @@ unsigned bg_work_pending(const struct bg_work *w)
 
 void bg_work_stop(struct bg_work *w)
 {
+	struct job *j;
+
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&w->lock);
@@ -145,7 +147,16 @@ void bg_work_stop(struct bg_work *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
-	bg_work_poll(w);
+	/* a done() may submit more (a free): those run here, in order */
+	for (;;) {
+		bg_work_poll(w);
+		j = first_unfinished(w);
+		if (j == NULL)
+			break;
+		j->work(j->arg);
+		j->finished = true;
+		__atomic_fetch_add(&w->finished, 1, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
 	free(w);

@@ -25,7 +25,8 @@ int bg_work_submit(struct bg_work *w, bg_work_fn work, bg_work_fn done, void *ar
 unsigned bg_work_poll(struct bg_work *w);
 /* Jobs submitted and not yet done()'d. */
 unsigned bg_work_pending(const struct bg_work *w);
-/* Waits for the queued jobs, runs their done()s, ends the thread. */
+/* Waits for the queued jobs, runs their done()s, ends the thread; jobs
+ * a done() submits meanwhile run on the caller's thread. */
 void bg_work_stop(struct bg_work *w);
 
 #endif
