@@ -329,6 +329,11 @@ void program_background_poll(struct program *pg)
 		bg_work_poll(pg->bg);
 }
 
+bool program_background_settling(const struct program *pg)
+{
+	return pg != NULL && acl_api_settling(pg->acl) > 0;
+}
+
 void program_background_stop(struct program *pg)
 {
 	if (pg == NULL || pg->bg == NULL)

@@ -64,6 +64,9 @@ int program_background_start(struct program *pg, acl_api_answer_fn answer,
 			     void *ctx, char *err, size_t errlen);
 /* Main lcore: finished background changes are put in force and answered. */
 void program_background_poll(struct program *pg);
+/* Is switch state a change just made (an HNS endpoint's ACL policies)
+ * still being compiled in the background? Its reply should wait. */
+bool program_background_settling(const struct program *pg);
 /* Waits for what is in the background, answers it, ends the thread. */
 void program_background_stop(struct program *pg);
 

@@ -39,6 +39,10 @@ struct api_router {
 	bool background;     /* false: every change is made inside its request */
 	bool busy;           /* a change is in the background */
 	bool stopping;
+	/* a change's reply kept until what it programs is in force (an HNS
+	 * endpoint's ACL policies compiled in the background) */
+	struct api_reply settle_reply;
+	struct api_later *settle_ticket;
 	struct held *head, *tail;
 	unsigned nb_held;
 	size_t held_bytes;
@@ -212,6 +216,37 @@ static void answer_error(struct api_later *ticket, int status, const char *msg)
 	api_later_answer(ticket, &reply);
 }
 
+/* After route(): true when the reply is to come later (the server
+ * suspends the request): the change runs in the background, or it is made
+ * but the switch state it programs is still being compiled there (the
+ * reply is kept until that is in force). */
+static bool reply_later(struct api_router *r, struct api_reply *reply)
+{
+	if (reply->status == API_REPLY_LATER)
+		return true;
+	if (!r->background || !program_background_settling(r->pg) || reply->later == NULL)
+		return false;
+	r->settle_reply = *reply;
+	r->settle_ticket = reply->later;
+	r->busy = true;
+	reply->status = API_REPLY_LATER;
+	reply->body = NULL;
+	return true;
+}
+
+/* The kept reply, once its change is in force. */
+static void answer_settled(struct api_router *r)
+{
+	struct api_later *ticket = r->settle_ticket;
+
+	if (ticket == NULL || (!r->stopping && program_background_settling(r->pg)))
+		return;
+	r->settle_ticket = NULL;
+	api_later_answer(ticket, &r->settle_reply);
+	memset(&r->settle_reply, 0, sizeof(r->settle_reply));
+	r->busy = false;
+}
+
 /* Routes the held changes in order until one goes to the background. */
 static void run_held(struct api_router *r)
 {
@@ -230,7 +265,7 @@ static void run_held(struct api_router *r)
 			reply.later = h->ticket;
 			route(r, h->method, h->path, h->query, h->len > 0 ? h->body : NULL,
 			      h->len, &reply);
-			if (reply.status != API_REPLY_LATER)
+			if (!reply_later(r, &reply))
 				api_later_answer(h->ticket, &reply);
 		}
 		held_free(h);
@@ -266,6 +301,8 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 		return;
 	}
 	route(r, method, path, query, body, body_len, reply);
+	if (!is_get(method)) /* a read never waits */
+		reply_later(r, reply);
 }
 
 struct api_router *api_router_create(struct program *pg, bool background,
@@ -298,6 +335,7 @@ void api_router_destroy(struct api_router *r)
 	r->stopping = true;
 	if (r->background)
 		program_background_stop(r->pg); /* finishes, answers */
+	answer_settled(r);
 	r->busy = false;
 	run_held(r);
 	free(r);
@@ -307,7 +345,12 @@ void api_routes_poll(void *arg)
 {
 	struct api_router *r = arg;
 
-	if (r->background)
+	if (r->background) {
 		program_background_poll(r->pg);
+		if (r->settle_ticket != NULL) {
+			answer_settled(r);
+			run_held(r);
+		}
+	}
 	api_server_poll(r->server);
 }

@@ -14,6 +14,7 @@
 
 #include "acl_internal.h"
 #include "acl_json.h"
+#include "bg_work.h"
 #include "envelope.h"
 #include "port_hotplug.h"
 #include "store.h"
@@ -374,16 +375,88 @@ static const char *endpoint_id(const json_t *ep)
 	return id != NULL ? id : "";
 }
 
-/* Installs own ++ policy as the port's extended ACLs; logs failures. */
+/* An endpoint's ACL policies compiled in the background: the port's
+ * extended set (own ++ policy) made on the main lcore, compiled on the
+ * thread, put in force on the main lcore. */
+struct policy_job {
+	struct acl_api *a;
+	uint16_t port;
+	uint32_t gen;
+	const char *what;
+	struct vfp_change change;
+	int rc;
+	char err[ERR_MAX];
+};
+
+static void log_policy_failure(const struct acl_api *a, uint16_t port, const char *what,
+			       const char *err)
+{
+	fprintf(stderr, "vswitchd: port '%s': cannot %s the endpoint's ACL "
+		"policies: %s\n", a->sw->ports[port].name, what, err);
+}
+
+static void policy_compile(void *arg)
+{
+	struct policy_job *j = arg;
+
+	j->rc = vfp_change_compile(j->a->sw->vfp, &j->change, j->err, sizeof(j->err));
+}
+
+static void policy_free(void *arg)
+{
+	struct policy_job *j = arg;
+
+	vfp_change_discard(&j->change);
+	free(j);
+}
+
+static void policy_commit(void *arg)
+{
+	struct policy_job *j = arg;
+	struct acl_api *a = j->a;
+
+	a->settling--;
+	if (j->rc < 0)
+		log_policy_failure(a, j->port, j->what, j->err);
+	else if (j->gen == a->port_gen[j->port]) /* else the port went meanwhile */
+		vfp_change_commit(a->sw->vfp, &j->change);
+	/* the replaced tables are freed on the thread (DPDK zeroes them) */
+	if (j->change.retired == NULL || bg_work_submit(a->bg, policy_free, NULL, j) < 0)
+		policy_free(j);
+}
+
+/* Installs own ++ policy as the port's extended ACLs, in the background
+ * when there is one (acl_api_settling() counts it until it is in force);
+ * logs failures. */
 static void install_ext(struct acl_api *a, uint16_t port,
 			const struct ext_acl_rule *rules, unsigned n,
 			const char *what)
 {
+	struct policy_job *j;
 	char err[ERR_MAX];
 
+	if (a->bg != NULL && (j = calloc(1, sizeof(*j))) != NULL) {
+		*j = (struct policy_job){a, port, a->port_gen[port], what, {0}, 0, ""};
+		if (vfp_change_init(a->sw->vfp, &j->change, port, VFP_LAYER_EXT, rules, n,
+				    err, sizeof(err)) < 0) {
+			free(j);
+			log_policy_failure(a, port, what, err);
+			return;
+		}
+		if (bg_work_submit(a->bg, policy_compile, policy_commit, j) == 0) {
+			a->settling++;
+			return;
+		}
+		vfp_change_discard(&j->change);
+		free(j);
+	}
 	if (vfp_set_ext_acls(a->sw->vfp, port, rules, n, err, sizeof(err)) < 0)
-		fprintf(stderr, "vswitchd: port '%s': cannot %s the endpoint's ACL "
-			"policies: %s\n", a->sw->ports[port].name, what, err);
+		log_policy_failure(a, port, what, err);
+}
+
+unsigned acl_api_settling(const struct acl_api *a)
+{
+	return a != NULL ? a->settling : 0;
 }
 
 void acl_api_endpoint_attached(struct acl_api *a, uint16_t port,
@@ -455,8 +528,10 @@ void acl_api_endpoint_detached(struct acl_api *a, uint16_t port,
 
 void acl_api_port_removed(struct acl_api *a, uint16_t port)
 {
-	if (a != NULL && port < VS_MAX_PORTS)
+	if (a != NULL && port < VS_MAX_PORTS) {
 		memset(&a->ports[port], 0, sizeof(a->ports[port]));
+		a->port_gen[port]++;
+	}
 }
 
 void acl_api_set_store(struct acl_api *a, struct hns_store *store)

@@ -107,7 +107,11 @@ json_t *acl_api_rules_json(const struct acl_api *a, uint16_t port, bool ext);
 
 /* An endpoint (v1 JSON) was attached to / detached from a port: installs
  * or removes the extended ACLs its "ACL" policies map to. A policy that
- * cannot be mapped is logged on stderr and left out. */
+ * cannot be mapped is logged on stderr and left out. With a background
+ * (acl_api_set_background) the rule set is compiled there and put in
+ * force from its poll: acl_api_settling() counts the installs not yet in
+ * force, so the REST router answers the HNS request once it is 0. */
+unsigned acl_api_settling(const struct acl_api *a);
 void acl_api_endpoint_attached(struct acl_api *a, uint16_t port,
 			       const json_t *endpoint_v1);
 void acl_api_endpoint_detached(struct acl_api *a, uint16_t port,

@@ -40,6 +40,10 @@ struct acl_api {
 	struct bg_work *bg;
 	acl_api_answer_fn answer;
 	void *answer_ctx;
+	/* endpoint policy installs in the background, not yet in force */
+	unsigned settling;
+	/* bumped when a port goes: a policy install for the old port is void */
+	uint32_t port_gen[VS_MAX_PORTS];
 };
 
 /* How to handle one layer's rules. */

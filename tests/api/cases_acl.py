@@ -359,6 +359,35 @@ def test_endpoint_acl_policies_are_extended_acls_while_attached(s):
     hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE the network")
 
 
+def test_endpoint_acl_policies_are_in_force_when_the_reply_comes(s):
+    """An endpoint's ACL policies are compiled off the main lcore; the
+    attach (and detach) reply waits until they are in force: the GET right
+    after it shows every rule (3,000 policies, a compile of tens of
+    milliseconds), and none after the detach."""
+    api = acl_api(s)
+    net = hns_ok(api.post("/networks/", {"Name": "bignet", "Type": "NAT", "Subnets": [
+        {"AddressPrefix": "172.29.0.0/24", "GatewayAddress": "172.29.0.1"}]}), "POST network")
+    n = 3000
+    policies = [{"Type": "ACL", "Action": "Block", "Direction": "In", "Protocols": "6",
+                 "RemoteAddresses": f"10.{k // 256 % 256}.{k % 256}.1", "Priority": 100}
+                for k in range(n)]
+    ep = make_acl_endpoint(api, net["ID"], "big-acl-ep", policies)
+    try:
+        for round_ in range(2):
+            hns_ok(api.post(f"/endpoints/{ep['ID']}/attach", {"VirtualNicName": "p2"}),
+                   "attach")
+            got = rules(api, "p2", "extendedacls")
+            check(len(got) == n, f"round {round_}: {len(got)} rules in force right after "
+                                 f"the attach reply, want {n}")
+            hns_ok(api.post(f"/endpoints/{ep['ID']}/detach", {}), "detach")
+            got = rules(api, "p2", "extendedacls")
+            check(got == [], f"round {round_}: {len(got)} rules left right after the "
+                             "detach reply")
+    finally:
+        api.delete(f"/endpoints/{ep['ID']}")
+        api.delete(f"/networks/{net['ID']}")
+
+
 def test_port_hot_plugged_with_acls(s):
     api = acl_api(s)
     body = {"Name": "p9", "Devargs": "net_null29,no-rx=1",

@@ -5,11 +5,11 @@
     networks, update endpoint names and read /stats: no error at all
     (every reply 2xx, no connection error); meanwhile another client issues
     GET /stats at about 20 Hz and the p50/p99/max of its latency is printed;
-  - a 10,000-rule port ACL change (one POST, then a DELETE of all) while
-    another client issues GET /stats back to back: the longest gap between
-    two /stats replies during the change (the control loop's stall) is
-    printed and must be under HVS_STALL_MS (default 250 in CI; the full
-    run asserts 50);
+  - a 10,000-rule port ACL change (one POST, then a DELETE of all; three
+    rounds) while another process issues GET /stats back to back: the
+    longest gap between two /stats replies during the change (the control
+    loop's stall) is printed, and its median over the rounds must be under
+    HVS_STALL_MS (default 50; 8 times that on a sanitizer build);
   - hot-plugging ports with port ACL rules until memory runs out (each
     port's rules hold a 64 MiB rte_lpm): the failing POST /ports is a 507
     with nothing half-applied (the port is not there), the daemon keeps
@@ -18,7 +18,7 @@
 
 Short in CI (8 clients, 1,000 endpoints, 10 s). The full run:
 HVS_LOAD_FULL=1 /usr/bin/python3 tests/api/run.py --vswitchd build/vswitchd -k load
-(64 clients, 10,000 endpoints, 60 s, stall bound 50 ms); HVS_LOAD_CLIENTS,
+(64 clients, 10,000 endpoints, 60 s); HVS_LOAD_CLIENTS,
 HVS_LOAD_ENDPOINTS, HVS_LOAD_SECONDS and HVS_STALL_MS override each."""
 
 import atexit
@@ -253,28 +253,41 @@ def wait_samples(lat):
 
 
 def test_load_10000_rule_acl_change_does_not_stall_the_api(s):
+    """Three rounds of POST 10,000 rules, DELETE them; the median of the
+    rounds' longest gaps is bounded (one round can meet a scheduler hiccup
+    of the shared machine; a compile on the main lcore stalls every
+    round)."""
     _start(s)
     api = _api()
     rules = _acl_rules(ACL_RULES)
+    gaps_add, gaps_del, durs = [], [], []
     try:
-        r, gap_add, dur_add = _stall_during(
-            "POST 10,000 rules", lambda: api.post("/ports/c1/acls", rules))
-        check(r.status == 200, f"POST 10,000 rules: HTTP {r.status} {r.text[:200]}")
-        got = hns_ok(api.get("/ports/c1/acls"), "GET acls")
-        check(len(got) == ACL_RULES, f"{len(got)} rules in force after the reply")
-        r, gap_del, dur_del = _stall_during(
-            "DELETE 10,000 rules", lambda: api.delete("/ports/c1/acls"))
-        check(r.status == 200, f"DELETE all rules: HTTP {r.status} {r.text[:200]}")
-        check(hns_ok(api.get("/ports/c1/acls"), "GET acls") == [], "rules left after DELETE")
+        for _ in range(3):
+            r, gap_add, dur_add = _stall_during(
+                "POST 10,000 rules", lambda: api.post("/ports/c1/acls", rules))
+            check(r.status == 200, f"POST 10,000 rules: HTTP {r.status} {r.text[:200]}")
+            got = hns_ok(api.get("/ports/c1/acls"), "GET acls")
+            check(len(got) == ACL_RULES, f"{len(got)} rules in force after the reply")
+            r, gap_del, dur_del = _stall_during(
+                "DELETE 10,000 rules", lambda: api.delete("/ports/c1/acls"))
+            check(r.status == 200, f"DELETE all rules: HTTP {r.status} {r.text[:200]}")
+            check(hns_ok(api.get("/ports/c1/acls"), "GET acls") == [],
+                  "rules left after DELETE")
+            gaps_add.append(gap_add)
+            gaps_del.append(gap_del)
+            durs.append((dur_add, dur_del))
     finally:
         api.close()
     bound = _stall_bound(s)
-    print(f"    acl stall: POST 10,000 rules {dur_add:.0f} ms, longest /stats gap "
-          f"{gap_add:.1f} ms; DELETE them {dur_del:.0f} ms, longest gap {gap_del:.1f} ms "
+    med_add, med_del = sorted(gaps_add)[1], sorted(gaps_del)[1]
+    print("    acl stall: " + "; ".join(
+        f"POST 10,000 rules {da:.0f} ms, longest /stats gap {ga:.1f} ms, DELETE "
+        f"{dd:.0f} ms, gap {gd:.1f} ms" for (da, dd), ga, gd in zip(durs, gaps_add, gaps_del)))
+    print(f"    acl stall medians: POST gap {med_add:.1f} ms, DELETE gap {med_del:.1f} ms "
           f"(bound {bound:.0f} ms)")
-    check(gap_add < bound and gap_del < bound,
-          f"the API stalled {max(gap_add, gap_del):.1f} ms during a 10,000-rule change "
-          f"(bound {bound:.0f} ms)")
+    check(med_add < bound and med_del < bound,
+          f"the API stalled {max(med_add, med_del):.1f} ms (median of 3) during a "
+          f"10,000-rule change (bound {bound:.0f} ms)")
 
 
 def test_load_changes_during_a_background_compile_wait_their_turn(s):
