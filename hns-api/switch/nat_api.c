@@ -4,9 +4,9 @@
  * and which NAT carries each, and the store rows. Every change goes to
  * the dataplane first and to the store second, and is undone in the
  * dataplane if the store refuses it (deletions: the store first, since a
- * removal cannot be put back exactly). */
-#include "nat_api.h"
-#include "envelope.h"
+ * removal cannot be put back exactly). The REST paths are nat_routes.c,
+ * a thin handler over the typed operations here (nat_internal.h). */
+#include "nat_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,58 +21,15 @@
 #include "store.h"
 #include "store_rows.h"
 
-#define ERR_MAX 1024
 #define KIND_NATS "nats"
 #define KIND_PROXY "portproxy"
-
-enum nat_origin { ORIGIN_API, ORIGIN_CONFIG, ORIGIN_HNS };
-/* MAP_NAT: came with the NAT's own JSON (config or POST /nats body, or a
- * stored API NAT); MAP_API: POST .../staticmappings; MAP_HNS: an HNS
- * endpoint policy. */
-enum map_origin { MAP_NAT, MAP_API, MAP_HNS };
-
-struct map_entry {
-	uint32_t id;
-	uint8_t origin;
-	struct winnat_mapping m;
-};
-
-struct nat_entry {
-	bool used;
-	enum nat_origin origin;
-	uint64_t seq;        /* creation order: listing, "the first NAT" */
-	struct nat_json req; /* the NAT as asked for (no mappings): stored form */
-	uint32_t next_id;
-	uint32_t nb_maps, cap_maps;
-	struct map_entry *maps;
-};
-
-struct proxy_entry {
-	struct winnat_proxy px;
-	int slot; /* -1: waiting for a NAT */
-};
-
-struct nat_api {
-	struct vswitch *sw;
-	struct hns_store *store;
-	uint64_t seq;
-	struct nat_entry nats[NAT_DP_MAX]; /* by nat_dp slot */
-	uint32_t nb_proxies, cap_proxies;
-	struct proxy_entry *proxies;
-};
 
 struct vswitch *nat_api_switch(const struct nat_api *a)
 {
 	return a->sw;
 }
 
-/* ---- replies ------------------------------------------------------------- */
-
-static int reply_ok(json_t **resp, int status, json_t *output)
-{
-	*resp = envelope_ok(output);
-	return status;
-}
+/* ---- messages ------------------------------------------------------------ */
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -527,441 +484,235 @@ static struct map_entry *body_maps(const struct nat_json *n, enum map_origin ori
 	return m;
 }
 
-/* ---- requests ------------------------------------------------------------ */
+/* ---- typed operations (nat_internal.h) ----------------------------------- */
 
-static json_t *load_body(const char *body, size_t len, json_t **resp, int *status)
+int nat_op_add(struct nat_api *a, const struct nat_json *n, int *slot_out,
+	       char *err, size_t errlen)
 {
-	json_error_t jerr;
-	json_t *doc = json_loadb(body != NULL ? body : "", body != NULL ? len : 0,
-				 JSON_REJECT_DUPLICATES, &jerr);
+	struct map_entry *maps = body_maps(n, MAP_NAT);
+	int slot;
 
-	if (doc == NULL)
-		*status = envelope_fail(resp, 400, "line %d column %d: %s", jerr.line,
-				     jerr.column, jerr.text);
-	return doc;
-}
-
-static int post_nat(struct nat_api *a, const char *body, size_t len, json_t **resp)
-{
-	struct map_entry *maps = NULL;
-	struct nat_json n;
-	char err[ERR_MAX];
-	json_t *doc;
-	int status = 0, slot;
-
-	doc = load_body(body, len, resp, &status);
-	if (doc == NULL)
-		return status;
-	if (nat_json_parse(doc, "", &n, err, sizeof(err)) < 0) {
-		json_decref(doc);
-		return envelope_fail(resp, 400, "%s", err);
+	if (maps == NULL && n->nb_mappings > 0) {
+		errf(err, errlen, "out of memory");
+		return 507;
 	}
-	json_decref(doc);
-	maps = body_maps(&n, MAP_NAT);
-	if (maps == NULL && n.nb_mappings > 0) {
-		nat_json_release(&n);
-		return envelope_fail(resp, 507, "out of memory");
-	}
-	slot = add_nat(a, &n, ORIGIN_API, maps, n.nb_mappings, "", err, sizeof(err));
+	slot = add_nat(a, n, ORIGIN_API, maps, n->nb_mappings, "", err, errlen);
 	free(maps);
-	nat_json_release(&n);
 	if (slot < 0)
-		return envelope_fail(resp, -slot, "%s", err);
-	if (store_nat(a, slot, -1, err, sizeof(err)) < 0) {
+		return -slot;
+	if (store_nat(a, slot, -1, err, errlen) < 0) {
 		remove_nat(a, slot);
-		return envelope_fail(resp, 500, "%s", err);
+		return 500;
 	}
 	fprintf(stderr, "vswitchd: NAT '%s' added\n", nat_name(a, slot));
-	return reply_ok(resp, 201, nat_out(a, slot));
+	*slot_out = slot;
+	return 0;
 }
 
-static int delete_nat(struct nat_api *a, int slot, json_t **resp)
+int nat_op_remove(struct nat_api *a, int slot, char *err, size_t errlen)
 {
-	char err[ERR_MAX], name[WINNAT_NAME_MAX];
-	json_t *gone;
+	char name[WINNAT_NAME_MAX];
 
-	if (a->nats[slot].origin == ORIGIN_HNS)
-		return envelope_fail(resp, 409, "NAT '%s' belongs to the HNS network of "
-				  "that name: delete the network instead",
-				  nat_name(a, slot));
+	if (a->nats[slot].origin == ORIGIN_HNS) {
+		errf(err, errlen, "NAT '%s' belongs to the HNS network of that name: "
+		     "delete the network instead", nat_name(a, slot));
+		return 409;
+	}
 	/* the store first: a removed NAT cannot be put back as it was */
-	if (a->store != NULL &&
-	    store_row(a, KIND_NATS, nat_name(a, slot), NULL, err, sizeof(err)) < 0)
-		return envelope_fail(resp, 500, "%s", err);
-	gone = nat_out(a, slot);
+	if (a->store != NULL && store_row(a, KIND_NATS, nat_name(a, slot), NULL, err,
+					  errlen) < 0)
+		return 500;
 	snprintf(name, sizeof(name), "%s", nat_name(a, slot));
 	remove_nat(a, slot);
 	fprintf(stderr, "vswitchd: NAT '%s' removed\n", name);
-	return reply_ok(resp, 200, gone);
+	return 0;
 }
 
-static int post_mapping(struct nat_api *a, int slot, const char *body, size_t len,
-			json_t **resp)
+int nat_op_mapping_add(struct nat_api *a, int slot, const struct winnat_mapping *mapping,
+		       char *err, size_t errlen)
 {
 	struct nat_entry *ne = &a->nats[slot];
-	struct map_entry m = {0};
-	char err[ERR_MAX] = "";
-	json_t *doc;
-	int status = 0, rc;
+	struct map_entry m = {.m = *mapping};
+	char why[ERR_MAX] = "";
+	int rc;
 
-	doc = load_body(body, len, resp, &status);
-	if (doc == NULL)
-		return status;
-	rc = nat_mapping_json_parse(doc, "", nat_name(a, slot), &m.m, err, sizeof(err));
-	json_decref(doc);
-	if (rc < 0)
-		return envelope_fail(resp, 400, "%s", err);
-	if (ne->nb_maps >= NAT_JSON_MAX_MAPPINGS)
-		return envelope_fail(resp, 409, "NAT '%s' has %d static mappings already "
-				  "(the most it takes)", nat_name(a, slot),
-				  NAT_JSON_MAX_MAPPINGS);
-	err[0] = '\0';
-	rc = nat_ctl_mapping_add(a->sw, slot, &m.m, err, sizeof(err));
-	if (rc < 0)
-		return envelope_fail(resp, mapping_status(rc), "%s%s",
-				  rc == -EEXIST || rc == -EBUSY ? "ExternalPort: " : "",
-				  mapping_why(rc, err));
+	if (ne->nb_maps >= NAT_JSON_MAX_MAPPINGS) {
+		errf(err, errlen, "NAT '%s' has %d static mappings already (the most it "
+		     "takes)", nat_name(a, slot), NAT_JSON_MAX_MAPPINGS);
+		return 409;
+	}
+	rc = nat_ctl_mapping_add(a->sw, slot, &m.m, why, sizeof(why));
+	if (rc < 0) {
+		errf(err, errlen, "%s%s", rc == -EEXIST || rc == -EBUSY ? "ExternalPort: " : "",
+		     mapping_why(rc, why));
+		return mapping_status(rc);
+	}
 	m.id = ne->next_id;
 	m.origin = MAP_API;
 	if (map_append(ne, &m) < 0) {
 		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
-				   m.m.external_port);
-		return envelope_fail(resp, 507, "out of memory");
+				    m.m.external_port);
+		errf(err, errlen, "out of memory");
+		return 507;
 	}
-	if (store_nat(a, slot, -1, err, sizeof(err)) < 0) {
+	if (store_nat(a, slot, -1, err, errlen) < 0) {
 		nat_ctl_mapping_del(a->sw, slot, m.m.proto, m.m.external_ip,
-				   m.m.external_port);
+				    m.m.external_port);
 		map_drop(ne, ne->nb_maps - 1);
 		ne->next_id = m.id; /* not handed out after all */
-		return envelope_fail(resp, 500, "%s", err);
+		return 500;
 	}
-	return reply_ok(resp, 201, mapping_out(a, slot, &ne->maps[ne->nb_maps - 1]));
+	return 0;
 }
 
-/* "17" -> 17; 0 for anything else (ids start at 1). */
-static uint32_t parse_id(const char *s, size_t n)
+json_t *nat_last_mapping_json(const struct nat_api *a, int slot)
 {
-	uint64_t v = 0;
+	const struct nat_entry *ne = &a->nats[slot];
 
-	if (n == 0 || n > 10)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	return v <= UINT32_MAX ? (uint32_t)v : 0;
+	return ne->nb_maps > 0 ? mapping_out(a, slot, &ne->maps[ne->nb_maps - 1]) : NULL;
 }
 
-static int delete_mapping(struct nat_api *a, int slot, const char *idtext,
-			  size_t idlen, json_t **resp)
+json_t *nat_mapping_json_by_id(const struct nat_api *a, int slot, uint32_t id)
+{
+	int i = id != 0 ? map_find_id(&a->nats[slot], id) : -1;
+
+	return i >= 0 ? mapping_out(a, slot, &a->nats[slot].maps[i]) : NULL;
+}
+
+int nat_op_mapping_remove(struct nat_api *a, int slot, uint32_t id, char *err,
+			  size_t errlen)
 {
 	struct nat_entry *ne = &a->nats[slot];
-	uint32_t id = parse_id(idtext, idlen);
-	char err[ERR_MAX];
-	json_t *gone;
-	int i;
+	int i = id != 0 ? map_find_id(ne, id) : -1;
 
-	i = id != 0 ? map_find_id(ne, id) : -1;
-	if (i < 0)
-		return envelope_fail(resp, 404, "NAT '%s' has no static mapping '%.*s'",
-				  nat_name(a, slot), (int)(idlen < 20 ? idlen : 20), idtext);
-	if (ne->maps[i].origin == MAP_HNS)
-		return envelope_fail(resp, 409, "static mapping %" PRIu32 " of NAT '%s' "
-				  "comes from an HNS endpoint policy: update or "
-				  "delete the endpoint instead", id, nat_name(a, slot));
-	if (store_nat(a, slot, i, err, sizeof(err)) < 0)
-		return envelope_fail(resp, 500, "%s", err);
-	gone = mapping_out(a, slot, &ne->maps[i]);
+	if (i < 0) {
+		errf(err, errlen, "NAT '%s' has no static mapping '%" PRIu32 "'",
+		     nat_name(a, slot), id);
+		return 404;
+	}
+	if (ne->maps[i].origin == MAP_HNS) {
+		errf(err, errlen, "static mapping %" PRIu32 " of NAT '%s' comes from an "
+		     "HNS endpoint policy: update or delete the endpoint instead", id,
+		     nat_name(a, slot));
+		return 409;
+	}
+	if (store_nat(a, slot, i, err, errlen) < 0)
+		return 500;
 	nat_ctl_mapping_del(a->sw, slot, ne->maps[i].m.proto, ne->maps[i].m.external_ip,
-			   ne->maps[i].m.external_port);
+			    ne->maps[i].m.external_port);
 	map_drop(ne, (uint32_t)i);
-	return reply_ok(resp, 200, gone);
-}
-
-struct collect {
-	json_t *arr;
-	unsigned limit, n;
-};
-
-static int collect_session(void *ctx, const struct winnat_session_info *s)
-{
-	struct collect *c = ctx;
-
-	if (c->n >= c->limit)
-		return 1;
-	json_array_append_new(c->arr, nat_session_json(s));
-	c->n++;
-	return c->n >= c->limit;
-}
-
-static int collect_binding(void *ctx, const struct winnat_binding_info *b)
-{
-	struct collect *c = ctx;
-
-	json_array_append_new(c->arr, nat_binding_json(b));
 	return 0;
 }
 
-/* "limit=N" in a query string; 0 when absent, -1 when bad. */
-static long query_limit(const char *query)
+int nat_op_proxy_add(struct nat_api *a, const struct winnat_proxy *px, char *err,
+		     size_t errlen)
 {
-	const char *q = query;
+	struct proxy_entry p = {.px = *px, .slot = -1};
+	char id[32];
+	int home, rc;
 
-	while (q != NULL && *q != '\0') {
-		const char *amp = strchr(q, '&');
-		size_t n = amp != NULL ? (size_t)(amp - q) : strlen(q);
-
-		if (n > 6 && strncmp(q, "limit=", 6) == 0) {
-			uint32_t v = parse_id(q + 6, n - 6);
-
-			return v == 0 || v > 100000000 ? -1 : (long)v;
-		}
-		if (n == 6 && strncmp(q, "limit=", 6) == 0)
-			return -1;
-		q = amp != NULL ? amp + 1 : NULL;
-	}
-	return 0;
-}
-
-static int get_sessions(struct nat_api *a, int slot, const char *query, json_t **resp)
-{
-	const struct winnat *n = nat_ctl_get(a->sw, slot);
-	long limit = query_limit(query);
-	struct collect c = {json_array(), NAT_API_SESSIONS_LIMIT, 0};
-
-	if (limit < 0) {
-		json_decref(c.arr);
-		return envelope_fail(resp, 400, "limit: must be a number of 1-100000000");
-	}
-	if (limit > 0)
-		c.limit = (unsigned)limit;
-	if (n != NULL)
-		winnat_foreach_session(n, vswitch_now(a->sw), collect_session, &c);
-	return reply_ok(resp, 200, c.arr);
-}
-
-static int get_bindings(struct nat_api *a, int slot, json_t **resp)
-{
-	const struct winnat *n = nat_ctl_get(a->sw, slot);
-	struct collect c = {json_array(), 0, 0};
-
-	if (n != NULL)
-		winnat_foreach_binding(n, collect_binding, &c);
-	return reply_ok(resp, 200, c.arr);
-}
-
-static int post_proxy(struct nat_api *a, const char *body, size_t len, json_t **resp)
-{
-	struct proxy_entry p = {.slot = -1};
-	char err[ERR_MAX] = "", id[32];
-	json_t *doc;
-	int status = 0, home, rc;
-
-	doc = load_body(body, len, resp, &status);
-	if (doc == NULL)
-		return status;
-	rc = nat_proxy_json_parse(doc, "", &p.px, err, sizeof(err));
-	json_decref(doc);
-	if (rc < 0)
-		return envelope_fail(resp, 400, "%s", err);
 	proxy_id(&p.px, id, sizeof(id));
-	if (find_proxy(a, p.px.listen_ip, p.px.listen_port) >= 0)
-		return envelope_fail(resp, 409, "ListenPort: a port proxy listens on %s "
-				  "already", id);
+	if (find_proxy(a, p.px.listen_ip, p.px.listen_port) >= 0) {
+		errf(err, errlen, "ListenPort: a port proxy listens on %s already", id);
+		return 409;
+	}
 	home = proxy_home(a, p.px.connect_ip, -1);
-	if (home < 0)
-		return envelope_fail(resp, 409, "a port proxy needs a NAT (create one "
-				  "with POST /nats)");
-	rc = proxy_place(a, &p, home, err, sizeof(err));
-	if (rc < 0)
-		return envelope_fail(resp, rc == -EEXIST || rc == -EBUSY ? 409 :
-				  rc == -EINVAL ? 400 : 500, "%s", err[0] ? err :
-				  "refused by the NAT");
+	if (home < 0) {
+		errf(err, errlen, "a port proxy needs a NAT (create one with POST /nats)");
+		return 409;
+	}
+	err[0] = '\0';
+	rc = proxy_place(a, &p, home, err, errlen);
+	if (rc < 0) {
+		if (err[0] == '\0')
+			errf(err, errlen, "refused by the NAT");
+		return rc == -EEXIST || rc == -EBUSY ? 409 : rc == -EINVAL ? 400 : 500;
+	}
 	if (proxy_append(a, &p) < 0) {
 		nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
-		return envelope_fail(resp, 507, "out of memory");
+		errf(err, errlen, "out of memory");
+		return 507;
 	}
 	if (a->store != NULL) {
 		json_t *row = nat_proxy_json_format(&p.px, NULL);
 
-		rc = row != NULL ? store_row(a, KIND_PROXY, id, row, err, sizeof(err)) : -1;
+		rc = row != NULL ? store_row(a, KIND_PROXY, id, row, err, errlen) : -1;
 		if (row == NULL)
-			snprintf(err, sizeof(err), "out of memory");
+			errf(err, errlen, "out of memory");
 		json_decref(row);
 		if (rc < 0) {
 			nat_ctl_proxy_del(a->sw, home, p.px.listen_ip, p.px.listen_port);
 			proxy_drop(a, a->nb_proxies - 1);
-			return envelope_fail(resp, 500, "%s", err);
+			return 500;
 		}
 	}
-	return reply_ok(resp, 201, proxy_out(a, &a->proxies[a->nb_proxies - 1]));
+	return 0;
 }
 
-static int delete_proxy(struct nat_api *a, const char *rest, json_t **resp)
+json_t *nat_proxy_json_at(const struct nat_api *a, uint32_t ip, uint16_t port)
 {
-	const char *slash = strchr(rest, '/');
-	char ipt[IPV4_FMT_SIZE + 1], err[ERR_MAX], id[32];
-	uint32_t ip, port;
-	json_t *gone;
-	int i;
+	int i = find_proxy(a, ip, port);
 
-	if (slash == NULL || (size_t)(slash - rest) >= sizeof(ipt))
-		return envelope_fail(resp, 404, "no such path: /portproxy/%s (use "
-				  "/portproxy/{ListenAddress}/{ListenPort})", rest);
-	snprintf(ipt, sizeof(ipt), "%.*s", (int)(slash - rest), rest);
-	port = parse_id(slash + 1, strlen(slash + 1));
-	if (ipv4_parse(ipt, &ip) < 0 || port == 0 || port > 65535)
-		return envelope_fail(resp, 404, "no port proxy listens on %s", rest);
-	i = find_proxy(a, ip, (uint16_t)port);
-	if (i < 0)
-		return envelope_fail(resp, 404, "no port proxy listens on %s:%" PRIu32,
-				  ipt, port);
+	return i >= 0 ? proxy_out(a, &a->proxies[i]) : NULL;
+}
+
+json_t *nat_last_proxy_json(const struct nat_api *a)
+{
+	return a->nb_proxies > 0 ? proxy_out(a, &a->proxies[a->nb_proxies - 1]) : NULL;
+}
+
+int nat_op_proxy_remove(struct nat_api *a, uint32_t ip, uint16_t port, char *err,
+			size_t errlen)
+{
+	int i = find_proxy(a, ip, port);
+	char id[32];
+
+	if (i < 0) {
+		errf(err, errlen, "no port proxy listens there");
+		return 404;
+	}
 	proxy_id(&a->proxies[i].px, id, sizeof(id));
-	if (store_row(a, KIND_PROXY, id, NULL, err, sizeof(err)) < 0)
-		return envelope_fail(resp, 500, "%s", err);
-	gone = proxy_out(a, &a->proxies[i]);
+	if (store_row(a, KIND_PROXY, id, NULL, err, errlen) < 0)
+		return 500;
 	if (a->proxies[i].slot >= 0)
-		nat_ctl_proxy_del(a->sw, a->proxies[i].slot, ip, (uint16_t)port);
+		nat_ctl_proxy_del(a->sw, a->proxies[i].slot, ip, port);
 	proxy_drop(a, (uint32_t)i);
-	return reply_ok(resp, 200, gone);
+	return 0;
 }
 
-/* ---- dispatch ------------------------------------------------------------ */
-
-static bool is_get(const char *method)
+json_t *nat_list_json(const struct nat_api *a)
 {
-	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	int order[NAT_DP_MAX];
+	unsigned k = nats_in_order(a, order);
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; i < k; i++)
+		json_array_append_new(arr, nat_out(a, order[i]));
+	return arr;
 }
 
-static bool under(const char *path, const char *base, const char **rest)
+json_t *nat_proxies_json(const struct nat_api *a)
 {
-	size_t n = strlen(base);
+	json_t *arr = json_array();
 
-	if (strncmp(path, base, n) != 0 || (path[n] != '\0' && path[n] != '/'))
-		return false;
-	*rest = path[n] == '/' ? path + n + 1 : path + n;
-	return true;
+	for (uint32_t i = 0; i < a->nb_proxies; i++)
+		json_array_append_new(arr, proxy_out(a, &a->proxies[i]));
+	return arr;
 }
 
-bool nat_api_path(const char *path)
+json_t *nat_one_json(const struct nat_api *a, int slot)
 {
-	const char *rest;
-
-	return under(path, "/nats", &rest) || under(path, "/portproxy", &rest);
+	return nat_out(a, slot);
 }
 
-static int bad_method(json_t **resp, const char *method, const char *path,
-		      const char *allowed)
+json_t *nat_mappings_json(const struct nat_api *a, int slot)
 {
-	return envelope_fail(resp, 405, "method %s not allowed on %s (allowed: %s)",
-			  method, path, allowed);
+	return mappings_out(a, slot);
 }
 
-static int handle_portproxy(struct nat_api *a, const char *method, const char *path,
-			    const char *rest, const char *body, size_t len,
-			    json_t **resp)
+int nat_find(const struct nat_api *a, const char *name)
 {
-	if (*rest == '\0') {
-		if (is_get(method)) {
-			json_t *arr = json_array();
-
-			for (uint32_t i = 0; i < a->nb_proxies; i++)
-				json_array_append_new(arr, proxy_out(a, &a->proxies[i]));
-			return reply_ok(resp, 200, arr);
-		}
-		if (strcmp(method, "POST") == 0)
-			return post_proxy(a, body, len, resp);
-		return bad_method(resp, method, path, "GET, POST");
-	}
-	if (strcmp(method, "DELETE") != 0)
-		return bad_method(resp, method, path, "DELETE");
-	return delete_proxy(a, rest, resp);
-}
-
-/* /nats/{name}[/{sub}[/{id}]] with rest = "{name}..." */
-static int handle_one_nat(struct nat_api *a, const char *method, const char *path,
-			  const char *rest, const char *query, const char *body,
-			  size_t len, json_t **resp)
-{
-	const char *slash = strchr(rest, '/'), *sub = slash != NULL ? slash + 1 : "";
-	char name[WINNAT_NAME_MAX];
-	size_t nlen = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
-	const char *idp;
-	int slot;
-
-	if (nlen >= sizeof(name))
-		return envelope_fail(resp, 404, "no NAT '%.*s'", (int)(nlen < 80 ? nlen : 80),
-				  rest);
-	snprintf(name, sizeof(name), "%.*s", (int)nlen, rest);
-	slot = find_nat(a, name);
-	if (*sub == '\0') {
-		if (!is_get(method) && strcmp(method, "DELETE") != 0)
-			return bad_method(resp, method, path, "GET, DELETE");
-		if (slot < 0)
-			return envelope_fail(resp, 404, "no NAT '%s'", name);
-		if (is_get(method))
-			return reply_ok(resp, 200, nat_out(a, slot));
-		return delete_nat(a, slot, resp);
-	}
-	if (under(sub, "staticmappings", &idp)) {
-		if (*idp == '\0') {
-			if (!is_get(method) && strcmp(method, "POST") != 0)
-				return bad_method(resp, method, path, "GET, POST");
-		} else if (strcmp(method, "DELETE") != 0) {
-			return bad_method(resp, method, path, "DELETE");
-		}
-		if (slot < 0)
-			return envelope_fail(resp, 404, "no NAT '%s'", name);
-		if (*idp != '\0')
-			return delete_mapping(a, slot, idp, strlen(idp), resp);
-		if (is_get(method))
-			return reply_ok(resp, 200, mappings_out(a, slot));
-		return post_mapping(a, slot, body, len, resp);
-	}
-	if (strcmp(sub, "sessions") == 0 || strcmp(sub, "bindings") == 0) {
-		if (!is_get(method))
-			return bad_method(resp, method, path, "GET");
-		if (slot < 0)
-			return envelope_fail(resp, 404, "no NAT '%s'", name);
-		return sub[0] == 's' ? get_sessions(a, slot, query, resp)
-				     : get_bindings(a, slot, resp);
-	}
-	return envelope_fail(resp, 404, "no such path: %s", path);
-}
-
-int nat_api_handle(struct nat_api *a, const char *method, const char *path,
-		   const char *query, const char *body, size_t body_len,
-		   json_t **resp)
-{
-	char clean[512];
-	const char *rest;
-	size_t n = strlen(path);
-
-	/* "/nats/x/" is "/nats/x" */
-	if (n >= sizeof(clean))
-		return envelope_fail(resp, 404, "no such path");
-	memcpy(clean, path, n + 1);
-	while (n > 1 && clean[n - 1] == '/')
-		clean[--n] = '\0';
-	if (under(clean, "/portproxy", &rest))
-		return handle_portproxy(a, method, clean, rest, body, body_len, resp);
-	if (!under(clean, "/nats", &rest))
-		return envelope_fail(resp, 404, "no such path: %s", path);
-	if (*rest != '\0')
-		return handle_one_nat(a, method, clean, rest, query, body, body_len, resp);
-	if (is_get(method)) {
-		int order[NAT_DP_MAX];
-		unsigned k = nats_in_order(a, order);
-		json_t *arr = json_array();
-
-		for (unsigned i = 0; i < k; i++)
-			json_array_append_new(arr, nat_out(a, order[i]));
-		return reply_ok(resp, 200, arr);
-	}
-	if (strcmp(method, "POST") == 0)
-		return post_nat(a, body, body_len, resp);
-	return bad_method(resp, method, clean, "GET, POST");
+	return find_nat(a, name);
 }
 
 /* ---- the config, HNS ------------------------------------------------------ */
@@ -1304,3 +1055,4 @@ void nat_api_set_store(struct nat_api *a, struct hns_store *store)
 {
 	a->store = store;
 }
+
