@@ -629,6 +629,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		k->deadline_ms = now_ms() +
 				 1000ull * (l->srv->idle_sec + l->srv->request_sec);
 	if (req != NULL) {
+		if (req->suspended && req->later_ready) /* answered, never sent */
+			free(req->later.body);
 		free(req->body);
 		free(req);
 		*con_cls = NULL;
