@@ -692,7 +692,7 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 	bool is_post = strcmp(method, "POST") == 0;
 	int r;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
@@ -764,7 +764,7 @@ int hns_v1_endpointstats(struct hns *h, const char *method, const char *id,
 	struct hns_endpoint *ep;
 	json_t *out;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (strcmp(method, "GET") != 0)
 		return hns_reply_not_allowed(method, "/endpointstats/{id}", resp);
 	ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);

@@ -190,7 +190,7 @@ static int parse_subnet_v1(struct hns_network *n, const json_t *in,
 	*out = NULL;
 	if (!json_is_object(in))
 		return hfail(e, 400, path, "must be an object");
-	if (json_check_members(in, path, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(in, path, allowed, e) < 0 ||
 	    json_get_string(in, path, "AddressPrefix", true, &prefix, HJE(e)) < 0 ||
 	    json_get_string(in, path, "GatewayAddress", false, &gw, HJE(e)) < 0)
 		return hje_fail(e);
@@ -380,7 +380,7 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 	struct hns_network *n;
 	json_t *in, *out;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();

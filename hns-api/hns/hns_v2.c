@@ -43,7 +43,7 @@ static int check_schema_version(const json_t *in, const char *path,
 	if (sv == NULL)
 		return 0;
 	pmember(p, path, "SchemaVersion");
-	if (json_check_members(sv, p, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(sv, p, allowed, e) < 0 ||
 	    json_get_uint(sv, p, "Major", false, 0, UINT32_MAX, &x, HJE(e)) < 0 ||
 	    json_get_uint(sv, p, "Minor", false, 0, UINT32_MAX, &x, HJE(e)) < 0)
 		return hje_fail(e);
@@ -256,7 +256,7 @@ static int net_policies_v2(const json_t *arr, const char *path, json_t *fields,
 			json_t *empty = json_object();
 			int r;
 
-			if (json_check_members(item, p, allowed, HJE(e)) < 0) {
+			if (hns_check_members(item, p, allowed, e) < 0) {
 				json_decref(empty);
 				return hje_fail(e);
 			}
@@ -293,7 +293,7 @@ static int parse_subnet_v2(struct hns_network *n, const json_t *in,
 	*out = NULL;
 	if (!json_is_object(in))
 		return hfail(e, 400, path, "must be an object");
-	if (json_check_members(in, path, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(in, path, allowed, e) < 0 ||
 	    json_get_string(in, path, "IpAddressPrefix", true, &prefix, HJE(e)) < 0)
 		return hje_fail(e);
 	pmember(pp, path, "IpAddressPrefix");
@@ -392,7 +392,7 @@ static int net_parse_v2(const json_t *in, const char *path,
 		pmember(p, path, "MacPool");
 		if (!json_is_object(v))
 			return hfail(e, 400, p, "must be an object");
-		if (json_check_members(v, p, allowed, HJE(e)) < 0 ||
+		if (hns_check_members(v, p, allowed, e) < 0 ||
 		    json_get_array(v, p, "Ranges", false, &ranges, HJE(e)) < 0)
 			return hje_fail(e);
 		if (ranges) {
@@ -428,7 +428,7 @@ static int net_parse_v2(const json_t *in, const char *path,
 			pindex(ip, p, i);
 			if (!json_is_object(ipam))
 				return hfail(e, 400, ip, "must be an object");
-			if (json_check_members(ipam, ip, allowed, HJE(e)) < 0 ||
+			if (hns_check_members(ipam, ip, allowed, e) < 0 ||
 			    json_get_array(ipam, ip, "Subnets", false, &list, HJE(e)) < 0)
 				return hje_fail(e);
 			if ((t = json_object_get(ipam, "Type")) != NULL) {
@@ -630,7 +630,7 @@ static int ep_parse_v2(struct hns *h, const json_t *in, const char *path,
 			pindex(ip, lp, i);
 			if (!json_is_object(item))
 				return hfail(e, 400, ip, "must be an object");
-			if (json_check_members(item, ip, allowed, HJE(e)) < 0 ||
+			if (hns_check_members(item, ip, allowed, e) < 0 ||
 			    json_get_string(item, ip, "IpAddress", true, &addr, HJE(e)) < 0 ||
 			    json_get_uint(item, ip, "PrefixLength", false, 0, 128, &plen,
 					  HJE(e)) < 0)
@@ -845,7 +845,7 @@ static const json_t *settings_policies(const json_t *settings, struct herr *e)
 	static const char *const allowed[] = { "Policies", NULL };
 	const json_t *arr = NULL;
 
-	if (json_check_members(settings, "Settings", allowed, HJE(e)) < 0 ||
+	if (hns_check_members(settings, "Settings", allowed, e) < 0 ||
 	    json_get_array(settings, "Settings", "Policies", true, &arr, HJE(e)) < 0) {
 		hje_fail(e);
 		return NULL;
@@ -966,7 +966,7 @@ static int namespace_modify_v2(struct hns *h, struct hns_namespace *ns,
 	is_ep = strcmp(rtype, "Endpoint") == 0;
 	key = is_ep ? "EndpointId" : "ContainerId";
 	snprintf(allowed0, sizeof(allowed0), "%s", key);
-	if (json_check_members(settings, "Settings", allowed, HJE(e)) < 0 ||
+	if (hns_check_members(settings, "Settings", allowed, e) < 0 ||
 	    json_get_string(settings, "Settings", key, true, &rid, HJE(e)) < 0)
 		return hje_fail(e);
 	pmember(p, "Settings", key);
@@ -987,7 +987,7 @@ static int not_allowed(const char *method, const char *coll, bool with_id,
 	return hns_reply_err(resp, &e);
 }
 
-static json_t *render(struct hns_obj *o)
+json_t *hns_v2_render(struct hns_obj *o)
 {
 	switch (o->kind) {
 	case HK_NETWORK:
@@ -1013,12 +1013,12 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 	json_t *in, *out = NULL;
 	int r;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
 			for (struct hns_obj *x = h->lists[k].head; x; x = x->next)
-				json_array_append_new(out, render(x));
+				json_array_append_new(out, hns_v2_render(x));
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
@@ -1035,7 +1035,7 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
-		return hns_reply(resp, 200, NULL, render(o));
+		return hns_reply(resp, 200, NULL, hns_v2_render(o));
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0 &&
 	    strcmp(method, "PATCH") != 0)
@@ -1046,9 +1046,9 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		return hns_reply_err(resp, &e);
 	}
 	if (strcmp(method, "GET") == 0)
-		return hns_reply(resp, 200, NULL, render(o));
+		return hns_reply(resp, 200, NULL, hns_v2_render(o));
 	if (strcmp(method, "DELETE") == 0) {
-		out = render(o);
+		out = hns_v2_render(o);
 		txn_begin(h);
 		r = k == HK_NETWORK ? network_delete(h, (struct hns_network *)o, &e) :
 		    k == HK_ENDPOINT ? endpoint_delete(h, (struct hns_endpoint *)o, &e) :
@@ -1067,5 +1067,5 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		json_decref(out);
 		return hns_reply_err(resp, &e);
 	}
-	return hns_reply(resp, 200, NULL, o ? render(o) : out);
+	return hns_reply(resp, 200, NULL, o ? hns_v2_render(o) : out);
 }
