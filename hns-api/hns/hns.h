@@ -47,6 +47,9 @@ struct hns_dataplane {
 	/* Counters of the port an endpoint is attached to, for
 	 * /endpointstats: fills the six HNS fields. 0, or -1 if unknown. */
 	int (*port_stats)(void *ctx, const char *port_name, json_t *stats_out);
+	/* The uplink's IPv4 address as text, which networks report as their
+	 * ManagementIP / ProviderAddress. 0, or -1 if there is none. */
+	int (*uplink_address)(void *ctx, char *buf, size_t len);
 };
 
 /* store may be NULL (state in memory only). Loads every object the store

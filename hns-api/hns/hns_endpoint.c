@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -27,6 +28,7 @@ static const struct fdesc f_ep_v1[] = {
 	{ "EncapOverhead", NULL, FK_UINT, false, 0, 65535, NULL },
 	{ "AdditionalParams", NULL, FK_STRMAP, false, 0, 0, NULL },
 	{ "Flags", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
+	{ "Health", NULL, FK_ANY, false, 0, 0, NULL }, /* stored only */
 };
 
 /* handled by code; State, SharedContainers and VirtualNicName are shown
@@ -34,7 +36,7 @@ static const struct fdesc f_ep_v1[] = {
 static const char *const ep_extra[] = {
 	"ID", "VirtualNetwork", "VirtualNetworkName", "Policies", "MacAddress",
 	"IPAddress", "IPv6Address", "Routes", "State", "SharedContainers",
-	"VirtualNicName", NULL,
+	"VirtualNicName", "Namespace", NULL,
 };
 
 static const char *const hns_endpoint_order[] = {
@@ -467,6 +469,36 @@ void endpoint_set_policies(struct hns *h, struct hns_endpoint *ep,
 
 /* POST /endpoints/{id}: policies, DNS settings and the name may change;
  * the network, addresses and MAC may only be repeated unchanged. */
+static bool has_type(const json_t *policies, const char *type)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(policies, i, p)
+		if (strcasecmp(json_string_value(json_object_get(p, "Type")), type) == 0)
+			return true;
+	return false;
+}
+
+/* An update replaces the policies of the types it gives and keeps the
+ * others, as HNS does: felix posts {"ID","Policies":[ACL...]} and the
+ * pod's OutBoundNAT, ROUTE and PA policies must stay. (A full GET-modify-
+ * POST body gives every type, so it replaces everything.) */
+static json_t *policies_replace_types(const json_t *old, const json_t *given)
+{
+	json_t *out = json_array(), *p;
+	size_t i;
+
+	if (json_array_size(given) == 0)
+		return out; /* an empty list clears them all */
+	json_array_foreach(old, i, p)
+		if (!has_type(given, json_string_value(json_object_get(p, "Type"))))
+			json_array_append(out, p);
+	json_array_foreach(given, i, p)
+		json_array_append(out, p);
+	return out;
+}
+
 static int endpoint_update(struct hns *h, struct hns_endpoint *ep,
 			   const json_t *in, struct herr *e)
 {
@@ -528,6 +560,9 @@ static int endpoint_update(struct hns *h, struct hns_endpoint *ep,
 	json_object_foreach(s.fields, key, v) {
 		if (strcmp(key, "Name") == 0 && *json_string_value(v) == '\0')
 			json_object_del(doc, "Name");
+		else if (strcmp(key, "Policies") == 0)
+			json_object_set_new(doc, key, policies_replace_types(
+				json_object_get(ep->o.doc, key), v));
 		else
 			json_object_set(doc, key, v);
 	}
@@ -547,6 +582,13 @@ static const struct fdesc f_attach[] = {
 	{ "VirtualNicName", NULL, FK_STR, false, 0, 0, NULL },
 	{ "Devargs", NULL, FK_STR, false, 0, 0, NULL },
 };
+
+static bool is_host_attach(const json_t *att)
+{
+	const char *type = json_string_value(json_object_get(att, "SystemType"));
+
+	return type != NULL && strcasecmp(type, "Host") == 0;
+}
 
 static bool port_exists(struct hns *h, const char *port)
 {
@@ -571,7 +613,9 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 		port = NULL;
 	if (devargs && *devargs == '\0')
 		devargs = NULL;
-	if (port == NULL && (cid == NULL || *cid == '\0')) {
+	/* a host attach ({"SystemType":"Host","CompartmentId":1}, flannel and
+	 * Calico's bridge endpoint) names no port: recorded only */
+	if (port == NULL && (cid == NULL || *cid == '\0') && !is_host_attach(att)) {
 		hfail(e, 400, "VirtualNicName", "required field is missing (the switch port to attach to)");
 		goto fail;
 	}
@@ -580,7 +624,9 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 		goto fail;
 	}
 	if (ep->bound) {
-		hfail(e, 409, NULL, "endpoint %s is already attached%s%s%s; detach it first",
+		/* HNS's own text: flannel counts it as success */
+		hfail(e, 409, NULL, "This endpoint is already attached to the switch. "
+		      "(endpoint %s is attached%s%s%s; detach it first)",
 		      ep->o.id, att_port(ep) ? " to port '" : "",
 		      att_port(ep) ? att_port(ep) : "", att_port(ep) ? "'" : "");
 		goto fail;
@@ -727,7 +773,9 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 	}
 	ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
 	if (ep == NULL) {
-		hfail(&e, 404, NULL, "no endpoint with ID '%s'", id);
+		/* HNS's texts: Antrea matches the second, hcsshim the first */
+		hfail(&e, 404, NULL, "Element not found. The endpoint was not found: "
+		      "no endpoint with ID '%s'", id);
 		return hns_reply_err(resp, &e);
 	}
 	if (strcmp(method, "GET") == 0)

@@ -131,12 +131,12 @@ static json_t *select_objects(struct hns *h, enum hns_kind k,
 		one = hmap_get(names, q->name);
 	if (q->id || (q->name && names)) {
 		if (one && matches(one, q))
-			json_array_append_new(out, hns_v2_render(one));
+			json_array_append_new(out, hns_v2_render(h, one));
 		return out;
 	}
 	for (struct hns_obj *o = h->lists[k].head; o; o = o->next)
 		if (matches(o, q))
-			json_array_append_new(out, hns_v2_render(o));
+			json_array_append_new(out, hns_v2_render(h, o));
 	return out;
 }
 

@@ -462,6 +462,15 @@ int policylist_create(struct hns *h, const json_t *in, const char *path,
 int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		       const char *body, size_t len, json_t **resp);
 
+/* hns_reported.c: values a network reports without a client setting them */
+/* Adds v1 "ManagementIP" to a network's v1 form. */
+void network_report_v1(const struct hns *h, const struct hns_network *n,
+		       json_t *out);
+/* Appends the ProviderAddress and DrMacAddress policies (v2 form) to a
+ * network's v2 Policies unless the client gave them. */
+void network_report_v2(const struct hns *h, const struct hns_network *n,
+		       json_t *policies);
+
 /* hns_errors.c */
 /* GET /globals/version */
 int hns_globals_version(const char *method, json_t **resp);
@@ -479,7 +488,7 @@ int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
 
 /* hns_v2.c */
 /* An object's v2 form (new reference). */
-json_t *hns_v2_render(struct hns_obj *o);
+json_t *hns_v2_render(const struct hns *h, struct hns_obj *o);
 int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		  const char *id, const char *body, size_t len, json_t **resp);
 

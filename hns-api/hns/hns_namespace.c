@@ -28,6 +28,7 @@ static const char *const ns_v2_extra[] = { "ID", "Resources", "SchemaVersion",
 
 static const struct fdesc f_ns_v1[] = {
 	{ "IsDefault", NULL, FK_BOOL, false, 0, 0, NULL },
+	{ "CompartmentId", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
 };
 
 static const char *const ns_v1_extra[] = { "ID", "ResourceList", NULL };
@@ -364,7 +365,7 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 	}
 	ns = (struct hns_namespace *)hns_lookup(h, HK_NAMESPACE, id);
 	if (ns == NULL) {
-		hfail(&e, 404, NULL, "no namespace with ID '%s'", id);
+		hfail(&e, 404, NULL, "Element not found. (no namespace with ID '%s')", id);
 		return hns_reply_err(resp, &e);
 	}
 	if (strcmp(method, "GET") == 0)

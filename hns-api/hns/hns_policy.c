@@ -840,8 +840,13 @@ json_t *routes_parse(const json_t *arr, const char *path, struct herr *e)
 	}
 	out = json_array();
 	json_array_foreach(arr, i, item) {
-		json_t *r = json_object();
+		json_t *r;
 
+		/* a zero Go Route marshals as {} (sdnbridge without a
+		 * gateway sends "Routes":[{}]): no route */
+		if (json_is_object(item) && json_object_size(item) == 0)
+			continue;
+		r = json_object();
 		if (fields_parse(item, pindex(p, path, i), f_routes, N(f_routes),
 				 false, NULL, r, e) < 0) {
 			json_decref(r);
