@@ -726,7 +726,8 @@ static int split_path(const char *path, char *buf, size_t len, char **segs)
 }
 
 static int route(struct hns *h, const char *method, const char *path,
-		 const char *body, size_t body_len, json_t **response)
+		 const char *query, const char *body, size_t body_len,
+		 json_t **response)
 {
 	char buf[1024];
 	char *s[MAX_SEGS] = { NULL };
@@ -748,7 +749,9 @@ static int route(struct hns *h, const char *method, const char *path,
 			goto not_found;
 		if (n == 2 && strcmp(method, "GET") == 0 && strchr(path, '?'))
 			return hns_v2_list_query(h, s[1], strchr(path, '?') + 1,
-						 response);
+						 false, response);
+		if (n == 2 && strcmp(method, "GET") == 0 && query && *query)
+			return hns_v2_list_query(h, s[1], query, true, response);
 		return hns_v2_handle(h, method, s[1], s[2], body, body_len, response);
 	}
 	if (strcmp(s[0], "networks") == 0 && n <= 2)
@@ -774,10 +777,17 @@ not_found:
 int hns_handle(struct hns *h, const char *method, const char *path,
 	       const char *body, size_t body_len, json_t **response)
 {
+	return hns_handle_query(h, method, path, NULL, body, body_len, response);
+}
+
+int hns_handle_query(struct hns *h, const char *method, const char *path,
+		     const char *query, const char *body, size_t body_len,
+		     json_t **response)
+{
 	int status;
 
 	h->warnings = json_array();
-	status = route(h, method, path, body, body_len, response);
+	status = route(h, method, path, query, body, body_len, response);
 	if (status == 200 && json_array_size(h->warnings) > 0)
 		json_object_set(*response, "Warnings", h->warnings);
 	json_decref(h->warnings);

@@ -231,6 +231,12 @@ static void set_ip(json_t *doc, const char *key, const struct ipaddr *a)
 	json_object_set_new(doc, key, json_string(buf));
 }
 
+/* endpoint_insert moves s->fields into the new doc: ask before */
+static bool is_remote(const json_t *fields)
+{
+	return json_is_true(json_object_get(fields, "IsRemoteEndpoint"));
+}
+
 static int pick_ipv4(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 		     const char *path, struct herr *e)
 {
@@ -269,7 +275,9 @@ static int pick_ipv4(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 			ep->ip = s->ip.v4;
 			return 0;
 		}
-		if (any_v4)
+		/* a remote endpoint (kube-proxy's backends on other nodes,
+		 * its ClusterIP endpoint) lives in another node's subnet */
+		if (any_v4 && !s->remote)
 			return hfail(e, 400, s->ip_path,
 				     "%s is not in any subnet of network '%s'", a,
 				     n->o.name ? n->o.name : n->o.id);
@@ -314,6 +322,12 @@ static int pick_mac(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 	struct hns_network *n = s->net;
 	char m[18];
 
+	if (s->has_mac && s->remote) {
+		/* another host's MAC (kube-proxy gives every remote endpoint
+		 * the host's): not in this switch's MAC set */
+		ep->mac = s->mac;
+		return 0;
+	}
 	if (s->has_mac) {
 		hns_mac_format(s->mac, m);
 		if (s->mac == 0 || (s->mac >> 40) & 1)
@@ -350,6 +364,7 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 	struct hns_obj *other;
 	char p[HNS_PATH_LEN], m[18];
 
+	s->remote = is_remote(doc);
 	s->fields = NULL; /* the doc from here on */
 	ep->o.kind = HK_ENDPOINT;
 	ep->net = s->net;

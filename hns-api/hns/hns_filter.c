@@ -45,8 +45,9 @@ static int url_decode(char *s)
 	return 0;
 }
 
-/* The decoded value of the "filter" parameter (malloc'd), or NULL. */
-static char *filter_param(const char *query)
+/* The value of the "filter" parameter (malloc'd, URL-decoded unless the
+ * query already is), or NULL. */
+static char *filter_param(const char *query, bool decoded)
 {
 	for (const char *p = query; p && *p; ) {
 		const char *end = strchr(p, '&');
@@ -55,7 +56,7 @@ static char *filter_param(const char *query)
 		if (n > 7 && strncasecmp(p, "filter=", 7) == 0) {
 			char *v = strndup(p + 7, n - 7);
 
-			if (v && url_decode(v) < 0) {
+			if (v && !decoded && url_decode(v) < 0) {
 				free(v);
 				return strdup("\x01"); /* not JSON: fails below */
 			}
@@ -141,12 +142,12 @@ static json_t *select_objects(struct hns *h, enum hns_kind k,
 }
 
 int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
-		      json_t **resp)
+		      bool decoded, json_t **resp)
 {
 	enum hns_kind k = strcmp(coll, "networks") == 0 ? HK_NETWORK :
 			  strcmp(coll, "endpoints") == 0 ? HK_ENDPOINT : HK_NAMESPACE;
 	struct query q = { NULL, NULL, NULL };
-	char *text = filter_param(query);
+	char *text = filter_param(query, decoded);
 	json_t *f = NULL;
 	json_error_t jerr;
 	struct herr e;

@@ -414,6 +414,7 @@ struct ep_spec {
 	struct ipaddr ip6;
 	char ip6_path[HNS_PATH_LEN];
 	struct hns_namespace *ns;
+	bool remote;         /* IsRemoteEndpoint: another host's address */
 };
 
 void ep_spec_init(struct ep_spec *s);
@@ -480,11 +481,11 @@ uint32_t hns_hresult(int status, const char *error);
 void hns_set_error_code(json_t *resp, int status);
 
 /* hns_filter.c */
-/* GET /v2/{coll}?filter=<url-encoded HostComputeQuery Filter JSON>: the
+/* GET /v2/{coll}?filter=<HostComputeQuery Filter JSON>: the
  * objects matching every given key of ID, Name, VirtualNetwork (endpoints:
  * HostComputeNetwork too), looked up by index where one exists. */
 int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
-		      json_t **resp);
+		      bool decoded, json_t **resp);
 
 /* hns_v2.c */
 /* An object's v2 form (new reference). */
