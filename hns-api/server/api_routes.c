@@ -114,7 +114,8 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 		status = 404;
 		resp = envelope_errorf("no such path: %s", path);
 	} else {
-		status = hns_handle(program_hns(pg), method, path, body, body_len, &resp);
+		status = hns_handle_query(program_hns(pg), method, path, query, body,
+					  body_len, &resp);
 		if (resp == NULL) {
 			resp = envelope_error(status == 404 ? "no such path" : "no response");
 			status = status >= 400 ? status : 500;
