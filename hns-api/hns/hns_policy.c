@@ -506,7 +506,7 @@ static const struct fdesc f_vsid[] = {
 };
 
 static const struct fdesc f_outboundnat[] = {
-	{ "VIP", "VirtualIP", FK_IP, false, 0, 0, NULL },
+	{ "VIP", "VirtualIP", FK_IPOPT, false, 0, 0, NULL },
 	{ "ExceptionList", "Exceptions", FK_ADDRARRAY, false, 0, 0, NULL },
 	{ "Destinations", "Destinations", FK_ADDRARRAY, false, 0, 0, NULL },
 	{ "Flags", "Flags", FK_UINT, false, U32, NULL },
