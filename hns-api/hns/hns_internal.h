@@ -228,6 +228,9 @@ json_t *policies_parse(const json_t *arr, const char *path, unsigned ctx,
 		       bool v2, struct herr *e);
 json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 		     struct herr *e);
+/* Do two canonical policies say the same (a MAC, address or prefix in any
+ * spelling; a prefix with host bits)? */
+bool policy_same(const json_t *a, const json_t *b);
 /* canonical -> v2 {Type, Settings} */
 json_t *policy_render_v2(const json_t *canon);
 json_t *policies_render_v2(const json_t *arr);

@@ -188,6 +188,18 @@ static json_t *addr_canonical(const char *s, bool allow_prefix,
 	return json_string(buf);
 }
 
+/* An address (or prefix) checked, kept as written. */
+static json_t *addr_checked(const char *s, bool allow_prefix, const char *path,
+			    struct herr *e)
+{
+	json_t *c = addr_canonical(s, allow_prefix, path, e);
+
+	if (c == NULL)
+		return NULL;
+	json_decref(c);
+	return json_string(s);
+}
+
 json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 		    bool v2, struct herr *e)
 {
@@ -243,8 +255,7 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 			      d->kind == FK_IP6 ? "IPv6" : "IP");
 			return NULL;
 		}
-		ip_format(&a, buf, sizeof(buf));
-		return json_string(buf);
+		return json_string(s); /* as the client wrote it */
 	case FK_PREFIX:
 		if (want(v, JSON_STRING, "a string", path, e) < 0)
 			return NULL;
@@ -252,7 +263,7 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 			hfail(e, 400, path, "'%s' is not a valid IP prefix (address/length)", s);
 			return NULL;
 		}
-		return addr_canonical(s, true, path, e);
+		return json_string(s);
 	case FK_MAC:
 		if (want(v, JSON_STRING, "a string", path, e) < 0)
 			return NULL;
@@ -260,8 +271,7 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 			hfail(e, 400, path, "'%s' is not a valid MAC address", s);
 			return NULL;
 		}
-		hns_mac_format(mac, buf);
-		return json_string(buf);
+		return json_string(s);
 	case FK_IPCSV: {
 		json_t *out;
 
@@ -344,8 +354,8 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 				return NULL;
 			}
 			c = d->kind == FK_STRARRAY ? json_incref(item) :
-			    addr_canonical(json_string_value(item),
-					   d->kind == FK_ADDRARRAY, p, e);
+			    addr_checked(json_string_value(item),
+					 d->kind == FK_ADDRARRAY, p, e);
 			if (c == NULL) {
 				json_decref(out);
 				return NULL;
@@ -856,4 +866,64 @@ json_t *routes_parse(const json_t *arr, const char *path, struct herr *e)
 		json_array_append_new(out, r);
 	}
 	return out;
+}
+
+/* ---- comparing policies by meaning ---- */
+
+/* A copy of v with every string that is a MAC, an address or a prefix in
+ * one spelling (MAC dashed upper-case, prefix with its host bits cleared):
+ * what PATCH Remove matches on. */
+static json_t *semantic_copy(const json_t *v)
+{
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		struct ipaddr a;
+		uint64_t mac;
+		char buf[80];
+		int len;
+
+		if (hns_mac_parse(s, &mac) == 0) {
+			hns_mac_format(mac, buf);
+			return json_string(buf);
+		}
+		if (strchr(s, '/') && prefix_parse(s, &a, &len, false) == 0) {
+			if (a.family == 4)
+				a.v4 &= len == 0 ? 0 : ~UINT32_C(0) << (32 - len);
+			ip_format(&a, buf, sizeof(buf) - 5);
+			snprintf(buf + strlen(buf), 5, "/%d", len);
+			return json_string(buf);
+		}
+		if (ip_parse(s, &a) == 0) {
+			ip_format(&a, buf, sizeof(buf));
+			return json_string(buf);
+		}
+		return json_string(s);
+	}
+	if (json_is_array(v)) {
+		json_t *out = json_array(), *item;
+		size_t i;
+
+		json_array_foreach(v, i, item)
+			json_array_append_new(out, semantic_copy(item));
+		return out;
+	}
+	if (json_is_object(v)) {
+		json_t *out = json_object(), *item;
+		const char *key;
+
+		json_object_foreach((json_t *)v, key, item)
+			json_object_set_new(out, key, semantic_copy(item));
+		return out;
+	}
+	return json_incref((json_t *)v);
+}
+
+bool policy_same(const json_t *a, const json_t *b)
+{
+	json_t *x = semantic_copy(a), *y = semantic_copy(b);
+	bool same = json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return same;
 }

@@ -840,7 +840,7 @@ static json_t *modify_policies(const json_t *cur, const json_t *given,
 		char path[HNS_PATH_LEN];
 
 		json_array_foreach(out, j, q)
-			if (json_equal(p, q))
+			if (policy_same(p, q))
 				found = j;
 		pindex(path, "Settings.Policies", i);
 		if (strcmp(req, "Add") == 0) {

@@ -181,7 +181,8 @@ Test(networks, create_returns_upper_case_guid_and_canonical_fields)
 	cr_assert_str_eq(ostr("Subnets[0].AddressPrefix"), "10.0.0.0/24");
 	cr_assert_str_eq(ostr("Subnets[0].GatewayAddress"), "10.0.0.1");
 	cr_assert_str_eq(ostr("DNSServerList"), "8.8.8.8,1.1.1.1");
-	cr_assert_str_eq(ostr("MacPools[0].StartMacAddress"), "00-15-5D-10-00-00");
+	/* strings come back as the client wrote them (issue 15) */
+	cr_assert_str_eq(ostr("MacPools[0].StartMacAddress"), "00:15:5d:10:00:00");
 	cr_assert(json_is_array(jget(out(), "Policies")));
 }
 

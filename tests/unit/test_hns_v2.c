@@ -187,7 +187,7 @@ Test(cross, v1_objects_are_visible_through_v2_with_the_same_ids)
 	cr_assert_str_eq(ostr("Ipams[0].Subnets[0].Policies[0].Type"), "VLAN");
 	cr_assert_eq(oint("Ipams[0].Subnets[0].Policies[0].Settings.IsolationId"), 10);
 	cr_assert_str_eq(ostr("Policies[0].Type"), "SourceMacAddress");
-	cr_assert_str_eq(ostr("Policies[0].Settings.SourceMacAddress"), "00-11-22-33-44-55");
+	cr_assert_str_eq(ostr("Policies[0].Settings.SourceMacAddress"), "00:11:22:33:44:55");
 	cr_assert_str_eq(ostr("Dns.ServerList[0]"), "8.8.8.8");
 	ok("POST", "/endpoints/",
 	   B("{'Name': 'e', 'VirtualNetwork': '%s', 'Policies': ["
@@ -326,7 +326,7 @@ Test(patch, network_policy_and_dns)
 	ok("GET", P("/networks/%s", net_id), NULL);
 	cr_assert_str_eq(ostr("Policies[0].Type"), "PA");
 	cr_assert_str_eq(ostr("Policies[0].PA"), "192.0.2.7");
-	cr_assert_str_eq(ostr("SourceMac"), "02-00-00-00-00-07");
+	cr_assert_str_eq(ostr("SourceMac"), "02:00:00:00:00:07"); /* as written */
 	P("/v2/networks/%s", net_id);
 	ok("PATCH", path,
 	   "{'ResourceType': 'Policy', 'RequestType': 'Remove', 'Settings': {'Policies': ["

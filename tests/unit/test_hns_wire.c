@@ -310,3 +310,20 @@ Test(lenient, startup_config_stays_strict)
 	ok("GET", "/networks/", NULL);
 	cr_assert_eq(json_array_size(out()), 0);
 }
+
+/* reconcile loops (felix, flannel) compare what they wrote with what they
+ * read back, byte for byte */
+Test(wire_values, strings_come_back_as_written)
+{
+	ok("POST", "/v2/networks", "{'Name': 'ov', 'Type': 'Overlay', 'Policies': ["
+	   "{'Type': 'RemoteSubnetRoute', 'Settings': {'DestinationPrefix': '10.4.2.0/24',"
+	   " 'IsolationId': 4096, 'ProviderAddress': '192.0.2.12',"
+	   " 'DistributedRouterMacAddress': '0e:2a:c0:a8:01:0c'}},"
+	   "{'Type': 'ProviderAddress', 'Settings': {'ProviderAddress': '2001:DB8::1'}}]}");
+	ok("GET", P("/v2/networks/%s", ostr("ID")), NULL);
+	cr_assert_str_eq(ostr("Policies[0].Settings.DistributedRouterMacAddress"),
+			 "0e:2a:c0:a8:01:0c");
+	cr_assert_str_eq(ostr("Policies[1].Settings.ProviderAddress"), "2001:DB8::1");
+	ok("GET", "/v2/networks?filter={\"ID\":\"x\"}", NULL); /* a bad ID: no match */
+	cr_assert_eq(json_array_size(out()), 0);
+}
