@@ -10,8 +10,11 @@
 
 #include <criterion/criterion.h>
 
+#include <unistd.h>
+
 #include "hns.h"
 #include "hns_request.h"
+#include "store.h"
 
 static void setup(void)
 {
@@ -326,4 +329,44 @@ Test(wire_values, strings_come_back_as_written)
 	cr_assert_str_eq(ostr("Policies[1].Settings.ProviderAddress"), "2001:DB8::1");
 	ok("GET", "/v2/networks?filter={\"ID\":\"x\"}", NULL); /* a bad ID: no match */
 	cr_assert_eq(json_array_size(out()), 0);
+}
+
+/* what was kept verbatim survives a restart (the store reloads leniently,
+ * without warnings) */
+Test(lenient, kept_keys_and_policies_survive_a_restart)
+{
+	char db[256], p[300], e[256], before[4096];
+	struct hns_store *st;
+	char *dump;
+
+	snprintf(db, sizeof(db), "/tmp/test_hns_wire_%d.db", (int)getpid());
+	unlink(db);
+	hns_destroy(h);
+	st = store_open(db, e, sizeof(e));
+	cr_assert_not_null(st, "%s", e);
+	h = hns_create(st, NULL, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	ok("POST", "/v2/networks", "{'Name': 'k', 'Type': 'L2Bridge', 'Knob': {'x': [1]},"
+	   " 'Health': {'Extra': {'SwitchGuid': 'g'}}, 'Policies': [{'Type': 'VxlanPort',"
+	   " 'Settings': {'Port': 4789}}]}");
+	ok("GET", P("/v2/networks/%s", ostr("ID")), NULL);
+	dump = json_dumps(out(), JSON_COMPACT | JSON_SORT_KEYS);
+	snprintf(before, sizeof(before), "%s", dump);
+	free(dump);
+	hns_destroy(h);
+	h = hns_create(st, NULL, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	ok("GET", path, NULL);
+	dump = json_dumps(out(), JSON_COMPACT | JSON_SORT_KEYS);
+	cr_assert_str_eq(dump, before);
+	free(dump);
+	hns_destroy(h);
+	h = NULL;
+	store_close(st);
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+	setup(); /* teardown destroys one */
 }
