@@ -61,9 +61,9 @@ static const char *const wire_keys[] = {
 	"TierAclRules", "Type", "UserSID", "UtilityVM", "V1", "V2", "VIP",
 	"VIPs", "VLAN", "VSID", "Values", "Version", "VirtualIP",
 	"VirtualMachine", "VirtualMachineId", "VirtualNetwork",
-	"VirtualNetworkName", "VirtualNicName", "VxlanPort", "EndpointId",
+	"VirtualNetworkName", "VirtualNicName", "VxlanPort",
 	/* sent by real clients although not in those types */
-	"AdditionalParams", "EndpointId",
+	"AdditionalParams",
 	/* hvswitch's own canonical and extension names */
 	"Attached", "Devargs", "DNSOptions", "DNSSearch", "IpamType",
 	"ReadyOnCreate", "Suffix", "Warnings",
