@@ -22,6 +22,15 @@ void herr_init(struct herr *e)
 {
 	e->status = 400;
 	e->msg[0] = '\0';
+	e->warnings = NULL;
+	e->logged = NULL;
+}
+
+void herr_init_req(struct herr *e, const struct hns *h)
+{
+	herr_init(e);
+	e->warnings = h->warnings;
+	e->logged = h->warned;
 }
 
 int hfail(struct herr *e, int status, const char *path, const char *fmt, ...)
@@ -688,6 +697,10 @@ json_t *hns_body(const char *body, size_t len, bool allow_empty, struct herr *e)
 		json_decref(v);
 		return NULL;
 	}
+	if (e->warnings != NULL && wire_normalize(v, "", e) < 0) {
+		json_decref(v);
+		return NULL;
+	}
 	return v;
 }
 
@@ -712,8 +725,9 @@ static int split_path(const char *path, char *buf, size_t len, char **segs)
 	return n;
 }
 
-int hns_handle(struct hns *h, const char *method, const char *path,
-	       const char *body, size_t body_len, json_t **response)
+static int route(struct hns *h, const char *method, const char *path,
+		 const char *query, const char *body, size_t body_len,
+		 json_t **response)
 {
 	char buf[1024];
 	char *s[MAX_SEGS] = { NULL };
@@ -725,12 +739,19 @@ int hns_handle(struct hns *h, const char *method, const char *path,
 		method = "GET";
 	if (n < 1)
 		goto not_found;
+	if (strcmp(s[0], "globals") == 0 && n == 2 && strcmp(s[1], "version") == 0)
+		return hns_globals_version(method, response);
 	if (strcmp(s[0], "v2") == 0) {
 		if (n < 2 || n > 3)
 			goto not_found;
 		if (strcmp(s[1], "networks") != 0 && strcmp(s[1], "endpoints") != 0 &&
 		    strcmp(s[1], "namespaces") != 0)
 			goto not_found;
+		if (n == 2 && strcmp(method, "GET") == 0 && strchr(path, '?'))
+			return hns_v2_list_query(h, s[1], strchr(path, '?') + 1,
+						 false, response);
+		if (n == 2 && strcmp(method, "GET") == 0 && query && *query)
+			return hns_v2_list_query(h, s[1], query, true, response);
 		return hns_v2_handle(h, method, s[1], s[2], body, body_len, response);
 	}
 	if (strcmp(s[0], "networks") == 0 && n <= 2)
@@ -748,6 +769,32 @@ int hns_handle(struct hns *h, const char *method, const char *path,
 not_found:
 	hfail(&e, 404, NULL, "no such path: %s", path ? path : "");
 	return hns_reply_err(response, &e);
+}
+
+/* Every REST request is lenient (hns_wire.c): what it accepted without
+ * enforcing comes back in "Warnings"; a v2 failure carries the HRESULT
+ * hcsshim classifies errors by. */
+int hns_handle(struct hns *h, const char *method, const char *path,
+	       const char *body, size_t body_len, json_t **response)
+{
+	return hns_handle_query(h, method, path, NULL, body, body_len, response);
+}
+
+int hns_handle_query(struct hns *h, const char *method, const char *path,
+		     const char *query, const char *body, size_t body_len,
+		     json_t **response)
+{
+	int status;
+
+	h->warnings = json_array();
+	status = route(h, method, path, query, body, body_len, response);
+	if (status == 200 && json_array_size(h->warnings) > 0)
+		json_object_set(*response, "Warnings", h->warnings);
+	json_decref(h->warnings);
+	h->warnings = NULL;
+	if (status != 200 && path && strncmp(path, "/v2/", 4) == 0)
+		hns_set_error_code(*response, status);
+	return status;
 }
 
 /* ---- life cycle ---- */
@@ -822,7 +869,7 @@ static int load_kind(struct hns *h, enum hns_kind k, char *err, size_t errlen)
 		json_t *att = NULL;
 		size_t undo_mark = h->n_undo, notify_mark = h->n_notify;
 
-		herr_init(&e);
+		herr_init_req(&e, h);
 		h->seq_hint = c.v[i].seq;
 		switch (k) {
 		case HK_NETWORK:
@@ -884,14 +931,17 @@ struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
 	hmap_init(&h->ep_names);
 	hmap_init(&h->ports);
 	macset_init(&h->macs);
+	h->warned = json_object();
 	h->default_mac = (struct mac_range){ HNS_DEFAULT_MAC_START,
 					     HNS_DEFAULT_MAC_END,
 					     HNS_DEFAULT_MAC_START };
 	if (store == NULL)
 		return h;
 	/* everything in one load transaction: attachments are re-applied
-	 * through the dataplane once all objects are back */
+	 * through the dataplane once all objects are back; stored objects
+	 * keep the unknown keys they were accepted with (no one to warn) */
 	h->loading = true;
+	h->warnings = json_array();
 	txn_begin(h);
 	for (int k = 0; k < HK_N; k++) {
 		char local[512];
@@ -907,6 +957,8 @@ struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
 	herr_init(&e);
 	txn_commit(h, &e); /* loading: nothing is written back */
 	h->loading = false;
+	json_decref(h->warnings);
+	h->warnings = NULL;
 	return h;
 }
 
@@ -932,6 +984,8 @@ void hns_destroy(struct hns *h)
 	hmap_free(&h->ep_names);
 	hmap_free(&h->ports);
 	macset_free(&h->macs);
+	json_decref(h->warned);
+	json_decref(h->warnings);
 	drop_notifies(h);
 	free(h->notify);
 	free(h->undo);

@@ -47,6 +47,9 @@ struct hns_dataplane {
 	/* Counters of the port an endpoint is attached to, for
 	 * /endpointstats: fills the six HNS fields. 0, or -1 if unknown. */
 	int (*port_stats)(void *ctx, const char *port_name, json_t *stats_out);
+	/* The uplink's IPv4 address as text, which networks report as their
+	 * ManagementIP / ProviderAddress. 0, or -1 if there is none. */
+	int (*uplink_address)(void *ctx, char *buf, size_t len);
 };
 
 /* store may be NULL (state in memory only). Loads every object the store
@@ -60,6 +63,12 @@ void hns_destroy(struct hns *h);
  * *response (caller json_decref's it). Paths it does not serve: 404. */
 int hns_handle(struct hns *h, const char *method, const char *path,
 	       const char *body, size_t body_len, json_t **response);
+/* The same with the URL's query apart, already URL-decoded ("filter={...}",
+ * parameters joined by '&'), as the HTTP server has it: the v2 lists'
+ * HostComputeQuery filter. A path with its own "?..." is URL-decoded. */
+int hns_handle_query(struct hns *h, const char *method, const char *path,
+		     const char *query, const char *body, size_t body_len,
+		     json_t **response);
 
 /* Typed access for the daemon's own code (the HNS programmer, the
  * start-up), so nothing inside the daemon forges a request string. Objects

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -27,6 +28,7 @@ static const struct fdesc f_ep_v1[] = {
 	{ "EncapOverhead", NULL, FK_UINT, false, 0, 65535, NULL },
 	{ "AdditionalParams", NULL, FK_STRMAP, false, 0, 0, NULL },
 	{ "Flags", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
+	{ "Health", NULL, FK_ANY, false, 0, 0, NULL }, /* stored only */
 };
 
 /* handled by code; State, SharedContainers and VirtualNicName are shown
@@ -34,7 +36,7 @@ static const struct fdesc f_ep_v1[] = {
 static const char *const ep_extra[] = {
 	"ID", "VirtualNetwork", "VirtualNetworkName", "Policies", "MacAddress",
 	"IPAddress", "IPv6Address", "Routes", "State", "SharedContainers",
-	"VirtualNicName", NULL,
+	"VirtualNicName", "Namespace", NULL,
 };
 
 static const char *const hns_endpoint_order[] = {
@@ -229,6 +231,12 @@ static void set_ip(json_t *doc, const char *key, const struct ipaddr *a)
 	json_object_set_new(doc, key, json_string(buf));
 }
 
+/* endpoint_insert moves s->fields into the new doc: ask before */
+static bool is_remote(const json_t *fields)
+{
+	return json_is_true(json_object_get(fields, "IsRemoteEndpoint"));
+}
+
 static int pick_ipv4(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 		     const char *path, struct herr *e)
 {
@@ -267,7 +275,9 @@ static int pick_ipv4(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 			ep->ip = s->ip.v4;
 			return 0;
 		}
-		if (any_v4)
+		/* a remote endpoint (kube-proxy's backends on other nodes,
+		 * its ClusterIP endpoint) lives in another node's subnet */
+		if (any_v4 && !s->remote)
 			return hfail(e, 400, s->ip_path,
 				     "%s is not in any subnet of network '%s'", a,
 				     n->o.name ? n->o.name : n->o.id);
@@ -312,6 +322,12 @@ static int pick_mac(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 	struct hns_network *n = s->net;
 	char m[18];
 
+	if (s->has_mac && s->remote) {
+		/* another host's MAC (kube-proxy gives every remote endpoint
+		 * the host's): not in this switch's MAC set */
+		ep->mac = s->mac;
+		return 0;
+	}
 	if (s->has_mac) {
 		hns_mac_format(s->mac, m);
 		if (s->mac == 0 || (s->mac >> 40) & 1)
@@ -348,6 +364,7 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 	struct hns_obj *other;
 	char p[HNS_PATH_LEN], m[18];
 
+	s->remote = is_remote(doc);
 	s->fields = NULL; /* the doc from here on */
 	ep->o.kind = HK_ENDPOINT;
 	ep->net = s->net;
@@ -467,6 +484,36 @@ void endpoint_set_policies(struct hns *h, struct hns_endpoint *ep,
 
 /* POST /endpoints/{id}: policies, DNS settings and the name may change;
  * the network, addresses and MAC may only be repeated unchanged. */
+static bool has_type(const json_t *policies, const char *type)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(policies, i, p)
+		if (strcasecmp(json_string_value(json_object_get(p, "Type")), type) == 0)
+			return true;
+	return false;
+}
+
+/* An update replaces the policies of the types it gives and keeps the
+ * others, as HNS does: felix posts {"ID","Policies":[ACL...]} and the
+ * pod's OutBoundNAT, ROUTE and PA policies must stay. (A full GET-modify-
+ * POST body gives every type, so it replaces everything.) */
+static json_t *policies_replace_types(const json_t *old, const json_t *given)
+{
+	json_t *out = json_array(), *p;
+	size_t i;
+
+	if (json_array_size(given) == 0)
+		return out; /* an empty list clears them all */
+	json_array_foreach(old, i, p)
+		if (!has_type(given, json_string_value(json_object_get(p, "Type"))))
+			json_array_append(out, p);
+	json_array_foreach(given, i, p)
+		json_array_append(out, p);
+	return out;
+}
+
 static int endpoint_update(struct hns *h, struct hns_endpoint *ep,
 			   const json_t *in, struct herr *e)
 {
@@ -528,6 +575,9 @@ static int endpoint_update(struct hns *h, struct hns_endpoint *ep,
 	json_object_foreach(s.fields, key, v) {
 		if (strcmp(key, "Name") == 0 && *json_string_value(v) == '\0')
 			json_object_del(doc, "Name");
+		else if (strcmp(key, "Policies") == 0)
+			json_object_set_new(doc, key, policies_replace_types(
+				json_object_get(ep->o.doc, key), v));
 		else
 			json_object_set(doc, key, v);
 	}
@@ -547,6 +597,13 @@ static const struct fdesc f_attach[] = {
 	{ "VirtualNicName", NULL, FK_STR, false, 0, 0, NULL },
 	{ "Devargs", NULL, FK_STR, false, 0, 0, NULL },
 };
+
+static bool is_host_attach(const json_t *att)
+{
+	const char *type = json_string_value(json_object_get(att, "SystemType"));
+
+	return type != NULL && strcasecmp(type, "Host") == 0;
+}
 
 static bool port_exists(struct hns *h, const char *port)
 {
@@ -571,7 +628,9 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 		port = NULL;
 	if (devargs && *devargs == '\0')
 		devargs = NULL;
-	if (port == NULL && (cid == NULL || *cid == '\0')) {
+	/* a host attach ({"SystemType":"Host","CompartmentId":1}, flannel and
+	 * Calico's bridge endpoint) names no port: recorded only */
+	if (port == NULL && (cid == NULL || *cid == '\0') && !is_host_attach(att)) {
 		hfail(e, 400, "VirtualNicName", "required field is missing (the switch port to attach to)");
 		goto fail;
 	}
@@ -580,7 +639,9 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 		goto fail;
 	}
 	if (ep->bound) {
-		hfail(e, 409, NULL, "endpoint %s is already attached%s%s%s; detach it first",
+		/* HNS's own text: flannel counts it as success */
+		hfail(e, 409, NULL, "This endpoint is already attached to the switch. "
+		      "(endpoint %s is attached%s%s%s; detach it first)",
 		      ep->o.id, att_port(ep) ? " to port '" : "",
 		      att_port(ep) ? att_port(ep) : "", att_port(ep) ? "'" : "");
 		goto fail;
@@ -692,7 +753,7 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 	bool is_post = strcmp(method, "POST") == 0;
 	int r;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
@@ -727,7 +788,9 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 	}
 	ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
 	if (ep == NULL) {
-		hfail(&e, 404, NULL, "no endpoint with ID '%s'", id);
+		/* HNS's texts: Antrea matches the second, hcsshim the first */
+		hfail(&e, 404, NULL, "Element not found. The endpoint was not found: "
+		      "no endpoint with ID '%s'", id);
 		return hns_reply_err(resp, &e);
 	}
 	if (strcmp(method, "GET") == 0)
@@ -764,7 +827,7 @@ int hns_v1_endpointstats(struct hns *h, const char *method, const char *id,
 	struct hns_endpoint *ep;
 	json_t *out;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (strcmp(method, "GET") != 0)
 		return hns_reply_not_allowed(method, "/endpointstats/{id}", resp);
 	ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);

@@ -29,9 +29,19 @@
 struct herr {
 	int status;
 	char msg[768];
+	/* Lenient parsing (REST requests and the store): where accepted but
+	 * unenforced keys and policy types are reported (an array of
+	 * strings), and the set of texts already logged. NULL: strict (the
+	 * startup config), unknown keys fail. */
+	json_t *warnings;
+	json_t *logged;
 };
 
+struct hns;
+/* Strict: unknown keys fail. */
 void herr_init(struct herr *e);
+/* Lenient when h is serving a request (h->warnings set), else strict. */
+void herr_init_req(struct herr *e, const struct hns *h);
 /* Writes "path: message" (json_util style) and the status; returns -1. */
 int hfail(struct herr *e, int status, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -54,6 +64,27 @@ const char *pindex(char *buf, const char *path, size_t i);
 void hns_guid_new(char out[HNS_GUID_LEN + 1]);
 /* Accepts any case and optional braces; writes the upper-case form. */
 bool hns_guid_parse(const char *in, char out[HNS_GUID_LEN + 1]);
+
+/* ---- the wire keys (hns_wire.c) ---- */
+
+/* Is key a field name of some HNS wire type (any case)? */
+bool wire_key_known(const char *key);
+/* Renames every object key of v (recursively) that matches a wire key in
+ * another case to the wire spelling. Values of opaque keys (AdditionalParams,
+ * Health) and of unknown keys are left verbatim. 0, or -1 with e (400)
+ * when two keys of one object differ only in case. */
+int wire_normalize(json_t *v, const char *path, struct herr *e);
+/* Copies the members of from that are no wire key into to (the unknown
+ * keys a client sent, echoed as given). */
+void wire_copy_unknown(const json_t *from, json_t *to);
+/* Records a warning "path: text" for the reply and logs it once. No-op
+ * when e is strict. */
+void hns_warn(struct herr *e, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* json_check_members for HNS objects: unknown members fail when strict,
+ * are reported by a warning (and ignored) when lenient. */
+int hns_check_members(const json_t *obj, const char *path,
+		      const char *const *allowed, struct herr *e);
 
 /* ---- string-keyed hash map (open addressing; hns.c) ---- */
 
@@ -144,6 +175,7 @@ enum fk {
 	FK_IP,        /* IPv4 or IPv6 address */
 	FK_IP4,
 	FK_IP6,
+	FK_IPOPT,     /* an address, or "" for any */
 	FK_PREFIX,    /* address/length */
 	FK_MAC,       /* "00-15-5D-12-34-56" or colons; shown dashed upper */
 	FK_IPCSV,     /* "10.0.0.1,10.0.0.2" */
@@ -156,6 +188,7 @@ enum fk {
 	FK_IPARRAY,   /* array of addresses */
 	FK_STRARRAY,  /* array of strings */
 	FK_STRMAP,    /* object of strings */
+	FK_ANY,       /* any JSON: stored and shown as given, not enforced */
 };
 
 struct fdesc {
@@ -171,8 +204,9 @@ struct fdesc {
 json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 		    bool v2, struct herr *e);
 /* Validates obj's members against the table (v1 or v2 names) plus the
- * names in extra (NULL-terminated; the caller handles those). Unknown
- * members and missing required ones fail. Canonical values go into out
+ * names in extra (NULL-terminated; the caller handles those). Missing
+ * required members fail; unknown ones fail when e is strict, and are copied
+ * into out as given, with a warning, when e is lenient. Canonical values go into out
  * under their v1 names, in table order. */
 int fields_parse(const json_t *obj, const char *path, const struct fdesc *tab,
 		 size_t n, bool v2, const char *const *extra, json_t *out,
@@ -194,6 +228,9 @@ json_t *policies_parse(const json_t *arr, const char *path, unsigned ctx,
 		       bool v2, struct herr *e);
 json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 		     struct herr *e);
+/* Do two canonical policies say the same (a MAC, address or prefix in any
+ * spelling; a prefix with host bits)? */
+bool policy_same(const json_t *a, const json_t *b);
 /* canonical -> v2 {Type, Settings} */
 json_t *policy_render_v2(const json_t *canon);
 json_t *policies_render_v2(const json_t *arr);
@@ -287,6 +324,10 @@ struct hns {
 	struct hns_obj *dirty;
 	struct notify *notify;
 	size_t n_notify, cap_notify;
+	/* the current request's "Warnings" (NULL outside a lenient request)
+	 * and every warning text logged so far (each is logged once) */
+	json_t *warnings;
+	json_t *warned;
 };
 
 /* hns.c: objects, transaction */
@@ -376,6 +417,7 @@ struct ep_spec {
 	struct ipaddr ip6;
 	char ip6_path[HNS_PATH_LEN];
 	struct hns_namespace *ns;
+	bool remote;         /* IsRemoteEndpoint: another host's address */
 };
 
 void ep_spec_init(struct ep_spec *s);
@@ -424,7 +466,33 @@ int policylist_create(struct hns *h, const json_t *in, const char *path,
 int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		       const char *body, size_t len, json_t **resp);
 
+/* hns_reported.c: values a network reports without a client setting them */
+/* Adds v1 "ManagementIP" to a network's v1 form. */
+void network_report_v1(const struct hns *h, const struct hns_network *n,
+		       json_t *out);
+/* Appends the ProviderAddress and DrMacAddress policies (v2 form) to a
+ * network's v2 Policies unless the client gave them. */
+void network_report_v2(const struct hns *h, const struct hns_network *n,
+		       json_t *policies);
+
+/* hns_errors.c */
+/* GET /globals/version */
+int hns_globals_version(const char *method, json_t **resp);
+/* The HRESULT for a failed request (its HTTP status and error text). */
+uint32_t hns_hresult(int status, const char *error);
+/* Adds "ErrorCode" (the HRESULT, as an unsigned number) to a v2 failure. */
+void hns_set_error_code(json_t *resp, int status);
+
+/* hns_filter.c */
+/* GET /v2/{coll}?filter=<HostComputeQuery Filter JSON>: the
+ * objects matching every given key of ID, Name, VirtualNetwork (endpoints:
+ * HostComputeNetwork too), looked up by index where one exists. */
+int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
+		      bool decoded, json_t **resp);
+
 /* hns_v2.c */
+/* An object's v2 form (new reference). */
+json_t *hns_v2_render(const struct hns *h, struct hns_obj *o);
 int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		  const char *id, const char *body, size_t len, json_t **resp);
 

@@ -28,6 +28,7 @@ static const char *const ns_v2_extra[] = { "ID", "Resources", "SchemaVersion",
 
 static const struct fdesc f_ns_v1[] = {
 	{ "IsDefault", NULL, FK_BOOL, false, 0, 0, NULL },
+	{ "CompartmentId", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
 };
 
 static const char *const ns_v1_extra[] = { "ID", "ResourceList", NULL };
@@ -58,7 +59,7 @@ static int parse_resource(const json_t *in, const char *path, const char **type,
 
 	if (!json_is_object(in))
 		return hfail(e, 400, path, "must be an object");
-	if (json_check_members(in, path, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(in, path, allowed, e) < 0 ||
 	    json_get_string(in, path, "Type", true, &t, HJE(e)) < 0 ||
 	    json_get_object(in, path, "Data", true, &data, HJE(e)) < 0)
 		return hje_fail(e);
@@ -297,7 +298,7 @@ void namespace_drop_endpoint(struct hns *h, struct hns_endpoint *ep)
 {
 	struct herr e;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	namespace_modify(h, ep->ns, false, "Endpoint", ep->o.id, "", &e);
 }
 
@@ -332,7 +333,7 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 	json_t *in = NULL, *out = NULL;
 	int r;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
@@ -364,7 +365,7 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 	}
 	ns = (struct hns_namespace *)hns_lookup(h, HK_NAMESPACE, id);
 	if (ns == NULL) {
-		hfail(&e, 404, NULL, "no namespace with ID '%s'", id);
+		hfail(&e, 404, NULL, "Element not found. (no namespace with ID '%s')", id);
 		return hns_reply_err(resp, &e);
 	}
 	if (strcmp(method, "GET") == 0)
@@ -411,7 +412,7 @@ int policylist_create(struct hns *h, const json_t *in, const char *path,
 		hfail(e, 400, path, "must be an object");
 		goto fail;
 	}
-	if (json_check_members(in, path, pl_allowed, HJE(e)) < 0 ||
+	if (hns_check_members(in, path, pl_allowed, e) < 0 ||
 	    json_get_string(in, path, "ID", false, &id, HJE(e)) < 0 ||
 	    json_get_array(in, path, "References", false, &v, HJE(e)) < 0) {
 		hje_fail(e);
@@ -475,7 +476,7 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 	json_t *in, *out;
 	int r;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();

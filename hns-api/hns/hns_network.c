@@ -33,6 +33,10 @@ static const struct fdesc f_net_v1[] = {
 	{ "AutomaticDNS", NULL, FK_BOOL, false, 0, 0, NULL },
 	{ "IpamType", NULL, FK_ENUM, false, 0, 0, ipam_types },
 	{ "Flags", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
+	/* Antrea's POST /networks/{id} {"Extensions":[{Id, IsEnabled}]}:
+	 * stored only (no switch extensions here) */
+	{ "Extensions", NULL, FK_ANY, false, 0, 0, NULL },
+	{ "Health", NULL, FK_ANY, false, 0, 0, NULL },
 };
 
 static const char *const net_extra[] = {
@@ -190,7 +194,7 @@ static int parse_subnet_v1(struct hns_network *n, const json_t *in,
 	*out = NULL;
 	if (!json_is_object(in))
 		return hfail(e, 400, path, "must be an object");
-	if (json_check_members(in, path, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(in, path, allowed, e) < 0 ||
 	    json_get_string(in, path, "AddressPrefix", true, &prefix, HJE(e)) < 0 ||
 	    json_get_string(in, path, "GatewayAddress", false, &gw, HJE(e)) < 0)
 		return hje_fail(e);
@@ -365,13 +369,61 @@ int network_delete(struct hns *h, struct hns_network *n, struct herr *e)
 	return 0;
 }
 
-static json_t *network_render_v1(const struct hns_network *n)
+static json_t *network_render_v1(const struct hns *h,
+				 const struct hns_network *n)
 {
-	return json_incref(n->o.doc);
+	json_t *out = json_copy(n->o.doc);
+
+	network_report_v1(h, n, out);
+	return out;
 }
 
 /* ---- /networks ---- */
 
+
+/* what POST /networks/{id} may change (Antrea enables its switch extension
+ * with {"Extensions":[...]}) */
+static const struct fdesc f_net_update[] = {
+	{ "Extensions", NULL, FK_ANY, false, 0, 0, NULL },
+	{ "DNSSuffix", NULL, FK_STR, false, 0, 0, NULL },
+	{ "DNSServerList", NULL, FK_IPCSV, false, 0, 0, NULL },
+};
+
+/* v1 POST /networks/{id}: the updatable fields change, Name and Type must
+ * stay, the other fields of a posted-back GET result are left as they are. */
+static int network_update_v1(struct hns *h, struct hns_network *n,
+			     const json_t *in, struct herr *e)
+{
+	static const char *const fixed[] = { "Name", "Type", NULL };
+	json_t *f = json_object(), *doc, *v;
+	const char *key, *id = json_string_value(json_object_get(in, "ID"));
+	char g[HNS_GUID_LEN + 1];
+
+	if (id && *id && (!hns_guid_parse(id, g) || strcmp(g, n->o.id) != 0)) {
+		json_decref(f);
+		return hfail(e, 400, "ID", "'%s' is not the ID of this network (%s)",
+			     id, n->o.id);
+	}
+	for (const char *const *k = fixed; *k; k++) {
+		v = json_object_get(in, *k);
+		if (v && !json_equal(v, json_object_get(n->o.doc, *k))) {
+			json_decref(f);
+			return hfail(e, 400, *k, "cannot be changed by an update "
+				     "(delete and re-create the network)");
+		}
+	}
+	if (fields_parse(in, "", f_net_update, N(f_net_update), false, net_order,
+			 f, e) < 0) {
+		json_decref(f);
+		return -1;
+	}
+	doc = json_copy(n->o.doc);
+	json_object_foreach(f, key, v)
+		json_object_set(doc, key, v);
+	json_decref(f);
+	txn_set_doc(h, &n->o, doc);
+	return 0;
+}
 
 int hns_v1_networks(struct hns *h, const char *method, const char *id,
 		    const char *body, size_t len, json_t **resp)
@@ -380,13 +432,13 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 	struct hns_network *n;
 	json_t *in, *out;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
 			for (struct hns_obj *o = h->lists[HK_NETWORK].head; o; o = o->next)
 				json_array_append_new(out,
-					network_render_v1((struct hns_network *)o));
+					network_render_v1(h, (struct hns_network *)o));
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
@@ -399,16 +451,29 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
-		return hns_reply(resp, 200, NULL, network_render_v1(n));
+		return hns_reply(resp, 200, NULL, network_render_v1(h, n));
 	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
+	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0 &&
+	    strcmp(method, "POST") != 0)
 		return hns_reply_not_allowed(method, "/networks/{id}", resp);
 	n = (struct hns_network *)hns_lookup(h, HK_NETWORK, id);
 	if (n == NULL) {
-		hfail(&e, 404, NULL, "no network with ID '%s'", id);
+		hfail(&e, 404, NULL, "Element not found. (no network with ID '%s')", id);
 		return hns_reply_err(resp, &e);
 	}
-	out = network_render_v1(n);
+	if (strcmp(method, "POST") == 0) {
+		int r;
+
+		if ((in = hns_body(body, len, false, &e)) == NULL)
+			return hns_reply_err(resp, &e);
+		txn_begin(h);
+		r = network_update_v1(h, n, in, &e);
+		json_decref(in);
+		if (txn_end(h, r, &e) < 0)
+			return hns_reply_err(resp, &e);
+		return hns_reply(resp, 200, NULL, network_render_v1(h, n));
+	}
+	out = network_render_v1(h, n);
 	if (strcmp(method, "GET") == 0)
 		return hns_reply(resp, 200, NULL, out);
 	txn_begin(h);

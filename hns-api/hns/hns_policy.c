@@ -155,9 +155,9 @@ static int item_proto(const char *item, const char *path, struct herr *e,
 			return 0;
 	errno = 0;
 	n = strtol(item, &end, 10);
-	if (!isdigit((unsigned char)*item) || errno || *end || n > 255)
+	if (!isdigit((unsigned char)*item) || errno || *end || n > 256)
 		return hfail(e, 400, path,
-			     "'%s' is not a protocol (0-255, TCP, UDP, ICMP, ICMPv6, IGMP)",
+			     "'%s' is not a protocol (0-255, 256 = any, TCP, UDP, ICMP, ICMPv6, IGMP)",
 			     item);
 	return 0;
 }
@@ -186,6 +186,18 @@ static json_t *addr_canonical(const char *s, bool allow_prefix,
 	}
 	ip_format(&a, buf, sizeof(buf));
 	return json_string(buf);
+}
+
+/* An address (or prefix) checked, kept as written. */
+static json_t *addr_checked(const char *s, bool allow_prefix, const char *path,
+			    struct herr *e)
+{
+	json_t *c = addr_canonical(s, allow_prefix, path, e);
+
+	if (c == NULL)
+		return NULL;
+	json_decref(c);
+	return json_string(s);
 }
 
 json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
@@ -225,6 +237,12 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 		}
 		return json_integer(n);
 	}
+	case FK_IPOPT:
+		if (want(v, JSON_STRING, "a string", path, e) < 0)
+			return NULL;
+		if (*s == '\0')
+			return json_string(""); /* any address */
+		/* fall through */
 	case FK_IP:
 	case FK_IP4:
 	case FK_IP6:
@@ -237,8 +255,7 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 			      d->kind == FK_IP6 ? "IPv6" : "IP");
 			return NULL;
 		}
-		ip_format(&a, buf, sizeof(buf));
-		return json_string(buf);
+		return json_string(s); /* as the client wrote it */
 	case FK_PREFIX:
 		if (want(v, JSON_STRING, "a string", path, e) < 0)
 			return NULL;
@@ -246,7 +263,7 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 			hfail(e, 400, path, "'%s' is not a valid IP prefix (address/length)", s);
 			return NULL;
 		}
-		return addr_canonical(s, true, path, e);
+		return json_string(s);
 	case FK_MAC:
 		if (want(v, JSON_STRING, "a string", path, e) < 0)
 			return NULL;
@@ -254,8 +271,7 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 			hfail(e, 400, path, "'%s' is not a valid MAC address", s);
 			return NULL;
 		}
-		hns_mac_format(mac, buf);
-		return json_string(buf);
+		return json_string(s);
 	case FK_IPCSV: {
 		json_t *out;
 
@@ -338,8 +354,8 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 				return NULL;
 			}
 			c = d->kind == FK_STRARRAY ? json_incref(item) :
-			    addr_canonical(json_string_value(item),
-					   d->kind == FK_ADDRARRAY, p, e);
+			    addr_checked(json_string_value(item),
+					 d->kind == FK_ADDRARRAY, p, e);
 			if (c == NULL) {
 				json_decref(out);
 				return NULL;
@@ -360,6 +376,8 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 				return NULL;
 		return json_deep_copy(v);
 	}
+	case FK_ANY:
+		return json_deep_copy(v);
 	}
 	hfail(e, 500, path, "internal: unknown field kind");
 	return NULL;
@@ -387,8 +405,13 @@ int fields_parse(const json_t *obj, const char *path, const struct fdesc *tab,
 		}
 		for (const char *const *x = extra; x && *x && !known; x++)
 			known = strcmp(*x, key) == 0;
-		if (!known)
+		if (known)
+			continue;
+		if (e->warnings == NULL)
 			return hfail(e, 400, pmember(p, path, key), "unknown field");
+		hns_warn(e, pmember(p, path, key),
+			 "not an HNS field; kept as given, not enforced");
+		json_object_set_new(out, key, json_deep_copy(v));
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *name = v2 ? tab[i].v2 : tab[i].name;
@@ -462,13 +485,13 @@ static const struct fdesc f_nat[] = {
 	{ "Protocol", "Protocol", FK_PROTO, false, 0, 0, NULL },
 	{ "InternalPort", "InternalPort", FK_UINT, true, PORT, NULL },
 	{ "ExternalPort", "ExternalPort", FK_UINT, true, PORT, NULL },
-	{ "VIP", "VIP", FK_IP, false, 0, 0, NULL },
+	{ "VIP", "VIP", FK_IPOPT, false, 0, 0, NULL },
 	{ "Flags", "Flags", FK_UINT, false, U32, NULL },
 };
 
 static const struct fdesc f_acl[] = {
-	{ "Id", NULL, FK_STR, false, 0, 0, NULL },
-	{ "Protocol", NULL, FK_UINT, false, 0, 255, NULL },
+	{ "Id", "Id", FK_STR, false, 0, 0, NULL },
+	{ "Protocol", NULL, FK_UINT, false, 0, 256, NULL }, /* 256: any */
 	{ "Protocols", "Protocols", FK_PROTOCSV, false, 0, 0, NULL },
 	{ "InternalPort", NULL, FK_UINT, false, U16, NULL },
 	{ "Action", "Action", FK_ENUM, true, 0, 0, e_action },
@@ -493,10 +516,11 @@ static const struct fdesc f_vsid[] = {
 };
 
 static const struct fdesc f_outboundnat[] = {
-	{ "VIP", "VirtualIP", FK_IP, false, 0, 0, NULL },
+	{ "VIP", "VirtualIP", FK_IPOPT, false, 0, 0, NULL },
 	{ "ExceptionList", "Exceptions", FK_ADDRARRAY, false, 0, 0, NULL },
 	{ "Destinations", "Destinations", FK_ADDRARRAY, false, 0, 0, NULL },
 	{ "Flags", "Flags", FK_UINT, false, U32, NULL },
+	{ "MaxPortPoolUsage", "MaxPortPoolUsage", FK_UINT, false, U16, NULL },
 };
 
 static const struct fdesc f_route[] = {
@@ -521,6 +545,7 @@ static const struct fdesc f_elb[] = {
 	{ "SourceVIP", NULL, FK_IP, false, 0, 0, NULL },
 	{ "VIPs", NULL, FK_IPARRAY, false, 0, 0, NULL },
 	{ "ILB", NULL, FK_BOOL, false, 0, 0, NULL },
+	{ "IsDSR", NULL, FK_BOOL, false, 0, 0, NULL },
 };
 
 static const struct fdesc f_remotesubnet[] = {
@@ -578,14 +603,104 @@ static const struct pdesc *find_type(const char *type, bool v2, bool exact)
 	return NULL;
 }
 
+/* A policy this switch does not enforce here (an unknown type, or a type
+ * of another place): kept verbatim when lenient, refused when strict. */
+static json_t *policy_unenforced(const json_t *p, const char *tp,
+				 const char *type, const struct pdesc *d,
+				 unsigned ctx, bool v2, struct herr *e)
+{
+	char allowed[256] = "";
+
+	if (e->warnings != NULL) {
+		hns_warn(e, tp, "policy type '%s' is not enforced on %s; kept as given",
+			 type, ctx_name(ctx));
+		return json_deep_copy(p);
+	}
+	for (size_t i = 0; i < N(policy_types); i++) {
+		const char *name = v2 ? policy_types[i].v2 : policy_types[i].v1;
+
+		if (name && (policy_types[i].ctx & ctx))
+			snprintf(allowed + strlen(allowed),
+				 sizeof(allowed) - strlen(allowed), "%s%s",
+				 allowed[0] ? ", " : "", name);
+	}
+	if (d == NULL)
+		hfail(e, 400, tp, "unknown policy type '%s' (%s policy is one of %s)",
+		      type, ctx_name(ctx), allowed);
+	else
+		hfail(e, 400, tp, "'%s' is not %s policy (one of %s)", type,
+		      ctx_name(ctx), allowed);
+	return NULL;
+}
+
+static const struct fdesc *policy_field(const struct pdesc *d, const char *key,
+					bool v2)
+{
+	for (size_t i = 0; i < d->nf; i++) {
+		const char *name = v2 ? d->f[i].v2 : d->f[i].name;
+
+		if (name && strcmp(name, key) == 0)
+			return &d->f[i];
+	}
+	return NULL;
+}
+
+/* The members of obj that are fields of d, in the schema's spelling (a v2
+ * Settings may also use a field's v1 name: Calico's v1->v2 conversion keeps
+ * "ExceptionList"). Other members fail when strict; when lenient they are
+ * reported and left out, so what is enforced never sees them. */
+static json_t *policy_fields(const json_t *obj, const char *path,
+			     const struct pdesc *d, bool v2, const char *skip,
+			     struct herr *e)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+	char p[HNS_PATH_LEN];
+
+	json_object_foreach((json_t *)obj, key, v) {
+		const struct fdesc *f = policy_field(d, key, v2);
+
+		if (skip && strcmp(key, skip) == 0)
+			continue;
+		if (f == NULL && v2 && (f = policy_field(d, key, false)) != NULL &&
+		    f->v2 != NULL && json_object_get(obj, f->v2) != NULL)
+			f = NULL; /* both spellings given: the v2 one counts */
+		if (f != NULL) {
+			json_object_set(out, v2 ? f->v2 : f->name, v);
+			continue;
+		}
+		if (e->warnings == NULL) {
+			hfail(e, 400, pmember(p, path, key), "unknown field");
+			json_decref(out);
+			return NULL;
+		}
+		hns_warn(e, pmember(p, path, key), "not a field of a %s policy; ignored",
+			 v2 ? d->v2 : d->v1);
+	}
+	return out;
+}
+
+/* The table row of a policy type name: the schema's own names, any case;
+ * the route policy also under its other schema's name (clients send
+ * "ROUTE", "SDNRoute", "SDNROUTE", "SdnRoute" to both). */
+static const struct pdesc *policy_type(const char *type, bool v2)
+{
+	const struct pdesc *d = find_type(type, v2, false);
+
+	if (d == NULL && (d = find_type(type, !v2, false)) != NULL &&
+	    strcmp(d->v1, "ROUTE") != 0)
+		d = NULL;
+	return d;
+}
+
 json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 		     struct herr *e)
 {
-	static const char *const extra_v1[] = { "Type", NULL };
 	const struct pdesc *d;
 	const json_t *tv, *settings = NULL;
-	json_t *out;
-	char tp[HNS_PATH_LEN], sp[HNS_PATH_LEN], allowed[256] = "";
+	json_t *out, *known;
+	char tp[HNS_PATH_LEN], sp[HNS_PATH_LEN];
+	int r;
 
 	if (!json_is_object(p)) {
 		hfail(e, 400, path, "must be an object, not %s", json_type_name(p));
@@ -601,58 +716,44 @@ json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 		hfail(e, 400, tp, "must be a string, not %s", json_type_name(tv));
 		return NULL;
 	}
-	d = find_type(json_string_value(tv), v2, false);
-	if (d == NULL || !(d->ctx & ctx)) {
-		for (size_t i = 0; i < N(policy_types); i++) {
-			const char *name = v2 ? policy_types[i].v2 : policy_types[i].v1;
-
-			if (name && (policy_types[i].ctx & ctx))
-				snprintf(allowed + strlen(allowed),
-					 sizeof(allowed) - strlen(allowed), "%s%s",
-					 allowed[0] ? ", " : "", name);
-		}
-		if (d == NULL)
-			hfail(e, 400, tp, "unknown policy type '%s' (%s policy is one of %s)",
-			      json_string_value(tv), ctx_name(ctx), allowed);
-		else
-			hfail(e, 400, tp, "'%s' is not %s policy (one of %s)",
-			      json_string_value(tv), ctx_name(ctx), allowed);
-		return NULL;
-	}
-	out = json_object();
-	json_object_set_new(out, "Type", json_string(d->v1));
-	if (!v2) {
-		if (fields_parse(p, path, d->f, d->nf, false, extra_v1, out, e) < 0)
-			goto fail;
-		return out;
-	}
-	{
+	d = policy_type(json_string_value(tv), v2);
+	if (d == NULL || !(d->ctx & ctx))
+		return policy_unenforced(p, tp, json_string_value(tv), d, ctx, v2, e);
+	if (v2) {
 		const char *key;
 		json_t *v;
 
 		json_object_foreach((json_t *)p, key, v)
 			if (strcmp(key, "Type") != 0 && strcmp(key, "Settings") != 0) {
-				hfail(e, 400, pmember(sp, path, key), "unknown field");
-				goto fail;
+				if (e->warnings == NULL) {
+					hfail(e, 400, pmember(sp, path, key), "unknown field");
+					return NULL;
+				}
+				hns_warn(e, pmember(sp, path, key),
+					 "not a field of a policy; ignored");
 			}
+		settings = json_object_get(p, "Settings");
+		pmember(sp, path, "Settings");
+		if (settings != NULL && !json_is_object(settings)) {
+			hfail(e, 400, sp, "must be an object, not %s",
+			      json_type_name(settings));
+			return NULL;
+		}
 	}
-	settings = json_object_get(p, "Settings");
-	pmember(sp, path, "Settings");
-	if (settings == NULL) {
-		json_t *empty = json_object();
-		int r = fields_parse(empty, sp, d->f, d->nf, true, NULL, out, e);
-
-		json_decref(empty);
-		if (r < 0)
-			goto fail;
-		return out;
+	known = v2 ? (settings ? policy_fields(settings, sp, d, true, NULL, e)
+			       : json_object())
+		   : policy_fields(p, path, d, false, "Type", e);
+	if (known == NULL)
+		return NULL;
+	out = json_object();
+	json_object_set_new(out, "Type", json_string(d->v1));
+	r = fields_parse(known, v2 ? sp : path, d->f, d->nf, v2, NULL, out, e);
+	json_decref(known);
+	if (r < 0) {
+		json_decref(out);
+		return NULL;
 	}
-	if (fields_parse(settings, sp, d->f, d->nf, true, NULL, out, e) < 0)
-		goto fail;
 	return out;
-fail:
-	json_decref(out);
-	return NULL;
 }
 
 json_t *policies_parse(const json_t *arr, const char *path, unsigned ctx,
@@ -749,8 +850,13 @@ json_t *routes_parse(const json_t *arr, const char *path, struct herr *e)
 	}
 	out = json_array();
 	json_array_foreach(arr, i, item) {
-		json_t *r = json_object();
+		json_t *r;
 
+		/* a zero Go Route marshals as {} (sdnbridge without a
+		 * gateway sends "Routes":[{}]): no route */
+		if (json_is_object(item) && json_object_size(item) == 0)
+			continue;
+		r = json_object();
 		if (fields_parse(item, pindex(p, path, i), f_routes, N(f_routes),
 				 false, NULL, r, e) < 0) {
 			json_decref(r);
@@ -760,4 +866,64 @@ json_t *routes_parse(const json_t *arr, const char *path, struct herr *e)
 		json_array_append_new(out, r);
 	}
 	return out;
+}
+
+/* ---- comparing policies by meaning ---- */
+
+/* A copy of v with every string that is a MAC, an address or a prefix in
+ * one spelling (MAC dashed upper-case, prefix with its host bits cleared):
+ * what PATCH Remove matches on. */
+static json_t *semantic_copy(const json_t *v)
+{
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		struct ipaddr a;
+		uint64_t mac;
+		char buf[80];
+		int len;
+
+		if (hns_mac_parse(s, &mac) == 0) {
+			hns_mac_format(mac, buf);
+			return json_string(buf);
+		}
+		if (strchr(s, '/') && prefix_parse(s, &a, &len, false) == 0) {
+			if (a.family == 4)
+				a.v4 &= len == 0 ? 0 : ~UINT32_C(0) << (32 - len);
+			ip_format(&a, buf, sizeof(buf) - 5);
+			snprintf(buf + strlen(buf), 5, "/%d", len);
+			return json_string(buf);
+		}
+		if (ip_parse(s, &a) == 0) {
+			ip_format(&a, buf, sizeof(buf));
+			return json_string(buf);
+		}
+		return json_string(s);
+	}
+	if (json_is_array(v)) {
+		json_t *out = json_array(), *item;
+		size_t i;
+
+		json_array_foreach(v, i, item)
+			json_array_append_new(out, semantic_copy(item));
+		return out;
+	}
+	if (json_is_object(v)) {
+		json_t *out = json_object(), *item;
+		const char *key;
+
+		json_object_foreach((json_t *)v, key, item)
+			json_object_set_new(out, key, semantic_copy(item));
+		return out;
+	}
+	return json_incref((json_t *)v);
+}
+
+bool policy_same(const json_t *a, const json_t *b)
+{
+	json_t *x = semantic_copy(a), *y = semantic_copy(b);
+	bool same = json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return same;
 }

@@ -21,6 +21,14 @@
 
 static const char *const ipam_types[] = { "Static", "DHCP", NULL };
 
+static bool guid_is_zero(const char *id)
+{
+	char g[HNS_GUID_LEN + 1];
+
+	return hns_guid_parse(id, g) &&
+	       strcmp(g, "00000000-0000-0000-0000-000000000000") == 0;
+}
+
 static json_t *schema_version(void)
 {
 	json_t *sv = json_object();
@@ -43,11 +51,23 @@ static int check_schema_version(const json_t *in, const char *path,
 	if (sv == NULL)
 		return 0;
 	pmember(p, path, "SchemaVersion");
-	if (json_check_members(sv, p, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(sv, p, allowed, e) < 0 ||
 	    json_get_uint(sv, p, "Major", false, 0, UINT32_MAX, &x, HJE(e)) < 0 ||
 	    json_get_uint(sv, p, "Minor", false, 0, UINT32_MAX, &x, HJE(e)) < 0)
 		return hje_fail(e);
 	return 0;
+}
+
+/* What a client sent that is stored, not enforced: Health, and keys no
+ * HNS schema defines (hns_wire.c), shown as given. */
+static void echo_stored(const json_t *doc, json_t *out)
+{
+	const json_t *health = json_object_get(doc, "Health");
+
+	json_object_set_new(out, "Health", health ? json_incref((json_t *)health)
+						  : json_pack("{s:{}}", "Extra"));
+	json_object_set_new(out, "SchemaVersion", schema_version());
+	wire_copy_unknown(doc, out);
 }
 
 /* ---- Dns ---- */
@@ -206,6 +226,7 @@ static const struct fdesc f_net_v2[] = {
 	{ "Name", "Name", FK_NAME, true, 0, 0, NULL },
 	{ "Type", "Type", FK_ENUM, true, 0, 0, hns_network_types },
 	{ "Flags", "Flags", FK_UINT, false, 0, UINT32_MAX, NULL },
+	{ "Health", "Health", FK_ANY, false, 0, 0, NULL }, /* stored only */
 };
 
 static const char *const net_v2_extra[] = {
@@ -256,7 +277,7 @@ static int net_policies_v2(const json_t *arr, const char *path, json_t *fields,
 			json_t *empty = json_object();
 			int r;
 
-			if (json_check_members(item, p, allowed, HJE(e)) < 0) {
+			if (hns_check_members(item, p, allowed, e) < 0) {
 				json_decref(empty);
 				return hje_fail(e);
 			}
@@ -280,7 +301,7 @@ static int net_policies_v2(const json_t *arr, const char *path, json_t *fields,
 static int parse_subnet_v2(struct hns_network *n, const json_t *in,
 			   const char *path, json_t **out, struct herr *e)
 {
-	static const char *const allowed[] = { "IpAddressPrefix", "Policies",
+	static const char *const allowed[] = { "IpAddressPrefix", "Policies", "Flags",
 					       "Routes", NULL };
 	const char *prefix = NULL, *gw[2] = { NULL, NULL };
 	size_t gwi[2] = { 0, 0 };
@@ -293,7 +314,7 @@ static int parse_subnet_v2(struct hns_network *n, const json_t *in,
 	*out = NULL;
 	if (!json_is_object(in))
 		return hfail(e, 400, path, "must be an object");
-	if (json_check_members(in, path, allowed, HJE(e)) < 0 ||
+	if (hns_check_members(in, path, allowed, e) < 0 ||
 	    json_get_string(in, path, "IpAddressPrefix", true, &prefix, HJE(e)) < 0)
 		return hje_fail(e);
 	pmember(pp, path, "IpAddressPrefix");
@@ -392,7 +413,7 @@ static int net_parse_v2(const json_t *in, const char *path,
 		pmember(p, path, "MacPool");
 		if (!json_is_object(v))
 			return hfail(e, 400, p, "must be an object");
-		if (json_check_members(v, p, allowed, HJE(e)) < 0 ||
+		if (hns_check_members(v, p, allowed, e) < 0 ||
 		    json_get_array(v, p, "Ranges", false, &ranges, HJE(e)) < 0)
 			return hje_fail(e);
 		if (ranges) {
@@ -428,7 +449,7 @@ static int net_parse_v2(const json_t *in, const char *path,
 			pindex(ip, p, i);
 			if (!json_is_object(ipam))
 				return hfail(e, 400, ip, "must be an object");
-			if (json_check_members(ipam, ip, allowed, HJE(e)) < 0 ||
+			if (hns_check_members(ipam, ip, allowed, e) < 0 ||
 			    json_get_array(ipam, ip, "Subnets", false, &list, HJE(e)) < 0)
 				return hje_fail(e);
 			if ((t = json_object_get(ipam, "Type")) != NULL) {
@@ -493,7 +514,8 @@ static json_t *network_policies_v2(const json_t *doc)
 	return out;
 }
 
-static json_t *network_render_v2(const struct hns_network *n)
+static json_t *network_render_v2(const struct hns *h,
+				  const struct hns_network *n)
 {
 	const json_t *doc = n->o.doc;
 	json_t *out = json_object(), *pols, *subs, *sub, *dns;
@@ -506,6 +528,7 @@ static json_t *network_render_v2(const struct hns_network *n)
 	pols = network_policies_v2(doc);
 	json_array_foreach(json_object_get(doc, "Policies"), i, v)
 		json_array_append_new(pols, policy_render_v2(v));
+	network_report_v2(h, n, pols);
 	json_object_set_new(out, "Policies", pols);
 	if ((v = json_object_get(doc, "MacPools")) != NULL) {
 		json_t *mp = json_object();
@@ -542,7 +565,7 @@ static json_t *network_render_v2(const struct hns_network *n)
 	}
 	v = json_object_get(doc, "Flags");
 	json_object_set_new(out, "Flags", json_integer(v ? json_integer_value(v) : 0));
-	json_object_set_new(out, "SchemaVersion", schema_version());
+	echo_stored(doc, out);
 	return out;
 }
 
@@ -551,6 +574,7 @@ static json_t *network_render_v2(const struct hns_network *n)
 static const struct fdesc f_ep_v2[] = {
 	{ "Name", "Name", FK_STR, false, 0, 0, NULL },
 	{ "Flags", "Flags", FK_UINT, false, 0, UINT32_MAX, NULL },
+	{ "Health", "Health", FK_ANY, false, 0, 0, NULL }, /* stored only */
 };
 
 static const char *const ep_v2_extra[] = {
@@ -591,7 +615,7 @@ static int ep_parse_v2(struct hns *h, const json_t *in, const char *path,
 	s->net = (struct hns_network *)hns_lookup(h, HK_NETWORK, net);
 	if (s->net == NULL)
 		return hfail(e, 404, p, "no network with ID '%s'", net);
-	if (ns && *ns) {
+	if (ns && *ns && !guid_is_zero(ns)) { /* all-zero: none (Antrea) */
 		pmember(p, path, "HostComputeNamespace");
 		s->ns = (struct hns_namespace *)hns_lookup(h, HK_NAMESPACE, ns);
 		if (s->ns == NULL)
@@ -630,7 +654,7 @@ static int ep_parse_v2(struct hns *h, const json_t *in, const char *path,
 			pindex(ip, lp, i);
 			if (!json_is_object(item))
 				return hfail(e, 400, ip, "must be an object");
-			if (json_check_members(item, ip, allowed, HJE(e)) < 0 ||
+			if (hns_check_members(item, ip, allowed, e) < 0 ||
 			    json_get_string(item, ip, "IpAddress", true, &addr, HJE(e)) < 0 ||
 			    json_get_uint(item, ip, "PrefixLength", false, 0, 128, &plen,
 					  HJE(e)) < 0)
@@ -756,7 +780,7 @@ static json_t *endpoint_render_v2(const struct hns_endpoint *ep)
 		flags |= 1;
 	json_object_set_new(out, "Flags", json_integer(flags));
 	json_object_set_new(out, "State", json_integer(endpoint_state(ep)));
-	json_object_set_new(out, "SchemaVersion", schema_version());
+	echo_stored(doc, out);
 	return out;
 }
 
@@ -816,7 +840,7 @@ static json_t *modify_policies(const json_t *cur, const json_t *given,
 		char path[HNS_PATH_LEN];
 
 		json_array_foreach(out, j, q)
-			if (json_equal(p, q))
+			if (policy_same(p, q))
 				found = j;
 		pindex(path, "Settings.Policies", i);
 		if (strcmp(req, "Add") == 0) {
@@ -845,7 +869,7 @@ static const json_t *settings_policies(const json_t *settings, struct herr *e)
 	static const char *const allowed[] = { "Policies", NULL };
 	const json_t *arr = NULL;
 
-	if (json_check_members(settings, "Settings", allowed, HJE(e)) < 0 ||
+	if (hns_check_members(settings, "Settings", allowed, e) < 0 ||
 	    json_get_array(settings, "Settings", "Policies", true, &arr, HJE(e)) < 0) {
 		hje_fail(e);
 		return NULL;
@@ -966,7 +990,7 @@ static int namespace_modify_v2(struct hns *h, struct hns_namespace *ns,
 	is_ep = strcmp(rtype, "Endpoint") == 0;
 	key = is_ep ? "EndpointId" : "ContainerId";
 	snprintf(allowed0, sizeof(allowed0), "%s", key);
-	if (json_check_members(settings, "Settings", allowed, HJE(e)) < 0 ||
+	if (hns_check_members(settings, "Settings", allowed, e) < 0 ||
 	    json_get_string(settings, "Settings", key, true, &rid, HJE(e)) < 0)
 		return hje_fail(e);
 	pmember(p, "Settings", key);
@@ -987,11 +1011,11 @@ static int not_allowed(const char *method, const char *coll, bool with_id,
 	return hns_reply_err(resp, &e);
 }
 
-static json_t *render(struct hns_obj *o)
+json_t *hns_v2_render(const struct hns *h, struct hns_obj *o)
 {
 	switch (o->kind) {
 	case HK_NETWORK:
-		return network_render_v2((struct hns_network *)o);
+		return network_render_v2(h, (struct hns_network *)o);
 	case HK_ENDPOINT:
 		return endpoint_render_v2((struct hns_endpoint *)o);
 	case HK_NAMESPACE:
@@ -1013,12 +1037,12 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 	json_t *in, *out = NULL;
 	int r;
 
-	herr_init(&e);
+	herr_init_req(&e, h);
 	if (id == NULL) {
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
 			for (struct hns_obj *x = h->lists[k].head; x; x = x->next)
-				json_array_append_new(out, render(x));
+				json_array_append_new(out, hns_v2_render(h, x));
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
@@ -1035,20 +1059,20 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
-		return hns_reply(resp, 200, NULL, render(o));
+		return hns_reply(resp, 200, NULL, hns_v2_render(h, o));
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0 &&
 	    strcmp(method, "PATCH") != 0)
 		return not_allowed(method, coll, true, resp);
 	o = hns_lookup(h, k, id);
 	if (o == NULL) {
-		hfail(&e, 404, NULL, "no %s with ID '%s'", label, id);
+		hfail(&e, 404, NULL, "Element not found. (no %s with ID '%s')", label, id);
 		return hns_reply_err(resp, &e);
 	}
 	if (strcmp(method, "GET") == 0)
-		return hns_reply(resp, 200, NULL, render(o));
+		return hns_reply(resp, 200, NULL, hns_v2_render(h, o));
 	if (strcmp(method, "DELETE") == 0) {
-		out = render(o);
+		out = hns_v2_render(h, o);
 		txn_begin(h);
 		r = k == HK_NETWORK ? network_delete(h, (struct hns_network *)o, &e) :
 		    k == HK_ENDPOINT ? endpoint_delete(h, (struct hns_endpoint *)o, &e) :
@@ -1067,5 +1091,5 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 		json_decref(out);
 		return hns_reply_err(resp, &e);
 	}
-	return hns_reply(resp, 200, NULL, o ? render(o) : out);
+	return hns_reply(resp, 200, NULL, o ? hns_v2_render(h, o) : out);
 }

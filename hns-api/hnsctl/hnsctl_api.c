@@ -31,6 +31,19 @@ static void body_excerpt(const struct hc_response *r, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, r->body);
 }
 
+/* What the server accepted without enforcing it (keys it does not know,
+ * policy types it does not apply): on stderr, so --json output stays
+ * the server's JSON. */
+static void print_warnings(const json_t *warnings)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(warnings, i, w)
+		if (json_is_string(w))
+			fprintf(stderr, "hnsctl: warning: %s\n", json_string_value(w));
+}
+
 static int unwrap(const char *method, const char *path,
 		  const struct hc_response *r, json_t **output)
 {
@@ -72,6 +85,7 @@ static int unwrap(const char *method, const char *path,
 		json_decref(j);
 		return -1;
 	}
+	print_warnings(json_object_get(j, "Warnings"));
 	*output = json_object_get(j, "Output");
 	*output = *output ? json_incref(*output) : json_null();
 	json_decref(j);

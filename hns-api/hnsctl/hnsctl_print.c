@@ -418,8 +418,8 @@ void print_networks(const json_t *networks)
 void print_network(const json_t *network)
 {
 	static const char *const order[] = {"ID", "Id", "Name", "Type",
-					    "NetworkAdapterName", "SourceMac",
-					    NULL};
+					    "ManagementIP", "NetworkAdapterName",
+					    "SourceMac", NULL};
 	struct kv_view v = {0};
 
 	kv_object(&v, network, order);

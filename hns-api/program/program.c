@@ -136,6 +136,19 @@ static int dp_port_stats(void *ctx, const char *port_name, json_t *out)
 	return 0;
 }
 
+/* Networks report the uplink's address as their ManagementIP. */
+static int dp_uplink_address(void *ctx, char *buf, size_t len)
+{
+	struct program *pg = ctx;
+	uint32_t ip;
+
+	if (ports_uplink_ip(pg->ports, &ip) < 0)
+		return -1;
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+	return 0;
+}
+
 static void bind_dataplane(struct program *pg)
 {
 	memset(&pg->dp, 0, sizeof(pg->dp));
@@ -147,6 +160,7 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.network_created = dp_network_created;
 	pg->dp.network_deleted = dp_network_deleted;
 	pg->dp.port_stats = dp_port_stats;
+	pg->dp.uplink_address = dp_uplink_address;
 }
 
 /* Networks and attachments hns_create() restored came before the

@@ -151,7 +151,8 @@ static void route(struct api_router *r, const char *method, const char *path,
 		status = 404;
 		resp = envelope_errorf("no such path: %s", path);
 	} else {
-		status = hns_handle(program_hns(pg), method, path, body, body_len, &resp);
+		status = hns_handle_query(program_hns(pg), method, path, query, body,
+					  body_len, &resp);
 		if (resp == NULL) {
 			resp = envelope_error(status == 404 ? "no such path" : "no response");
 			status = status >= 400 ? status : 500;

@@ -471,3 +471,16 @@ json_t *ports_describe_all(const struct ports *ps)
 			json_array_append_new(arr, ports_describe(ps, i));
 	return arr;
 }
+
+int ports_uplink_ip(const struct ports *ps, uint32_t *ip)
+{
+	for (uint16_t i = 0; i < ps->sw->nb_ports; i++) {
+		const struct vs_port *port = &ps->sw->ports[i];
+
+		if (port->in_use && port->uplink && port->nb_ips > 0) {
+			*ip = port->ips[0];
+			return 0;
+		}
+	}
+	return -1;
+}

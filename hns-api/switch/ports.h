@@ -75,5 +75,8 @@ const char *ports_endpoint(const struct ports *ps, uint16_t port);
 json_t *ports_describe(const struct ports *ps, uint16_t port);
 /* Every live port's description, by index. */
 json_t *ports_describe_all(const struct ports *ps);
+/* The uplink port's first IPv4 address (host order): 0, or -1 when there
+ * is no uplink or it has no address. */
+int ports_uplink_ip(const struct ports *ps, uint32_t *ip);
 
 #endif

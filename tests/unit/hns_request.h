@@ -119,4 +119,16 @@ static inline void fails(const char *method, const char *path, const char *body,
 		cr_assert(strstr(err(), frag2), "error '%s' lacks '%s'", err(), frag2);
 }
 
+/* The last (successful) reply's "Warnings" has an entry containing frag. */
+static inline bool warned(const char *frag)
+{
+	json_t *w = json_object_get(resp, "Warnings"), *item;
+	size_t i;
+
+	json_array_foreach(w, i, item)
+		if (strstr(json_string_value(item), frag))
+			return true;
+	return false;
+}
+
 #endif

@@ -14,6 +14,9 @@
 #include "hns.h"
 #include "hns_request.h"
 #include "hns_internal.h"
+
+static char pbuf[256];
+#define P(...) (snprintf(pbuf, sizeof(pbuf), __VA_ARGS__), pbuf)
 #include "store.h"
 
 /* ---- helpers ---- */
@@ -178,7 +181,8 @@ Test(networks, create_returns_upper_case_guid_and_canonical_fields)
 	cr_assert_str_eq(ostr("Subnets[0].AddressPrefix"), "10.0.0.0/24");
 	cr_assert_str_eq(ostr("Subnets[0].GatewayAddress"), "10.0.0.1");
 	cr_assert_str_eq(ostr("DNSServerList"), "8.8.8.8,1.1.1.1");
-	cr_assert_str_eq(ostr("MacPools[0].StartMacAddress"), "00-15-5D-10-00-00");
+	/* strings come back as the client wrote them (issue 15) */
+	cr_assert_str_eq(ostr("MacPools[0].StartMacAddress"), "00:15:5d:10:00:00");
 	cr_assert(json_is_array(jget(out(), "Policies")));
 }
 
@@ -265,12 +269,20 @@ Test(networks, given_id_is_kept_and_duplicate_id_conflicts)
 
 Test(validation, unknown_field_is_named)
 {
-	fails("POST", "/networks/", "{'Nmae': 'x', 'Name': 'y', 'Type': 'NAT'}", 400,
-	      "Nmae", "unknown field");
-	fails("POST", "/networks/",
-	      "{'Name': 'y', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/8', "
-	      "'Gateway': '10.0.0.1'}]}",
-	      400, "Subnets[0].Gateway", NULL);
+	/* REST is lenient: kept, echoed and reported (the config is strict) */
+	ok("POST", "/networks/", "{'Nmae': 'x', 'Name': 'y', 'Type': 'NAT'}");
+	cr_assert(warned("Nmae: not an HNS field"));
+	cr_assert_str_eq(ostr("Nmae"), "x");
+	ok("DELETE", P("/networks/%s", ostr("ID")), NULL);
+	ok("POST", "/networks/",
+	   "{'Name': 'y', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/8', "
+	   "'Gateway': '10.0.0.1'}]}");
+	cr_assert(warned("Subnets[0].Gateway: not a field here"));
+	ok("DELETE", P("/networks/%s", ostr("ID")), NULL);
+	/* a bad value of a field that is enforced still fails, naming it */
+	fails("POST", "/networks/", "{'Name': 'z', 'Type': 'NAT', 'Nmae': 1, "
+	      "'Subnets': [{'AddressPrefix': '10.0.0.0/33'}]}", 400,
+	      "Subnets[0].AddressPrefix", NULL);
 	ok("GET", "/networks/", NULL);
 	cr_assert_eq(json_array_size(out()), 0);
 }
@@ -636,8 +648,10 @@ Test(policies, nat_policy_errors)
 			"Policies[0].Protocol", NULL);
 	ep_policy_fails("{'Type': 'NAT', 'InternalPort': 80}", "Policies[0].ExternalPort",
 			"required");
-	ep_policy_fails("{'Type': 'NAT', 'InternalPort': 80, 'ExternalPort': 80, 'Port': 1}",
-			"Policies[0].Port", "unknown field");
+	ep_with_policy("{'Type': 'NAT', 'InternalPort': 80, 'ExternalPort': 80, 'Port': 1}");
+	cr_assert(warned("Policies[0].Port: not a field of a NAT policy; ignored"));
+	cr_assert_null(jget(out(), "Policies[0].Port"));
+	ok("DELETE", P("/endpoints/%s", ostr("ID")), NULL);
 	ep_with_policy("{'Type': 'nat', 'InternalPort': 80, 'ExternalPort': 80}");
 	cr_assert_str_eq(ostr("Policies[0].Protocol"), "TCP");
 }
@@ -691,19 +705,25 @@ Test(policies, vlan_outboundnat_route_qos_errors)
 			"Policies[0].MaximumOutgoingBandwidthInBytes", NULL);
 }
 
-Test(policies, unknown_and_misplaced_types)
+Test(policies, unknown_and_misplaced_types_are_kept_with_a_warning)
 {
 	make_net();
-	ep_policy_fails("{'Type': 'FIREWALL'}", "Policies[0].Type", "FIREWALL");
 	ep_policy_fails("{'VLAN': 3}", "Policies[0].Type", "required");
 	ep_policy_fails("{'Type': 'VLAN', 'VLAN': 3}, 7", "Policies[1]", "object");
+	/* a type not enforced here is stored verbatim and reported */
+	ep_with_policy("{'Type': 'FIREWALL', 'Rule': {'x': 1}}");
+	cr_assert(warned("Policies[0].Type"));
+	cr_assert(warned("FIREWALL"));
+	cr_assert_eq(oint("Policies[0].Rule.x"), 1);
+	ok("DELETE", P("/endpoints/%s", ostr("ID")), NULL);
 	/* ELB only belongs in policy lists, VSID only on networks/subnets */
-	ep_policy_fails("{'Type': 'ELB'}", "Policies[0].Type", "not an endpoint policy");
-	ep_policy_fails("{'Type': 'VSID', 'VSID': 5000}", "Policies[0].Type", NULL);
-	fails("POST", "/networks/",
-	      "{'Name': 'b', 'Type': 'Overlay', 'Subnets': [{'AddressPrefix': '10.5.0.0/24', "
-	      "'Policies': [{'Type': 'NAT', 'InternalPort': 1, 'ExternalPort': 1}]}]}",
-	      400, "Subnets[0].Policies[0].Type", "not a subnet policy");
+	ep_with_policy("{'Type': 'ELB', 'VIPs': ['not-checked']}");
+	cr_assert(warned("not enforced on an endpoint"));
+	cr_assert_str_eq(ostr("Policies[0].VIPs[0]"), "not-checked");
+	ok("POST", "/networks/",
+	   "{'Name': 'b', 'Type': 'Overlay', 'Subnets': [{'AddressPrefix': '10.5.0.0/24', "
+	   "'Policies': [{'Type': 'NAT', 'InternalPort': 1, 'ExternalPort': 1}]}]}");
+	cr_assert(warned("Subnets[0].Policies[0].Type"));
 }
 
 Test(policies, subnet_and_network_policies)
@@ -761,7 +781,7 @@ Test(attach, unknown_port_without_devargs_is_named)
 	fails("POST", path, "{'VirtualNicName': 'vm7'}", 404, "VirtualNicName", "vm7");
 	cr_assert_eq(fk.attached, 0);
 	fails("POST", path, "{}", 400, "VirtualNicName", "required");
-	fails("POST", path, "{'VirtualNicName': 'c1', 'Bogus': 1}", 400, "Bogus", NULL);
+	fails("POST", path, "{'VirtualNicName': 'vm7', 'Bogus': 1}", 404, "VirtualNicName", NULL);
 	path_of(path, sizeof(path), "/endpoints/%s", ep_id);
 	ok("GET", path, NULL);
 	cr_assert_eq(oint("State"), 1);
@@ -905,13 +925,14 @@ Test(policylists, validation)
 	      404, "References[0]", NULL);
 	fails("POST", "/policylists/", "{'References': ['endpoints/x'], 'Policies': []}",
 	      400, "References[0]", NULL);
-	fails("POST", "/policylists/",
-	      "{'Policies': [{'Type': 'NAT', 'InternalPort': 1, 'ExternalPort': 1}]}", 400,
-	      "Policies[0].Type", "not a policy list policy");
+	ok("POST", "/policylists/",
+	   "{'Policies': [{'Type': 'NAT', 'InternalPort': 1, 'ExternalPort': 1}]}");
+	cr_assert(warned("not enforced on a policy list"));
 	fails("POST", "/policylists/",
 	      "{'Policies': [{'Type': 'ELB', 'InternalPort': 99999}]}", 400,
 	      "Policies[0].InternalPort", NULL);
-	fails("POST", "/policylists/", "{'Policy': []}", 400, "Policy", "unknown");
+	ok("POST", "/policylists/", "{'Policy': []}");
+	cr_assert(warned("Policy: not a field here"));
 	fails("PUT", "/policylists/", "{}", 405, NULL, NULL);
 }
 
