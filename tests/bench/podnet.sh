@@ -51,7 +51,7 @@ NSA=hvpn-$$-a NSB=hvpn-$$-b
 IPA=10.99.0.1 IPB=10.99.0.2
 HA=pn$$a HB=pn$$b       # host ends (veth) or the daemon's taps
 BR=pnbr$$
-declare -A G1 G4 FRAME MSS NOTE
+declare -A G1 G4 FRAME MSS NOTE EXTRA
 
 cleanup_hook() { ip link del "$BR" 2>/dev/null; }
 
@@ -121,7 +121,12 @@ setup_af_xdp() {
 	no_offload "$NSA" "$HA"
 	no_offload "$NSB" "$HB"
 	switch_start "net_af_xdp0,iface=$HA,start_queue=0,queue_count=1" \
-		"net_af_xdp1,iface=$HB,start_queue=0,queue_count=1"
+		"net_af_xdp1,iface=$HB,start_queue=0,queue_count=1" || return 1
+	# ip(8) says "xdpgeneric" for the skb path, "xdp" for veth's native XDP.
+	case $(ip -d link show "$HA") in
+	*xdpgeneric*) EXTRA[$KIND]=" (generic XDP)" ;;
+	*prog/xdp*) EXTRA[$KIND]=" (native XDP, copy mode)" ;;
+	esac
 }
 
 # taps_into_pods: the daemon made HA and HB in the host namespace; each
@@ -187,7 +192,7 @@ run_kind() {
 	elif ! measure; then
 		NOTE[$KIND]=$WHY
 	else
-		NOTE[$KIND]=ok
+		NOTE[$KIND]=ok${EXTRA[$KIND]:-}
 	fi
 	teardown
 	echo "podnet: $KIND: ${NOTE[$KIND]}" >&2
@@ -214,7 +219,7 @@ echo "(Gbit/s received; ratio to the Linux bridge; AvgRxFrame in bytes at pod B,
 if [ "$SMOKE" = 1 ]; then
 	for k in $KINDS; do
 		case ${NOTE[$k]} in
-		ok) pass "podnet_$k" ;;
+		ok*) pass "podnet_$k" ;;
 		*"no /dev/vhost-net"*) echo "SKIP podnet_$k: ${NOTE[$k]}" ;;
 		*) fail "podnet_$k" "${NOTE[$k]}" ;;
 		esac
