@@ -125,7 +125,7 @@ static int make_ns(const char *name)
 
 Test(host_link, namespace_made_opened_deleted)
 {
-	char before[128], after[128], path[128];
+	char before[128], after[128];
 	struct host_link_info lo;
 	int fd;
 
@@ -136,7 +136,6 @@ Test(host_link, namespace_made_opened_deleted)
 	cr_assert_str_eq(self_netns(after, sizeof(after)), before,
 			 "the calling thread changed namespace");
 	/* ip(8) sees it, and its loopback is up */
-	snprintf(path, sizeof(path), " %s", ns_name);
 	cr_assert(strstr(run("ip netns list"), ns_name) != NULL);
 	cr_assert_eq(host_link_get(fd, "lo", &lo, err, sizeof(err)), 0, "%s", err);
 	cr_assert(lo.up);
@@ -199,8 +198,6 @@ Test(host_link, veth_into_namespace_read_back_then_deleted)
 	cr_assert_eq(host_link_get(HOST_NETNS_SELF, outer, &out, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(out.mtu, 1450);
 	cr_assert(out.up);
-	cr_assert_not(host_link_exists(HOST_NETNS_SELF, "eth0") &&
-		      if_nametoindex("eth0") == (unsigned)in.ifindex);
 
 	o = run("ip -n %s -o addr show dev eth0", ns_name);
 	cr_assert(strstr(o, "inet 10.77.0.7/24") != NULL, "%s", o);
@@ -262,8 +259,8 @@ Test(host_link, host_name_taken)
 	pod_spec(&s, fd);
 	cr_assert_eq(host_veth_create(&s, NULL, err, sizeof(err)), 0, "%s", err);
 	s.netns = fd2;
-	expect_fail_nothing_left(&s, "'" );
-	cr_assert(strstr(err, outer) && strstr(err, "taken in the host namespace"), "%s", err);
+	expect_fail_nothing_left(&s, "taken in the host namespace");
+	cr_assert(strstr(err, outer) != NULL, "%s", err);
 	close(fd);
 	close(fd2);
 }
@@ -316,6 +313,8 @@ Test(host_link, bad_mtu_and_address_refused)
 	pod_spec(&s, fd);
 	s.mtu = 20;
 	expect_fail_nothing_left(&s, "MTU 20");
+	pod_spec(&s, 9999);             /* not an open fd */
+	expect_fail_nothing_left(&s, "target namespace (fd 9999): setns: Bad file descriptor");
 	cr_assert_eq(host_ip_parse("10.0.0.1/33", &a, err, sizeof(err)), -1);
 	cr_assert_eq(host_ip_parse("10.0.0.300", &a, err, sizeof(err)), -1);
 	cr_assert_eq(host_ip_parse("", &a, err, sizeof(err)), -1);

@@ -115,6 +115,16 @@ static int spec_check(const struct host_veth_spec *s, char *err, size_t errlen)
 		snprintf(err, errlen, "interface name '%s' given for both ends", s->inner_name);
 		return -1;
 	}
+	if (s->netns != HOST_NETNS_SELF) {
+		char why[128];
+		struct mnl_socket *nl = host_nl_open(s->netns, why, sizeof(why));
+
+		if (nl == NULL) {
+			snprintf(err, errlen, "target namespace (fd %d): %s", s->netns, why);
+			return -1;
+		}
+		host_nl_close(nl);
+	}
 	if (host_link_exists(HOST_NETNS_SELF, s->outer_name)) {
 		snprintf(err, errlen, "interface name '%s' is taken in the host namespace",
 			 s->outer_name);
