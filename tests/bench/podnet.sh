@@ -27,7 +27,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VSWITCHD=${VSWITCHD:-$ROOT/build/vswitchd}
 PY=${PY:-python3}
-# shellcheck source=../e2e/lib.sh
+# shellcheck source=tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
 
 SECS=5
@@ -45,7 +45,9 @@ while [ $# -gt 0 ]; do
 done
 
 e2e_init podnet podnet
+# shellcheck disable=SC2034 # read by lib.sh's start_daemon and cleanup
 EAL_PREFIX=podnet$$
+# shellcheck disable=SC2034
 API_ARGS=(--no-api)
 NSA=hvpn-$$-a NSB=hvpn-$$-b
 IPA=10.99.0.1 IPB=10.99.0.2
@@ -57,6 +59,7 @@ cleanup_hook() { ip link del "$BR" 2>/dev/null; }
 
 # Each kind starts from nothing: the daemon stopped, pods and links gone.
 teardown() {
+	local dev
 	stop_daemon
 	remove_namespaces "${E2E_NS[@]}"
 	E2E_NS=()
@@ -170,15 +173,17 @@ PYEOF
 }
 
 measure() {
-	local b0 p0 b1 p1 r
+	local b0 p0 b1 p1
 	nsx "$NSB" iperf3 -s >"$W/iperf-server-$KIND.log" 2>&1 &
 	wait_listening "$NSB" tcp 5201 || { WHY="iperf3 server did not listen"; return 1; }
 	b0=$(rx_counter rx_bytes) p0=$(rx_counter rx_packets)
-	read -r G1[$KIND] MSS[$KIND] < <(iperf 1)
+	read -r "G1[$KIND]" "MSS[$KIND]" < <(iperf 1)
 	b1=$(rx_counter rx_bytes) p1=$(rx_counter rx_packets)
 	FRAME[$KIND]=$(( (b1 - b0) / ((p1 - p0) > 0 ? (p1 - p0) : 1) ))
-	read -r G4[$KIND] r < <(iperf 4)
-	[ "${G1[$KIND]}" != 0 ] && [ "${G1[$KIND]}" != 0.00 ] || { WHY="iperf3 moved nothing"; return 1; }
+	read -r "G4[$KIND]" _ < <(iperf 4)
+	case ${G1[$KIND]} in
+	0 | 0.00) WHY="iperf3 moved nothing"; return 1 ;;
+	esac
 }
 
 run_kind() {
