@@ -5,7 +5,7 @@ set -eu
 PACKAGES=(
   build-essential meson ninja-build pkg-config
   libdpdk-dev dpdk dpdk-dev libjansson-dev libpcap-dev libbpf-dev libxdp-dev
-  libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev libcriterion-dev
+  libmicrohttpd-dev libsqlite3-dev libmnl-dev libcurl4-openssl-dev libcriterion-dev
   python3 python3-scapy tshark iproute2 iputils-ping curl iperf3 ethtool procps
   gnuplot-nox
   clang libclang-rt-14-dev   # tools/fuzz.sh: libFuzzer, ASan, UBSan

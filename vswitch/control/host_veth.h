@@ -1,0 +1,72 @@
+/* The interfaces an HNS attach makes (issue 16): a veth pair whose inner
+ * end is the endpoint as a pod or the host sees it (name, MAC, addresses,
+ * default route, MTU, up) and whose outer end, in the host namespace,
+ * becomes a switch port. A container attach puts the inner end in the
+ * pod's namespace; a host attach ("SystemType":"Host") keeps it in the
+ * host's as a vNIC named after the endpoint. A failed call removes the
+ * pair it made, so nothing is left half made.
+ * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
+#ifndef HVS_HOST_VETH_H
+#define HVS_HOST_VETH_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HOST_VETH_MAX_ADDRS 4
+#define HOST_VNIC_PREFIX "vEthernet-"
+
+/* An IPv4 or IPv6 address; family 0 marks an unused slot. */
+struct host_ip {
+	int family;                     /* AF_INET, AF_INET6 or 0 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} addr;
+	uint8_t prefix_len;             /* addresses only; gateways ignore it */
+};
+
+struct host_veth_spec {
+	int netns;                      /* inner end's namespace fd, or HOST_NETNS_SELF */
+	const char *inner_name;         /* "eth0"; at most 15 characters */
+	const char *outer_name;         /* the switch's end, in the host namespace */
+	bool set_mac;                   /* else the kernel picks a random MAC */
+	uint8_t mac[6];                 /* the inner end's (the endpoint's) MAC */
+	struct host_ip addrs[HOST_VETH_MAX_ADDRS];   /* on the inner end */
+	struct host_ip gateway4;        /* default route via; family 0: none */
+	struct host_ip gateway6;
+	uint32_t mtu;                   /* both ends; 0 keeps the kernel's 1500 */
+};
+
+struct host_veth_result {
+	int outer_ifindex;              /* in the host namespace */
+	char outer_name[IF_NAMESIZE];
+	int inner_ifindex;              /* in spec->netns */
+};
+
+/* Parses "10.0.0.2/24", "fd00::2/64" or a bare address (prefix 32 or
+ * 128) into *ip. 0, or -1 with err. For tests and callers holding text. */
+int host_ip_parse(const char *text, struct host_ip *ip, char *err, size_t errlen);
+
+/* Makes the pair: the outer end in the host namespace, the inner end in
+ * spec->netns with MAC, MTU, up, addresses, then default routes. Both
+ * ends up. 0 and *res, or -1 with err naming the step and the field
+ * (a name taken, too long, a bad address, a gateway outside every
+ * prefix); then nothing of the pair is left. */
+int host_veth_create(const struct host_veth_spec *spec,
+		     struct host_veth_result *res, char *err, size_t errlen);
+
+/* HOST_VNIC_PREFIX endpoint_name cut to 15 characters ("vEthernet-web1").
+ * 0, or -1 with err when the result would not be a valid name. */
+int host_vnic_name(const char *endpoint_name, char out[IF_NAMESIZE],
+		   char *err, size_t errlen);
+
+/* host_veth_create with the inner end left in the host namespace as the
+ * host's vNIC: spec->netns is ignored, and so are the gateways (the host
+ * keeps its own default route). */
+int host_vnic_create(const struct host_veth_spec *spec,
+		     struct host_veth_result *res, char *err, size_t errlen);
+
+#endif
