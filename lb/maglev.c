@@ -6,12 +6,14 @@
  * therefore moves about 1/N of the slots, and the load is even to within
  * one slot per backend. A weight w gives a backend w turns per round.
  *
- * M is the smallest prime >= 100 x total weight (at least 257): ~100
- * slots per backend unit keep the spread and the disruption close to the
- * ideal, and a 4-backend service costs 802 bytes rather than the paper's
- * fixed 65537 slots (10,000 services are normal). When M itself changes
- * (the total weight crosses a step) more flows move, which only affects
- * NEW connections: established ones are in the connection table.
+ * M is the first prime after one of a few fixed sizes (1024, 4096, ...,
+ * 1048576): the smallest that gives >= 100 slots per unit of weight,
+ * which keeps spread and disruption close to the ideal while a 4-backend
+ * service costs 2 KB rather than the paper's fixed 65537 slots (10,000
+ * services are normal). M stays the same while the total weight moves
+ * within a step (1-10, 11-40, 41-163, ...); only a change across a step
+ * rebuilds the table with a new M and moves most NEW flows: established
+ * ones are kept by the connection table.
  * Layer: lb/, engine layer (load balancer; DPDK only). */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +25,6 @@
 #include "lb_internal.h"
 
 #define SLOTS_PER_WEIGHT 100
-#define MIN_TABLE 257
 #define MAX_TOTAL_WEIGHT 10000
 
 static bool is_prime(uint32_t n)
@@ -38,10 +39,10 @@ static bool is_prime(uint32_t n)
 
 static uint32_t table_size_for(uint32_t total_weight)
 {
-	uint32_t m = total_weight * SLOTS_PER_WEIGHT;
+	uint32_t m = 1024;
 
-	if (m < MIN_TABLE)
-		m = MIN_TABLE;
+	while (m < total_weight * SLOTS_PER_WEIGHT)
+		m *= 4;
 	while (!is_prime(m))
 		m++;
 	return m;
