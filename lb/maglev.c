@@ -7,7 +7,7 @@
  * one slot per backend. A weight w gives a backend w turns per round.
  *
  * M is the first prime after one of a few fixed sizes (1024, 4096, ...,
- * 1048576): the smallest that gives >= 100 slots per unit of weight,
+ * 1048576, then the next prime): the smallest that gives >= 100 slots per unit of weight,
  * which keeps spread and disruption close to the ideal while a 4-backend
  * service costs 2 KB rather than the paper's fixed 65537 slots (10,000
  * services are normal). M stays the same while the total weight moves
