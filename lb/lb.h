@@ -18,8 +18,10 @@
  * counters: lb_process_burst / lb_worker_sweep with worker w run on one
  * thread only, and both directions of a connection must reach the same
  * worker (the dataplane hands LB traffic to an owner worker, as it does
- * for WinNAT). lb_read_counters sums the per-worker counters on any
- * thread. No allocation, syscall or logging per packet.
+ * for WinNAT), and each worker reports its quiescent state on the QSBR
+ * between bursts (as for vfp/). lb_read_counters sums the per-worker
+ * counters; it runs on the control thread (it reads the LB object the
+ * writer frees). No allocation, syscall or logging per packet.
  *
  * Addresses and ports in this API are in host byte order.
  * Layer: lb/, engine layer (load balancer; DPDK only). */
@@ -143,7 +145,7 @@ unsigned lb_worker_sweep(struct lb_engine *e, unsigned w, uint64_t now,
 			 unsigned budget, lb_report_fn report, void *arg);
 unsigned lb_worker_conn_count(const struct lb_engine *e, unsigned w);
 
-/* Any thread: sums over workers. backends (may be NULL) receives up to
+/* Control thread: sums over workers. backends (may be NULL) receives up to
  * nb_backends per-backend totals in the order of the last lb_add/update's
  * backends array. */
 int lb_read_counters(const struct lb_engine *e, uint32_t handle,

@@ -19,6 +19,7 @@
 #include <rte_byteorder.h>
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_sctp.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
@@ -300,6 +301,10 @@ static void process_chunk(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 		key_ptrs[i] = &keys[i];
 	}
 	rte_hash_lookup_bulk_data(e->workers[w].conns, key_ptrs, n, &hits, data);
+	/* the entries of a burst are scattered over the table: fetch them all
+	 * before touching the first */
+	for (uint64_t h = hits; h != 0; h &= h - 1)
+		rte_prefetch0(&e->workers[w].entries[(uintptr_t)data[__builtin_ctzll(h)] >> 1]);
 	for (unsigned i = 0; i < n; i++) {
 		if (!p[i].valid)
 			res[i] = (struct lb_result){.verdict = LB_PASS};
