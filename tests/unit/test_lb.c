@@ -3,11 +3,16 @@
  * (checksums against full recomputation), expiry, removed-backend
  * reporting, counters and bad input. */
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 #include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -613,4 +618,86 @@ Test(lb, duplicate_frontend_is_refused)
 	c.proto = 1;
 	cr_assert_eq(lb_add(eng, &c, &h, err), -EINVAL);
 	cr_assert_eq(lb_update(eng, 63, &c, err), -ENOENT);
+}
+
+/* ---- RCU: a worker thread translating while the control thread updates ---- */
+
+struct worker_ctx {
+	struct lb_engine *e;
+	struct rte_rcu_qsbr *qsbr;
+	volatile bool stop;
+	uint64_t rounds, changed, not_forwarded;
+};
+
+static void *worker_main(void *arg)
+{
+	enum { FLOWS = 32 };
+	struct worker_ctx *w = arg;
+	struct rte_mbuf *m[FLOWS];
+	uint16_t off[FLOWS];
+	struct lb_result r[FLOWS];
+	uint32_t first[FLOWS];
+
+	rte_rcu_qsbr_thread_register(w->qsbr, 0);
+	rte_rcu_qsbr_thread_online(w->qsbr, 0);
+	for (unsigned i = 0; i < FLOWS; i++)
+		off[i] = L3;
+	while (!w->stop) {
+		for (unsigned i = 0; i < FLOWS; i++)
+			m[i] = packet(IPPROTO_UDP, CLIENT, (uint16_t)(1000 + i), VIP, 80, 0, false);
+		lb_process_burst(w->e, 0, m, off, FLOWS, rte_rdtsc(), r);
+		for (unsigned i = 0; i < FLOWS; i++) {
+			if (w->rounds == 0)
+				first[i] = dst_of(m[i]);
+			w->changed += dst_of(m[i]) != first[i];
+			w->not_forwarded += r[i].verdict != LB_FORWARD;
+			rte_pktmbuf_free(m[i]);
+		}
+		w->rounds++;
+		rte_rcu_qsbr_quiescent(w->qsbr, 0);
+	}
+	rte_rcu_qsbr_thread_offline(w->qsbr, 0);
+	rte_rcu_qsbr_thread_unregister(w->qsbr, 0);
+	return NULL;
+}
+
+Test(lb, updates_under_traffic_never_move_established_connections)
+{
+	struct rte_rcu_qsbr *q = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	struct lb_engine_config c;
+
+	cr_assert_not_null(q);
+	cr_assert_eq(rte_rcu_qsbr_init(q, 1), 0);
+	lb_engine_config_defaults(&c);
+	c.max_lbs = 8;
+	c.max_conns = 1024;
+	c.qsbr = q;
+	struct worker_ctx w = {.e = lb_engine_create(&c), .qsbr = q};
+	struct lb_backend b[8];
+	char err[LB_ERR_MAX];
+	uint32_t h;
+
+	cr_assert_not_null(w.e);
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = backends_n(i);
+	struct lb_config lc = {.vip = VIP, .proto = IPPROTO_UDP, .port = 80,
+			       .nb_backends = 4, .backends = b};
+	cr_assert_eq(lb_add(w.e, &lc, &h, err), 0);
+	pthread_t t;
+
+	cr_assert_eq(pthread_create(&t, NULL, worker_main, &w), 0);
+	while (__atomic_load_n(&w.rounds, __ATOMIC_RELAXED) == 0)
+		sched_yield();
+	for (unsigned u = 0; u < 300; u++) {   /* backends 0-3 stay, 4-7 come and go */
+		lc.nb_backends = u % 2 ? 4 : 8;
+		cr_assert_eq(lb_update(w.e, h, &lc, err), 0, "%s", err);
+	}
+	w.stop = true;
+	pthread_join(t, NULL);
+	cr_log_info("worker rounds during 300 updates: %" PRIu64, w.rounds);
+	cr_assert_gt(w.rounds, 1);
+	cr_assert_eq(w.changed, 0, "%" PRIu64 " packets changed backend", w.changed);
+	cr_assert_eq(w.not_forwarded, 0);
+	lb_engine_free(w.e);
+	rte_free(q);
 }
