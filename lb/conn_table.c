@@ -117,6 +117,7 @@ static void conn_info(const struct lb_conn *c, struct lb_conn_info *i)
 		.client_port = rte_be_to_cpu_16(c->fwd.sport),
 		.vport = rte_be_to_cpu_16(c->fwd.dport),
 		.backend_port = rte_be_to_cpu_16(c->backend_port),
+		.snat_port = rte_be_to_cpu_16(c->snat_port),
 		.tcp_established = c->state == LB_CONN_ESTABLISHED,
 	};
 }

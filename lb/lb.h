@@ -87,7 +87,7 @@ enum lb_reason {
 	LB_REASON_BACKEND_REMOVED,  /* "LB backend removed": send a TCP RST */
 	LB_REASON_LB_REMOVED,
 	LB_REASON_TABLE_FULL,
-	LB_REASON_SNAT_CONFLICT,    /* SourceVIP reply tuple already in use */
+	LB_REASON_SNAT_CONFLICT,    /* no free SourceVIP port near the client's */
 	LB_REASON_EXPIRED,          /* lb_worker_sweep only */
 };
 
@@ -102,7 +102,7 @@ struct lb_conn_info {
 	uint32_t lb;
 	uint8_t proto;
 	uint32_t client_ip, vip, backend_ip, snat_ip;
-	uint16_t client_port, vport, backend_port;
+	uint16_t client_port, vport, backend_port, snat_port;
 	bool tcp_established;
 };
 

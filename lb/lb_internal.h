@@ -51,6 +51,7 @@ struct lb_conn {
 	uint16_t backend_port; /* network order */
 	uint16_t backend_idx;
 	uint32_t snat_ip;      /* network order, 0 = none */
+	uint16_t snat_port;    /* network order; the client's port unless taken */
 	uint32_t lb;           /* slot */
 	uint32_t uid, gen;     /* of the object last validated against */
 	uint64_t expires;      /* tsc */

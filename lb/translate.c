@@ -2,7 +2,10 @@
  * worker's connection table, then rewrite each packet in place with
  * incremental checksum updates (RFC 1624; a UDP checksum of 0 stays 0).
  *   forward (client -> VIP:port):  dst := DIP:InternalPort, and with a
- *                                  SourceVIP src := SourceVIP (port kept)
+ *                                  SourceVIP src := SourceVIP:port, the
+ *                                  client's port unless another client
+ *                                  of that backend has it (then the next
+ *                                  free one, a bounded search)
  *   reply (backend -> client):     src := VIP:port, dst := client (un-SNAT)
  *   DSR:                           forward only; the backend answers the
  *                                  client itself, so no reply tuple exists
@@ -13,6 +16,7 @@
  * whose backend the LB's Maglev table picks. Any packet may open one, not
  * only a SYN: after a restart, established flows hash to the same backend.
  * Layer: lb/, engine layer (load balancer; DPDK only). */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -28,6 +32,7 @@
 #include "lb_internal.h"
 
 #define CHUNK RTE_HASH_LOOKUP_BULK_MAX
+#define SNAT_PORT_TRIES 64
 
 struct parsed {
 	struct rte_ipv4_hdr *ip;
@@ -199,7 +204,7 @@ static void established(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 	}
 	if (!is_reply) {
 		if (c->snat_ip != 0)
-			rewrite(p, true, c->snat_ip, c->fwd.sport);
+			rewrite(p, true, c->snat_ip, c->snat_port);
 		rewrite(p, false, c->backend_ip, c->backend_port);
 		finish_sctp(m, p, c->fwd.dport, c->backend_port);
 	} else {
@@ -239,6 +244,24 @@ static int32_t frontend_lookup(const struct lb_engine *e, const struct lb_tuple 
 	return -1;
 }
 
+/* Inserts c; with a SourceVIP whose reply tuple another connection has
+ * (two clients, one port, one backend), moves to the next ports. */
+static int32_t insert_with_snat_port(struct lb_worker *wk, struct lb_conn *c)
+{
+	int32_t idx = lb_conn_insert(wk, c);
+
+	for (unsigned tries = 0; idx == -EEXIST && c->snat_ip != 0 && tries < SNAT_PORT_TRIES;
+	     tries++) {
+		uint16_t port = rte_be_to_cpu_16(c->snat_port);
+
+		port = port == UINT16_MAX ? 1024 : port + 1;
+		c->snat_port = rte_cpu_to_be_16(port);
+		c->rev.dport = c->snat_port;
+		idx = lb_conn_insert(wk, c);
+	}
+	return idx;
+}
+
 static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 			   const struct parsed *p, const struct lb_tuple *t, uint64_t now,
 			   struct lb_result *r)
@@ -268,11 +291,12 @@ static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 		.state = LB_CONN_TRANSIENT,
 		.dsr = cfg->dsr,
 	};
+	c.snat_port = t->sport;
 	c.rev = (struct lb_tuple){
 		.src = c.backend_ip, .dst = c.snat_ip ? c.snat_ip : t->src,
 		.sport = c.backend_port, .dport = t->sport, .proto = t->proto,
 	};
-	int32_t idx = lb_conn_insert(wk, &c);
+	int32_t idx = insert_with_snat_port(wk, &c);
 
 	if (idx < 0) {
 		wk->lb_stats[slot].drops++;

@@ -701,3 +701,36 @@ Test(lb, updates_under_traffic_never_move_established_connections)
 	lb_engine_free(w.e);
 	rte_free(q);
 }
+
+Test(lb, source_vip_gives_two_clients_with_one_port_distinct_ports)
+{
+	uint32_t svip = ip4(10, 244, 1, 2);
+
+	add_lb(IPPROTO_TCP, VIP, 1, LB_DIST_FIVE_TUPLE, false, svip);
+	uint32_t clients[2] = {CLIENT, CLIENT + 7};
+	uint16_t snat_port[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct rte_mbuf *m = packet(IPPROTO_TCP, clients[i], 40000, VIP, 80,
+					    RTE_TCP_SYN_FLAG, false);
+
+		cr_assert_eq(run1(m, 1).verdict, LB_FORWARD);
+		cr_assert_eq(src_of(m), svip);
+		snat_port[i] = sport_of(m);
+		assert_checksums(m, false);
+		rte_pktmbuf_free(m);
+	}
+	cr_assert_eq(snat_port[0], 40000, "the client's port when free");
+	cr_assert_neq(snat_port[1], snat_port[0]);
+	for (int i = 1; i >= 0; i--) {   /* each reply finds its own client */
+		struct rte_mbuf *m = packet(IPPROTO_TCP, backends_n(0).ip, 8080, svip, snat_port[i],
+					    RTE_TCP_ACK_FLAG, false);
+
+		cr_assert_eq(run1(m, 2).verdict, LB_REPLY);
+		cr_assert_eq(dst_of(m), clients[i]);
+		cr_assert_eq(dport_of(m), 40000);
+		cr_assert_eq(src_of(m), VIP);
+		assert_checksums(m, false);
+		rte_pktmbuf_free(m);
+	}
+}
