@@ -114,6 +114,7 @@ struct lb_engine;
 
 void lb_engine_config_defaults(struct lb_engine_config *cfg);
 struct lb_engine *lb_engine_create(const struct lb_engine_config *cfg);
+/* After the workers have stopped using it. */
 void lb_engine_free(struct lb_engine *e);
 
 /* Control thread. 0 or a negative errno with err (LB_ERR_MAX) filled in:

@@ -197,7 +197,8 @@ static void established(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 	struct lb_object *o = conn_object(e, c, &why);
 
 	if (unlikely(o == NULL)) {
-		wk->lb_stats[c->lb].drops++;
+		if (why == LB_REASON_BACKEND_REMOVED)   /* a removed LB's slot may be reused */
+			wk->lb_stats[c->lb].drops++;
 		drop(r, c->lb, why);
 		lb_conn_delete(wk, idx);
 		return;
