@@ -734,3 +734,43 @@ Test(lb, source_vip_gives_two_clients_with_one_port_distinct_ports)
 		rte_pktmbuf_free(m);
 	}
 }
+
+Test(lb, weights_share_flows_in_proportion)
+{
+	struct lb_backend b[2] = {backends_n(0), backends_n(1)};
+	char err[LB_ERR_MAX];
+	uint32_t h, on0 = 0;
+
+	b[0].weight = 3;
+	b[1].weight = 1;
+	struct lb_config c = {.vip = VIP, .proto = IPPROTO_TCP, .port = 80,
+			      .nb_backends = 2, .backends = b};
+	cr_assert_eq(lb_add(eng, &c, &h, err), 0, "%s", err);
+	for (unsigned i = 0; i < 100000; i++)
+		on0 += lb_select_backend(eng, h, rng()) == 0;
+	cr_assert(on0 > 73000 && on0 < 77000, "weight 3 of 4 got %u of 100000", on0);
+}
+
+Test(lb, tcp_handshake_only_connections_expire_sooner)
+{
+	add_lb(IPPROTO_TCP, VIP, 1, LB_DIST_FIVE_TUPLE, false, 0);
+	uint64_t hz = rte_get_tsc_hz();
+	struct rte_mbuf *m;
+
+	/* port 1000: SYN and the backend's SYN-ACK (established); port 1001: SYN only */
+	for (uint16_t port = 1000; port <= 1001; port++) {
+		m = packet(IPPROTO_TCP, CLIENT, port, VIP, 80, RTE_TCP_SYN_FLAG, false);
+		run1(m, 1);
+		rte_pktmbuf_free(m);
+	}
+	m = packet(IPPROTO_TCP, backends_n(0).ip, 8080, CLIENT, 1000,
+		   RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, false);
+	cr_assert_eq(run1(m, 1).verdict, LB_REPLY);
+	rte_pktmbuf_free(m);
+	struct reports rep = {0};
+
+	cr_assert_eq(lb_worker_sweep(eng, 0, 1 + 121 * hz, 1u << 20, record, &rep), 1);
+	cr_assert_eq(lb_worker_conn_count(eng, 0), 1, "the established one stays");
+	cr_assert_eq(lb_worker_sweep(eng, 0, 1 + 7441 * hz, 1u << 20, record, &rep), 1);
+	cr_assert_eq(rep.by_reason[LB_REASON_EXPIRED], 2);
+}
