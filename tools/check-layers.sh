@@ -14,22 +14,24 @@ cd "$ROOT" || exit 2
 declare -A ALLOW=(
   [vfp]=""
   [winnat]=""
+  [lb]=""
   [pcap]=""
-  [vswitch/dataplane]="vfp winnat pcap"
-  [vswitch/control]="vswitch/dataplane vfp winnat pcap"
-  [hns-api/schema]="vswitch/control vswitch/dataplane vfp winnat pcap"
+  [vswitch/dataplane]="vfp winnat lb pcap"
+  [vswitch/control]="vswitch/dataplane vfp winnat lb pcap"
+  [hns-api/schema]="vswitch/control vswitch/dataplane vfp winnat lb pcap"
   [hns-api/store]=""
   [hns-api/hns]="hns-api/schema hns-api/store"
   [hns-api/server]="hns-api/schema hns-api/hns hns-api/store hns-api/switch hns-api/program"
-  [hns-api/switch]="hns-api/schema hns-api/store vswitch/control vfp winnat pcap"
-  [hns-api/program]="hns-api/schema hns-api/hns hns-api/store hns-api/switch vswitch/control vfp winnat pcap"
+  [hns-api/switch]="hns-api/schema hns-api/store vswitch/control vfp winnat lb pcap"
+  [hns-api/program]="hns-api/schema hns-api/hns hns-api/store hns-api/switch vswitch/control vfp winnat lb pcap"
   [hns-api/hnsctl]="hns-api/schema pcap"
-  [vswitch/daemon]="hns-api/server hns-api/schema hns-api/hns hns-api/store hns-api/switch hns-api/program vswitch/control vswitch/dataplane vfp winnat pcap"
+  [vswitch/daemon]="hns-api/server hns-api/schema hns-api/hns hns-api/store hns-api/switch hns-api/program vswitch/control vswitch/dataplane vfp winnat lb pcap"
 )
 # system headers a folder must not include at all
 declare -A FORBID_SYS=(
   [vfp]="jansson.h sqlite3.h microhttpd.h"
   [winnat]="jansson.h sqlite3.h microhttpd.h"
+  [lb]="jansson.h sqlite3.h microhttpd.h"
   [pcap]="jansson.h sqlite3.h microhttpd.h"
   [vswitch/dataplane]="jansson.h sqlite3.h microhttpd.h"
   [vswitch/control]="jansson.h sqlite3.h microhttpd.h"
@@ -40,7 +42,7 @@ declare -A FORBID_SYS=(
 # header name -> folder (each header name is unique in the tree)
 declare -A HOME_OF=()
 dup=0
-for f in $(find vswitch vfp winnat pcap hns-api -name '*.h' 2>/dev/null); do
+for f in $(find vswitch vfp winnat lb pcap hns-api -name '*.h' 2>/dev/null); do
   d=$(dirname "$f"); d=${d#./}
   [ -n "${ALLOW[$d]+x}" ] || continue
   b=$(basename "$f")
