@@ -26,6 +26,7 @@ struct l3_view;
 struct l3_ctl;
 struct l2b_view;
 struct trace;
+struct lb_engine;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
@@ -70,6 +71,9 @@ struct vswitch {
 	 * an L2Bridge or Private endpoint. */
 	struct l2b_view *l2b_view;
 	struct trace *trace; /* the running trace (pcap/trace.h) or NULL */
+	/* Load balancers (lb/lb.h, lb_ctl.h): NULL until the first is added;
+	 * workers load it with acquire. */
+	struct lb_engine *lb;
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
 	uint32_t extra_mbufs; /* Switch.PacketBuffers */
