@@ -7,6 +7,7 @@
  * v1 and v2 names, so the cross-schema mapping (NAT <-> PortMapping, ROUTE
  * <-> SDNRoute, OutBoundNAT VIP <-> VirtualIP, ...) is data, not code. */
 #include "hns_internal.h"
+#include "hns_acl_policy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,84 +82,6 @@ static int item_ip(const char *item, const char *path, struct herr *e, void *arg
 	} else {
 		json_string_set(out, buf);
 	}
-	return 0;
-}
-
-static int item_addr(const char *item, const char *path, struct herr *e,
-		     void *arg)
-{
-	struct ipaddr a;
-	int len;
-
-	(void)arg;
-	if (strcmp(item, "*") == 0 || strcasecmp(item, "any") == 0)
-		return 0;
-	if (strchr(item, '/') ? prefix_parse(item, &a, &len, false) < 0
-			      : ip_parse(item, &a) < 0)
-		return hfail(e, 400, path,
-			     "'%s' is not a valid IP address or prefix", item);
-	return 0;
-}
-
-static int parse_u16(const char *s, long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno || *end || *out > 65535 ? -1 : 0;
-}
-
-static int item_port(const char *item, const char *path, struct herr *e,
-		     void *arg)
-{
-	char lo[16];
-	const char *dash = strchr(item, '-');
-	long a, b;
-
-	(void)arg;
-	if (dash == NULL) {
-		if (parse_u16(item, &a) < 0)
-			return hfail(e, 400, path,
-				     "'%s' is not a port (0-65535) or range a-b", item);
-		return 0;
-	}
-	if ((size_t)(dash - item) >= sizeof(lo))
-		return hfail(e, 400, path, "'%s' is not a port range", item);
-	memcpy(lo, item, (size_t)(dash - item));
-	lo[dash - item] = '\0';
-	if (parse_u16(lo, &a) < 0 || parse_u16(dash + 1, &b) < 0 || a > b)
-		return hfail(e, 400, path,
-			     "'%s' is not a port (0-65535) or range a-b", item);
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int number;
-} protocols[] = {
-	{ "ICMP", 1 }, { "IGMP", 2 }, { "TCP", 6 }, { "UDP", 17 },
-	{ "ICMPv6", 58 }, { "ANY", 256 },
-};
-
-static int item_proto(const char *item, const char *path, struct herr *e,
-		      void *arg)
-{
-	char *end;
-	long n;
-
-	(void)arg;
-	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
-		if (strcasecmp(item, protocols[i].name) == 0)
-			return 0;
-	errno = 0;
-	n = strtol(item, &end, 10);
-	if (!isdigit((unsigned char)*item) || errno || *end || n > 256)
-		return hfail(e, 400, path,
-			     "'%s' is not a protocol (0-255, 256 = any, TCP, UDP, ICMP, ICMPv6, IGMP)",
-			     item);
 	return 0;
 }
 
@@ -287,11 +210,9 @@ json_t *field_value(const struct fdesc *d, const json_t *v, const char *path,
 	case FK_ADDRCSV:
 	case FK_PORTCSV:
 	case FK_PROTOCSV:
+		/* the items are read by the ACL policy's one reader
+		 * (acl_check, hns_acl_policy.h) */
 		if (want(v, JSON_STRING, "a string", path, e) < 0)
-			return NULL;
-		if (csv_each(s, path, e, d->kind == FK_ADDRCSV ? item_addr :
-			     d->kind == FK_PORTCSV ? item_port : item_proto,
-			     NULL) < 0)
 			return NULL;
 		return json_string(s);
 	case FK_PROTO: {
@@ -693,6 +614,19 @@ static const struct pdesc *policy_type(const char *type, bool v2)
 	return d;
 }
 
+/* An ACL policy is accepted only if the switch can enforce it: the rules
+ * it expands to are read by the same code that installs them. */
+static int acl_check(const json_t *canon, const char *path, struct herr *e)
+{
+	char err[sizeof(e->msg)];
+
+	if (ext_acl_rules_from_hns_policy(canon, path, NULL,
+					  HNS_ACL_POLICY_MAX_RULES, err,
+					  sizeof(err)) < 0)
+		return hfail(e, 400, NULL, "%s", err);
+	return 0;
+}
+
 json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 		     struct herr *e)
 {
@@ -749,6 +683,8 @@ json_t *policy_parse(const json_t *p, const char *path, unsigned ctx, bool v2,
 	json_object_set_new(out, "Type", json_string(d->v1));
 	r = fields_parse(known, v2 ? sp : path, d->f, d->nf, v2, NULL, out, e);
 	json_decref(known);
+	if (r == 0 && d->f == f_acl)
+		r = acl_check(out, v2 ? sp : path, e);
 	if (r < 0) {
 		json_decref(out);
 		return NULL;

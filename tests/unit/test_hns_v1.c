@@ -678,6 +678,15 @@ Test(policies, acl_policy_errors)
 			"'Protocols': 'TCP,999'}", "Policies[0].Protocols", "999");
 	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
 			"'RuleType': 'Firewall'}", "Policies[0].RuleType", NULL);
+	/* accepted only if the switch can enforce it (the same reader
+	 * installs the rules): no address pair of one IP version, or ports
+	 * on a protocol that has none */
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'LocalAddresses': '10.0.0.1', 'RemoteAddresses': 'fd00::1'}",
+			"Policies[0].RemoteAddresses", "same IP version");
+	ep_policy_fails("{'Type': 'ACL', 'Action': 'Allow', 'Direction': 'Out', "
+			"'Protocols': '1', 'RemotePorts': '80'}",
+			"Policies[0].RemotePorts", "has no ports");
 	ep_with_policy("{'Type': 'ACL', 'Id': 'r1', 'Protocol': 6, 'Action': 'Allow', "
 		       "'Direction': 'Out', 'RemotePort': 443, 'RuleType': 'Host', 'Priority': 200}");
 	cr_assert_eq(oint("Policies[0].Protocol"), 6);

@@ -506,6 +506,12 @@ Test(v2_validation, errors_name_v2_paths)
 	      B("{'Name': 'e', 'HostComputeNetwork': '%s', 'Policies': [{'Type': 'ACL', "
 		"'Settings': {'Action': 'Allow', 'Direction': 'Sideways'}}]}", net_id),
 	      400, "Policies[0].Settings.Direction", "Sideways");
+	/* a v2 policy the switch could not enforce is blamed at its Settings */
+	fails("POST", "/v2/endpoints",
+	      B("{'Name': 'e', 'HostComputeNetwork': '%s', 'Policies': [{'Type': 'ACL', "
+		"'Settings': {'Action': 'Allow', 'Direction': 'In', 'Protocols': 'ICMP', "
+		"'LocalPorts': '22'}}]}", net_id),
+	      400, "Policies[0].Settings.LocalPorts", "has no ports");
 	ok("GET", "/v2/endpoints", NULL);
 	cr_assert_eq(json_array_size(out()), 0);
 }
