@@ -28,7 +28,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "lb_csum.h"
+#include "csum.h"
 #include "lb_internal.h"
 
 #define CHUNK RTE_HASH_LOOKUP_BULK_MAX
@@ -104,16 +104,16 @@ static void rewrite(const struct parsed *p, bool is_src, uint32_t ip, uint16_t p
 		p->ip->dst_addr = ip;
 		ports->dst_port = port;
 	}
-	p->ip->hdr_checksum = lb_csum_update32(p->ip->hdr_checksum, old_ip, ip);
+	p->ip->hdr_checksum = csum_update32(p->ip->hdr_checksum, old_ip, ip);
 	if (p->ip->next_proto_id == IPPROTO_TCP) {
 		struct rte_tcp_hdr *t = p->l4;
 
-		t->cksum = lb_csum_update32(t->cksum, old_ip, ip);
-		t->cksum = lb_csum_update16(t->cksum, old_port, port);
+		t->cksum = csum_update32(t->cksum, old_ip, ip);
+		t->cksum = csum_update16(t->cksum, old_port, port);
 	} else if (p->ip->next_proto_id == IPPROTO_UDP && ports->dgram_cksum != 0) {
-		uint16_t c = lb_csum_update32(ports->dgram_cksum, old_ip, ip);
+		uint16_t c = csum_update32(ports->dgram_cksum, old_ip, ip);
 
-		c = lb_csum_update16(c, old_port, port);
+		c = csum_update16(c, old_port, port);
 		ports->dgram_cksum = c == 0 ? 0xffff : c;
 	}
 }

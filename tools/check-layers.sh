@@ -12,11 +12,12 @@ cd "$ROOT" || exit 2
 
 # folder -> the folders it may include from (itself always allowed)
 declare -A ALLOW=(
+  [netlib]=""
   [vfp]=""
-  [winnat]=""
-  [lb]=""
+  [winnat]="netlib"
+  [lb]="netlib"
   [pcap]=""
-  [vswitch/dataplane]="vfp winnat lb pcap"
+  [vswitch/dataplane]="netlib vfp winnat lb pcap"
   [vswitch/control]="vswitch/dataplane vfp winnat lb pcap"
   [hns-api/schema]="vswitch/control vswitch/dataplane vfp winnat lb pcap"
   [hns-api/store]=""
@@ -29,6 +30,7 @@ declare -A ALLOW=(
 )
 # system headers a folder must not include at all
 declare -A FORBID_SYS=(
+  [netlib]="jansson.h sqlite3.h microhttpd.h"
   [vfp]="jansson.h sqlite3.h microhttpd.h"
   [winnat]="jansson.h sqlite3.h microhttpd.h"
   [lb]="jansson.h sqlite3.h microhttpd.h"
@@ -42,7 +44,7 @@ declare -A FORBID_SYS=(
 # header name -> folder (each header name is unique in the tree)
 declare -A HOME_OF=()
 dup=0
-for f in $(find vswitch vfp winnat lb pcap hns-api -name '*.h' 2>/dev/null); do
+for f in $(find netlib vswitch vfp winnat lb pcap hns-api -name '*.h' 2>/dev/null); do
   d=$(dirname "$f"); d=${d#./}
   [ -n "${ALLOW[$d]+x}" ] || continue
   b=$(basename "$f")

@@ -23,7 +23,7 @@ result() { # result NAME OK WHY
 copy_tree() {
 	rm -rf "$TMP/tree"
 	mkdir -p "$TMP/tree"
-	(cd "$ROOT" && tar cf - vswitch vfp winnat pcap hns-api) | (cd "$TMP/tree" && tar xf -)
+	(cd "$ROOT" && tar cf - netlib vswitch vfp winnat lb pcap hns-api) | (cd "$TMP/tree" && tar xf -)
 }
 
 out=$("$CHECK" "$ROOT" 2>&1); rc=$?
@@ -36,10 +36,16 @@ result test_a_dataplane_include_of_the_hns_model_fails \
 	"$([ $rc = 1 ] && grep -q 'parse.h: includes hns.h from hns-api/hns' <<<"$out" && echo 1)" "exit $rc: $out"
 
 copy_tree
-echo '#include <jansson.h>' >>"$TMP/tree/winnat/csum.h"
+echo '#include <jansson.h>' >>"$TMP/tree/winnat/winnat_internal.h"
 out=$("$CHECK" "$TMP/tree" 2>&1); rc=$?
 result test_jansson_in_an_engine_fails \
-	"$([ $rc = 1 ] && grep -q 'csum.h: includes <jansson.h>' <<<"$out" && echo 1)" "exit $rc: $out"
+	"$([ $rc = 1 ] && grep -q 'winnat_internal.h: includes <jansson.h>' <<<"$out" && echo 1)" "exit $rc: $out"
+
+copy_tree
+echo '#include "lb.h"' >>"$TMP/tree/netlib/csum.h"
+out=$("$CHECK" "$TMP/tree" 2>&1); rc=$?
+result test_the_shared_headers_including_an_engine_fails \
+	"$([ $rc = 1 ] && grep -q 'csum.h: includes lb.h from lb' <<<"$out" && echo 1)" "exit $rc: $out"
 
 copy_tree
 echo '#include "port_hotplug.h"' >>"$TMP/tree/vswitch/dataplane/forward.h"

@@ -3,9 +3,10 @@
  * for a header or L4 checksum HC when a 16-bit field m becomes m' (or a
  * 32-bit field, as two 16-bit halves). Values are taken as they sit in the
  * packet (network byte order): one's complement sums are byte-order
- * independent, so no swapping is needed. Public: the switch uses these for
- * the TTL decrement too (csum_update16 on the TTL/protocol word).
- * Layer: winnat/, engine layer (WinNAT; DPDK only). */
+ * independent, so no swapping is needed. Used by WinNAT and the load
+ * balancer for their rewrites and by the switch for the TTL decrement
+ * (csum_update16 on the TTL/protocol word).
+ * Layer: netlib/, header-only helpers below the engines (plain C, nothing of ours). */
 #ifndef HVS_WINNAT_CSUM_H
 #define HVS_WINNAT_CSUM_H
 
