@@ -39,28 +39,17 @@ static int csv_each(const char *s, const char *path, struct herr *e,
 
 	if (*s == '\0')
 		return 0;
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
+	while (p != NULL) {
+		int rc = text_list_next(&p, item, sizeof(item));
 
-		while (n > 0 && isspace((unsigned char)*p)) {
-			p++;
-			n--;
-		}
-		while (n > 0 && isspace((unsigned char)p[n - 1]))
-			n--;
-		if (n == 0)
+		if (rc == -1)
 			return hfail(e, 400, path, "empty item in list '%s'", s);
-		if (n >= sizeof(item))
+		if (rc < 0)
 			return hfail(e, 400, path, "item too long in list '%s'", s);
-		memcpy(item, p, n);
-		item[n] = '\0';
 		if (fn(item, path, e, arg) < 0)
 			return -1;
-		if (end == NULL)
-			return 0;
-		p = end + 1;
 	}
+	return 0;
 }
 
 static int item_ip(const char *item, const char *path, struct herr *e, void *arg)

@@ -44,27 +44,17 @@ static int parse_list(const char *s, const char *fp, enum list_kind kind,
 		*count = 1;
 		return 0;
 	}
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
+	while (p != NULL) {
 		char item[64];
-		int rc = 0;
+		int rc = text_list_next(&p, item, sizeof(item));
 
-		while (n > 0 && isspace((unsigned char)*p)) {
-			p++;
-			n--;
-		}
-		while (n > 0 && isspace((unsigned char)p[n - 1]))
-			n--;
-		if (n == 0)
+		if (rc == -1)
 			return json_fail(e, fp, "empty item in list '%s'", s);
-		if (n >= sizeof(item))
+		if (rc < 0)
 			return json_fail(e, fp, "item too long in list '%s'", s);
 		if (*count >= HNS_MAX_ITEMS)
 			return json_fail(e, fp, "more than %d items in list",
 					 HNS_MAX_ITEMS);
-		memcpy(item, p, n);
-		item[n] = '\0';
 		switch (kind) {
 		case L_ADDR:
 			if (acl_text_prefix_parse(item, &((struct acl_prefix *)out)[*count]) < 0)
@@ -90,10 +80,8 @@ static int parse_list(const char *s, const char *fp, enum list_kind kind,
 			break;
 		}
 		(*count)++;
-		if (end == NULL)
-			return 0;
-		p = end + 1;
 	}
+	return 0;
 }
 
 /* An optional string member, failing on another type. */

@@ -1,5 +1,6 @@
 #include "json_util.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -152,4 +153,25 @@ void json_text_utf8(char *s)
 	for (; *s; s++)
 		if ((unsigned char)*s >= 0x80)
 			*s = '?';
+}
+
+int text_list_next(const char **p, char *item, size_t len)
+{
+	const char *s = *p, *end = strchr(s, ',');
+	size_t n = end ? (size_t)(end - s) : strlen(s);
+
+	*p = end ? end + 1 : NULL;
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0)
+		return -1;
+	if (n >= len)
+		return -2;
+	memcpy(item, s, n);
+	item[n] = '\0';
+	return 0;
 }

@@ -50,4 +50,9 @@ int json_get_uint(const json_t *obj, const char *path, const char *key,
 		  bool required, uint64_t min, uint64_t max, uint64_t *out,
 		  struct json_err *e);
 
+/* Comma lists as HNS writes them ("10.0.0.0/8, 192.168.0.1"): copies the
+ * next trimmed item at *p into item and moves *p past it (NULL after the
+ * last). 0, -1 for an empty item, -2 for one of len bytes or more. */
+int text_list_next(const char **p, char *item, size_t len);
+
 #endif
