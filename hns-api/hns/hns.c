@@ -87,6 +87,16 @@ void *hns_xrealloc(void *p, size_t size)
 	return q;
 }
 
+void hns_copy_text(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= len)
+		n = 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 char *hns_xstrdup(const char *s)
 {
 	char *d = strdup(s);

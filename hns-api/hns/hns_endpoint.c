@@ -158,7 +158,7 @@ static int resolve_network(struct hns *h, const json_t *in, const char *path,
 
 static int parse_addr(const json_t *in, const char *path, const char *key,
 		      int family, bool *has, struct ipaddr *a, char *apath,
-		      struct herr *e)
+		      char *text, size_t text_len, struct herr *e)
 {
 	const char *s = NULL;
 
@@ -170,6 +170,7 @@ static int parse_addr(const json_t *in, const char *path, const char *key,
 	if (ip_parse(s, a) < 0 || a->family != family)
 		return hfail(e, 400, apath, "'%s' is not a valid IPv%d address", s, family);
 	*has = true;
+	hns_copy_text(text, text_len, s);
 	return 0;
 }
 
@@ -213,22 +214,41 @@ static int ep_parse_v1(struct hns *h, const json_t *in, const char *path,
 		if (hns_mac_parse(mac, &s->mac) < 0)
 			return hfail(e, 400, s->mac_path, "'%s' is not a valid MAC address", mac);
 		s->has_mac = true;
+		hns_copy_text(s->mac_text, sizeof(s->mac_text), mac);
 	}
-	if (parse_addr(in, path, "IPAddress", 4, &s->has_ip, &s->ip, s->ip_path, e) < 0 ||
+	if (parse_addr(in, path, "IPAddress", 4, &s->has_ip, &s->ip, s->ip_path,
+		       s->ip_text, sizeof(s->ip_text), e) < 0 ||
 	    parse_addr(in, path, "IPv6Address", 6, &s->has_ip6, &s->ip6, s->ip6_path,
-		       e) < 0)
+		       s->ip6_text, sizeof(s->ip6_text), e) < 0)
 		return -1;
 	return 0;
 }
 
 /* ---- create ---- */
 
-static void set_ip(json_t *doc, const char *key, const struct ipaddr *a)
+/* The address as the client wrote it (text), else in canonical form. */
+static void set_ip(json_t *doc, const char *key, const struct ipaddr *a,
+		   const char *text)
 {
 	char buf[64];
 
+	if (text != NULL && *text != '\0') {
+		json_object_set_new(doc, key, json_string(text));
+		return;
+	}
 	ip_format(a, buf, sizeof(buf));
 	json_object_set_new(doc, key, json_string(buf));
+}
+
+/* Does the stored address (in any spelling) equal a? */
+static bool same_ip(const json_t *stored, const struct ipaddr *a)
+{
+	struct ipaddr b;
+
+	if (!json_is_string(stored) || ip_parse(json_string_value(stored), &b) < 0 ||
+	    b.family != a->family)
+		return false;
+	return a->family == 4 ? b.v4 == a->v4 : memcmp(b.v6, a->v6, sizeof(b.v6)) == 0;
 }
 
 /* endpoint_insert moves s->fields into the new doc: ask before */
@@ -386,11 +406,11 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 	if (s->has_ip) {
 		const struct hns_subnet *sn = subnet_of(s->net, &s->ip);
 
-		set_ip(doc, "IPAddress", &s->ip);
+		set_ip(doc, "IPAddress", &s->ip, s->ip_text);
 		if (sn && !json_object_get(doc, "PrefixLength"))
 			json_object_set_new(doc, "PrefixLength", json_integer(sn->len));
 		if (sn && sn->has_gw && !json_object_get(doc, "GatewayAddress"))
-			set_ip(doc, "GatewayAddress", &sn->gw);
+			set_ip(doc, "GatewayAddress", &sn->gw, NULL);
 	}
 	if (s->has_ip6) {
 		const struct hns_subnet *sn = subnet_of(s->net, &s->ip6);
@@ -406,14 +426,15 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 			      a, s->net->o.name ? s->net->o.name : s->net->o.id);
 			goto fail;
 		}
-		set_ip(doc, "IPv6Address", &s->ip6);
+		set_ip(doc, "IPv6Address", &s->ip6, s->ip6_text);
 		if (sn && !json_object_get(doc, "IPv6PrefixLength"))
 			json_object_set_new(doc, "IPv6PrefixLength", json_integer(sn->len));
 		if (sn && sn->has_gw && !json_object_get(doc, "GatewayAddressV6"))
-			set_ip(doc, "GatewayAddressV6", &sn->gw);
+			set_ip(doc, "GatewayAddressV6", &sn->gw, NULL);
 	}
 	hns_mac_format(ep->mac, m);
-	json_object_set_new(doc, "MacAddress", json_string(m));
+	json_object_set_new(doc, "MacAddress",
+			    json_string(s->mac_text[0] ? s->mac_text : m));
 	json_object_set_new(doc, "ID", json_string(ep->o.id));
 	json_object_set_new(doc, "VirtualNetwork", json_string(s->net->o.id));
 	if (s->net->o.name)
@@ -521,7 +542,7 @@ static int endpoint_update(struct hns *h, struct hns_endpoint *ep,
 	json_t *doc = NULL;
 	const char *key, *name;
 	json_t *v;
-	char p[HNS_PATH_LEN], buf[64];
+	char p[HNS_PATH_LEN];
 	int r = -1;
 
 	ep_spec_init(&s);
@@ -541,17 +562,13 @@ static int endpoint_update(struct hns *h, struct hns_endpoint *ep,
 		goto out;
 	}
 	if (s.has_ip) {
-		ip_format(&s.ip, buf, sizeof(buf));
-		v = json_object_get(ep->o.doc, "IPAddress");
-		if (!v || strcmp(json_string_value(v), buf) != 0) {
+		if (!same_ip(json_object_get(ep->o.doc, "IPAddress"), &s.ip)) {
 			hfail(e, 400, s.ip_path, "cannot be changed by an update (delete and re-create the endpoint)");
 			goto out;
 		}
 	}
 	if (s.has_ip6) {
-		ip_format(&s.ip6, buf, sizeof(buf));
-		v = json_object_get(ep->o.doc, "IPv6Address");
-		if (!v || strcmp(json_string_value(v), buf) != 0) {
+		if (!same_ip(json_object_get(ep->o.doc, "IPv6Address"), &s.ip6)) {
 			hfail(e, 400, s.ip6_path, "cannot be changed by an update (delete and re-create the endpoint)");
 			goto out;
 		}

@@ -334,6 +334,9 @@ struct hns {
 void *hns_xcalloc(size_t n, size_t size);
 void *hns_xrealloc(void *p, size_t size);
 char *hns_xstrdup(const char *s);
+/* Copies s into buf (len bytes); one that does not fit leaves buf ""
+ * (never a cut value: a stored value must parse again on restart). */
+void hns_copy_text(char *buf, size_t len, const char *s);
 
 struct hns_obj *hns_find(struct hns *h, enum hns_kind k, const char *id);
 /* Sets o->id (o->kind set) from a requested "ID" (a GUID not in use for
@@ -416,6 +419,9 @@ struct ep_spec {
 	bool has_ip6;
 	struct ipaddr ip6;
 	char ip6_path[HNS_PATH_LEN];
+	/* as the client wrote them (reported back so: reconcile loops
+	 * compare strings); "" when not given */
+	char ip_text[64], ip6_text[64], mac_text[32];
 	struct hns_namespace *ns;
 	bool remote;         /* IsRemoteEndpoint: another host's address */
 };

@@ -134,11 +134,13 @@ static json_t *dns_render_v2(const json_t *doc)
 	fields_render(doc, f_dns, N(f_dns), true, out);
 	if (list) {
 		json_t *arr = json_array();
-		char *copy = hns_xstrdup(list), *save = NULL;
+		const char *p = *list ? list : NULL;
+		char item[64];
 
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-			json_array_append_new(arr, json_string(t));
-		free(copy);
+		/* v1 keeps the list as written ("a, b"): items trimmed */
+		while (p != NULL)
+			if (text_list_next(&p, item, sizeof(item)) == 0)
+				json_array_append_new(arr, json_string(item));
 		json_object_set_new(out, "ServerList", arr);
 	}
 	if (json_object_size(out) == 0) {
@@ -633,6 +635,7 @@ static int ep_parse_v2(struct hns *h, const json_t *in, const char *path,
 		if (hns_mac_parse(mac, &s->mac) < 0)
 			return hfail(e, 400, s->mac_path, "'%s' is not a valid MAC address", mac);
 		s->has_mac = true;
+		hns_copy_text(s->mac_text, sizeof(s->mac_text), mac);
 	}
 	pmember(s->ip_path, path, "IpConfigurations");
 	pmember(s->ip6_path, path, "IpConfigurations");
@@ -673,10 +676,12 @@ static int ep_parse_v2(struct hns *h, const json_t *in, const char *path,
 				s->has_ip = true;
 				s->ip = a;
 				pmember(s->ip_path, ip, "IpAddress");
+				hns_copy_text(s->ip_text, sizeof(s->ip_text), addr);
 			} else {
 				s->has_ip6 = true;
 				s->ip6 = a;
 				pmember(s->ip6_path, ip, "IpAddress");
+				hns_copy_text(s->ip6_text, sizeof(s->ip6_text), addr);
 			}
 			if (has_len)
 				json_object_set_new(s->fields, a.family == 4 ? "PrefixLength"

@@ -180,7 +180,7 @@ Test(networks, create_returns_upper_case_guid_and_canonical_fields)
 	cr_assert_str_eq(ostr("Type"), "NAT");
 	cr_assert_str_eq(ostr("Subnets[0].AddressPrefix"), "10.0.0.0/24");
 	cr_assert_str_eq(ostr("Subnets[0].GatewayAddress"), "10.0.0.1");
-	cr_assert_str_eq(ostr("DNSServerList"), "8.8.8.8,1.1.1.1");
+	cr_assert_str_eq(ostr("DNSServerList"), "8.8.8.8, 1.1.1.1"); /* as written */
 	/* strings come back as the client wrote them (issue 15) */
 	cr_assert_str_eq(ostr("MacPools[0].StartMacAddress"), "00:15:5d:10:00:00");
 	cr_assert(json_is_array(jget(out(), "Policies")));
@@ -481,11 +481,30 @@ Test(endpoints, by_network_name_with_explicit_addresses)
 	make_net();
 	ok("POST", "/endpoints/",
 	   "{'Name': 'e', 'VirtualNetworkName': 'nat', 'IPAddress': '10.0.0.77', "
-	   "'MacAddress': '00:15:5d:aa:bb:cc', 'DNSSuffix': 'corp', 'Policies': []}");
+	   "'MacAddress': '00:15:5d:aa:bb:cc', 'DNSSuffix': 'corp', 'Policies': [], "
+	   "'IPv6Address': 'FD00::0077', 'DNSServerList': '10.0.0.10, 10.0.0.11'}");
+	/* as written: reconcile loops compare the strings they sent */
 	cr_assert_str_eq(ostr("IPAddress"), "10.0.0.77");
-	cr_assert_str_eq(ostr("MacAddress"), "00-15-5D-AA-BB-CC");
+	cr_assert_str_eq(ostr("MacAddress"), "00:15:5d:aa:bb:cc");
+	cr_assert_str_eq(ostr("IPv6Address"), "FD00::0077");
+	cr_assert_str_eq(ostr("DNSServerList"), "10.0.0.10, 10.0.0.11");
 	cr_assert_str_eq(ostr("DNSSuffix"), "corp");
 	cr_assert_str_eq(ostr("VirtualNetwork"), net_id);
+	/* the v2 view splits the list; an update naming the same address in
+	 * another spelling is no change */
+	char id[64], path[160], body[256];
+
+	snprintf(id, sizeof(id), "%s", ostr("ID"));
+	snprintf(path, sizeof(path), "/endpoints/%s", id);
+	snprintf(body, sizeof(body), "{'ID': '%s', 'IPv6Address': 'fd00::77'}", id);
+	ok("POST", path, body);
+	cr_assert_str_eq(ostr("IPv6Address"), "FD00::0077");
+	snprintf(body, sizeof(body), "{'ID': '%s', 'IPv6Address': 'fd00::78'}", id);
+	fails("POST", path, body, 400, "IPv6Address", "cannot be changed");
+	snprintf(path, sizeof(path), "/v2/endpoints/%s", id);
+	ok("GET", path, NULL);
+	cr_assert_str_eq(ostr("Dns.ServerList[1]"), "10.0.0.11");
+	cr_assert_str_eq(ostr("MacAddress"), "00:15:5d:aa:bb:cc");
 }
 
 Test(endpoints, list_get_delete)
