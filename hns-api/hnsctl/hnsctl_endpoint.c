@@ -150,6 +150,7 @@ enum {
 	OPT_MAC,
 	OPT_PORT_MAPPING,
 	OPT_VLAN,
+	OPT_POLICY,
 };
 
 struct attach_args {
@@ -269,6 +270,19 @@ static int create_option(void *ctx, int opt, const char *arg)
 					    "TCP|UDP:EXTERNAL:INTERNAL", arg);
 		json_array_append_new(a->policies, p);
 		break;
+	case OPT_POLICY: {
+		json_error_t jerr;
+
+		p = json_loads(arg, 0, &jerr);
+		if (!json_is_object(p)) {
+			json_decref(p);
+			return hnsctl_usage(usage, "--policy: '%s' is not a JSON "
+					    "object (an HNS v1 policy, e.g. "
+					    "'{\"Type\":\"ACL\",...}')", arg);
+		}
+		json_array_append_new(a->policies, p);
+		break;
+	}
 	case OPT_VLAN:
 		if (hnsctl_number(arg, 0, 4095, &vlan) < 0)
 			return hnsctl_usage(usage, "--vlan: '%s' is not a VLAN "
@@ -292,6 +306,7 @@ static int endpoint_create(struct hnsctl *c, const struct hnsctl_sub *sub,
 		{"mac", required_argument, NULL, OPT_MAC},
 		{"port-mapping", required_argument, NULL, OPT_PORT_MAPPING},
 		{"vlan", required_argument, NULL, OPT_VLAN},
+		{"policy", required_argument, NULL, OPT_POLICY},
 		{NULL, 0, NULL, 0},
 	};
 	struct create_args a = {
@@ -346,7 +361,8 @@ static const struct hnsctl_sub endpoint_subs[] = {
 	 "Shows one endpoint, by ID or by name.\n", endpoint_show},
 	{"create",
 	 "usage: hnsctl endpoint create --network ID|NAME --name N [--ip A] "
-	 "[--mac M] [--port-mapping PROTO:EXT:INT]... [--vlan ID] [--json]",
+	 "[--mac M] [--port-mapping PROTO:EXT:INT]... [--vlan ID] "
+	 "[--policy JSON]... [--json]",
 	 "Creates an endpoint and prints its ID. Without --ip or --mac the\n"
 	 "network assigns them.\n\n"
 	 "  --network ID|NAME               the network\n"
@@ -355,7 +371,11 @@ static const struct hnsctl_sub endpoint_subs[] = {
 	 "  --mac M                         its MAC address\n"
 	 "  --port-mapping PROTO:EXT:INT    a NAT port mapping, e.g.\n"
 	 "                                  tcp:8080:80 (repeatable)\n"
-	 "  --vlan ID                       VLAN policy\n",
+	 "  --vlan ID                       VLAN policy\n"
+	 "  --policy JSON                   any HNS v1 endpoint policy, as\n"
+	 "                                  given (repeatable); what the\n"
+	 "                                  switch keeps but does not enforce\n"
+	 "                                  is printed as a warning\n",
 	 endpoint_create},
 	{"delete", "usage: hnsctl endpoint delete ID|NAME",
 	 "Deletes an endpoint and prints its ID.\n", endpoint_delete},

@@ -107,7 +107,9 @@ server_error() { # METHOD PATH [BODY]
 [ -x "$HNSCTL" ] || { fail daemon_start "no executable $HNSCTL"; finish; }
 
 cat >"$W/config.json" <<'EOF'
-{"Ports": [{"Name": "p1", "Devargs": "net_null0"}]}
+{"Ports": [{"Name": "p1", "Devargs": "net_null0"},
+           {"Name": "up", "Devargs": "net_null1", "Uplink": true,
+            "IPAddresses": ["192.0.2.10/24"]}]}
 EOF
 
 "$VSWITCHD" --no-huge -m 256 --no-pci -l 0,1 --file-prefix="$EAL_PREFIX" \
@@ -190,6 +192,12 @@ if expect_rc network_show_by_name 0; then
 	esac
 fi
 
+# what clients poll for: the uplink's address as the network's ManagementIP
+case $OUT in
+*ManagementIP*192.0.2.10*) pass network_show_management_ip ;;
+*) fail network_show_management_ip "want 'ManagementIP 192.0.2.10': $OUT" ;;
+esac
+
 h network show "$NET_ID" --json
 expect_rc network_show_by_id_json 0 &&
 	json_check network_show_by_id_json 'j["Name"] == "nat1" and j["Type"] == "NAT" and j["Subnets"][0]["AddressPrefix"] == "172.18.0.0/16"'
@@ -217,6 +225,21 @@ if expect_rc endpoint_create_with_port_mapping 0; then
 	[ -n "$EP_ID" ] && [ "$(printf '%s\n' "$EP_ID" | wc -l)" -eq 1 ] && pass endpoint_create_with_port_mapping ||
 		fail endpoint_create_with_port_mapping "want the new ID on one line: '$OUT'"
 fi
+
+# a policy the switch keeps but does not enforce: created, with a warning
+h endpoint create --network nat1 --name kept --policy '{"Type": "L4WfpProxy", "Port": "15001"}'
+if expect_rc endpoint_create_prints_warnings 0; then
+	case $ERR in
+	"hnsctl: warning: "*L4WfpProxy*) pass endpoint_create_prints_warnings ;;
+	*) fail endpoint_create_prints_warnings "want a 'hnsctl: warning:' line naming the policy; stderr: '$ERR'" ;;
+	esac
+	h --json endpoint show kept
+	expect_rc endpoint_kept_policy_echoed 0 &&
+		json_check endpoint_kept_policy_echoed 'any(p.get("Type") == "L4WfpProxy" and p.get("Port") == "15001" for p in j["Policies"])'
+	h endpoint delete kept
+fi
+h endpoint create --network nat1 --name bad --policy 'not json'
+expect_rc endpoint_create_bad_policy_exits_2 2 && pass endpoint_create_bad_policy_exits_2
 
 h --json endpoint show web
 expect_rc endpoint_show_json 0 &&
