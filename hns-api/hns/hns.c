@@ -24,6 +24,7 @@ void herr_init(struct herr *e)
 	e->msg[0] = '\0';
 	e->warnings = NULL;
 	e->logged = NULL;
+	e->kept = NULL;
 }
 
 void herr_init_req(struct herr *e, const struct hns *h)
@@ -31,6 +32,7 @@ void herr_init_req(struct herr *e, const struct hns *h)
 	herr_init(e);
 	e->warnings = h->warnings;
 	e->logged = h->warned;
+	e->kept = h->kept;
 }
 
 int hfail(struct herr *e, int status, const char *path, const char *fmt, ...)
@@ -797,11 +799,14 @@ int hns_handle_query(struct hns *h, const char *method, const char *path,
 	int status;
 
 	h->warnings = json_array();
+	h->kept = json_object();
 	status = route(h, method, path, query, body, body_len, response);
 	if (status == 200 && json_array_size(h->warnings) > 0)
 		json_object_set(*response, "Warnings", h->warnings);
 	json_decref(h->warnings);
 	h->warnings = NULL;
+	json_decref(h->kept);
+	h->kept = NULL;
 	if (status != 200 && path && strncmp(path, "/v2/", 4) == 0)
 		hns_set_error_code(*response, status);
 	return status;
@@ -877,8 +882,12 @@ static int load_kind(struct hns *h, enum hns_kind k, char *err, size_t errlen)
 		struct hns_obj *o = NULL;
 		json_t *doc = c.v[i].doc;
 		json_t *att = NULL;
+		/* what the object kept of its client's nested unknown keys
+		 * (hns_kept_store) goes back into the loaded doc as it was */
+		json_t *kept = json_incref(json_object_get(doc, HNS_KEPT_KEY));
 		size_t undo_mark = h->n_undo, notify_mark = h->n_notify;
 
+		json_object_del(doc, HNS_KEPT_KEY);
 		herr_init_req(&e, h);
 		h->seq_hint = c.v[i].seq;
 		switch (k) {
@@ -907,6 +916,9 @@ static int load_kind(struct hns *h, enum hns_kind k, char *err, size_t errlen)
 			break;
 		}
 		h->seq_hint = 0;
+		if (r == 0 && kept != NULL && o != NULL)
+			json_object_set(o->doc, HNS_KEPT_KEY, kept);
+		json_decref(kept);
 		if (r != 0) {
 			/* A stored value never stops a start (a later version
 			 * may read it): this object is left out, the rest load,

@@ -113,6 +113,7 @@ json_t *endpoint_render_v1(const struct hns_endpoint *ep)
 		json_array_append_new(sc, json_string(cid));
 		json_object_set_new(out, "SharedContainers", sc);
 	}
+	hns_kept_apply(ep->o.doc, out, false);
 	return out;
 }
 
@@ -785,6 +786,8 @@ int hns_v1_endpoints(struct hns *h, const char *method, const char *id,
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
 		r = endpoint_create_v1(h, in, "", &ep, &e);
+		if (r == 0)
+			hns_kept_store(&e, ep->o.doc, false);
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);

@@ -35,6 +35,9 @@ struct herr {
 	 * startup config), unknown keys fail. */
 	json_t *warnings;
 	json_t *logged;
+	/* Lenient requests: keys no HNS schema defines found inside nested
+	 * objects, {path: {key: value}}, for hns_kept_store. NULL: none kept. */
+	json_t *kept;
 };
 
 struct hns;
@@ -81,10 +84,24 @@ void wire_copy_unknown(const json_t *from, json_t *to);
  * when e is strict. */
 void hns_warn(struct herr *e, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* json_check_members for HNS objects: unknown members fail when strict,
- * are reported by a warning (and ignored) when lenient. */
+/* json_check_members for HNS objects: unknown members fail when strict;
+ * when lenient a wire key of another type is ignored with a warning, and
+ * a key no HNS schema defines is kept (hns_kept_record) with a warning. */
 int hns_check_members(const json_t *obj, const char *path,
 		      const char *const *allowed, struct herr *e);
+
+/* Keys no HNS schema defines, kept verbatim inside nested objects
+ * (Ipams[0].Subnets[0], IpConfigurations[1], ...) and echoed on GET in the
+ * view (v1 or v2) they were written in. The top level's are kept in the
+ * object's own fields. The doc holds them under HNS_KEPT_KEY. */
+#define HNS_KEPT_KEY "#Kept"
+void hns_kept_record(struct herr *e, const char *path, const char *key,
+		     const json_t *v);
+/* After a create: moves what e kept below the top level into doc. */
+void hns_kept_store(struct herr *e, json_t *doc, bool v2);
+/* On render: puts the kept keys back into out where the view is the one
+ * they were written in, and takes HNS_KEPT_KEY out of out. */
+void hns_kept_apply(const json_t *doc, json_t *out, bool v2);
 
 /* ---- string-keyed hash map (open addressing; hns.c) ---- */
 
@@ -328,6 +345,7 @@ struct hns {
 	 * and every warning text logged so far (each is logged once) */
 	json_t *warnings;
 	json_t *warned;
+	json_t *kept; /* the current request's herr.kept */
 };
 
 /* hns.c: objects, transaction */

@@ -239,6 +239,7 @@ json_t *namespace_render(const struct hns_namespace *ns, bool v2)
 		json_object_set_new(sv, "Major", json_integer(2));
 		json_object_set_new(sv, "Minor", json_integer(0));
 		json_object_set_new(out, "SchemaVersion", sv);
+		hns_kept_apply(doc, out, true);
 		return out;
 	}
 	out = json_object();
@@ -246,6 +247,15 @@ json_t *namespace_render(const struct hns_namespace *ns, bool v2)
 	json_object_set_new(out, "IsDefault",
 			    json_boolean(type && strstr(type, "Default") != NULL));
 	json_object_set(out, "ResourceList", json_object_get(doc, "Resources"));
+	hns_kept_apply(doc, out, false);
+	return out;
+}
+
+static json_t *policylist_render(const struct hns_policylist *pl)
+{
+	json_t *out = json_copy(pl->o.doc);
+
+	hns_kept_apply(pl->o.doc, out, false);
 	return out;
 }
 
@@ -348,6 +358,8 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
 		r = namespace_create(h, in, "", false, false, &ns, &e);
+		if (r == 0)
+			hns_kept_store(&e, ns->o.doc, false);
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
@@ -481,7 +493,8 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		if (strcmp(method, "GET") == 0) {
 			out = json_array();
 			for (struct hns_obj *o = h->lists[HK_POLICYLIST].head; o; o = o->next)
-				json_array_append(out, o->doc);
+				json_array_append_new(out, policylist_render(
+					(const struct hns_policylist *)o));
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") != 0)
@@ -490,10 +503,12 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
 		r = policylist_create(h, in, "", false, &pl, &e);
+		if (r == 0)
+			hns_kept_store(&e, pl->o.doc, false);
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
-		return hns_reply(resp, 200, NULL, json_incref(pl->o.doc));
+		return hns_reply(resp, 200, NULL, policylist_render(pl));
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
 		return hns_reply_not_allowed(method, "/policylists/{id}", resp);
@@ -502,7 +517,7 @@ int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		hfail(&e, 404, NULL, "no policy list with ID '%s'", id);
 		return hns_reply_err(resp, &e);
 	}
-	out = json_incref(pl->o.doc);
+	out = policylist_render(pl);
 	if (strcmp(method, "GET") == 0)
 		return hns_reply(resp, 200, NULL, out);
 	txn_begin(h);

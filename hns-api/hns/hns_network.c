@@ -375,6 +375,7 @@ static json_t *network_render_v1(const struct hns *h,
 	json_t *out = json_copy(n->o.doc);
 
 	network_report_v1(h, n, out);
+	hns_kept_apply(n->o.doc, out, false);
 	return out;
 }
 
@@ -448,6 +449,9 @@ int hns_v1_networks(struct hns *h, const char *method, const char *id,
 			return hns_reply_err(resp, &e);
 		txn_begin(h);
 		int r = network_create_v1(h, in, "", &n, &e);
+
+		if (r == 0)
+			hns_kept_store(&e, n->o.doc, false);
 		json_decref(in);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);

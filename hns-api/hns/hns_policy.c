@@ -304,6 +304,9 @@ int fields_parse(const json_t *obj, const char *path, const struct fdesc *tab,
 		hns_warn(e, pmember(p, path, key),
 			 "not an HNS field; kept as given, not enforced");
 		json_object_set_new(out, key, json_deep_copy(v));
+		/* the canonical form keeps it; the other view's renderer may
+		 * not (a v2 policy's Settings), so it is kept by path too */
+		hns_kept_record(e, path, key, v);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *name = v2 ? tab[i].v2 : tab[i].name;

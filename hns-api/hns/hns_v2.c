@@ -1018,11 +1018,17 @@ static int not_allowed(const char *method, const char *coll, bool with_id,
 
 json_t *hns_v2_render(const struct hns *h, struct hns_obj *o)
 {
+	json_t *out;
+
 	switch (o->kind) {
 	case HK_NETWORK:
-		return network_render_v2(h, (struct hns_network *)o);
+		out = network_render_v2(h, (struct hns_network *)o);
+		hns_kept_apply(o->doc, out, true);
+		return out;
 	case HK_ENDPOINT:
-		return endpoint_render_v2((struct hns_endpoint *)o);
+		out = endpoint_render_v2((struct hns_endpoint *)o);
+		hns_kept_apply(o->doc, out, true);
+		return out;
 	case HK_NAMESPACE:
 		return namespace_render((struct hns_namespace *)o, true);
 	default:
@@ -1062,6 +1068,8 @@ int hns_v2_handle(struct hns *h, const char *method, const char *coll,
 			namespace_create(h, in, "", true, false,
 					 (struct hns_namespace **)&o, &e);
 		json_decref(in);
+		if (r == 0)
+			hns_kept_store(&e, o->doc, true);
 		if (txn_end(h, r, &e) < 0)
 			return hns_reply_err(resp, &e);
 		return hns_reply(resp, 200, NULL, hns_v2_render(h, o));

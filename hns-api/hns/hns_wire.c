@@ -188,8 +188,80 @@ void wire_copy_unknown(const json_t *from, json_t *to)
 	json_t *v;
 
 	json_object_foreach((json_t *)from, key, v)
-		if (!wire_key_known(key) && json_object_get(to, key) == NULL)
+		if (!wire_key_known(key) && strcmp(key, HNS_KEPT_KEY) != 0 &&
+		    json_object_get(to, key) == NULL)
 			json_object_set(to, key, v);
+}
+
+void hns_kept_record(struct herr *e, const char *path, const char *key,
+		     const json_t *v)
+{
+	json_t *at;
+
+	if (e->kept == NULL)
+		return;
+	at = json_object_get(e->kept, path);
+	if (at == NULL) {
+		at = json_object();
+		json_object_set_new(e->kept, path, at);
+	}
+	json_object_set_new(at, key, json_deep_copy(v));
+}
+
+void hns_kept_store(struct herr *e, json_t *doc, bool v2)
+{
+	if (e->kept == NULL || json_object_size(e->kept) == 0)
+		return;
+	json_object_set_new(doc, HNS_KEPT_KEY,
+			    json_pack("{s:s, s:o}", "View", v2 ? "v2" : "v1",
+				      "At", json_deep_copy(e->kept)));
+	json_object_clear(e->kept); /* one object per request keeps them */
+}
+
+/* The member of out a path like "Ipams[0].Subnets[1]" names, or NULL. */
+static json_t *path_find(json_t *out, const char *path)
+{
+	char buf[HNS_PATH_LEN], *save = NULL;
+	json_t *cur = out;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *t = strtok_r(buf, ".", &save); t && cur; t = strtok_r(NULL, ".", &save)) {
+		char *br = strchr(t, '[');
+
+		if (br != NULL)
+			*br = '\0';
+		cur = json_object_get(cur, t);
+		while (br != NULL && cur != NULL) {
+			char *end;
+			unsigned long i = strtoul(br + 1, &end, 10);
+
+			if (*end != ']')
+				return NULL;
+			cur = json_array_get(cur, i);
+			br = strchr(end, '[');
+		}
+	}
+	return json_is_object(cur) ? cur : NULL;
+}
+
+void hns_kept_apply(const json_t *doc, json_t *out, bool v2)
+{
+	const json_t *kept = json_object_get(doc, HNS_KEPT_KEY), *keys, *v;
+	const char *view = json_string_value(json_object_get(kept, "View"));
+	const char *path, *key;
+
+	json_object_del(out, HNS_KEPT_KEY);
+	if (view == NULL || strcmp(view, v2 ? "v2" : "v1") != 0)
+		return;
+	json_object_foreach((json_t *)json_object_get(kept, "At"), path, keys) {
+		json_t *at = path_find(out, path);
+
+		if (at == NULL)
+			continue;
+		json_object_foreach((json_t *)keys, key, v)
+			if (json_object_get(at, key) == NULL)
+				json_object_set(at, key, (json_t *)v);
+	}
 }
 
 void hns_warn(struct herr *e, const char *path, const char *fmt, ...)
@@ -231,9 +303,15 @@ int hns_check_members(const json_t *obj, const char *path,
 
 		for (const char *const *a = allowed; *a && !known; a++)
 			known = strcmp(*a, key) == 0;
-		if (!known)
-			hns_warn(e, pmember(p, path, key),
-				 "not a field here; ignored");
+		if (known)
+			continue;
+		if (wire_key_known(key)) {
+			hns_warn(e, pmember(p, path, key), "not a field here; ignored");
+			continue;
+		}
+		hns_warn(e, pmember(p, path, key),
+			 "not an HNS field; kept as given, not enforced");
+		hns_kept_record(e, path, key, v);
 	}
 	return 0;
 }

@@ -277,7 +277,9 @@ Test(validation, unknown_field_is_named)
 	ok("POST", "/networks/",
 	   "{'Name': 'y', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': '10.0.0.0/8', "
 	   "'Gateway': '10.0.0.1'}]}");
-	cr_assert(warned("Subnets[0].Gateway: not a field here"));
+	/* a key no HNS schema defines, even nested, is kept and echoed */
+	cr_assert(warned("Subnets[0].Gateway: not an HNS field; kept"));
+	cr_assert_str_eq(ostr("Subnets[0].Gateway"), "10.0.0.1");
 	ok("DELETE", P("/networks/%s", ostr("ID")), NULL);
 	/* a bad value of a field that is enforced still fails, naming it */
 	fails("POST", "/networks/", "{'Name': 'z', 'Type': 'NAT', 'Nmae': 1, "
@@ -960,7 +962,12 @@ Test(policylists, validation)
 	      "{'Policies': [{'Type': 'ELB', 'InternalPort': 99999}]}", 400,
 	      "Policies[0].InternalPort", NULL);
 	ok("POST", "/policylists/", "{'Policy': []}");
-	cr_assert(warned("Policy: not a field here"));
+	cr_assert(warned("Policy: not an HNS field; kept"));
+	cr_assert(json_is_array(jget(out(), "Policy")));
+	/* a wire key of another type is ignored, not kept */
+	ok("POST", "/policylists/", "{'Subnets': []}");
+	cr_assert(warned("Subnets: not a field here; ignored"));
+	cr_assert_null(jget(out(), "Subnets"));
 	fails("PUT", "/policylists/", "{}", 405, NULL, NULL);
 }
 

@@ -278,6 +278,47 @@ Test(lenient, unknown_key_kept_echoed_warned_in_both_views)
 	cr_assert_eq(json_array_size(jget(out(), "Futuristic")), 2);
 }
 
+/* keys no schema defines inside nested objects are kept too, echoed in
+ * the view they were written in, never as the storage key */
+Test(lenient, nested_unknown_keys_kept_and_echoed)
+{
+	ok("POST", "/v2/networks", "{'Name': 'n', 'Type': 'L2Bridge', 'Ipams': ["
+	   "{'Type': 'Static', 'IpamFuture': true, 'Subnets': [{'IpAddressPrefix': "
+	   "'10.5.0.0/24', 'Routes': [{'NextHop': '10.5.0.1', 'DestinationPrefix': "
+	   "'0.0.0.0/0'}], 'SubnetFuture': {'a': 1}}]}], 'Policies': [{'Type': "
+	   "'ProviderAddress', 'Settings': {'ProviderAddress': '192.0.2.7', "
+	   "'PaFuture': 2}}]}");
+	cr_assert(warned("Ipams[0].Subnets[0].SubnetFuture: not an HNS field; kept"));
+	cr_assert(warned("Ipams[0].IpamFuture: not an HNS field; kept"));
+	snprintf(net_id, sizeof(net_id), "%s", ostr("ID"));
+	cr_assert_null(json_object_get(out(), "#Kept"));
+	cr_assert_eq(json_integer_value(jget(out(), "Ipams[0].Subnets[0].SubnetFuture.a")), 1);
+	ok("GET", P("/v2/networks/%s", net_id), NULL);
+	cr_assert(json_is_true(jget(out(), "Ipams[0].IpamFuture")));
+	cr_assert_eq(json_integer_value(jget(out(), "Ipams[0].Subnets[0].SubnetFuture.a")), 1);
+	cr_assert_null(json_object_get(out(), "#Kept"));
+	ok("GET", P("/networks/%s", net_id), NULL);
+	cr_assert_null(json_object_get(out(), "#Kept"), "the v1 view hides the storage key");
+	ok("GET", "/v2/networks", NULL);
+	cr_assert_null(jget(out(), "[0].#Kept"));
+	/* v1: a subnet's unknown key */
+	ok("POST", "/networks/", "{'Name': 'v1', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': "
+	   "'10.6.0.0/24', 'Later': 'yes'}]}");
+	cr_assert(warned("Subnets[0].Later: not an HNS field; kept"));
+	ok("GET", P("/networks/%s", ostr("ID")), NULL);
+	cr_assert_str_eq(ostr("Subnets[0].Later"), "yes");
+	/* v2 endpoint: an IpConfiguration's */
+	ok("POST", "/v2/endpoints", B("{'Name': 'e', 'HostComputeNetwork': '%s', "
+	   "'IpConfigurations': [{'IpAddress': '10.5.0.9', 'Later': [3]}]}", net_id));
+	ok("GET", P("/v2/endpoints/%s", ostr("ID")), NULL);
+	cr_assert_eq(json_integer_value(jget(out(), "IpConfigurations[0].Later[0]")), 3);
+	/* a wire key of another type in the wrong place is still ignored */
+	ok("POST", "/networks/", "{'Name': 'v1b', 'Type': 'NAT', 'Subnets': [{'AddressPrefix': "
+	   "'10.7.0.0/24', 'Gateway': 'x'}]}");
+	cr_assert(warned("Subnets[0].Gateway: not a field here; ignored") ||
+		  warned("Subnets[0].Gateway: not an HNS field"));
+}
+
 Test(lenient, unenforced_policy_type_kept_verbatim)
 {
 	ep_policies("{'Type': 'L4WfpProxy', 'Settings': {'InboundProxyPort': '15001',"
@@ -348,8 +389,10 @@ Test(lenient, kept_keys_and_policies_survive_a_restart)
 	cr_assert_not_null(h, "%s", e);
 	ok("POST", "/v2/networks", "{'Name': 'k', 'Type': 'L2Bridge', 'Knob': {'x': [1]},"
 	   " 'Health': {'Extra': {'SwitchGuid': 'g'}}, 'Policies': [{'Type': 'VxlanPort',"
-	   " 'Settings': {'Port': 4789}}]}");
+	   " 'Settings': {'Port': 4789}}], 'Ipams': [{'Type': 'Static', 'Subnets': "
+	   " [{'IpAddressPrefix': '10.9.0.0/24', 'SubnetKnob': 'x'}]}]}");
 	ok("GET", P("/v2/networks/%s", ostr("ID")), NULL);
+	cr_assert_str_eq(ostr("Ipams[0].Subnets[0].SubnetKnob"), "x");
 	dump = json_dumps(out(), JSON_COMPACT | JSON_SORT_KEYS);
 	snprintf(before, sizeof(before), "%s", dump);
 	free(dump);
