@@ -10,23 +10,25 @@
  * index, so the counted rule is deterministic.
  *
  * The compiled table:
- *   - one rte_lpm (IPv4) and one rte_lpm6 (IPv6) holding the distinct
+ *   - one prefix trie per family (pfx_trie.h: memory in proportion to
+ *     the prefixes, at most three loads for IPv4) holding the distinct
  *     prefixes of all local and remote rules of both directions; the next
  *     hop indexes a result with one slot per (direction, side). A slot
  *     holds the best decider and the best meter among the rules of that
  *     direction and side whose prefix contains the looked-up prefix, so the
- *     longest matching prefix in the union (which the LPM returns) gives
+ *     longest matching prefix in the union (which the trie returns) gives
  *     the right answer for every slot: every matching prefix of an address
  *     is an ancestor of its longest matching prefix. Results are computed
  *     in increasing depth, each inheriting from its longest ancestor (an
- *     LPM lookup in the partial table). /0 prefixes (which rte_lpm cannot
- *     hold) live in a per-family default result used on a miss.
+ *     trie lookup in the partial table). /0 prefixes (which the trie does
+ *     not hold) live in a per-family default result used on a miss.
  *   - an open-addressing exact-match table of MAC addresses with the same
  *     four-slot results;
  *   - per direction, the ANY slots: MAC ANY alone (any frame) and MAC ANY
  *     merged with IP ANY (IP packets).
- * A packet costs at most two MAC probes and two LPM lookups. */
+ * A packet costs at most two MAC probes and two trie lookups. */
 #include "port_acl.h"
+#include "pfx_trie.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,8 +41,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_errno.h>
-#include <rte_lpm.h>
-#include <rte_lpm6.h>
 #include <rte_malloc.h>
 #include <rte_vect.h>
 
@@ -112,14 +112,14 @@ struct port_acl_table {
 	uint32_t mac_mask;
 	unsigned mac_shift;
 	struct pacl_res *mac_res;
-	struct rte_lpm *lpm4;   /* NULL: no IPv4 prefixes deeper than /0 */
+	struct pfx_trie *trie4; /* NULL: no IPv4 prefixes deeper than /0 */
 	struct pacl_res *res4;
 	/* res4 (then def4, at index nb4) merged with any_ip, as keys: an
 	 * IPv4 packet without MAC rules in two loads and two max */
 	struct pacl_fast *fast4;
 	uint32_t nb4;
 	struct pacl_res def4;   /* /0 rules */
-	struct rte_lpm6 *lpm6;
+	struct pfx_trie *trie6;
 	struct pacl_res *res6;
 	struct pacl_res def6;
 	/* control */
@@ -127,8 +127,6 @@ struct port_acl_table {
 	struct pacl_ctr *base; /* carried over from previous tables */
 	struct pacl_id *ids;   /* sorted by (id, idx) */
 };
-
-static uint32_t instance_seq;
 
 static void slot_init(struct pacl_slot *s)
 {
@@ -382,59 +380,24 @@ static void mask_addr(uint8_t *a, unsigned depth)
 	}
 }
 
-static inline uint32_t ip4_host(const uint8_t *a)
+/* How many trie groups the distinct prefixes need (pfx_trie.h). */
+static int64_t groups_needed(const struct pfx_item *g, unsigned ng, unsigned family)
 {
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-}
+	unsigned len = family == 4 ? 4 : 16;
+	uint8_t *addrs = malloc((size_t)RTE_MAX(ng, 1u) * len);
+	uint8_t *depths = malloc(RTE_MAX(ng, 1u));
+	int64_t r = -1;
 
-struct key16 {
-	uint8_t b[16];
-};
-
-static int key16_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 16);
-}
-
-/* How many tbl8 groups the prefixes need: rte_lpm one per distinct /24
- * with deeper prefixes, rte_lpm6 one per distinct (level, leading bytes)
- * on the path of each prefix deeper than /24. */
-static int count_tbl8(const struct pfx_item *g, unsigned ng, unsigned family,
-		      uint32_t *out)
-{
-	struct key16 *keys;
-	unsigned nk = 0, distinct = 0;
-
-	for (unsigned i = 0; i < ng; i++)
-		if (g[i].depth > 24)
-			nk += family == 4 ? 1 : (g[i].depth - 24 + 7) / 8;
-	if (nk == 0) {
-		*out = 0;
-		return 0;
-	}
-	keys = calloc(nk, sizeof(*keys));
-	if (keys == NULL)
-		return -1;
-	nk = 0;
-	for (unsigned i = 0; i < ng; i++) {
-		if (g[i].depth <= 24)
-			continue;
-		unsigned levels = family == 4 ? 1 : (g[i].depth - 24 + 7) / 8;
-
-		for (unsigned l = 1; l <= levels; l++) {
-			/* the group at level l is reached through the first 2 + l bytes */
-			memcpy(keys[nk].b, g[i].addr, 2 + l);
-			keys[nk].b[15] = (uint8_t)l;
-			nk++;
+	if (addrs != NULL && depths != NULL) {
+		for (unsigned i = 0; i < ng; i++) {
+			memcpy(addrs + (size_t)i * len, g[i].addr, len);
+			depths[i] = g[i].depth;
 		}
+		r = pfx_trie_groups_needed(len, addrs, depths, ng);
 	}
-	qsort(keys, nk, sizeof(*keys), key16_cmp);
-	for (unsigned i = 0; i < nk; i++)
-		if (i == 0 || memcmp(&keys[i], &keys[i - 1], 16) != 0)
-			distinct++;
-	free(keys);
-	*out = distinct;
-	return 0;
+	free(addrs);
+	free(depths);
+	return r;
 }
 
 static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
@@ -443,9 +406,9 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 	struct pacl_res *def = family == 4 ? &t->def4 : &t->def6;
 	struct pfx_item *items;
 	struct pacl_res *res;
+	struct pfx_trie *trie;
 	unsigned m = 0, ng = 0;
-	uint32_t tbl8 = 0;
-	char name[RTE_LPM_NAMESIZE];
+	int64_t nb_groups;
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct port_acl_rule *r = &rules[i];
@@ -480,7 +443,7 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 		items[m].idx = i;
 		m++;
 	}
-	/* by depth, so that each prefix's ancestors are in the LPM before it */
+	/* by depth, so that each prefix's ancestors are in the trie before it */
 	qsort(items, m, sizeof(*items), pfx_item_cmp);
 	/* the distinct prefixes, compacted at the front */
 	struct pfx_item *groups = malloc(m * sizeof(*groups));
@@ -492,7 +455,8 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 	for (unsigned i = 0; i < m; i++)
 		if (i == 0 || !pfx_same(&items[i], &items[i - 1]))
 			groups[ng++] = items[i];
-	if (count_tbl8(groups, ng, family, &tbl8) < 0) {
+	nb_groups = groups_needed(groups, ng, family);
+	if (nb_groups < 0) {
 		free(groups);
 		free(items);
 		return fail(err, errlen, "port ACLs: out of memory");
@@ -508,27 +472,16 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 	else
 		t->res6 = res;
 
-	uint32_t seq = __atomic_fetch_add(&instance_seq, 1, __ATOMIC_RELAXED);
-
-	snprintf(name, sizeof(name), "pacl%u_%u", family, seq);
-	if (family == 4) {
-		struct rte_lpm_config c = {
-			.max_rules = RTE_MAX(ng, 16u),
-			.number_tbl8s = RTE_MAX(tbl8 + 8, 16u),
-		};
-		t->lpm4 = rte_lpm_create(name, socket, &c);
-	} else {
-		struct rte_lpm6_config c = {
-			.max_rules = RTE_MAX(ng, 16u),
-			.number_tbl8s = RTE_MAX(tbl8 + 8, 16u),
-		};
-		t->lpm6 = rte_lpm6_create(name, socket, &c);
-	}
-	if ((family == 4 && t->lpm4 == NULL) || (family == 6 && t->lpm6 == NULL)) {
+	trie = pfx_trie_create(family == 4 ? 4 : 16, (uint32_t)nb_groups, socket);
+	if (family == 4)
+		t->trie4 = trie;
+	else
+		t->trie6 = trie;
+	if (trie == NULL) {
 		free(groups);
 		free(items);
-		return fail(err, errlen, "port ACLs: cannot create the IPv%u lookup "
-			    "table (%u prefixes): %s", family, ng, rte_strerror(rte_errno));
+		return fail(err, errlen, "port ACLs: out of memory for the IPv%u "
+			    "lookup table (%u prefixes)", family, ng);
 	}
 
 	unsigned j = 0; /* walks items alongside groups */
@@ -539,23 +492,16 @@ static int build_ip(struct port_acl_table *t, const struct port_acl_rule *rules,
 		int rc;
 
 		/* inherit from the longest ancestor already in the table */
-		if (family == 4)
-			rc = rte_lpm_lookup(t->lpm4, ip4_host(g->addr), &nh);
-		else
-			rc = rte_lpm6_lookup(t->lpm6, g->addr, &nh);
+		rc = pfx_trie_lookup(trie, g->addr, &nh);
 		res[gi] = rc == 0 ? res[nh] : *def;
 		for (; j < m && pfx_same(&items[j], g); j++)
 			res_add(&res[gi], &rules[items[j].idx], items[j].idx,
 				SPEC_IP(g->depth));
-		if (family == 4)
-			rc = rte_lpm_add(t->lpm4, ip4_host(g->addr), g->depth, gi);
-		else
-			rc = rte_lpm6_add(t->lpm6, g->addr, g->depth, gi);
-		if (rc < 0) {
+		if (pfx_trie_add(trie, g->addr, g->depth, gi) < 0) {
 			free(groups);
 			free(items);
-			return fail(err, errlen, "port ACLs: cannot add an IPv%u prefix: %s",
-				    family, rte_strerror(-rc));
+			return fail(err, errlen, "port ACLs: cannot add an IPv%u prefix "
+				    "(out of trie groups)", family);
 		}
 	}
 	free(groups);
@@ -676,8 +622,8 @@ void port_acl_free(struct port_acl_table *t)
 {
 	if (t == NULL)
 		return;
-	rte_lpm_free(t->lpm4);
-	rte_lpm6_free(t->lpm6);
+	pfx_trie_free(t->trie4);
+	pfx_trie_free(t->trie6);
 	rte_free(t->res4);
 	rte_free(t->fast4);
 	rte_free(t->res6);
@@ -715,7 +661,7 @@ static inline struct pacl_slot classify_slot(const struct port_acl_table *t,
 		r = mac_find(t, mac_key(rm));
 		if (r != NULL)
 			slot_merge(&b, &r->s[d][SIDE_REMOTE]);
-		/* a MAC match beats any IP match: skip the LPMs if settled */
+		/* a MAC match beats any IP match: skip the tries if settled */
 		if (b.dec_rank >= DEC_RANK(SPEC_MAC, 0) &&
 		    (!t->has_meter || b.met_rank == MET_RANK(SPEC_MAC)))
 			return b;
@@ -727,10 +673,10 @@ static inline struct pacl_slot classify_slot(const struct port_acl_table *t,
 		uint32_t r = d ? pkt->dst_ip4 : pkt->src_ip4;
 		uint32_t nh;
 
-		if (t->lpm4 != NULL) {
-			if (rte_lpm_lookup(t->lpm4, l, &nh) == 0)
+		if (t->trie4 != NULL) {
+			if (pfx_trie_lookup4(t->trie4, l, &nh) == 0)
 				rl = &t->res4[nh];
-			if (rte_lpm_lookup(t->lpm4, r, &nh) == 0)
+			if (pfx_trie_lookup4(t->trie4, r, &nh) == 0)
 				rr = &t->res4[nh];
 		}
 		slot_merge(&b, &rl->s[d][SIDE_LOCAL]);
@@ -741,10 +687,10 @@ static inline struct pacl_slot classify_slot(const struct port_acl_table *t,
 		const uint8_t *r = d ? pkt->dst_ip6 : pkt->src_ip6;
 		uint32_t nh;
 
-		if (t->lpm6 != NULL) {
-			if (rte_lpm6_lookup(t->lpm6, l, &nh) == 0)
+		if (t->trie6 != NULL) {
+			if (pfx_trie_lookup(t->trie6, l, &nh) == 0)
 				rl = &t->res6[nh];
-			if (rte_lpm6_lookup(t->lpm6, r, &nh) == 0)
+			if (pfx_trie_lookup(t->trie6, r, &nh) == 0)
 				rr = &t->res6[nh];
 		}
 		slot_merge(&b, &rl->s[d][SIDE_LOCAL]);
@@ -811,25 +757,17 @@ static inline uint32_t fast4_index(const struct port_acl_table *t, uint32_t ip)
 {
 	uint32_t nh;
 
-	if (t->lpm4 != NULL && rte_lpm_lookup(t->lpm4, ip, &nh) == 0)
+	if (t->trie4 != NULL && pfx_trie_lookup4(t->trie4, ip, &nh) == 0)
 		return nh;
 	return t->nb4;
 }
 
-/* The addresses that share ip's fast4 index as (ip & mask): ip's /24 when
- * no rule longer than /24 lies inside it (rte_lpm's tbl24 entry for it is
- * not extended to a tbl8 group), else ip alone; every address without a
- * table. */
+/* The addresses that share ip's fast4 index as (ip & mask): ip's /16 or
+ * /24 when no deeper prefix splits it, else ip alone; every address
+ * without a table. */
 static inline uint32_t fast4_block_mask(const struct port_acl_table *t, uint32_t ip)
 {
-	uint32_t e;
-
-	if (t->lpm4 == NULL)
-		return 0;
-	memcpy(&e, &t->lpm4->tbl24[ip >> 8], sizeof(e));
-	return (e & RTE_LPM_VALID_EXT_ENTRY_BITMASK) == RTE_LPM_VALID_EXT_ENTRY_BITMASK
-		       ? UINT32_MAX
-		       : UINT32_C(0xffffff00);
+	return t->trie4 == NULL ? 0 : pfx_trie_block_mask4(t->trie4, ip);
 }
 
 /* The last lookup of a burst, valid for its whole block: traffic repeats
