@@ -745,13 +745,16 @@ static int route(struct hns *h, const char *method, const char *path,
 		if (n < 2 || n > 3)
 			goto not_found;
 		if (strcmp(s[1], "networks") != 0 && strcmp(s[1], "endpoints") != 0 &&
-		    strcmp(s[1], "namespaces") != 0)
+		    strcmp(s[1], "namespaces") != 0 && strcmp(s[1], "loadbalancers") != 0)
 			goto not_found;
 		if (n == 2 && strcmp(method, "GET") == 0 && strchr(path, '?'))
 			return hns_v2_list_query(h, s[1], strchr(path, '?') + 1,
 						 false, response);
 		if (n == 2 && strcmp(method, "GET") == 0 && query && *query)
 			return hns_v2_list_query(h, s[1], query, true, response);
+		if (strcmp(s[1], "loadbalancers") == 0)
+			return hns_v2_loadbalancers(h, method, s[2], body, body_len,
+						    response);
 		return hns_v2_handle(h, method, s[1], s[2], body, body_len, response);
 	}
 	if (strcmp(s[0], "networks") == 0 && n <= 2)
@@ -930,6 +933,7 @@ struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
 	hmap_init(&h->net_names);
 	hmap_init(&h->ep_names);
 	hmap_init(&h->ports);
+	hmap_init(&h->lb_frontends);
 	macset_init(&h->macs);
 	h->warned = json_object();
 	h->default_mac = (struct mac_range){ HNS_DEFAULT_MAC_START,
@@ -957,6 +961,7 @@ struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
 	herr_init(&e);
 	txn_commit(h, &e); /* loading: nothing is written back */
 	h->loading = false;
+	lb_restore(h); /* load balancers last: their backends are back */
 	json_decref(h->warnings);
 	h->warnings = NULL;
 	return h;
@@ -983,6 +988,7 @@ void hns_destroy(struct hns *h)
 	hmap_free(&h->net_names);
 	hmap_free(&h->ep_names);
 	hmap_free(&h->ports);
+	lb_index_free(h);
 	macset_free(&h->macs);
 	json_decref(h->warned);
 	json_decref(h->warnings);
