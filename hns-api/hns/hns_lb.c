@@ -67,7 +67,7 @@ static int elb_check(json_t *pol, const char *path, struct herr *e)
 	const char *svip = json_string_value(json_object_get(pol, "SourceVIP"));
 	json_int_t proto = json_integer_value(json_object_get(pol, "Protocol"));
 	json_int_t flags = json_integer_value(json_object_get(pol, "Flags"));
-	char p[HNS_PATH_LEN];
+	char p[HNS_PATH_LEN], vp[HNS_PATH_LEN];
 	size_t i;
 
 	if (json_is_true(json_object_get(pol, "DSR")))
@@ -94,7 +94,7 @@ static int elb_check(json_t *pol, const char *path, struct herr *e)
 	if (svip != NULL && *svip == '\0')
 		json_object_del(pol, "SourceVIP");
 	json_array_foreach(vips, i, v) {
-		pindex(p, pmember(p, path, "VIPs"), i);
+		pindex(p, pmember(vp, path, "VIPs"), i);
 		if (!is_ipv4(json_string_value(v)))
 			return hfail(e, 400, p, "'%s' is not an IPv4 address (IPv6 "
 				     "load balancers are not supported)",
@@ -205,14 +205,14 @@ struct fe_check {
 
 static void fe_path(const struct fe_check *c, size_t i, long j, char *buf)
 {
-	char p[HNS_PATH_LEN];
+	char p[HNS_PATH_LEN], q[HNS_PATH_LEN];
 
 	if (c->v2 && j >= 0)
 		pindex(buf, "FrontendVIPs", (size_t)j);
 	else if (c->v2)
 		pindex(buf, "PortMappings", i);
 	else if (j >= 0)
-		pindex(buf, pmember(p, pindex(p, "Policies", i), "VIPs"), (size_t)j);
+		pindex(buf, pmember(q, pindex(p, "Policies", i), "VIPs"), (size_t)j);
 	else
 		pindex(buf, "Policies", i);
 }
