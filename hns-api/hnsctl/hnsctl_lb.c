@@ -181,7 +181,8 @@ static int one_id(struct hnsctl *c, const struct hnsctl_sub *sub, int argc, char
 
 	if (rc >= 0)
 		return rc;
-	return hnsctl_one_arg(sub, argc, argv, first, "ID", id);
+	rc = hnsctl_one_arg(sub, argc, argv, first, "ID", id);
+	return rc == HNSCTL_OK ? -1 : rc; /* -1: go on */
 }
 
 static int lb_list(struct hnsctl *c, const struct hnsctl_sub *sub, int argc, char **argv)
