@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,6 +52,9 @@ def main():
     ap.add_argument("--endpoints", type=int, default=4000)
     ap.add_argument("--updates", type=int, default=1000)
     ap.add_argument("--no-state", action="store_true")
+    ap.add_argument("--clients", type=int, default=1,
+                    help="connections creating in parallel (default 1: kube-proxy's "
+                         "sequential sync)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="lb-api-bench-")
@@ -90,14 +94,28 @@ def main():
                     "SchemaVersion": SV2, "Flags": 0}
 
         bodies = [json.dumps(body(i)) for i in range(a.lbs)]
-        ids, lat = [], []
+        ids, lat = [None] * a.lbs, [0.0] * a.lbs
+
+        def create(k, conn):
+            for i in range(k, a.lbs, a.clients):
+                t = time.perf_counter()
+                out = ok(conn.request("POST", "/v2/loadbalancers", bodies[i]), "create")
+                lat[i] = (time.perf_counter() - t) * 1e6
+                ids[i] = out["ID"]
+
+        conns = [api] + [Api(unix_path=sock, timeout=60) for _ in range(a.clients - 1)]
+        threads = [threading.Thread(target=create, args=(k, conns[k]))
+                   for k in range(a.clients)]
         t0 = time.perf_counter()
-        for b in bodies:
-            t = time.perf_counter()
-            out = ok(api.request("POST", "/v2/loadbalancers", b), "create")
-            lat.append((time.perf_counter() - t) * 1e6)
-            ids.append(out["ID"])
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
         create_s = time.perf_counter() - t0
+        for c in conns[1:]:
+            c.close()
+        if None in ids:
+            raise SystemExit("a create failed")
         lat.sort()
         t = time.perf_counter()
         listed = ok(api.get("/v2/loadbalancers"), "list")
@@ -115,12 +133,14 @@ def main():
             ulat.append((time.perf_counter() - t) * 1e6)
         ulat.sort()
         res = {"lbs": a.lbs, "backends": a.backends, "state": not a.no_state,
+               "clients": a.clients,
                "create_total_s": round(create_s, 3),
                "create_per_s": round(a.lbs / create_s),
                "create_p50_us": round(pct(lat, 50), 1), "create_p99_us": round(pct(lat, 99), 1),
                "update_n": len(ulat), "update_p50_us": round(pct(ulat, 50), 1),
                "update_p99_us": round(pct(ulat, 99), 1), "list_s": round(list_s, 3)}
         print(f"{a.lbs} LBs x {a.backends} backends created in {create_s:.2f} s "
+              f"by {a.clients} connection(s) "
               f"({res['create_per_s']}/s; p50 {res['create_p50_us']} us, "
               f"p99 {res['create_p99_us']} us per create, client round trip included)")
         print(f"{len(ulat)} updates (PUT): p50 {res['update_p50_us']} us, "
