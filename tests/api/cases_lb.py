@@ -565,3 +565,29 @@ def test_lb_persist_across_restart_and_kill9(s):
         hns_ok(api.delete(f"/v2/loadbalancers/{x['ID']}"), "delete after restart")
     left = {lb["ID"] for lb in lbs(api)}
     check(not left & {x["ID"] for x in made}, f"LBs left after deleting them: {left}")
+
+
+def test_lb_keys_in_any_case_and_unknown_keys_warned(s):
+    api = lb_api(s)
+    net = kube_net(api)
+    r = api.post("/v2/loadbalancers", {
+        "hostcomputeendpoints": net.local, "frontendvips": ["10.96.9.1"],
+        "portmappings": [{"protocol": 6, "internalport": 8080, "externalport": 80,
+                          "distributiontype": 1, "flags": 0}],
+        "schemaversion": SV2, "flags": 0})
+    lb = hns_ok(r, "lower-case keys")
+    check("Warnings" not in r.json(), f"wire keys warned about: {r.json().get('Warnings')}")
+    check(lb["PortMappings"] == [pm(TCP, 8080, 80, dist=1)] and
+          lb["FrontendVIPs"] == ["10.96.9.1"], f"{lb!r}")
+    # a key no HNS type has: accepted, reported, not stored into the LB
+    r = put(api, f"/v2/loadbalancers/{lb['ID']}",
+            dict(lb_body(net.local, [pm(TCP, 8080, 80)], vips=["10.96.9.1"]), Colour="blue"))
+    hns_ok(r, "PUT with an unknown key")
+    check(any("Colour" in w for w in r.json().get("Warnings", [])),
+          f"unknown key not warned about: {r.text[:300]}")
+    # a GET output sent back as it is (Counters included) is a valid PUT
+    got = hns_ok(api.get(f"/v2/loadbalancers/{lb['ID']}"), "GET")
+    r = put(api, f"/v2/loadbalancers/{lb['ID']}", got)
+    hns_ok(r, "PUT of the GET output")
+    check("Warnings" not in r.json(), f"GET output warned about: {r.json().get('Warnings')}")
+    hns_ok(api.delete(f"/v2/loadbalancers/{lb['ID']}"), "clean up")
