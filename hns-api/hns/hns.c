@@ -636,8 +636,11 @@ int txn_commit(struct hns *h, struct herr *e)
 			free(u->name);
 	}
 	for (size_t i = 0; i < h->n_undo; i++)
-		if (h->undo[i].op == U_DELETE)
+		if (h->undo[i].op == U_DELETE) {
+			if (h->undo[i].o->kind == HK_ENDPOINT)
+				lb_endpoint_gone(h, h->undo[i].o->id);
 			obj_free(h->undo[i].o);
+		}
 	h->n_undo = 0;
 	for (size_t i = 0; i < h->n_notify; i++) {
 		struct notify *n = &h->notify[i];

@@ -495,6 +495,10 @@ int lb_check_backends(struct hns *h, const json_t *doc, const char *field,
 /* After a load from the store: indexes and programs every load balancer
  * (a failure is logged, the object stays). */
 void lb_restore(struct hns *h);
+/* An endpoint was deleted (committed): the load balancers balancing to it
+ * are programmed again without it (with no backend left, taken out of
+ * the switch; the objects stay until their client changes them). */
+void lb_endpoint_gone(struct hns *h, const char *endpoint_id);
 void lb_index_free(struct hns *h);
 
 /* hns_lb_v2.c: HostComputeLoadBalancer (/v2/loadbalancers) */

@@ -428,6 +428,43 @@ void lb_restore(struct hns *h)
 	}
 }
 
+static bool references(const json_t *doc, const char *endpoint_id)
+{
+	const json_t *ref;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "References"), i, ref) {
+		const char *r = json_string_value(ref);
+
+		if (r != NULL && strlen(r) > 11 && strcmp(r + 11, endpoint_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A deleted backend must not keep receiving new connections until the
+ * client gets round to updating the LB (kube-proxy issue #112836: stale
+ * LBs pointing at dead endpoints). dp_apply skips endpoints that are
+ * gone. */
+void lb_endpoint_gone(struct hns *h, const char *endpoint_id)
+{
+	if (h->dp.lb_set == NULL || h->loading)
+		return;
+	for (struct hns_obj *o = h->lists[HK_POLICYLIST].head; o; o = o->next) {
+		struct herr e;
+
+		if (!lb_is_lb(o) || !references(o->doc, endpoint_id))
+			continue;
+		herr_init(&e);
+		if (dp_apply(h, o->id, o->doc, &e) == 0)
+			continue;
+		herr_init(&e);
+		if (dp_apply(h, o->id, NULL, &e) < 0)
+			fprintf(stderr, "vswitchd: load balancer %s: backend %s deleted: %s\n",
+				o->id, endpoint_id, e.msg);
+	}
+}
+
 /* ---- v1 policy lists ---- */
 
 static const char *const pl_allowed[] = { "ID", "References", "Policies", NULL };

@@ -567,6 +567,25 @@ def test_lb_persist_across_restart_and_kill9(s):
     check(not left & {x["ID"] for x in made}, f"LBs left after deleting them: {left}")
 
 
+def test_lb_deleted_backend_is_taken_out(s):
+    api = lb_api(s)
+    net = kube_net(api)
+    extra = hns_ok(api.post("/v2/endpoints", {
+        "HostComputeNetwork": net.nid, "IpConfigurations": [{"IpAddress": "10.244.2.99"}],
+        "MacAddress": "02-11-0a-f4-02-63", "Flags": 1}), "a remote endpoint")
+    lb = hns_ok(api.post("/v2/loadbalancers", lb_body(net.local + [extra["ID"]],
+                                                      [pm(TCP, 80, 8140)],
+                                                      vips=["10.96.10.1"])), "LB")
+    check(len(lb["Counters"]["Backends"]) == 3, f"{lb['Counters']!r}")
+    hns_ok(api.delete(f"/v2/endpoints/{extra['ID']}"), "delete a backend endpoint")
+    got = hns_ok(api.get(f"/v2/loadbalancers/{lb['ID']}"), "GET")
+    check([b["IPAddress"] for b in got["Counters"]["Backends"]] ==
+          ["10.244.1.11", "10.244.1.12"], f"the deleted backend is still programmed: "
+          f"{got['Counters']['Backends']!r}")
+    check(len(got["HostComputeEndpoints"]) == 3, "the object changed under its client")
+    hns_ok(api.delete(f"/v2/loadbalancers/{lb['ID']}"), "clean up")
+
+
 def test_lb_keys_in_any_case_and_unknown_keys_warned(s):
     api = lb_api(s)
     net = kube_net(api)

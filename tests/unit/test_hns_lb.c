@@ -414,6 +414,31 @@ Test(lb, restore_from_the_store_programs_every_lb)
 	h = hns_create(NULL, NULL, e, sizeof(e)); /* for teardown */
 }
 
+Test(lb, deleted_backend_leaves_the_switch)
+{
+	struct fake_lb *f;
+
+	make_backends();
+	ok("POST", "/v2/loadbalancers", clusterip("10.96.0.10", 53));
+	snprintf(lb_id, sizeof(lb_id), "%s", ostr("ID"));
+	ok("DELETE", P("/endpoints/%s", ep[1]), NULL);
+	f = slot(lb_id, false);
+	cr_assert_not_null(f);
+	cr_assert_eq(f->n_backends, 2, "%zu backends after one was deleted", f->n_backends);
+	cr_assert_str_eq(f->be_ip[0], "10.244.1.11");
+	cr_assert_str_eq(f->be_ip[1], "10.244.2.7");
+	/* the object is the client's: it still names the deleted one */
+	ok("GET", P("/v2/loadbalancers/%s", lb_id), NULL);
+	cr_assert_eq(json_array_size(jget(out(), "HostComputeEndpoints")), 3);
+	/* no backend left: out of the switch, still listed */
+	ok("DELETE", P("/endpoints/%s", ep[0]), NULL);
+	ok("DELETE", P("/v2/endpoints/%s", ep[2]), NULL);
+	cr_assert_null(slot(lb_id, false));
+	ok("GET", P("/v2/loadbalancers/%s", lb_id), NULL);
+	cr_assert_null(jget(out(), "Counters"), "not programmed, yet it has counters");
+	ok("DELETE", P("/v2/loadbalancers/%s", lb_id), NULL);
+}
+
 /* ---- benchmark: kube-proxy's first sync in the model alone ---- */
 
 #include <time.h>
