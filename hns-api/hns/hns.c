@@ -648,8 +648,11 @@ int txn_commit(struct hns *h, struct herr *e)
 			free(u->name);
 	}
 	for (size_t i = 0; i < h->n_undo; i++)
-		if (h->undo[i].op == U_DELETE)
+		if (h->undo[i].op == U_DELETE) {
+			if (h->undo[i].o->kind == HK_ENDPOINT)
+				lb_endpoint_gone(h, h->undo[i].o->id);
 			obj_free(h->undo[i].o);
+		}
 	h->n_undo = 0;
 	for (size_t i = 0; i < h->n_notify; i++) {
 		struct notify *n = &h->notify[i];
@@ -757,13 +760,16 @@ static int route(struct hns *h, const char *method, const char *path,
 		if (n < 2 || n > 3)
 			goto not_found;
 		if (strcmp(s[1], "networks") != 0 && strcmp(s[1], "endpoints") != 0 &&
-		    strcmp(s[1], "namespaces") != 0)
+		    strcmp(s[1], "namespaces") != 0 && strcmp(s[1], "loadbalancers") != 0)
 			goto not_found;
 		if (n == 2 && strcmp(method, "GET") == 0 && strchr(path, '?'))
 			return hns_v2_list_query(h, s[1], strchr(path, '?') + 1,
 						 false, response);
 		if (n == 2 && strcmp(method, "GET") == 0 && query && *query)
 			return hns_v2_list_query(h, s[1], query, true, response);
+		if (strcmp(s[1], "loadbalancers") == 0)
+			return hns_v2_loadbalancers(h, method, s[2], body, body_len,
+						    response);
 		return hns_v2_handle(h, method, s[1], s[2], body, body_len, response);
 	}
 	if (strcmp(s[0], "networks") == 0 && n <= 2)
@@ -952,6 +958,7 @@ struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
 	hmap_init(&h->net_names);
 	hmap_init(&h->ep_names);
 	hmap_init(&h->ports);
+	hmap_init(&h->lb_frontends);
 	macset_init(&h->macs);
 	h->warned = json_object();
 	h->default_mac = (struct mac_range){ HNS_DEFAULT_MAC_START,
@@ -979,6 +986,7 @@ struct hns *hns_create(struct hns_store *store, const struct hns_dataplane *dp,
 	herr_init(&e);
 	txn_commit(h, &e); /* loading: nothing is written back */
 	h->loading = false;
+	lb_restore(h); /* load balancers last: their backends are back */
 	json_decref(h->warnings);
 	h->warnings = NULL;
 	return h;
@@ -1005,6 +1013,7 @@ void hns_destroy(struct hns *h)
 	hmap_free(&h->net_names);
 	hmap_free(&h->ep_names);
 	hmap_free(&h->ports);
+	lb_index_free(h);
 	macset_free(&h->macs);
 	json_decref(h->warned);
 	json_decref(h->warnings);

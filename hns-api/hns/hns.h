@@ -21,6 +21,36 @@
 struct hns;
 struct hns_store;
 
+/* A load balancer as the switch programs it (hns_dataplane.lb_set): an
+ * HNS HostComputeLoadBalancer or v1 ELB policy list, validated, with its
+ * backend endpoints resolved to their addresses. One rule per PortMapping
+ * (v1: per ELB policy); the frontends are each rule's VIPs (none: every
+ * host address, the NodePort case) x (protocol, external port). */
+struct hns_lb_rule {
+	uint8_t protocol;        /* 6 TCP, 17 UDP, 132 SCTP */
+	uint16_t internal_port;  /* 0: the external port */
+	uint16_t external_port;
+	uint32_t distribution;   /* DistributionType 0..2 */
+	uint32_t flags;          /* PortMapping Flags (ILB 1, LocalRoutedVIP 2 ...) */
+	bool dsr;                /* LB Flags 1 / v1 IsDSR */
+	const char *source_vip;  /* NULL: none */
+	size_t n_vips;
+	const char *const *vips; /* IPv4 text */
+};
+
+struct hns_lb_backend {
+	const char *endpoint_id;
+	const char *ip;          /* the endpoint's IPv4 address */
+};
+
+struct hns_lb {
+	const char *id;
+	size_t n_rules;
+	const struct hns_lb_rule *rules;
+	size_t n_backends;
+	const struct hns_lb_backend *backends;
+};
+
 /* What the HNS service needs from the switch (vswitchd fills these; unit
  * tests fake them). All may be NULL: then attach accepts any port name. */
 struct hns_dataplane {
@@ -50,6 +80,15 @@ struct hns_dataplane {
 	/* The uplink's IPv4 address as text, which networks report as their
 	 * ManagementIP / ProviderAddress. 0, or -1 if there is none. */
 	int (*uplink_address)(void *ctx, char *buf, size_t len);
+	/* Programs load balancer id as lb, replacing what id had (lb NULL:
+	 * removes it). Called before the change is stored; all or nothing:
+	 * 0, or an HTTP status (400 the dataplane cannot do it, 409 a
+	 * frontend is taken, 500) with err, and id keeps what it had. */
+	int (*lb_set)(void *ctx, const char *id, const struct hns_lb *lb,
+		      char *err, size_t errlen);
+	/* The counters of load balancer id into out (an object; the LB's
+	 * "Counters" extension field). 0, or -1 if id is not programmed. */
+	int (*lb_counters)(void *ctx, const char *id, json_t *out);
 };
 
 /* store may be NULL (state in memory only). Loads every object the store

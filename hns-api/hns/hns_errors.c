@@ -3,17 +3,21 @@
  * hcsshim's IsNotFoundError / IsElementNotFoundError / IsNotImplemented
  * inspect, as the "ErrorCode" real HCN puts next to "Error".
  *
- * Version 12.0 turns on exactly what this model serves: V2, RemoteSubnet,
- * HostRoute, DSR, Slash32 prefixes, VxlanPort, protocol-252 ACLs, IPv6
- * dual stack and session affinity (hcsshim hcnglobals.go). Anything newer
- * (ModifyLoadbalancer from 15.4/16.0) needs PUT /v2/loadbalancers/{id},
- * which does not exist yet: raise HNS_VERSION_MAJOR with it. */
+ * Version 15.5 is the lowest that turns ModifyLoadbalancer on in both
+ * copies of the feature table clients use: hcsshim hcnglobals.go (>= 15.4)
+ * and hnslib, which kube-proxy imports (15.5-15.x or >= 16.0); it answers
+ * with PUT /v2/loadbalancers/{id} (hns_lb_v2.c). 12.0, before load
+ * balancers, turned on exactly V2, RemoteSubnet, HostRoute, DSR, Slash32
+ * prefixes, VxlanPort, protocol-252 ACLs, IPv6 dual stack and session
+ * affinity; 15.5 also turns on SetPolicy, L4Proxy, L4WfpProxy, TierAcl,
+ * NetworkACL, NestedIpSet, DisableHostPort and Accelnet (no client in
+ * ../shared/hns/CLIENTS.md is recorded branching on them). */
 #include "hns_internal.h"
 
 #include <string.h>
 
-#define HNS_VERSION_MAJOR 12
-#define HNS_VERSION_MINOR 0
+#define HNS_VERSION_MAJOR 15
+#define HNS_VERSION_MINOR 5
 
 /* HRESULTs (winerror.h) */
 #define HR_ERROR_NOT_FOUND 0x80070490u      /* "Element not found." */

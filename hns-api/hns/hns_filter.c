@@ -100,6 +100,8 @@ static bool same_guid(const char *given, const char *id)
 
 static bool matches(const struct hns_obj *o, const struct query *q)
 {
+	if (o->kind == HK_POLICYLIST && !lb_is_lb(o))
+		return false; /* /v2/loadbalancers shows the ELB lists only */
 	if (q->id && !same_guid(q->id, o->id))
 		return false;
 	if (q->name && (o->name == NULL || strcmp(o->name, q->name) != 0))
@@ -145,7 +147,8 @@ int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
 		      bool decoded, json_t **resp)
 {
 	enum hns_kind k = strcmp(coll, "networks") == 0 ? HK_NETWORK :
-			  strcmp(coll, "endpoints") == 0 ? HK_ENDPOINT : HK_NAMESPACE;
+			  strcmp(coll, "endpoints") == 0 ? HK_ENDPOINT :
+			  strcmp(coll, "loadbalancers") == 0 ? HK_POLICYLIST : HK_NAMESPACE;
 	struct query q = { NULL, NULL, NULL };
 	char *text = filter_param(query, decoded);
 	json_t *f = NULL;

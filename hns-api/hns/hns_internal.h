@@ -346,6 +346,8 @@ struct hns {
 	json_t *warnings;
 	json_t *warned;
 	json_t *kept; /* the current request's herr.kept */
+	/* load balancers' frontends "vip/proto/port" -> owner (hns_lb.c) */
+	struct hmap lb_frontends;
 };
 
 /* hns.c: objects, transaction */
@@ -485,10 +487,48 @@ void namespace_drop_endpoint(struct hns *h, struct hns_endpoint *ep);
 int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 		      const char *verb, const char *body, size_t len,
 		      json_t **resp);
+
+/* hns_lb.c: policy lists and load balancers (a policy list with an ELB
+ * policy is a load balancer; /v2/loadbalancers is its v2 view) */
 int policylist_create(struct hns *h, const json_t *in, const char *path,
 		      bool loading, struct hns_policylist **out, struct herr *e);
 int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		       const char *body, size_t len, json_t **resp);
+/* Is o a load balancer (a policy list with an ELB policy)? */
+bool lb_is_lb(const struct hns_obj *o);
+/* Ends a request that changed load balancer id from old_doc to new_doc
+ * (either NULL: created / deleted / not a load balancer): r < 0 aborts;
+ * else programs the dataplane, commits and re-indexes the frontends. Any
+ * failure leaves the model, the store and the switch as they were. 0, or
+ * -1 with e. */
+int lb_finish(struct hns *h, int r, const char *id, const json_t *old_doc,
+	      const json_t *new_doc, struct herr *e);
+/* 409 when a frontend of doc (canonical) belongs to another load balancer
+ * than id, 400 when doc repeats one; v2 names the v2 fields. */
+int lb_check_frontends(struct hns *h, const char *id, const json_t *doc,
+		       bool v2, struct herr *e);
+/* Checks the ELB policies of a canonical policy list (in place: DSR and
+ * ILB folded into IsDSR and Flags) and that a load balancer has backends.
+ * path_refs names the backends' field for the message. */
+int lb_check_doc(json_t *doc, const char *path, const char *refs_field,
+		 struct herr *e);
+/* Every backend of a canonical load balancer exists (404) and has an
+ * IPv4 address (400); field names the references for the message. */
+int lb_check_backends(struct hns *h, const json_t *doc, const char *field,
+		      struct herr *e);
+/* After a load from the store: indexes and programs every load balancer
+ * (a failure is logged, the object stays). */
+void lb_restore(struct hns *h);
+/* An endpoint was deleted (committed): the load balancers balancing to it
+ * are programmed again without it (with no backend left, taken out of
+ * the switch; the objects stay until their client changes them). */
+void lb_endpoint_gone(struct hns *h, const char *endpoint_id);
+void lb_index_free(struct hns *h);
+
+/* hns_lb_v2.c: HostComputeLoadBalancer (/v2/loadbalancers) */
+json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o);
+int hns_v2_loadbalancers(struct hns *h, const char *method, const char *id,
+			 const char *body, size_t len, json_t **resp);
 
 /* hns_reported.c: values a network reports without a client setting them */
 /* Adds v1 "ManagementIP" to a network's v1 form. */

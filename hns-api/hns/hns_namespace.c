@@ -1,7 +1,7 @@
 /* Namespaces (compartments) in both schemas: v2 HostComputeNamespace
  * (hcsshim hcn/hcnnamespace.go) is the canonical form, v1 Namespace
- * (internal/hns/namespace.go: ID, IsDefault, ResourceList) a view of it;
- * and the v1 policy lists (internal/hns/hnspolicylist.go). */
+ * (internal/hns/namespace.go: ID, IsDefault, ResourceList) a view of it.
+ * (The v1 policy lists are in hns_lb.c.) */
 #include "hns_internal.h"
 
 #include <stdio.h>
@@ -251,13 +251,6 @@ json_t *namespace_render(const struct hns_namespace *ns, bool v2)
 	return out;
 }
 
-static json_t *policylist_render(const struct hns_policylist *pl)
-{
-	json_t *out = json_copy(pl->o.doc);
-
-	hns_kept_apply(pl->o.doc, out, false);
-	return out;
-}
 
 int namespace_modify(struct hns *h, struct hns_namespace *ns, bool add,
 		     const char *type, const char *rid, const char *path,
@@ -403,128 +396,4 @@ int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 		return hns_reply_err(resp, &e);
 	}
 	return hns_reply(resp, 200, NULL, ns ? namespace_render(ns, false) : out);
-}
-
-/* ---- policy lists ---- */
-
-static const char *const pl_allowed[] = { "ID", "References", "Policies", NULL };
-static const char *const pl_order[] = { "ID", "References", "Policies", NULL };
-
-int policylist_create(struct hns *h, const json_t *in, const char *path,
-		      bool loading, struct hns_policylist **out, struct herr *e)
-{
-	struct hns_policylist *pl = NULL;
-	json_t *f = json_object(), *refs = json_array(), *item;
-	const json_t *v;
-	const char *id = NULL;
-	size_t i;
-	char p[HNS_PATH_LEN], ip[HNS_PATH_LEN];
-
-	if (!json_is_object(in)) {
-		hfail(e, 400, path, "must be an object");
-		goto fail;
-	}
-	if (hns_check_members(in, path, pl_allowed, e) < 0 ||
-	    json_get_string(in, path, "ID", false, &id, HJE(e)) < 0 ||
-	    json_get_array(in, path, "References", false, &v, HJE(e)) < 0) {
-		hje_fail(e);
-		goto fail;
-	}
-	pl = hns_xcalloc(1, sizeof(*pl));
-	pl->o.kind = HK_POLICYLIST;
-	if (hns_assign_id(h, &pl->o, id, path, e) < 0)
-		goto fail;
-	pmember(p, path, "References");
-	json_array_foreach(json_object_get(in, "References"), i, item) {
-		const char *s = json_string_value(item);
-		char g[HNS_GUID_LEN + 1], ref[HNS_GUID_LEN + 16];
-
-		pindex(ip, p, i);
-		if (s == NULL) {
-			hfail(e, 400, ip, "must be a string (\"/endpoints/{id}\")");
-			goto fail;
-		}
-		if (strncasecmp(s, "/endpoints/", 11) != 0 || !hns_guid_parse(s + 11, g)) {
-			hfail(e, 400, ip, "'%s' is not an endpoint reference (\"/endpoints/{id}\")",
-			      s);
-			goto fail;
-		}
-		if (!loading && !hns_find(h, HK_ENDPOINT, g)) {
-			hfail(e, 404, ip, "no endpoint with ID '%s'", g);
-			goto fail;
-		}
-		snprintf(ref, sizeof(ref), "/endpoints/%s", g);
-		json_array_append_new(refs, json_string(ref));
-	}
-	json_object_set_new(f, "References", refs);
-	refs = NULL;
-	if ((v = json_object_get(in, "Policies")) != NULL) {
-		json_t *c = policies_parse(v, pmember(p, path, "Policies"), PC_PL, false, e);
-
-		if (c == NULL)
-			goto fail;
-		json_object_set_new(f, "Policies", c);
-	} else {
-		json_object_set_new(f, "Policies", json_array());
-	}
-	json_object_set_new(f, "ID", json_string(pl->o.id));
-	pl->o.doc = doc_ordered(f, pl_order);
-	txn_create(h, &pl->o);
-	if (out)
-		*out = pl;
-	return 0;
-fail:
-	json_decref(f);
-	json_decref(refs);
-	free(pl);
-	return -1;
-}
-
-int hns_v1_policylists(struct hns *h, const char *method, const char *id,
-		       const char *body, size_t len, json_t **resp)
-{
-	struct herr e;
-	struct hns_policylist *pl = NULL;
-	json_t *in, *out;
-	int r;
-
-	herr_init_req(&e, h);
-	if (id == NULL) {
-		if (strcmp(method, "GET") == 0) {
-			out = json_array();
-			for (struct hns_obj *o = h->lists[HK_POLICYLIST].head; o; o = o->next)
-				json_array_append_new(out, policylist_render(
-					(const struct hns_policylist *)o));
-			return hns_reply(resp, 200, NULL, out);
-		}
-		if (strcmp(method, "POST") != 0)
-			return hns_reply_not_allowed(method, "/policylists/", resp);
-		if ((in = hns_body(body, len, false, &e)) == NULL)
-			return hns_reply_err(resp, &e);
-		txn_begin(h);
-		r = policylist_create(h, in, "", false, &pl, &e);
-		if (r == 0)
-			hns_kept_store(&e, pl->o.doc, false);
-		json_decref(in);
-		if (txn_end(h, r, &e) < 0)
-			return hns_reply_err(resp, &e);
-		return hns_reply(resp, 200, NULL, policylist_render(pl));
-	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
-		return hns_reply_not_allowed(method, "/policylists/{id}", resp);
-	pl = (struct hns_policylist *)hns_lookup(h, HK_POLICYLIST, id);
-	if (pl == NULL) {
-		hfail(&e, 404, NULL, "no policy list with ID '%s'", id);
-		return hns_reply_err(resp, &e);
-	}
-	out = policylist_render(pl);
-	if (strcmp(method, "GET") == 0)
-		return hns_reply(resp, 200, NULL, out);
-	txn_begin(h);
-	txn_delete(h, &pl->o);
-	if (txn_commit(h, &e) < 0) {
-		json_decref(out);
-		return hns_reply_err(resp, &e);
-	}
-	return hns_reply(resp, 200, NULL, out);
 }

@@ -441,6 +441,10 @@ static const struct fdesc f_elb[] = {
 	{ "VIPs", NULL, FK_IPARRAY, false, 0, 0, NULL },
 	{ "ILB", NULL, FK_BOOL, false, 0, 0, NULL },
 	{ "IsDSR", NULL, FK_BOOL, false, 0, 0, NULL },
+	{ "DSR", NULL, FK_BOOL, false, 0, 0, NULL }, /* IsDSR's other spelling */
+	/* what only a v2 PortMapping says (hns_lb.c keeps it in the ELB) */
+	{ "DistributionType", NULL, FK_UINT, false, 0, 2, NULL },
+	{ "Flags", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
 };
 
 static const struct fdesc f_remotesubnet[] = {

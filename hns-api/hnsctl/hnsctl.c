@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "hnsctl_cmd.h"
+#include "hnsctl_lb.h"
 #include "hnsctl_nat.h"
 #include "hnsctl_trace.h"
 #include "hnsctl_print.h"
@@ -38,6 +39,8 @@ static void print_help(void)
 	       "  nat list|show|create|delete|sessions|bindings|mapping\n"
 	       "                                    WinNAT objects (/nats)\n"
 	       "  portproxy add|delete|list         port proxies (v4tov4)\n"
+	       "  lb list|show|create|delete        load balancers (Kubernetes\n"
+	       "                                    services, /v2/loadbalancers)\n"
 	       "  trace start|status|stop|show      pcapng traces of every hop\n"
 	       "  help [COMMAND]                    this text, or a command's\n\n"
 	       "Options (also accepted after the command):\n"
@@ -140,6 +143,7 @@ static const struct command commands[] = {
 	{"stats", cmd_stats},
 	{"port", cmd_port},
 	{"nat", cmd_nat},
+	{"lb", cmd_lb},
 	{"portproxy", cmd_portproxy},
 	{"trace", cmd_trace},
 	{NULL, NULL},

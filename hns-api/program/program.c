@@ -9,10 +9,12 @@
 #include "bg_work.h"
 #include "config_endpoints.h"
 #include "hns.h"
+#include "lb_hns.h"
 #include "nat_api.h"
 #include "nat_hns.h"
 #include "net_hns.h"
 #include "ports.h"
+#include "stats_json.h"
 #include "stats_read.h"
 #include "store.h"
 
@@ -26,6 +28,7 @@ struct program {
 	struct acl_api *acl;
 	struct nat_api *nat;
 	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
+	struct lb_hns *lbs;   /* HNS load balancers (lb_hns.h) */
 	struct bg_work *bg;   /* REST changes made off the main lcore */
 };
 
@@ -149,6 +152,23 @@ static int dp_uplink_address(void *ctx, char *buf, size_t len)
 	return 0;
 }
 
+/* Load balancers: also while hns_create() restores the store (they come
+ * last there, after the endpoints whose addresses they balance to). */
+static int dp_lb_set(void *ctx, const char *id, const struct hns_lb *lb,
+		     char *err, size_t errlen)
+{
+	struct program *pg = ctx;
+
+	return lb_hns_set(pg->lbs, id, lb, err, errlen);
+}
+
+static int dp_lb_counters(void *ctx, const char *id, json_t *out)
+{
+	struct program *pg = ctx;
+
+	return lb_hns_counters(pg->lbs, id, out);
+}
+
 static void bind_dataplane(struct program *pg)
 {
 	memset(&pg->dp, 0, sizeof(pg->dp));
@@ -161,6 +181,8 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.network_deleted = dp_network_deleted;
 	pg->dp.port_stats = dp_port_stats;
 	pg->dp.uplink_address = dp_uplink_address;
+	pg->dp.lb_set = dp_lb_set;
+	pg->dp.lb_counters = dp_lb_counters;
 }
 
 /* Networks and attachments hns_create() restored came before the
@@ -202,8 +224,10 @@ static struct program *create_models(struct vswitch *sw, const struct switch_con
 	pg->acl = acl_api_create(sw);
 	pg->nat = nat_api_create(sw);
 	pg->nets = net_hns_create(sw);
+	pg->lbs = lb_hns_create(sw);
 	pg->ports = pg->acl != NULL ? ports_create(sw, cfg, pg->acl) : NULL;
-	if (pg->acl == NULL || pg->nat == NULL || pg->nets == NULL || pg->ports == NULL) {
+	if (pg->acl == NULL || pg->nat == NULL || pg->nets == NULL || pg->lbs == NULL ||
+	    pg->ports == NULL) {
 		program_stop(pg);
 		return NULL;
 	}
@@ -370,7 +394,17 @@ void program_stop(struct program *pg)
 	acl_api_destroy(pg->acl);
 	nat_api_destroy(pg->nat);
 	net_hns_destroy(pg->nets);
+	lb_hns_destroy(pg->lbs);
 	free(pg);
+}
+
+json_t *program_stats(const struct program *pg)
+{
+	json_t *doc = stats_to_json(pg->sw);
+
+	if (doc != NULL)
+		json_object_set_new(doc, "LoadBalancers", lb_hns_stats(pg->lbs));
+	return doc;
 }
 
 struct vswitch *program_switch(const struct program *pg)

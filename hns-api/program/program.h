@@ -8,8 +8,9 @@
  *   1. the state store (--state)
  *   2. the ports plugged by POST /ports (HNS attachments may name them)
  *   3. the HNS model: stored networks, endpoints, namespaces, policy lists
- *      and attachments; then the NAT networks' NATs and the attached
- *      endpoints' programming
+ *      and attachments, then the load balancers programmed (their backend
+ *      endpoints are back by then); then the NAT networks' NATs and the
+ *      attached endpoints' programming
  *   4. the config's Networks and Endpoints, then the ports' "Endpoint"
  *      attachments (all checked first: a missing endpoint applies nothing)
  *   5. the API-made ACL rules (every port is back by now)
@@ -22,6 +23,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "acl_api.h"
 #include "config.h"
@@ -72,6 +75,10 @@ void program_background_stop(struct program *pg);
 
 /* The background thread, HNS, then the store, then the models. */
 void program_stop(struct program *pg);
+
+/* The /stats document: the switch's counters (stats_json.h) and the HNS
+ * load balancers' ("LoadBalancers", lb_hns.h). */
+json_t *program_stats(const struct program *pg);
 
 /* The models the REST routes serve. */
 struct vswitch *program_switch(const struct program *pg);

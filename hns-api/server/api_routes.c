@@ -124,7 +124,7 @@ static void route(struct api_router *r, const char *method, const char *path,
 		if (!is_get(method))
 			reply_bad_method(reply, method, path, "GET");
 		else
-			reply_json(reply, 200, stats_to_json(program_switch(pg)));
+			reply_json(reply, 200, program_stats(pg));
 		return;
 	}
 	if (path_is(path, "/metrics")) {

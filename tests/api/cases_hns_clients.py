@@ -87,13 +87,14 @@ def cleanup(api, endpoints=(), networks=()):
 
 # ---- feature detection (kube-proxy, flannel vxlan, Calico vxlan, CNIs) ----
 
-def test_globals_version_turns_on_v2_and_session_affinity_only(s):
+def test_globals_version_turns_on_v2_and_modify_loadbalancer(s):
     api = clients_api(s)
     v = hns_ok(api.get("/globals/version"), "GET /globals/version")
-    check(v == {"Major": 12, "Minor": 0}, f"version {v!r}")
-    # hcsshim: V2 >= 9.2, DSR >= 10.2, SessionAffinity >= 12.0; ModifyLoadbalancer
-    # (>= 15.4) must stay off until PUT /v2/loadbalancers/{id} exists
-    check((v["Major"], v["Minor"]) < (15, 4), "ModifyLoadbalancer would be on")
+    check(v == {"Major": 15, "Minor": 5}, f"version {v!r}")
+    # hcsshim: V2 >= 9.2, DSR >= 10.2, SessionAffinity >= 12.0, ModifyLoadbalancer
+    # >= 15.4; hnslib (kube-proxy's copy): ModifyLoadbalancer 15.5-15.x or >= 16.0.
+    # PUT /v2/loadbalancers/{id} exists (cases_lb.py)
+    check((15, 5) <= (v["Major"], v["Minor"]) < (16, 0), "ModifyLoadbalancer off in hnslib")
 
 
 # ---- kube-proxy winkernel start-up and first sync ----

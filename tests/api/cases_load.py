@@ -339,7 +339,12 @@ def test_load_changes_during_a_background_compile_wait_their_turn(s):
         a.close()
 
 
-def test_load_hotplug_storm_of_acl_ports_ends_in_507(s):
+def test_load_hotplug_storm_of_acl_ports_ends_cleanly(s):
+    # Each ACL port once reserved a 64 MiB rte_lpm, so 512 MiB ran out after
+    # 7 ports (507). Port ACL memory is now in proportion to the rules
+    # (vfp/pfx_trie.c): the storm runs into the switch's port limit
+    # instead. Either way the refused port is not half-made and the others
+    # keep their rules.
     _start(s)
     api = _api()
     made = []
@@ -351,17 +356,19 @@ def test_load_hotplug_storm_of_acl_ports_ends_in_507(s):
                                     "Acls": [{"Action": "Deny", "Direction": "Both",
                                               "RemoteIPAddress": f"10.1.{i}.0/24"}]})
             status = r.status
-            if r.status == 507:
+            if r.status in (400, 507):
                 doc = r.json()
-                check(doc.get("Success") is False and doc.get("Error"), f"507 body {r.text[:200]}")
+                check(doc.get("Success") is False and doc.get("Error"), f"{r.status} body {r.text[:200]}")
+                check(r.status == 507 or "ports already" in doc["Error"],
+                      f"refused for another reason: {r.text[:200]}")
                 check(api.get(f"/ports/{name}").status == 404,
-                      f"{name} half-applied after its 507")
+                      f"{name} half-applied after its {r.status}")
                 break
             check(r.status in (200, 201), f"POST /ports {name}: HTTP {r.status} {r.text[:200]}")
             made.append(name)
-        check(status == 507, f"{len(made)} ACL ports plugged without running out of memory "
+        check(status in (400, 507), f"{len(made)} ACL ports plugged and no limit reached "
               f"(last HTTP {status})")
-        check(made, "the first ACL port already failed")
+        check(len(made) >= 20, f"only {len(made)} ACL ports fit in 512 MiB (HTTP {status})")
         check(api.get("/stats").status == 200, "the daemon stopped serving")
         for name in made:
             got = hns_ok(api.get(f"/ports/{name}/acls"), f"GET {name} acls")
@@ -377,7 +384,7 @@ def test_load_hotplug_storm_of_acl_ports_ends_in_507(s):
         check(r.status in (200, 201), f"an ACL port after the storm's ports left: "
               f"HTTP {r.status} {r.text[:200]}")
         api.delete("/ports/hagain")
-        print(f"    hot-plug storm: 507 after {plugged} ACL ports, nothing half-applied")
+        print(f"    hot-plug storm: HTTP {status} after {plugged} ACL ports, nothing half-applied")
     finally:
         for name in made:
             api.delete(f"/ports/{name}")

