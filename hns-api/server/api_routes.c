@@ -355,3 +355,10 @@ void api_routes_poll(void *arg)
 	}
 	api_server_poll(r->server);
 }
+
+void api_routes_wait(void *arg, unsigned timeout_us)
+{
+	struct api_router *r = arg;
+
+	api_server_wait(r->server, timeout_us);
+}

@@ -47,6 +47,8 @@ void api_routes_handle(void *ctx, const char *method, const char *path,
 /* The poll hook for the control loop; arg is the struct api_router:
  * finished background changes, then the server. */
 void api_routes_poll(void *arg);
+/* The control loop's pause: until the API has work, at most timeout_us. */
+void api_routes_wait(void *arg, unsigned timeout_us);
 
 /* Is a server answering on this unix socket path (connect() succeeds)? */
 bool api_unix_socket_in_use(const char *path);

@@ -45,6 +45,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1115,6 +1116,26 @@ void api_server_poll(struct api_server *s)
 		if (s->l[i].daemon != NULL)
 			MHD_run(s->l[i].daemon);
 	conns_sweep(s);
+}
+
+void api_server_wait(struct api_server *s, unsigned timeout_us)
+{
+	struct pollfd fds[API_MAX_LISTENERS];
+	struct timespec ts = {0, (long)timeout_us * 1000};
+	nfds_t n = 0;
+
+	if (s != NULL)
+		for (unsigned i = 0; i < s->nb && n < API_MAX_LISTENERS; i++) {
+			const union MHD_DaemonInfo *info = s->l[i].daemon == NULL ? NULL :
+				MHD_get_daemon_info(s->l[i].daemon,
+						    MHD_DAEMON_INFO_EPOLL_FD);
+
+			if (info != NULL && info->epoll_fd >= 0)
+				fds[n++] = (struct pollfd){.fd = info->epoll_fd, .events = POLLIN};
+		}
+	/* a ready socket (or a resumed connection: MHD's own eventfd is in
+	 * its epoll set) ends the wait at once; nothing ready, the timeout */
+	ppoll(fds, n, &ts, NULL);
 }
 
 void api_server_destroy(struct api_server *s)

@@ -86,6 +86,10 @@ struct api_server *api_server_create(const struct api_listen *listens,
 				     char *err, size_t errlen);
 /* Serves whatever is ready; never blocks. */
 void api_server_poll(struct api_server *s);
+/* Blocks until a listener or connection has work, at most timeout_us
+ * (s NULL: just sleeps): the control loop's pause, so a request is
+ * served as soon as it arrives rather than after a blind sleep. */
+void api_server_wait(struct api_server *s, unsigned timeout_us);
 void api_server_destroy(struct api_server *s);
 
 #endif

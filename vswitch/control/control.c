@@ -123,7 +123,10 @@ void control_run(struct vswitch *sw, const struct control_settings *opts,
 			print_rates(sw, &rates);
 			next_rates += interval;
 		}
-		rte_delay_us_sleep(CONTROL_SLEEP_US);
+		if (hook != NULL && hook->wait != NULL)
+			hook->wait(hook->arg, CONTROL_SLEEP_US);
+		else
+			rte_delay_us_sleep(CONTROL_SLEEP_US);
 	}
 	rte_timer_stop_sync(&aging);
 }

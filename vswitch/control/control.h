@@ -26,6 +26,9 @@ struct control_settings {
  * server's poll): must not block. */
 struct control_hook {
 	void (*poll)(void *arg);
+	/* The loop's pause between rounds (NULL: sleep): may end early when
+	 * the northbound has work. */
+	void (*wait)(void *arg, unsigned timeout_us);
 	void *arg;
 };
 

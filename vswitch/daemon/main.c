@@ -624,7 +624,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (rc == 0) {
-		struct control_hook hook = {api_routes_poll, d.router};
+		struct control_hook hook = {api_routes_poll, api_routes_wait, d.router};
 		struct control_settings cs = {
 			.exit_on_idle = opts.exit_on_idle,
 			.exit_on_idle_ms = opts.exit_on_idle_ms,
