@@ -24,15 +24,32 @@
 
 struct ext_acl_table;
 struct ext_acl_flows;
+struct ext_acl_flow_table;
 
 struct ext_acl_table *ext_acl_compile(const struct ext_acl_rule *rules,
 				      unsigned n, unsigned nb_workers,
 				      int socket, char *err, size_t errlen);
 void ext_acl_free(struct ext_acl_table *t);
 
-/* A port's stateful flow table (capacity flows). */
+/* Stateful flows: one table shared by a switch's ports (capacity flows in
+ * all), each port holding a handle with its quota. At most
+ * EXT_ACL_FLOW_OWNERS handles are open on a table at once. */
+#define EXT_ACL_FLOW_OWNER_BITS 10
+#define EXT_ACL_FLOW_OWNERS (1u << EXT_ACL_FLOW_OWNER_BITS)
+struct ext_acl_flow_table *ext_acl_flow_table_create(const char *name,
+						     uint32_t capacity, int socket);
+/* After every handle on it is freed. */
+void ext_acl_flow_table_free(struct ext_acl_flow_table *t);
+uint32_t ext_acl_flow_table_count(const struct ext_acl_flow_table *t);
+/* A port's handle (control thread): NULL when every owner slot is taken
+ * or out of memory. Its flows are its own: other ports' never match. */
+struct ext_acl_flows *ext_acl_flows_open(struct ext_acl_flow_table *t,
+					 uint32_t quota, int socket);
+/* A handle on a private table of capacity flows (tests, tools). */
 struct ext_acl_flows *ext_acl_flows_create(const char *name, uint32_t capacity,
 					   int socket);
+/* After the workers stopped using it (RCU): its flows stay in the table,
+ * matching nothing, until the sweep deletes them. */
 void ext_acl_flows_free(struct ext_acl_flows *f);
 uint32_t ext_acl_flows_count(const struct ext_acl_flows *f);
 

@@ -37,6 +37,7 @@ void vfp_free(struct vfp *v)
 		free(v->rules[p].ext);
 		ext_acl_flows_free(v->rules[p].flows);
 	}
+	ext_acl_flow_table_free(v->flow_table);
 	rte_free(v);
 }
 
@@ -129,11 +130,14 @@ int vfp_change_init(struct vfp *v, struct vfp_change *c, uint16_t port,
 		return -1;
 	}
 	if (ext && n > 0 && cur->flows == NULL) {
-		static unsigned instance;
-		char name[32];
-
-		snprintf(name, sizeof(name), "vfp_flows%u_%u", port, instance++);
-		v->rules[port].flows = ext_acl_flows_create(name, VFP_FLOW_CAPACITY, v->socket);
+		if (v->flow_table == NULL)
+			v->flow_table = ext_acl_flow_table_create("vfp_flows",
+								  VFP_FLOW_TABLE_CAPACITY,
+								  v->socket);
+		if (v->flow_table != NULL)
+			v->rules[port].flows = ext_acl_flows_open(v->flow_table,
+								  VFP_FLOW_CAPACITY,
+								  v->socket);
 		if (cur->flows == NULL) {
 			snprintf(err, errlen, "cannot create the stateful flow table");
 			return -1;

@@ -29,7 +29,10 @@
 
 #define VFP_MAX_PORTS 32
 #define VFP_MAX_RULES 65536 /* per port and layer */
-#define VFP_FLOW_CAPACITY 65536 /* stateful flows per port */
+#define VFP_FLOW_CAPACITY 65536 /* stateful flows per port (its quota) */
+/* stateful flows of all ports together: one table (ext_acl_flows.c), made
+ * with the first stateful port, about 33 MiB */
+#define VFP_FLOW_TABLE_CAPACITY 262144
 
 enum vfp_verdict {
 	VFP_PASS,
@@ -57,6 +60,7 @@ struct vfp {
 	struct rte_rcu_qsbr *qsbr;
 	unsigned nb_workers;
 	int socket;
+	struct ext_acl_flow_table *flow_table; /* every port's stateful flows */
 };
 
 /* qsbr may be NULL when no worker runs (unit tests). */

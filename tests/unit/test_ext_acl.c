@@ -423,6 +423,63 @@ Test(ext_acl, stateful_return_traffic_passes_an_inbound_deny)
 	ext_acl_free(t);
 }
 
+/* One table shared by the switch's ports (issue 18: 110 pods): a port
+ * admits only its own flows, holds at most its quota, and a freed port's
+ * flows match nothing and are swept away. */
+Test(ext_acl, shared_flow_table_isolates_ports_and_enforces_quotas)
+{
+	struct ext_acl_rule r[] = { STATEFUL_RULES };
+	struct ext_acl_table *t = compile(r, 4);
+	struct ext_acl_flow_table *tab = ext_acl_flow_table_create("unit_shared", 1024,
+								   SOCKET_ID_ANY);
+	struct ext_acl_flows *a, *b, *c;
+	char local[32];
+
+	cr_assert_not_null(tab);
+	a = ext_acl_flows_open(tab, 8, SOCKET_ID_ANY);
+	b = ext_acl_flows_open(tab, 8, SOCKET_ID_ANY);
+	cr_assert(a != NULL && b != NULL);
+	expect(t, a, OUT, P4(TCP, "10.0.0.5", 40000, "8.8.8.8", 443), 100, ALLOW);
+	expect(t, a, IN, P4(TCP, "8.8.8.8", 443, "10.0.0.5", 40000), 100, ALLOW);
+	/* the same tuple on another port is not its flow */
+	expect(t, b, IN, P4(TCP, "8.8.8.8", 443, "10.0.0.5", 40000), 100, DENY);
+	cr_expect_eq(ext_acl_flows_count(a), 1);
+	cr_expect_eq(ext_acl_flows_count(b), 0);
+	/* a's quota: 8 flows, the 9th is not created; b is not affected */
+	for (int i = 1; i < 12; i++) {
+		snprintf(local, sizeof(local), "10.0.0.%d", 10 + i);
+		expect(t, a, OUT, P4(TCP, local, 40000, "8.8.8.8", 443), 100, ALLOW);
+	}
+	cr_expect_eq(ext_acl_flows_count(a), 8);
+	cr_expect_eq(ext_acl_flows_not_created(a), 4);
+	expect(t, b, OUT, P4(TCP, "10.0.1.5", 40000, "8.8.8.8", 443), 100, ALLOW);
+	expect(t, b, IN, P4(TCP, "8.8.8.8", 443, "10.0.1.5", 40000), 100, ALLOW);
+	cr_expect_eq(ext_acl_flows_count(b), 1);
+	cr_expect_eq(ext_acl_flow_table_count(tab), 9);
+	/* a leaves; whoever gets its owner slot next does not see a's flows */
+	ext_acl_flows_free(a);
+	for (unsigned i = 0; i < EXT_ACL_FLOW_OWNERS; i++) {
+		c = ext_acl_flows_open(tab, 8, SOCKET_ID_ANY);
+		cr_assert_not_null(c, "open %u", i);
+		expect(t, c, IN, P4(TCP, "8.8.8.8", 443, "10.0.0.5", 40000), 100, DENY);
+		ext_acl_flows_free(c);
+	}
+	/* new flows sweep the dead ones out (8 of a's, long before they idle out) */
+	c = ext_acl_flows_open(tab, 1024, SOCKET_ID_ANY);
+	for (int i = 0; i < 64 && ext_acl_flow_table_count(tab) > 1 + (unsigned)i; i++) {
+		snprintf(local, sizeof(local), "10.0.2.%d", i);
+		expect(t, c, OUT, P4(TCP, local, 40000, "8.8.8.8", 443), 101, ALLOW);
+	}
+	cr_expect_eq(ext_acl_flows_count(b), 1, "b's flow survives the sweep");
+	cr_expect_leq(ext_acl_flow_table_count(tab),
+		      1 + ext_acl_flows_count(c), "a's flows are gone: %u left",
+		      ext_acl_flow_table_count(tab));
+	ext_acl_flows_free(b);
+	ext_acl_flows_free(c);
+	ext_acl_flow_table_free(tab);
+	ext_acl_free(t);
+}
+
 Test(ext_acl, stateful_ipv6)
 {
 	struct ext_acl_rule r[] = {
