@@ -3,7 +3,7 @@
  * namespace (made as /run/netns/<ID>, or adopted by path); an endpoint's
  * attach is a veth whose inner end is the endpoint (in the pod's
  * namespace as eth0, eth1..., or on the host as vEthernet-<name>) and
- * whose outer end, "hv<tag><id8>" in the host namespace, is hot-plugged
+ * whose outer end, "hv<tag><id6><plug count>" in the host namespace, is hot-plugged
  * as a switch port of the chosen kind (net_af_packet by default, net_af_xdp
  * on request). The tag (4 hex digits of the
  * --state path, random without one) tells this daemon's interfaces from
