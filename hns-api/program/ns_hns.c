@@ -204,6 +204,20 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 	return rc == 403 ? 403 : 400;
 }
 
+/* The namespace's default route is its first interface's: does another
+ * live plumb of ours (not the one being made again) sit there? */
+static bool has_default_route(const struct ns_hns *nh, const char *path,
+			      const char *outer)
+{
+	const char *port;
+	json_t *rec;
+
+	json_object_foreach(nh->live, port, rec)
+		if (strcmp(port, outer) != 0 && strcmp(jstr(rec, "NetNsPath"), path) == 0)
+			return true;
+	return false;
+}
+
 /* The pod's next free interface name: eth0, eth1... */
 static int pick_podif(int fd, char out[IF_NAMESIZE])
 {
@@ -283,9 +297,16 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		spec.netns = fd;
 		spec.inner_name = inner;
 		spec.outer_name = outer;
-		fill_spec(&spec, ep, path != NULL);
-		if ((path ? host_veth_create(&spec, &res, why, sizeof(why))
-			  : host_vnic_create(&spec, &res, why, sizeof(why))) < 0) {
+		fill_spec(&spec, ep, path != NULL && !has_default_route(nh, path, outer));
+		rc = path ? host_veth_create(&spec, &res, why, sizeof(why))
+			  : host_vnic_create(&spec, &res, why, sizeof(why));
+		if (rc < 0 && path != NULL && strstr(why, "default route") &&
+		    strstr(why, "exists")) {
+			/* an adopted namespace routes already: keep its route */
+			spec.gateway4.family = spec.gateway6.family = 0;
+			rc = host_veth_create(&spec, &res, why, sizeof(why));
+		}
+		if (rc < 0) {
 			snprintf(err, errlen, "%s: %s", path ? "InterfaceName" : "Name", why);
 			rc = strstr(why, "taken") ? 409 : 400;
 			goto fail;
