@@ -35,7 +35,10 @@ def link(name, ns=None):
 
 
 def host_links():
-    return sorted(l["ifname"] for l in ip_json("link", "show"))
+    """The host's links a plumb could make (other tests and programs may
+    add and remove theirs meanwhile): the switch's ends ("hv..."), vNICs."""
+    return sorted(l["ifname"] for l in ip_json("link", "show")
+                  if l["ifname"].startswith(("hv", "vEthernet-")))
 
 
 def ports(api):
