@@ -139,13 +139,18 @@ static int mac_text(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* The endpoint's MAC, addresses and (in a pod) default routes. */
+/* The endpoint's MAC, addresses, MTU and (in a pod) default routes. */
 static void fill_spec(struct host_veth_spec *s, const json_t *ep, bool pod)
 {
 	const char *ip = jstr(ep, "IPAddress"), *ip6 = jstr(ep, "IPv6Address");
 	int n = 0;
 
+	json_int_t encap = json_integer_value(json_object_get(ep, "EncapOverhead"));
+
 	s->set_mac = mac_text(jstr(ep, "MacAddress"), s->mac) == 0;
+	/* an encapsulating network's endpoint leaves room for the header */
+	if (encap > 0 && encap < 1500 - 68)
+		s->mtu = (uint32_t)(1500 - encap);
 	if (inet_pton(AF_INET, ip, &s->addrs[n].addr.v4) == 1) {
 		json_t *pl = json_object_get(ep, "PrefixLength");
 

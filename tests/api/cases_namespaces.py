@@ -64,8 +64,8 @@ class Objects:
         self.nets.append(n["ID"])
         return n
 
-    def endpoint(self, net, name, ip=None):
-        body = {"Name": name, "VirtualNetwork": net["ID"]}
+    def endpoint(self, net, name, ip=None, **extra):
+        body = {"Name": name, "VirtualNetwork": net["ID"], **extra}
         if ip:
             body["IPAddress"] = ip
         ep = hns_ok(self.api.post("/endpoints/", body), f"POST /endpoints/ {name}")
@@ -159,12 +159,14 @@ def test_namespace_v1_addresource_and_container_attach(s):
     o = Objects(api)
     try:
         net = o.network("net-ns-b", "172.30.22.0/24", "172.30.22.1")
-        ep1 = o.endpoint(net, "ep-ns-b1", "172.30.22.2")
+        ep1 = o.endpoint(net, "ep-ns-b1", "172.30.22.2", EncapOverhead=50)
         ep2 = o.endpoint(net, "ep-ns-b2", "172.30.22.3")
         ns = o.namespace({}, v1=True)
         hns_ok(api.post(f"/namespaces/{ns['ID']}/addresource",
                         {"Type": "Endpoint", "Data": {"Id": ep1["ID"]}}), "addresource")
-        check(link("eth0", ns=ns["ID"]) is not None, "addresource made no eth0")
+        eth0 = link("eth0", ns=ns["ID"])
+        check(eth0 is not None, "addresource made no eth0")
+        check(eth0.get("mtu") == 1450, f"eth0 MTU {eth0.get('mtu')}, want 1500 - EncapOverhead 50")
         # v1 attach with a ContainerId that names the namespace
         hns_ok(api.post(f"/endpoints/{ep2['ID']}/attach",
                         {"ContainerId": ns["ID"], "SystemType": "Container"}), "attach")

@@ -250,7 +250,8 @@ test_ns_sigterm_then_restart_replumbs() {
 test_ns_kill9_then_restart_leaves_no_stray() {
 	need_setup || return 1
 	local before after prefix
-	before=$(links)
+	# index and name: an interface made again would have a new index
+	before=$(ip -o link | awk -F': ' '{print $1 ": " $2}' | sed 's/@.*//' | sort)
 	prefix=$(api GET "/endpoints/$EP1" | jget 'd["Output"]["HostInterfaceName"][:6]')
 	kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
 	# what a kill -9 in the middle of a plumb would leave: a veth of ours
@@ -260,9 +261,9 @@ test_ns_kill9_then_restart_leaves_no_stray() {
 	start_daemon ns3 "$W/ns.json" || return 1
 	wait_socket "$SOCK"
 	wait_ping "$NS1" "$SUBNET.3" 20 || { WHY="no ping pod1 -> pod2 after kill -9 and restart"; return 1; }
-	after=$(links)
+	after=$(ip -o link | awk -F': ' '{print $1 ": " $2}' | sed 's/@.*//' | sort)
 	[ "$before" = "$after" ] && return 0
-	WHY="host links before the kill / after the restart differ: $(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+	WHY="host links (index: name) before the kill / after the restart differ: $(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
 	return 1
 }
 
