@@ -43,6 +43,7 @@ cleanup() {
 	if [ -n "${HNSCTL_KEEP:-}" ]; then echo "hnsctl: files kept in $W" >&2; else rm -rf "$W"; fi
 	rm -rf /var/run/dpdk/"$EAL_PREFIX"
 	[ -z "${NS_MADE:-}" ] || ip netns del "$NS_MADE" 2>/dev/null
+	ip link del vEthernet-nsep 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -563,6 +564,18 @@ h namespace delete "$NS_ID"
 if expect_rc namespace_delete 0; then
 	[ -e "/run/netns/$NS_ID" ] && fail namespace_delete "/run/netns/$NS_ID still there" || pass namespace_delete
 fi
+h endpoint attach nsep --host
+if expect_rc endpoint_attach_host 0; then
+	case $OUT in
+	"endpoint $NSEP attached as host interface vEthernet-nsep") ip link show vEthernet-nsep >/dev/null 2>&1 &&
+		pass endpoint_attach_host || fail endpoint_attach_host "no vEthernet-nsep on the host" ;;
+	*) fail endpoint_attach_host "want 'endpoint $NSEP attached as host interface vEthernet-nsep': $OUT" ;;
+	esac
+fi
+h endpoint detach nsep
+ip link show vEthernet-nsep >/dev/null 2>&1 && fail endpoint_detach_host "vEthernet-nsep left" || pass endpoint_detach_host
+h endpoint attach nsep --host --port p1
+expect_rc endpoint_attach_host_and_port_exits_2 2 && pass endpoint_attach_host_and_port_exits_2
 h endpoint delete nsep
 h network delete "$NSNET"
 
