@@ -639,7 +639,7 @@ static int attach_plumbed(struct hns *h, struct hns_endpoint *ep,
 		return namespace_modify(h, ns, true, "Endpoint", ep->o.id, "ContainerId", e);
 	if (plumb_kind_check(in, "", &kind, e) < 0)
 		return -1;
-	return plumb_endpoint_in(h, ep, NULL, kind, "", e);
+	return plumb_endpoint_in(h, ep, NULL, kind, e);
 }
 
 int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,

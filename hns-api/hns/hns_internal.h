@@ -475,10 +475,11 @@ void plumb_namespace_restore(struct hns *h, const struct hns_namespace *ns);
 /* Does adding an endpoint to ns plumb it? */
 bool plumb_namespace_real(const struct hns *h, const struct hns_namespace *ns);
 /* Plumbs ep into ns (NULL: a host vNIC) and attaches it to the port made
- * (no-op when the namespace is a record only). 0, or -1 with e. */
+ * (no-op when the namespace is a record only). 0, or -1 with e (the
+ * dataplane's text, which names the field: Name, NetNsPath, PortKind). */
 int plumb_endpoint_in(struct hns *h, struct hns_endpoint *ep,
 		      const struct hns_namespace *ns, const char *kind,
-		      const char *path, struct herr *e);
+		      struct herr *e);
 bool plumb_endpoint_is(const struct hns_endpoint *ep);
 /* Detaches a plumbed endpoint and unplumbs it once committed. */
 void plumb_endpoint_out(struct hns *h, struct hns_endpoint *ep);

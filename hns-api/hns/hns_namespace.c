@@ -240,7 +240,7 @@ int namespace_create(struct hns *h, const json_t *in, const char *path,
 				continue;
 			ep = (struct hns_endpoint *)hns_find(h, HK_ENDPOINT, resource_id(item));
 			if (ep && !ep->bound &&
-			    plumb_endpoint_in(h, ep, ns, NULL, pindex(rp, p, i), e) < 0)
+			    plumb_endpoint_in(h, ep, ns, NULL, e) < 0)
 				return -1; /* linked: the caller's abort frees ns */
 		}
 	if (out)
@@ -315,7 +315,7 @@ int namespace_modify(struct hns *h, struct hns_namespace *ns, bool add,
 	/* the endpoint's interface in the network namespace (an endpoint
 	 * the caller attached to a port already stays a record only) */
 	if (add && ep && !ep->bound && plumb_namespace_real(h, ns) &&
-	    plumb_endpoint_in(h, ep, ns, NULL, path, e) < 0)
+	    plumb_endpoint_in(h, ep, ns, NULL, e) < 0)
 		return -1;
 	if (!add && ep && plumb_endpoint_is(ep))
 		plumb_endpoint_out(h, ep);

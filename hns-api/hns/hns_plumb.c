@@ -117,7 +117,7 @@ bool plumb_namespace_real(const struct hns *h, const struct hns_namespace *ns)
 
 int plumb_endpoint_in(struct hns *h, struct hns_endpoint *ep,
 		      const struct hns_namespace *ns, const char *kind,
-		      const char *path, struct herr *e)
+		      struct herr *e)
 {
 	json_t *netns = ns ? netns_of(ns->o.doc) : NULL, *rec = NULL, *v1, *att;
 	const char *port;
@@ -134,7 +134,6 @@ int plumb_endpoint_in(struct hns *h, struct hns_endpoint *ep,
 	json_decref(netns);
 	if (rc != 0)
 		return dp_fail(e, rc, err);
-	(void)path;
 	txn_plumbed(h, rec);
 	port = sget(rec, "Port");
 	att = json_object();
