@@ -321,6 +321,7 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		if (host_link_tx_offload_off(fd, inner, why, sizeof(why)) < 0 ||
 		    host_link_tx_offload_off(HOST_NETNS_SELF, outer, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "InterfaceName: %s", why);
+			rc = 500;
 			goto fail;
 		}
 	}
