@@ -352,7 +352,8 @@ struct undo {
 };
 
 struct notify {
-	enum { N_ATTACHED, N_DETACHED, N_NET_CREATED, N_NET_DELETED } what;
+	enum { N_ATTACHED, N_DETACHED, N_NET_CREATED, N_NET_DELETED,
+	       N_PLUMBED, N_UNPLUMB } what;
 	char *port; /* endpoint notices */
 	json_t *ep; /* the endpoint's or the network's v1 JSON */
 };
@@ -486,6 +487,34 @@ void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net)
 	n->ep = json_incref(net->doc); /* a network's doc is its v1 form */
 }
 
+/* Plumbing (issue 16): what a request made in Linux is undone if the
+ * transaction aborts; what it removes goes only once it committed. */
+void txn_plumbed(struct hns *h, const json_t *record)
+{
+	struct notify *n = notify_push(h);
+
+	n->what = N_PLUMBED;
+	n->port = NULL;
+	n->ep = json_incref((json_t *)record);
+}
+
+void txn_unplumb(struct hns *h, const json_t *record)
+{
+	struct notify *n = notify_push(h);
+
+	n->what = N_UNPLUMB;
+	n->port = NULL;
+	n->ep = json_incref((json_t *)record);
+}
+
+/* An aborted transaction's plumbing, newest first, down to mark. */
+static void unplumb_made(struct hns *h, size_t mark)
+{
+	for (size_t i = h->n_notify; i > mark; i--)
+		if (h->notify[i - 1].what == N_PLUMBED && h->dp.unplumb)
+			h->dp.unplumb(h->dp.ctx, h->notify[i - 1].ep);
+}
+
 static void clear_dirty(struct hns *h)
 {
 	for (struct hns_obj *o = h->dirty, *next; o; o = next) {
@@ -553,6 +582,7 @@ void txn_abort(struct hns *h)
 {
 	clear_dirty(h);
 	undo_to(h, 0);
+	unplumb_made(h, 0);
 	drop_notifies(h);
 }
 
@@ -562,6 +592,7 @@ static void load_rollback(struct hns *h, size_t undo_mark, size_t notify_mark)
 {
 	clear_dirty(h);
 	undo_to(h, undo_mark);
+	unplumb_made(h, notify_mark);
 	while (h->n_notify > notify_mark) {
 		struct notify *n = &h->notify[--h->n_notify];
 
@@ -665,6 +696,8 @@ int txn_commit(struct hns *h, struct herr *e)
 			h->dp.network_created(h->dp.ctx, n->ep);
 		if (n->what == N_NET_DELETED && h->dp.network_deleted)
 			h->dp.network_deleted(h->dp.ctx, n->ep);
+		if (n->what == N_UNPLUMB && h->dp.unplumb)
+			h->dp.unplumb(h->dp.ctx, n->ep);
 	}
 	drop_notifies(h);
 	return 0;

@@ -89,6 +89,28 @@ struct hns_dataplane {
 	/* The counters of load balancer id into out (an object; the LB's
 	 * "Counters" extension field). 0, or -1 if id is not programmed. */
 	int (*lb_counters)(void *ctx, const char *id, json_t *out);
+	/* Linux plumbing of namespaces and attaches (issue 16; NULL: they
+	 * are records only). The model decides, these do, and each says in
+	 * a JSON record what it made so unplumb can undo it (also on a
+	 * failed commit) and a restart can make it again.
+	 * netns_make: the network namespace of HNS namespace ns_id, made
+	 * (path NULL) or adopted (path, e.g. /run/netns/x); *record gets
+	 * {"NetNsPath", "NetNsOwned"}. 0, or a 4xx/5xx status with err
+	 * "Field: why" and nothing made. */
+	int (*netns_make)(void *ctx, const char *ns_id, const char *path,
+			  json_t **record, char *err, size_t errlen);
+	/* plumb: the endpoint's (v1 JSON) interface in the namespace of
+	 * netns (a netns_make record), or on the host when netns is NULL,
+	 * plus its switch port; kind is the port kind asked for (NULL: the
+	 * default); old is the record of a stored attachment being made
+	 * again (what exists is reused) or NULL. *record gets what was made,
+	 * its "Port" the switch port's name. 0, or a status with err. */
+	int (*plumb)(void *ctx, const json_t *endpoint_v1, const json_t *netns,
+		     const char *kind, const json_t *old, json_t **record,
+		     char *err, size_t errlen);
+	/* Undoes a plumb or netns_make record (an emptied adopted namespace
+	 * is left). */
+	void (*unplumb)(void *ctx, const json_t *record);
 };
 
 /* store may be NULL (state in memory only). Loads every object the store

@@ -113,6 +113,7 @@ json_t *endpoint_render_v1(const struct hns_endpoint *ep)
 		json_array_append_new(sc, json_string(cid));
 		json_object_set_new(out, "SharedContainers", sc);
 	}
+	plumb_render(ep, out);
 	hns_kept_apply(ep->o.doc, out, false);
 	return out;
 }
@@ -476,6 +477,7 @@ int endpoint_delete(struct hns *h, struct hns_endpoint *ep, struct herr *e)
 	(void)e;
 	if (ep->ns)
 		namespace_drop_endpoint(h, ep);
+	plumb_endpoint_out(h, ep); /* a host vNIC */
 	if (ep->bound && att_port(ep))
 		txn_notify(h, false, att_port(ep), ep);
 	txn_delete(h, &ep->o);
@@ -614,6 +616,7 @@ static const struct fdesc f_attach[] = {
 	{ "CompartmentId", NULL, FK_UINT, false, 0, 65535, NULL },
 	{ "VirtualNicName", NULL, FK_STR, false, 0, 0, NULL },
 	{ "Devargs", NULL, FK_STR, false, 0, 0, NULL },
+	{ "PortKind", NULL, FK_STR, false, 0, 0, NULL }, /* issue 16 extension */
 };
 
 static bool is_host_attach(const json_t *att)
@@ -626,6 +629,35 @@ static bool is_host_attach(const json_t *att)
 static bool port_exists(struct hns *h, const char *port)
 {
 	return h->dp.port_exists == NULL || h->dp.port_exists(h->dp.ctx, port);
+}
+
+/* An attach that names no port, made real in Linux (issue 16): a host
+ * attach becomes a host vNIC, a ContainerId naming a namespace that is a
+ * network namespace adds the endpoint to it. 0 done, -1 failed, 1 when
+ * there is nothing to plumb (the attach is recorded as before). */
+static int attach_plumbed(struct hns *h, struct hns_endpoint *ep,
+			  const json_t *in, const json_t *att, const char *cid,
+			  struct herr *e)
+{
+	struct hns_namespace *ns = NULL;
+	const char *kind;
+
+	if (h->dp.plumb == NULL)
+		return 1;
+	if (!is_host_attach(att)) {
+		ns = cid && *cid ? (struct hns_namespace *)hns_lookup(h, HK_NAMESPACE, cid)
+				 : NULL;
+		if (ns == NULL || !plumb_namespace_real(h, ns))
+			return 1;
+	}
+	if (ep->bound)
+		return hfail(e, 409, NULL, "This endpoint is already attached to the switch. "
+			     "(endpoint %s is attached; detach it first)", ep->o.id);
+	if (ns)
+		return namespace_modify(h, ns, true, "Endpoint", ep->o.id, "ContainerId", e);
+	if (plumb_kind_check(in, "", &kind, e) < 0)
+		return -1;
+	return plumb_endpoint_in(h, ep, NULL, kind, e);
 }
 
 int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
@@ -646,6 +678,14 @@ int endpoint_attach(struct hns *h, struct hns_endpoint *ep, const json_t *in,
 		port = NULL;
 	if (devargs && *devargs == '\0')
 		devargs = NULL;
+	if (port == NULL && devargs == NULL) {
+		int r = attach_plumbed(h, ep, in, att, cid, e);
+
+		if (r <= 0) { /* done (0) or failed (-1); 1: a record only */
+			json_decref(att);
+			return r;
+		}
+	}
 	/* a host attach ({"SystemType":"Host","CompartmentId":1}, flannel and
 	 * Calico's bridge endpoint) names no port: recorded only */
 	if (port == NULL && (cid == NULL || *cid == '\0') && !is_host_attach(att)) {
@@ -718,6 +758,14 @@ static int endpoint_detach(struct hns *h, struct hns_endpoint *ep,
 		return -1;
 	if (ep->att == NULL || !json_is_true(json_object_get(ep->att, "Attached")))
 		return hfail(e, 409, NULL, "endpoint %s is not attached", ep->o.id);
+	if (plumb_endpoint_is(ep)) { /* its interface and port go too */
+		const char *cid = json_string_value(json_object_get(ep->att, "ContainerId"));
+
+		if (ep->ns && cid && strcmp(cid, ep->ns->o.id) == 0)
+			return namespace_modify(h, ep->ns, false, "Endpoint", ep->o.id, "", e);
+		plumb_endpoint_out(h, ep);
+		return 0;
+	}
 	att = json_deep_copy(ep->att);
 	json_object_set_new(att, "Attached", json_false());
 	txn_set_att(h, ep, att, false);
@@ -735,6 +783,15 @@ int endpoint_restore_attachment(struct hns *h, struct hns_endpoint *ep,
 
 	if (!json_is_object(att)) {
 		json_decref(att);
+		return 0;
+	}
+	if (json_object_get(att, "Plumb") && json_is_true(json_object_get(att, "Attached"))) {
+		/* made in Linux: made again (what still exists is reused) */
+		bound = plumb_restore(h, ep, att);
+		port = json_string_value(json_object_get(att, "VirtualNicName"));
+		txn_set_att(h, ep, att, bound);
+		if (bound && port && *port)
+			txn_notify(h, true, port, ep);
 		return 0;
 	}
 	if (json_is_true(json_object_get(att, "Attached"))) {

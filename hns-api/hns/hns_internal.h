@@ -384,6 +384,10 @@ void txn_set_ns(struct hns *h, struct hns_endpoint *ep, struct hns_namespace *ns
 void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net);
 void txn_notify(struct hns *h, bool attached, const char *port,
 		struct hns_endpoint *ep);
+/* Plumbing records (hns.h): dp.unplumb(record) runs if the transaction
+ * aborts (txn_plumbed) or once it commits, in order (txn_unplumb). */
+void txn_plumbed(struct hns *h, const json_t *record);
+void txn_unplumb(struct hns *h, const json_t *record);
 /* Writes every changed object in one store transaction, then frees deleted
  * objects and runs the callbacks. On store failure undoes everything and
  * fails with 500. */
@@ -484,6 +488,33 @@ int namespace_modify(struct hns *h, struct hns_namespace *ns, bool add,
 		     struct herr *e);
 /* Drops an endpoint from its namespace (endpoint being deleted). */
 void namespace_drop_endpoint(struct hns *h, struct hns_endpoint *ep);
+/* hns_plumb.c: namespaces and attaches made in Linux (issue 16) */
+/* "PortKind" of in, if any (canonical, static), else NULL; -1 with e. */
+int plumb_kind_check(const json_t *in, const char *path, const char **kind,
+		     struct herr *e);
+/* A new namespace's network namespace (made, or in's "NetNsPath"
+ * adopted) into fields; none for the host's default ones. 0, or -1. */
+int plumb_namespace_open(struct hns *h, const char *ns_id, const json_t *in,
+			 const char *path, json_t *fields, struct herr *e);
+/* Loading: a stored namespace made by us is made again if gone. */
+void plumb_namespace_restore(struct hns *h, const struct hns_namespace *ns);
+/* Does adding an endpoint to ns plumb it? */
+bool plumb_namespace_real(const struct hns *h, const struct hns_namespace *ns);
+/* Plumbs ep into ns (NULL: a host vNIC) and attaches it to the port made
+ * (no-op when the namespace is a record only). 0, or -1 with e (the
+ * dataplane's text, which names the field: Name, NetNsPath, PortKind). */
+int plumb_endpoint_in(struct hns *h, struct hns_endpoint *ep,
+		      const struct hns_namespace *ns, const char *kind,
+		      struct herr *e);
+bool plumb_endpoint_is(const struct hns_endpoint *ep);
+/* Detaches a plumbed endpoint and unplumbs it once committed. */
+void plumb_endpoint_out(struct hns *h, struct hns_endpoint *ep);
+/* A deleted namespace's network namespace goes (made by us) once committed. */
+void plumb_namespace_close(struct hns *h, const struct hns_namespace *ns);
+/* Loading: plumbs a stored attachment's "Plumb" again (att updated). */
+bool plumb_restore(struct hns *h, struct hns_endpoint *ep, json_t *att);
+/* InterfaceName, HostInterfaceName, PortKind, NetNsPath of a plumbed endpoint. */
+void plumb_render(const struct hns_endpoint *ep, json_t *out);
 int hns_v1_namespaces(struct hns *h, const char *method, const char *id,
 		      const char *verb, const char *body, size_t len,
 		      json_t **resp);

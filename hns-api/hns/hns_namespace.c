@@ -23,7 +23,10 @@ static const struct fdesc f_ns_v2[] = {
 	{ "ReadyOnCreate", "ReadyOnCreate", FK_BOOL, false, 0, 0, NULL },
 };
 
+/* NetNsPath (adopt that network namespace), PortKind: extensions (issue
+ * 16); NetNsOwned is the store's (and shown) */
 static const char *const ns_v2_extra[] = { "ID", "Resources", "SchemaVersion",
+					   "NetNsPath", "NetNsOwned", "PortKind",
 					   NULL };
 
 static const struct fdesc f_ns_v1[] = {
@@ -31,7 +34,8 @@ static const struct fdesc f_ns_v1[] = {
 	{ "CompartmentId", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
 };
 
-static const char *const ns_v1_extra[] = { "ID", "ResourceList", NULL };
+static const char *const ns_v1_extra[] = { "ID", "ResourceList", "NetNsPath",
+					   "NetNsOwned", "PortKind", NULL };
 
 static json_t *resource(const char *type, const char *id)
 {
@@ -205,6 +209,16 @@ int namespace_create(struct hns *h, const json_t *in, const char *path,
 			json_array_append_new(res, resource("Container", rid));
 		}
 	}
+	if (loading) {
+		static const char *const kept[] = { "NetNsPath", "NetNsOwned",
+						    "PortKind", NULL };
+
+		for (i = 0; kept[i]; i++)
+			if (json_object_get(in, kept[i]))
+				json_object_set(f, kept[i], json_object_get(in, kept[i]));
+	} else if (plumb_namespace_open(h, ns->o.id, in, path, f, e) < 0) {
+		goto fail; /* the transaction's abort removes what was made */
+	}
 	json_object_set_new(f, "Resources", res);
 	res = NULL;
 	json_object_set_new(f, "ID", json_string(ns->o.id));
@@ -216,6 +230,19 @@ int namespace_create(struct hns *h, const json_t *in, const char *path,
 			txn_set_ns(h, (struct hns_endpoint *)hns_find(h, HK_ENDPOINT,
 								      resource_id(item)),
 				   ns);
+	if (loading)
+		plumb_namespace_restore(h, ns);
+	else if (plumb_namespace_real(h, ns))
+		json_array_foreach(json_object_get(ns->o.doc, "Resources"), i, item) {
+			struct hns_endpoint *ep;
+
+			if (strcmp(json_string_value(json_object_get(item, "Type")), "Endpoint"))
+				continue;
+			ep = (struct hns_endpoint *)hns_find(h, HK_ENDPOINT, resource_id(item));
+			if (ep && !ep->bound &&
+			    plumb_endpoint_in(h, ep, ns, NULL, e) < 0)
+				return -1; /* linked: the caller's abort frees ns */
+		}
 	if (out)
 		*out = ns;
 	return 0;
@@ -247,6 +274,10 @@ json_t *namespace_render(const struct hns_namespace *ns, bool v2)
 	json_object_set_new(out, "IsDefault",
 			    json_boolean(type && strstr(type, "Default") != NULL));
 	json_object_set(out, "ResourceList", json_object_get(doc, "Resources"));
+	if (json_object_get(doc, "NetNsPath")) {
+		json_object_set(out, "NetNsPath", json_object_get(doc, "NetNsPath"));
+		json_object_set(out, "NetNsOwned", json_object_get(doc, "NetNsOwned"));
+	}
 	hns_kept_apply(doc, out, false);
 	return out;
 }
@@ -284,6 +315,13 @@ int namespace_modify(struct hns *h, struct hns_namespace *ns, bool add,
 		return hfail(e, 404, path, "%s %s is not in namespace %s",
 			     is_ep ? "endpoint" : "container", id, ns->o.id);
 	}
+	/* the endpoint's interface in the network namespace (an endpoint
+	 * the caller attached to a port already stays a record only) */
+	if (add && ep && !ep->bound && plumb_namespace_real(h, ns) &&
+	    plumb_endpoint_in(h, ep, ns, NULL, e) < 0)
+		return -1;
+	if (!add && ep && plumb_endpoint_is(ep))
+		plumb_endpoint_out(h, ep);
 	doc = json_copy(ns->o.doc);
 	res = json_deep_copy(json_object_get(doc, "Resources"));
 	if (add)
@@ -317,9 +355,13 @@ int namespace_delete(struct hns *h, struct hns_namespace *ns, struct herr *e)
 		if (strcmp(json_string_value(json_object_get(item, "Type")), "Endpoint"))
 			continue;
 		ep = (struct hns_endpoint *)hns_find(h, HK_ENDPOINT, resource_id(item));
-		if (ep && ep->ns == ns)
+		if (ep && ep->ns == ns) {
+			if (plumb_endpoint_is(ep))
+				plumb_endpoint_out(h, ep);
 			txn_set_ns(h, ep, NULL);
+		}
 	}
+	plumb_namespace_close(h, ns); /* after its endpoints' interfaces */
 	txn_delete(h, &ns->o);
 	return 0;
 }

@@ -33,6 +33,9 @@ static void print_help(void)
 	       "  network list|show|create|delete   HNS networks\n"
 	       "  endpoint list|show|create|delete|attach|detach|stats\n"
 	       "                                    HNS endpoints\n"
+	       "  namespace list|show|create|delete|add-endpoint|remove-endpoint\n"
+	       "                                    HNS namespaces: network\n"
+	       "                                    namespaces, endpoints plumbed\n"
 	       "  stats                             switch port counters and drops\n"
 	       "  port acl|extacl list|add|delete   a switch port's ACLs and\n"
 	       "                                    extended ACLs\n"
@@ -140,6 +143,7 @@ struct command {
 static const struct command commands[] = {
 	{"network", cmd_network},
 	{"endpoint", cmd_endpoint},
+	{"namespace", cmd_namespace},
 	{"stats", cmd_stats},
 	{"port", cmd_port},
 	{"nat", cmd_nat},

@@ -129,5 +129,6 @@ int cmd_network(struct hnsctl *c, int argc, char **argv);
 int cmd_endpoint(struct hnsctl *c, int argc, char **argv);
 int cmd_stats(struct hnsctl *c, int argc, char **argv);
 int cmd_port(struct hnsctl *c, int argc, char **argv);
+int cmd_namespace(struct hnsctl *c, int argc, char **argv);
 
 #endif

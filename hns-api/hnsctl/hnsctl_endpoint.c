@@ -151,10 +151,12 @@ enum {
 	OPT_PORT_MAPPING,
 	OPT_VLAN,
 	OPT_POLICY,
+	OPT_HOST,
 };
 
 struct attach_args {
 	const char *port, *devargs;
+	bool host; /* --host: a host vNIC (issue 16) */
 };
 
 static int attach_option(void *ctx, int opt, const char *arg)
@@ -165,6 +167,8 @@ static int attach_option(void *ctx, int opt, const char *arg)
 		a->port = arg;
 	else if (opt == OPT_DEVARGS)
 		a->devargs = arg;
+	else if (opt == OPT_HOST)
+		a->host = true;
 	return 0;
 }
 
@@ -175,6 +179,7 @@ static int endpoint_attach(struct hnsctl *c, const struct hnsctl_sub *sub,
 		HNSCTL_COMMON_OPTIONS,
 		{"port", required_argument, NULL, OPT_PORT},
 		{"devargs", required_argument, NULL, OPT_DEVARGS},
+		{"host", no_argument, NULL, OPT_HOST},
 		{NULL, 0, NULL, 0},
 	};
 	struct attach_args a = {0};
@@ -189,9 +194,10 @@ static int endpoint_attach(struct hnsctl *c, const struct hnsctl_sub *sub,
 	rc = hnsctl_one_arg(sub, argc, argv, first, "ID|NAME", &key);
 	if (rc != HNSCTL_OK)
 		return rc;
-	if (a.port == NULL)
-		return hnsctl_usage(sub->usage, "attach: --port is required");
-	body = json_pack("{ss}", "VirtualNicName", a.port);
+	if ((a.port == NULL) == !a.host)
+		return hnsctl_usage(sub->usage, "attach: give --port or --host");
+	body = a.host ? json_pack("{ss}", "SystemType", "Host")
+		      : json_pack("{ss}", "VirtualNicName", a.port);
 	if (a.devargs)
 		json_object_set_new(body, "Devargs", json_string(a.devargs));
 	rc = call_endpoint(c, key, "/endpoints/", "POST", "/attach", body, &id,
@@ -201,6 +207,10 @@ static int endpoint_attach(struct hnsctl *c, const struct hnsctl_sub *sub,
 		return HNSCTL_FAIL;
 	if (c->json)
 		print_json(out);
+	else if (a.host)
+		printf("endpoint %s attached as host interface %s\n", id,
+		       json_string_value(json_object_get(out, "InterfaceName")) ?
+		       json_string_value(json_object_get(out, "InterfaceName")) : "-");
 	else
 		printf("endpoint %s attached to %s\n", id, a.port);
 	json_decref(out);
@@ -380,8 +390,10 @@ static const struct hnsctl_sub endpoint_subs[] = {
 	{"delete", "usage: hnsctl endpoint delete ID|NAME",
 	 "Deletes an endpoint and prints its ID.\n", endpoint_delete},
 	{"attach",
-	 "usage: hnsctl endpoint attach ID|NAME --port PORT [--devargs DEVARGS]",
+	 "usage: hnsctl endpoint attach ID|NAME --port PORT [--devargs DEVARGS] | --host",
 	 "Binds an endpoint to a switch port.\n\n"
+	 "  --host             a host vNIC instead: vEthernet-<name> with the\n"
+	 "                     endpoint's MAC and address, its peer a new port\n"
 	 "  --port PORT        the switch port (VirtualNicName)\n"
 	 "  --devargs DEVARGS  hot-plug the port first with these DPDK\n"
 	 "                     devargs, e.g. net_tap0,iface=c1\n",

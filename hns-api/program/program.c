@@ -13,6 +13,7 @@
 #include "nat_api.h"
 #include "nat_hns.h"
 #include "net_hns.h"
+#include "ns_hns.h"
 #include "ports.h"
 #include "stats_json.h"
 #include "stats_read.h"
@@ -29,6 +30,7 @@ struct program {
 	struct nat_api *nat;
 	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
 	struct lb_hns *lbs;   /* HNS load balancers (lb_hns.h) */
+	struct ns_hns *ns;    /* namespaces and attaches in Linux (ns_hns.h) */
 	struct bg_work *bg;   /* REST changes made off the main lcore */
 };
 
@@ -169,6 +171,26 @@ static int dp_lb_counters(void *ctx, const char *id, json_t *out)
 	return lb_hns_counters(pg->lbs, id, out);
 }
 
+static int dp_netns_make(void *ctx, const char *ns_id, const char *path,
+			 json_t **record, char *err, size_t errlen)
+{
+	return ns_hns_netns_make(((struct program *)ctx)->ns, ns_id, path, record,
+				 err, errlen);
+}
+
+static int dp_plumb(void *ctx, const json_t *ep, const json_t *netns,
+		    const char *kind, const json_t *old, json_t **record,
+		    char *err, size_t errlen)
+{
+	return ns_hns_plumb(((struct program *)ctx)->ns, ep, netns, kind, old,
+			    record, err, errlen);
+}
+
+static void dp_unplumb(void *ctx, const json_t *record)
+{
+	ns_hns_unplumb(((struct program *)ctx)->ns, record);
+}
+
 static void bind_dataplane(struct program *pg)
 {
 	memset(&pg->dp, 0, sizeof(pg->dp));
@@ -183,6 +205,9 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.uplink_address = dp_uplink_address;
 	pg->dp.lb_set = dp_lb_set;
 	pg->dp.lb_counters = dp_lb_counters;
+	pg->dp.netns_make = dp_netns_make;
+	pg->dp.plumb = dp_plumb;
+	pg->dp.unplumb = dp_unplumb;
 }
 
 /* Networks and attachments hns_create() restored came before the
@@ -313,6 +338,12 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 	ports_set_access(pg->ports, access);
 	if (open_store(pg, state_path, what, whatlen, err, errlen) < 0)
 		goto fail;
+	pg->ns = ns_hns_create(pg->ports, state_path);
+	if (pg->ns == NULL) {
+		snprintf(what, whatlen, "error");
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	snprintf(what, whatlen, "state");
 	if (stopped(hooks, what, whatlen, err, errlen) ||
 	    ports_restore(pg->ports, err, errlen) < 0)
@@ -345,6 +376,7 @@ struct program *program_start(struct vswitch *sw, const struct switch_config *cf
 	    nat_api_restore(pg->nat, err, errlen) < 0)
 		goto fail;
 	program_restored(pg);
+	ns_hns_sweep(pg->ns); /* what a kill -9 left that nothing claims */
 	return pg;
 fail:
 	program_stop(pg);
@@ -388,6 +420,7 @@ void program_stop(struct program *pg)
 	program_background_stop(pg);
 	if (pg->hns != NULL)
 		hns_destroy(pg->hns);
+	ns_hns_destroy(pg->ns);
 	if (pg->store != NULL)
 		store_close(pg->store);
 	ports_destroy(pg->ports);

@@ -11,6 +11,8 @@
 # NATs (nat list/show/create/delete/sessions/bindings/mapping) and port
 # proxies (portproxy add/list/delete), load balancers (lb
 # list/show/create/delete, a 409 duplicate, the /stats LoadBalancers),
+# namespaces (namespace create/list/show/add-endpoint/remove-endpoint/
+# delete: a network namespace with eth0),
 # --json output parsed by python3, and the exit codes of errors (duplicate
 # name -> 1 with the server's Error text, unknown endpoint -> 1, bad option
 # -> 2, unreachable API -> 1). Prints "PASS name" or "FAIL name: why" per
@@ -42,6 +44,8 @@ cleanup() {
 	fi
 	if [ -n "${HNSCTL_KEEP:-}" ]; then echo "hnsctl: files kept in $W" >&2; else rm -rf "$W"; fi
 	rm -rf /var/run/dpdk/"$EAL_PREFIX"
+	[ -z "${NS_MADE:-}" ] || ip netns del "$NS_MADE" 2>/dev/null
+	ip link del vEthernet-nsep 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -598,6 +602,71 @@ h trace show "$W/absent.pcapng"
 expect_rc trace_show_missing_file_exits_2 2 && pass trace_show_missing_file_exits_2
 h trace start relative.pcapng "udp port banana"
 expect_rc trace_bad_filter_exits_1 1 && { case $ERR in *Filter*) pass trace_bad_filter_exits_1 ;; *) fail trace_bad_filter_exits_1 "stderr '$ERR'" ;; esac; }
+
+# ---------------------------------------------------------------- namespaces
+
+# A namespace is a network namespace; add-endpoint plumbs eth0 there
+# (issue 16). The daemon removes what it made when it stops; the trap's
+# cleanup removes the network namespace too if it could not (NS_MADE).
+h network create --name nsnet --type NAT --subnet 172.29.0.0/24 --gateway 172.29.0.1
+NSNET=$OUT
+h endpoint create --network nsnet --name nsep --ip 172.29.0.2
+NSEP=$OUT
+h namespace create
+NS_ID=$OUT
+NS_MADE=$NS_ID
+if expect_rc namespace_create 0; then
+	[ -e "/run/netns/$NS_ID" ] && pass namespace_create || fail namespace_create "no /run/netns/$NS_ID for '$OUT'"
+fi
+h namespace add-endpoint "$NS_ID" nsep
+if expect_rc namespace_add_endpoint 0; then
+	case $OUT in
+	"$NSEP eth0 hv"*) ip netns exec "$NS_ID" ip -o -4 addr show dev eth0 2>/dev/null | grep -q 172.29.0.2/24 &&
+		pass namespace_add_endpoint || fail namespace_add_endpoint "no eth0 with 172.29.0.2/24 in the namespace" ;;
+	*) fail namespace_add_endpoint "want '$NSEP eth0 hv...': $OUT" ;;
+	esac
+fi
+h namespace list
+if expect_rc namespace_list 0; then
+	case $(row_with "$NS_ID") in
+	*"/run/netns/$NS_ID"*"$NSEP"*) pass namespace_list ;;
+	*) fail namespace_list "no row with its netns and endpoint: $OUT" ;;
+	esac
+fi
+h namespace show "$NS_ID" --json
+expect_rc namespace_show_json 0 &&
+	json_check namespace_show_json 'j["NetNsOwned"] is True and [r["Data"]["Id"] for r in j["Resources"]] == ["'"$NSEP"'"]'
+h namespace add-endpoint "$NS_ID" nsep
+expect_rc namespace_add_twice_exits_1 1 && { case $ERR in *EndpointId*already*) pass namespace_add_twice_exits_1 ;; *) fail namespace_add_twice_exits_1 "stderr: $ERR" ;; esac; }
+h namespace create --netns "/run/netns/hvs-none-$$"
+expect_rc namespace_bad_netns_exits_1 1 && { case $ERR in *NetNsPath*) pass namespace_bad_netns_exits_1 ;; *) fail namespace_bad_netns_exits_1 "stderr: $ERR" ;; esac; }
+h namespace create --port-kind pigeon
+expect_rc namespace_bad_port_kind_exits_1 1 && { case $ERR in *PortKind*) pass namespace_bad_port_kind_exits_1 ;; *) fail namespace_bad_port_kind_exits_1 "stderr: $ERR" ;; esac; }
+h namespace add-endpoint "$NS_ID"
+expect_rc namespace_add_missing_arg_exits_2 2 && pass namespace_add_missing_arg_exits_2
+h namespace remove-endpoint "$NS_ID" nsep
+if expect_rc namespace_remove_endpoint 0; then
+	ip netns exec "$NS_ID" ip link show eth0 >/dev/null 2>&1 &&
+		fail namespace_remove_endpoint "eth0 still in the namespace" || pass namespace_remove_endpoint
+fi
+h namespace delete "$NS_ID"
+if expect_rc namespace_delete 0; then
+	[ -e "/run/netns/$NS_ID" ] && fail namespace_delete "/run/netns/$NS_ID still there" || pass namespace_delete
+fi
+h endpoint attach nsep --host
+if expect_rc endpoint_attach_host 0; then
+	case $OUT in
+	"endpoint $NSEP attached as host interface vEthernet-nsep") ip link show vEthernet-nsep >/dev/null 2>&1 &&
+		pass endpoint_attach_host || fail endpoint_attach_host "no vEthernet-nsep on the host" ;;
+	*) fail endpoint_attach_host "want 'endpoint $NSEP attached as host interface vEthernet-nsep': $OUT" ;;
+	esac
+fi
+h endpoint detach nsep
+ip link show vEthernet-nsep >/dev/null 2>&1 && fail endpoint_detach_host "vEthernet-nsep left" || pass endpoint_detach_host
+h endpoint attach nsep --host --port p1
+expect_rc endpoint_attach_host_and_port_exits_2 2 && pass endpoint_attach_host_and_port_exits_2
+h endpoint delete nsep
+h network delete "$NSNET"
 
 # ---------------------------------------------------------------- daemon
 

@@ -1,0 +1,397 @@
+/* HNS namespaces and attaches plumbed in Linux (ns_hns.h). */
+#include "ns_hns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host_link.h"
+#include "host_netns.h"
+#include "host_offload.h"
+#include "host_veth.h"
+#include "ports.h"
+
+/* net_af_xdp was the fastest kind measured (README "Pod networking: port
+ * kinds"), but here it does not survive hot-plug cycles: after two plugs
+ * and removals in one process every further AF_XDP port fails ("Failed to
+ * configure xdp socket"), and libxdp wants a bpffs for its dispatcher. A
+ * pod's port comes and goes with it, so the default is net_af_packet;
+ * "PortKind": "af_xdp" asks for AF_XDP. */
+#define DEFAULT_KIND "af_packet"
+#define MAX_PODIFS 64 /* eth0..eth63 in one namespace */
+
+struct ns_hns {
+	struct ports *ports;
+	char tag[5];     /* 4 hex digits: this daemon's interfaces */
+	bool keep;       /* a state re-plumbs after a restart */
+	json_t *live;    /* port name -> plumb record, what exists now */
+	json_t *owned;   /* namespace name -> true: made by us */
+	unsigned plugs;  /* interfaces made (outer_name) */
+};
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+struct ns_hns *ns_hns_create(struct ports *ports, const char *state_path)
+{
+	struct ns_hns *nh = calloc(1, sizeof(*nh));
+	uint32_t hash = 2166136261u; /* FNV-1a */
+	char real[PATH_MAX];
+	const char *key;
+
+	if (nh == NULL)
+		return NULL;
+	nh->ports = ports;
+	nh->keep = state_path != NULL;
+	nh->live = json_object();
+	nh->owned = json_object();
+	if (state_path != NULL) {
+		key = realpath(state_path, real) ? real : state_path;
+		for (const char *c = key; *c; c++)
+			hash = (hash ^ (uint8_t)*c) * 16777619u;
+	} else {
+		hash = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL);
+	}
+	snprintf(nh->tag, sizeof(nh->tag), "%04x", (hash ^ (hash >> 16)) & 0xffff);
+	return nh;
+}
+
+void ns_hns_destroy(struct ns_hns *nh)
+{
+	const char *name;
+	json_t *rec;
+	char err[256];
+
+	if (nh == NULL)
+		return;
+	/* the workers stopped: the ports close with the switch, the
+	 * interfaces under them go now */
+	json_object_foreach(nh->live, name, rec)
+		if (host_link_delete(HOST_NETNS_SELF, jstr(rec, "HostInterfaceName"),
+				     err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: stop: %s\n", err);
+	if (!nh->keep)
+		json_object_foreach(nh->owned, name, rec)
+			if (host_netns_delete(name, err, sizeof(err)) < 0)
+				fprintf(stderr, "vswitchd: stop: namespace %s: %s\n", name, err);
+	json_decref(nh->live);
+	json_decref(nh->owned);
+	free(nh);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int ns_hns_netns_make(struct ns_hns *nh, const char *ns_id, const char *path,
+		      json_t **record, char *err, size_t errlen)
+{
+	char made[PATH_MAX], why[384];
+	int fd;
+
+	if (path != NULL) { /* adopted: it must be a network namespace now */
+		fd = host_netns_open(path, why, sizeof(why));
+		if (fd < 0) {
+			snprintf(err, errlen, "NetNsPath: %s", why);
+			return 400;
+		}
+		close(fd);
+		*record = json_pack("{s:s, s:b}", "NetNsPath", path, "NetNsOwned", 0);
+		return 0;
+	}
+	if (host_netns_path(ns_id, made, sizeof(made), why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "ID: %s", why);
+		return 400;
+	}
+	/* named by the GUID: one already there is ours from before (a kill -9
+	 * between making it and storing it, or a restore after a reboot) */
+	if (!host_netns_exists(ns_id) && host_netns_create(ns_id, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "NetNsPath: cannot make %s: %s", made, why);
+		return 500;
+	}
+	json_object_set_new(nh->owned, ns_id, json_true());
+	*record = json_pack("{s:s, s:b}", "NetNsPath", made, "NetNsOwned", 1);
+	return 0;
+}
+
+static int mac_text(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+
+	if (sscanf(s, "%2x%*1[-:]%2x%*1[-:]%2x%*1[-:]%2x%*1[-:]%2x%*1[-:]%2x",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* The endpoint's MAC, addresses, MTU and (in a pod) default routes. */
+static void fill_spec(struct host_veth_spec *s, const json_t *ep, bool pod)
+{
+	const char *ip = jstr(ep, "IPAddress"), *ip6 = jstr(ep, "IPv6Address");
+	int n = 0;
+
+	json_int_t encap = json_integer_value(json_object_get(ep, "EncapOverhead"));
+
+	s->set_mac = mac_text(jstr(ep, "MacAddress"), s->mac) == 0;
+	/* an encapsulating network's endpoint leaves room for the header */
+	if (encap > 0 && encap < 1500 - 68)
+		s->mtu = (uint32_t)(1500 - encap);
+	if (inet_pton(AF_INET, ip, &s->addrs[n].addr.v4) == 1) {
+		json_t *pl = json_object_get(ep, "PrefixLength");
+
+		s->addrs[n].family = AF_INET;
+		s->addrs[n++].prefix_len = pl ? (uint8_t)json_integer_value(pl) : 32;
+	}
+	if (inet_pton(AF_INET6, ip6, &s->addrs[n].addr.v6) == 1) {
+		json_t *pl = json_object_get(ep, "IPv6PrefixLength");
+
+		s->addrs[n].family = AF_INET6;
+		s->addrs[n++].prefix_len = pl ? (uint8_t)json_integer_value(pl) : 128;
+	}
+	if (!pod)
+		return;
+	if (inet_pton(AF_INET, jstr(ep, "GatewayAddress"), &s->gateway4.addr.v4) == 1)
+		s->gateway4.family = AF_INET;
+	if (inet_pton(AF_INET6, jstr(ep, "GatewayAddressV6"), &s->gateway6.addr.v6) == 1)
+		s->gateway6.family = AF_INET6;
+}
+
+/* "hv", the tag, the GUID's first 6 hex digits and a plug count (2 hex
+ * digits): 14 characters. The count makes a re-plug of one endpoint a new
+ * interface name, so it never meets the previous one while the kernel
+ * is still deleting it, nor a PMD's leftovers named after it. */
+static void outer_name(struct ns_hns *nh, const char *id, char out[IF_NAMESIZE])
+{
+	char hex[7];
+	int n = 0;
+
+	for (const char *c = id; *c && n < 6; c++)
+		if (*c != '-')
+			hex[n++] = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
+	hex[n] = '\0';
+	snprintf(out, IF_NAMESIZE, "hv%s%s%02x", nh->tag, hex, nh->plugs++ & 0xff);
+}
+
+/* The switch port on the outer end, of kind's PMD. 0, or a status. */
+static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
+		    char *err, size_t errlen)
+{
+	char devargs[160], why[512] = "";
+	int rc;
+
+	if (ports_find(nh->ports, ifname) >= 0)
+		return 0; /* still there (restore of a live daemon's state) */
+	if (strcmp(kind, "af_xdp") == 0)
+		snprintf(devargs, sizeof(devargs),
+			 "net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1", ifname, ifname);
+	else
+		snprintf(devargs, sizeof(devargs), "net_af_packet_%s,iface=%s", ifname,
+			 ifname);
+	rc = ports_add_device(nh->ports, ifname, devargs, why, sizeof(why));
+	if (rc == 0)
+		return 0;
+	snprintf(err, errlen, "PortKind: cannot plug %s as net_%s: %s", ifname, kind, why);
+	return rc == 403 ? 403 : 400;
+}
+
+/* The namespace's default route is its first interface's: does another
+ * live plumb of ours (not the one being made again) sit there? */
+static bool has_default_route(const struct ns_hns *nh, const char *path,
+			      const char *outer)
+{
+	const char *port;
+	json_t *rec;
+
+	json_object_foreach(nh->live, port, rec)
+		if (strcmp(port, outer) != 0 && strcmp(jstr(rec, "NetNsPath"), path) == 0)
+			return true;
+	return false;
+}
+
+/* The pod's next free interface name: eth0, eth1... */
+static int pick_podif(int fd, char out[IF_NAMESIZE])
+{
+	for (int i = 0; i < MAX_PODIFS; i++) {
+		snprintf(out, IF_NAMESIZE, "eth%d", i);
+		if (!host_link_exists(fd, out))
+			return 0;
+	}
+	return -1;
+}
+
+int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
+		 const char *kind, const json_t *old, json_t **record,
+		 char *err, size_t errlen)
+{
+	struct host_veth_spec spec;
+	struct host_veth_result res;
+	char outer[IF_NAMESIZE], inner[IF_NAMESIZE], why[512] = "";
+	const char *path = netns ? jstr(netns, "NetNsPath") : NULL;
+	bool reuse = false, made = false;
+	int fd = HOST_NETNS_SELF, rc = 500;
+
+	if (kind == NULL)
+		kind = DEFAULT_KIND;
+	if (old != NULL)
+		snprintf(outer, sizeof(outer), "%s", jstr(old, "HostInterfaceName"));
+	else
+		outer_name(nh, jstr(ep, "ID"), outer);
+	if (path != NULL) {
+		if (json_is_true(json_object_get(netns, "NetNsOwned")) &&
+		    !host_netns_exists(base_name(path)) &&
+		    host_netns_create(base_name(path), why, sizeof(why)) == 0)
+			json_object_set_new(nh->owned, base_name(path), json_true());
+		fd = host_netns_open(path, why, sizeof(why));
+		if (fd < 0) {
+			snprintf(err, errlen, "NetNsPath: %s", why);
+			return 400;
+		}
+	}
+	if (old != NULL) {
+		snprintf(inner, sizeof(inner), "%s", jstr(old, "InterfaceName"));
+	} else if (path != NULL) {
+		if (pick_podif(fd, inner) < 0) {
+			snprintf(err, errlen, "NetNsPath: %s has eth0..eth%d taken", path,
+				 MAX_PODIFS - 1);
+			rc = 409;
+			goto fail;
+		}
+	} else {
+		const char *name = jstr(ep, "Name");
+		char id5[6];
+
+		snprintf(id5, sizeof(id5), "%s", jstr(ep, "ID"));
+		if (host_vnic_name(name[0] ? name : id5, inner, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "Name: host interface name: %s", why);
+			rc = 400;
+			goto fail;
+		}
+		if (host_link_exists(HOST_NETNS_SELF, inner)) {
+			snprintf(err, errlen, "Name: host interface name '%s' is taken", inner);
+			rc = 409;
+			goto fail;
+		}
+	}
+	if (host_link_exists(HOST_NETNS_SELF, outer)) {
+		/* a restart after kill -9 finds both ends: reused */
+		reuse = old != NULL && host_link_exists(fd, inner);
+		if (!reuse && host_link_delete(HOST_NETNS_SELF, outer, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "VirtualNicName: '%s' exists and cannot go: %s",
+				 outer, why);
+			rc = 409;
+			goto fail;
+		}
+	}
+	if (!reuse) {
+		memset(&spec, 0, sizeof(spec));
+		spec.netns = fd;
+		spec.inner_name = inner;
+		spec.outer_name = outer;
+		fill_spec(&spec, ep, path != NULL && !has_default_route(nh, path, outer));
+		rc = path ? host_veth_create(&spec, &res, why, sizeof(why))
+			  : host_vnic_create(&spec, &res, why, sizeof(why));
+		if (rc < 0 && path != NULL && strstr(why, "default route") &&
+		    strstr(why, "exists")) {
+			/* an adopted namespace routes already: keep its route */
+			spec.gateway4.family = spec.gateway6.family = 0;
+			rc = host_veth_create(&spec, &res, why, sizeof(why));
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: %s", path ? "InterfaceName" : "Name", why);
+			rc = strstr(why, "taken") ? 409 : 400;
+			goto fail;
+		}
+		made = true;
+		/* the switch finishes no checksum: the endpoint must */
+		if (host_link_tx_offload_off(fd, inner, why, sizeof(why)) < 0 ||
+		    host_link_tx_offload_off(HOST_NETNS_SELF, outer, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "InterfaceName: %s", why);
+			rc = 500;
+			goto fail;
+		}
+	}
+	rc = add_port(nh, outer, kind, err, errlen);
+	if (rc != 0)
+		goto fail;
+	*record = json_pack("{s:s, s:s, s:s, s:s}", "Port", outer, "HostInterfaceName",
+			    outer, "InterfaceName", inner, "PortKind", kind);
+	if (path != NULL) {
+		json_object_set_new(*record, "NetNsPath", json_string(path));
+		json_object_set(*record, "NetNsOwned", json_object_get(netns, "NetNsOwned"));
+		close(fd);
+	}
+	json_object_set(nh->live, outer, *record);
+	return 0;
+fail:
+	if (made)
+		host_link_delete(HOST_NETNS_SELF, outer, why, sizeof(why));
+	if (fd != HOST_NETNS_SELF)
+		close(fd);
+	return rc;
+}
+
+void ns_hns_unplumb(struct ns_hns *nh, const json_t *rec)
+{
+	const char *port = json_string_value(json_object_get(rec, "Port"));
+	char err[512];
+
+	if (port != NULL) {
+		const char *ifname = jstr(rec, "HostInterfaceName");
+
+		if (ports_find(nh->ports, port) >= 0 &&
+		    ports_remove(nh->ports, port, err, sizeof(err)) != 0)
+			fprintf(stderr, "vswitchd: port %s: %s\n", port, err);
+		if (host_link_exists(HOST_NETNS_SELF, ifname) &&
+		    host_link_delete(HOST_NETNS_SELF, ifname, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: %s\n", err);
+		json_object_del(nh->live, port);
+		return;
+	}
+	/* a namespace: ours goes, an adopted one stays (emptied already) */
+	if (json_is_true(json_object_get(rec, "NetNsOwned"))) {
+		const char *name = base_name(jstr(rec, "NetNsPath"));
+
+		if (host_netns_exists(name) && host_netns_delete(name, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: namespace %s: %s\n", name, err);
+		json_object_del(nh->owned, name);
+	}
+}
+
+void ns_hns_sweep(struct ns_hns *nh)
+{
+	struct host_link_info links[256];
+	char prefix[8], err[256];
+	int n = host_link_list(HOST_NETNS_SELF, links, 256, err, sizeof(err));
+
+	if (n < 0) {
+		fprintf(stderr, "vswitchd: cannot list host interfaces: %s\n", err);
+		return;
+	}
+	snprintf(prefix, sizeof(prefix), "hv%s", nh->tag);
+	for (int i = 0; i < n && i < 256; i++) {
+		if (strncmp(links[i].name, prefix, strlen(prefix)) != 0 ||
+		    strlen(links[i].name) != strlen(prefix) + 8 ||
+		    strcmp(links[i].kind, "veth") != 0 ||
+		    json_object_get(nh->live, links[i].name) != NULL)
+			continue;
+		fprintf(stderr, "vswitchd: removing %s, left by an earlier run\n",
+			links[i].name);
+		if (host_link_delete(HOST_NETNS_SELF, links[i].name, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: %s\n", err);
+	}
+}

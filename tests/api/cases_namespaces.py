@@ -1,0 +1,282 @@
+"""REST API cases of issue 16 on the main daemon (run.py discovers them):
+HNS namespaces are Linux network namespaces and adding an endpoint plumbs
+its interface. v2 POST /v2/namespaces makes /run/netns/<ID> (or adopts
+"NetNsPath"); PATCH Add/Remove, v1 addresource/removeresource and v1
+attach with a ContainerId naming a namespace make and remove eth0, eth1...
+with the endpoint's MAC and address, and its switch port; a host attach
+("SystemType": "Host") makes vEthernet-<name>; errors name the field and
+leave nothing behind; deleting a namespace removes what it held. Every
+namespace, interface and object a case makes is removed in its finally."""
+
+import json
+import os
+import subprocess
+
+from client import hns_error, hns_ok
+from common import check, make_network
+
+SV2 = {"Major": 2, "Minor": 0}
+
+
+def patch(api, path, body):
+    return api.request("PATCH", path, body)
+
+
+def ip_json(*args, ns=None):
+    cmd = ["ip", "-j"] + (["-n", ns] if ns else []) + list(args)
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else []
+
+
+def link(name, ns=None):
+    """The link's ip -j view (address, operstate, addr_info), or None."""
+    out = ip_json("addr", "show", "dev", name, ns=ns)
+    return out[0] if out else None
+
+
+def host_links():
+    """The host's links a plumb could make (other tests and programs may
+    add and remove theirs meanwhile): the switch's ends ("hv..."), vNICs."""
+    return sorted(l["ifname"] for l in ip_json("link", "show")
+                  if l["ifname"].startswith(("hv", "vEthernet-")))
+
+
+def ports(api):
+    return sorted(p["Name"] for p in api.get("/ports").json())
+
+
+def ns_add(api, ns_id, ep_id, request="Add"):
+    return patch(api, f"/v2/namespaces/{ns_id}", {
+        "ResourceType": "Endpoint", "RequestType": request,
+        "Settings": {"EndpointId": ep_id}})
+
+
+class Objects:
+    """What a case made, removed in its finally (endpoints, namespaces,
+    networks, then leftover network namespaces and links)."""
+
+    def __init__(self, api):
+        self.api, self.eps, self.nss, self.nets = api, [], [], []
+        self.netns, self.links = [], []
+
+    def network(self, name, prefix, gw):
+        n = make_network(self.api, name, prefix, gw)
+        self.nets.append(n["ID"])
+        return n
+
+    def endpoint(self, net, name, ip=None, **extra):
+        body = {"Name": name, "VirtualNetwork": net["ID"], **extra}
+        if ip:
+            body["IPAddress"] = ip
+        ep = hns_ok(self.api.post("/endpoints/", body), f"POST /endpoints/ {name}")
+        self.eps.append(ep["ID"])
+        return ep
+
+    def namespace(self, body=None, v1=False):
+        if v1:
+            ns = hns_ok(self.api.post("/namespaces/", body or {}), "POST /namespaces/")
+        else:
+            ns = hns_ok(self.api.post("/v2/namespaces", body or {"SchemaVersion": SV2}),
+                        "POST /v2/namespaces")
+        self.nss.append(ns["ID"])
+        self.netns.append(ns["ID"])
+        return ns
+
+    def close(self):
+        for e in self.eps:
+            self.api.delete(f"/endpoints/{e}")
+        for n in self.nss:
+            self.api.delete(f"/v2/namespaces/{n}")
+        for n in self.nets:
+            self.api.delete(f"/networks/{n}")
+        for n in self.netns:
+            if os.path.exists(f"/run/netns/{n}"):
+                subprocess.run(["ip", "netns", "del", n], capture_output=True)
+        for l in self.links:
+            subprocess.run(["ip", "link", "del", l], capture_output=True)
+
+
+def test_namespace_v2_create_is_a_network_namespace(s):
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        ns = o.namespace()
+        path = f"/run/netns/{ns['ID']}"
+        check(ns.get("NetNsPath") == path and ns.get("NetNsOwned") is True,
+              f"v2 namespace JSON: {ns!r}")
+        check(os.path.exists(path), f"{path} was not made")
+        check(link("lo", ns=ns["ID"]) is not None, "no loopback in the new namespace")
+        v1 = hns_ok(api.get(f"/namespaces/{ns['ID']}"), "GET /namespaces/{id}")
+        check(v1.get("NetNsPath") == path, f"v1 view: {v1!r}")
+        hns_ok(api.delete(f"/v2/namespaces/{ns['ID']}"), "DELETE /v2/namespaces")
+        check(not os.path.exists(path), f"{path} left after DELETE")
+    finally:
+        o.close()
+
+
+def test_namespace_patch_add_plumbs_eth0_and_eth1(s):
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        net = o.network("net-ns-a", "172.30.21.0/24", "172.30.21.1")
+        ep1 = o.endpoint(net, "ep-ns-a1", "172.30.21.2")
+        ep2 = o.endpoint(net, "ep-ns-a2", "172.30.21.3")
+        ns = o.namespace()
+        hns_ok(ns_add(api, ns["ID"], ep1["ID"]), "PATCH Add ep1")
+        hns_ok(ns_add(api, ns["ID"], ep2["ID"]), "PATCH Add ep2")
+        got1 = hns_ok(api.get(f"/endpoints/{ep1['ID']}"), "GET ep1")
+        got2 = hns_ok(api.get(f"/endpoints/{ep2['ID']}"), "GET ep2")
+        check(got1.get("InterfaceName") == "eth0" and got2.get("InterfaceName") == "eth1",
+              f"interface names {got1.get('InterfaceName')}, {got2.get('InterfaceName')}")
+        check(got1["State"] == 2 and got1.get("VirtualNicName"), f"ep1 not attached: {got1!r}")
+        r = api.get(f"/ports/{got1['VirtualNicName']}")
+        check(r.status == 200, f"GET /ports/{got1['VirtualNicName']}: HTTP {r.status}")
+        port = r.json()
+        check(port.get("Endpoint") == ep1["ID"], f"port {got1['VirtualNicName']}: {port!r}")
+        eth0 = link("eth0", ns=ns["ID"])
+        check(eth0 is not None, "no eth0 in the namespace")
+        mac = got1["MacAddress"].replace("-", ":").lower()
+        check(eth0["address"] == mac, f"eth0 MAC {eth0['address']}, endpoint {mac}")
+        addrs = [f"{a['local']}/{a['prefixlen']}" for a in eth0.get("addr_info", [])
+                 if a.get("family") == "inet"]
+        check(addrs == ["172.30.21.2/24"], f"eth0 addresses {addrs}")
+        check("UP" in eth0.get("flags", []), f"eth0 flags {eth0.get('flags')}")
+        routes = ip_json("route", "show", "default", ns=ns["ID"])
+        check(any(r.get("gateway") == "172.30.21.1" and r.get("dev") == "eth0" for r in routes),
+              f"default routes {routes}")
+        # Remove: the interface and the port go, the endpoint is detached
+        hns_ok(ns_add(api, ns["ID"], ep1["ID"], "Remove"), "PATCH Remove ep1")
+        check(link("eth0", ns=ns["ID"]) is None, "eth0 left after Remove")
+        check(got1["VirtualNicName"] not in ports(api), "the port stayed after Remove")
+        check(hns_ok(api.get(f"/endpoints/{ep1['ID']}"), "GET ep1")["State"] != 2,
+              "ep1 still attached after Remove")
+    finally:
+        o.close()
+
+
+def test_namespace_v1_addresource_and_container_attach(s):
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        net = o.network("net-ns-b", "172.30.22.0/24", "172.30.22.1")
+        ep1 = o.endpoint(net, "ep-ns-b1", "172.30.22.2", EncapOverhead=50)
+        ep2 = o.endpoint(net, "ep-ns-b2", "172.30.22.3")
+        ns = o.namespace({}, v1=True)
+        hns_ok(api.post(f"/namespaces/{ns['ID']}/addresource",
+                        {"Type": "Endpoint", "Data": {"Id": ep1["ID"]}}), "addresource")
+        eth0 = link("eth0", ns=ns["ID"])
+        check(eth0 is not None, "addresource made no eth0")
+        check(eth0.get("mtu") == 1450, f"eth0 MTU {eth0.get('mtu')}, want 1500 - EncapOverhead 50")
+        # v1 attach with a ContainerId that names the namespace
+        hns_ok(api.post(f"/endpoints/{ep2['ID']}/attach",
+                        {"ContainerId": ns["ID"], "SystemType": "Container"}), "attach")
+        got = hns_ok(api.get(f"/namespaces/{ns['ID']}"), "GET /namespaces/{id}")
+        ids = [r["Data"]["Id"] for r in got["ResourceList"]]
+        check(ids == [ep1["ID"], ep2["ID"]], f"ResourceList {ids}")
+        check(link("eth1", ns=ns["ID"]) is not None, "the attach made no eth1")
+        hns_ok(api.post(f"/endpoints/{ep2['ID']}/detach", {}), "detach")
+        check(link("eth1", ns=ns["ID"]) is None, "eth1 left after detach")
+        hns_ok(api.post(f"/namespaces/{ns['ID']}/removeresource",
+                        {"Type": "Endpoint", "Data": {"Id": ep1["ID"]}}), "removeresource")
+        check(link("eth0", ns=ns["ID"]) is None, "eth0 left after removeresource")
+    finally:
+        o.close()
+
+
+def test_namespace_host_attach_is_a_vethernet_vnic(s):
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        net = o.network("net-ns-c", "172.30.23.0/24", "172.30.23.1")
+        ep = o.endpoint(net, "apih1", "172.30.23.2")
+        o.links.append("vEthernet-apih1")
+        hns_ok(api.post(f"/endpoints/{ep['ID']}/attach", {"SystemType": "Host"}), "host attach")
+        got = hns_ok(api.get(f"/endpoints/{ep['ID']}"), "GET endpoint")
+        check(got.get("InterfaceName") == "vEthernet-apih1" and got["State"] == 2,
+              f"endpoint JSON {got!r}")
+        vnic = link("vEthernet-apih1")
+        check(vnic is not None, "no vEthernet-apih1 on the host")
+        check(vnic["address"] == got["MacAddress"].replace("-", ":").lower(),
+              f"vNIC MAC {vnic['address']}")
+        check(any(a.get("local") == "172.30.23.2" for a in vnic.get("addr_info", [])),
+              f"vNIC addresses {vnic.get('addr_info')}")
+        hns_error(api.post(f"/endpoints/{ep['ID']}/attach", {"SystemType": "Host"}),
+                  "second host attach", 409)
+        hns_ok(api.post(f"/endpoints/{ep['ID']}/detach", {}), "detach")
+        check(link("vEthernet-apih1") is None, "vEthernet-apih1 left after detach")
+        # the name taken by another interface: 409 naming Name, nothing made
+        subprocess.run(["ip", "link", "add", "vEthernet-apih1", "type", "veth", "peer",
+                        "name", "apih1peer"], check=True)
+        before, pbefore = host_links(), ports(api)
+        err = hns_error(api.post(f"/endpoints/{ep['ID']}/attach", {"SystemType": "Host"}),
+                        "host attach on a taken name", 409)
+        check(err.startswith("Name:") and "taken" in err, f"error text {err!r}")
+        check(host_links() == before and ports(api) == pbefore,
+              "the failed attach left links or ports")
+    finally:
+        o.close()
+
+
+def test_namespace_errors_name_the_field(s):
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        net = o.network("net-ns-d", "172.30.24.0/24", "172.30.24.1")
+        ep = o.endpoint(net, "ep-ns-d1", "172.30.24.2")
+        before_ns = sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []
+        err = hns_error(api.post("/v2/namespaces", {"NetNsPath": "/run/netns/hvs-api-none"}),
+                        "NetNsPath that does not exist", 400)
+        check(err.startswith("NetNsPath:"), f"error text {err!r}")
+        err = hns_error(api.post("/v2/namespaces", {"PortKind": "pigeon"}), "bad PortKind", 400)
+        check(err.startswith("PortKind:"), f"error text {err!r}")
+        err = hns_error(api.post("/v2/namespaces", {"Type": "HostDefault",
+                                                   "NetNsPath": "/proc/1/ns/net"}),
+                        "NetNsPath on the host's namespace", 400)
+        check(err.startswith("NetNsPath:"), f"error text {err!r}")
+        after_ns = sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []
+        check(after_ns == before_ns, f"failed creates left namespaces: {set(after_ns) - set(before_ns)}")
+        ns1, ns2 = o.namespace(), o.namespace()
+        hns_ok(ns_add(api, ns1["ID"], ep["ID"]), "PATCH Add")
+        before, pbefore = host_links(), ports(api)
+        err = hns_error(ns_add(api, ns1["ID"], ep["ID"]), "added twice", 409)
+        check(err.startswith("Settings.EndpointId:"), f"error text {err!r}")
+        err = hns_error(ns_add(api, ns2["ID"], ep["ID"]), "added to a second namespace", 409)
+        check(err.startswith("Settings.EndpointId:"), f"error text {err!r}")
+        check(host_links() == before and ports(api) == pbefore,
+              "failed adds changed links or ports")
+        check(link("eth0", ns=ns2["ID"]) is None, "the refused add made eth0")
+    finally:
+        o.close()
+
+
+def test_namespace_delete_unplumbs_and_adopted_is_left(s):
+    api = s.need_main()
+    o = Objects(api)
+    adopted = f"hvs-api-adopt-{os.getpid()}"
+    try:
+        net = o.network("net-ns-e", "172.30.25.0/24", "172.30.25.1")
+        ep1 = o.endpoint(net, "ep-ns-e1", "172.30.25.2")
+        ep2 = o.endpoint(net, "ep-ns-e2", "172.30.25.3")
+        ns = o.namespace()
+        hns_ok(ns_add(api, ns["ID"], ep1["ID"]), "PATCH Add")
+        port = hns_ok(api.get(f"/endpoints/{ep1['ID']}"), "GET")["VirtualNicName"]
+        hns_ok(api.delete(f"/v2/namespaces/{ns['ID']}"), "DELETE namespace")
+        check(not os.path.exists(f"/run/netns/{ns['ID']}"), "namespace left")
+        check(port not in ports(api) and port not in host_links(),
+              f"port or link {port} left after the namespace went")
+        check(hns_ok(api.get(f"/endpoints/{ep1['ID']}"), "GET")["State"] != 2,
+              "endpoint still attached")
+        subprocess.run(["ip", "netns", "add", adopted], check=True)
+        o.netns.append(adopted)
+        ns = hns_ok(api.post("/v2/namespaces", {"NetNsPath": f"/run/netns/{adopted}",
+                                                "PortKind": "af_packet"}), "adopt")
+        o.nss.append(ns["ID"])
+        check(ns.get("NetNsOwned") is False and ns.get("PortKind") == "af_packet",
+              f"adopted namespace JSON {ns!r}")
+        hns_ok(ns_add(api, ns["ID"], ep2["ID"]), "PATCH Add into the adopted one")
+        check(link("eth0", ns=adopted) is not None, "no eth0 in the adopted namespace")
+        hns_ok(api.delete(f"/v2/namespaces/{ns['ID']}"), "DELETE adopted")
+        check(os.path.exists(f"/run/netns/{adopted}"), "the adopted namespace was removed")
+        check(link("eth0", ns=adopted) is None, "eth0 left in the adopted namespace")
+    finally:
+        o.close()
