@@ -15,6 +15,7 @@
 #include "net_hns.h"
 #include "ns_hns.h"
 #include "ports.h"
+#include "qos_hns.h"
 #include "stats_json.h"
 #include "stats_read.h"
 #include "store.h"
@@ -62,6 +63,7 @@ static const char *json_str(const json_t *obj, const char *key)
 static void program_endpoint(struct program *pg, uint16_t p, const json_t *ep_v1)
 {
 	acl_api_endpoint_attached(pg->acl, p, ep_v1);
+	qos_hns_endpoint_attached(pg->sw, p, ep_v1);
 	if (pg->hns != NULL) {
 		nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep_v1);
 		net_hns_endpoint_attached(pg->nets, pg->hns, p, ep_v1);
@@ -91,6 +93,7 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 		return;
 	ports_unbind_endpoint(pg->ports, (uint16_t)p, json_str(endpoint_v1, "ID"));
 	acl_api_endpoint_detached(pg->acl, (uint16_t)p, endpoint_v1);
+	qos_hns_endpoint_detached(pg->sw, (uint16_t)p);
 	net_hns_endpoint_detached(pg->nets, (uint16_t)p, endpoint_v1);
 	if (pg->hns != NULL)
 		nat_hns_endpoint_detached(pg->nat, pg->hns, (uint16_t)p, endpoint_v1);

@@ -148,6 +148,24 @@ test_ns_iperf3_pod_to_pod_and_to_outside() {
 	return 1
 }
 
+# issue 18: a QOS policy caps what the pod sends (policed at its port);
+# removing it lifts the cap
+test_ns_qos_caps_what_a_pod_sends() {
+	need_setup || return 1
+	local out capped free cap_mbit=10
+	out=$(api POST "/endpoints/$EP1" "{\"ID\": \"$EP1\", \"Policies\": [{\"Type\": \"QOS\", \"MaximumOutgoingBandwidthInBytes\": 1250000}]}")
+	echo "$out" | ok || { WHY="POST /endpoints/ep1 with a QOS policy: $out"; return 1; }
+	capped=$(iperf_rate "$NS2" "$SUBNET.3" "$NS1")
+	out=$(api POST "/endpoints/$EP1" "{\"ID\": \"$EP1\", \"Policies\": []}")
+	echo "$out" | ok || { WHY="removing the QOS policy: $out"; return 1; }
+	free=$(iperf_rate "$NS2" "$SUBNET.3" "$NS1")
+	echo "iperf3 pod to pod under a ${cap_mbit} Mbit/s QOS cap: ${capped:-?} Mbit/s; without: ${free:-?} Mbit/s" >&2
+	[ -n "$capped" ] && [ "$capped" -le $((cap_mbit * 105 / 100)) ] && [ "$capped" -ge $((cap_mbit / 2)) ] ||
+		{ WHY="under a $cap_mbit Mbit/s cap iperf3 got '${capped:-}' Mbit/s"; return 1; }
+	[ -n "$free" ] && [ "$free" -gt $((cap_mbit * 2)) ] ||
+		{ WHY="without the cap iperf3 got '${free:-}' Mbit/s"; return 1; }
+}
+
 http_server() { # http_server NS IP PORT: answers "ok" to each request (background)
 	nsx "$1" "$PY" -c '
 import socket, sys
@@ -285,7 +303,7 @@ test_ns_delete_everything_restores_the_host() {
 }
 
 CASES=(test_ns_pod_interfaces_plumbed test_ns_ping_pod_to_pod_and_out_through_nat
-	test_ns_iperf3_pod_to_pod_and_to_outside
+	test_ns_iperf3_pod_to_pod_and_to_outside test_ns_qos_caps_what_a_pod_sends
 	test_ns_host_attach_reaches_pods_and_published_port
 	test_ns_errors_name_the_field_and_leave_nothing
 	test_ns_adopted_namespace_is_left_emptied

@@ -323,3 +323,31 @@ def test_nat_network_endpoints_are_reached_only_through_the_router(ctx):
     res.expect_out("c3", [from_up, ns_up], ordered=False)
     res.expect_nothing("up", "c1")
     res.expect_drops({"up": {VLAN_FILTER: 1}})
+
+
+# --- QoS (issue 18) --------------------------------------------------------------
+
+def test_qos_policy_caps_what_the_endpoint_sends(ctx):
+    """An endpoint's QOS policy (1,000 bytes/s, so the bucket holds its
+    100 ms of the rate plus one 64 KiB segment) lets the first 65 frames of
+    about 1,000 bytes of a burst through and drops the rest as "QoS rate
+    exceeded" on its port (a frame a second refills, so a slow run may pass
+    one or two more); the other endpoint, without a cap, sends them all."""
+    from harness import QOS_EXCEEDED
+    nets, eps = l2bridge()
+    eps[0]["Policies"] = [{"Type": "QOS", "MaximumOutgoingBandwidthInBytes": 1000}]
+    n = 100
+    capped = [udp(R_MAC, E1, E1_IP, R_IP, f"q{i:03d}" + "x" * 950) for i in range(n)]
+    free = [udp(R_MAC, E2, E2_IP, R_IP, f"f{i:03d}" + "y" * 950) for i in range(n)]
+    res = run(ctx, nets, eps, c1=capped, c2=free)
+    out = res.out["up"]
+    from_e1 = [f for f in out if b"xxxx" in f]
+    from_e2 = [f for f in out if b"yyyy" in f]
+    fit = (1000 * 100 // 1000 + 65553) // len(capped[0])  # 100 ms of the rate + 64 KiB
+    check(len(from_e2) == n, f"the uncapped endpoint sent {len(from_e2)} of {n}")
+    check(fit <= len(from_e1) <= fit + 2, f"the capped endpoint sent {len(from_e1)} "
+          f"frames ({fit} fit the bucket, a refill or two on a slow run)")
+    check(from_e1 == [udp(R_MAC, H, E1_IP, R_IP, f"q{i:03d}" + "x" * 950)
+                      for i in range(len(from_e1))],
+          "the capped endpoint's first frames, in order, source H")
+    res.expect_drops({"c1": {QOS_EXCEEDED: n - len(from_e1)}})

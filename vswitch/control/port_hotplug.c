@@ -1,4 +1,5 @@
 #include "port_hotplug.h"
+#include "qos_ctl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -112,6 +113,7 @@ int vswitch_port_remove(struct vswitch *sw, const char *name, char *err,
 		return -1;
 	}
 	vfp_clear_port(sw->vfp, (uint16_t)p); /* waits for a grace period */
+	qos_ctl_set(sw, (uint16_t)p, 0);
 	set_flood_membership(sw, (uint16_t)p, false);
 	sw->ports[p].in_use = false;
 	if (sw->ports[p].uplink)

@@ -8,6 +8,7 @@
 #include "learn.h"
 #include "mac_lookup.h"
 #include "parse.h"
+#include "qos.h"
 #include "vfp.h"
 #include "worker.h"
 
@@ -104,6 +105,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct trace *trace = trace_for_burst(w->sw);
 	/* L2Bridge/Private networks: NULL (one load and branch) without */
 	const struct l2b_view *l2b = l2b_view_get(w->sw);
+	/* a QoS cap on what this port's endpoint sends: NULL without */
+	struct port_qos *qos = qos_get(w->sw, in_port);
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
@@ -158,6 +161,8 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			nok = j;
 		}
 	}
+	if (unlikely(qos != NULL) && nok != 0)
+		nok = qos_police_burst(w, qos, in_port, ok, meta, nok);
 	if (unlikely(l2b != NULL) && nok != 0)
 		nok = l2b_ingress_burst(w, l2b, in_port, ok, meta, nok);
 	if (nok != 0)

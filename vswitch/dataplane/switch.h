@@ -27,6 +27,7 @@ struct l3_ctl;
 struct l2b_view;
 struct trace;
 struct lb_engine;
+struct port_qos;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
@@ -74,6 +75,8 @@ struct vswitch {
 	/* Load balancers (lb/lb.h, lb_ctl.h): NULL until the first is added;
 	 * workers load it with acquire. */
 	struct lb_engine *lb;
+	/* per-port QoS caps (qos.h): NULL, or the port's token buckets */
+	struct port_qos *qos[VS_MAX_PORTS];
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
 	uint32_t extra_mbufs; /* Switch.PacketBuffers */
