@@ -2,6 +2,7 @@
  * {"Success", "Error", "Output"} envelope and turns every failure (HTTP
  * status, Success false, no answer) into one "hnsctl: ..." line. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +10,15 @@
 
 #include "hnsctl_cmd.h"
 
+/* While set, failures are not printed (hnsctl_call_quiet). */
+static bool quiet;
+
 int hnsctl_fail(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet)
+		return HNSCTL_FAIL;
 	fputs("hnsctl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -190,4 +196,15 @@ char *hnsctl_resolve(struct hnsctl *c, const char *collection,
 	if (found == NULL)
 		hnsctl_fail("out of memory");
 	return found;
+}
+
+int hnsctl_call_quiet(struct hnsctl *c, const char *method, const char *path,
+		      const json_t *body, json_t **output)
+{
+	int rc;
+
+	quiet = true;
+	rc = hnsctl_call(c, method, path, body, output);
+	quiet = false;
+	return rc;
 }

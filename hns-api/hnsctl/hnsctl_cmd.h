@@ -70,6 +70,9 @@ int hnsctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * is the output itself. */
 int hnsctl_call(struct hnsctl *c, const char *method, const char *path,
 		const json_t *body, json_t **output);
+/* The same, printing nothing on failure (optional extras). */
+int hnsctl_call_quiet(struct hnsctl *c, const char *method, const char *path,
+		      const json_t *body, json_t **output);
 
 /* "/networks/" + escaped id + suffix (suffix may be ""); malloc'd. */
 char *hnsctl_path(const char *collection, const char *id, const char *suffix);

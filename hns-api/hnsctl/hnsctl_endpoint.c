@@ -76,6 +76,20 @@ static int call_endpoint(struct hnsctl *c, const char *key,
 
 enum what { SHOW, DELETE, DETACH, STATS };
 
+/* The endpoint, then what the switch does with each of its policies (an
+ * older daemon without /policystatus: the endpoint alone). */
+static void show_with_policies(struct hnsctl *c, const char *id, const json_t *ep)
+{
+	char *path = hnsctl_path("/endpoints/", id, "/policystatus");
+	json_t *status = NULL;
+
+	print_endpoint(ep);
+	if (path != NULL && hnsctl_call_quiet(c, "GET", path, NULL, &status) == 0)
+		print_endpoint_policies(status);
+	json_decref(status);
+	free(path);
+}
+
 static int endpoint_one(struct hnsctl *c, const struct hnsctl_sub *sub,
 			int argc, char **argv, enum what what)
 {
@@ -103,7 +117,7 @@ static int endpoint_one(struct hnsctl *c, const struct hnsctl_sub *sub,
 	if (c->json)
 		print_json(out);
 	else if (what == SHOW)
-		print_endpoint(out);
+		show_with_policies(c, id, out);
 	else if (what == STATS)
 		print_endpoint_stats(out);
 	else if (what == DELETE)

@@ -501,6 +501,40 @@ void print_endpoint(const json_t *endpoint)
 	kv_print(&v);
 }
 
+/* A counter of a policy status entry, "" when the entry has none. */
+static void counter_text(const json_t *st, const char *key, char *buf, size_t len)
+{
+	const json_t *v = json_object_get(st, key);
+
+	if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else
+		buf[0] = '\0';
+}
+
+void print_endpoint_policies(const json_t *status)
+{
+	const json_t *st;
+	struct table t;
+	size_t i;
+
+	if (json_array_size(status) == 0)
+		return;
+	printf("\n");
+	table_init(&t, 6, "#", "POLICY", "STATUS", "PACKETS", "BYTES", "DROPPED");
+	t.right = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5;
+	json_array_foreach(status, i, st) {
+		char n[16], pk[24], by[24], dr[24];
+
+		snprintf(n, sizeof(n), "%zu", i);
+		counter_text(st, "Packets", pk, sizeof(pk));
+		counter_text(st, "Bytes", by, sizeof(by));
+		counter_text(st, "Dropped", dr, sizeof(dr));
+		table_row(&t, n, get_str(st, "Type"), get_str(st, "Status"), pk, by, dr);
+	}
+	table_print(&t);
+}
+
 void print_endpoint_stats(const json_t *stats)
 {
 	static const char *const order[] = {

@@ -18,6 +18,9 @@ void print_network(const json_t *network);
  * VirtualNetwork of endpoints that carry no VirtualNetworkName. */
 void print_endpoints(const json_t *endpoints, const json_t *networks);
 void print_endpoint(const json_t *endpoint);
+/* GET /endpoints/{id}/policystatus as a table: each policy, enforced or
+ * stored, with its counters. */
+void print_endpoint_policies(const json_t *status);
 void print_endpoint_stats(const json_t *stats);
 
 /* /stats: one row per port, non-zero drops, then switch-wide drops. */

@@ -14,6 +14,8 @@
 #include "nat_hns.h"
 #include "net_hns.h"
 #include "ns_hns.h"
+#include "envelope.h"
+#include "policy_status.h"
 #include "ports.h"
 #include "qos_hns.h"
 #include "stats_json.h"
@@ -238,6 +240,42 @@ static void program_restored(struct program *pg)
 		}
 		json_decref(ep);
 	}
+}
+
+/* GET /endpoints/{id}/policystatus: what the switch does with each of the
+ * endpoint's policies (policy_status.h). 200 with the array, or 404. */
+int program_endpoint_policy_status(struct program *pg, const char *id, json_t **resp)
+{
+	json_t *ep = pg->hns != NULL ? hns_endpoint_get(pg->hns, id) : NULL, *net, *rules = NULL;
+	const char *ep_id;
+	uint64_t qos_drops = 0;
+	bool nat = false;
+	int port = -1;
+
+	if (ep == NULL)
+		return envelope_fail(resp, 404, "Element not found. (no endpoint with ID '%s')", id);
+	ep_id = json_string_value(json_object_get(ep, "ID"));
+	for (uint16_t p = 0; p < pg->sw->nb_ports && port < 0 && ep_id != NULL; p++)
+		if (pg->sw->ports[p].in_use && strcasecmp(ports_endpoint(pg->ports, p), ep_id) == 0)
+			port = p;
+	net = hns_endpoint_network(pg->hns, ep);
+	nat = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
+					json_string_value(json_object_get(net, "Type")) : "",
+					"NAT") == 0;
+	json_decref(net);
+	if (port >= 0) {
+		struct port_counters c;
+
+		stats_read_port(pg->sw, (uint16_t)port, &c);
+		qos_drops = c.drops[DROP_QOS_RATE_EXCEEDED];
+		rules = acl_api_rules_json(pg->acl, (uint16_t)port, true);
+		if (rules == NULL)
+			rules = json_array();
+	}
+	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops));
+	json_decref(rules);
+	json_decref(ep);
+	return 200;
 }
 
 /* ---- start-up and restore order ------------------------------------------- */

@@ -112,12 +112,34 @@ static bool path_under(const char *path, const char *base)
 	return strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* "/endpoints/{id}/policystatus": true with id. */
+static bool policystatus_id(const char *path, char *id, size_t len)
+{
+	static const char pre[] = "/endpoints/", post[] = "/policystatus";
+	const char *end;
+	size_t n;
+
+	if (strncmp(path, pre, sizeof(pre) - 1) != 0)
+		return false;
+	path += sizeof(pre) - 1;
+	end = strchr(path, '/');
+	if (end == NULL || strcmp(end, post) != 0)
+		return false;
+	n = (size_t)(end - path);
+	if (n == 0 || n >= len)
+		return false;
+	memcpy(id, path, n);
+	id[n] = '\0';
+	return true;
+}
+
 static void route(struct api_router *r, const char *method, const char *path,
 		  const char *query, const char *body, size_t body_len,
 		  struct api_reply *reply)
 {
 	struct program *pg = r->pg;
 	json_t *resp = NULL;
+	char id[128];
 	int status;
 
 	if (path_is(path, "/stats")) {
@@ -134,7 +156,13 @@ static void route(struct api_router *r, const char *method, const char *path,
 			route_metrics(pg, reply);
 		return;
 	}
-	if (path_is(path, "/trace")) {
+	if (policystatus_id(path, id, sizeof(id))) {
+		if (!is_get(method)) {
+			reply_bad_method(reply, method, path, "GET");
+			return;
+		}
+		status = program_endpoint_policy_status(pg, id, &resp);
+	} else if (path_is(path, "/trace")) {
 		status = trace_api_handle(program_switch(pg), program_access(pg), method, body, body_len, &resp);
 	} else if (path_under(path, "/ports")) {
 		status = ports_routes_handle(program_ports(pg), program_acl(pg), method,

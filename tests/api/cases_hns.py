@@ -174,3 +174,50 @@ def test_v1_network_is_visible_through_v2(s):
     check("net-v1v2" in text, f"v2 view lacks the Name: {text[:300]}")
     check("172.30.6.0/24" in text, f"v2 view lacks the subnet: {text[:300]}")
     hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE network")
+
+
+def test_policy_status_says_what_is_enforced_with_counters(s):
+    """GET /endpoints/{id}/policystatus (issue 18): one entry per policy in
+    the endpoint's order, ACL/QOS/NAT enforced (with counters once
+    attached), OutBoundNAT and ROUTE stored; not attached before the
+    attach and after the detach; an unknown endpoint is a 404 and only GET
+    is allowed."""
+    api = s.need_main()
+    net = make_network(api, "net-pstatus", "172.30.9.0/24", "172.30.9.1")
+    ep = hns_ok(api.post("/endpoints/", {
+        "Name": "ep-pstatus", "VirtualNetwork": net["ID"], "Policies": [
+            {"Type": "ACL", "Action": "Allow", "Direction": "Out",
+             "RemoteAddresses": "10.0.0.0/8,192.168.0.0/16", "Protocols": "6,17"},
+            {"Type": "OutBoundNAT", "ExceptionList": ["10.0.0.0/8"]},
+            {"Type": "QOS", "MaximumOutgoingBandwidthInBytes": 1000000},
+            {"Type": "ROUTE", "DestinationPrefix": "10.96.0.0/12", "NeedEncap": True},
+            {"Type": "NAT", "Protocol": "TCP", "InternalPort": 80, "ExternalPort": 8089}]}),
+        "POST /endpoints/")
+    eid = ep["ID"]
+    got = hns_ok(api.get(f"/endpoints/{eid}/policystatus"), "policystatus (detached)")
+    check([p["Type"] for p in got] == ["ACL", "OutBoundNAT", "QOS", "ROUTE", "NAT"],
+          f"types {got!r}")
+    check([p["Status"] for p in got] ==
+          ["Not attached", "Stored", "Not attached", "Stored", "Not attached"],
+          f"statuses before the attach: {[p['Status'] for p in got]}")
+    check("Packets" not in got[0], "counters before the attach")
+    hns_ok(api.post(f"/endpoints/{eid}/attach", {"VirtualNicName": "p1"}), "attach")
+    try:
+        got = hns_ok(api.get(f"/endpoints/{eid}/policystatus"), "policystatus (attached)")
+        check([p["Status"] for p in got] ==
+              ["Enforced", "Stored", "Enforced", "Stored", "Enforced"],
+              f"statuses once attached: {[p['Status'] for p in got]}")
+        # 2 remote prefixes x 2 protocols = 4 rules, counted together
+        check(got[0].get("Rules") == 4 and isinstance(got[0].get("Packets"), int) and
+              isinstance(got[0].get("Bytes"), int), f"ACL entry {got[0]!r}")
+        check(got[2].get("Dropped") == 0, f"QOS entry {got[2]!r}")
+        check("does not enforce" in got[1]["Why"], f"OutBoundNAT entry {got[1]!r}")
+        check(api.post(f"/endpoints/{eid}/policystatus", {}).status == 405, "POST allowed")
+    finally:
+        hns_ok(api.post(f"/endpoints/{eid}/detach", {}), "detach")
+    got = hns_ok(api.get(f"/endpoints/{eid}/policystatus"), "policystatus (detached)")
+    check(got[0]["Status"] == "Not attached", f"after the detach: {got[0]!r}")
+    hns_error(api.get("/endpoints/00000000-0000-0000-0000-00000000abcd/policystatus"),
+              "policystatus of an unknown endpoint", 404)
+    hns_ok(api.delete(f"/endpoints/{eid}"), "DELETE endpoint")
+    hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE network")

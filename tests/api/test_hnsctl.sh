@@ -238,6 +238,13 @@ if expect_rc endpoint_create_prints_warnings 0; then
 	"hnsctl: warning: "*L4WfpProxy*) pass endpoint_create_prints_warnings ;;
 	*) fail endpoint_create_prints_warnings "want a 'hnsctl: warning:' line naming the policy; stderr: '$ERR'" ;;
 	esac
+	h endpoint show kept
+	if expect_rc endpoint_show_policy_status 0; then
+		case $OUT in
+		*"POLICY"*"STATUS"*"L4WfpProxy"*"Stored"*) pass endpoint_show_policy_status ;;
+		*) fail endpoint_show_policy_status "want a policy table with 'L4WfpProxy  Stored': $OUT" ;;
+		esac
+	fi
 	h --json endpoint show kept
 	expect_rc endpoint_kept_policy_echoed 0 &&
 		json_check endpoint_kept_policy_echoed 'any(p.get("Type") == "L4WfpProxy" and p.get("Port") == "15001" for p in j["Policies"])'

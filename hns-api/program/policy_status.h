@@ -1,0 +1,24 @@
+/* What the switch does with each of an endpoint's HNS policies (issue 18):
+ * for GET /endpoints/{id}/policystatus (an hvswitch extension) and
+ * `hnsctl endpoint show`. One entry per policy, in the endpoint's order:
+ * {"Type", "Status": "Enforced" | "Stored" | "Not attached", "Why"} and,
+ * while the endpoint is attached, its counters: ACL policies the packets
+ * and bytes of their rules, QOS the frames its cap dropped.
+ * Layer: hns-api/program/, northbound, HNS -> switch programming. */
+#ifndef HVS_POLICY_STATUS_H
+#define HVS_POLICY_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* ep is the endpoint's v1 JSON; nat_network: its network is a NAT network
+ * (its NAT policies are WinNAT mappings); ext_rules: its port's extended
+ * ACL rules as the API lists them (acl_api_rules_json), NULL when the
+ * endpoint is not attached; qos_drops: its port's "QoS rate exceeded"
+ * count. A new array. */
+json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
+		      uint64_t qos_drops);
+
+#endif
