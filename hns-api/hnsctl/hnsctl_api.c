@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "hnsctl_cmd.h"
+#include "hnsctl_print.h"
 
 /* While set, failures are not printed (hnsctl_call_quiet). */
 static bool quiet;
@@ -207,4 +208,44 @@ int hnsctl_call_quiet(struct hnsctl *c, const char *method, const char *path,
 	rc = hnsctl_call(c, method, path, body, output);
 	quiet = false;
 	return rc;
+}
+
+json_t *hnsctl_load_json(const char *arg)
+{
+	json_error_t jerr;
+	json_t *doc;
+
+	if (arg[0] == '@') {
+		doc = strcmp(arg, "@-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
+					     : json_load_file(arg + 1, JSON_REJECT_DUPLICATES,
+							      &jerr);
+		if (doc == NULL)
+			hnsctl_fail("%s: %s", arg + 1, jerr.text);
+	} else {
+		doc = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
+		if (doc == NULL)
+			hnsctl_fail("bad JSON: line %d column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
+	}
+	return doc;
+}
+
+int hnsctl_show_or_delete(struct hnsctl *c, const char *collection, const char *id,
+			  const char *method, void (*print)(const json_t *))
+{
+	char *path = hnsctl_path(collection, id, "");
+	json_t *out;
+	int rc = path ? hnsctl_call(c, method, path, NULL, &out) : -1;
+
+	free(path);
+	if (rc < 0)
+		return HNSCTL_FAIL;
+	if (c->json)
+		print_json(out);
+	else if (strcmp(method, "GET") == 0)
+		print(out);
+	else
+		printf("%s\n", id);
+	json_decref(out);
+	return HNSCTL_OK;
 }

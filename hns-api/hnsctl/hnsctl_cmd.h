@@ -74,6 +74,13 @@ int hnsctl_call(struct hnsctl *c, const char *method, const char *path,
 int hnsctl_call_quiet(struct hnsctl *c, const char *method, const char *path,
 		      const json_t *body, json_t **output);
 
+/* JSON text, or @FILE (@- for stdin); NULL after printing why. */
+json_t *hnsctl_load_json(const char *arg);
+/* GET collection/id printed by print (or as JSON with --json), or DELETE
+ * it and print its ID. */
+int hnsctl_show_or_delete(struct hnsctl *c, const char *collection, const char *id,
+			  const char *method, void (*print)(const json_t *));
+
 /* "/networks/" + escaped id + suffix (suffix may be ""); malloc'd. */
 char *hnsctl_path(const char *collection, const char *id, const char *suffix);
 

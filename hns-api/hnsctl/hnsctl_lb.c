@@ -304,26 +304,6 @@ static int resolve_endpoints(struct hnsctl *c, const json_t *given, json_t *ids)
 	return 0;
 }
 
-static json_t *load_json_arg(const char *arg)
-{
-	json_error_t jerr;
-	json_t *doc;
-
-	if (arg[0] == '@') {
-		doc = strcmp(arg, "@-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
-					     : json_load_file(arg + 1, JSON_REJECT_DUPLICATES,
-							      &jerr);
-		if (doc == NULL)
-			hnsctl_fail("%s: %s", arg + 1, jerr.text);
-	} else {
-		doc = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
-		if (doc == NULL)
-			hnsctl_fail("bad JSON: line %d column %d: %s", jerr.line,
-				    jerr.column, jerr.text);
-	}
-	return doc;
-}
-
 static int lb_create(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
 		     char **argv)
 {
@@ -351,7 +331,7 @@ static int lb_create(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
 		goto done;
 	}
 	if (argc - first == 1) {
-		body = load_json_arg(argv[first]);
+		body = hnsctl_load_json(argv[first]);
 		rc = HNSCTL_FAIL;
 		if (body == NULL)
 			goto done;

@@ -79,8 +79,6 @@ static int namespace_one(struct hnsctl *c, const struct hnsctl_sub *sub,
 	static const struct option opts[] = {HNSCTL_COMMON_OPTIONS,
 					     {NULL, 0, NULL, 0}};
 	const char *id;
-	char *path;
-	json_t *out;
 	int first, rc;
 
 	rc = hnsctl_parse(c, sub, argc, argv, opts, NULL, NULL, &first);
@@ -89,19 +87,7 @@ static int namespace_one(struct hnsctl *c, const struct hnsctl_sub *sub,
 	rc = hnsctl_one_arg(sub, argc, argv, first, "ID", &id);
 	if (rc != HNSCTL_OK)
 		return rc;
-	path = hnsctl_path("/v2/namespaces/", id, "");
-	rc = path ? hnsctl_call(c, method, path, NULL, &out) : -1;
-	free(path);
-	if (rc < 0)
-		return HNSCTL_FAIL;
-	if (c->json)
-		print_json(out);
-	else if (strcmp(method, "GET") == 0)
-		print_namespace(out);
-	else
-		printf("%s\n", id);
-	json_decref(out);
-	return HNSCTL_OK;
+	return hnsctl_show_or_delete(c, "/v2/namespaces/", id, method, print_namespace);
 }
 
 static int namespace_show(struct hnsctl *c, const struct hnsctl_sub *sub,

@@ -334,27 +334,6 @@ static int nat_show(struct hnsctl *c, const struct hnsctl_sub *sub, int argc, ch
 	return rc >= 0 ? rc : nat_call(c, "GET", a[0], "", NULL, print_nat);
 }
 
-/* JSON text, or @FILE (@- for stdin). */
-static json_t *load_json_arg(const char *arg)
-{
-	json_error_t jerr;
-	json_t *doc;
-
-	if (arg[0] == '@') {
-		doc = strcmp(arg, "@-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
-					     : json_load_file(arg + 1, JSON_REJECT_DUPLICATES,
-							      &jerr);
-		if (doc == NULL)
-			hnsctl_fail("%s: %s", arg + 1, jerr.text);
-	} else {
-		doc = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
-		if (doc == NULL)
-			hnsctl_fail("bad JSON: line %d column %d: %s", jerr.line,
-				    jerr.column, jerr.text);
-	}
-	return doc;
-}
-
 static void print_name(const json_t *obj)
 {
 	const char *name = json_string_value(json_object_get(obj, "Name"));
@@ -373,7 +352,7 @@ static int nat_create(struct hnsctl *c, const struct hnsctl_sub *sub, int argc,
 
 	if (rc >= 0)
 		return rc;
-	doc = load_json_arg(a[0]);
+	doc = hnsctl_load_json(a[0]);
 	if (doc == NULL)
 		return HNSCTL_FAIL;
 	rc = hnsctl_call(c, "POST", "/nats", doc, &out);

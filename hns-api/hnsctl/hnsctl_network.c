@@ -22,8 +22,7 @@ static int network_one(struct hnsctl *c, const struct hnsctl_sub *sub,
 	static const struct option opts[] = {HNSCTL_COMMON_OPTIONS,
 					     {NULL, 0, NULL, 0}};
 	const char *key;
-	char *id, *path;
-	json_t *out;
+	char *id;
 	int first, rc;
 
 	rc = hnsctl_parse(c, sub, argc, argv, opts, NULL, NULL, &first);
@@ -35,22 +34,9 @@ static int network_one(struct hnsctl *c, const struct hnsctl_sub *sub,
 	id = hnsctl_resolve(c, "/networks/", "network", key, NULL);
 	if (id == NULL)
 		return HNSCTL_FAIL;
-	path = hnsctl_path("/networks/", id, "");
-	rc = path ? hnsctl_call(c, method, path, NULL, &out) : -1;
-	free(path);
-	if (rc < 0) {
-		free(id);
-		return HNSCTL_FAIL;
-	}
-	if (c->json)
-		print_json(out);
-	else if (strcmp(method, "GET") == 0)
-		print_network(out);
-	else
-		printf("%s\n", id);
-	json_decref(out);
+	rc = hnsctl_show_or_delete(c, "/networks/", id, method, print_network);
 	free(id);
-	return HNSCTL_OK;
+	return rc;
 }
 
 static int network_show(struct hnsctl *c, const struct hnsctl_sub *sub,
