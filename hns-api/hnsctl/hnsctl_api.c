@@ -230,22 +230,35 @@ json_t *hnsctl_load_json(const char *arg)
 	return doc;
 }
 
-int hnsctl_show_or_delete(struct hnsctl *c, const char *collection, const char *id,
-			  const char *method, void (*print)(const json_t *))
+int hnsctl_call_print(struct hnsctl *c, const char *method, const char *collection,
+		      const char *id, const char *suffix, const json_t *body,
+		      void (*print)(const json_t *))
 {
-	char *path = hnsctl_path(collection, id, "");
-	json_t *out;
-	int rc = path ? hnsctl_call(c, method, path, NULL, &out) : -1;
+	char *path = hnsctl_path(collection, id, suffix);
+	json_t *out = NULL;
+	int rc;
 
+	if (path == NULL)
+		return hnsctl_fail("out of memory");
+	rc = hnsctl_call(c, method, path, body, &out);
 	free(path);
 	if (rc < 0)
 		return HNSCTL_FAIL;
 	if (c->json)
 		print_json(out);
-	else if (strcmp(method, "GET") == 0)
+	else if (print != NULL)
 		print(out);
-	else
-		printf("%s\n", id);
 	json_decref(out);
 	return HNSCTL_OK;
+}
+
+int hnsctl_show_or_delete(struct hnsctl *c, const char *collection, const char *id,
+			  const char *method, void (*print)(const json_t *))
+{
+	bool get = strcmp(method, "GET") == 0;
+	int rc = hnsctl_call_print(c, method, collection, id, "", NULL, get ? print : NULL);
+
+	if (rc == HNSCTL_OK && !get && !c->json)
+		printf("%s\n", id);
+	return rc;
 }

@@ -76,6 +76,11 @@ int hnsctl_call_quiet(struct hnsctl *c, const char *method, const char *path,
 
 /* JSON text, or @FILE (@- for stdin); NULL after printing why. */
 json_t *hnsctl_load_json(const char *arg);
+/* METHOD collection + id + suffix; prints the Output with --json, else
+ * with print (NULL: nothing). */
+int hnsctl_call_print(struct hnsctl *c, const char *method, const char *collection,
+		      const char *id, const char *suffix, const json_t *body,
+		      void (*print)(const json_t *));
 /* GET collection/id printed by print (or as JSON with --json), or DELETE
  * it and print its ID. */
 int hnsctl_show_or_delete(struct hnsctl *c, const char *collection, const char *id,

@@ -156,22 +156,7 @@ static void print_id(const json_t *lb)
 static int lb_call(struct hnsctl *c, const char *method, const char *id,
 		   const json_t *body, void (*print)(const json_t *))
 {
-	char *path = hnsctl_path("/v2/loadbalancers/", id, "");
-	json_t *out = NULL;
-	int rc;
-
-	if (path == NULL)
-		return hnsctl_fail("out of memory");
-	rc = hnsctl_call(c, method, path, body, &out);
-	free(path);
-	if (rc < 0)
-		return HNSCTL_FAIL;
-	if (c->json)
-		print_json(out);
-	else if (print != NULL)
-		print(out);
-	json_decref(out);
-	return HNSCTL_OK;
+	return hnsctl_call_print(c, method, "/v2/loadbalancers/", id, "", body, print);
 }
 
 static int one_id(struct hnsctl *c, const struct hnsctl_sub *sub, int argc, char **argv,

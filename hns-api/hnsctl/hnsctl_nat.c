@@ -269,22 +269,7 @@ static void print_proxies(const json_t *proxies)
 static int nat_call(struct hnsctl *c, const char *method, const char *name,
 		    const char *suffix, const json_t *body, void (*print)(const json_t *))
 {
-	char *path = hnsctl_path("/nats/", name, suffix);
-	json_t *out = NULL;
-	int rc;
-
-	if (path == NULL)
-		return hnsctl_fail("out of memory");
-	rc = hnsctl_call(c, method, path, body, &out);
-	free(path);
-	if (rc < 0)
-		return HNSCTL_FAIL;
-	if (c->json)
-		print_json(out);
-	else if (print != NULL)
-		print(out);
-	json_decref(out);
-	return HNSCTL_OK;
+	return hnsctl_call_print(c, method, "/nats/", name, suffix, body, print);
 }
 
 /* Exactly n positional arguments after the options. */
