@@ -16,9 +16,10 @@ declare -A ALLOW=(
   [vfp]=""
   [winnat]="netlib"
   [lb]="netlib"
+  [vxlan]="netlib"
   [pcap]=""
-  [vswitch/dataplane]="netlib vfp winnat lb pcap"
-  [vswitch/control]="vswitch/dataplane vfp winnat lb pcap"
+  [vswitch/dataplane]="netlib vfp winnat lb vxlan pcap"
+  [vswitch/control]="vswitch/dataplane vfp winnat lb vxlan pcap"
   [hns-api/schema]="vswitch/control vswitch/dataplane vfp winnat lb pcap"
   [hns-api/store]=""
   [hns-api/hns]="hns-api/schema hns-api/store"
@@ -34,6 +35,7 @@ declare -A FORBID_SYS=(
   [vfp]="jansson.h sqlite3.h microhttpd.h"
   [winnat]="jansson.h sqlite3.h microhttpd.h"
   [lb]="jansson.h sqlite3.h microhttpd.h"
+  [vxlan]="jansson.h sqlite3.h microhttpd.h"
   [pcap]="jansson.h sqlite3.h microhttpd.h"
   [vswitch/dataplane]="jansson.h sqlite3.h microhttpd.h"
   [vswitch/control]="jansson.h sqlite3.h microhttpd.h"
@@ -44,7 +46,7 @@ declare -A FORBID_SYS=(
 # header name -> folder (each header name is unique in the tree)
 declare -A HOME_OF=()
 dup=0
-for f in $(find netlib vswitch vfp winnat lb pcap hns-api -name '*.h' 2>/dev/null); do
+for f in $(find netlib vswitch vfp winnat lb vxlan pcap hns-api -name '*.h' 2>/dev/null); do
   d=$(dirname "$f"); d=${d#./}
   [ -n "${ALLOW[$d]+x}" ] || continue
   b=$(basename "$f")
