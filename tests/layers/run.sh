@@ -23,7 +23,7 @@ result() { # result NAME OK WHY
 copy_tree() {
 	rm -rf "$TMP/tree"
 	mkdir -p "$TMP/tree"
-	(cd "$ROOT" && tar cf - netlib vswitch vfp winnat lb pcap hns-api) | (cd "$TMP/tree" && tar xf -)
+	(cd "$ROOT" && tar cf - netlib vswitch vfp winnat lb vxlan pcap hns-api) | (cd "$TMP/tree" && tar xf -)
 }
 
 out=$("$CHECK" "$ROOT" 2>&1); rc=$?
