@@ -785,6 +785,7 @@ static json_t *endpoint_render_v2(const struct hns_endpoint *ep)
 		flags |= 1;
 	json_object_set_new(out, "Flags", json_integer(flags));
 	json_object_set_new(out, "State", json_integer(endpoint_state(ep)));
+	plumb_render(ep, out); /* the Linux interface, as in the v1 view */
 	echo_stored(doc, out);
 	return out;
 }

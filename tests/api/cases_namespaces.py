@@ -128,6 +128,9 @@ def test_namespace_patch_add_plumbs_eth0_and_eth1(s):
         got2 = hns_ok(api.get(f"/endpoints/{ep2['ID']}"), "GET ep2")
         check(got1.get("InterfaceName") == "eth0" and got2.get("InterfaceName") == "eth1",
               f"interface names {got1.get('InterfaceName')}, {got2.get('InterfaceName')}")
+        v2 = hns_ok(api.get(f"/v2/endpoints/{ep2['ID']}"), "GET /v2/endpoints ep2")
+        check(v2.get("InterfaceName") == "eth1" and v2.get("NetNsPath"),
+              f"the v2 view does not show the interface: {v2!r}")
         check(got1["State"] == 2 and got1.get("VirtualNicName"), f"ep1 not attached: {got1!r}")
         r = api.get(f"/ports/{got1['VirtualNicName']}")
         check(r.status == 200, f"GET /ports/{got1['VirtualNicName']}: HTTP {r.status}")
