@@ -99,7 +99,7 @@ make_image() { # a rootfs of busybox-static, imported with podman
 }
 
 setup() {
-	command -v busybox >/dev/null && file -L /bin/busybox | grep -q static ||
+	[ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" ||
 		{ echo "busybox-static is missing (tools/install-deps.sh)"; return 1; }
 	[ -x "$CNI_BIN" ] || { echo "no hvswitch-cni at $CNI_BIN"; return 1; }
 	ns_link "$NS_OUT" "$HO" "$NO" "$OUT_GW/24" || return 1
@@ -241,6 +241,11 @@ test_cni_podman_ping_publish_rm() {
 		"for i in 1 2 3 4 5 6 7 8 9 10; do ping -c 1 -W 1 $REMOTE >/dev/null && exit 0; done; exit 1" 2>&1) ||
 		{ WHY="podman run ... ping $REMOTE: $out"; return 1; }
 	no_leaks || { WHY="after podman run --rm: $WHY"; return 1; }
+	# --ip and --mac-address reach the plugin as runtimeConfig ips and mac
+	out=$("${PODMAN[@]}" run --rm --network "$NETNAME" --ip "$SUBNET.50" --mac-address 02:42:ac:1f:e9:32 "$IMG" \
+		sh -c 'ip -o -4 addr show dev eth0; cat /sys/class/net/eth0/address' 2>&1)
+	echo "$out" | grep -q "$SUBNET.50/24" && echo "$out" | grep -q 02:42:ac:1f:e9:32 ||
+		{ WHY="podman run --ip $SUBNET.50 --mac-address: $out"; return 1; }
 	c=$("${PODMAN[@]}" run -d --name "web$ID" --network "$NETNAME" -p 8080:80 "$IMG" httpd -f -p 80 -h /www 2>&1) ||
 		{ WHY="podman run -p 8080:80: $c"; return 1; }
 	echo "$c" >>"$W/netns-made"
