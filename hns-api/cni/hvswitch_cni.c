@@ -225,10 +225,11 @@ static void teardown(struct cni *c)
 	json_decref(ns);
 }
 
-/* CNI_ARGS "K=V;K2=V2": V of key or NULL (static buffer). */
+/* CNI_ARGS "K=V;K2=V2" (podman passes IP= and MAC= there): V of key, or
+ * NULL. Malloc'd: a second call must not overwrite the first's. */
 static const char *cni_arg(const char *key)
 {
-	static char val[256];
+	char val[256];
 	const char *a = getenv("CNI_ARGS"), *p;
 	size_t kl = strlen(key);
 
@@ -237,7 +238,7 @@ static const char *cni_arg(const char *key)
 			size_t n = strcspn(p + kl + 1, ";");
 
 			snprintf(val, sizeof(val), "%.*s", (int)n, p + kl + 1);
-			return val;
+			return strdup(val);
 		}
 	return NULL;
 }

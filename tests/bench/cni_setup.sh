@@ -27,10 +27,16 @@ SOCK=$W/hns.sock
 API_ARGS=(--api "unix:$SOCK")
 NS=hvcb-$ID
 BR=hvcb$ID
+# the firewall plugin leaves its shared chains behind: removed if it made them
+FW_CHAINS_BEFORE=$(iptables -S 2>/dev/null | grep -c -- '-N CNI-')
 cleanup_hook() {
 	ip netns del "$NS" 2>/dev/null
 	ip link del "$BR" 2>/dev/null
-	iptables -t nat -S 2>/dev/null | grep -q "hvcb-$ID" && echo "note: iptables rules of bench left" >&2
+	if [ "$FW_CHAINS_BEFORE" = 0 ]; then
+		iptables -D FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD 2>/dev/null
+		iptables -F CNI-FORWARD 2>/dev/null; iptables -X CNI-FORWARD 2>/dev/null
+		iptables -F CNI-ADMIN 2>/dev/null; iptables -X CNI-ADMIN 2>/dev/null
+	fi
 }
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000 )); } # microseconds since $1 (ns)
