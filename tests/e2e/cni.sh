@@ -75,12 +75,19 @@ count() { api GET "$1" | jget 'len(d["Output"])'; }
 our_links() { ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^hv[0-9a-f]{4}' | grep -v "^$HO\$"; }
 nports() { api GET /ports | jget 'len(d["Output"]) if isinstance(d, dict) and "Output" in d else len(d)'; }
 
-# nothing of a container left: endpoints, namespaces, ports, links
+# the NAT's static mappings (published ports) and its configured bindings
+nat_static() {
+	local m b
+	m=$(api GET "/nats/$NETNAME/staticmappings" | jget 'len(d["Output"] if isinstance(d, dict) else d)')
+	b=$(api GET "/nats/$NETNAME/bindings" | jget 'len([x for x in (d["Output"] if isinstance(d, dict) else d) if x.get("Configured")])')
+	if [ -n "$m" ] && [ -n "$b" ]; then echo $((m + b)); else echo "unreadable"; fi
+}
+# nothing of a container left: endpoints, namespaces, ports, links, NAT
 leaks() {
-	local e n p l
-	e=$(count /endpoints/) n=$(count /namespaces/) p=$(nports) l=$(our_links | wc -l)
-	[ "$e" = 0 ] && [ "$n" = 0 ] && [ "$p" = "$PORTS0" ] && [ "$l" = 0 ] && return 1
-	echo "endpoints $e, namespaces $n, switch ports $p (at start $PORTS0), host links $l"
+	local e n p l m
+	e=$(count /endpoints/) n=$(count /namespaces/) p=$(nports) l=$(our_links | wc -l) m=$(nat_static)
+	[ "$e" = 0 ] && [ "$n" = 0 ] && [ "$p" = "$PORTS0" ] && [ "$l" = 0 ] && [ "$m" = 0 ] && return 1
+	echo "endpoints $e, namespaces $n, switch ports $p (at start $PORTS0), host links $l, NAT static mappings + configured bindings $m"
 }
 no_leaks() { local l; l=$(leaks) || return 0; WHY="left behind: $l"; return 1; }
 
@@ -252,6 +259,7 @@ test_cni_podman_ping_publish_rm() {
 	"${PODMAN[@]}" inspect "web$ID" --format '{{.NetworkSettings.SandboxKey}}' >>"$W/netns-made" 2>/dev/null
 	wait_until 20 sh -c "ip netns exec $NS_OUT curl -s --max-time 2 http://$UPLINK_IP:8080/ | grep -q 'hello from a hvswitch container'" ||
 		{ WHY="outside cannot curl $UPLINK_IP:8080 (published by podman)"; return 1; }
+	[ "$(nat_static)" -ge 1 ] 2>/dev/null || { WHY="no NAT static mapping while 8080 is published"; return 1; }
 	out=$("${PODMAN[@]}" exec "web$ID" ip -o -4 addr show dev eth0 2>&1)
 	echo "$out" | grep -q "$SUBNET\." || { WHY="container eth0: $out"; return 1; }
 	"${PODMAN[@]}" rm -f -t 0 "web$ID" >/dev/null 2>&1 || { WHY="podman rm failed"; return 1; }
