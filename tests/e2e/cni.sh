@@ -44,8 +44,10 @@ PODMAN=(podman --root "$W/storage" --runroot "$W/runroot" --storage-driver vfs
 CTR=(ctr --address "$W/containerd/containerd.sock" --namespace hvcni)
 export CONTAINERS_CONF=$W/containers.conf
 
+HUNG_PID=""
 cleanup_hook() {
 	local c
+	[ -z "$HUNG_PID" ] || kill "$HUNG_PID" 2>/dev/null
 	if [ -d "$W/storage" ]; then
 		"${PODMAN[@]}" rm -a -f -t 0 >/dev/null 2>&1
 		"${PODMAN[@]}" system reset -f >/dev/null 2>&1
@@ -234,6 +236,17 @@ test_cni_errors() {
 	out=$(cni ADD e3 eth0 "$conf") && { WHY="ADD with no daemon succeeded"; return 1; }
 	[ $((SECONDS - t0)) -le 5 ] || { WHY="a missing daemon took $((SECONDS - t0)) s"; return 1; }
 	echo "$out" | jget 'd["code"], d["msg"]' | grep -q "11.*did not answer" || { WHY="daemon down: $out"; return 1; }
+	# a daemon that accepts and never answers: the config's timeout holds
+	"$PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); time.sleep(60)' "$W/hung.sock" &
+	HUNG_PID=$!
+	wait_socket "$W/hung.sock" || { WHY="the hung listener did not start"; return 1; }
+	conf="{\"cniVersion\": \"1.0.0\", \"name\": \"$NETNAME\", \"type\": \"hvswitch\", \"api\": \"unix:$W/hung.sock\", \"timeout\": 2}"
+	t0=$SECONDS
+	out=$(cni ADD e4 eth0 "$conf") && { WHY="ADD against a mute daemon succeeded"; return 1; }
+	kill "$HUNG_PID" 2>/dev/null; wait "$HUNG_PID" 2>/dev/null; HUNG_PID=""
+	[ $((SECONDS - t0)) -le 6 ] || { WHY="a mute daemon held ADD $((SECONDS - t0)) s (timeout 2)"; return 1; }
+	echo "$out" | jget 'd["code"], d["msg"]' | grep -q "11.*timed out" || { WHY="mute daemon: $out"; return 1; }
 	out=$(echo '{"cniVersion": "0.1.0", "name": "x", "type": "hvswitch"}' | CNI_COMMAND=ADD CNI_CONTAINERID=x CNI_IFNAME=eth0 CNI_NETNS=/run/netns/$NS_C "$CNI_BIN") &&
 		{ WHY="cniVersion 0.1.0 accepted"; return 1; }
 	echo "$out" | jget 'd["code"]' | grep -qx 1 || { WHY="old version: $out"; return 1; }
