@@ -21,6 +21,7 @@ enum cni_code {
 	CNI_ERR_DECODE = 6,
 	CNI_ERR_INVALID_CONFIG = 7,
 	CNI_ERR_TRY_LATER = 11,
+	CNI_ERR_NOT_AVAILABLE = 50, /* STATUS (1.1): cannot serve ADD now */
 	CNI_ERR_HNS = 100,       /* the daemon refused a request */
 	CNI_ERR_IPAM = 101,      /* the delegated IPAM plugin failed */
 	CNI_ERR_CHECK = 102,     /* CHECK found the interface changed */

@@ -519,10 +519,10 @@ int main(void)
 
 		if (hc_http_request(c.http, "GET", "/globals/version", NULL,
 				    &(struct hc_response){0}, e, sizeof(e)) < 0)
-			die(&c, 50, c.api, "hvswitch daemon at %s: %s", c.api, e);
+			die(&c, CNI_ERR_NOT_AVAILABLE, c.api, "hvswitch daemon at %s: %s", c.api, e);
 		o = find_by(&c, "/networks/", "Name", c.network);
 		if (o == NULL)
-			die(&c, 51, c.network, "no HNS network named '%s'", c.network);
+			die(&c, CNI_ERR_NOT_AVAILABLE, c.network, "no HNS network named '%s'", c.network);
 		json_decref(o);
 		return 0;
 	}

@@ -177,6 +177,20 @@ test_cni_version() {
 		{ WHY="VERSION: $out"; return 1; }
 }
 
+# CNI 1.1 STATUS: ready when the daemon answers and the network exists
+test_cni_status() {
+	need_setup || return 1
+	local out
+	out=$(echo "{\"cniVersion\": \"1.1.0\", \"name\": \"$NETNAME\", \"type\": \"hvswitch\", \"api\": \"unix:$SOCK\"}" |
+		CNI_COMMAND=STATUS "$CNI_BIN") || { WHY="STATUS on a ready network: $out"; return 1; }
+	out=$(echo "{\"cniVersion\": \"1.1.0\", \"name\": \"$NETNAME\", \"type\": \"hvswitch\", \"api\": \"unix:$W/nobody.sock\"}" |
+		CNI_COMMAND=STATUS "$CNI_BIN") && { WHY="STATUS without a daemon succeeded"; return 1; }
+	echo "$out" | jget 'd["code"]' | grep -qx 50 || { WHY="STATUS without a daemon: $out"; return 1; }
+	out=$(echo "{\"cniVersion\": \"1.1.0\", \"name\": \"nosuch\", \"type\": \"hvswitch\", \"api\": \"unix:$SOCK\"}" |
+		CNI_COMMAND=STATUS "$CNI_BIN") && { WHY="STATUS of a missing network succeeded"; return 1; }
+	echo "$out" | jget 'd["code"]' | grep -qx 50 || { WHY="STATUS of a missing network: $out"; return 1; }
+}
+
 # ADD by hand: CNI_IFNAME honoured, requested IP and MAC, the result
 # names what exists; CHECK passes, then fails once the address is gone;
 # DEL twice is success; nothing left.
@@ -342,7 +356,7 @@ test_cni_containerd_ctr_run() {
 	no_leaks || { WHY="after ctr run --rm: $WHY"; return 1; }
 }
 
-CASES=(test_cni_version test_cni_add_check_del_by_hand test_cni_delegated_host_local_ipam
+CASES=(test_cni_version test_cni_status test_cni_add_check_del_by_hand test_cni_delegated_host_local_ipam
 	test_cni_errors test_cni_podman_ping_publish_rm test_cni_podman_50_containers_no_leak
 	test_cni_containerd_ctr_run)
 
