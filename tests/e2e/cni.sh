@@ -37,6 +37,7 @@ NEED_CURL=1
 UPLINK_IP=192.0.2.77 OUT_GW=192.0.2.1 REMOTE=198.51.100.1
 SUBNET=172.31.233 GW=172.31.233.1
 NETNAME=hvnat
+CONFIGS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../configs/cni" && pwd)
 IMG=localhost/hvcni-busybox:$ID
 CTRD_PID=""
 PODMAN=(podman --root "$W/storage" --runroot "$W/runroot" --storage-driver vfs
@@ -234,6 +235,38 @@ test_cni_delegated_host_local_ipam() {
 	no_leaks
 }
 
+# the conflists shipped in configs/cni/ (api and host-local's dataDir
+# pointed at this run): ADD, CHECK, DEL on networks of their names and types
+test_cni_shipped_conflists() {
+	need_setup || return 1
+	local f conf out net type sub n=0
+	for f in "$CONFIGS"/*.conflist; do
+		net=$(jget 'd["plugins"][0]["network"]' <"$f")
+		case $f in
+		*nat*) type=NAT sub=$SUBNET ;;  # the run's NAT network is "hvnat" too
+		*l2bridge*) type=L2Bridge sub=10.244.1 ;;
+		*overlay*) type=Overlay sub=10.244.2 ;;
+		*) WHY="unexpected file $f"; return 1 ;;
+		esac
+		if [ "$type" != NAT ]; then
+			out=$(api POST /networks/ "{\"Name\": \"$net\", \"Type\": \"$type\", \"Subnets\": [{\"AddressPrefix\": \"$sub.0/24\", \"GatewayAddress\": \"$sub.1\"}]}")
+			echo "$out" | ok || { WHY="${f##*/}: POST /networks/ $type: $out"; return 1; }
+		fi
+		conf=$(jget 'json.dumps(dict(d["plugins"][0], cniVersion=d["cniVersion"], name=d["name"], api="unix:'"$SOCK"'", **({"ipam": dict(d["plugins"][0]["ipam"], dataDir="'"$W/ipam-shipped"'")} if "ipam" in d["plugins"][0] else {})))' <"$f")
+		out=$(cni ADD "shipped$n" eth0 "$conf") || { WHY="${f##*/}: ADD: $out"; return 1; }
+		echo "$out" | jget 'd["ips"][0]["address"]' | grep -q "^$sub\." || { WHY="${f##*/}: ADD result: $out"; return 1; }
+		out=$(cni CHECK "shipped$n" eth0 "$conf") || { WHY="${f##*/}: CHECK: $out"; return 1; }
+		out=$(cni DEL "shipped$n" eth0 "$conf") || { WHY="${f##*/}: DEL: $out"; return 1; }
+		if [ "$type" != NAT ]; then
+			api DELETE "/networks/$(api GET /networks/ | jget '[n["ID"] for n in d["Output"] if n["Name"] == "'"$net"'"][0]')" | ok ||
+				{ WHY="${f##*/}: DELETE the $type network"; return 1; }
+		fi
+		n=$((n + 1))
+	done
+	[ $n = 3 ] || { WHY="$n conflists in $CONFIGS, expected 3"; return 1; }
+	no_leaks
+}
+
 # errors: CNI error JSON with the daemon's message; a dead daemon is a
 # quick clear error
 test_cni_errors() {
@@ -357,7 +390,7 @@ test_cni_containerd_ctr_run() {
 }
 
 CASES=(test_cni_version test_cni_status test_cni_add_check_del_by_hand test_cni_delegated_host_local_ipam
-	test_cni_errors test_cni_podman_ping_publish_rm test_cni_podman_50_containers_no_leak
+	test_cni_shipped_conflists test_cni_errors test_cni_podman_ping_publish_rm test_cni_podman_50_containers_no_leak
 	test_cni_containerd_ctr_run)
 
 run_cases cni
