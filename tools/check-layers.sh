@@ -27,6 +27,7 @@ declare -A ALLOW=(
   [hns-api/switch]="hns-api/schema hns-api/store vswitch/control vfp winnat lb pcap"
   [hns-api/program]="hns-api/schema hns-api/hns hns-api/store hns-api/switch vswitch/control vfp winnat lb pcap"
   [hns-api/hnsctl]="hns-api/schema pcap"
+  [hns-api/cni]="hns-api/hnsctl"   # hvswitch-cni: hnsctl's HTTP client only
   [vswitch/daemon]="hns-api/server hns-api/schema hns-api/hns hns-api/store hns-api/switch hns-api/program vswitch/control vswitch/dataplane vfp winnat lb pcap"
 )
 # system headers a folder must not include at all

@@ -8,6 +8,7 @@ PACKAGES=(
   libmicrohttpd-dev libsqlite3-dev libmnl-dev libcurl4-openssl-dev libcriterion-dev
   python3 python3-scapy tshark iproute2 iputils-ping curl iperf3 ethtool procps
   gnuplot-nox
+  podman containernetworking-plugins containerd runc busybox-static iptables   # tests/e2e/cni.sh
   clang libclang-rt-14-dev   # tools/fuzz.sh: libFuzzer, ASan, UBSan
 )
 missing=()

@@ -29,6 +29,10 @@ static const struct fdesc f_ep_v1[] = {
 	{ "AdditionalParams", NULL, FK_STRMAP, false, 0, 0, NULL },
 	{ "Flags", NULL, FK_UINT, false, 0, UINT32_MAX, NULL },
 	{ "Health", NULL, FK_ANY, false, 0, 0, NULL }, /* stored only */
+	/* extension (issue 20): the name the endpoint's interface gets when it
+	 * is plumbed into a network namespace (a CNI plugin's CNI_IFNAME);
+	 * absent: eth0, eth1... GET shows the name it got. */
+	{ "InterfaceName", NULL, FK_STR, false, 0, 0, NULL },
 };
 
 /* handled by code; State, SharedContainers and VirtualNicName are shown

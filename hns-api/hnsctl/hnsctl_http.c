@@ -155,6 +155,12 @@ void hc_http_close(struct hc_http *h)
 	free(h);
 }
 
+void hc_http_set_timeouts(struct hc_http *h, long connect_s, long total_s)
+{
+	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, connect_s);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, total_s);
+}
+
 int hc_http_request(struct hc_http *h, const char *method, const char *path,
 		    const char *body, struct hc_response *resp, char *err,
 		    size_t errlen)

@@ -19,6 +19,10 @@ struct hc_http *hc_http_open(const char *api, const struct hc_tls *tls,
 			     char *err, size_t errlen);
 void hc_http_close(struct hc_http *h);
 
+/* Connect and whole-request timeouts in seconds (defaults 5 and 60);
+ * hvswitch-cni bounds every call to the daemon with its own. */
+void hc_http_set_timeouts(struct hc_http *h, long connect_s, long total_s);
+
 struct hc_response {
 	long status;
 	char *body; /* malloc'd, NUL-terminated; caller frees */

@@ -264,6 +264,20 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 	}
 	if (old != NULL) {
 		snprintf(inner, sizeof(inner), "%s", jstr(old, "InterfaceName"));
+	} else if (path != NULL && jstr(ep, "InterfaceName")[0] != '\0') {
+		/* asked for by name (CNI_IFNAME): never renamed, never replaced */
+		if (strlen(jstr(ep, "InterfaceName")) >= IF_NAMESIZE) {
+			snprintf(err, errlen, "InterfaceName: '%s' is longer than %d characters",
+				 jstr(ep, "InterfaceName"), IF_NAMESIZE - 1);
+			rc = 400;
+			goto fail;
+		}
+		snprintf(inner, sizeof(inner), "%s", jstr(ep, "InterfaceName"));
+		if (host_link_exists(fd, inner)) {
+			snprintf(err, errlen, "InterfaceName: '%s' exists in %s", inner, path);
+			rc = 409;
+			goto fail;
+		}
 	} else if (path != NULL) {
 		if (pick_podif(fd, inner) < 0) {
 			snprintf(err, errlen, "NetNsPath: %s has eth0..eth%d taken", path,

@@ -283,3 +283,35 @@ def test_namespace_delete_unplumbs_and_adopted_is_left(s):
         check(link("eth0", ns=adopted) is None, "eth0 left in the adopted namespace")
     finally:
         o.close()
+
+
+def test_namespace_endpoint_interface_name_is_chosen(s):
+    """Issue 20 (hvswitch-cni's CNI_IFNAME): an endpoint's InterfaceName
+    names its interface in the namespace; taken or too long is an error
+    naming the field that leaves no link or port."""
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        net = o.network("net-ns-f", "172.30.26.0/24", "172.30.26.1")
+        r = api.post("/endpoints/", {"Name": "ep-ns-f1", "VirtualNetwork": net["ID"],
+                                      "IPAddress": "172.30.26.2", "InterfaceName": "net7"})
+        ep1 = hns_ok(r, "POST /endpoints/ with InterfaceName")
+        o.eps.append(ep1["ID"])
+        check(not r.json().get("Warnings"), f"InterfaceName warned: {r.text[:300]}")
+        ep2 = o.endpoint(net, "ep-ns-f2", "172.30.26.3", InterfaceName="net7")
+        ep3 = o.endpoint(net, "ep-ns-f3", "172.30.26.4", InterfaceName="a-name-too-long-x")
+        ns = o.namespace()
+        hns_ok(ns_add(api, ns["ID"], ep1["ID"]), "PATCH Add ep1")
+        got = hns_ok(api.get(f"/endpoints/{ep1['ID']}"), "GET ep1")
+        check(got.get("InterfaceName") == "net7", f"InterfaceName {got.get('InterfaceName')}")
+        check(link("net7", ns=ns["ID"]) is not None and link("eth0", ns=ns["ID"]) is None,
+              "net7 (and no eth0) expected in the namespace")
+        before_links, before_ports = host_links(), ports(api)
+        err = hns_error(ns_add(api, ns["ID"], ep2["ID"]), "PATCH Add a taken name", 409)
+        check("InterfaceName" in err and "net7" in err, f"409 text: {err}")
+        err = hns_error(ns_add(api, ns["ID"], ep3["ID"]), "PATCH Add a long name", 400)
+        check("InterfaceName" in err, f"400 text: {err}")
+        check(host_links() == before_links and ports(api) == before_ports,
+              "a refused plumb left a link or a port")
+    finally:
+        o.close()
