@@ -5,8 +5,49 @@
 #include <stdio.h>
 
 #include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
 
+#include "lb_dp.h"
 #include "switch.h"
+#include "worker.h"
+
+static void dp_state_free(struct vswitch *sw)
+{
+	for (unsigned i = 0; i < sw->nb_workers; i++)
+		if (sw->workers[i] != NULL) {
+			rte_free(sw->workers[i]->lb);
+			sw->workers[i]->lb = NULL;
+		}
+	rte_ring_free(sw->lb_handoff);
+	sw->lb_handoff = NULL;
+}
+
+/* What the LB stage (lb_dp.h) needs before it sees the engine: each
+ * worker's neighbour cache and, with several workers, the owner's ring. */
+static int dp_state_create(struct vswitch *sw)
+{
+	for (unsigned i = 0; i < sw->nb_workers; i++) {
+		struct worker *w = sw->workers[i];
+
+		if (w == NULL)
+			continue;
+		w->lb = rte_zmalloc_socket("lb_dp", sizeof(*w->lb), RTE_CACHE_LINE_SIZE,
+					   (int)rte_lcore_to_socket_id(w->lcore));
+		if (w->lb == NULL)
+			goto fail;
+	}
+	if (sw->nb_workers > 1) {
+		sw->lb_handoff = rte_ring_create("lb_handoff", LB_DP_HANDOFF_SIZE,
+						 (int)rte_socket_id(), RING_F_SC_DEQ);
+		if (sw->lb_handoff == NULL)
+			goto fail;
+	}
+	return 0;
+fail:
+	dp_state_free(sw);
+	return -1;
+}
 
 static struct lb_engine *engine(struct vswitch *sw, char *err)
 {
@@ -20,7 +61,8 @@ static struct lb_engine *engine(struct vswitch *sw, char *err)
 	cfg.socket = (int)rte_socket_id();
 	cfg.qsbr = sw->qsbr;
 	e = lb_engine_create(&cfg);
-	if (e == NULL) {
+	if (e == NULL || dp_state_create(sw) < 0) {
+		lb_engine_free(e);
 		snprintf(err, LB_ERR_MAX, "load balancer engine: out of memory");
 		return NULL;
 	}
@@ -89,4 +131,5 @@ void lb_ctl_destroy(struct vswitch *sw)
 		return;
 	lb_engine_free(sw->lb);
 	sw->lb = NULL;
+	dp_state_free(sw);
 }

@@ -71,6 +71,9 @@ struct switch_config {
 	 * when absent or empty; config_release() drops them. */
 	struct json_t *networks, *endpoints;
 	struct json_t *nats;
+	/* "LoadBalancers" (config_lb.h): validated at parse time, applied
+	 * after the northbound has started, before the workers. */
+	struct json_t *lbs;
 };
 
 #define CONFIG_DEFAULT_MAC_AGING 300

@@ -19,7 +19,8 @@
 	_(NAT_FRAGMENT, "NAT fragment without a session")                      \
 	_(NO_ROUTE, "No route to destination")                                 \
 	_(NEXT_HOP_UNRESOLVED, "Next hop unresolved")                          \
-	_(TTL_EXPIRED, "TTL expired")
+	_(TTL_EXPIRED, "TTL expired")                                          \
+	_(LB_BACKEND_REMOVED, "LB backend removed")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,

@@ -27,6 +27,7 @@ struct l3_ctl;
 struct l2b_view;
 struct trace;
 struct lb_engine;
+struct rte_ring;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
@@ -74,6 +75,9 @@ struct vswitch {
 	/* Load balancers (lb/lb.h, lb_ctl.h): NULL until the first is added;
 	 * workers load it with acquire. */
 	struct lb_engine *lb;
+	/* LB packets the other workers hand to the owner (lb_dp.h); made
+	 * with the engine when there is more than one worker. */
+	struct rte_ring *lb_handoff;
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
 	uint32_t extra_mbufs; /* Switch.PacketBuffers */
