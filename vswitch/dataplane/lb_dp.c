@@ -34,42 +34,48 @@ _Static_assert(LB_DP_NEIGH_SIZE == 1024, "neigh_slot takes 10 bits");
 /* Remembers where ip was last heard: only written when it changed, so a
  * steady flow costs one compare. */
 static inline void neigh_learn(struct lb_dp_worker *lw, uint32_t ip,
-			       const struct rte_ether_addr *mac, uint16_t port)
+			       const struct rte_ether_addr *mac, uint16_t port, uint16_t vid)
 {
 	struct lb_dp_neigh *n = &lw->neigh[neigh_slot(ip)];
 
 	if (ip == 0 || (ip & rte_cpu_to_be_32(0xf0000000)) == rte_cpu_to_be_32(0xe0000000))
 		return; /* unspecified, multicast */
-	if (likely(n->ip == ip && n->port == port && rte_is_same_ether_addr(&n->mac, mac)))
+	if (likely(n->ip == ip && n->port == port && n->vid == vid &&
+		   rte_is_same_ether_addr(&n->mac, mac)))
 		return;
 	n->ip = ip;
 	n->port = port;
+	n->vid = vid;
 	rte_ether_addr_copy(mac, &n->mac);
 }
 
-/* The MAC of ip, if known (network order). */
+/* Where ip is (network order), if known: the cache, the L2Bridge
+ * endpoints, the router's uplink neighbours. */
 static bool neigh_find(const struct worker *w, const struct lb_dp_worker *lw, uint32_t ip,
-		       struct rte_ether_addr *mac)
+		       struct lb_dp_neigh *out)
 {
 	const struct lb_dp_neigh *n = &lw->neigh[neigh_slot(ip)];
 	const struct l2b_view *l2b;
 	const struct l3_view *v;
 	struct neigh_entry e;
 
-	if (n->ip == ip) {
-		*mac = n->mac;
+	if (likely(n->ip == ip)) {
+		*out = *n;
 		return true;
 	}
 	l2b = l2b_view_get(w->sw);
 	for (uint8_t i = 0; l2b != NULL && i < l2b->nb_eps; i++)
 		if (l2b->eps[i].has_ip4 && l2b->eps[i].ip4 == ip) {
-			*mac = l2b->eps[i].mac;
+			*out = (struct lb_dp_neigh){.ip = ip, .mac = l2b->eps[i].mac,
+						    .port = l2b->eps[i].port,
+						    .vid = UINT16_MAX};
 			return true;
 		}
 	v = l3_view_get(w->sw);
 	if (v != NULL && v->uplink_neigh != NULL &&
 	    neigh_lookup(v->uplink_neigh, rte_be_to_cpu_32(ip), &e)) {
-		*mac = e.mac;
+		*out = (struct lb_dp_neigh){.ip = ip, .mac = e.mac, .port = e.port,
+					    .vid = e.vid};
 		return true;
 	}
 	return false;
@@ -268,7 +274,8 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 			struct arp_info a;
 
 			if (arp_parse(m, o, &a) && a.spa != 0)
-				neigh_learn(lw, rte_cpu_to_be_32(a.spa), &a.sha, in_port);
+				neigh_learn(lw, rte_cpu_to_be_32(a.spa), &a.sha, in_port,
+					    meta[i].vid);
 			if (is_probe_answer(w, m, o)) {
 				rte_pktmbuf_free(m);
 				continue;
@@ -285,7 +292,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		}
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, o);
 
-		neigh_learn(lw, ip->src_addr, &eh->src_addr, in_port);
+		neigh_learn(lw, ip->src_addr, &eh->src_addr, in_port, meta[i].vid);
 		if (pkt_traced(&meta[i])) {
 			vip[nc] = ip->dst_addr;
 			vport[nc] = rte_pktmbuf_data_len(m) >= o + (ip->version_ihl & 0xf) * 4u + 4
@@ -303,7 +310,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		struct rte_mbuf *m = cand[k];
 		struct pkt_meta *pm = &meta[idx[k]];
 		const struct rte_ipv4_hdr *ip;
-		struct rte_ether_addr mac;
+		struct lb_dp_neigh to;
 
 		switch (res[k].verdict) {
 		case LB_PASS:
@@ -323,16 +330,28 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		if (pkt_traced(pm) && res[k].reason == LB_REASON_NEW_CONNECTION)
 			trace_created(w, pm, in_port, m, off[k], vip[k], vport[k]);
 		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off[k]);
-		if (neigh_find(w, lw, ip->dst_addr, &mac)) {
-			rte_ether_addr_copy(&mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-		} else if (res[k].verdict == LB_FORWARD) {
+		if (neigh_find(w, lw, ip->dst_addr, &to)) {
+			struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+			const struct l3_view *v = l3_view_get(w->sw);
+
+			rte_ether_addr_copy(&to.mac, &eh->dst_addr);
+			/* out of the uplink the frame comes from the host, as routed */
+			if (v != NULL && v->has_uplink && to.port == v->uplink)
+				rte_ether_addr_copy(&v->router_mac, &eh->src_addr);
+			if (to.vid != UINT16_MAX)
+				pm->vid = to.vid;
+			pm->in_port = in_port;
+			egress_routed(w, to.port, m, pm);
+			continue;
+		}
+		if (res[k].verdict == LB_FORWARD) {
 			pm->in_port = in_port;
 			ask(w, ip->dst_addr, pm->vid);
 			drop_traced(w, in_port, m, pm, DROP_NEXT_HOP_UNRESOLVED);
 			continue;
 		}
-		/* a reply to a client not heard of keeps its MAC: the client
-		 * that opened the connection was learnt, so this is rare */
+		/* a reply to a client not heard of is switched as it is: the
+		 * client that opened the connection was learnt, so this is rare */
 		keep |= UINT64_C(1) << idx[k];
 	}
 	for (uint16_t i = 0; i < n; i++)

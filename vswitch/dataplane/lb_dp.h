@@ -14,10 +14,12 @@
  * stay in the burst untouched.
  *
  * Delivery after translation: the frame's destination MAC becomes that of
- * its new destination IP (the backend, or the client for a reply sent to
- * the gateway) and the frame stays in the burst, so L2 switching takes it
- * to the backend's port, or out of the uplink to a remote backend, with
- * the sender's MAC learnt where it really is. IP -> MAC comes from this
+ * its new destination IP (the backend, or the client for a reply) and it
+ * leaves by that address's port as a routed frame (egress_routed: VFP
+ * egress and VLAN egress apply, no source-port rule, so a pod reaching
+ * itself through its service works, and no MAC learning from a frame the
+ * switch rewrote), whether the port is local or the uplink towards a
+ * remote backend. IP -> (MAC, port, VLAN) comes from this
  * worker's LB neighbour cache (the source IP/MAC of every IPv4 frame and
  * ARP seen here, so a client and a backend that spoke once are known),
  * the L2Bridge endpoints and the router's uplink neighbours. An unknown
@@ -63,6 +65,7 @@ struct lb_dp_neigh {
 	uint32_t ip;  /* network order; 0: empty */
 	struct rte_ether_addr mac;
 	uint16_t port;
+	uint16_t vid;
 };
 
 /* Per worker, made by the control plane before the engine is published. */
