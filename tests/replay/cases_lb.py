@@ -234,3 +234,53 @@ def test_lb_unknown_backend_is_asked_for_and_the_request_dropped(ctx):
     res.expect_nothing("up")
     res.expect_drops({"c1": {"Next hop unresolved": 1}})
     res.check_counters()
+
+
+def test_lb_trace_connection_created_event(ctx):
+    import cases_trace  # tshark helpers
+    syn = eth(ROUTER_MAC, C1_MAC, IP(src=C1_IP, dst=VIP, id=16) /
+              TCP(sport=40006, dport=80, flags="S"))
+    trace = ctx.path("trace.pcapng")
+    run_lb(ctx, [lb(80, 8080)], b1=[announce(B1_MAC, B1_IP)], c1=[syn],
+           extra_args=["--trace", trace])
+    pk = cases_trace.by_packet(cases_trace.tshark_hops(trace))
+    syns = [h for h in pk.values() if h[0] == ("c1", cases_trace.received("c1"))]
+    check(len(syns) == 1, f"trace: {len(syns)} packets received on c1, expected the SYN")
+    comments = [c for _, c in syns[0]]
+    want = f"LB connection created. VIP {VIP}:80 -> DIP {B1_IP}:8080"
+    check(want in comments, f"no LB event on the SYN: {comments}")
+    check(comments[-2:] == [cases_trace.routed("c1", "b1"), cases_trace.delivered("b1")],
+          f"the SYN's last hops: {comments[-2:]}")
+
+
+# --- the config section -----------------------------------------------------
+
+def _bad_lb_config(ctx, lbs, json_path, what):
+    import cases_cli
+    cases_cli._expect_config_rejected(
+        ctx, lambda c: c.update(LoadBalancers=lbs), json_path, what)
+
+
+def test_lb_config_bad_values_exit_2_naming_the_field(ctx):
+    good = lb(80, 8080)
+    cases = [
+        ("LoadBalancers[0].Backends", dict(good, Backends=[]), "no backends"),
+        ("LoadBalancers[0].Backends[0]", dict(good, Backends=["10.0.0"]), "bad backend"),
+        ("LoadBalancers[0].FrontendVIPs[0]", dict(good, FrontendVIPs=[5]), "VIP type"),
+        ("LoadBalancers[0].PortMappings[0].Protocol",
+         dict(good, PortMappings=[{"Protocol": 1, "InternalPort": 1, "ExternalPort": 1}]),
+         "ICMP"),
+        ("LoadBalancers[0].PortMappings[0].ExternalPort",
+         dict(good, PortMappings=[{"Protocol": 6, "InternalPort": 1, "ExternalPort": 0}]),
+         "port 0"),
+        ("LoadBalancers[0].PortMappings[0].DistributionType",
+         dict(good, PortMappings=[{"Protocol": 6, "InternalPort": 1, "ExternalPort": 2,
+                                   "DistributionType": 3}]), "distribution 3"),
+        ("LoadBalancers[0].Flags", dict(good, Flags=2), "flags 2"),
+        ("LoadBalancers[0].SourceVIP", dict(good, SourceVIP="x"), "bad SourceVIP"),
+        ("LoadBalancers[0].Frontend", dict(good, Frontend=1), "unknown field"),
+    ]
+    for json_path, obj, what in cases:
+        _bad_lb_config(ctx, [obj], json_path, what)
+    _bad_lb_config(ctx, [good, dict(good, Backends=[B2_IP])],
+                   "LoadBalancers[1].PortMappings[0]", "a frontend given twice")
