@@ -60,6 +60,8 @@ static struct lb_engine *engine(struct vswitch *sw, char *err)
 	cfg.nb_workers = sw->nb_workers > 0 ? sw->nb_workers : 1;
 	cfg.socket = (int)rte_socket_id();
 	cfg.qsbr = sw->qsbr;
+	if (sw->lb_max_conns != 0)
+		cfg.max_conns = sw->lb_max_conns;
 	e = lb_engine_create(&cfg);
 	if (e == NULL || dp_state_create(sw) < 0) {
 		lb_engine_free(e);

@@ -295,6 +295,7 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 	snprintf(d->sw->name, sizeof(d->sw->name), "%s", cfg->name);
 	d->sw->mac_aging_sec = cfg->mac_aging_sec;
 	d->sw->extra_mbufs = cfg->packet_buffers;
+	d->sw->lb_max_conns = cfg->lb_max_conns;
 	if (workers_create(d->sw, err, sizeof(err)) < 0)
 		return fail("error", err);
 	if (open_ports(d, cfg) < 0)

@@ -51,7 +51,7 @@ static inline void neigh_learn(struct lb_dp_worker *lw, uint32_t ip,
 
 /* Where ip is (network order), if known: the cache, the L2Bridge
  * endpoints, the router's uplink neighbours. */
-static bool neigh_find(const struct worker *w, const struct lb_dp_worker *lw, uint32_t ip,
+static bool neigh_find(const struct worker *w, struct lb_dp_worker *lw, uint32_t ip,
 		       struct lb_dp_neigh *out)
 {
 	const struct lb_dp_neigh *n = &lw->neigh[neigh_slot(ip)];
@@ -76,6 +76,10 @@ static bool neigh_find(const struct worker *w, const struct lb_dp_worker *lw, ui
 	    neigh_lookup(v->uplink_neigh, rte_be_to_cpu_32(ip), &e)) {
 		*out = (struct lb_dp_neigh){.ip = ip, .mac = e.mac, .port = e.port,
 					    .vid = e.vid};
+		/* kept here: a remote backend may never send through us (DSR),
+		 * and the router's table is a hash lookup; refreshed whenever
+		 * the address sends */
+		lw->neigh[neigh_slot(ip)] = *out;
 		return true;
 	}
 	return false;

@@ -78,6 +78,7 @@ struct vswitch {
 	/* LB packets the other workers hand to the owner (lb_dp.h); made
 	 * with the engine when there is more than one worker. */
 	struct rte_ring *lb_handoff;
+	uint32_t lb_max_conns; /* Switch.LoadBalancerConnections, 0: default */
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
 	uint32_t extra_mbufs; /* Switch.PacketBuffers */
