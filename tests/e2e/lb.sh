@@ -160,8 +160,26 @@ test_lb_nodeport_reached_from_outside() {
 	return 1
 }
 
+# Two workers (the second shares CPU 0 with the main lcore): ports are
+# dealt round-robin, so the client's port is on worker 1, which hands its
+# frames to the LB owner (worker 0); replies from b2's port too.
+test_lb_two_workers_clusterip() {
+	need_setup || return 1
+	E2E_CORES="--lcores 0@0,1@1,2@0" start_daemon lb2 "$W/lb.json" || return 1
+	grep -q 'running with 2 worker' "$DLOG" || { WHY="not two workers: $(grep 'running with' "$DLOG")"; return 1; }
+	curl_names "$NS_C1" "http://$VIP/" 60 >"$W/clusterip-2w"
+	local fails counts
+	fails=$(grep -c '^-$' "$W/clusterip-2w")
+	counts=$(sort "$W/clusterip-2w" | uniq -c | tr -s ' ' | tr '\n' ',')
+	[ "$fails" -le 2 ] || { WHY="$fails of 60 requests failed ($counts)"; return 1; }
+	for b in b1 b2 b3; do
+		grep -qx "$b" "$W/clusterip-2w" || { WHY="$b never answered ($counts)"; return 1; }
+	done
+}
+
 CASES=(test_lb_clusterip_300_requests_reach_all_three_backends
 	test_lb_clusterip_udp_answered_by_the_vip
-	test_lb_nodeport_reached_from_outside)
+	test_lb_nodeport_reached_from_outside
+	test_lb_two_workers_clusterip)
 
 run_cases lb

@@ -274,8 +274,13 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		rte_be16_t type;
 		uint16_t o = frame_l3_offset(m, &type);
 
-		if (o != 0 && type == RTE_BE16(RTE_ETHER_TYPE_ARP) && owner) {
+		if (o != 0 && type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 			struct arp_info a;
+
+			if (!owner) { /* the owner learns from it, then switches it */
+				hand_to_owner(w, in_port, m, &meta[i]);
+				continue;
+			}
 
 			if (arp_parse(m, o, &a) && a.spa != 0)
 				neigh_learn(lw, rte_cpu_to_be_32(a.spa), &a.sha, in_port,

@@ -35,7 +35,8 @@
  * Owner: each worker has its own connection table (lb.h), and both
  * directions of a connection must reach the one that created it. With one
  * worker that is trivially so; with more, worker 0 owns all LB traffic:
- * the others hand their IPv4 frames to it through sw->lb_handoff (the
+ * the others hand their IPv4 and ARP frames (ARP: so the owner's cache
+ * learns where backends are) to it through sw->lb_handoff (the
  * forward and reverse tuples of a connection share no key a worker could
  * hash without a lookup, because of DNAT and SourceVIP).
  *
