@@ -414,9 +414,7 @@ void lb_dp_poll(struct worker *w)
 		return;
 	if (w->sw->lb_handoff != NULL)
 		run_handed(w, e);
-	if (++w->lb->polls % SWEEP_EVERY == 0) {
-		w->lb->sweeps++;
-		w->lb->swept += lb_worker_sweep(e, w->id, rte_get_tsc_cycles(), SWEEP_BUDGET,
-						NULL, NULL);
-	}
+	/* expired connections and those of removed backends or LBs go */
+	if (++w->lb->polls % SWEEP_EVERY == 0)
+		lb_worker_sweep(e, w->id, rte_get_tsc_cycles(), SWEEP_BUDGET, NULL, NULL);
 }

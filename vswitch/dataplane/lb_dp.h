@@ -53,10 +53,10 @@
 #include <rte_mbuf.h>
 
 #include "parse.h"
+#include "switch.h"
 
 struct worker;
 struct lb_engine;
-struct vswitch;
 
 #define LB_DP_OWNER 0          /* the worker that owns LB traffic */
 #define LB_DP_NEIGH_SIZE 1024  /* per-worker IP -> MAC cache, direct-mapped */
@@ -72,11 +72,8 @@ struct lb_dp_neigh {
 /* Per worker, made by the control plane before the engine is published. */
 struct lb_dp_worker {
 	struct lb_dp_neigh neigh[LB_DP_NEIGH_SIZE];
-	unsigned polls;
-	uint64_t sweeps, swept;
+	unsigned polls; /* sweep cadence */
 };
-
-static inline struct lb_engine *lb_dp_engine(const struct vswitch *sw);
 
 /* The LB stage of a burst from in_port: translated packets get their new
  * destination MAC and stay; dropped ones leave (counted); the rest stay
@@ -97,8 +94,7 @@ bool lb_dp_tcp_rst_in_place(struct rte_mbuf *m, uint16_t l3_off);
 void lb_dp_format_created(char *buf, size_t len, uint32_t vip, uint16_t vport,
 			  uint32_t dip, uint16_t dport);
 
-#include "switch.h"
-
+/* The engine, or NULL while no LB was ever added. */
 static inline struct lb_engine *lb_dp_engine(const struct vswitch *sw)
 {
 	return __atomic_load_n(&sw->lb, __ATOMIC_ACQUIRE);
