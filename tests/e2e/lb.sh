@@ -11,7 +11,8 @@
 # the uplink's link). Pods route through the gateway 10.244.0.1, whose MAC
 # is the router MAC (a static neighbour: the config has no NAT network to
 # answer ARP for it). Services: ClusterIP 10.96.0.10 TCP 80 -> 8080 and
-# UDP 53 -> 5353 over the three backends, NodePort TCP 30080 -> 8080.
+# UDP 53 -> 5353 over the three backends, the same VIP on TCP 81 with
+# client-IP affinity (DistributionType 2), NodePort TCP 30080 -> 8080.
 # Prints "PASS name" / "FAIL name: why" per case, then "e2e-lb: N passed,
 # M failed". Everything created is removed on exit (E2E_KEEP=1 keeps the
 # logs).
@@ -63,6 +64,10 @@ setup() {
   {"FrontendVIPs": ["$VIP"],
    "PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 80},
                     {"Protocol": 17, "InternalPort": 5353, "ExternalPort": 53}],
+   "Backends": ["${B_IP[0]}", "${B_IP[1]}", "${B_IP[2]}"]},
+  {"FrontendVIPs": ["$VIP"],
+   "PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 81,
+                     "DistributionType": 2}],
    "Backends": ["${B_IP[0]}", "${B_IP[1]}", "${B_IP[2]}"]},
   {"PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 30080}],
    "Backends": ["${B_IP[0]}", "${B_IP[1]}", "${B_IP[2]}"]}]}
@@ -150,6 +155,17 @@ print(" ".join(sorted(got)))' "$VIP" 2>&1)
 	return 1
 }
 
+# sessionAffinity: ClientIP: every connection of the client, one backend.
+test_lb_affinity_pins_the_client() {
+	need_setup || return 1
+	curl_names "$NS_C1" "http://$VIP:81/" 20 >"$W/affinity"
+	local names
+	names=$(grep -v '^-$' "$W/affinity" | sort -u | tr '\n' ' ')
+	[ "$(grep -c '^-$' "$W/affinity")" -le 1 ] && [ "$(echo "$names" | wc -w)" = 1 ] && return 0
+	WHY="20 connections with affinity reached '$names' ($(grep -c '^-$' "$W/affinity") failed)"
+	return 1
+}
+
 test_lb_nodeport_reached_from_outside() {
 	need_setup || return 1
 	curl_names "$NS_OUT" "http://$UPLINK_IP:30080/" 30 >"$W/nodeport"
@@ -179,6 +195,7 @@ test_lb_two_workers_clusterip() {
 
 CASES=(test_lb_clusterip_300_requests_reach_all_three_backends
 	test_lb_clusterip_udp_answered_by_the_vip
+	test_lb_affinity_pins_the_client
 	test_lb_nodeport_reached_from_outside
 	test_lb_two_workers_clusterip)
 
