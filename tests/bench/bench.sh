@@ -27,7 +27,8 @@
 #                through a ClusterIP (10.96.0.10:53, 4 backends on the
 #                uplink's link, static Neighbors) from port "in" to the
 #                uplink "sink", 1,000 flows and 1,000,000 flows
-#                (mknatpcap.py --vip); rows against testpmd io and
+#                (mknatpcap.py --vip), and L2 with an LB present that
+#                none of the frames is for; rows against testpmd io and
 #                ovs-nat (OVS conntrack NAT: the nearest peer peers.sh
 #                has; OVN's ct(nat) + select group is not there)
 #   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
@@ -431,6 +432,15 @@ if [ $LB = 1 ]; then
 	[ -f "$LB1K" ] || "$PY" tests/bench/mknatpcap.py "$LB1K" --flows 1000 --vip 10.96.0.10
 	lb_config "$LB1K" 65536 "$W/bench-lb.json" 0
 	measure hvswitch-lb "$W/bench-lb.json" 1024 huge
+	# the L2 case with an LB present that none of its frames is for: what
+	# the LB stage costs the traffic it passes (every IPv4 frame is
+	# looked up, see README "In the packet path: the LB stage")
+	"$PY" -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+c["LoadBalancers"] = [{"FrontendVIPs": ["10.96.0.10"], "Backends": ["10.0.0.1"],
+    "PortMappings": [{"Protocol": 17, "InternalPort": 53, "ExternalPort": 53}]}]
+print(json.dumps(c))' configs/bench-l2.json >"$W/bench-l2-lb.json"
+	measure hvswitch-l2-lb-present "$W/bench-l2-lb.json"
 	if [ $SMOKE = 0 ]; then
 		[ -f "$LB1M" ] || "$PY" tests/bench/mknatpcap.py "$LB1M" --flows 1000000 --vip 10.96.0.10
 		lb_config "$LB1M" 1500000 "$W/bench-lb-1m.json" 1050000
@@ -542,6 +552,7 @@ cases += [
     ("hvswitch-nat", "WinNAT SNAT, 1,024 established flows", NAT),
     ("hvswitch-nat-1m", "WinNAT SNAT, 1,000,000 established flows", NAT),
     ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", NAT),
+    ("hvswitch-l2-lb-present", "L2 known unicast with an LB none of it is for", L2),
     ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", NAT),
     ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (6M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
@@ -589,7 +600,7 @@ for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
              ("hvswitch-nat", "testpmd-io"), ("hvswitch-nat", "ovs-nat"),
              ("hvswitch-nat-1m", "ovs-nat"),
              ("hvswitch-lb", "testpmd-io"), ("hvswitch-lb", "ovs-nat"),
-             ("hvswitch-lb-1m", "ovs-nat"),
+             ("hvswitch-lb-1m", "ovs-nat"), ("hvswitch-l2-lb-present", "hvswitch-l2"),
              ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
     if b in vals:
         line(a, b)

@@ -266,6 +266,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 	struct lb_result res[VS_BURST];
 	uint16_t nc = 0, j = 0;
 	bool owner = w->id == LB_DP_OWNER || w->sw->lb_handoff == NULL;
+	const uint64_t *filter = w->sw->lb_filter;
 	uint64_t keep = 0; /* bit i: pkts[i] stays */
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -295,12 +296,21 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 			keep |= UINT64_C(1) << i;
 			continue;
 		}
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, o);
+
+		if (!lb_dp_filter_has(filter, ip->dst_addr) &&
+		    !lb_dp_filter_has(filter, ip->src_addr)) {
+			/* no LB has either address; where the sender is may
+			 * still matter (a client before its first request) */
+			if (owner)
+				neigh_learn(lw, ip->src_addr, &eh->src_addr, in_port, meta[i].vid);
+			keep |= UINT64_C(1) << i;
+			continue;
+		}
 		if (!owner) {
 			hand_to_owner(w, in_port, m, &meta[i]);
 			continue;
 		}
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, o);
-
 		neigh_learn(lw, ip->src_addr, &eh->src_addr, in_port, meta[i].vid);
 		if (pkt_traced(&meta[i])) {
 			vip[nc] = ip->dst_addr;

@@ -35,13 +35,20 @@
  * Owner: each worker has its own connection table (lb.h), and both
  * directions of a connection must reach the one that created it. With one
  * worker that is trivially so; with more, worker 0 owns all LB traffic:
- * the others hand their IPv4 and ARP frames (ARP: so the owner's cache
- * learns where backends are) to it through sw->lb_handoff (the
+ * the others hand it the IPv4 frames that pass the address filter below,
+ * and ARP (so the owner's cache learns where backends are), through
+ * sw->lb_handoff (the
  * forward and reverse tuples of a connection share no key a worker could
  * hash without a lookup, because of DNAT and SourceVIP).
  *
  * Without an LB (sw->lb NULL) the stage costs one load and branch per
- * burst.
+ * burst. With LBs, a frame goes to the engine only if its source or
+ * destination address may be one of theirs: sw->lb_filter, a bitmap of
+ * hashed addresses (VIPs, SourceVIPs, backends, the host's NodePort
+ * addresses) kept by lb_ctl.c, bits set before an LB is published and
+ * cleared after it is gone. Requests are to a VIP or host address,
+ * replies from a backend or to a SourceVIP, so traffic no LB can touch
+ * costs one bit test per address instead of two hash lookups.
  * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
 #ifndef HVS_LB_DP_H
 #define HVS_LB_DP_H
@@ -61,6 +68,21 @@ struct lb_engine;
 #define LB_DP_OWNER 0          /* the worker that owns LB traffic */
 #define LB_DP_NEIGH_SIZE 1024  /* per-worker IP -> MAC cache, direct-mapped */
 #define LB_DP_HANDOFF_SIZE 4096
+
+#define LB_DP_FILTER_BITS 16 /* 65,536-bit address filter (8 KB) */
+
+/* The filter bit of an address (network order, as in the packet). */
+static inline uint32_t lb_dp_filter_bit(uint32_t ip)
+{
+	return (ip * 2654435761u) >> (32 - LB_DP_FILTER_BITS);
+}
+
+static inline bool lb_dp_filter_has(const uint64_t *f, uint32_t ip)
+{
+	uint32_t b = lb_dp_filter_bit(ip);
+
+	return (__atomic_load_n(&f[b >> 6], __ATOMIC_RELAXED) >> (b & 63)) & 1;
+}
 
 struct lb_dp_neigh {
 	uint32_t ip;  /* network order; 0: empty */
