@@ -5,6 +5,7 @@
  * strict parser. Needs EAL (mbufs, the engine's hash tables).
  *
  * No Criterion .timeout (meson's covers a hang; see test_l3.c). */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -16,10 +17,14 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include <rte_malloc.h>
+
 #include "config.h"
 #include "eal_fixture.h"
 #include "lb.h"
+#include "lb_ctl.h"
 #include "lb_dp.h"
+#include "worker.h"
 
 static struct rte_mempool *pool;
 
@@ -39,6 +44,7 @@ static void teardown(void)
 
 TestSuite(lb_rst, .init = setup, .fini = teardown);
 TestSuite(lb_config);
+TestSuite(lb_filter, .init = setup, .fini = teardown);
 
 #define IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define L3 ((uint16_t)RTE_ETHER_HDR_LEN)
@@ -245,4 +251,79 @@ Test(lb_config, bad_values_name_their_field)
 		cr_assert(strstr(err, cases[i].path) != NULL, "case %zu: '%s' does not name %s",
 			  i, err, cases[i].path);
 	}
+}
+
+/* ---- lb_ctl's address filter ---- */
+
+static bool has(const struct vswitch *sw, uint32_t ip)
+{
+	return lb_dp_filter_has(sw->lb_filter, rte_cpu_to_be_32(ip));
+}
+
+static bool same_bit(uint32_t a, uint32_t b)
+{
+	return lb_dp_filter_bit(rte_cpu_to_be_32(a)) == lb_dp_filter_bit(rte_cpu_to_be_32(b));
+}
+
+/* A switch with one worker and no port: what lb_ctl needs. */
+static struct vswitch *bare_switch(void)
+{
+	struct vswitch *sw = rte_zmalloc("sw", sizeof(*sw), RTE_CACHE_LINE_SIZE);
+	struct worker *w = rte_zmalloc("w", sizeof(*w), RTE_CACHE_LINE_SIZE);
+
+	cr_assert(sw != NULL && w != NULL);
+	w->sw = sw;
+	w->lcore = rte_lcore_id();
+	sw->workers[0] = w;
+	sw->nb_workers = 1;
+	return sw;
+}
+
+Test(lb_filter, an_lbs_addresses_are_in_it_while_it_exists)
+{
+	struct vswitch *sw = bare_switch();
+	const uint32_t vip = IPV4(10, 96, 0, 10), a = IPV4(10, 244, 0, 11),
+		       b = IPV4(10, 244, 0, 12), svip = IPV4(10, 244, 0, 250),
+		       other = IPV4(192, 0, 2, 77);
+	struct lb_backend ab[2] = {{a, 8080, 1}, {b, 8080, 1}};
+	struct lb_config c = {.vip = vip, .proto = IPPROTO_TCP, .port = 80,
+			      .source_vip = svip, .nb_backends = 2, .backends = ab};
+	struct lb_config c2 = {.vip = IPV4(10, 96, 0, 11), .proto = IPPROTO_TCP, .port = 80,
+			       .nb_backends = 1, .backends = ab};
+	char err[LB_ERR_MAX];
+	uint32_t h, h2;
+
+	/* the addresses must not share bits for the checks below */
+	cr_assert_not(same_bit(b, vip) || same_bit(b, a) || same_bit(b, svip) ||
+		      same_bit(other, vip) || same_bit(other, a) || same_bit(other, b) ||
+		      same_bit(other, svip) || same_bit(a, c2.vip));
+	cr_assert_eq(lb_ctl_add(sw, &c, &h, err), 0, "%s", err);
+	cr_assert_not_null(sw->lb_filter);
+	cr_assert(has(sw, vip) && has(sw, a) && has(sw, b) && has(sw, svip));
+	cr_assert_not(has(sw, other));
+	/* a second LB shares backend a */
+	cr_assert_eq(lb_ctl_add(sw, &c2, &h2, err), 0, "%s", err);
+	/* b leaves the first LB: its bit goes, a's stays */
+	c.nb_backends = 1;
+	cr_assert_eq(lb_ctl_update(sw, h, &c, err), 0, "%s", err);
+	cr_assert(has(sw, vip) && has(sw, a) && has(sw, svip));
+	cr_assert_not(has(sw, b));
+	/* a refused duplicate leaves nothing behind */
+	struct lb_backend ob = {other, 1, 1};
+	struct lb_config dup = {.vip = vip, .proto = IPPROTO_TCP, .port = 80,
+				.nb_backends = 1, .backends = &ob};
+	uint32_t hd;
+
+	cr_assert_eq(lb_ctl_add(sw, &dup, &hd, err), -EEXIST);
+	cr_assert_not(has(sw, other));
+	cr_assert_eq(lb_ctl_remove(sw, h), 0);
+	cr_assert_not(has(sw, vip) || has(sw, svip));
+	cr_assert(has(sw, a), "still a backend of the second LB");
+	cr_assert_eq(lb_ctl_remove(sw, h2), 0);
+	cr_assert_not(has(sw, a) || has(sw, c2.vip));
+	lb_ctl_destroy(sw);
+	cr_assert_null(sw->lb);
+	cr_assert_null(sw->lb_filter);
+	rte_free(sw->workers[0]);
+	rte_free(sw);
 }
