@@ -261,7 +261,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 	struct lb_dp_worker *lw = w->lb;
 	struct rte_mbuf *cand[VS_BURST];
 	uint16_t off[VS_BURST], idx[VS_BURST];
-	uint32_t vip[VS_BURST];
+	uint32_t vip[VS_BURST], sip[VS_BURST];
 	uint16_t vport[VS_BURST];
 	struct lb_result res[VS_BURST];
 	uint16_t nc = 0, j = 0;
@@ -271,7 +271,6 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		rte_be16_t type;
 		uint16_t o = frame_l3_offset(m, &type);
 
@@ -300,10 +299,9 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 
 		if (!lb_dp_filter_has(filter, ip->dst_addr) &&
 		    !lb_dp_filter_has(filter, ip->src_addr)) {
-			/* no LB has either address; where the sender is may
-			 * still matter (a client before its first request) */
-			if (owner)
-				neigh_learn(lw, ip->src_addr, &eh->src_addr, in_port, meta[i].vid);
+			/* no LB has either address: untouched. (Nothing is lost
+			 * by not learning its sender: a client is learnt from
+			 * its request, a backend from anything it sends.) */
 			keep |= UINT64_C(1) << i;
 			continue;
 		}
@@ -311,7 +309,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 			hand_to_owner(w, in_port, m, &meta[i]);
 			continue;
 		}
-		neigh_learn(lw, ip->src_addr, &eh->src_addr, in_port, meta[i].vid);
+		sip[nc] = ip->src_addr; /* learnt after the verdict, see below */
 		if (pkt_traced(&meta[i])) {
 			vip[nc] = ip->dst_addr;
 			vport[nc] = rte_pktmbuf_data_len(m) >= o + (ip->version_ihl & 0xf) * 4u + 4
@@ -331,6 +329,13 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		const struct rte_ipv4_hdr *ip;
 		struct lb_dp_neigh to;
 
+		/* where the sender is: a client when it opens a connection, a
+		 * backend when it answers, anyone else as it passes; not on
+		 * every packet of an established connection, so many clients
+		 * do not keep rewriting the cache */
+		if (res[k].verdict != LB_FORWARD || res[k].reason == LB_REASON_NEW_CONNECTION)
+			neigh_learn(lw, sip[k], &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
+				    in_port, pm->vid);
 		switch (res[k].verdict) {
 		case LB_PASS:
 			keep |= UINT64_C(1) << idx[k];

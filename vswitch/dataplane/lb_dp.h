@@ -20,8 +20,8 @@
  * itself through its service works, and no MAC learning from a frame the
  * switch rewrote), whether the port is local or the uplink towards a
  * remote backend. IP -> (MAC, port, VLAN) comes from this
- * worker's LB neighbour cache (the source IP/MAC of every IPv4 frame and
- * ARP seen here, so a client and a backend that spoke once are known),
+ * worker's LB neighbour cache (learnt from ARP, a client's packet that
+ * opens a connection, a backend's replies, other frames for an LB),
  * the L2Bridge endpoints and the router's uplink neighbours. An unknown
  * backend is asked for (ARP probe, RFC 5227, so no address of ours is
  * needed; out of the uplink from the uplink's address when on its link)
