@@ -71,7 +71,7 @@ static void poll_once(struct worker *w)
 		l3_worker_poll(w);
 		tx_flush_all(w);
 	}
-	if (unlikely(w->sw->lb != NULL)) {
+	if (unlikely(lb_dp_engine(w->sw) != NULL)) {
 		w->trace_cur = trace_for_burst(w->sw);
 		lb_dp_poll(w);
 		tx_flush_all(w);
