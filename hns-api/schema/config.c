@@ -9,6 +9,7 @@
 #include "acl_json.h"
 #include "addr_parse.h"
 #include "config_l3.h"
+#include "config_lb.h"
 #include "json_util.h"
 #include "nat_json.h"
 #include "vfp.h"
@@ -17,11 +18,12 @@ static int parse_switch(const json_t *root, struct switch_config *cfg,
 			struct json_err *e)
 {
 	static const char *const fields[] = {"Name", "MacAgingSeconds",
-					     "MacTableSize", "PacketBuffers", NULL};
+					     "MacTableSize", "PacketBuffers",
+					     "LoadBalancerConnections", NULL};
 	const json_t *sw = NULL;
 	const char *name = "vSwitch";
 	uint64_t aging = CONFIG_DEFAULT_MAC_AGING, size = CONFIG_DEFAULT_MAC_TABLE;
-	uint64_t buffers = 0;
+	uint64_t buffers = 0, lb_conns = 0;
 
 	if (json_get_object(root, "", "Switch", false, &sw, e) < 0)
 		return -1;
@@ -33,7 +35,9 @@ static int parse_switch(const json_t *root, struct switch_config *cfg,
 	     json_get_uint(sw, "Switch", "MacTableSize", false, 1024, 1 << 24,
 			   &size, e) < 0 ||
 	     json_get_uint(sw, "Switch", "PacketBuffers", false, 0, 1 << 24,
-			   &buffers, e) < 0))
+			   &buffers, e) < 0 ||
+	     json_get_uint(sw, "Switch", "LoadBalancerConnections", false, 1024, 1 << 24,
+			   &lb_conns, e) < 0))
 		return -1;
 	if (strlen(name) == 0 || strlen(name) >= VS_NAME_MAX)
 		return json_fail(e, "Switch.Name", "must be 1-%d characters",
@@ -42,6 +46,7 @@ static int parse_switch(const json_t *root, struct switch_config *cfg,
 	cfg->mac_aging_sec = (uint32_t)aging;
 	cfg->mac_table_size = (uint32_t)size;
 	cfg->packet_buffers = (uint32_t)buffers;
+	cfg->lb_max_conns = (uint32_t)lb_conns;
 	return 0;
 }
 
@@ -373,15 +378,17 @@ static int parse_root(const json_t *root, struct switch_config *cfg,
 		      struct json_err *e)
 {
 	static const char *const fields[] = {"Switch", "Ports", "Nats",
-					     "Networks", "Endpoints", NULL};
+					     "Networks", "Endpoints",
+					     "LoadBalancers", NULL};
 	const json_t *ports = NULL, *networks = NULL, *endpoints = NULL;
-	const json_t *nats = NULL;
+	const json_t *nats = NULL, *lbs = NULL;
 
 	if (!json_is_object(root))
 		return json_fail(e, "", "the config must be a JSON object");
 	if (json_check_members(root, "", fields, e) < 0 ||
 	    parse_switch(root, cfg, e) < 0 ||
 	    json_get_array(root, "", "Nats", false, &nats, e) < 0 ||
+	    json_get_array(root, "", "LoadBalancers", false, &lbs, e) < 0 ||
 	    json_get_array(root, "", "Networks", false, &networks, e) < 0 ||
 	    json_get_array(root, "", "Endpoints", false, &endpoints, e) < 0 ||
 	    json_get_array(root, "", "Ports", false, &ports, e) < 0)
@@ -395,6 +402,9 @@ static int parse_root(const json_t *root, struct switch_config *cfg,
 	if (check_nats(nats, cfg, e) < 0)
 		return -1;
 	cfg->nats = json_array_size(nats) > 0 ? (json_t *)nats : NULL;
+	if (config_lb_check(lbs, e) < 0)
+		return -1;
+	cfg->lbs = json_array_size(lbs) > 0 ? (json_t *)lbs : NULL;
 	return 0;
 }
 
@@ -441,6 +451,7 @@ static int parse_loaded(json_t *root, const json_error_t *jerr,
 		json_incref(cfg->networks);
 		json_incref(cfg->endpoints);
 		json_incref(cfg->nats);
+		json_incref(cfg->lbs);
 		*out = *cfg;
 	} else {
 		/* ports parsed before the failing one own their ACL arrays */
@@ -478,7 +489,8 @@ void config_release(struct switch_config *cfg)
 	json_decref(cfg->networks);
 	json_decref(cfg->endpoints);
 	json_decref(cfg->nats);
-	cfg->networks = cfg->endpoints = cfg->nats = NULL;
+	json_decref(cfg->lbs);
+	cfg->networks = cfg->endpoints = cfg->nats = cfg->lbs = NULL;
 }
 
 int config_parse_file(const char *path, struct switch_config *cfg, char *err,

@@ -4,7 +4,7 @@
 #
 # usage: tests/bench/bench.sh [SECONDS] [--smoke] [--no-peers] [--out DIR]
 #            [--vlan] [--acl-rules N[,N...]] [--nat] [--sizes] [--scaling]
-#            [--latency] [--trace-cost]                          (run as root)
+#            [--lb] [--latency] [--trace-cost]                   (run as root)
 #   SECONDS      how long each vswitchd run lasts (default 10, at least 4)
 #   no case option: every case below but --trace-cost (the full run);
 #   with case options: hvswitch-l2 plus the cases named
@@ -23,6 +23,14 @@
 #                out; the median of the whole seconds' "rate nat
 #                created_ps"), and the NAT core alone (winnat-bench: new
 #                sessions per second, no I/O)
+#   --lb         load balancer (issue 17): established UDP connections
+#                through a ClusterIP (10.96.0.10:53, 4 backends on the
+#                uplink's link, static Neighbors) from port "in" to the
+#                uplink "sink", 1,000 flows and 1,000,000 flows
+#                (mknatpcap.py --vip), and L2 with an LB present that
+#                none of the frames is for; rows against testpmd io and
+#                ovs-nat (OVS conntrack NAT: the nearest peer peers.sh
+#                has; OVN's ct(nat) + select group is not there)
 #   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
 #                peers are measured on that pcap too
 #   --scaling    L2 with two pcap inputs into one sink, 1 worker then 2
@@ -65,7 +73,7 @@ SECS=""
 SMOKE=0
 RUN_PEERS=1
 OUT=/tmp/hvswitch-bench
-VLAN=0 NAT=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
+VLAN=0 NAT=0 LB=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
 ACL_RULES=()
 any_case=0
 want_rules=0
@@ -88,6 +96,7 @@ for a in "$@"; do
 	case $a in
 	--vlan) VLAN=1; any_case=1 ;;
 	--nat) NAT=1; any_case=1 ;;
+	--lb) LB=1; any_case=1 ;;
 	--sizes) SIZES=1; any_case=1 ;;
 	--scaling) SCALING=1; any_case=1 ;;
 	--latency) LATENCY=1; any_case=1 ;;
@@ -106,7 +115,7 @@ done
 [ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
 [ $want_out = 0 ] || { echo "bench: --out needs a directory" >&2; exit 2; }
 if [ $any_case = 0 ]; then # the full run
-	VLAN=1 NAT=1 SIZES=1 SCALING=1 LATENCY=1
+	VLAN=1 NAT=1 LB=1 SIZES=1 SCALING=1 LATENCY=1
 	ACL_RULES=(0 10000)
 fi
 SKIP=2
@@ -129,6 +138,8 @@ MKPCAP=$SHARED/bench/mkpcap.py
 PCAP=/tmp/hvswitch-bench-l2.pcap        # the path configs/bench-l2.json names
 PCAP1518=/tmp/hvswitch-bench-l2-1518.pcap
 NAT1M=/tmp/hvswitch-bench-nat-1m.pcap
+LB1K=/tmp/hvswitch-bench-lb-1k.pcap
+LB1M=/tmp/hvswitch-bench-lb-1m.pcap
 PY=/usr/bin/python3                     # Debian's python3, with python3-scapy
 [ -x "$PY" ] || PY=python3
 
@@ -395,6 +406,48 @@ if [ $NAT = 1 ]; then
 	fi | tee -a "$RESULTS"
 fi
 
+# lb_config PCAP CONNS FILE BUFFERS: a ClusterIP over 4 backends on the
+# uplink's link; the frames (mknatpcap.py --vip) go to the router MAC.
+lb_config() {
+	cat >"$3" <<EOF
+{
+  "Switch": {"Name": "vSwitch", "LoadBalancerConnections": $2, "PacketBuffers": $4},
+  "Ports": [
+    {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$1,infinite_rx=1"},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:01", "IPAddresses": ["192.0.2.10/24"],
+     "Neighbors": [{"IPAddress": "192.0.2.21", "MacAddress": "02:00:00:00:ff:21"},
+                   {"IPAddress": "192.0.2.22", "MacAddress": "02:00:00:00:ff:22"},
+                   {"IPAddress": "192.0.2.23", "MacAddress": "02:00:00:00:ff:23"},
+                   {"IPAddress": "192.0.2.24", "MacAddress": "02:00:00:00:ff:24"}]}
+  ],
+  "LoadBalancers": [{"FrontendVIPs": ["10.96.0.10"],
+    "PortMappings": [{"Protocol": 17, "InternalPort": 53, "ExternalPort": 53}],
+    "Backends": ["192.0.2.21", "192.0.2.22", "192.0.2.23", "192.0.2.24"]}]
+}
+EOF
+}
+
+if [ $LB = 1 ]; then
+	[ -f "$LB1K" ] || "$PY" tests/bench/mknatpcap.py "$LB1K" --flows 1000 --vip 10.96.0.10
+	lb_config "$LB1K" 65536 "$W/bench-lb.json" 0
+	measure hvswitch-lb "$W/bench-lb.json" 1024 huge
+	# the L2 case with an LB present that none of its frames is for: what
+	# the LB stage costs the traffic it passes (every IPv4 frame is
+	# looked up, see README "In the packet path: the LB stage")
+	"$PY" -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+c["LoadBalancers"] = [{"FrontendVIPs": ["10.96.0.10"], "Backends": ["10.0.0.1"],
+    "PortMappings": [{"Protocol": 17, "InternalPort": 53, "ExternalPort": 53}]}]
+print(json.dumps(c))' configs/bench-l2.json >"$W/bench-l2-lb.json"
+	measure hvswitch-l2-lb-present "$W/bench-l2-lb.json"
+	if [ $SMOKE = 0 ]; then
+		[ -f "$LB1M" ] || "$PY" tests/bench/mknatpcap.py "$LB1M" --flows 1000000 --vip 10.96.0.10
+		lb_config "$LB1M" 1500000 "$W/bench-lb-1m.json" 1050000
+		measure hvswitch-lb-1m "$W/bench-lb-1m.json" 8192 huge
+	fi
+fi
+
 if [ $SCALING = 1 ]; then
 	# Two pcap inputs (a pcap port has one RX queue; queues are dealt to
 	# workers round-robin by port index: in0 -> worker 0, in1 -> worker 1)
@@ -498,6 +551,9 @@ for n in rules.split():
 cases += [
     ("hvswitch-nat", "WinNAT SNAT, 1,024 established flows", NAT),
     ("hvswitch-nat-1m", "WinNAT SNAT, 1,000,000 established flows", NAT),
+    ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", NAT),
+    ("hvswitch-l2-lb-present", "L2 known unicast with an LB none of it is for", L2),
+    ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", NAT),
     ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (6M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
     ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
@@ -543,6 +599,8 @@ for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
              ("hvswitch-l2-vlan", "testpmd-io"), ("hvswitch-l2-vlan", "ovs-l2"),
              ("hvswitch-nat", "testpmd-io"), ("hvswitch-nat", "ovs-nat"),
              ("hvswitch-nat-1m", "ovs-nat"),
+             ("hvswitch-lb", "testpmd-io"), ("hvswitch-lb", "ovs-nat"),
+             ("hvswitch-lb-1m", "ovs-nat"), ("hvswitch-l2-lb-present", "hvswitch-l2"),
              ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
     if b in vals:
         line(a, b)

@@ -94,6 +94,8 @@ start_daemon() {
 # starting the daemon.
 [ -n "${DAEMON_MEM+set}" ] || DAEMON_MEM=(--no-huge -m 512)
 
+# E2E_CORES: the EAL core options (default "-l 0,1": one worker).
+
 # How long a start may take to report "running" (a loaded 2-CPU machine
 # took more than 10 s).
 E2E_START_SECS=${E2E_START_SECS:-60}
@@ -105,7 +107,8 @@ start_daemon_once() {
 	DSTATS=$W/stats-$tag.json
 	rm -f "$DSTATS"
 	: >"$DLOG"
-	"$VSWITCHD" "${DAEMON_MEM[@]}" --no-pci -l 0,1 --file-prefix="$EAL_PREFIX-$tag" \
+	# shellcheck disable=SC2086 # E2E_CORES: EAL core options, split
+	"$VSWITCHD" "${DAEMON_MEM[@]}" --no-pci ${E2E_CORES:--l 0,1} --file-prefix="$EAL_PREFIX-$tag" \
 		--log-level=error -- --config "$cfg" --stats-out "$DSTATS" "${API_ARGS[@]}" >"$DLOG" 2>&1 &
 	DPID=$!
 	end=$((SECONDS + E2E_START_SECS))

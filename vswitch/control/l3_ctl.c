@@ -7,6 +7,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "l3_internal.h"
+#include "lb_ctl.h"
 #include "worker.h"
 
 #define UPLINK_NEIGH_CAPACITY 4096
@@ -176,6 +177,8 @@ int l3_publish(struct vswitch *sw)
 		rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
 		rte_free(old);
 	}
+	/* NodePorts answer on the uplink's addresses, which may have changed */
+	lb_ctl_refresh_host_addresses(sw);
 	return 0;
 }
 

@@ -62,6 +62,9 @@ struct switch_config {
 	/* "PacketBuffers": mbufs beyond what the rings need (a big pcap
 	 * replayed with infinite_rx holds one per frame); 0: none */
 	uint32_t packet_buffers;
+	/* "LoadBalancerConnections": LB connections per worker (0: the
+	 * engine's default, 65536) */
+	uint32_t lb_max_conns;
 	uint16_t nb_ports;
 	struct port_config ports[VS_MAX_PORTS];
 	/* Opaque to the switch (jansson's json_t, owned by the northbound):
@@ -71,6 +74,9 @@ struct switch_config {
 	 * when absent or empty; config_release() drops them. */
 	struct json_t *networks, *endpoints;
 	struct json_t *nats;
+	/* "LoadBalancers" (config_lb.h): validated at parse time, applied
+	 * after the northbound has started, before the workers. */
+	struct json_t *lbs;
 };
 
 #define CONFIG_DEFAULT_MAC_AGING 300

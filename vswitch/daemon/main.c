@@ -36,9 +36,11 @@
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
+#include "config_lb.h"
 #include "control.h"
 #include "l3_dp.h"
 #include "latency.h"
+#include "lb_ctl.h"
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
@@ -293,6 +295,7 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 	snprintf(d->sw->name, sizeof(d->sw->name), "%s", cfg->name);
 	d->sw->mac_aging_sec = cfg->mac_aging_sec;
 	d->sw->extra_mbufs = cfg->packet_buffers;
+	d->sw->lb_max_conns = cfg->lb_max_conns;
 	if (workers_create(d->sw, err, sizeof(err)) < 0)
 		return fail("error", err);
 	if (open_ports(d, cfg) < 0)
@@ -451,6 +454,7 @@ static void teardown(struct daemon *d)
 	if (d->sw != NULL) {
 		trace_ctl_stop(d->sw, NULL);
 		vswitch_ports_close_all(d->sw);
+		lb_ctl_destroy(d->sw); /* the workers have stopped */
 		l3_fini(d->sw);
 		mac_table_free(d->sw->macs);
 		vfp_free(d->sw->vfp);
@@ -536,6 +540,9 @@ static int start(struct daemon *d, const struct options *opts,
 		rc = start_control_plane(d, opts, cfg);
 	if (rc != 0)
 		return rc;
+	/* the config's LoadBalancers, before the workers see the engine */
+	if (cfg->lbs != NULL && config_lb_apply(d->sw, cfg->lbs, err, sizeof(err)) < 0)
+		return fail("config", err);
 	if (opts->trace_path != NULL && !startup_step("trace"))
 		return STARTUP_STOPPED;
 	if (start_trace(d->sw, opts) < 0)

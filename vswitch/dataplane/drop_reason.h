@@ -20,7 +20,8 @@
 	_(NO_ROUTE, "No route to destination")                                 \
 	_(NEXT_HOP_UNRESOLVED, "Next hop unresolved")                          \
 	_(TTL_EXPIRED, "TTL expired")                                          \
-	_(QOS_RATE_EXCEEDED, "QoS rate exceeded")
+	_(QOS_RATE_EXCEEDED, "QoS rate exceeded")                              \
+	_(LB_BACKEND_REMOVED, "LB backend removed")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,

@@ -6,6 +6,7 @@
 #include "l2bridge.h"
 #include "l3_dp.h"
 #include "learn.h"
+#include "lb_dp.h"
 #include "mac_lookup.h"
 #include "parse.h"
 #include "qos.h"
@@ -98,21 +99,18 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	struct port_counters *pc = &w->c.port[in_port];
 	struct pkt_meta meta[VS_BURST];
 	struct rte_mbuf *ok[VS_BURST];
-	struct burst_lookup bl;
 	struct vfp_pkt vps[VS_BURST];
 	const struct vfp_port_policy *pol = vfp_policy(w->sw->vfp, in_port);
 	uint32_t now = vswitch_now(w->sw);
 	struct trace *trace = trace_for_burst(w->sw);
-	/* L2Bridge/Private networks: NULL (one load and branch) without */
-	const struct l2b_view *l2b = l2b_view_get(w->sw);
 	/* a QoS cap on what this port's endpoint sends: NULL without */
 	struct port_qos *qos = qos_get(w->sw, in_port);
+	struct lb_engine *lb = lb_dp_engine(w->sw);
 	/* port ACLs alone: classified a burst at once after admission */
 	bool batch = pol != NULL && pol->ext == NULL && pol->acl != NULL;
 	uint16_t nok = 0;
 	struct port_acl_gather acl_in; /* batch: the addresses, from admission */
 	uint64_t rx_bytes = 0;
-	uint64_t *learned;
 
 	w->trace_cur = trace;
 	acl_in.plain = 0;
@@ -163,6 +161,21 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	}
 	if (unlikely(qos != NULL) && nok != 0)
 		nok = qos_police_burst(w, qos, in_port, ok, meta, nok);
+	/* load balancers: NULL (one load and branch) without */
+	if (unlikely(lb != NULL) && nok != 0)
+		nok = lb_dp_burst(w, lb, in_port, ok, meta, nok);
+	if (nok != 0)
+		pipeline_continue(w, in_port, ok, meta, nok);
+}
+
+void pipeline_continue(struct worker *w, uint16_t in_port, struct rte_mbuf **ok,
+		       struct pkt_meta *meta, uint16_t nok)
+{
+	const struct l2b_view *l2b = l2b_view_get(w->sw);
+	uint32_t now = vswitch_now(w->sw);
+	struct burst_lookup bl;
+	uint64_t *learned;
+
 	if (unlikely(l2b != NULL) && nok != 0)
 		nok = l2b_ingress_burst(w, l2b, in_port, ok, meta, nok);
 	if (nok != 0)

@@ -16,8 +16,15 @@
 #include <rte_mbuf.h>
 
 struct worker;
+struct pkt_meta;
 
 void pipeline_process_burst(struct worker *w, uint16_t in_port,
 			    struct rte_mbuf **pkts, uint16_t n);
+
+/* The rest of the path for frames already admitted (L2Bridge, router, L2
+ * switching): the tail of pipeline_process_burst, also run by the LB
+ * owner on frames other workers handed it (lb_dp.h). */
+void pipeline_continue(struct worker *w, uint16_t in_port, struct rte_mbuf **ok,
+		       struct pkt_meta *meta, uint16_t nok);
 
 #endif

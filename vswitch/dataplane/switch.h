@@ -28,6 +28,8 @@ struct l2b_view;
 struct trace;
 struct lb_engine;
 struct port_qos;
+struct rte_ring;
+struct lb_ctl_state;
 
 struct vs_port {
 	char name[VS_NAME_MAX];
@@ -77,6 +79,12 @@ struct vswitch {
 	struct lb_engine *lb;
 	/* per-port QoS caps (qos.h): NULL, or the port's token buckets */
 	struct port_qos *qos[VS_MAX_PORTS];
+	/* LB packets the other workers hand to the owner (lb_dp.h); made
+	 * with the engine when there is more than one worker. */
+	struct rte_ring *lb_handoff;
+	uint32_t lb_max_conns; /* Switch.LoadBalancerConnections, 0: default */
+	uint64_t *lb_filter;   /* addresses an LB may touch (lb_dp.h) */
+	struct lb_ctl_state *lb_ctl; /* the control side's (lb_ctl.c) */
 	bool workers_running; /* commands to owners are posted, not run inline */
 	uint32_t mac_aging_sec;
 	uint32_t extra_mbufs; /* Switch.PacketBuffers */

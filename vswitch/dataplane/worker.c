@@ -4,6 +4,7 @@
 #include <rte_prefetch.h>
 
 #include "l3_dp.h"
+#include "lb_dp.h"
 #include "pipeline.h"
 
 int trace_id_offset = -1;
@@ -68,6 +69,11 @@ static void poll_once(struct worker *w)
 	if (w->l3 != NULL) {
 		w->trace_cur = trace_for_burst(w->sw);
 		l3_worker_poll(w);
+		tx_flush_all(w);
+	}
+	if (unlikely(lb_dp_engine(w->sw) != NULL)) {
+		w->trace_cur = trace_for_burst(w->sw);
+		lb_dp_poll(w);
 		tx_flush_all(w);
 	}
 	w->c.polls++;

@@ -22,6 +22,7 @@
 #include "switch.h"
 
 struct l3_worker;
+struct lb_dp_worker;
 
 #define TX_BUF_MAX 64
 #define WORKER_MAX_RXQ (VS_MAX_PORTS * 4)
@@ -52,6 +53,7 @@ struct worker {
 	struct rte_mempool *pool; /* this worker's socket */
 	struct rte_ring *learn_ring;
 	struct l3_worker *l3; /* router state (l3_dp.h) */
+	struct lb_dp_worker *lb; /* LB stage state (lb_dp.h), with sw->lb */
 	struct trace *trace_cur; /* sw->trace as loaded for this burst */
 	struct latency_hist *lat; /* --latency, else NULL (latency.h) */
 	uint32_t rxq_active; /* index into rxq_lists, read with acquire */
