@@ -9,6 +9,7 @@
  * Layer: lb/, engine layer (load balancer; DPDK only). */
 #include <errno.h>
 #include <stdio.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -162,6 +163,14 @@ unsigned lb_worker_sweep(struct lb_engine *e, unsigned w, uint64_t now, unsigned
 		enum lb_reason why = conn_verdict(e, c, now);
 
 		if (why == LB_REASON_NONE)
+			continue;
+		/* a TCP connection whose backend was removed stays until it
+		 * expires: its client's next packet finds it and gets the RST
+		 * ("LB backend removed"); deleted here, that packet would open
+		 * a new connection mid-stream, which the new backend resets
+		 * without the switch counting why */
+		if (why == LB_REASON_BACKEND_REMOVED && c->fwd.proto == IPPROTO_TCP &&
+		    now < c->expires)
 			continue;
 		if (report != NULL) {
 			struct lb_conn_info info;

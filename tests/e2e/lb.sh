@@ -193,10 +193,86 @@ test_lb_two_workers_clusterip() {
 	done
 }
 
+# The same service made through the REST API as kube-proxy makes it
+# (remote endpoints as backends, POST /v2/loadbalancers), then a backend
+# removed by PUT: connections it held are reset (a TCP RST, counted as
+# "LB backend removed"), the others answer, new ones avoid it.
+api() { # api METHOD PATH [BODY]
+	curl -s --unix-socket "$W/lb.sock" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
+		"http://localhost$2"
+}
+jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+lb_body() { # lb_body ENDPOINT_ID...: the HostComputeLoadBalancer
+	local ids="" id
+	for id in "$@"; do ids="$ids${ids:+, }\"$id\""; done
+	echo "{\"SchemaVersion\": {\"Major\": 2, \"Minor\": 0}, \"HostComputeEndpoints\": [$ids], \"FrontendVIPs\": [\"$VIP\"], \"PortMappings\": [{\"Protocol\": 6, \"InternalPort\": 8080, \"ExternalPort\": 82}]}"
+}
+
+test_lb_through_the_api_backend_removed_resets_its_connections() {
+	need_setup || return 1
+	local net eps=() i out lb names drops
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("LoadBalancers"); json.dump(d, open(sys.argv[2], "w"))' \
+		"$W/lb.json" "$W/lb-api.json" || { WHY="cannot write the API config"; return 1; }
+	API_ARGS=(--api "unix:$W/lb.sock")
+	start_daemon lbapi "$W/lb-api.json"; i=$?
+	API_ARGS=(--no-api)
+	[ $i = 0 ] || return 1
+	wait_socket "$W/lb.sock"
+	out=$(api POST /networks/ '{"Name": "pods", "Type": "L2Bridge", "NetworkAdapterName": "up", "Subnets": [{"AddressPrefix": "10.244.0.0/24", "GatewayAddress": "10.244.0.1"}]}')
+	net=$(echo "$out" | jget 'd["Output"]["ID"]') || { WHY="POST /networks/: $out"; return 1; }
+	for i in 0 1 2; do
+		out=$(api POST /endpoints/ "{\"Name\": \"b$((i + 1))\", \"VirtualNetwork\": \"$net\", \"IPAddress\": \"${B_IP[$i]}\", \"IsRemoteEndpoint\": true}")
+		eps+=("$(echo "$out" | jget 'd["Output"]["ID"]')") || { WHY="POST /endpoints/ b$((i + 1)): $out"; return 1; }
+	done
+	out=$(api POST /v2/loadbalancers "$(lb_body "${eps[@]}")")
+	lb=$(echo "$out" | jget 'd["Output"]["ID"]') || { WHY="POST /v2/loadbalancers: $out"; return 1; }
+	curl_names "$NS_C1" "http://$VIP:82/" 60 >"$W/api-lb"
+	for b in b1 b2 b3; do
+		grep -qx "$b" "$W/api-lb" || { WHY="$b never answered through the API's LB: $(sort "$W/api-lb" | uniq -c | tr '\n' ',')"; return 1; }
+	done
+	# 20 idle connections (about 7 on b3), b3 removed, then each sends
+	nsx "$NS_C1" "$PY" - "$VIP" "$W/go" <<'PYEOF' >"$W/api-lb-held" 2>&1 &
+import socket, sys, time
+conns = []
+for i in range(20):
+    s = socket.create_connection((sys.argv[1], 82), timeout=5); conns.append(s)
+print("open", flush=True)
+deadline = time.time() + 30
+while not __import__("os").path.exists(sys.argv[2]) and time.time() < deadline:
+    time.sleep(0.05)
+for s in conns:
+    try:
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n"); d = s.recv(1000)
+        print(d.split(b"\r\n\r\n")[-1].decode() if d else "closed", flush=True)
+    except ConnectionResetError:
+        print("reset", flush=True)
+    except OSError as e:
+        print("error", e, flush=True)
+PYEOF
+	local held=$!
+	wait_until 10 grep -q '^open' "$W/api-lb-held" || { WHY="20 connections did not open: $(cat "$W/api-lb-held")"; kill $held; return 1; }
+	out=$(api PUT "/v2/loadbalancers/$lb" "$(lb_body "${eps[0]}" "${eps[1]}")")
+	echo "$out" | grep -q '"Success": *true' || { WHY="PUT without b3: $out"; kill $held; return 1; }
+	touch "$W/go"
+	wait $held
+	names=$(grep -v '^open' "$W/api-lb-held" | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+	echo "held connections after b3 was removed: $names" >&2
+	grep -qx 'reset' "$W/api-lb-held" || { WHY="no connection was reset: $names"; return 1; }
+	grep -qx 'b3' "$W/api-lb-held" && { WHY="a connection still reached b3: $names"; return 1; }
+	[ "$(grep -cE '^(b1|b2|reset)$' "$W/api-lb-held")" = 20 ] || { WHY="held connections ended otherwise: $names"; return 1; }
+	curl_names "$NS_C1" "http://$VIP:82/" 30 >"$W/api-lb-after"
+	grep -qx b3 "$W/api-lb-after" && { WHY="a new connection reached the removed b3"; return 1; }
+	[ "$(grep -cE '^b[12]$' "$W/api-lb-after")" -ge 28 ] || { WHY="after the PUT: $(sort "$W/api-lb-after" | uniq -c | tr '\n' ',')"; return 1; }
+	drops=$(api GET /stats | jget 'd["Drops"]["LB backend removed"]')
+	[ "${drops:-0}" -ge 1 ] || { WHY="/stats counts no 'LB backend removed' drop ($drops)"; return 1; }
+}
+
 CASES=(test_lb_clusterip_300_requests_reach_all_three_backends
 	test_lb_clusterip_udp_answered_by_the_vip
 	test_lb_affinity_pins_the_client
 	test_lb_nodeport_reached_from_outside
-	test_lb_two_workers_clusterip)
+	test_lb_two_workers_clusterip
+	test_lb_through_the_api_backend_removed_resets_its_connections)
 
 run_cases lb
