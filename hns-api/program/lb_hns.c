@@ -427,3 +427,41 @@ json_t *lb_hns_stats(const struct lb_hns *l)
 	}
 	return arr;
 }
+
+/* One counter of every LB (and of its backends) in the Prometheus text
+ * format. */
+static void metric(FILE *f, const json_t *rows, const char *name, const char *help,
+		   const char *key)
+{
+	const json_t *row, *be;
+	size_t i, j;
+
+	fprintf(f, "# HELP hvswitch_lb_%s_total %s\n# TYPE hvswitch_lb_%s_total counter\n",
+		name, help, name);
+	json_array_foreach(rows, i, row)
+		fprintf(f, "hvswitch_lb_%s_total{lb=\"%s\"} %lld\n", name,
+			json_string_value(json_object_get(row, "ID")),
+			(long long)json_integer_value(json_object_get(row, key)));
+	fprintf(f, "# HELP hvswitch_lb_backend_%s_total %s, per backend\n"
+		"# TYPE hvswitch_lb_backend_%s_total counter\n", name, help, name);
+	json_array_foreach(rows, i, row)
+		json_array_foreach(json_object_get(row, "Backends"), j, be)
+			fprintf(f, "hvswitch_lb_backend_%s_total{lb=\"%s\",backend=\"%s\"} %lld\n",
+				name, json_string_value(json_object_get(row, "ID")),
+				json_string_value(json_object_get(be, "IPAddress")),
+				(long long)json_integer_value(json_object_get(be, key)));
+}
+
+void lb_hns_metrics(const struct lb_hns *l, FILE *f)
+{
+	json_t *rows = lb_hns_stats(l);
+
+	if (json_array_size(rows) > 0) {
+		metric(f, rows, "packets", "Packets a load balancer translated", "Packets");
+		metric(f, rows, "bytes", "Bytes a load balancer translated", "Bytes");
+		metric(f, rows, "connections", "Connections a load balancer made",
+		       "Connections");
+		metric(f, rows, "drops", "Packets a load balancer dropped", "Drops");
+	}
+	json_decref(rows);
+}

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "hns.h"
@@ -35,5 +37,8 @@ int lb_hns_counters(const struct lb_hns *l, const char *id, json_t *out);
 /* The /stats "LoadBalancers" array: every programmed LB's counters, as
  * above, with its "ID", in creation order. */
 json_t *lb_hns_stats(const struct lb_hns *l);
+/* The same counters for /metrics (Prometheus text): hvswitch_lb_*_total
+ * {lb} and hvswitch_lb_backend_*_total{lb,backend}; nothing without LBs. */
+void lb_hns_metrics(const struct lb_hns *l, FILE *f);
 
 #endif

@@ -472,6 +472,39 @@ void program_stop(struct program *pg)
 	free(pg);
 }
 
+int program_metrics(const struct program *pg, char **text, size_t *len)
+{
+	char *base, *lbs = NULL;
+	size_t base_len, lbs_len = 0;
+	FILE *f;
+
+	if (stats_metrics_text(pg->sw, &base, &base_len) < 0)
+		return -1;
+	f = pg->lbs != NULL ? open_memstream(&lbs, &lbs_len) : NULL;
+	if (f != NULL) {
+		lb_hns_metrics(pg->lbs, f);
+		fclose(f);
+	}
+	if (lbs_len == 0) {
+		free(lbs);
+		*text = base;
+		*len = base_len;
+		return 0;
+	}
+	*text = malloc(base_len + lbs_len + 1);
+	if (*text == NULL) {
+		free(base);
+		free(lbs);
+		return -1;
+	}
+	memcpy(*text, base, base_len);
+	memcpy(*text + base_len, lbs, lbs_len + 1);
+	*len = base_len + lbs_len;
+	free(base);
+	free(lbs);
+	return 0;
+}
+
 json_t *program_stats(const struct program *pg)
 {
 	json_t *doc = stats_to_json(pg->sw);

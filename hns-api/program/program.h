@@ -79,6 +79,9 @@ void program_stop(struct program *pg);
 /* The /stats document: the switch's counters (stats_json.h) and the HNS
  * load balancers' ("LoadBalancers", lb_hns.h). */
 json_t *program_stats(const struct program *pg);
+/* The /metrics text: the switch's counters and the load balancers'. 0 with
+ * a malloc'd text, or -1. */
+int program_metrics(const struct program *pg, char **text, size_t *len);
 /* GET /endpoints/{id}/policystatus (an extension): each of the endpoint's
  * policies, enforced or stored, with its counters. The HTTP status. */
 int program_endpoint_policy_status(struct program *pg, const char *id, json_t **resp);

@@ -87,7 +87,7 @@ static void route_metrics(const struct program *pg, struct api_reply *reply)
 	char *text;
 	size_t len;
 
-	if (stats_metrics_text(program_switch(pg), &text, &len) < 0) {
+	if (program_metrics(pg, &text, &len) < 0) {
 		reply_json(reply, 500, envelope_error("out of memory"));
 		return;
 	}

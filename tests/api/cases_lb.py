@@ -511,6 +511,12 @@ def test_lb_counters_and_stats_section(s):
     row = rows[lb["ID"]]
     for k in ("Packets", "Bytes", "Connections", "Drops", "Frontends", "Backends"):
         check(k in row, f"/stats row has no {k}: {row!r}")
+    metrics = api.get("/metrics").text
+    for line in (f'hvswitch_lb_packets_total{{lb="{lb["ID"]}"}} 0',
+                 f'hvswitch_lb_connections_total{{lb="{lb["ID"]}"}} 0',
+                 f'hvswitch_lb_backend_packets_total{{lb="{lb["ID"]}",backend="10.244.1.11"}} 0'):
+        check(line in metrics.splitlines(), f"/metrics lacks {line!r}")
+    check("# TYPE hvswitch_lb_drops_total counter" in metrics, "/metrics has no LB drops counter")
     hns_ok(api.delete(f"/v2/loadbalancers/{lb['ID']}"), "clean up")
     rows = {x["ID"] for x in api.get("/stats").json().get("LoadBalancers", [])}
     check(lb["ID"] not in rows, "a deleted LB is still in /stats")
