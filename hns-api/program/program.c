@@ -514,6 +514,11 @@ json_t *program_stats(const struct program *pg)
 	return doc;
 }
 
+int program_write_stats(const struct program *pg, const char *path)
+{
+	return stats_write_doc(program_stats(pg), path);
+}
+
 struct vswitch *program_switch(const struct program *pg)
 {
 	return pg->sw;

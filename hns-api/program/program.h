@@ -79,6 +79,8 @@ void program_stop(struct program *pg);
 /* The /stats document: the switch's counters (stats_json.h) and the HNS
  * load balancers' ("LoadBalancers", lb_hns.h). */
 json_t *program_stats(const struct program *pg);
+/* --stats-out: program_stats written atomically to path. 0 or -1. */
+int program_write_stats(const struct program *pg, const char *path);
 /* The /metrics text: the switch's counters and the load balancers'. 0 with
  * a malloc'd text, or -1. */
 int program_metrics(const struct program *pg, char **text, size_t *len);

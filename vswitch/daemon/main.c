@@ -581,7 +581,8 @@ static int stop(struct daemon *d, const struct options *opts, int rc)
 	if (d->sw != NULL)
 		trace_ctl_stop(d->sw, NULL); /* writes what is queued */
 	if (rc == 0 && d->switch_up && opts->stats_out &&
-	    stats_write_file(d->sw, opts->stats_out) < 0) {
+	    (d->program != NULL ? program_write_stats(d->program, opts->stats_out) :
+				  stats_write_file(d->sw, opts->stats_out)) < 0) {
 		fprintf(stderr, "vswitchd: --stats-out %s: cannot write\n", opts->stats_out);
 		rc = 1;
 	}
