@@ -11,26 +11,34 @@
 #   ovs-vxlan-encap      frames from the pcap port out of a VXLAN tunnel
 #                        port (userspace tunnelling: encapsulated by OVS,
 #                        routed out of br-phy's DPDK port)
-# usage: ovs_peers.sh [--lb PCAP] [--vxlan PCAP] [--vxlan1518 PCAP] [SECONDS]
+#   ovs-vxlan-decap      VXLAN frames (VNI 4096, to 10.99.0.1 at
+#                        02:00:00:00:ff:01, mkvxlanpcap.py --mode decap)
+#                        into br-phy's DPDK port, decapsulated by OVS
+#                        (tnl_pop) and sent out of br0's sink port
+# usage: ovs_peers.sh [--lb PCAP] [--vxlan PCAP] [--vxlan1518 PCAP]
+#                     [--vxlan-decap PCAP] [--vxlan-decap1518 PCAP] [SECONDS]
 # prints "<name> <Mpps>" per case asked for (NA when it gave no number).
 # The pcaps are the ones tests/bench/bench.sh makes (mknatpcap.py --vip
 # 10.96.0.10 for --lb; mkpcap.py for --vxlan).
 # Needs openvswitch-switch-dpdk (Debian); run as root.
 set -u
-LB="" VX="" VX1518="" SECS=5
+LB="" VX="" VX1518="" VXD="" VXD1518="" SECS=5
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lb) LB=$2; shift ;;
 	--vxlan) VX=$2; shift ;;
 	--vxlan1518) VX1518=$2; shift ;;
+	--vxlan-decap) VXD=$2; shift ;;
+	--vxlan-decap1518) VXD1518=$2; shift ;;
 	[0-9]*) SECS=$1 ;;
-	*) echo "usage: $0 [--lb P] [--vxlan P] [--vxlan1518 P] [SECONDS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--lb P] [--vxlan P] [--vxlan1518 P] [--vxlan-decap P] [--vxlan-decap1518 P] [SECONDS]" >&2; exit 2 ;;
 	esac
 	shift
 done
 VSD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 if [ ! -x $VSD ]; then
-	for c in ${LB:+ovs-lb} ${VX:+ovs-vxlan-encap} ${VX1518:+ovs-vxlan-encap-1518}; do
+	for c in ${LB:+ovs-lb} ${VX:+ovs-vxlan-encap} ${VX1518:+ovs-vxlan-encap-1518} \
+		${VXD:+ovs-vxlan-decap} ${VXD1518:+ovs-vxlan-decap-1518}; do
 		echo "$c NA (apt-get install openvswitch-switch-dpdk)"
 	done
 	exit 0
@@ -120,4 +128,21 @@ vxlan_case() { # vxlan_case NAME PCAP
 }
 [ -n "$VX" ] && vxlan_case ovs-vxlan-encap "$VX"
 [ -n "$VX1518" ] && vxlan_case ovs-vxlan-encap-1518 "$VX1518"
+
+decap_case() { # decap_case NAME PCAP: the VTEP is 10.99.0.1 on br-phy
+	$V --if-exists del-br br-phy
+	$V --if-exists del-port br0 vx0
+	$V add-br br-phy -- set bridge br-phy datapath_type=netdev \
+		other_config:hwaddr=02:00:00:00:ff:01
+	ip link set br-phy up 2>/dev/null
+	ip addr add 10.99.0.1/24 dev br-phy 2>/dev/null
+	$APP ovs/route/add 10.99.0.0/24 br-phy >/dev/null 2>&1
+	$V add-port br0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
+		options:remote_ip=flow options:local_ip=10.99.0.1 options:key=4096
+	input "$2" br-phy
+	flows "table=0,priority=10,in_port=vx0,actions=output:p1"
+	echo "$1 $(rate p1)"
+}
+[ -n "$VXD" ] && decap_case ovs-vxlan-decap "$VXD"
+[ -n "$VXD1518" ] && decap_case ovs-vxlan-decap-1518 "$VXD1518"
 exit 0
