@@ -440,6 +440,17 @@ void program_background_poll(struct program *pg)
 		bg_work_poll(pg->bg);
 }
 
+void program_idle(struct program *pg)
+{
+	if (pg != NULL)
+		ns_hns_pool_fill(pg->ns);
+}
+
+void program_set_pod_port_pool(struct program *pg, unsigned spares)
+{
+	ns_hns_set_pool(pg->ns, spares);
+}
+
 bool program_background_settling(const struct program *pg)
 {
 	return pg != NULL && acl_api_settling(pg->acl) > 0;

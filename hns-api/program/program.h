@@ -67,6 +67,11 @@ int program_background_start(struct program *pg, acl_api_answer_fn answer,
 			     void *ctx, char *err, size_t errlen);
 /* Main lcore: finished background changes are put in force and answered. */
 void program_background_poll(struct program *pg);
+/* Main lcore, after the requests of a control loop were answered: work
+ * kept out of requests' way (one spare pod port made, ns_hns.h). */
+void program_idle(struct program *pg);
+/* --pod-port-pool: pod interfaces kept ready (ns_hns_set_pool). */
+void program_set_pod_port_pool(struct program *pg, unsigned spares);
 /* Is switch state a change just made (an HNS endpoint's ACL policies)
  * still being compiled in the background? Its reply should wait. */
 bool program_background_settling(const struct program *pg);
