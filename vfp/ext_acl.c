@@ -635,14 +635,21 @@ enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
 	if (t == NULL || (set = &t->set[!in][v6])->n == 0)
 		return EXT_ACL_NO_MATCH;
 
-	if (worker < t->nb_workers) {
+	if (!v6 && worker < t->nb_workers) {
+		const struct ext_acl_cache_key ck = {
+			.local = in ? pkt->dst_ip4 : pkt->src_ip4,
+			.remote = in ? pkt->src_ip4 : pkt->dst_ip4,
+			.lport = k.lport, .rport = k.rport, .owner = k.owner,
+			.proto = k.proto,
+			/* a packet without ports is not one with ports 0 */
+			.dir = (in ? 1 : 2) | (portless ? 4 : 0),
+		};
 		struct ext_acl_cache_slot *cached =
-			ext_acl_cache_set(&t->cache[(size_t)worker * EXT_ACL_CACHE_SLOTS],
-					  &k, !in);
+			ext_acl_cache_set(&t->cache[(size_t)worker * EXT_ACL_CACHE_SLOTS], &ck);
 
-		if (!ext_acl_cache_find(cached, &k, !in, &res)) {
+		if (!ext_acl_cache_find(cached, &ck, &res)) {
 			res = acl_search(set, &k, v6, portless);
-			ext_acl_cache_fill(cached, &k, !in, res);
+			ext_acl_cache_fill(cached, &ck, res);
 		}
 	} else {
 		res = acl_search(set, &k, v6, portless);

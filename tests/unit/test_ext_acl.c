@@ -283,6 +283,10 @@ Test(ext_acl, icmp_and_portless_packets_match_only_port_any_rules)
 	expect(t, NULL, IN, echo, 0, NO_MATCH);
 	expect(t, NULL, IN, frag, 0, NO_MATCH);
 	expect(t, NULL, IN, P4(UDP, "1.1.1.1", 7, "10.0.0.1", 0), 0, DENY);
+	/* the same addresses with ports 0 after the fragment, and the
+	 * fragment again: the verdict cache tells them apart */
+	expect(t, NULL, IN, P4(TCP, "1.1.1.1", 0, "10.0.0.1", 0), 0, DENY);
+	expect(t, NULL, IN, frag, 0, NO_MATCH);
 	ext_acl_free(t);
 }
 
