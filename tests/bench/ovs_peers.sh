@@ -47,6 +47,10 @@ W=$(mktemp -d /tmp/ovs-peers.XXXXXX)
 cleanup() {
 	for p in "$W"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
 	sleep 1
+	# OVS's netdev bridges are tap devices that outlive it: br-phy holds
+	# a tunnel address (10.99.0.1 or 172.31.0.1) other tests may use
+	ip link del br-phy 2>/dev/null
+	ip link del br0 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
