@@ -10,11 +10,11 @@
 # most 262,144 mbufs, so OVS cannot replay that pcap (the port add fails).
 #   ovs-vxlan-encap      frames from the pcap port out of a VXLAN tunnel
 #                        port (userspace tunnelling: encapsulated by OVS,
-#                        routed out of br-phy's DPDK port)
+#                        routed out of ovpphy's DPDK port)
 #   ovs-vxlan-decap      VXLAN frames (VNI 4096, to 10.99.0.1 at
 #                        02:00:00:00:ff:01, mkvxlanpcap.py --mode decap)
-#                        into br-phy's DPDK port, decapsulated by OVS
-#                        (tnl_pop) and sent out of br0's sink port
+#                        into ovpphy's DPDK port, decapsulated by OVS
+#                        (tnl_pop) and sent out of ovpbr0's sink port
 # usage: ovs_peers.sh [--lb PCAP] [--vxlan PCAP] [--vxlan1518 PCAP]
 #                     [--vxlan-decap PCAP] [--vxlan-decap1518 PCAP] [SECONDS]
 # prints "<name> <Mpps>" per case asked for (NA when it gave no number).
@@ -47,10 +47,11 @@ W=$(mktemp -d /tmp/ovs-peers.XXXXXX)
 cleanup() {
 	for p in "$W"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
 	sleep 1
-	# OVS's netdev bridges are tap devices that outlive it: br-phy holds
-	# a tunnel address (10.99.0.1 or 172.31.0.1) other tests may use
-	ip link del br-phy 2>/dev/null
-	ip link del br0 2>/dev/null
+	# OVS's netdev bridges are tap devices that outlive it (named ovp*
+	# here, so a host's own br0 is never touched): ovpphy holds a tunnel
+	# address (10.99.0.1 or 172.31.0.1) other tests may use
+	ip link del ovpphy 2>/dev/null
+	ip link del ovpbr0 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -70,9 +71,9 @@ $V --no-wait init
 $V --no-wait set Open_vSwitch . other_config:dpdk-init=true other_config:dpdk-lcore-mask=0x1 \
 	other_config:pmd-cpu-mask=0x2 other_config:dpdk-socket-mem=1024 other_config:dpdk-extra="--no-pci"
 $VSD "$DB" --pidfile="$W/vsd.pid" --detach --log-file="$W/vsd.log" --unixctl="$W/vsd.ctl" 2>/dev/null
-$V add-br br0 -- set bridge br0 datapath_type=netdev -- set-controller br0 ptcp:16654:127.0.0.1 \
-	-- set-fail-mode br0 secure
-$V add-port br0 p1 -- set Interface p1 type=dpdk options:dpdk-devargs="net_null0,no-rx=1"
+$V add-br ovpbr0 -- set bridge ovpbr0 datapath_type=netdev -- set-controller ovpbr0 ptcp:16654:127.0.0.1 \
+	-- set-fail-mode ovpbr0 secure
+$V add-port ovpbr0 p1 -- set Interface p1 type=dpdk options:dpdk-devargs="net_null0,no-rx=1"
 
 # rate IFACE: tx packets per second of IFACE over SECS, after a settling wait
 rate() {
@@ -90,7 +91,7 @@ input() {
 	$V --if-exists del-port p0
 	$APP dpctl/del-flows >/dev/null 2>&1
 	$APP conntrack/flush >/dev/null 2>&1 || $APP dpctl/flush-conntrack >/dev/null 2>&1
-	$V add-port "${2:-br0}" p0 -- set Interface p0 type=dpdk ofport_request=10 \
+	$V add-port "${2:-ovpbr0}" p0 -- set Interface p0 type=dpdk ofport_request=10 \
 		options:dpdk-devargs="net_pcap0,rx_pcap=$1,infinite_rx=1"
 }
 flows() { $OF del-flows $T; $OF del-groups $T; for f in "$@"; do $OF add-flow $T "$f"; done; }
@@ -114,16 +115,16 @@ bucket=bucket_id:4,actions=ct(commit,zone=1,nat(dst=192.0.2.24:53),table=2)"
 [ -n "$LB" ] && lb_case ovs-lb "$LB"
 
 vxlan_case() { # vxlan_case NAME PCAP
-	# br-phy: the underlay, its DPDK port the sink; tunnel endpoint
-	# 172.31.0.1 on br-phy, the remote VTEP 172.31.0.2 a static neighbour
-	if ! $V br-exists br-phy; then
-		$V add-br br-phy -- set bridge br-phy datapath_type=netdev
-		$V add-port br-phy up0 -- set Interface up0 type=dpdk options:dpdk-devargs="net_null1,no-rx=1"
-		ip link set br-phy up 2>/dev/null
-		ip addr add 172.31.0.1/24 dev br-phy 2>/dev/null
-		$APP ovs/route/add 172.31.0.0/24 br-phy >/dev/null
-		$APP tnl/neigh/set br-phy 172.31.0.2 02:00:00:00:31:02 >/dev/null
-		$V add-port br0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
+	# ovpphy: the underlay, its DPDK port the sink; tunnel endpoint
+	# 172.31.0.1 on ovpphy, the remote VTEP 172.31.0.2 a static neighbour
+	if ! $V br-exists ovpphy; then
+		$V add-br ovpphy -- set bridge ovpphy datapath_type=netdev
+		$V add-port ovpphy up0 -- set Interface up0 type=dpdk options:dpdk-devargs="net_null1,no-rx=1"
+		ip link set ovpphy up 2>/dev/null
+		ip addr add 172.31.0.1/24 dev ovpphy 2>/dev/null
+		$APP ovs/route/add 172.31.0.0/24 ovpphy >/dev/null
+		$APP tnl/neigh/set ovpphy 172.31.0.2 02:00:00:00:31:02 >/dev/null
+		$V add-port ovpbr0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
 			options:remote_ip=172.31.0.2 options:local_ip=172.31.0.1 options:key=4096
 	fi
 	input "$2"
@@ -133,17 +134,17 @@ vxlan_case() { # vxlan_case NAME PCAP
 [ -n "$VX" ] && vxlan_case ovs-vxlan-encap "$VX"
 [ -n "$VX1518" ] && vxlan_case ovs-vxlan-encap-1518 "$VX1518"
 
-decap_case() { # decap_case NAME PCAP: the VTEP is 10.99.0.1 on br-phy
-	$V --if-exists del-br br-phy
-	$V --if-exists del-port br0 vx0
-	$V add-br br-phy -- set bridge br-phy datapath_type=netdev \
+decap_case() { # decap_case NAME PCAP: the VTEP is 10.99.0.1 on ovpphy
+	$V --if-exists del-br ovpphy
+	$V --if-exists del-port ovpbr0 vx0
+	$V add-br ovpphy -- set bridge ovpphy datapath_type=netdev \
 		other_config:hwaddr=02:00:00:00:ff:01
-	ip link set br-phy up 2>/dev/null
-	ip addr add 10.99.0.1/24 dev br-phy 2>/dev/null
-	$APP ovs/route/add 10.99.0.0/24 br-phy >/dev/null 2>&1
-	$V add-port br0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
+	ip link set ovpphy up 2>/dev/null
+	ip addr add 10.99.0.1/24 dev ovpphy 2>/dev/null
+	$APP ovs/route/add 10.99.0.0/24 ovpphy >/dev/null 2>&1
+	$V add-port ovpbr0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
 		options:remote_ip=flow options:local_ip=10.99.0.1 options:key=4096
-	input "$2" br-phy
+	input "$2" ovpphy
 	flows "table=0,priority=10,in_port=vx0,actions=output:p1"
 	echo "$1 $(rate p1)"
 }
