@@ -75,13 +75,21 @@ $V add-br ovpbr0 -- set bridge ovpbr0 datapath_type=netdev -- set-controller ovp
 	-- set-fail-mode ovpbr0 secure
 $V add-port ovpbr0 p1 -- set Interface p1 type=dpdk options:dpdk-devargs="net_null0,no-rx=1"
 
-# rate IFACE: tx packets per second of IFACE over SECS, after a settling wait
+# tx_of PORT: the port's transmitted packets now, from the datapath
+# (dpctl/show -s; the database's statistics column is refreshed only
+# every 5 s, too coarse for a 5 s window)
+tx_of() {
+	$APP dpctl/show -s | awk -v p="$1" '
+		$1 == "port" && $3 == p { want = 1; next }
+		want && /TX packets:/ { sub(/.*TX packets:/, ""); print $1 + 0; exit }'
+}
+# rate PORT: tx packets per second of PORT over SECS, after a settling wait
 rate() {
 	local a b
 	sleep 3
-	a=$($V get Interface "$1" statistics:tx_packets)
+	a=$(tx_of "$1")
 	sleep "$SECS"
-	b=$($V get Interface "$1" statistics:tx_packets)
+	b=$(tx_of "$1")
 	awk -v a="$a" -v b="$b" -v s="$SECS" 'BEGIN{ if (b > a) printf "%.2f", (b-a)/s/1e6; else print "NA" }'
 	# OVS_PEERS_DEBUG=FILE: what the datapath did, to check a case
 	[ -z "${OVS_PEERS_DEBUG:-}" ] || { $APP dpctl/dump-flows -m; $APP dpctl/dump-conntrack | head -5; $APP dpif-netdev/pmd-stats-show; } >>"$OVS_PEERS_DEBUG" 2>&1
@@ -114,6 +122,16 @@ bucket=bucket_id:4,actions=ct(commit,zone=1,nat(dst=192.0.2.24:53),table=2)"
 }
 [ -n "$LB" ] && lb_case ovs-lb "$LB"
 
+# route_to PREFIX: OVS's tunnel routing table has PREFIX on ovpphy (it
+# learns the kernel's connected route asynchronously; added if it does not)
+route_to() {
+	for _ in $(seq 50); do
+		$APP ovs/route/show | grep -q "$1 dev ovpphy" && return 0
+		sleep 0.1
+	done
+	$APP ovs/route/add "$1" ovpphy >/dev/null 2>&1
+}
+
 vxlan_case() { # vxlan_case NAME PCAP
 	# ovpphy: the underlay, its DPDK port the sink; tunnel endpoint
 	# 172.31.0.1 on ovpphy, the remote VTEP 172.31.0.2 a static neighbour
@@ -122,7 +140,7 @@ vxlan_case() { # vxlan_case NAME PCAP
 		$V add-port ovpphy up0 -- set Interface up0 type=dpdk options:dpdk-devargs="net_null1,no-rx=1"
 		ip link set ovpphy up 2>/dev/null
 		ip addr add 172.31.0.1/24 dev ovpphy 2>/dev/null
-		$APP ovs/route/add 172.31.0.0/24 ovpphy >/dev/null
+		route_to 172.31.0.0/24
 		$APP tnl/neigh/set ovpphy 172.31.0.2 02:00:00:00:31:02 >/dev/null
 		$V add-port ovpbr0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
 			options:remote_ip=172.31.0.2 options:local_ip=172.31.0.1 options:key=4096
@@ -141,7 +159,7 @@ decap_case() { # decap_case NAME PCAP: the VTEP is 10.99.0.1 on ovpphy
 		other_config:hwaddr=02:00:00:00:ff:01
 	ip link set ovpphy up 2>/dev/null
 	ip addr add 10.99.0.1/24 dev ovpphy 2>/dev/null
-	$APP ovs/route/add 10.99.0.0/24 ovpphy >/dev/null 2>&1
+	route_to 10.99.0.0/24
 	$V add-port ovpbr0 vx0 -- set Interface vx0 type=vxlan ofport_request=20 \
 		options:remote_ip=flow options:local_ip=10.99.0.1 options:key=4096
 	input "$2" ovpphy
