@@ -14,9 +14,10 @@
 #include "vxlan.h"
 #include "worker.h"
 
-/* outer IPv4 + UDP + VXLAN + inner Ethernet: what a frame's IP length
- * grows by, over its own (the outer Ethernet is not counted by the MTU) */
-#define OV_IP_GROWTH (VXLAN_OVERHEAD - RTE_ETHER_HDR_LEN)
+/* inner Ethernet + VXLAN + UDP + outer IPv4: what the IP length grows by
+ * once encapsulated (the outer Ethernet is not counted by the MTU; the
+ * inner one is), so a pod MTU of uplink MTU - 50 fits exactly */
+#define OV_IP_GROWTH VXLAN_OVERHEAD
 
 const struct ov_route *ov_route_lookup(const struct ov_view *v, uint8_t net,
 				       uint32_t dst)
