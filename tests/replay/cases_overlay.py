@@ -191,3 +191,49 @@ def test_overlay_local_routing_no_route_and_too_big(ctx):
     inner = pod_udp(DR_B, DR, E1_IP, "10.244.2.5", "fit", ttl=63, size=1450 - 28 - 3)
     res.expect_out("up", [encapsulated(PEER_B_MAC, PEER_B, inner)])
     res.expect_drops({"p1": {NO_ROUTE: 1, OVERLAY_TOO_BIG: 1}})
+
+
+def test_overlay_remote_endpoint_with_pa_is_a_host_route(ctx):
+    """A remote endpoint (IsRemoteEndpoint, as kube-proxy makes them) with a
+    PA policy is a /32 route: a pod's frame to its address is encapsulated
+    to that PA with the endpoint's own MAC as inner destination (it beats
+    the /24 RemoteSubnetRoute holding it); a remote endpoint whose PA is
+    ours (Calico's <net>_ep) tunnels nothing: the /24 route takes it."""
+    remote_mac = "0e:2a:0a:f4:02:09"
+    eps = [endpoint("e1", E1_IP, E1), endpoint("e2", E2_IP, E2),
+           {"Name": "r1", "VirtualNetworkName": "vxlan0", "IPAddress": "10.244.2.9",
+            "MacAddress": wmac(remote_mac), "IsRemoteEndpoint": True,
+            "Policies": [{"Type": "PA", "PA": PEER_C}]},
+           {"Name": "own", "VirtualNetworkName": "vxlan0", "IPAddress": "10.244.2.10",
+            "MacAddress": "00-15-5D-00-00-10", "IsRemoteEndpoint": True,
+            "Policies": [{"Type": "PA", "PA": PA}]}]
+    to_r1 = pod_udp(DR, E1, E1_IP, "10.244.2.9", "r1")
+    to_own = pod_udp(DR, E1, E1_IP, "10.244.2.10", "own")
+    ports = [Port("up", uplink=True), Port("p1", send=[bytes(to_r1), bytes(to_own)]),
+             Port("p2")]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC},
+                                   {"IPAddress": PEER_C, "MacAddress": PEER_C_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"}}
+    res = ctx.run_switch(ports, port_fields=fields,
+                         root={"Networks": [network()], "Endpoints": eps})
+    res.expect_out("up", [
+        encapsulated(PEER_C_MAC, PEER_C,
+                     pod_udp(remote_mac, DR, E1_IP, "10.244.2.9", "r1", ttl=63)),
+        encapsulated(PEER_B_MAC, PEER_B,
+                     pod_udp(DR_B, DR, E1_IP, "10.244.2.10", "own", ttl=63))])
+    res.expect_nothing("p1", "p2")
+    res.expect_drops({})
+
+
+def test_overlay_pods_isolated_from_the_uplink_at_l2(ctx):
+    """A pod's ARP broadcast for a neighbour pod reaches that pod, never
+    the underlay; a broadcast from the underlay reaches no pod (the DR is
+    the only way between them)."""
+    ask = bytes(Ether(dst=BCAST, src=E1) / ARP(op=1, hwsrc=E1, psrc=E1_IP, pdst=E2_IP))
+    outside = bytes(Ether(dst=BCAST, src=PEER_B_MAC) /
+                    ARP(op=1, hwsrc=PEER_B_MAC, psrc=PEER_B, pdst="10.99.0.77"))
+    res = run(ctx, up=[outside], p1=[ask])
+    res.expect_out("p2", [ask])
+    res.expect_nothing("up", "p1")
+    res.expect_drops({})
