@@ -181,16 +181,24 @@ def test_overlay_local_routing_no_route_and_too_big(ctx):
     """Pod to pod through the DR on one host: the other pod's MAC from the
     DR MAC, TTL - 1. An off-subnet address no route holds: "No route to
     destination". A frame that would exceed the uplink MTU (1500) once
-    encapsulated (inner IP 1451 bytes): dropped as too big; 1450 fits."""
+    encapsulated (inner IP 1451 bytes): dropped as too big, and with DF
+    answered with ICMP "fragmentation needed" (MTU 1450); 1450 fits."""
     local = pod_udp(DR, E1, E1_IP, E2_IP, "local")
     nowhere = pod_udp(DR, E1, E1_IP, "192.0.2.9", "nowhere")
     big = pod_udp(DR, E1, E1_IP, "10.244.2.5", "big", size=1451 - 28 - 3)
+    big_df = pod_udp(DR, E1, E1_IP, "10.244.2.5", "bdf", size=1451 - 28 - 3)
+    big_df[IP].flags = "DF"
     fits = pod_udp(DR, E1, E1_IP, "10.244.2.5", "fit", size=1450 - 28 - 3)
-    res = run(ctx, p1=[bytes(local), bytes(nowhere), bytes(big), bytes(fits)])
+    res = run(ctx, p1=[bytes(local), bytes(nowhere), bytes(big), bytes(big_df), bytes(fits)])
     res.expect_out("p2", [bytes(pod_udp(E2, DR, E1_IP, E2_IP, "local", ttl=63))])
     inner = pod_udp(DR_B, DR, E1_IP, "10.244.2.5", "fit", ttl=63, size=1450 - 28 - 3)
     res.expect_out("up", [encapsulated(PEER_B_MAC, PEER_B, inner)])
-    res.expect_drops({"p1": {NO_ROUTE: 1, OVERLAY_TOO_BIG: 1}})
+    # with DF: "fragmentation needed", next-hop MTU 1450, from the gateway,
+    # quoting the header as sent and 8 bytes (RFC 792, RFC 1191)
+    quote = bytes(big_df[IP])[:28]
+    res.expect_out("p1", [bytes(Ether(dst=E1, src=DR) / IP(src=GW, dst=E1_IP, id=0, ttl=64) /
+                                ICMP(type=3, code=4, nexthopmtu=1450) / Raw(quote))])
+    res.expect_drops({"p1": {NO_ROUTE: 1, OVERLAY_TOO_BIG: 2}})
 
 
 def test_overlay_remote_endpoint_with_pa_is_a_host_route(ctx):

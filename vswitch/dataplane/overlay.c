@@ -5,6 +5,7 @@
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -81,19 +82,46 @@ static void deliver_local(struct worker *w, const struct ov_net *n,
 	egress_routed(w, ep->port, m, pm);
 }
 
+/* RFC 1191: a packet with DF that would not fit the uplink once
+ * encapsulated is answered from the gateway with "fragmentation needed"
+ * and the largest IP length that fits (uplink MTU - 50), so the pod's TCP
+ * lowers its MSS instead of losing every full-sized segment. */
+static void frag_needed(struct worker *w, const struct ov_net *n, uint16_t in_port,
+			const struct rte_mbuf *m, uint16_t off)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	struct rte_mbuf *e;
+	struct rte_ipv4_hdr *eip;
+	struct rte_icmp_hdr *ic;
+	rte_be16_t mtu = rte_cpu_to_be_16((uint16_t)(n->mtu - OV_IP_GROWTH));
+	struct vfp_pkt vp;
+	struct pkt_meta epm = {.vid = 0, .vp = &vp};
+	uint16_t icmp_len;
+
+	if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+		return;
+	e = icmp_error_build(w->pool, m, off, 3, 4, n->gw, &n->dr_mac, 0);
+	if (e == NULL)
+		return;
+	eip = rte_pktmbuf_mtod_offset(e, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	ic = (struct rte_icmp_hdr *)(eip + 1);
+	icmp_len = (uint16_t)(rte_be_to_cpu_16(eip->total_length) - sizeof(*eip));
+	memcpy((uint8_t *)ic + 6, &mtu, sizeof(mtu)); /* next-hop MTU */
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, icmp_len);
+	epm.vid = vlan_ingress_vid(&w->sw->ports[in_port].vlan, false, 0);
+	egress_routed(w, in_port, e, &epm);
+}
+
 static void send_encapsulated(struct worker *w, uint16_t in_port, const struct ov_net *n,
 			      const struct ov_route *r, struct rte_mbuf *m,
-			      struct pkt_meta *pm, uint16_t ip_len)
+			      struct pkt_meta *pm)
 {
 	const struct l3_view *l3 = l3_view_get(w->sw);
 
 	/* the router sends it: its uplink must be the network's */
 	if (l3 == NULL || !l3->has_uplink || l3->uplink != n->uplink) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
-		return;
-	}
-	if ((uint32_t)ip_len + OV_IP_GROWTH > n->mtu) {
-		drop_traced(w, in_port, m, pm, DROP_OVERLAY_TOO_BIG);
 		return;
 	}
 	if (ov_encap(m, n, r, &l3->router_mac) < 0) {
@@ -144,6 +172,13 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
 	}
+	/* as a router does: the MTU before the TTL, so an ICMP error quotes
+	 * the packet as the pod sent it */
+	if (ep == NULL && (uint32_t)rte_be_to_cpu_16(ip->total_length) + OV_IP_GROWTH > n->mtu) {
+		frag_needed(w, n, in_port, m, off);
+		drop_traced(w, in_port, m, pm, DROP_OVERLAY_TOO_BIG);
+		return;
+	}
 	if (ipv4_ttl_decrement(m, off) == 0) {
 		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
 		return;
@@ -151,8 +186,7 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 	if (ep != NULL)
 		deliver_local(w, n, ep, m, pm);
 	else
-		send_encapsulated(w, in_port, n, r, m, pm,
-				  rte_be_to_cpu_16(ip->total_length));
+		send_encapsulated(w, in_port, n, r, m, pm);
 }
 
 /* From an overlay endpoint port: true when consumed. */
