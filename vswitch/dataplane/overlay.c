@@ -202,6 +202,7 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 
 	if (off == 0)
 		return false;
+	pm->in_port = in_port;
 	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 		if (!arp_parse(m, off, &a) || a.op != RTE_ARP_OP_REQUEST || a.tpa != n->gw)
 			return false;
@@ -212,7 +213,6 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 	}
 	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac))
 		return false;
-	pm->in_port = in_port;
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return true;
