@@ -29,6 +29,9 @@ ip -n ovd-ul link add br0 type bridge && ip -n ovd-ul link set br0 up
 for h in a b; do
 	ip link add ovd-$h-up type veth peer name up-$h netns ovd-ul
 	ip -n ovd-ul link set up-$h master br0 up
+	# the host ends live in this namespace: its kernel must not answer ARP
+	# for its own addresses there (the switch has a MAC of its own)
+	sysctl -qw net.ipv4.conf.ovd-$h-up.arp_ignore=8
 	quiet ovd-$h-up && ip link set ovd-$h-up up
 	s=1; [ $h = b ] && s=2
 	ip netns add ovd-${h}1

@@ -61,14 +61,14 @@ ok() { grep -q '"Success": *true'; }
 
 # start_host A|B: vswitchd for host A or B (its uplink, its state file).
 start_host() {
-	local h=$1 up pa cores end
-	[ "$h" = A ] && { up=$UPA pa=$PA_A cores="-l 0,1"; }
-	[ "$h" = B ] && { up=$UPB pa=$PA_B cores="-l 0,1 --main-lcore 1"; }
+	local h=$1 up pa mac cores end
+	[ "$h" = A ] && { up=$UPA pa=$PA_A mac=02:00:0a:63:00:01 cores="-l 0,1"; }
+	[ "$h" = B ] && { up=$UPB pa=$PA_B mac=02:00:0a:63:00:02 cores="-l 0,1 --main-lcore 1"; }
 	SOCK[$h]=$W/hns-$h.sock STATE[$h]=$W/state-$h.db LOG[$h]=$W/vswitchd-$h.log
 	cat >"$W/$h.json" <<EOF
 {"Switch": {"Name": "host$h"},
  "Ports": [{"Name": "up", "Devargs": "net_af_packet0,iface=$up", "Uplink": true,
-            "IPAddresses": ["$pa/24"]}]}
+            "MacAddress": "$mac", "IPAddresses": ["$pa/24"]}]}
 EOF
 	for _ in 1 2 3 4 5; do
 		: >"${LOG[$h]}"
@@ -113,6 +113,11 @@ underlay() {
 		ip link add "$h" type veth peer name "${h}p" || return 1
 		ip link set "${h}p" netns "$NS_UL" || return 1
 		quiet_dev "" "$h"
+		# the uplinks' host ends are in this namespace: its kernel must
+		# not answer ARP for its own addresses there (a 10.99.0.1 of
+		# someone else's would shadow host A), and the switch has a MAC
+		# of its own so the kernel's IP stack ignores the hosts' traffic
+		sysctl -qw "net.ipv4.conf.$h.arp_ignore=8" >/dev/null
 		ip link set "$h" up
 		nsx "$NS_UL" ip link set "${h}p" master br0 up
 	done
@@ -153,6 +158,13 @@ linux_learns() {
 	nsx "$NS_C" bridge fdb append "${DRMAC[$h]}" dev flannel.$VNI dst "$pa" || return 1
 	nsx "$NS_C" ip neigh replace "$sub.1" lladdr "${DRMAC[$h]}" dev flannel.$VNI nud permanent || return 1
 	nsx "$NS_C" ip route replace "$sub.0/24" via "$sub.1" dev flannel.$VNI onlink
+}
+
+# what the Linux host knows, for a failure's WHY
+linux_state() {
+	echo "C neigh: $(nsx "$NS_C" ip neigh show | tr '\n' ';')"
+	echo "C fdb: $(nsx "$NS_C" bridge fdb show dev flannel.$VNI | tr '\n' ';')"
+	echo "A drops: $(api A GET /stats | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d=d.get("Output", d); print({k: v for k, v in d["Drops"].items() if v}, [(p["Name"], p.get("RxPackets"), p.get("TxPackets")) for p in d["Ports"]])')"
 }
 
 rsr() { # rsr HOST Add|Remove PREFIX PA DRMAC: a RemoteSubnetRoute PATCH
@@ -230,7 +242,7 @@ test_ov_pod_b_reaches_pod_a() {
 
 test_ov_linux_pod_reaches_hvswitch_pods() {
 	need_setup || return 1
-	wait_ping "$NS_CP" $SUB_A.2 20 || { WHY="no ping C -> A within 20 s"; return 1; }
+	wait_ping "$NS_CP" $SUB_A.2 20 || { WHY="no ping C -> A within 20 s; $(linux_state)"; return 1; }
 	ping3 "$NS_CP" $SUB_A.2 && ping3 "$NS_CP" $SUB_B.2
 }
 
@@ -304,4 +316,6 @@ for t in test_ov_dr_answers_arp_and_ping_for_the_gateway test_ov_pod_a_reaches_p
 	test_ov_unknown_vni_dropped_and_counted test_ov_restart_with_state_restores_routes; do
 	run_case "$t"
 done
+# OV_HOLD=SECONDS: keep everything up that long before cleaning up (debugging)
+[ -z "${OV_HOLD:-}" ] || sleep "$OV_HOLD"
 e2e_summary
