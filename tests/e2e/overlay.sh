@@ -20,8 +20,10 @@
 # other, iperf3 between the hvswitch pods, the DR answers ARP and ping for
 # the gateway, policystatus shows PA Enforced, a RemoteSubnetRoute removed
 # through PATCH stops that traffic (counted as "No route to destination")
-# and added again restores it, a restart of B with --state restores its
-# routes, an unknown VNI from C is dropped and counted.
+# and added again restores it, a v2 remote endpoint (Flags 1) with a
+# ProviderAddress policy carries A -> B alone and its deletion stops it, a
+# restart of B with --state restores its routes, an unknown VNI from C is
+# dropped and counted.
 # Prints "PASS name" / "FAIL name: why", then "e2e-overlay: N passed, M
 # failed". Everything made is removed on exit, also on failure (trap).
 set -u
@@ -285,6 +287,24 @@ test_ov_removed_remote_subnet_route_stops_traffic() {
 	wait_ping "${POD[A]}" $SUB_B.2 10 || { WHY="A does not reach B after the route is back"; return 1; }
 }
 
+test_ov_remote_endpoint_with_provider_address_carries_traffic() {
+	need_setup || return 1
+	local out rid mac
+	# kube-proxy's form: a v2 remote endpoint (Flags 1) with a
+	# ProviderAddress policy; inner destination MAC = the pod's own
+	mac=$(printf '0E-2A-%02x-%02x-%02x-%02x' $(echo "$SUB_B.2" | tr . ' '))
+	rsr A Remove $SUB_B.0/24 $PA_B "${DRMAC[B]}" | ok || { WHY="PATCH Remove failed"; return 1; }
+	ping_fails "${POD[A]}" $SUB_B.2 || { WHY="A reaches B with neither route nor endpoint"; return 1; }
+	out=$(api A POST /v2/endpoints "{\"Name\": \"remote-b\", \"HostComputeNetwork\": \"${NET[A]}\", \"IpConfigurations\": [{\"IpAddress\": \"$SUB_B.2\"}], \"MacAddress\": \"$mac\", \"Flags\": 1, \"Policies\": [{\"Type\": \"ProviderAddress\", \"Settings\": {\"ProviderAddress\": \"$PA_B\"}}], \"SchemaVersion\": {\"Major\": 2, \"Minor\": 0}}")
+	rid=$(echo "$out" | jget 'd["Output"]["Id"] if "Id" in d["Output"] else d["Output"]["ID"]') ||
+		{ WHY="POST /v2/endpoints remote: $out"; return 1; }
+	wait_ping "${POD[A]}" $SUB_B.2 10 || { WHY="A does not reach B through the remote endpoint"; return 1; }
+	api A DELETE "/v2/endpoints/$rid" | ok || { WHY="DELETE remote endpoint failed"; return 1; }
+	ping_fails "${POD[A]}" $SUB_B.2 || { WHY="A still reaches B after the remote endpoint is deleted"; return 1; }
+	rsr A Add $SUB_B.0/24 $PA_B "${DRMAC[B]}" | ok || { WHY="PATCH Add again failed"; return 1; }
+	wait_ping "${POD[A]}" $SUB_B.2 10 || { WHY="A does not reach B after the route is back"; return 1; }
+}
+
 test_ov_restart_with_state_restores_routes() {
 	need_setup || return 1
 	stop_host B
@@ -313,6 +333,7 @@ for t in test_ov_dr_answers_arp_and_ping_for_the_gateway test_ov_pod_a_reaches_p
 	test_ov_pod_b_reaches_pod_a test_ov_linux_pod_reaches_hvswitch_pods \
 	test_ov_hvswitch_pods_reach_the_linux_pod test_ov_iperf3_between_hvswitch_hosts \
 	test_ov_policystatus_pa_enforced test_ov_removed_remote_subnet_route_stops_traffic \
+	test_ov_remote_endpoint_with_provider_address_carries_traffic \
 	test_ov_unknown_vni_dropped_and_counted test_ov_restart_with_state_restores_routes; do
 	run_case "$t"
 done
