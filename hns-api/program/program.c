@@ -457,6 +457,17 @@ void program_background_poll(struct program *pg)
 		bg_work_poll(pg->bg);
 }
 
+void program_idle(struct program *pg)
+{
+	if (pg != NULL)
+		ns_hns_pool_fill(pg->ns);
+}
+
+void program_set_pod_port_pool(struct program *pg, unsigned spares)
+{
+	ns_hns_set_pool(pg->ns, spares);
+}
+
 bool program_background_settling(const struct program *pg)
 {
 	return pg != NULL && acl_api_settling(pg->acl) > 0;
@@ -530,6 +541,11 @@ json_t *program_stats(const struct program *pg)
 	if (doc != NULL)
 		json_object_set_new(doc, "LoadBalancers", lb_hns_stats(pg->lbs));
 	return doc;
+}
+
+int program_write_stats(const struct program *pg, const char *path)
+{
+	return stats_write_doc(program_stats(pg), path);
 }
 
 struct vswitch *program_switch(const struct program *pg)
