@@ -14,6 +14,7 @@
 #include "nat_hns.h"
 #include "net_hns.h"
 #include "ns_hns.h"
+#include "overlay_hns.h"
 #include "envelope.h"
 #include "policy_status.h"
 #include "ports.h"
@@ -34,6 +35,7 @@ struct program {
 	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
 	struct lb_hns *lbs;   /* HNS load balancers (lb_hns.h) */
 	struct ns_hns *ns;    /* namespaces and attaches in Linux (ns_hns.h) */
+	struct overlay_hns *overlay; /* Overlay networks (overlay_hns.h) */
 	struct bg_work *bg;   /* REST changes made off the main lcore */
 };
 
@@ -97,8 +99,19 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 	acl_api_endpoint_detached(pg->acl, (uint16_t)p, endpoint_v1);
 	qos_hns_endpoint_detached(pg->sw, (uint16_t)p);
 	net_hns_endpoint_detached(pg->nets, (uint16_t)p, endpoint_v1);
-	if (pg->hns != NULL)
+	if (pg->hns != NULL) {
 		nat_hns_endpoint_detached(pg->nat, pg->hns, (uint16_t)p, endpoint_v1);
+		/* now, before the port may go: no overlay entry outlives it */
+		overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
+	}
+}
+
+static void dp_topology_changed(void *ctx)
+{
+	struct program *pg = ctx;
+
+	if (pg->hns != NULL)
+		overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
 }
 
 static void dp_network_created(void *ctx, const json_t *network_v1)
@@ -213,6 +226,7 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.netns_make = dp_netns_make;
 	pg->dp.plumb = dp_plumb;
 	pg->dp.unplumb = dp_unplumb;
+	pg->dp.topology_changed = dp_topology_changed;
 }
 
 /* Networks and attachments hns_create() restored came before the
@@ -240,6 +254,7 @@ static void program_restored(struct program *pg)
 		}
 		json_decref(ep);
 	}
+	overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
 }
 
 /* GET /endpoints/{id}/policystatus: what the switch does with each of the
@@ -273,6 +288,7 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 			rules = json_array();
 	}
 	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops));
+	overlay_hns_policy_status(pg->overlay, ep, json_object_get(*resp, "Output"));
 	json_decref(rules);
 	json_decref(ep);
 	return 200;
@@ -291,9 +307,10 @@ static struct program *create_models(struct vswitch *sw, const struct switch_con
 	pg->nat = nat_api_create(sw);
 	pg->nets = net_hns_create(sw);
 	pg->lbs = lb_hns_create(sw);
+	pg->overlay = overlay_hns_create(sw);
 	pg->ports = pg->acl != NULL ? ports_create(sw, cfg, pg->acl) : NULL;
 	if (pg->acl == NULL || pg->nat == NULL || pg->nets == NULL || pg->lbs == NULL ||
-	    pg->ports == NULL) {
+	    pg->overlay == NULL || pg->ports == NULL) {
 		program_stop(pg);
 		return NULL;
 	}
@@ -480,6 +497,7 @@ void program_stop(struct program *pg)
 	nat_api_destroy(pg->nat);
 	net_hns_destroy(pg->nets);
 	lb_hns_destroy(pg->lbs);
+	overlay_hns_destroy(pg->overlay);
 	free(pg);
 }
 

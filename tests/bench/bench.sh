@@ -4,7 +4,7 @@
 #
 # usage: tests/bench/bench.sh [SECONDS] [--smoke] [--no-peers] [--out DIR]
 #            [--vlan] [--acl-rules N[,N...]] [--nat] [--sizes] [--scaling]
-#            [--lb] [--pod-acls] [--latency] [--trace-cost]                   (run as root)
+#            [--lb] [--pod-acls] [--vxlan] [--latency] [--trace-cost]      (run as root)
 #   SECONDS      how long each vswitchd run lasts (default 10, at least 4)
 #   no case option: every case below but --trace-cost (the full run);
 #   with case options: hvswitch-l2 plus the cases named
@@ -35,6 +35,14 @@
 #                of 50 rules (extended ACLs, Calico-like; every frame
 #                classified leaving one and entering the other), and the
 #                memory of a 110-pod node's ACL state (acl-scale-bench)
+#   --vxlan      Overlay networks (issue 19): VXLAN encapsulation of 1,024
+#                pod UDP flows routed by the DR to a RemoteSubnetRoute (port
+#                "in" a pod's endpoint, "sink" the uplink with the provider
+#                address and the remote PA as a static neighbour) and
+#                decapsulation of the same flows to the pod (port "in" the
+#                uplink, "sink" the pod's port); 64-byte pod frames, and
+#                1518-byte outer frames (the largest a 1500-byte MTU
+#                underlay carries: 1468-byte pod frames) (mkvxlanpcap.py)
 #   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
 #                peers are measured on that pcap too
 #   --scaling    L2 with two pcap inputs into one sink, 1 worker then 2
@@ -77,7 +85,7 @@ SECS=""
 SMOKE=0
 RUN_PEERS=1
 OUT=/tmp/hvswitch-bench
-VLAN=0 NAT=0 LB=0 POD_ACL=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
+VLAN=0 NAT=0 LB=0 POD_ACL=0 VXLAN=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
 ACL_RULES=()
 any_case=0
 want_rules=0
@@ -102,6 +110,7 @@ for a in "$@"; do
 	--nat) NAT=1; any_case=1 ;;
 	--lb) LB=1; any_case=1 ;;
 	--pod-acls) POD_ACL=1; any_case=1 ;;
+	--vxlan) VXLAN=1; any_case=1 ;;
 	--sizes) SIZES=1; any_case=1 ;;
 	--scaling) SCALING=1; any_case=1 ;;
 	--latency) LATENCY=1; any_case=1 ;;
@@ -120,7 +129,7 @@ done
 [ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
 [ $want_out = 0 ] || { echo "bench: --out needs a directory" >&2; exit 2; }
 if [ $any_case = 0 ]; then # the full run
-	VLAN=1 NAT=1 LB=1 POD_ACL=1 SIZES=1 SCALING=1 LATENCY=1
+	VLAN=1 NAT=1 LB=1 POD_ACL=1 VXLAN=1 SIZES=1 SCALING=1 LATENCY=1
 	ACL_RULES=(0 10000)
 fi
 SKIP=2
@@ -494,6 +503,52 @@ print(json.dumps(c))' configs/bench-l2.json >"$W/bench-l2-lb.json"
 	fi
 fi
 
+# vxlan_config MODE PCAP FILE: an Overlay network (VNI 4096, pod subnet
+# 10.244.1.0/24, DR MAC 02:15:5d:00:00:01, a RemoteSubnetRoute
+# 10.244.2.0/24 -> 10.99.0.2) with its pod on the pcap port (encap) or on
+# the net_null sink (decap).
+vxlan_config() {
+	local pod_port=in pod_dev="net_pcap0,rx_pcap=$2,infinite_rx=1"
+	local up_port=sink up_dev="net_null0,no-rx=1"
+	if [ "$1" = decap ]; then
+		pod_port=sink pod_dev="net_null0,no-rx=1"
+		up_port=in up_dev="net_pcap0,rx_pcap=$2,infinite_rx=1"
+	fi
+	cat >"$3" <<EOF
+{
+  "Switch": {"Name": "vSwitch"},
+  "Ports": [
+    {"Name": "$up_port", "Devargs": "$up_dev", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:01", "IPAddresses": ["10.99.0.1/24"],
+     "Neighbors": [{"IPAddress": "10.99.0.2", "MacAddress": "02:00:00:00:ff:02"}]},
+    {"Name": "$pod_port", "Devargs": "$pod_dev", "Endpoint": "pod"}
+  ],
+  "Networks": [{"Name": "vxlan0", "Type": "Overlay", "NetworkAdapterName": "$up_port",
+    "Subnets": [{"AddressPrefix": "10.244.1.0/24", "GatewayAddress": "10.244.1.1",
+                 "Policies": [{"Type": "VSID", "VSID": 4096}]}],
+    "Policies": [{"Type": "DrMacAddress", "Address": "02-15-5D-00-00-01"},
+      {"Type": "RemoteSubnetRoute", "DestinationPrefix": "10.244.2.0/24",
+       "IsolationId": 4096, "ProviderAddress": "10.99.0.2",
+       "DistributedRouterMacAddress": "0E-2A-0A-F4-02-01"}]}],
+  "Endpoints": [{"Name": "pod", "VirtualNetworkName": "vxlan0", "IPAddress": "10.244.1.2",
+    "MacAddress": "0E-2A-0A-F4-01-02", "Policies": [{"Type": "PA", "PA": "10.99.0.1"}]}]
+}
+EOF
+}
+
+if [ $VXLAN = 1 ]; then
+	for mode in encap decap; do
+		for wire in 64 1518; do
+			name=hvswitch-vxlan-$mode
+			[ $wire = 1518 ] && name=$name-1518
+			"$PY" tests/bench/mkvxlanpcap.py "$W/vxlan-$mode-$wire.pcap" --mode $mode \
+				--wire $wire || { echo "$name NA" | tee -a "$RESULTS"; continue; }
+			vxlan_config $mode "$W/vxlan-$mode-$wire.pcap" "$W/bench-vxlan-$mode-$wire.json"
+			measure $name "$W/bench-vxlan-$mode-$wire.json"
+		done
+	done
+fi
+
 if [ $SCALING = 1 ]; then
 	# Two pcap inputs (a pcap port has one RX queue; queues are dealt to
 	# workers round-robin by port index: in0 -> worker 0, in1 -> worker 1)
@@ -541,6 +596,13 @@ if [ $RUN_PEERS = 1 ]; then
 		# tests/bench/ovs_peers.sh
 		oargs=()
 		[ $LB = 1 ] && oargs+=(--lb "$LB1K")
+		# the Overlay rows' own pcaps (made by the --vxlan case above)
+		if [ $VXLAN = 1 ]; then
+			[ -f "$W/vxlan-encap-64.pcap" ] && oargs+=(--vxlan "$W/vxlan-encap-64.pcap")
+			[ -f "$W/vxlan-encap-1518.pcap" ] && oargs+=(--vxlan1518 "$W/vxlan-encap-1518.pcap")
+			[ -f "$W/vxlan-decap-64.pcap" ] && oargs+=(--vxlan-decap "$W/vxlan-decap-64.pcap")
+			[ -f "$W/vxlan-decap-1518.pcap" ] && oargs+=(--vxlan-decap1518 "$W/vxlan-decap-1518.pcap")
+		fi
 		if [ ${#oargs[@]} -gt 0 ]; then
 			echo "bench: tests/bench/ovs_peers.sh ${oargs[*]} $SECS" >&2
 			bash tests/bench/ovs_peers.sh "${oargs[@]}" "$SECS" 2>&1 | tee -a "$W/peers.log" |
@@ -613,6 +675,10 @@ cases += [
     ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", LB),
     ("hvswitch-l2-lb-present", "L2 known unicast with an LB none of it is for", L2),
     ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", LB),
+    ("hvswitch-vxlan-encap", "VXLAN encap (DR to a RemoteSubnetRoute), 1,024 flows, 64 B pod frames", ("testpmd-io", "ovs-vxlan-encap")),
+    ("hvswitch-vxlan-encap-1518", "VXLAN encap, 1,024 flows, 1518 B out (1468 B pod frames)", ("testpmd-io-1518", "ovs-vxlan-encap-1518")),
+    ("hvswitch-vxlan-decap", "VXLAN decap to a pod, 1,024 flows, 64 B pod frames (114 B in)", ("testpmd-io", "ovs-vxlan-decap")),
+    ("hvswitch-vxlan-decap-1518", "VXLAN decap to a pod, 1,024 flows, 1518 B in", ("testpmd-io-1518", "ovs-vxlan-decap-1518")),
     ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (6M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
     ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
@@ -629,6 +695,10 @@ cases += [
     ("ovs-l2-1518", "OVS-DPDK L2 NORMAL, 1518 B", ("testpmd-io-1518", "ovs-l2-1518")),
     ("ovs-nat", "OVS-DPDK conntrack SNAT, 1,024 flows", ("testpmd-io", "ovs-nat")),
     ("ovs-lb", "OVS-DPDK ct(nat) + select group (OVN-style LB), 1,000 flows", ("testpmd-io", "ovs-lb")),
+    ("ovs-vxlan-encap", "OVS-DPDK VXLAN tunnel port, encap, 64 B", ("testpmd-io", "ovs-vxlan-encap")),
+    ("ovs-vxlan-encap-1518", "OVS-DPDK VXLAN tunnel port, encap, 1518 B out", ("testpmd-io-1518", "ovs-vxlan-encap-1518")),
+    ("ovs-vxlan-decap", "OVS-DPDK VXLAN tunnel port, decap (tnl_pop), 64 B inner", ("testpmd-io", "ovs-vxlan-decap")),
+    ("ovs-vxlan-decap-1518", "OVS-DPDK VXLAN tunnel port, decap (tnl_pop), 1518 B in", ("testpmd-io-1518", "ovs-vxlan-decap-1518")),
 ]
 rows = []
 for name, label, (tp, ovs) in cases:
@@ -661,6 +731,10 @@ for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
              ("hvswitch-nat-1m", "ovs-nat"),
              ("hvswitch-lb", "testpmd-io"), ("hvswitch-lb", "ovs-nat"), ("hvswitch-lb", "ovs-lb"),
              ("hvswitch-lb-1m", "ovs-nat"), ("hvswitch-lb-1m", "ovs-lb"),
+             ("hvswitch-vxlan-encap", "ovs-vxlan-encap"),
+             ("hvswitch-vxlan-encap-1518", "ovs-vxlan-encap-1518"),
+             ("hvswitch-vxlan-decap", "ovs-vxlan-decap"),
+             ("hvswitch-vxlan-decap-1518", "ovs-vxlan-decap-1518"),
              ("hvswitch-l2-lb-present", "hvswitch-l2"), ("hvswitch-pod-acl-50", "hvswitch-l2"),
              ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
     if b in vals:
