@@ -353,7 +353,7 @@ struct undo {
 
 struct notify {
 	enum { N_ATTACHED, N_DETACHED, N_NET_CREATED, N_NET_DELETED,
-	       N_PLUMBED, N_UNPLUMB } what;
+	       N_PLUMBED, N_UNPLUMB, N_REMOTE_CREATED, N_REMOTE_DELETED } what;
 	char *port; /* endpoint notices */
 	json_t *ep; /* the endpoint's or the network's v1 JSON */
 };
@@ -485,6 +485,15 @@ void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net)
 	n->what = created ? N_NET_CREATED : N_NET_DELETED;
 	n->port = NULL;
 	n->ep = json_incref(net->doc); /* a network's doc is its v1 form */
+}
+
+void txn_notify_remote(struct hns *h, bool created, const struct hns_endpoint *ep)
+{
+	struct notify *n = notify_push(h);
+
+	n->what = created ? N_REMOTE_CREATED : N_REMOTE_DELETED;
+	n->port = NULL;
+	n->ep = endpoint_render_v1(ep);
 }
 
 /* Plumbing (issue 16): what a request made in Linux is undone if the
@@ -696,6 +705,10 @@ int txn_commit(struct hns *h, struct herr *e)
 			h->dp.network_created(h->dp.ctx, n->ep);
 		if (n->what == N_NET_DELETED && h->dp.network_deleted)
 			h->dp.network_deleted(h->dp.ctx, n->ep);
+		if (n->what == N_REMOTE_CREATED && h->dp.remote_endpoint_created)
+			h->dp.remote_endpoint_created(h->dp.ctx, n->ep);
+		if (n->what == N_REMOTE_DELETED && h->dp.remote_endpoint_deleted)
+			h->dp.remote_endpoint_deleted(h->dp.ctx, n->ep);
 		if (n->what == N_UNPLUMB && h->dp.unplumb)
 			h->dp.unplumb(h->dp.ctx, n->ep);
 	}

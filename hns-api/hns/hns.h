@@ -74,6 +74,11 @@ struct hns_dataplane {
 	 * endpoints attached in it). */
 	void (*network_created)(void *ctx, const json_t *network_v1);
 	void (*network_deleted)(void *ctx, const json_t *network_v1);
+	/* A remote endpoint (IsRemoteEndpoint, v2 Flags 1: another host's
+	 * address, no port) was created / deleted (its v1 JSON), after the
+	 * change was committed. Not called while the store is restored. */
+	void (*remote_endpoint_created)(void *ctx, const json_t *endpoint_v1);
+	void (*remote_endpoint_deleted)(void *ctx, const json_t *endpoint_v1);
 	/* Counters of the port an endpoint is attached to, for
 	 * /endpointstats: fills the six HNS fields. 0, or -1 if unknown. */
 	int (*port_stats)(void *ctx, const char *port_name, json_t *stats_out);

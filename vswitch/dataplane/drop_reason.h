@@ -21,7 +21,8 @@
 	_(NEXT_HOP_UNRESOLVED, "Next hop unresolved")                          \
 	_(TTL_EXPIRED, "TTL expired")                                          \
 	_(QOS_RATE_EXCEEDED, "QoS rate exceeded")                              \
-	_(LB_BACKEND_REMOVED, "LB backend removed")
+	_(LB_BACKEND_REMOVED, "LB backend removed")                            \
+	_(SDN_ROUTE_NO_HOST, "No route to the SDNRoute prefix")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,
