@@ -1178,10 +1178,11 @@ json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1)
 }
 
 int hns_endpoint_attach(struct hns *h, const char *id, const char *port,
-			char *err, size_t errlen)
+			bool host, char *err, size_t errlen)
 {
 	struct hns_endpoint *ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
-	json_t *in = json_pack("{s:s}", "VirtualNicName", port);
+	json_t *in = host ? json_pack("{s:s, s:s}", "VirtualNicName", port, "SystemType", "Host")
+			  : json_pack("{s:s}", "VirtualNicName", port);
 	struct herr e;
 	int r;
 

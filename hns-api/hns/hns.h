@@ -147,9 +147,10 @@ json_t *hns_endpoint_get(struct hns *h, const char *id);
  * callbacks that program networks. */
 json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1);
 /* Attaches an endpoint to a switch port as POST /endpoints/{id}/attach
- * {"VirtualNicName": port} does, in one transaction. 0, or -1 with err. */
+ * {"VirtualNicName": port} does (with "SystemType": "Host" when host: the
+ * port is the host's own vNIC), in one transaction. 0, or -1 with err. */
 int hns_endpoint_attach(struct hns *h, const char *id, const char *port,
-			char *err, size_t errlen);
+			bool host, char *err, size_t errlen);
 
 /* The startup config's "Networks" and "Endpoints" arrays, applied through
  * the same code path as POST /networks/ and POST /endpoints/ (v1 JSON).
