@@ -359,6 +359,37 @@ static bool placeholder_mac(const struct rte_ether_addr *mac, uint32_t ip)
 	       b[5] == (uint8_t)ip;
 }
 
+static uint64_t mac_u64(const struct rte_ether_addr *m)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		v = v << 8 | m->addr_bytes[i];
+	return v;
+}
+
+/* A MAC HNS assigned (the network's MacPools, else its default pool
+ * 02-15-5D-00-00-00..FF-FF-FF): a remote endpoint created without one got
+ * it, it is no address of the remote pod. */
+static bool assigned_mac(const json_t *net, const struct rte_ether_addr *mac)
+{
+	const json_t *pools = json_object_get(net, "MacPools"), *p;
+	uint64_t v = mac_u64(mac);
+	size_t i;
+
+	if (json_array_size(pools) == 0)
+		return v >> 24 == 0x02155D;
+	json_array_foreach(pools, i, p) {
+		struct rte_ether_addr a, b;
+
+		if (mac_parse(str(p, "StartMacAddress"), &a) == 0 &&
+		    mac_parse(str(p, "EndMacAddress"), &b) == 0 &&
+		    v >= mac_u64(&a) && v <= mac_u64(&b))
+			return true;
+	}
+	return false;
+}
+
 void net_hns_remote_created(struct net_hns *nh, struct hns *h, const json_t *ep)
 {
 	json_t *net = hns_endpoint_network(h, ep);
@@ -373,13 +404,15 @@ void net_hns_remote_created(struct net_hns *nh, struct hns *h, const json_t *ep)
 		return;
 	}
 	snprintf(r.net_id, sizeof(r.net_id), "%s", str(ep, "VirtualNetwork"));
-	/* the host's own MAC (or none, or kube-proxy's placeholder) is no
-	 * address of the remote pod: the uplink's route decides */
+	/* the host's own MAC (or none, one HNS assigned, kube-proxy's
+	 * placeholder) is no address of the remote pod: the uplink's route
+	 * decides */
 	up = vswitch_port_find(nh->sw, str(net, "NetworkAdapterName"));
 	if (up < 0)
 		up = switch_uplink(nh->sw);
 	r.by_route = mac_parse(str(ep, "MacAddress"), &r.mac) < 0 ||
 		     rte_is_zero_ether_addr(&r.mac) || placeholder_mac(&r.mac, r.ip4) ||
+		     assigned_mac(net, &r.mac) ||
 		     (up >= 0 && rte_is_same_ether_addr(&r.mac, &nh->sw->ports[up].mac));
 	if (!r.by_route && str(net, "SourceMac")[0] != '\0') {
 		struct rte_ether_addr h_mac;

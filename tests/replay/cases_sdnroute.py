@@ -49,8 +49,9 @@ def network():
 
 
 def endpoint(name, ip, mac_, policies=None, remote=False):
-    e = {"Name": name, "VirtualNetworkName": "cbr0", "IPAddress": ip,
-         "MacAddress": mac_.replace(":", "-")}
+    e = {"Name": name, "VirtualNetworkName": "cbr0", "IPAddress": ip}
+    if mac_:
+        e["MacAddress"] = mac_.replace(":", "-")
     if policies:
         e["Policies"] = policies
     if remote:
@@ -153,6 +154,18 @@ def test_remote_endpoint_without_its_own_mac_goes_by_the_uplink_route(ctx):
     f = udp(HV, E2, E2_IP, REM2_IP, "by-route")
     res = run(ctx, c2=[f], remotes=[(REM2_IP, REM2_MAC)])
     res.expect_out("up", [udp(GW_MAC, H, E2_IP, REM2_IP, "by-route")])
+    res.expect_nothing("hv", "c1", "c2")
+    res.expect_drops({})
+
+
+def test_remote_endpoint_with_the_host_mac_or_none_goes_by_the_uplink_route(ctx):
+    """The host's own MAC (H) or none given (HNS assigns one from its pool):
+    by route too."""
+    a = udp(H, E2, E2_IP, REM_IP, "host-mac")
+    b = udp(H, E2, E2_IP, REM2_IP, "no-mac")
+    res = run(ctx, c2=[a, b], remotes=[(REM_IP, H), (REM2_IP, None)])
+    res.expect_out("up", [udp(GW_MAC, H, E2_IP, REM_IP, "host-mac"),
+                          udp(GW_MAC, H, E2_IP, REM2_IP, "no-mac")])
     res.expect_nothing("hv", "c1", "c2")
     res.expect_drops({})
 
