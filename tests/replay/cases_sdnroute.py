@@ -62,7 +62,7 @@ def endpoint(name, ip, mac_, policies=None, remote=False):
 def run(ctx, c1=(), c2=(), up=(), host_vnic=True, remotes=(), lbs=None):
     eps = [endpoint("e1", E1_IP, E1, ROUTES), endpoint("e2", E2_IP, E2)]
     ports = [Port("up", uplink=True, send=list(up), macs=[R_MAC]),
-             Port("c1", send=list(c1)), Port("c2", send=list(c2))]
+             Port("c1", send=list(c1), macs=[E1]), Port("c2", send=list(c2), macs=[E2])]
     fields = {"up": UPLINK, "c1": {"Endpoint": "e1"}, "c2": {"Endpoint": "e2"}}
     if host_vnic:
         eps.append(endpoint("host", HV_IP, HV))
@@ -134,15 +134,22 @@ def test_sdnroute_without_a_host_vnic_is_dropped_with_the_reason(ctx):
 # --- remote endpoints ---------------------------------------------------------
 
 def test_pod_to_remote_endpoint_leaves_the_uplink_with_its_mac(ctx):
-    """A frame to a remote endpoint's IP sent to the gateway (host vNIC) or
-    to H leaves by the uplink with destination the remote's MAC and source
-    H, TTL untouched (bridged); the host vNIC sees none of it."""
+    """A frame to a remote endpoint's IP sent to the gateway (host vNIC), to
+    H or to any other MAC but a local endpoint's leaves by the uplink with
+    destination the remote's MAC and source H, TTL untouched (bridged); the
+    host vNIC sees none of it."""
     via_gw = udp(HV, E2, E2_IP, REM_IP, "via-gw")
     via_h = udp(H, E2, E2_IP, REM_IP, "via-h")
-    res = run(ctx, c2=[via_gw, via_h], remotes=[(REM_IP, REM_MAC)])
+    # whatever answered the pod's ARP for its gateway: still by IP
+    via_other = udp("02:00:00:00:77:77", E2, E2_IP, REM_IP, "via-other")
+    # addressed to another local endpoint's MAC: that endpoint's frame
+    to_e1 = udp(E1, E2, E2_IP, REM_IP, "to-e1")
+    res = run(ctx, c2=[via_gw, via_h, via_other, to_e1], remotes=[(REM_IP, REM_MAC)])
     res.expect_out("up", [udp(REM_MAC, H, E2_IP, REM_IP, "via-gw"),
-                          udp(REM_MAC, H, E2_IP, REM_IP, "via-h")])
-    res.expect_nothing("hv", "c1", "c2")
+                          udp(REM_MAC, H, E2_IP, REM_IP, "via-h"),
+                          udp(REM_MAC, H, E2_IP, REM_IP, "via-other")])
+    res.expect_out("c1", [to_e1])
+    res.expect_nothing("hv", "c2")
     res.expect_drops({})
 
 

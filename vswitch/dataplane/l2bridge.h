@@ -16,11 +16,11 @@
  *     each other only; no other port (the uplink included) reaches them.
  *
  *   - Remote endpoints (HNS IsRemoteEndpoint / v2 Flags 1, no PA): IP ->
- *     MAC entries for pods on other hosts, no switch port. A frame from
- *     a local endpoint to H (or to the network's host vNIC, the pods'
- *     gateway) whose destination IPv4 address is a remote endpoint's
- *     leaves by the uplink with source H and destination the remote's
- *     MAC; a remote with no MAC of its own (absent, H, or kube-proxy's
+ *     MAC entries for pods on other hosts, no switch port. A unicast
+ *     frame from a local endpoint whose destination IPv4 address is a
+ *     remote endpoint's (to whatever MAC the pod resolved its gateway to,
+ *     except another local endpoint's) leaves by the uplink with source H
+ *     and destination the remote's MAC; a remote with no MAC of its own (absent, H, or kube-proxy's
  *     placeholder 02-11-<IP>) goes "by host route": to the uplink's next
  *     hop for it (on-link: itself, else the uplink's DefaultGateway) in
  *     the router's neighbour table, asked for by ARP when unknown (the

@@ -8,6 +8,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
+#include <stdio.h>
 
 #include "egress.h"
 #include "l3.h"
@@ -118,6 +119,18 @@ static void by_host_route(struct worker *w, const struct l2b_net *n, struct rte_
 	drop_traced(w, pm->in_port, m, pm, DROP_NEXT_HOP_UNRESOLVED);
 }
 
+/* Is mac a local endpoint's of network ni, other than the host vNIC? A
+ * frame addressed to one is for that endpoint, whatever its IP. */
+static bool local_endpoint_mac(const struct l2b_view *v, int ni,
+			       const struct rte_ether_addr *mac)
+{
+	for (uint8_t i = 0; i < v->nb_eps; i++)
+		if (v->eps[i].net == ni && v->eps[i].port != v->nets[ni].host_port &&
+		    rte_is_same_ether_addr(&v->eps[i].mac, mac))
+			return true;
+	return false;
+}
+
 bool l2b_remote_one(struct worker *w, const struct l2b_view *v, uint16_t in_port,
 		    struct rte_mbuf *m, struct pkt_meta *pm)
 {
@@ -127,14 +140,13 @@ bool l2b_remote_one(struct worker *w, const struct l2b_view *v, uint16_t in_port
 	const struct rte_ipv4_hdr *ip;
 	const struct l2b_remote *r;
 
-	/* sent to the host: to H, or to the host vNIC (the pods' gateway) */
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->host_mac) &&
-	    (n->host_port < 0 || !rte_is_same_ether_addr(&eh->dst_addr, &n->host_vnic_mac)))
-		return false;
-	if ((ip = ipv4_of(m)) == NULL)
+	if (!rte_is_unicast_ether_addr(&eh->dst_addr) || (ip = ipv4_of(m)) == NULL)
 		return false;
 	r = l2b_remote_by_ip4(v, ip->dst_addr);
-	if (r == NULL || r->net != ni)
+	/* by IP, as VFP does: the pod may have the gateway's MAC, H, or
+	 * whatever answered its ARP for the gateway; only a frame to another
+	 * local endpoint's MAC is that endpoint's */
+	if (r == NULL || r->net != ni || local_endpoint_mac(v, ni, &eh->dst_addr))
 		return false;
 	pm->in_port = in_port;
 	if (n->uplink < 0) {
