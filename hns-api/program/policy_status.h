@@ -17,8 +17,10 @@
  * (its NAT policies are WinNAT mappings); ext_rules: its port's extended
  * ACL rules as the API lists them (acl_api_rules_json), NULL when the
  * endpoint is not attached; qos_drops: its port's "QoS rate exceeded"
- * count. A new array. */
+ * count; l2bridge_network: its network is an L2Bridge one (ROUTE/SDNRoute
+ * are enforced); sdn_route: its port's per-prefix SDNRoute packet counts
+ * (PORT_SDN_ROUTES of them), NULL when not attached. A new array. */
 json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
-		      uint64_t qos_drops);
+		      uint64_t qos_drops, bool l2bridge_network, const uint64_t *sdn_route);
 
 #endif
