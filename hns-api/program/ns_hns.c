@@ -274,6 +274,7 @@ static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t err
 	snprintf(devargs, sizeof(devargs), "net_af_packet_%s,iface=%s", sp->outer, sp->outer);
 	if (host_link_tx_offload_off(HOST_NETNS_SELF, sp->inner, err, errlen) < 0 ||
 	    host_link_tx_offload_off(HOST_NETNS_SELF, sp->outer, err, errlen) < 0 ||
+	    host_link_switch_side(sp->outer, err, errlen) < 0 ||
 	    ports_add_device(nh->ports, sp->outer, devargs, err, errlen) != 0) {
 		spare_drop(nh, sp->outer);
 		return -1;
@@ -456,7 +457,8 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		made = true;
 		/* the switch finishes no checksum: the endpoint must */
 		if (host_link_tx_offload_off(fd, inner, why, sizeof(why)) < 0 ||
-		    host_link_tx_offload_off(HOST_NETNS_SELF, outer, why, sizeof(why)) < 0) {
+		    host_link_tx_offload_off(HOST_NETNS_SELF, outer, why, sizeof(why)) < 0 ||
+		    host_link_switch_side(outer, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "InterfaceName: %s", why);
 			rc = 500;
 			goto fail;

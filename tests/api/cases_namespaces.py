@@ -42,6 +42,19 @@ def host_links():
                   if l["ifname"].startswith(("hv", "hq", "vEthernet-")))
 
 
+def check_switch_side(ifname):
+    """The switch's end of a pod's veth never answers ARP for the host's
+    addresses and has no IPv6 (host_link_switch_side)."""
+    def sysctl(path):
+        with open(path) as f:
+            return f.read().strip()
+    arp = sysctl(f"/proc/sys/net/ipv4/conf/{ifname}/arp_ignore")
+    check(arp == "8", f"{ifname}: arp_ignore {arp}, expected 8")
+    if os.path.exists("/proc/sys/net/ipv6"):
+        v6 = sysctl(f"/proc/sys/net/ipv6/conf/{ifname}/disable_ipv6")
+        check(v6 == "1", f"{ifname}: disable_ipv6 {v6}, expected 1")
+
+
 def ports(api):
     return sorted(p["Name"] for p in api.get("/ports").json())
 
@@ -137,6 +150,7 @@ def test_namespace_patch_add_plumbs_eth0_and_eth1(s):
         check(r.status == 200, f"GET /ports/{got1['VirtualNicName']}: HTTP {r.status}")
         port = r.json()
         check(port.get("Endpoint") == ep1["ID"], f"port {got1['VirtualNicName']}: {port!r}")
+        check_switch_side(got1["VirtualNicName"])
         eth0 = link("eth0", ns=ns["ID"])
         check(eth0 is not None, "no eth0 in the namespace")
         mac = got1["MacAddress"].replace("-", ":").lower()
@@ -353,6 +367,7 @@ def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
         got = hns_ok(api.get(f"/endpoints/{ep['ID']}"), "GET endpoint")
         check(got.get("VirtualNicName") in spares,
               f"the endpoint's port {got.get('VirtualNicName')} is not a spare of {spares}")
+        check_switch_side(got["VirtualNicName"])
         eth0 = link("eth0", ns=ns["ID"])
         check(eth0 is not None and eth0.get("address") == "02:15:5d:61:00:05",
               f"eth0 in the pod: {eth0!r}")

@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host_nl.h"
 
@@ -195,4 +196,38 @@ int host_link_set_up(int netns, const char *name, char *err, size_t errlen)
 int host_link_delete(int netns, const char *name, char *err, size_t errlen)
 {
 	return link_change(netns, name, RTM_DELLINK, 0, "delete", err, errlen);
+}
+
+static int sysctl_write(const char *path, const char *value, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = fputs(value, f) < 0;
+	rc |= fclose(f) != 0;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int host_link_switch_side(const char *name, char *err, size_t errlen)
+{
+	char path[128];
+
+	if (host_link_name_check(name, err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/arp_ignore", name);
+	if (sysctl_write(path, "8", err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+	/* a kernel without IPv6 has no such file: nothing to turn off */
+	if (access("/proc/sys/net/ipv6", F_OK) == 0 && sysctl_write(path, "1", err, errlen) < 0)
+		return -1;
+	return 0;
 }

@@ -52,4 +52,12 @@ int host_link_set_up(int netns, const char *name, char *err, size_t errlen);
 /* Deletes the link (for a veth, both ends). 0, or -1 with err. */
 int host_link_delete(int netns, const char *name, char *err, size_t errlen);
 
+/* The switch's end of a plumbed veth is a port, not a host interface:
+ * in the host namespace, no IPv6 on it (no link-local address, no router
+ * solicitations) and never an ARP reply from it (arp_ignore 8), so the
+ * host's stack cannot answer a pod's ARP for an address the host holds
+ * elsewhere (Linux answers for any local address on any interface). 0, or
+ * -1 with err naming the setting. */
+int host_link_switch_side(const char *name, char *err, size_t errlen);
+
 #endif
