@@ -10,6 +10,7 @@
 
 #include "acl_api.h"
 #include "hns_acl_policy.h"
+#include "obnat_hns.h"
 
 /* Types the switch enforces, and what it does with them. */
 static const struct {
@@ -52,8 +53,30 @@ static void acl_counters(const json_t *rules, uint32_t first, unsigned n, json_t
 	json_object_set_new(out, "Bytes", json_integer((json_int_t)bytes));
 }
 
+/* An OutBoundNAT policy the switch enforces: the endpoint's are
+ * programmed, and this one is IPv4 (obnat_hns.h). */
+static bool obnat_enforced(const json_t *pol, const char *type,
+			   const struct obnat_status *obnat)
+{
+	return obnat != NULL && strcasecmp(type, "OutBoundNAT") == 0 &&
+	       !(json_integer_value(json_object_get(pol, "Flags")) & OBNAT_FLAG_IPV6);
+}
+
+static void obnat_counters(const struct obnat_status *o, json_t *out)
+{
+	char ip[16];
+	uint32_t a = o->external_ip;
+
+	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+		 (a >> 8) & 0xff, a & 0xff);
+	json_object_set_new(out, "ExternalAddress", json_string(ip));
+	json_object_set_new(out, "Nat", json_string(o->nat));
+	json_object_set_new(out, "Packets", json_integer((json_int_t)o->packets));
+	json_object_set_new(out, "Sessions", json_integer((json_int_t)o->sessions));
+}
+
 json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
-		      uint64_t qos_drops)
+		      uint64_t qos_drops, const struct obnat_status *obnat)
 {
 	json_t *out = json_array(), *pol;
 	/* the endpoint's ACL rules are numbered in policy order from
@@ -65,6 +88,7 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 	json_array_foreach(json_object_get(ep, "Policies"), i, pol) {
 		const char *type = json_string_value(json_object_get(pol, "Type"));
 		const char *what = type ? enforced_what(type, nat_network) : NULL;
+		bool snat = type != NULL && obnat_enforced(pol, type, obnat);
 		json_t *s = json_object();
 		char err[256];
 		int rules = 0;
@@ -74,6 +98,9 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 			rules = ext_acl_rules_from_hns_policy(pol, "", NULL,
 							      HNS_ACL_POLICY_MAX_RULES,
 							      err, sizeof(err));
+		if (snat)
+			what = "SNAT to the host address (or VIP) of what the endpoint "
+			       "sends out of its network's uplink, but to its exceptions";
 		json_object_set_new(s, "Status", json_string(
 			what == NULL ? "Stored" : !attached ? "Not attached" : "Enforced"));
 		json_object_set_new(s, "Why", json_string(
@@ -82,6 +109,8 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 			acl_counters(ext_rules, next_rule, (unsigned)rules, s);
 		if (attached && type != NULL && strcasecmp(type, "QOS") == 0)
 			json_object_set_new(s, "Dropped", json_integer((json_int_t)qos_drops));
+		if (snat)
+			obnat_counters(obnat, s);
 		if (rules > 0)
 			next_rule += (uint32_t)rules;
 		json_array_append_new(out, s);

@@ -12,6 +12,7 @@
 #include "lb_hns.h"
 #include "nat_api.h"
 #include "nat_hns.h"
+#include "obnat_hns.h"
 #include "net_hns.h"
 #include "ns_hns.h"
 #include "envelope.h"
@@ -69,6 +70,7 @@ static void program_endpoint(struct program *pg, uint16_t p, const json_t *ep_v1
 	if (pg->hns != NULL) {
 		nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep_v1);
 		net_hns_endpoint_attached(pg->nets, pg->hns, p, ep_v1);
+		obnat_hns_endpoint_attached(pg->sw, pg->hns, p, ep_v1);
 	}
 }
 
@@ -96,6 +98,7 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 	ports_unbind_endpoint(pg->ports, (uint16_t)p, json_str(endpoint_v1, "ID"));
 	acl_api_endpoint_detached(pg->acl, (uint16_t)p, endpoint_v1);
 	qos_hns_endpoint_detached(pg->sw, (uint16_t)p);
+	obnat_hns_endpoint_detached(pg->sw, (uint16_t)p);
 	net_hns_endpoint_detached(pg->nets, (uint16_t)p, endpoint_v1);
 	if (pg->hns != NULL)
 		nat_hns_endpoint_detached(pg->nat, pg->hns, (uint16_t)p, endpoint_v1);
@@ -237,6 +240,7 @@ static void program_restored(struct program *pg)
 		if (ep != NULL) {
 			nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep);
 			net_hns_endpoint_attached(pg->nets, pg->hns, p, ep);
+			obnat_hns_endpoint_attached(pg->sw, pg->hns, p, ep);
 		}
 		json_decref(ep);
 	}
@@ -249,7 +253,8 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	json_t *ep = pg->hns != NULL ? hns_endpoint_get(pg->hns, id) : NULL, *net, *rules = NULL;
 	const char *ep_id;
 	uint64_t qos_drops = 0;
-	bool nat = false;
+	struct obnat_status obnat;
+	bool nat = false, snat = false;
 	int port = -1;
 
 	if (ep == NULL)
@@ -268,11 +273,12 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 
 		stats_read_port(pg->sw, (uint16_t)port, &c);
 		qos_drops = c.drops[DROP_QOS_RATE_EXCEEDED];
+		snat = obnat_ctl_status(pg->sw, (uint16_t)port, &obnat);
 		rules = acl_api_rules_json(pg->acl, (uint16_t)port, true);
 		if (rules == NULL)
 			rules = json_array();
 	}
-	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops));
+	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops, snat ? &obnat : NULL));
 	json_decref(rules);
 	json_decref(ep);
 	return 200;

@@ -41,6 +41,7 @@
 #include "l3_dp.h"
 #include "latency.h"
 #include "lb_ctl.h"
+#include "obnat_ctl.h"
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
@@ -455,6 +456,7 @@ static void teardown(struct daemon *d)
 		trace_ctl_stop(d->sw, NULL);
 		vswitch_ports_close_all(d->sw);
 		lb_ctl_destroy(d->sw); /* the workers have stopped */
+		obnat_ctl_fini(d->sw); /* before l3_fini frees its NATs */
 		l3_fini(d->sw);
 		mac_table_free(d->sw->macs);
 		vfp_free(d->sw->vfp);

@@ -13,6 +13,8 @@ struct port_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t drops[DROP_REASON_COUNT];
+	/* packets from this port SNATed by its OutBoundNAT (obnat_dp.h) */
+	uint64_t obnat_packets;
 };
 
 struct worker_counters {

@@ -28,6 +28,8 @@ struct l2b_view;
 struct trace;
 struct lb_engine;
 struct port_qos;
+struct obnat_view;
+struct obnat_ctl;
 struct rte_ring;
 struct lb_ctl_state;
 
@@ -79,6 +81,10 @@ struct vswitch {
 	struct lb_engine *lb;
 	/* per-port QoS caps (qos.h): NULL, or the port's token buckets */
 	struct port_qos *qos[VS_MAX_PORTS];
+	/* HNS OutBoundNAT on endpoint ports (obnat_dp.h): NULL without;
+	 * the control side's state (obnat_ctl.c) */
+	struct obnat_view *obnat_view;
+	struct obnat_ctl *obnat_ctl;
 	/* LB packets the other workers hand to the owner (lb_dp.h); made
 	 * with the engine when there is more than one worker. */
 	struct rte_ring *lb_handoff;
