@@ -8,7 +8,6 @@
 #include "addr_parse.h"
 #include "hns.h"
 #include "port_hotplug.h"
-#include "switch.h"
 
 static const char *str(const json_t *o, const char *key)
 {
