@@ -38,9 +38,12 @@ forward_loop(struct worker *w, const struct egress_src src,
 	}
 }
 
-/* From an endpoint port with OutBoundNAT (obnat_dp.h): unicast IPv4
- * frames forwarded to its uplink that its rule SNATs go to the router's
- * NAT (all of the burst's at once); the rest leave as in forward_loop. */
+/* From an endpoint port with OutBoundNAT (obnat_dp.h): IPv4 frames
+ * forwarded to its uplink, or unknown unicast, that its rule SNATs go to
+ * the router's NAT (all of the burst's at once) and then out of the
+ * uplink alone; the rest leave as in forward_loop. Unknown unicast is the
+ * L2Bridge norm: the outside's frames are addressed to H and delivered by
+ * IP before learning, so its MACs are never learnt. */
 static void forward_obnat(struct worker *w, const struct obnat_port *op,
 			  uint16_t in_port, const struct l2b_view *l2b,
 			  const struct burst_lookup *bl, struct rte_mbuf **pkts,
@@ -54,15 +57,16 @@ static void forward_obnat(struct worker *w, const struct obnat_port *op,
 
 	for (uint16_t i = 0; i < n; i++) {
 		decide_one(bl, i, &meta[i]);
-		if (unlikely(meta[i].flood)) {
-			struct egress_src flood_src = src;
-
-			flood_packet(w, &flood_src, pkts[i], &meta[i]);
-		} else if (meta[i].out_port == op->uplink &&
-			   obnat_wants(op, pkts[i], &nat_off[nb])) {
+		if ((meta[i].flood ? obnat_unknown_unicast(pkts[i])
+				   : meta[i].out_port == op->uplink) &&
+		    obnat_wants(op, pkts[i], &nat_off[nb])) {
 			meta[i].in_port = in_port;
 			nat_m[nb] = pkts[i];
 			nat_pm[nb++] = meta[i];
+		} else if (unlikely(meta[i].flood)) {
+			struct egress_src flood_src = src;
+
+			flood_packet(w, &flood_src, pkts[i], &meta[i]);
 		} else {
 			egress_to_port(w, &src, meta[i].out_port, pkts[i], &meta[i]);
 		}

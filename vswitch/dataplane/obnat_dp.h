@@ -14,7 +14,9 @@
  * endpoints that use it, each run by its owner worker as NAT networks are
  * (l3_dp.h: handoff ring, commands, expiry). Where a frame "leaves by the
  * uplink" is the L2 forwarding decision itself (forward.c), so the stage
- * sits there: unicast frames whose destination MAC is learnt on the uplink.
+ * sits there: unicast frames whose destination MAC is learnt on the
+ * uplink, or is unknown (flooded otherwise: an SNATed one goes to the
+ * uplink alone).
  *
  * Workers read one immutable struct obnat_view, published with RCU by the
  * control layer (control/obnat_ctl.c); without any OutBoundNAT endpoint
@@ -57,6 +59,15 @@ static inline const struct obnat_view *obnat_view_get(const struct vswitch *sw)
 static inline bool obnat_port_on(const struct obnat_view *v, uint16_t port)
 {
 	return v != NULL && ((v->ports >> port) & 1);
+}
+
+/* A unicast frame whose destination MAC forwarding does not know: an
+ * L2Bridge pod's frame to the outside, whose MACs are never learnt (the
+ * outside's frames are addressed to H, l2bridge.h). */
+static inline bool obnat_unknown_unicast(const struct rte_mbuf *m)
+{
+	return rte_is_unicast_ether_addr(
+		&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr);
 }
 
 /* Should this frame, which forwarding sends out of op->uplink, be SNATed?
