@@ -4,7 +4,7 @@
 #
 # usage: tests/bench/bench.sh [SECONDS] [--smoke] [--no-peers] [--out DIR]
 #            [--vlan] [--acl-rules N[,N...]] [--nat] [--sizes] [--scaling]
-#            [--lb] [--latency] [--trace-cost]                   (run as root)
+#            [--lb] [--obnat] [--latency] [--trace-cost]         (run as root)
 #   SECONDS      how long each vswitchd run lasts (default 10, at least 4)
 #   no case option: every case below but --trace-cost (the full run);
 #   with case options: hvswitch-l2 plus the cases named
@@ -31,6 +31,13 @@
 #                none of the frames is for; rows against testpmd io and
 #                ovs-nat (OVS conntrack NAT: the nearest peer peers.sh
 #                has; OVN's ct(nat) + select group is not there)
+#   --obnat      HNS OutBoundNAT (issue 18): port "in" is an L2Bridge
+#                endpoint with win-bridge's policy (ExceptionList
+#                10.244.0.0/16, 10.96.0.0/12, 192.0.2.0/24), its frames
+#                (mknatpcap.py: sources 10.1.x.y, 1000 sockets) known
+#                unicast to a MAC on the uplink "sink", SNATed to the
+#                uplink's 192.0.2.10: 1,000 and 1,000,000 established
+#                flows (ovs-nat is the peer row)
 #   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
 #                peers are measured on that pcap too
 #   --scaling    L2 with two pcap inputs into one sink, 1 worker then 2
@@ -73,7 +80,7 @@ SECS=""
 SMOKE=0
 RUN_PEERS=1
 OUT=/tmp/hvswitch-bench
-VLAN=0 NAT=0 LB=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
+VLAN=0 NAT=0 LB=0 OBNAT=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
 ACL_RULES=()
 any_case=0
 want_rules=0
@@ -97,6 +104,7 @@ for a in "$@"; do
 	--vlan) VLAN=1; any_case=1 ;;
 	--nat) NAT=1; any_case=1 ;;
 	--lb) LB=1; any_case=1 ;;
+	--obnat) OBNAT=1; any_case=1 ;;
 	--sizes) SIZES=1; any_case=1 ;;
 	--scaling) SCALING=1; any_case=1 ;;
 	--latency) LATENCY=1; any_case=1 ;;
@@ -115,7 +123,7 @@ done
 [ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
 [ $want_out = 0 ] || { echo "bench: --out needs a directory" >&2; exit 2; }
 if [ $any_case = 0 ]; then # the full run
-	VLAN=1 NAT=1 LB=1 SIZES=1 SCALING=1 LATENCY=1
+	VLAN=1 NAT=1 LB=1 OBNAT=1 SIZES=1 SCALING=1 LATENCY=1
 	ACL_RULES=(0 10000)
 fi
 SKIP=2
@@ -140,6 +148,7 @@ PCAP1518=/tmp/hvswitch-bench-l2-1518.pcap
 NAT1M=/tmp/hvswitch-bench-nat-1m.pcap
 LB1K=/tmp/hvswitch-bench-lb-1k.pcap
 LB1M=/tmp/hvswitch-bench-lb-1m.pcap
+OBNAT1K=/tmp/hvswitch-bench-obnat-1k.pcap
 PY=/usr/bin/python3                     # Debian's python3, with python3-scapy
 [ -x "$PY" ] || PY=python3
 
@@ -448,6 +457,41 @@ print(json.dumps(c))' configs/bench-l2.json >"$W/bench-l2-lb.json"
 	fi
 fi
 
+# obnat_config PCAP SESSIONS FILE BUFFERS: an L2Bridge network on the
+# uplink "sink" (its MAC 02:00:00:00:ff:10 is H and the router's), the
+# frames' destination 02:00:00:00:ff:01 a static entry there; endpoint e1
+# on "in" (its MAC the frames' source) with win-bridge's OutBoundNAT.
+obnat_config() {
+	cat >"$3" <<EOF
+{
+  "Switch": {"Name": "vSwitch", "OutBoundNatSessions": $2, "PacketBuffers": $4},
+  "Ports": [
+    {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$1,infinite_rx=1", "Endpoint": "e1"},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:10", "IPAddresses": ["192.0.2.10/24"],
+     "MacAddresses": ["02:00:00:00:ff:01"]}
+  ],
+  "Networks": [{"Name": "cbr0", "Type": "L2Bridge", "NetworkAdapterName": "sink",
+    "Subnets": [{"AddressPrefix": "10.1.0.0/16", "GatewayAddress": "10.1.255.254"}]}],
+  "Endpoints": [{"Name": "e1", "VirtualNetworkName": "cbr0", "IPAddress": "10.1.0.1",
+    "MacAddress": "02-00-00-00-0a-01",
+    "Policies": [{"Type": "OutBoundNAT",
+                  "ExceptionList": ["10.244.0.0/16", "10.96.0.0/12", "192.0.2.0/24"]}]}]
+}
+EOF
+}
+
+if [ $OBNAT = 1 ]; then
+	[ -f "$OBNAT1K" ] || "$PY" tests/bench/mknatpcap.py "$OBNAT1K" --flows 1000 --sockets 1000
+	obnat_config "$OBNAT1K" 65536 "$W/bench-obnat.json" 0
+	measure hvswitch-obnat "$W/bench-obnat.json" 1024 huge
+	if [ $SMOKE = 0 ]; then
+		[ -f "$NAT1M" ] || "$PY" tests/bench/mknatpcap.py "$NAT1M" --flows 1000000 --sockets 1000
+		obnat_config "$NAT1M" 1500000 "$W/bench-obnat-1m.json" 1050000
+		measure hvswitch-obnat-1m "$W/bench-obnat-1m.json" 8192 huge
+	fi
+fi
+
 if [ $SCALING = 1 ]; then
 	# Two pcap inputs (a pcap port has one RX queue; queues are dealt to
 	# workers round-robin by port index: in0 -> worker 0, in1 -> worker 1)
@@ -554,6 +598,8 @@ cases += [
     ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", NAT),
     ("hvswitch-l2-lb-present", "L2 known unicast with an LB none of it is for", L2),
     ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", NAT),
+    ("hvswitch-obnat", "HNS OutBoundNAT pod egress, 1,000 established flows", NAT),
+    ("hvswitch-obnat-1m", "HNS OutBoundNAT pod egress, 1,000,000 established flows", NAT),
     ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (6M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
     ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
@@ -601,6 +647,7 @@ for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
              ("hvswitch-nat-1m", "ovs-nat"),
              ("hvswitch-lb", "testpmd-io"), ("hvswitch-lb", "ovs-nat"),
              ("hvswitch-lb-1m", "ovs-nat"), ("hvswitch-l2-lb-present", "hvswitch-l2"),
+             ("hvswitch-obnat", "ovs-nat"), ("hvswitch-obnat-1m", "ovs-nat"),
              ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
     if b in vals:
         line(a, b)

@@ -54,6 +54,8 @@ static int nat_slot_for(struct vswitch *sw, const struct obnat_endpoint *ep,
 	c.external_ip = ep->external_ip;
 	c.gateway_ip = ep->external_ip;
 	c.port_min = OBNAT_PORT_MIN;
+	if (sw->obnat_max_sessions != 0)
+		c.max_sessions = sw->obnat_max_sessions;
 	if (ep->max_ports != 0)
 		c.port_max = (uint16_t)RTE_MIN(65535u, OBNAT_PORT_MIN + ep->max_ports - 1u);
 	return nat_ctl_add_obnat(sw, &c, err, errlen);

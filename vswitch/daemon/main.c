@@ -297,6 +297,7 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 	d->sw->mac_aging_sec = cfg->mac_aging_sec;
 	d->sw->extra_mbufs = cfg->packet_buffers;
 	d->sw->lb_max_conns = cfg->lb_max_conns;
+	d->sw->obnat_max_sessions = cfg->obnat_max_sessions;
 	if (workers_create(d->sw, err, sizeof(err)) < 0)
 		return fail("error", err);
 	if (open_ports(d, cfg) < 0)

@@ -89,6 +89,7 @@ struct vswitch {
 	 * with the engine when there is more than one worker. */
 	struct rte_ring *lb_handoff;
 	uint32_t lb_max_conns; /* Switch.LoadBalancerConnections, 0: default */
+	uint32_t obnat_max_sessions; /* Switch.OutBoundNatSessions, 0: default */
 	uint64_t *lb_filter;   /* addresses an LB may touch (lb_dp.h) */
 	struct lb_ctl_state *lb_ctl; /* the control side's (lb_ctl.c) */
 	bool workers_running; /* commands to owners are posted, not run inline */
