@@ -21,7 +21,7 @@ the burst), so frames to different destinations are compared unordered. Expected
 import logging
 
 from frames import mac
-from harness import NAT_FILTERED, Port, check
+from harness import NAT_FILTERED, NAT_PORT_EXHAUSTED, Port, check
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.layers.inet import ICMP, IP, TCP, UDP  # noqa: E402
@@ -165,3 +165,43 @@ def test_obnat_ping_to_the_host_address_is_answered_not_filtered(ctx):
     res.expect_out("c1", [eth(E1, R_MAC, IP(src="1.1.1.1", dst=E1_IP, id=8, ttl=55) /
                               ICMP(type=0, id=4321, seq=1) / Raw(b"out"))])
     res.expect_drops({"up": {NAT_FILTERED: FILLERS}})
+
+
+def test_obnat_port_pool_exhausted_drops_with_the_reason(ctx):
+    """MaxPortPoolUsage 1: one port (1024) for the pod's first socket;
+    a second socket finds the pool empty and its frame is dropped as
+    WinNAT drops it ("NAT port exhausted", counted on the pod's port)."""
+    pol = [dict(WIN_BRIDGE[0], MaxPortPoolUsage=1)]
+    res = run(ctx, pol, c1=[from_pod("8.8.8.8", sport=5000), from_pod("8.8.8.8", sport=5001)])
+    res.expect_out("up", [eth(R_MAC, ROUTER_MAC, IP(src=HOST_IP, dst="8.8.8.8", id=7, ttl=64) /
+                              UDP(sport=1024, dport=53) / Raw(b"query"))])
+    res.expect_drops({"c1": {NAT_PORT_EXHAUSTED: 1}})
+
+
+def test_obnat_unknown_unicast_goes_to_the_uplink_alone(ctx):
+    """The outside's MACs are never learnt on an L2Bridge uplink (its
+    frames go to H): a pod's frame to an unknown MAC that the rule SNATs
+    leaves by the uplink only, translated; one the rule exempts is flooded
+    as before (the other endpoint's port gets it too)."""
+    unknown = "02:00:00:00:77:01"
+    snat = eth(unknown, E1, IP(src=E1_IP, dst="8.8.8.8", id=7, ttl=64) /
+               UDP(sport=5353, dport=53) / Raw(b"out"))
+    keep = eth(unknown, E1, IP(src=E1_IP, dst="10.244.2.7", id=7, ttl=64) /
+               UDP(sport=5353, dport=53) / Raw(b"pod"))
+    net = {"Name": "cbr0", "Type": "L2Bridge", "NetworkAdapterName": "up",
+           "Subnets": [{"AddressPrefix": "10.244.1.0/24", "GatewayAddress": R_IP}]}
+    eps = [{"Name": "e1", "VirtualNetworkName": "cbr0", "IPAddress": E1_IP,
+            "MacAddress": E1.replace(":", "-"), "Policies": WIN_BRIDGE},
+           {"Name": "e2", "VirtualNetworkName": "cbr0", "IPAddress": "10.244.1.6",
+            "MacAddress": mac(0x51, 0x06).replace(":", "-")}]
+    ports = [Port("up", uplink=True, macs=[R_MAC]), Port("c1", send=[snat, keep]),
+             Port("c2")]
+    fields = {"up": {"IPAddresses": [HOST_IP + "/24"], "MacAddress": ROUTER_MAC},
+              "c1": {"Endpoint": "e1"}, "c2": {"Endpoint": "e2"}}
+    res = ctx.run_switch(ports, port_fields=fields, root={"Networks": [net], "Endpoints": eps})
+    res.expect_out("up", [
+        eth(unknown, ROUTER_MAC, IP(src=HOST_IP, dst="8.8.8.8", id=7, ttl=64) /
+            UDP(sport=5353, dport=53) / Raw(b"out")),
+        eth(unknown, ROUTER_MAC, IP(src=E1_IP, dst="10.244.2.7", id=7, ttl=64) /
+            UDP(sport=5353, dport=53) / Raw(b"pod"))], ordered=False)
+    res.expect_out("c2", [keep])
