@@ -53,12 +53,11 @@ static void acl_counters(const json_t *rules, uint32_t first, unsigned n, json_t
 	json_object_set_new(out, "Bytes", json_integer((json_int_t)bytes));
 }
 
-/* An OutBoundNAT policy the switch enforces: the endpoint's are
- * programmed, and this one is IPv4 (obnat_hns.h). */
-static bool obnat_enforced(const json_t *pol, const char *type,
-			   const struct obnat_status *obnat)
+/* An OutBoundNAT policy the switch enforces once attached: an IPv4 one
+ * on an L2Bridge or Transparent network (obnat_hns.h). */
+static bool obnat_enforceable(const json_t *pol, const char *type, bool bridged_network)
 {
-	return obnat != NULL && strcasecmp(type, "OutBoundNAT") == 0 &&
+	return bridged_network && strcasecmp(type, "OutBoundNAT") == 0 &&
 	       !(json_integer_value(json_object_get(pol, "Flags")) & OBNAT_FLAG_IPV6);
 }
 
@@ -75,8 +74,9 @@ static void obnat_counters(const struct obnat_status *o, json_t *out)
 	json_object_set_new(out, "Sessions", json_integer((json_int_t)o->sessions));
 }
 
-json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
-		      uint64_t qos_drops, const struct obnat_status *obnat)
+json_t *policy_status(const json_t *ep, bool nat_network, bool bridged_network,
+		      const json_t *ext_rules, uint64_t qos_drops,
+		      const struct obnat_status *obnat)
 {
 	json_t *out = json_array(), *pol;
 	/* the endpoint's ACL rules are numbered in policy order from
@@ -88,7 +88,7 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 	json_array_foreach(json_object_get(ep, "Policies"), i, pol) {
 		const char *type = json_string_value(json_object_get(pol, "Type"));
 		const char *what = type ? enforced_what(type, nat_network) : NULL;
-		bool snat = type != NULL && obnat_enforced(pol, type, obnat);
+		bool snat = type != NULL && obnat_enforceable(pol, type, bridged_network);
 		json_t *s = json_object();
 		char err[256];
 		int rules = 0;
@@ -98,7 +98,9 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 			rules = ext_acl_rules_from_hns_policy(pol, "", NULL,
 							      HNS_ACL_POLICY_MAX_RULES,
 							      err, sizeof(err));
-		if (snat)
+		if (snat && attached && obnat == NULL)
+			snat = false; /* could not be programmed: the log says why */
+		else if (snat)
 			what = "SNAT to the host address (or VIP) of what the endpoint "
 			       "sends out of its network's uplink, but to its exceptions";
 		json_object_set_new(s, "Status", json_string(
@@ -109,7 +111,7 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 			acl_counters(ext_rules, next_rule, (unsigned)rules, s);
 		if (attached && type != NULL && strcasecmp(type, "QOS") == 0)
 			json_object_set_new(s, "Dropped", json_integer((json_int_t)qos_drops));
-		if (snat)
+		if (snat && attached)
 			obnat_counters(obnat, s);
 		if (rules > 0)
 			next_rule += (uint32_t)rules;

@@ -254,7 +254,7 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	const char *ep_id;
 	uint64_t qos_drops = 0;
 	struct obnat_status obnat;
-	bool nat = false, snat = false;
+	bool nat = false, snat = false, bridged;
 	int port = -1;
 
 	if (ep == NULL)
@@ -267,6 +267,9 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	nat = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
 					json_string_value(json_object_get(net, "Type")) : "",
 					"NAT") == 0;
+	bridged = net != NULL && json_string_value(json_object_get(net, "Type")) != NULL &&
+		  (strcasecmp(json_string_value(json_object_get(net, "Type")), "L2Bridge") == 0 ||
+		   strcasecmp(json_string_value(json_object_get(net, "Type")), "Transparent") == 0);
 	json_decref(net);
 	if (port >= 0) {
 		struct port_counters c;
@@ -278,7 +281,8 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 		if (rules == NULL)
 			rules = json_array();
 	}
-	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops, snat ? &obnat : NULL));
+	*resp = envelope_ok(policy_status(ep, nat, bridged, rules, qos_drops,
+					   snat ? &obnat : NULL));
 	json_decref(rules);
 	json_decref(ep);
 	return 200;
