@@ -41,7 +41,7 @@ def eth(dst, src, pkt):
     return bytes(Ether(dst=dst, src=src) / pkt)
 
 
-def run(ctx, policies, up=(), c1=(), net_fields=None):
+def run(ctx, policies, up=(), c1=(), net_fields=None, workers=1):
     net = {"Name": "cbr0", "Type": "L2Bridge", "NetworkAdapterName": "up",
            "Subnets": [{"AddressPrefix": "10.244.1.0/24", "GatewayAddress": R_IP}]}
     net.update(net_fields or {})
@@ -52,7 +52,7 @@ def run(ctx, policies, up=(), c1=(), net_fields=None):
     fields = {"up": {"IPAddresses": [HOST_IP + "/24"], "MacAddress": ROUTER_MAC},
               "c1": {"Endpoint": "e1"}}
     return ctx.run_switch(ports, port_fields=fields,
-                          root={"Networks": [net], "Endpoints": [ep]})
+                          root={"Networks": [net], "Endpoints": [ep]}, workers=workers)
 
 
 def fillers(n=FILLERS, dst=HOST_IP):
@@ -205,3 +205,35 @@ def test_obnat_unknown_unicast_goes_to_the_uplink_alone(ctx):
         eth(unknown, ROUTER_MAC, IP(src=E1_IP, dst="10.244.2.7", id=7, ttl=64) /
             UDP(sport=5353, dport=53) / Raw(b"pod"))], ordered=False)
     res.expect_out("c2", [keep])
+
+
+def test_obnat_transparent_endpoint_keeps_its_mac(ctx):
+    """On a Transparent network the pod's frames keep its own MAC on the
+    wire; OutBoundNAT still SNATs them, and the reply to the host address
+    (router MAC) is delivered to the pod with its MAC."""
+    reply = eth(ROUTER_MAC, R_MAC, IP(src="8.8.8.8", dst=HOST_IP, id=9, ttl=60) /
+                UDP(sport=53, dport=5353) / Raw(b"answer"))
+    res = run(ctx, WIN_BRIDGE, up=fillers() + [reply], c1=[from_pod("8.8.8.8")],
+              net_fields={"Type": "Transparent"})
+    res.expect_out("up", [eth(R_MAC, E1, IP(src=HOST_IP, dst="8.8.8.8", id=7, ttl=64) /
+                              UDP(sport=5353, dport=53) / Raw(b"query"))])
+    res.expect_out("c1", [eth(E1, R_MAC, IP(src="8.8.8.8", dst=E1_IP, id=9, ttl=60) /
+                              UDP(sport=53, dport=5353) / Raw(b"answer"))])
+
+
+def test_obnat_two_workers_hand_the_pod_traffic_to_the_owner(ctx):
+    """Ports are dealt to workers round-robin: "up" (port 0) to worker 0,
+    which owns the OutBoundNAT's WinNAT object (slot 0), the pod's port
+    "c1" to worker 1, which hands every frame the rule SNATs to the owner
+    through its ring; the exempt one leaves from worker 1 untouched."""
+    frames = [from_pod("8.8.8.8", sport=5000 + i, marker=b"f%d" % i) for i in range(20)]
+    res = run(ctx, WIN_BRIDGE, c1=frames + [from_pod("10.244.2.7")], workers=2)
+    want = [eth(R_MAC, ROUTER_MAC, IP(src=HOST_IP, dst="8.8.8.8", id=7, ttl=64) /
+                UDP(sport=5000 + i, dport=53) / Raw(b"f%d" % i)) for i in range(20)]
+    want.append(eth(R_MAC, ROUTER_MAC, IP(src=E1_IP, dst="10.244.2.7", id=7, ttl=64) /
+                    UDP(sport=5353, dport=53) / Raw(b"query")))
+    res.expect_out("up", want, ordered=False)
+    res.expect_drops({})
+    nat = obnat_nat(res)
+    check(nat.get("SessionsCreated") == 20 and nat.get("TranslatedOut") == 20,
+          f"OutBoundNAT counters: {nat}")
