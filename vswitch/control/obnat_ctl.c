@@ -160,8 +160,12 @@ void obnat_ctl_clear(struct vswitch *sw, uint16_t port)
 		return;
 	slot = c->slot[port];
 	c->used[port] = false;
-	if (publish(sw, c) < 0) /* a smaller view: only when the last goes (NULL) */
+	if (publish(sw, c) < 0) { /* out of memory: the old view (and NAT) stay */
+		c->used[port] = true;
+		fprintf(stderr, "vswitchd: port %u: OutBoundNAT not removed (out of "
+			"memory)\n", port);
 		return;
+	}
 	release_slot(sw, c, slot);
 }
 
