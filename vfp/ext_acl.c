@@ -17,6 +17,7 @@
  * A rule set too complex for one context (rte_acl has at most 8 tries of
  * bounded size) is split into chunks by priority range (chunk_set). */
 #include "ext_acl.h"
+#include "ext_acl_cache.h"
 #include "ext_acl_internal.h"
 
 #include <errno.h>
@@ -115,6 +116,8 @@ struct ext_acl_table {
 	struct ext_acl_counter *counters; /* nb_workers * stride, worker-written */
 	struct ext_acl_counter *base;     /* carried over; control plane only */
 	struct id_index *by_id;           /* sorted by id */
+	/* nb_workers * EXT_ACL_CACHE_SLOTS, worker-written (ext_acl_cache.h) */
+	struct ext_acl_cache_slot *cache;
 };
 
 static unsigned acl_instance; /* unique rte_acl context names */
@@ -367,6 +370,7 @@ void ext_acl_free(struct ext_acl_table *t)
 	rte_free((void *)t->verdict);
 	rte_free(t->counters);
 	rte_free(t->base);
+	rte_free(t->cache);
 	free(t->by_id);
 	rte_free(t);
 }
@@ -409,7 +413,12 @@ struct ext_acl_table *ext_acl_compile(const struct ext_acl_rule *rules,
 				     (n ? n : 1) * sizeof(struct ext_acl_counter),
 				     RTE_CACHE_LINE_SIZE, socket);
 	t->by_id = malloc((n ? n : 1) * sizeof(*t->by_id));
-	if (v == NULL || t->counters == NULL || t->base == NULL || t->by_id == NULL)
+	t->cache = rte_zmalloc_socket("ext_acl_cache",
+				      RTE_MAX((size_t)nb_workers, (size_t)1) *
+				      EXT_ACL_CACHE_SLOTS * sizeof(*t->cache),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (v == NULL || t->counters == NULL || t->base == NULL || t->by_id == NULL ||
+	    t->cache == NULL)
 		goto nomem;
 	for (unsigned i = 0; i < n; i++) {
 		v[i].deny = rules[i].action == ACL_DENY;
@@ -546,6 +555,42 @@ static inline uint32_t be32_at(const uint8_t *p)
 	return v; /* bytes already in network order */
 }
 
+/* The highest-priority rule of set for the port-relative key k: its
+ * index + 1, or 0. */
+static uint32_t acl_search(const struct chunk_set *set, const struct flow_key *k,
+			   bool v6, bool portless)
+{
+	uint32_t lport = rte_cpu_to_be_32(portless ? PORTLESS : k->lport);
+	uint32_t rport = rte_cpu_to_be_32(portless ? PORTLESS : k->rport);
+	const uint8_t *data;
+	struct key6 k6;
+	struct key4 k4;
+	uint32_t res = 0;
+
+	if (v6) {
+		k6.proto = k->proto;
+		memset(k6.pad, 0, sizeof(k6.pad));
+		for (unsigned w = 0; w < 4; w++) {
+			k6.local[w] = be32_at(&k->local[4 * w]);
+			k6.remote[w] = be32_at(&k->remote[4 * w]);
+		}
+		k6.lport = lport;
+		k6.rport = rport;
+		data = (const uint8_t *)&k6;
+	} else {
+		k4.proto = k->proto;
+		memset(k4.pad, 0, sizeof(k4.pad));
+		k4.local = be32_at(k->local);
+		k4.remote = be32_at(k->remote);
+		k4.lport = lport;
+		k4.rport = rport;
+		data = (const uint8_t *)&k4;
+	}
+	for (unsigned c = 0; c < set->n && res == 0; c++)
+		rte_acl_classify(set->acl[c], &data, &res, 1, 1);
+	return res;
+}
+
 enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
 				     struct ext_acl_flows *flows,
 				     enum acl_dir dir, const struct vfp_pkt *pkt,
@@ -555,8 +600,7 @@ enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
 	const bool v6 = pkt->family == 6;
 	struct flow_key k;
 	const struct chunk_set *set;
-	const uint8_t *data;
-	uint32_t res = 0;
+	uint32_t res;
 	bool portless;
 
 	if ((pkt->family != 4 && !v6) ||
@@ -591,32 +635,25 @@ enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
 	if (t == NULL || (set = &t->set[!in][v6])->n == 0)
 		return EXT_ACL_NO_MATCH;
 
-	uint32_t lport = rte_cpu_to_be_32(portless ? PORTLESS : k.lport);
-	uint32_t rport = rte_cpu_to_be_32(portless ? PORTLESS : k.rport);
-	struct key6 k6;
-	struct key4 k4;
+	if (!v6 && worker < t->nb_workers) {
+		const struct ext_acl_cache_key ck = {
+			.local = in ? pkt->dst_ip4 : pkt->src_ip4,
+			.remote = in ? pkt->src_ip4 : pkt->dst_ip4,
+			.lport = k.lport, .rport = k.rport, .owner = k.owner,
+			.proto = k.proto,
+			/* a packet without ports is not one with ports 0 */
+			.dir = (in ? 1 : 2) | (portless ? 4 : 0),
+		};
+		struct ext_acl_cache_slot *cached =
+			ext_acl_cache_set(&t->cache[(size_t)worker * EXT_ACL_CACHE_SLOTS], &ck);
 
-	if (v6) {
-		k6.proto = k.proto;
-		memset(k6.pad, 0, sizeof(k6.pad));
-		for (unsigned w = 0; w < 4; w++) {
-			k6.local[w] = be32_at(&k.local[4 * w]);
-			k6.remote[w] = be32_at(&k.remote[4 * w]);
+		if (!ext_acl_cache_find(cached, &ck, &res)) {
+			res = acl_search(set, &k, v6, portless);
+			ext_acl_cache_fill(cached, &ck, res);
 		}
-		k6.lport = lport;
-		k6.rport = rport;
-		data = (const uint8_t *)&k6;
 	} else {
-		k4.proto = k.proto;
-		memset(k4.pad, 0, sizeof(k4.pad));
-		k4.local = be32_at(k.local);
-		k4.remote = be32_at(k.remote);
-		k4.lport = lport;
-		k4.rport = rport;
-		data = (const uint8_t *)&k4;
+		res = acl_search(set, &k, v6, portless);
 	}
-	for (unsigned c = 0; c < set->n && res == 0; c++)
-		rte_acl_classify(set->acl[c], &data, &res, 1, 1);
 	if (res == 0)
 		return EXT_ACL_NO_MATCH;
 

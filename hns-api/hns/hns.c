@@ -663,10 +663,14 @@ int txn_end(struct hns *h, int r, struct herr *e)
 
 int txn_commit(struct hns *h, struct herr *e)
 {
+	bool topology = false;
+
 	if (persist(h, e) < 0) {
 		txn_abort(h);
 		return -1;
 	}
+	for (struct hns_obj *o = h->dirty; o != NULL && !topology; o = o->dirty_next)
+		topology = o->kind == HK_NETWORK || o->kind == HK_ENDPOINT;
 	clear_dirty(h);
 	/* release what the undo log kept alive: old docs and names first,
 	 * then the deleted objects themselves */
@@ -700,6 +704,8 @@ int txn_commit(struct hns *h, struct herr *e)
 			h->dp.unplumb(h->dp.ctx, n->ep);
 	}
 	drop_notifies(h);
+	if (topology && !h->loading && h->dp.topology_changed)
+		h->dp.topology_changed(h->dp.ctx);
 	return 0;
 }
 

@@ -111,6 +111,11 @@ struct hns_dataplane {
 	/* Undoes a plumb or netns_make record (an emptied adopted namespace
 	 * is left). */
 	void (*unplumb)(void *ctx, const json_t *record);
+	/* After a committed change to any network or endpoint (created,
+	 * modified, deleted, attached), once the other notices ran: for
+	 * programmers that rebuild from the whole model (Overlay networks:
+	 * RemoteSubnetRoute PATCHes, remote endpoints). Not while loading. */
+	void (*topology_changed)(void *ctx);
 };
 
 /* store may be NULL (state in memory only). Loads every object the store
@@ -138,6 +143,10 @@ json_t *hns_network_list(struct hns *h);
 json_t *hns_network_get(struct hns *h, const char *id);
 json_t *hns_endpoint_list(struct hns *h);
 json_t *hns_endpoint_get(struct hns *h, const char *id);
+/* A network's policies in their v2 form ({"Type", "Settings"}), the
+ * reported ProviderAddress and DrMacAddress included, as
+ * GET /v2/networks/{id} shows them. New reference; NULL: unknown id. */
+json_t *hns_network_policies_v2(struct hns *h, const char *id);
 /* The network an endpoint (its v1 JSON) belongs to: for the dataplane
  * callbacks that program networks. */
 json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1);

@@ -516,6 +516,23 @@ static json_t *network_policies_v2(const json_t *doc)
 	return out;
 }
 
+json_t *hns_network_policies_v2(struct hns *h, const char *id)
+{
+	struct hns_obj *o = id != NULL ? hns_lookup(h, HK_NETWORK, id) : NULL;
+	const struct hns_network *n = (const struct hns_network *)o;
+	json_t *pols;
+	const json_t *v;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	pols = network_policies_v2(o->doc);
+	json_array_foreach(json_object_get(o->doc, "Policies"), i, v)
+		json_array_append_new(pols, policy_render_v2(v));
+	network_report_v2(h, n, pols);
+	return pols;
+}
+
 static json_t *network_render_v2(const struct hns *h,
 				  const struct hns_network *n)
 {

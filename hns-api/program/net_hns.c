@@ -205,8 +205,10 @@ static bool parse_type(const char *t, enum l2b_net_type *type)
 		*type = L2B_NET_L2BRIDGE;
 	else if (strcasecmp(t, "Private") == 0)
 		*type = L2B_NET_PRIVATE;
-	else if (strcasecmp(t, "NAT") == 0 || strcasecmp(t, "ICS") == 0)
-		*type = L2B_NET_NAT;
+	else if (strcasecmp(t, "NAT") == 0 || strcasecmp(t, "ICS") == 0 ||
+		 strcasecmp(t, "Overlay") == 0)
+		*type = L2B_NET_NAT; /* Overlay: its pods reach the wire only
+				      * through the distributed router (overlay_hns.h) */
 	else
 		return false;
 	return true;

@@ -25,6 +25,18 @@
  * "PortKind": "af_xdp" asks for AF_XDP. */
 #define DEFAULT_KIND "af_packet"
 #define MAX_PODIFS 64 /* eth0..eth63 in one namespace */
+/* A failed spare is not tried again for this long (seconds): a full
+ * switch or a kernel refusing veths should not cost every control loop
+ * a failing netlink exchange. */
+#define SPARE_RETRY_SEC 10
+
+/* A pod's interface made ahead of need (--pod-port-pool): a veth whose
+ * outer end is already a net_af_packet switch port, its inner end down
+ * in the host namespace until a plumb moves it into the pod. */
+struct spare {
+	char outer[IF_NAMESIZE]; /* "hv<tag>sp<6 hex>": the sweep's pattern */
+	char inner[IF_NAMESIZE]; /* "hq<tag>sp<6 hex>": goes with its outer end */
+};
 
 struct ns_hns {
 	struct ports *ports;
@@ -33,6 +45,10 @@ struct ns_hns {
 	json_t *live;    /* port name -> plumb record, what exists now */
 	json_t *owned;   /* namespace name -> true: made by us */
 	unsigned plugs;  /* interfaces made (outer_name) */
+	unsigned pool;   /* spares to keep (0: none) */
+	unsigned nb_spares, spare_seq;
+	struct spare spares[NS_HNS_POOL_MAX];
+	time_t spare_failed; /* when making one last failed, 0: never */
 };
 
 static const char *jstr(const json_t *o, const char *k)
@@ -79,6 +95,9 @@ void ns_hns_destroy(struct ns_hns *nh)
 	json_object_foreach(nh->live, name, rec)
 		if (host_link_delete(HOST_NETNS_SELF, jstr(rec, "HostInterfaceName"),
 				     err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: stop: %s\n", err);
+	for (unsigned i = 0; i < nh->nb_spares; i++)
+		if (host_link_delete(HOST_NETNS_SELF, nh->spares[i].outer, err, sizeof(err)) < 0)
 			fprintf(stderr, "vswitchd: stop: %s\n", err);
 	if (!nh->keep)
 		json_object_foreach(nh->owned, name, rec)
@@ -209,6 +228,106 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 	return rc == 403 ? 403 : 400;
 }
 
+/* ---- the pool of spares (--pod-port-pool) ---- */
+
+void ns_hns_set_pool(struct ns_hns *nh, unsigned spares)
+{
+	char err[256];
+
+	nh->pool = spares < NS_HNS_POOL_MAX ? spares : NS_HNS_POOL_MAX;
+	while (nh->nb_spares > nh->pool) {
+		const struct spare *sp = &nh->spares[--nh->nb_spares];
+
+		if (ports_find(nh->ports, sp->outer) >= 0)
+			ports_remove(nh->ports, sp->outer, err, sizeof(err));
+		host_link_delete(HOST_NETNS_SELF, sp->outer, err, sizeof(err));
+	}
+}
+
+unsigned ns_hns_spares(const struct ns_hns *nh)
+{
+	return nh->nb_spares;
+}
+
+static void spare_drop(struct ns_hns *nh, const char *outer)
+{
+	char err[256];
+
+	if (ports_find(nh->ports, outer) >= 0)
+		ports_remove(nh->ports, outer, err, sizeof(err));
+	if (host_link_exists(HOST_NETNS_SELF, outer))
+		host_link_delete(HOST_NETNS_SELF, outer, err, sizeof(err));
+}
+
+/* Makes one spare: the pair, transmit offloads off on both ends (the
+ * switch finishes no checksum), its outer end plugged. 0, or -1 with
+ * err and nothing left. */
+static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t errlen)
+{
+	char devargs[160];
+	unsigned seq = nh->spare_seq++ & 0xffffff;
+
+	snprintf(sp->outer, sizeof(sp->outer), "hv%ssp%06x", nh->tag, seq);
+	snprintf(sp->inner, sizeof(sp->inner), "hq%ssp%06x", nh->tag, seq);
+	if (host_veth_spare_create(sp->outer, sp->inner, err, errlen) < 0)
+		return -1;
+	snprintf(devargs, sizeof(devargs), "net_af_packet_%s,iface=%s", sp->outer, sp->outer);
+	if (host_link_tx_offload_off(HOST_NETNS_SELF, sp->inner, err, errlen) < 0 ||
+	    host_link_tx_offload_off(HOST_NETNS_SELF, sp->outer, err, errlen) < 0 ||
+	    ports_add_device(nh->ports, sp->outer, devargs, err, errlen) != 0) {
+		spare_drop(nh, sp->outer);
+		return -1;
+	}
+	return 0;
+}
+
+int ns_hns_pool_fill(struct ns_hns *nh)
+{
+	char err[512];
+	time_t now = time(NULL);
+
+	if (nh->nb_spares >= nh->pool ||
+	    (nh->spare_failed != 0 && now - nh->spare_failed < SPARE_RETRY_SEC))
+		return 0;
+	/* the last free port slots are for requests that name their port */
+	if (ports_free_slots(nh->ports) <= 2)
+		return 0;
+	if (spare_make(nh, &nh->spares[nh->nb_spares], err, sizeof(err)) < 0) {
+		fprintf(stderr, "vswitchd: --pod-port-pool: %s (again in %d s)\n", err,
+			SPARE_RETRY_SEC);
+		nh->spare_failed = now;
+		return -1;
+	}
+	nh->spare_failed = 0;
+	nh->nb_spares++;
+	return 1;
+}
+
+/* A pod's plumb from a spare: the spare's inner end becomes the pod's
+ * interface as spec says (its outer_name is replaced by the spare's, and
+ * outer receives it). 0, or -1: no spare, or the take failed (the spare
+ * is gone then, and the caller makes a pair the usual way). */
+static int take_spare(struct ns_hns *nh, struct host_veth_spec *spec,
+		      struct host_veth_result *res, char outer[IF_NAMESIZE])
+{
+	char why[512];
+	struct spare sp;
+
+	if (nh->nb_spares == 0)
+		return -1;
+	sp = nh->spares[0];
+	memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+	spec->outer_name = sp.outer;
+	if (host_veth_spare_take(spec, sp.inner, res, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vswitchd: spare %s: %s (making a new pair)\n", sp.outer, why);
+		spare_drop(nh, sp.outer);
+		return -1;
+	}
+	snprintf(outer, IF_NAMESIZE, "%s", sp.outer);
+	spec->outer_name = outer;
+	return 0;
+}
+
 /* The namespace's default route is its first interface's: does another
  * live plumb of ours (not the one being made again) sit there? */
 static bool has_default_route(const struct ns_hns *nh, const char *path,
@@ -317,8 +436,12 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		spec.inner_name = inner;
 		spec.outer_name = outer;
 		fill_spec(&spec, ep, path != NULL && !has_default_route(nh, path, outer));
-		rc = path ? host_veth_create(&spec, &res, why, sizeof(why))
-			  : host_vnic_create(&spec, &res, why, sizeof(why));
+		if (path != NULL && old == NULL && strcmp(kind, DEFAULT_KIND) == 0 &&
+		    take_spare(nh, &spec, &res, outer) == 0)
+			rc = 0; /* its port is plugged already: add_port finds it */
+		else
+			rc = path ? host_veth_create(&spec, &res, why, sizeof(why))
+				  : host_vnic_create(&spec, &res, why, sizeof(why));
 		if (rc < 0 && path != NULL && strstr(why, "default route") &&
 		    strstr(why, "exists")) {
 			/* an adopted namespace routes already: keep its route */
@@ -352,6 +475,9 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 	json_object_set(nh->live, outer, *record);
 	return 0;
 fail:
+	if (made && ports_find(nh->ports, outer) >= 0 &&
+	    json_object_get(nh->live, outer) == NULL) /* a spare's port */
+		ports_remove(nh->ports, outer, why, sizeof(why));
 	if (made)
 		host_link_delete(HOST_NETNS_SELF, outer, why, sizeof(why));
 	if (fd != HOST_NETNS_SELF)
@@ -386,6 +512,14 @@ void ns_hns_unplumb(struct ns_hns *nh, const json_t *rec)
 	}
 }
 
+static bool is_spare(const struct ns_hns *nh, const char *name)
+{
+	for (unsigned i = 0; i < nh->nb_spares; i++)
+		if (strcmp(nh->spares[i].outer, name) == 0)
+			return true;
+	return false;
+}
+
 void ns_hns_sweep(struct ns_hns *nh)
 {
 	struct host_link_info links[256];
@@ -401,7 +535,7 @@ void ns_hns_sweep(struct ns_hns *nh)
 		if (strncmp(links[i].name, prefix, strlen(prefix)) != 0 ||
 		    strlen(links[i].name) != strlen(prefix) + 8 ||
 		    strcmp(links[i].kind, "veth") != 0 ||
-		    json_object_get(nh->live, links[i].name) != NULL)
+		    json_object_get(nh->live, links[i].name) != NULL || is_spare(nh, links[i].name))
 			continue;
 		fprintf(stderr, "vswitchd: removing %s, left by an earlier run\n",
 			links[i].name);

@@ -38,4 +38,20 @@ void ns_hns_unplumb(struct ns_hns *nh, const json_t *record);
  * no restored attachment uses, left by a kill -9. */
 void ns_hns_sweep(struct ns_hns *nh);
 
+/* The pool of spares (--pod-port-pool): up to spares pod interfaces made
+ * ahead of need, each a veth whose outer end ("hv<tag>sp<n>") is already
+ * a net_af_packet switch port, so that a pod's plumb (default kind, into
+ * a namespace, not a restore) costs only netlink: the port's packet
+ * sockets, whose set-up waits for kernel RCU grace periods, are most of
+ * a plumb's time. Spares take switch ports (GET /ports lists them) and
+ * leave the last 2 free slots alone; they go at stop, or when the pool
+ * is made smaller. */
+#define NS_HNS_POOL_MAX 8
+void ns_hns_set_pool(struct ns_hns *nh, unsigned spares);
+unsigned ns_hns_spares(const struct ns_hns *nh);
+/* Main lcore, between requests: makes one spare if the pool is short
+ * (one, so a request waits for at most one port's set-up). 1 made, 0
+ * nothing to do, -1 failed (logged; tried again after 10 s). */
+int ns_hns_pool_fill(struct ns_hns *nh);
+
 #endif

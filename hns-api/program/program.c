@@ -15,6 +15,7 @@
 #include "obnat_hns.h"
 #include "net_hns.h"
 #include "ns_hns.h"
+#include "overlay_hns.h"
 #include "envelope.h"
 #include "policy_status.h"
 #include "ports.h"
@@ -35,6 +36,7 @@ struct program {
 	struct net_hns *nets; /* Transparent/L2Bridge/Private (net_hns.h) */
 	struct lb_hns *lbs;   /* HNS load balancers (lb_hns.h) */
 	struct ns_hns *ns;    /* namespaces and attaches in Linux (ns_hns.h) */
+	struct overlay_hns *overlay; /* Overlay networks (overlay_hns.h) */
 	struct bg_work *bg;   /* REST changes made off the main lcore */
 };
 
@@ -100,8 +102,19 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 	qos_hns_endpoint_detached(pg->sw, (uint16_t)p);
 	obnat_hns_endpoint_detached(pg->sw, (uint16_t)p);
 	net_hns_endpoint_detached(pg->nets, (uint16_t)p, endpoint_v1);
-	if (pg->hns != NULL)
+	if (pg->hns != NULL) {
 		nat_hns_endpoint_detached(pg->nat, pg->hns, (uint16_t)p, endpoint_v1);
+		/* now, before the port may go: no overlay entry outlives it */
+		overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
+	}
+}
+
+static void dp_topology_changed(void *ctx)
+{
+	struct program *pg = ctx;
+
+	if (pg->hns != NULL)
+		overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
 }
 
 static void dp_network_created(void *ctx, const json_t *network_v1)
@@ -216,6 +229,7 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.netns_make = dp_netns_make;
 	pg->dp.plumb = dp_plumb;
 	pg->dp.unplumb = dp_unplumb;
+	pg->dp.topology_changed = dp_topology_changed;
 }
 
 /* Networks and attachments hns_create() restored came before the
@@ -244,6 +258,7 @@ static void program_restored(struct program *pg)
 		}
 		json_decref(ep);
 	}
+	overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
 }
 
 /* GET /endpoints/{id}/policystatus: what the switch does with each of the
@@ -283,6 +298,7 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	}
 	*resp = envelope_ok(policy_status(ep, nat, bridged, rules, qos_drops,
 					   snat ? &obnat : NULL));
+	overlay_hns_policy_status(pg->overlay, ep, json_object_get(*resp, "Output"));
 	json_decref(rules);
 	json_decref(ep);
 	return 200;
@@ -301,9 +317,10 @@ static struct program *create_models(struct vswitch *sw, const struct switch_con
 	pg->nat = nat_api_create(sw);
 	pg->nets = net_hns_create(sw);
 	pg->lbs = lb_hns_create(sw);
+	pg->overlay = overlay_hns_create(sw);
 	pg->ports = pg->acl != NULL ? ports_create(sw, cfg, pg->acl) : NULL;
 	if (pg->acl == NULL || pg->nat == NULL || pg->nets == NULL || pg->lbs == NULL ||
-	    pg->ports == NULL) {
+	    pg->overlay == NULL || pg->ports == NULL) {
 		program_stop(pg);
 		return NULL;
 	}
@@ -450,6 +467,17 @@ void program_background_poll(struct program *pg)
 		bg_work_poll(pg->bg);
 }
 
+void program_idle(struct program *pg)
+{
+	if (pg != NULL)
+		ns_hns_pool_fill(pg->ns);
+}
+
+void program_set_pod_port_pool(struct program *pg, unsigned spares)
+{
+	ns_hns_set_pool(pg->ns, spares);
+}
+
 bool program_background_settling(const struct program *pg)
 {
 	return pg != NULL && acl_api_settling(pg->acl) > 0;
@@ -479,6 +507,7 @@ void program_stop(struct program *pg)
 	nat_api_destroy(pg->nat);
 	net_hns_destroy(pg->nets);
 	lb_hns_destroy(pg->lbs);
+	overlay_hns_destroy(pg->overlay);
 	free(pg);
 }
 
@@ -522,6 +551,11 @@ json_t *program_stats(const struct program *pg)
 	if (doc != NULL)
 		json_object_set_new(doc, "LoadBalancers", lb_hns_stats(pg->lbs));
 	return doc;
+}
+
+int program_write_stats(const struct program *pg, const char *path)
+{
+	return stats_write_doc(program_stats(pg), path);
 }
 
 struct vswitch *program_switch(const struct program *pg)

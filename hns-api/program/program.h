@@ -67,6 +67,11 @@ int program_background_start(struct program *pg, acl_api_answer_fn answer,
 			     void *ctx, char *err, size_t errlen);
 /* Main lcore: finished background changes are put in force and answered. */
 void program_background_poll(struct program *pg);
+/* Main lcore, after the requests of a control loop were answered: work
+ * kept out of requests' way (one spare pod port made, ns_hns.h). */
+void program_idle(struct program *pg);
+/* --pod-port-pool: pod interfaces kept ready (ns_hns_set_pool). */
+void program_set_pod_port_pool(struct program *pg, unsigned spares);
 /* Is switch state a change just made (an HNS endpoint's ACL policies)
  * still being compiled in the background? Its reply should wait. */
 bool program_background_settling(const struct program *pg);
@@ -79,6 +84,8 @@ void program_stop(struct program *pg);
 /* The /stats document: the switch's counters (stats_json.h) and the HNS
  * load balancers' ("LoadBalancers", lb_hns.h). */
 json_t *program_stats(const struct program *pg);
+/* --stats-out: program_stats written atomically to path. 0 or -1. */
+int program_write_stats(const struct program *pg, const char *path);
 /* The /metrics text: the switch's counters and the load balancers'. 0 with
  * a malloc'd text, or -1. */
 int program_metrics(const struct program *pg, char **text, size_t *len);

@@ -382,6 +382,7 @@ void api_routes_poll(void *arg)
 		}
 	}
 	api_server_poll(r->server);
+	program_idle(r->pg);
 }
 
 void api_routes_wait(void *arg, unsigned timeout_us)

@@ -484,3 +484,12 @@ int ports_uplink_ip(const struct ports *ps, uint32_t *ip)
 	}
 	return -1;
 }
+
+unsigned ports_free_slots(const struct ports *ps)
+{
+	unsigned used = 0;
+
+	for (uint16_t i = 0; i < ps->sw->nb_ports; i++)
+		used += ps->sw->ports[i].in_use;
+	return used < VS_MAX_PORTS ? VS_MAX_PORTS - used : 0;
+}

@@ -219,18 +219,23 @@ json_t *stats_to_json(const struct vswitch *sw)
 			 "Workers", workers, "Latency", latency_json(sw));
 }
 
-int stats_write_file(const struct vswitch *sw, const char *path)
+int stats_write_doc(json_t *doc, const char *path)
 {
 	char tmp[4096];
-	json_t *doc = stats_to_json(sw);
-	int rc;
+	int rc = -1;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (doc != NULL)
+		rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(doc);
 	if (rc == 0)
 		rc = rename(tmp, path);
 	return rc == 0 ? 0 : -1;
+}
+
+int stats_write_file(const struct vswitch *sw, const char *path)
+{
+	return stats_write_doc(stats_to_json(sw), path);
 }
 
 /* ---- /metrics ---------------------------------------------------------- */

@@ -30,5 +30,8 @@ void metrics_put_label(FILE *f, const char *s);
 
 /* Writes atomically (temp file + rename). Returns 0 or -1 (errno). */
 int stats_write_file(const struct vswitch *sw, const char *path);
+/* The same for a document already made (program_stats: the switch's and
+ * the load balancers' counters); takes doc's reference, NULL fails. */
+int stats_write_doc(json_t *doc, const char *path);
 
 #endif

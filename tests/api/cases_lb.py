@@ -19,6 +19,7 @@ and its frontends still taken).
 import atexit
 import hashlib
 import json
+import os
 import urllib.parse
 
 from client import Api, Daemon, hns_error, hns_ok
@@ -68,7 +69,9 @@ def _start(s):
     sock = s.path("lb.sock")
     d = Daemon(s.vswitchd, s.w, f"lb{LbDaemon.runs}")
     LbDaemon.daemon = d.start(lb_config(), ["--api", f"unix:{sock}",
-                                            "--state", s.path("lb.db")], wait_unix=sock)
+                                            "--state", s.path("lb.db"),
+                                            "--stats-out", s.path("lb-stats.json")],
+                              wait_unix=sock)
     LbDaemon.api = Api(unix_path=sock)
     return LbDaemon.api
 
@@ -520,6 +523,26 @@ def test_lb_counters_and_stats_section(s):
     hns_ok(api.delete(f"/v2/loadbalancers/{lb['ID']}"), "clean up")
     rows = {x["ID"] for x in api.get("/stats").json().get("LoadBalancers", [])}
     check(lb["ID"] not in rows, "a deleted LB is still in /stats")
+
+
+def test_lb_stats_out_on_exit_lists_the_load_balancers(s):
+    api = lb_api(s)
+    net = kube_net(api)
+    lb = hns_ok(api.post("/v2/loadbalancers", lb_body(net.local, [pm(TCP, 80, 8131)],
+                                                      vips=["10.96.7.2"])), "LB")
+    out = s.path("lb-stats.json")
+    if os.path.exists(out):
+        os.unlink(out)
+    check(_stop() == 0, "the daemon did not stop cleanly")
+    with open(out) as f:
+        stats = json.load(f)
+    rows = {x["ID"]: x for x in stats.get("LoadBalancers", [])}
+    check(lb["ID"] in rows, f"--stats-out LoadBalancers lacks {lb['ID']}: {list(rows)}")
+    check(rows[lb["ID"]]["Frontends"] == ["10.96.7.2 TCP 8131"],
+          f"--stats-out row {rows[lb['ID']]!r}")
+    check("Ports" in stats and "Drops" in stats, "--stats-out lost the switch's counters")
+    api = lb_api(s)  # back, from --state
+    hns_ok(api.delete(f"/v2/loadbalancers/{lb['ID']}"), "clean up")
 
 
 def _snapshot(api):

@@ -11,8 +11,9 @@ namespace, interface and object a case makes is removed in its finally."""
 import json
 import os
 import subprocess
+import time
 
-from client import hns_error, hns_ok
+from client import Api, Daemon, hns_error, hns_ok
 from common import check, make_network
 
 SV2 = {"Major": 2, "Minor": 0}
@@ -38,7 +39,7 @@ def host_links():
     """The host's links a plumb could make (other tests and programs may
     add and remove theirs meanwhile): the switch's ends ("hv..."), vNICs."""
     return sorted(l["ifname"] for l in ip_json("link", "show")
-                  if l["ifname"].startswith(("hv", "vEthernet-")))
+                  if l["ifname"].startswith(("hv", "hq", "vEthernet-")))
 
 
 def ports(api):
@@ -315,3 +316,60 @@ def test_namespace_endpoint_interface_name_is_chosen(s):
               "a refused plumb left a link or a port")
     finally:
         o.close()
+
+
+def _wait(cond, what, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out: {what}")
+
+
+def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
+    """--pod-port-pool 2: two spare pod interfaces wait as switch ports; a
+    plumb takes one (the endpoint's port is that spare, the pod's eth0 has
+    the endpoint's MAC and address), the pool makes another, the unplumb
+    removes the taken one, and the stop removes every spare."""
+    sock = s.path("pool.sock")
+    d = Daemon(s.vswitchd, s.w, "pool").start({"Switch": {"Name": "poolsw"}, "Ports": []},
+                                             ["--api", f"unix:{sock}", "--pod-port-pool", "2"],
+                                             wait_unix=sock)
+    ns_ids = []
+    try:
+        api = Api(unix_path=sock)
+        _wait(lambda: len(ports(api)) == 2, "two spares")
+        spares = ports(api)
+        check(all(p.startswith("hv") and p[6:8] == "sp" for p in spares), f"spares {spares}")
+        tag = spares[0][:6]
+        net = make_network(api, "net-pool", "172.30.61.0/24", "172.30.61.1")
+        ep = hns_ok(api.post("/endpoints/", {"Name": "ep-pool", "VirtualNetwork": net["ID"],
+                                             "IPAddress": "172.30.61.5",
+                                             "MacAddress": "02-15-5D-61-00-05"}), "endpoint")
+        ns = hns_ok(api.post("/v2/namespaces", {"SchemaVersion": SV2}), "namespace")
+        ns_ids.append(ns["ID"])
+        hns_ok(ns_add(api, ns["ID"], ep["ID"]), "PATCH Add")
+        got = hns_ok(api.get(f"/endpoints/{ep['ID']}"), "GET endpoint")
+        check(got.get("VirtualNicName") in spares,
+              f"the endpoint's port {got.get('VirtualNicName')} is not a spare of {spares}")
+        eth0 = link("eth0", ns=ns["ID"])
+        check(eth0 is not None and eth0.get("address") == "02:15:5d:61:00:05",
+              f"eth0 in the pod: {eth0!r}")
+        check(any(a.get("local") == "172.30.61.5" for a in eth0.get("addr_info", [])),
+              f"eth0 has no 172.30.61.5: {eth0!r}")
+        _wait(lambda: len([p for p in ports(api) if p != got["VirtualNicName"]]) == 2,
+              "the pool refilled")
+        hns_ok(patch(api, f"/v2/namespaces/{ns['ID']}", {
+            "ResourceType": "Endpoint", "RequestType": "Remove",
+            "Settings": {"EndpointId": ep["ID"]}}), "PATCH Remove")
+        check(got["VirtualNicName"] not in ports(api), "the taken spare's port outlived the unplumb")
+        check(got["VirtualNicName"] not in host_links(), "the taken spare's veth outlived the unplumb")
+        check(d.stop() == 0, "the daemon did not stop cleanly")
+        left = [l for l in host_links() if l.startswith(tag) or l.startswith("hq" + tag[2:])]
+        check(not left, f"links left after the stop: {left}")
+    finally:
+        d.stop()
+        for n in ns_ids:
+            if os.path.exists(f"/run/netns/{n}"):
+                subprocess.run(["ip", "netns", "del", n], capture_output=True)

@@ -4,7 +4,7 @@
 #
 # usage: tests/bench/bench.sh [SECONDS] [--smoke] [--no-peers] [--out DIR]
 #            [--vlan] [--acl-rules N[,N...]] [--nat] [--sizes] [--scaling]
-#            [--lb] [--obnat] [--latency] [--trace-cost]         (run as root)
+#            [--lb] [--obnat] [--pod-acls] [--vxlan] [--latency] [--trace-cost]  (run as root)
 #   SECONDS      how long each vswitchd run lasts (default 10, at least 4)
 #   no case option: every case below but --trace-cost (the full run);
 #   with case options: hvswitch-l2 plus the cases named
@@ -29,8 +29,20 @@
 #                uplink "sink", 1,000 flows and 1,000,000 flows
 #                (mknatpcap.py --vip), and L2 with an LB present that
 #                none of the frames is for; rows against testpmd io and
-#                ovs-nat (OVS conntrack NAT: the nearest peer peers.sh
-#                has; OVN's ct(nat) + select group is not there)
+#                ovs-lb (OVS doing it the OVN way, ct(nat) + a select
+#                group, 1,000 flows: tests/bench/ovs_peers.sh)
+#   --pod-acls   L2 between two ports that each hold a pod's HNS ACL set
+#                of 50 rules (extended ACLs, Calico-like; every frame
+#                classified leaving one and entering the other), and the
+#                memory of a 110-pod node's ACL state (acl-scale-bench)
+#   --vxlan      Overlay networks (issue 19): VXLAN encapsulation of 1,024
+#                pod UDP flows routed by the DR to a RemoteSubnetRoute (port
+#                "in" a pod's endpoint, "sink" the uplink with the provider
+#                address and the remote PA as a static neighbour) and
+#                decapsulation of the same flows to the pod (port "in" the
+#                uplink, "sink" the pod's port); 64-byte pod frames, and
+#                1518-byte outer frames (the largest a 1500-byte MTU
+#                underlay carries: 1468-byte pod frames) (mkvxlanpcap.py)
 #   --obnat      HNS OutBoundNAT (issue 18): port "in" is an L2Bridge
 #                endpoint with win-bridge's policy (ExceptionList
 #                10.244.0.0/16, 10.96.0.0/12, 192.0.2.0/24), its frames
@@ -67,8 +79,8 @@
 # per packet on the worker core(s) (TSC Hz x workers / pps; TSC Hz is
 # rte_get_tsc_hz() from vswitchd's --stats-out "Latency.TscHz", else the
 # kernel's "tsc: ... MHz" line), the ratio to testpmd io and to OVS-DPDK
-# (L2 rows against ovs-l2, NAT rows against ovs-nat, 1518-byte rows
-# against the 1518-byte peers), p50/p99 latency.
+# (L2 rows against ovs-l2, NAT rows against ovs-nat, LB rows against
+# ovs-lb, 1518-byte rows against the 1518-byte peers), p50/p99 latency.
 # Memory: the L2 cases run with --no-huge (as peers.sh runs testpmd), the
 # NAT cases and winnat-bench on 2 MB hugepages (as OVS-DPDK runs):
 # nr_hugepages is raised as far as a case needs and put back at exit; a
@@ -80,7 +92,7 @@ SECS=""
 SMOKE=0
 RUN_PEERS=1
 OUT=/tmp/hvswitch-bench
-VLAN=0 NAT=0 LB=0 OBNAT=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
+VLAN=0 NAT=0 LB=0 OBNAT=0 POD_ACL=0 VXLAN=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
 ACL_RULES=()
 any_case=0
 want_rules=0
@@ -105,6 +117,8 @@ for a in "$@"; do
 	--nat) NAT=1; any_case=1 ;;
 	--lb) LB=1; any_case=1 ;;
 	--obnat) OBNAT=1; any_case=1 ;;
+	--pod-acls) POD_ACL=1; any_case=1 ;;
+	--vxlan) VXLAN=1; any_case=1 ;;
 	--sizes) SIZES=1; any_case=1 ;;
 	--scaling) SCALING=1; any_case=1 ;;
 	--latency) LATENCY=1; any_case=1 ;;
@@ -123,7 +137,7 @@ done
 [ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
 [ $want_out = 0 ] || { echo "bench: --out needs a directory" >&2; exit 2; }
 if [ $any_case = 0 ]; then # the full run
-	VLAN=1 NAT=1 LB=1 OBNAT=1 SIZES=1 SCALING=1 LATENCY=1
+	VLAN=1 NAT=1 LB=1 OBNAT=1 POD_ACL=1 VXLAN=1 SIZES=1 SCALING=1 LATENCY=1
 	ACL_RULES=(0 10000)
 fi
 SKIP=2
@@ -346,6 +360,47 @@ for n in "${ACL_RULES[@]}"; do
 	measure "hvswitch-acl-$n" "$W/bench-acl-$n.json"
 done
 
+# pod_acl_config N FILE: both ports as pods holding an HNS ACL set of N
+# rules each, as Calico writes them (a default Block In, then Allow rules
+# for remote prefixes and local ports, In and Out), compiled as extended
+# ACLs; one Allow Out on "in" and one Allow In on "sink" pass the frames,
+# so each is classified twice (leaving one pod, entering the other).
+pod_acl_config() {
+	"$PY" - "$1" "$PCAP" >"$2" <<'PYEOF'
+import json, sys
+n, pcap = int(sys.argv[1]), sys.argv[2]
+def pod_set(passing):
+    rules = [{"Action": "Deny", "Direction": "Inbound", "Weight": 35}]
+    for i in range(1, n - 1):
+        rules.append({"Action": "Allow", "Direction": "Inbound" if i % 2 else "Outbound",
+                      "Protocol": "TCP" if i % 3 else "UDP",
+                      "RemoteIPAddress": "172.%d.%d.0/24" % (16 + i // 250, i % 250),
+                      "LocalPort": str(1000 + i), "Weight": 65535 - (1000 + i)})
+    rules.append(passing)
+    return rules[:n]
+port_in = {"Name": "in", "Devargs": f"net_pcap0,rx_pcap={pcap},infinite_rx=1",
+           "ExtendedAcls": pod_set({"Action": "Allow", "Direction": "Outbound",
+                                    "RemoteIPAddress": "192.0.2.1", "Weight": 100})}
+sink = {"Name": "sink", "Devargs": "net_null0,no-rx=1", "MacAddresses": ["02:00:00:00:ff:01"],
+        "ExtendedAcls": pod_set({"Action": "Allow", "Direction": "Inbound",
+                                 "RemoteIPAddress": "10.0.0.0/8", "Weight": 100})}
+print(json.dumps({"Switch": {"Name": "vSwitch"}, "Ports": [port_in, sink]}))
+PYEOF
+}
+if [ $POD_ACL = 1 ]; then
+	pod_acl_config 50 "$W/bench-pod-acl.json" ||
+		{ echo "bench: cannot write the pod ACL config" >&2; exit 2; }
+	measure hvswitch-pod-acl-50 "$W/bench-pod-acl.json"
+	# the whole node's ACL state: 110 pods x 50 rules (acl-scale-bench)
+	AB=$(dirname "$VSWITCHD")/tests/bench/acl-scale-bench
+	if [ -x "$AB" ]; then
+		"$AB" --no-huge -m 1024 --no-pci -l 0 --file-prefix hvs-acl-scale$$ -- 110 50 2>&1 |
+			tee "$W/acl-scale.txt" | grep '^acl-scale' >&2
+		sed -n 's/^acl-scale .* all ACL state \([0-9.]*\) MiB.*/acl-state-110x50-mib \1/p' \
+			"$W/acl-scale.txt" | tee -a "$RESULTS"
+	fi
+fi
+
 if [ $NAT = 1 ] || [ $LATENCY = 1 ]; then
 	cat >"$W/bench-nat.json" <<EOF
 {
@@ -481,6 +536,39 @@ obnat_config() {
 EOF
 }
 
+# vxlan_config MODE PCAP FILE: an Overlay network (VNI 4096, pod subnet
+# 10.244.1.0/24, DR MAC 02:15:5d:00:00:01, a RemoteSubnetRoute
+# 10.244.2.0/24 -> 10.99.0.2) with its pod on the pcap port (encap) or on
+# the net_null sink (decap).
+vxlan_config() {
+	local pod_port=in pod_dev="net_pcap0,rx_pcap=$2,infinite_rx=1"
+	local up_port=sink up_dev="net_null0,no-rx=1"
+	if [ "$1" = decap ]; then
+		pod_port=sink pod_dev="net_null0,no-rx=1"
+		up_port=in up_dev="net_pcap0,rx_pcap=$2,infinite_rx=1"
+	fi
+	cat >"$3" <<EOF
+{
+  "Switch": {"Name": "vSwitch"},
+  "Ports": [
+    {"Name": "$up_port", "Devargs": "$up_dev", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:01", "IPAddresses": ["10.99.0.1/24"],
+     "Neighbors": [{"IPAddress": "10.99.0.2", "MacAddress": "02:00:00:00:ff:02"}]},
+    {"Name": "$pod_port", "Devargs": "$pod_dev", "Endpoint": "pod"}
+  ],
+  "Networks": [{"Name": "vxlan0", "Type": "Overlay", "NetworkAdapterName": "$up_port",
+    "Subnets": [{"AddressPrefix": "10.244.1.0/24", "GatewayAddress": "10.244.1.1",
+                 "Policies": [{"Type": "VSID", "VSID": 4096}]}],
+    "Policies": [{"Type": "DrMacAddress", "Address": "02-15-5D-00-00-01"},
+      {"Type": "RemoteSubnetRoute", "DestinationPrefix": "10.244.2.0/24",
+       "IsolationId": 4096, "ProviderAddress": "10.99.0.2",
+       "DistributedRouterMacAddress": "0E-2A-0A-F4-02-01"}]}],
+  "Endpoints": [{"Name": "pod", "VirtualNetworkName": "vxlan0", "IPAddress": "10.244.1.2",
+    "MacAddress": "0E-2A-0A-F4-01-02", "Policies": [{"Type": "PA", "PA": "10.99.0.1"}]}]
+}
+EOF
+}
+
 if [ $OBNAT = 1 ]; then
 	[ -f "$OBNAT1K" ] || "$PY" tests/bench/mknatpcap.py "$OBNAT1K" --flows 1000 --sockets 1000
 	obnat_config "$OBNAT1K" 65536 "$W/bench-obnat.json" 0
@@ -490,6 +578,19 @@ if [ $OBNAT = 1 ]; then
 		obnat_config "$NAT1M" 1500000 "$W/bench-obnat-1m.json" 1050000
 		measure hvswitch-obnat-1m "$W/bench-obnat-1m.json" 8192 huge
 	fi
+fi
+
+if [ $VXLAN = 1 ]; then
+	for mode in encap decap; do
+		for wire in 64 1518; do
+			name=hvswitch-vxlan-$mode
+			[ $wire = 1518 ] && name=$name-1518
+			"$PY" tests/bench/mkvxlanpcap.py "$W/vxlan-$mode-$wire.pcap" --mode $mode \
+				--wire $wire || { echo "$name NA" | tee -a "$RESULTS"; continue; }
+			vxlan_config $mode "$W/vxlan-$mode-$wire.pcap" "$W/bench-vxlan-$mode-$wire.json"
+			measure $name "$W/bench-vxlan-$mode-$wire.json"
+		done
+	done
 fi
 
 if [ $SCALING = 1 ]; then
@@ -534,6 +635,22 @@ if [ $RUN_PEERS = 1 ]; then
 			echo "bench: $PEERS $PCAP1518 $SECS" >&2
 			bash "$PEERS" "$PCAP1518" "$SECS" 2>&1 | tee -a "$W/peers.log" |
 				awk 'NF >= 2 && $1 ~ /^(testpmd-io|ovs-l2)$/ {print $1 "-1518", $2}' | tee -a "$RESULTS"
+		fi
+		# OVS doing the LB the OVN way (ct(nat) + select group):
+		# tests/bench/ovs_peers.sh
+		oargs=()
+		[ $LB = 1 ] && oargs+=(--lb "$LB1K")
+		# the Overlay rows' own pcaps (made by the --vxlan case above)
+		if [ $VXLAN = 1 ]; then
+			[ -f "$W/vxlan-encap-64.pcap" ] && oargs+=(--vxlan "$W/vxlan-encap-64.pcap")
+			[ -f "$W/vxlan-encap-1518.pcap" ] && oargs+=(--vxlan1518 "$W/vxlan-encap-1518.pcap")
+			[ -f "$W/vxlan-decap-64.pcap" ] && oargs+=(--vxlan-decap "$W/vxlan-decap-64.pcap")
+			[ -f "$W/vxlan-decap-1518.pcap" ] && oargs+=(--vxlan-decap1518 "$W/vxlan-decap-1518.pcap")
+		fi
+		if [ ${#oargs[@]} -gt 0 ]; then
+			echo "bench: tests/bench/ovs_peers.sh ${oargs[*]} $SECS" >&2
+			bash tests/bench/ovs_peers.sh "${oargs[@]}" "$SECS" 2>&1 | tee -a "$W/peers.log" |
+				awk 'NF >= 2 && $1 ~ /^ovs-/ {print $1, $2}' | tee -a "$RESULTS"
 		fi
 		[ "$(cat /proc/sys/vm/nr_hugepages)" = "$hp" ] || echo "$hp" >/proc/sys/vm/nr_hugepages
 	else
@@ -585,21 +702,29 @@ def ratio(a, b):
 # what each case is, and its references: (label, testpmd, ovs)
 L2, NAT = ("testpmd-io", "ovs-l2"), ("testpmd-io", "ovs-nat")
 L2_1518 = ("testpmd-io-1518", "ovs-l2-1518")
+# the same work in OVS where ovs_peers.sh measured it, else conntrack SNAT
+# (OVS cannot replay the 1M-flow pcaps: ovs_peers.sh says why)
+LB = ("testpmd-io", "ovs-lb" if v("ovs-lb") is not None else "ovs-nat")
 cases = [
     ("hvswitch-l2", "L2 known unicast, 64 B", L2),
     ("hvswitch-l2-1518", "L2 known unicast, 1518 B", L2_1518),
     ("hvswitch-l2-vlan", "L2 access in, trunk out (tag pushed)", L2),
+    ("hvswitch-pod-acl-50", "L2, both pods with 50 HNS ACL rules", L2),
 ]
 for n in rules.split():
     cases.append(("hvswitch-acl-" + n, "L2, %s port ACL rules" % format(int(n), ","), L2))
 cases += [
     ("hvswitch-nat", "WinNAT SNAT, 1,024 established flows", NAT),
     ("hvswitch-nat-1m", "WinNAT SNAT, 1,000,000 established flows", NAT),
-    ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", NAT),
+    ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", LB),
     ("hvswitch-l2-lb-present", "L2 known unicast with an LB none of it is for", L2),
-    ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", NAT),
+    ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", LB),
     ("hvswitch-obnat", "HNS OutBoundNAT pod egress, 1,000 established flows", NAT),
     ("hvswitch-obnat-1m", "HNS OutBoundNAT pod egress, 1,000,000 established flows", NAT),
+    ("hvswitch-vxlan-encap", "VXLAN encap (DR to a RemoteSubnetRoute), 1,024 flows, 64 B pod frames", ("testpmd-io", "ovs-vxlan-encap")),
+    ("hvswitch-vxlan-encap-1518", "VXLAN encap, 1,024 flows, 1518 B out (1468 B pod frames)", ("testpmd-io-1518", "ovs-vxlan-encap-1518")),
+    ("hvswitch-vxlan-decap", "VXLAN decap to a pod, 1,024 flows, 64 B pod frames (114 B in)", ("testpmd-io", "ovs-vxlan-decap")),
+    ("hvswitch-vxlan-decap-1518", "VXLAN decap to a pod, 1,024 flows, 1518 B in", ("testpmd-io-1518", "ovs-vxlan-decap-1518")),
     ("hvswitch-nat-new", "WinNAT new sessions through the ports, M/s (6M flows read once)", (None, None)),
     ("winnat-new-sessions", "WinNAT new sessions (NAT core, no I/O), M/s", (None, None)),
     ("hvswitch-l2-2in-1w", "L2, 2 pcap inputs, 1 worker", L2),
@@ -615,6 +740,11 @@ cases += [
     ("ovs-l2", "OVS-DPDK L2 NORMAL, 64 B", ("testpmd-io", "ovs-l2")),
     ("ovs-l2-1518", "OVS-DPDK L2 NORMAL, 1518 B", ("testpmd-io-1518", "ovs-l2-1518")),
     ("ovs-nat", "OVS-DPDK conntrack SNAT, 1,024 flows", ("testpmd-io", "ovs-nat")),
+    ("ovs-lb", "OVS-DPDK ct(nat) + select group (OVN-style LB), 1,000 flows", ("testpmd-io", "ovs-lb")),
+    ("ovs-vxlan-encap", "OVS-DPDK VXLAN tunnel port, encap, 64 B", ("testpmd-io", "ovs-vxlan-encap")),
+    ("ovs-vxlan-encap-1518", "OVS-DPDK VXLAN tunnel port, encap, 1518 B out", ("testpmd-io-1518", "ovs-vxlan-encap-1518")),
+    ("ovs-vxlan-decap", "OVS-DPDK VXLAN tunnel port, decap (tnl_pop), 64 B inner", ("testpmd-io", "ovs-vxlan-decap")),
+    ("ovs-vxlan-decap-1518", "OVS-DPDK VXLAN tunnel port, decap (tnl_pop), 1518 B in", ("testpmd-io-1518", "ovs-vxlan-decap-1518")),
 ]
 rows = []
 for name, label, (tp, ovs) in cases:
@@ -645,8 +775,13 @@ for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
              ("hvswitch-l2-vlan", "testpmd-io"), ("hvswitch-l2-vlan", "ovs-l2"),
              ("hvswitch-nat", "testpmd-io"), ("hvswitch-nat", "ovs-nat"),
              ("hvswitch-nat-1m", "ovs-nat"),
-             ("hvswitch-lb", "testpmd-io"), ("hvswitch-lb", "ovs-nat"),
-             ("hvswitch-lb-1m", "ovs-nat"), ("hvswitch-l2-lb-present", "hvswitch-l2"),
+             ("hvswitch-lb", "testpmd-io"), ("hvswitch-lb", "ovs-nat"), ("hvswitch-lb", "ovs-lb"),
+             ("hvswitch-lb-1m", "ovs-nat"), ("hvswitch-lb-1m", "ovs-lb"),
+             ("hvswitch-vxlan-encap", "ovs-vxlan-encap"),
+             ("hvswitch-vxlan-encap-1518", "ovs-vxlan-encap-1518"),
+             ("hvswitch-vxlan-decap", "ovs-vxlan-decap"),
+             ("hvswitch-vxlan-decap-1518", "ovs-vxlan-decap-1518"),
+             ("hvswitch-l2-lb-present", "hvswitch-l2"), ("hvswitch-pod-acl-50", "hvswitch-l2"),
              ("hvswitch-obnat", "ovs-nat"), ("hvswitch-obnat-1m", "ovs-nat"),
              ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
     if b in vals:

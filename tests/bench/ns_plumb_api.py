@@ -10,7 +10,7 @@ namespace removed), also timed, before the next (the switch has 32 port
 slots). Prints p50/p90/p99/max in ms.
 
     /usr/bin/python3 tests/bench/ns_plumb_api.py [--vswitchd build/vswitchd] [-n 100]
-        [--port-kind af_packet|af_xdp]
+        [--port-kind af_packet|af_xdp] [--pool N]
 
 Root. Starts its own vswitchd (--no-huge -m 512 --no-pci -l 0,1, no ports)
 on a unix socket in a temporary directory; stops it and removes every
@@ -45,6 +45,8 @@ def main():
     ap.add_argument("--vswitchd", default="build/vswitchd")
     ap.add_argument("-n", type=int, default=100)
     ap.add_argument("--port-kind", default=None)
+    ap.add_argument("--pool", type=int, default=0,
+                    help="vswitchd --pod-port-pool N (spare pod ports)")
     a = ap.parse_args()
     w = tempfile.mkdtemp(prefix="hvs-plumbbench.")
     sock = os.path.join(w, "hns.sock")
@@ -55,7 +57,8 @@ def main():
     log = open(os.path.join(w, "vswitchd.log"), "w")
     d = subprocess.Popen([a.vswitchd, "--no-huge", "-m", "512", "--no-pci", "-l", "0,1",
                           f"--file-prefix={prefix}", "--log-level=error", "--",
-                          "--config", cfg, "--api", f"unix:{sock}"],
+                          "--config", cfg, "--api", f"unix:{sock}",
+                          "--pod-port-pool", str(a.pool)],
                          stdout=log, stderr=subprocess.STDOUT)
     made = []
     try:
@@ -74,22 +77,38 @@ def main():
         body = {"SchemaVersion": {"Major": 2, "Minor": 0}}
         if a.port_kind:
             body["PortKind"] = a.port_kind
-        plumb, remove = [], []
+        plumb, remove, ns_part, add_part = [], [], [], []
+        # the spares are made between requests: wait for the pool to fill
+        end = time.time() + 60
+        while a.pool and time.time() < end and sum(
+                p["Name"].startswith("hv") for p in api.get("/ports").json()) < a.pool:
+            time.sleep(0.05)
         # one at a time (the switch has 32 port slots): plumb, then delete
         for ep in eps:
             t0 = time.perf_counter()
             ns = hns_ok(api.post("/v2/namespaces", body), "POST /v2/namespaces")
             made.append(ns["ID"])
+            t1 = time.perf_counter()
             hns_ok(api.request("PATCH", f"/v2/namespaces/{ns['ID']}", {
                 "ResourceType": "Endpoint", "RequestType": "Add",
                 "Settings": {"EndpointId": ep}}), "PATCH Add")
-            plumb.append((time.perf_counter() - t0) * 1000)
+            t2 = time.perf_counter()
+            plumb.append((t2 - t0) * 1000)
+            ns_part.append((t1 - t0) * 1000)
+            add_part.append((t2 - t1) * 1000)
             t0 = time.perf_counter()
             hns_ok(api.delete(f"/v2/namespaces/{ns['ID']}"), "DELETE namespace")
             remove.append((time.perf_counter() - t0) * 1000)
-        kind = a.port_kind or "default (af_packet)"
+        kind = (a.port_kind or "default (af_packet)") + (f", pool {a.pool}" if a.pool else "")
         print(row(f"namespace + endpoint plumb [{kind}]", plumb))
+        print(row("  of which POST /v2/namespaces", ns_part))
+        print(row("  of which PATCH Add (the plumb)", add_part))
         print(row("namespace delete (unplumb)", remove))
+    except BaseException:
+        log.flush()
+        with open(log.name) as f:
+            print("vswitchd log (tail):\n" + "".join(f.readlines()[-15:]), file=sys.stderr)
+        raise
     finally:
         d.terminate()
         try:

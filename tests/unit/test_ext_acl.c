@@ -283,6 +283,10 @@ Test(ext_acl, icmp_and_portless_packets_match_only_port_any_rules)
 	expect(t, NULL, IN, echo, 0, NO_MATCH);
 	expect(t, NULL, IN, frag, 0, NO_MATCH);
 	expect(t, NULL, IN, P4(UDP, "1.1.1.1", 7, "10.0.0.1", 0), 0, DENY);
+	/* the same addresses with ports 0 after the fragment, and the
+	 * fragment again: the verdict cache tells them apart */
+	expect(t, NULL, IN, P4(TCP, "1.1.1.1", 0, "10.0.0.1", 0), 0, DENY);
+	expect(t, NULL, IN, frag, 0, NO_MATCH);
 	ext_acl_free(t);
 }
 
@@ -1388,6 +1392,59 @@ Test(ext_acl, random_rules_agree_with_brute_force)
 	cr_expect_gt(seen[EXT_ACL_DENY], RANDOM_PACKETS / 10);
 	ext_acl_free(t);
 	free(rules);
+}
+
+/* The verdict cache (ext_acl_cache.h): a flow's later packets are decided
+ * from the worker's slot, not rte_acl. A pool of packets four times the
+ * slots, drawn again and again in both directions by two workers, makes
+ * hits, misses and slot collisions; every answer and every counted rule
+ * must still be the reference's. */
+#define CACHE_POOL 16384
+#define CACHE_DRAWS 60000
+
+Test(ext_acl, repeated_packets_agree_through_the_verdict_cache)
+{
+	struct ext_acl_rule *rules = calloc(500, sizeof(*rules));
+	struct vfp_pkt *pool = calloc(CACHE_POOL, sizeof(*pool));
+	enum acl_dir *dirs = calloc(CACHE_POOL, sizeof(*dirs));
+	enum ext_acl_result *want = calloc(CACHE_POOL, sizeof(*want));
+	const struct ext_acl_rule **winner = calloc(CACHE_POOL, sizeof(*winner));
+	unsigned bad = 0, wrong_rule = 0;
+	struct ext_acl_table *t;
+
+	cr_assert(rules && pool && dirs && want && winner);
+	for (unsigned i = 0; i < 500; i++)
+		rand_rule(&rules[i], i + 1);
+	t = compile(rules, 500);
+	for (unsigned i = 0; i < CACHE_POOL; i++) {
+		rand_pkt(&pool[i], &dirs[i]);
+		want[i] = reference(rules, 500, dirs[i], &pool[i], &winner[i]);
+	}
+	for (unsigned d = 0; d < CACHE_DRAWS; d++) {
+		unsigned i = (unsigned)rand() % CACHE_POOL, worker = d & 1;
+		uint64_t before = 0, after = 0, bytes;
+
+		if (winner[i] != NULL)
+			ext_acl_rule_hits(t, winner[i]->id, &before, &bytes);
+		enum ext_acl_result got = ext_acl_classify(t, NULL, dirs[i], &pool[i], worker, 0);
+
+		if (winner[i] != NULL) {
+			ext_acl_rule_hits(t, winner[i]->id, &after, &bytes);
+			wrong_rule += after != before + 1;
+		}
+		if (got != want[i] && bad++ < 10)
+			cr_expect_eq(got, want[i], "draw %u (packet %u): %s, reference %s", d, i,
+				     res_name(got), res_name(want[i]));
+	}
+	cr_expect_eq(bad, 0, "%u of %d draws disagree", bad, CACHE_DRAWS);
+	cr_expect_eq(wrong_rule, 0, "%u of %d draws counted on another rule", wrong_rule,
+		     CACHE_DRAWS);
+	ext_acl_free(t);
+	free(rules);
+	free(pool);
+	free(dirs);
+	free(want);
+	free(winner);
 }
 
 /* A rule set too big for one rte_acl context (at most 8 tries of 0x800

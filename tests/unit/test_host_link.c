@@ -22,7 +22,7 @@
 #include "host_veth.h"
 
 static char ns_name[64], ns2_name[64], outer[IF_NAMESIZE], outer2[IF_NAMESIZE];
-static char vnic[IF_NAMESIZE];
+static char vnic[IF_NAMESIZE], spare_in[IF_NAMESIZE];
 static char err[256];
 
 static void names(void)
@@ -34,6 +34,7 @@ static void names(void)
 	snprintf(outer, sizeof(outer), "hvo%da", pid);
 	snprintf(outer2, sizeof(outer2), "hvo%db", pid);
 	snprintf(vnic, sizeof(vnic), HOST_VNIC_PREFIX "t%d", pid);
+	snprintf(spare_in, sizeof(spare_in), "hvq%ds", pid);
 }
 
 static void cleanup(void)
@@ -349,4 +350,67 @@ Test(host_link, host_vnic_carries_the_endpoint)
 	cr_assert_str_eq(o, "", "a vNIC must not take the host's default route");
 	cr_assert_eq(host_link_delete(HOST_NETNS_SELF, vnic, err, sizeof(err)), 0, "%s", err);
 	cr_assert_not(host_link_exists(HOST_NETNS_SELF, outer));
+}
+
+/* A spare (host_veth_spare_create): both ends in the host namespace, the
+ * inner one down; taken (host_veth_spare_take) it becomes the pod's eth0
+ * exactly as host_veth_create makes it: MAC, MTU on both ends, addresses,
+ * routes, up, the same pair (the outer end's index unchanged). */
+Test(host_link, spare_made_then_taken_into_a_pod)
+{
+	struct host_veth_spec s;
+	struct host_veth_result res;
+	struct host_link_info in, out, before;
+	const char *o;
+	int fd = make_ns(ns_name);
+
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_link_get(HOST_NETNS_SELF, spare_in, &in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(in.up, "a spare's inner end must stay down");
+	cr_assert_eq(host_link_get(HOST_NETNS_SELF, outer, &before, err, sizeof(err)), 0, "%s", err);
+	cr_assert(before.up);
+
+	pod_spec(&s, fd);
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, &res, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(host_link_exists(HOST_NETNS_SELF, spare_in), "the spare's inner end stayed");
+	cr_assert_eq(res.outer_ifindex, before.ifindex);
+	cr_assert_eq(host_link_get(fd, "eth0", &in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(in.ifindex, res.inner_ifindex);
+	cr_assert_arr_eq(in.mac, s.mac, 6);
+	cr_assert_eq(in.mtu, 1450);
+	cr_assert(in.up);
+	cr_assert_eq(in.peer_ifindex, res.outer_ifindex);
+	cr_assert_eq(host_link_get(HOST_NETNS_SELF, outer, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(out.mtu, 1450);
+	o = run("ip -n %s -o addr show dev eth0", ns_name);
+	cr_assert(strstr(o, "inet 10.77.0.7/24") != NULL, "%s", o);
+	cr_assert(strstr(o, "inet6 fd77::7/64") != NULL, "%s", o);
+	o = run("ip -n %s -4 route show default", ns_name);
+	cr_assert(strstr(o, "default via 10.77.0.1 dev eth0") != NULL, "%s", o);
+	close(fd);
+}
+
+/* A take that fails once the inner end has moved (the kernel refuses the
+ * route) removes the pair: nothing of the spare is left anywhere. */
+Test(host_link, failed_spare_take_removes_the_pair)
+{
+	struct host_veth_spec s;
+	int fd = make_ns(ns_name);
+
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, err, sizeof(err)), 0, "%s", err);
+	pod_spec(&s, fd);
+	ip(&s.gateway4, "192.0.2.1"); /* outside 10.77.0.0/24 */
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, NULL, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "default route via 192.0.2.1") != NULL, "%s", err);
+	cr_assert_not(host_link_exists(HOST_NETNS_SELF, outer));
+	cr_assert_not(host_link_exists(HOST_NETNS_SELF, spare_in));
+	cr_assert_not(host_link_exists(fd, "eth0"));
+	/* a name taken in the pod: refused before anything moves */
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, err, sizeof(err)), 0, "%s", err);
+	pod_spec(&s, fd);
+	s.inner_name = "lo";
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, NULL, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "'lo' is taken in the target namespace") != NULL, "%s", err);
+	cr_assert(host_link_exists(HOST_NETNS_SELF, spare_in), "a refused take keeps the spare");
+	close(fd);
 }

@@ -45,6 +45,7 @@
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
+#include "ns_hns.h"
 #include "program.h"
 #include "stats_json.h"
 #include "switch.h"
@@ -54,6 +55,7 @@
 #include "worker.h"
 #include "worker_setup.h"
 
+_Static_assert(OPTIONS_MAX_POD_PORT_POOL == NS_HNS_POOL_MAX, "--pod-port-pool bound");
 _Static_assert(OPTIONS_MAX_API == API_MAX_LISTENERS,
 	       "options.h and api_server.h disagree on the listener count");
 
@@ -399,6 +401,7 @@ static int start_control_plane(struct daemon *d, const struct options *o,
 				   sizeof(err));
 	if (d->program == NULL)
 		return stopping() ? STARTUP_STOPPED : fail(what, err);
+	program_set_pod_port_pool(d->program, o->pod_port_pool);
 	if (n > 0) {
 		if (!startup_step("API"))
 			return STARTUP_STOPPED;
@@ -584,7 +587,8 @@ static int stop(struct daemon *d, const struct options *opts, int rc)
 	if (d->sw != NULL)
 		trace_ctl_stop(d->sw, NULL); /* writes what is queued */
 	if (rc == 0 && d->switch_up && opts->stats_out &&
-	    stats_write_file(d->sw, opts->stats_out) < 0) {
+	    (d->program != NULL ? program_write_stats(d->program, opts->stats_out) :
+				  stats_write_file(d->sw, opts->stats_out)) < 0) {
 		fprintf(stderr, "vswitchd: --stats-out %s: cannot write\n", opts->stats_out);
 		rc = 1;
 	}

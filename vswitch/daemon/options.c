@@ -13,7 +13,7 @@ enum {
 	OPT_CONFIG = 256, OPT_EXIT_ON_IDLE, OPT_STATS_OUT, OPT_STATS_INTERVAL,
 	OPT_API, OPT_NO_API, OPT_STATE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CA,
 	OPT_TRACE, OPT_TRACE_FILTER, OPT_LATENCY, OPT_TRACE_DIR, OPT_SOCKET_DIR,
-	OPT_HOTPLUG_DEVICES, OPT_API_INSECURE,
+	OPT_HOTPLUG_DEVICES, OPT_API_INSECURE, OPT_POD_PORT_POOL,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +34,7 @@ static const struct option long_options[] = {
 	{"socket-dir", required_argument, NULL, OPT_SOCKET_DIR},
 	{"hotplug-devices", required_argument, NULL, OPT_HOTPLUG_DEVICES},
 	{"api-insecure", no_argument, NULL, OPT_API_INSECURE},
+	{"pod-port-pool", required_argument, NULL, OPT_POD_PORT_POOL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -246,6 +247,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 		case OPT_LATENCY:
 			o->latency = true;
 			break;
+		case OPT_POD_PORT_POOL:
+			if (parse_number("pod-port-pool", optarg, OPTIONS_MAX_POD_PORT_POOL, &v,
+					 err, errlen) < 0)
+				return -1;
+			o->pod_port_pool = (unsigned)v;
+			break;
 		case OPT_TRACE_DIR:
 		case OPT_SOCKET_DIR:
 			if (optarg[0] != '/') {
@@ -324,6 +331,9 @@ void options_usage(const char *prog)
 	       "                         (default " ACCESS_DEFAULT_HOTPLUG ")\n"
 	       "  --latency              measure RX->TX latency per packet (/stats\n"
 	       "                         \"Latency\": p50, p99, max)\n"
+	       "  --pod-port-pool N      keep N pod interfaces (veth + af_packet\n"
+	       "                         switch port) ready, so a namespace plumb\n"
+	       "                         costs only netlink (0-8, default 0)\n"
 	       "  --help                 this text\n",
 	       prog, OPTIONS_MAX_API);
 }

@@ -12,6 +12,9 @@
 #define OPTIONS_MAX_API 8
 #define OPTIONS_DEFAULT_API "unix:/run/vswitchd/hns.sock"
 
+/* --pod-port-pool's bound: NS_HNS_POOL_MAX (hns-api/program/ns_hns.h). */
+#define OPTIONS_MAX_POD_PORT_POOL 8
+
 struct options {
 	const char *config_path;
 	/* --api specs as given, validated (unix:PATH, tcp:HOST:PORT). */
@@ -33,6 +36,7 @@ struct options {
 	const char *socket_dir;      /* --socket-dir DIR (absolute) */
 	const char *hotplug_devices; /* --hotplug-devices LIST */
 	bool api_insecure;           /* --api-insecure: plain TCP beyond loopback */
+	unsigned pod_port_pool;      /* --pod-port-pool N: spare pod ports (ns_hns.h) */
 	bool help;
 };
 

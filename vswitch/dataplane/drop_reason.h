@@ -21,7 +21,13 @@
 	_(NEXT_HOP_UNRESOLVED, "Next hop unresolved")                          \
 	_(TTL_EXPIRED, "TTL expired")                                          \
 	_(QOS_RATE_EXCEEDED, "QoS rate exceeded")                              \
-	_(LB_BACKEND_REMOVED, "LB backend removed")
+	_(LB_BACKEND_REMOVED, "LB backend removed")                            \
+	_(VXLAN_BAD_HEADER, "VXLAN bad header")                                \
+	_(VXLAN_UNKNOWN_VNI, "VXLAN unknown VNI")                              \
+	_(OVERLAY_NO_DESTINATION, "Overlay: no local endpoint for the inner "  \
+				  "destination")                               \
+	_(OVERLAY_TOO_BIG, "Overlay: packet too big for the uplink MTU once "  \
+			   "encapsulated")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,

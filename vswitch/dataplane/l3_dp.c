@@ -175,8 +175,8 @@ static void echo_reply(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 	egress_reply(w, in_port, m, pm);
 }
 
-static void uplink_transmit(struct worker *w, const struct l3_view *v,
-			    struct rte_mbuf *m, struct pkt_meta *pm, uint16_t off)
+void l3_uplink_send(struct worker *w, const struct l3_view *v,
+		    struct rte_mbuf *m, struct pkt_meta *pm, uint16_t off)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
@@ -359,7 +359,7 @@ static void nat_finish(struct worker *w, const struct l3_view *v,
 	switch (verdict) {
 	case WINNAT_TO_OUTSIDE:
 		ipv4_ttl_decrement(m, off);
-		uplink_transmit(w, v, m, pm, off);
+		l3_uplink_send(w, v, m, pm, off);
 		return;
 	case WINNAT_TO_INSIDE:
 		ipv4_ttl_decrement(m, off);

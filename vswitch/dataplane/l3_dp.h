@@ -105,6 +105,14 @@ bool l3_input(struct worker *w, const struct l3_view *v, uint16_t in_port,
 uint16_t l3_route_burst(struct worker *w, const struct l3_view *v, uint16_t in_port,
 			struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n);
 
+/* Sends the IPv4 packet m (header at off) out of the uplink to its next
+ * hop (the destination when on the uplink's link, else the default
+ * gateway), resolved by ARP: the neighbour table, else queued while the
+ * router asks. Source MAC = the router's. For the router and for other
+ * stages that make uplink traffic (overlay.h: VXLAN). */
+void l3_uplink_send(struct worker *w, const struct l3_view *v,
+		    struct rte_mbuf *m, struct pkt_meta *pm, uint16_t off);
+
 /* OutBoundNAT (obnat_dp.h): frames forwarding sends from in_port to its
  * uplink, IPv4 at off[i], translated by the NAT in slot (handed to its
  * owner if that is another worker) and sent on by obnat_send_out. */

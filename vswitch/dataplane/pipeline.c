@@ -8,6 +8,7 @@
 #include "learn.h"
 #include "lb_dp.h"
 #include "mac_lookup.h"
+#include "overlay.h"
 #include "parse.h"
 #include "qos.h"
 #include "vfp.h"
@@ -172,10 +173,14 @@ void pipeline_continue(struct worker *w, uint16_t in_port, struct rte_mbuf **ok,
 		       struct pkt_meta *meta, uint16_t nok)
 {
 	const struct l2b_view *l2b = l2b_view_get(w->sw);
+	const struct ov_view *ov = ov_view_get(w->sw);
 	uint32_t now = vswitch_now(w->sw);
 	struct burst_lookup bl;
 	uint64_t *learned;
 
+	/* Overlay networks (overlay.h): NULL (one load and branch) without */
+	if (unlikely(ov != NULL) && nok != 0)
+		nok = ov_ingress_burst(w, ov, in_port, ok, meta, nok);
 	if (unlikely(l2b != NULL) && nok != 0)
 		nok = l2b_ingress_burst(w, l2b, in_port, ok, meta, nok);
 	if (nok != 0)

@@ -25,6 +25,7 @@ struct vfp;
 struct l3_view;
 struct l3_ctl;
 struct l2b_view;
+struct ov_view;
 struct trace;
 struct lb_engine;
 struct port_qos;
@@ -75,6 +76,8 @@ struct vswitch {
 	/* Transparent/L2Bridge/Private networks (l2bridge.h): NULL without
 	 * an L2Bridge or Private endpoint. */
 	struct l2b_view *l2b_view;
+	/* Overlay networks (overlay.h): NULL without an Overlay endpoint. */
+	struct ov_view *ov_view;
 	struct trace *trace; /* the running trace (pcap/trace.h) or NULL */
 	/* Load balancers (lb/lb.h, lb_ctl.h): NULL until the first is added;
 	 * workers load it with acquire. */

@@ -1,0 +1,247 @@
+"""Overlay networks (issue 19): golden cases of the distributed router and
+VXLAN.
+
+Topology: port "up" (the uplink, MAC UP_MAC, provider address PA
+10.99.0.1/24, static neighbours PEER_B 10.99.0.2 and PEER_C 10.99.0.3),
+endpoint ports "p1" and "p2" with pods e1 (10.244.1.2) and e2 (10.244.1.3,
+MACs 0E-2A-<ip> as the CNIs make them) on an Overlay network (v1, as
+Calico makes it: subnet VSID 4096, gateway .1) whose DR MAC is given
+(DrMacAddress) and with two RemoteSubnetRoutes: 10.244.2.0/24 -> PEER_B
+(its DR MAC DR_B) and 10.244.0.0/16 -> PEER_C (DR_C), so longest prefix
+wins. Outer headers are compared byte for byte, UDP source port included
+(the inner flow's CRC32C hash, computed here as vxlan_src_port does).
+"""
+
+import logging
+
+from frames import BCAST
+from harness import (NO_ROUTE, OVERLAY_NO_DESTINATION, OVERLAY_TOO_BIG, Port,
+                     VXLAN_BAD_HEADER, VXLAN_UNKNOWN_VNI)
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.layers.inet import IP, UDP, ICMP  # noqa: E402
+from scapy.layers.l2 import ARP, Ether  # noqa: E402
+from scapy.layers.vxlan import VXLAN  # noqa: E402
+from scapy.packet import Raw  # noqa: E402
+
+UP_MAC = "02:00:00:00:99:01"
+PA, PEER_B, PEER_C = "10.99.0.1", "10.99.0.2", "10.99.0.3"
+PEER_B_MAC, PEER_C_MAC = "02:00:00:00:99:02", "02:00:00:00:99:03"
+DR = "02:15:5d:00:00:01"
+DR_B, DR_C = "0e:2a:0a:f4:02:01", "0e:2a:0a:f4:03:01"
+GW = "10.244.1.1"
+E1, E1_IP = "0e:2a:0a:f4:01:02", "10.244.1.2"
+E2, E2_IP = "0e:2a:0a:f4:01:03", "10.244.1.3"
+VNI = 4096
+
+
+def wmac(m):
+    return m.replace(":", "-").upper()
+
+
+def network():
+    return {"Name": "vxlan0", "Type": "Overlay", "NetworkAdapterName": "up",
+            "Subnets": [{"AddressPrefix": "10.244.1.0/24", "GatewayAddress": GW,
+                         "Policies": [{"Type": "VSID", "VSID": VNI}]}],
+            "Policies": [
+                {"Type": "DrMacAddress", "Address": wmac(DR)},
+                {"Type": "RemoteSubnetRoute", "DestinationPrefix": "10.244.0.0/16",
+                 "IsolationId": VNI, "ProviderAddress": PEER_C,
+                 "DistributedRouterMacAddress": wmac(DR_C)},
+                {"Type": "RemoteSubnetRoute", "DestinationPrefix": "10.244.2.0/24",
+                 "IsolationId": VNI, "ProviderAddress": PEER_B,
+                 "DistributedRouterMacAddress": DR_B}]}
+
+
+def endpoint(name, ip, mac):
+    return {"Name": name, "VirtualNetworkName": "vxlan0", "IPAddress": ip,
+            "MacAddress": wmac(mac), "Policies": [{"Type": "PA", "PA": PA}]}
+
+
+def run(ctx, up=(), p1=(), p2=()):
+    ports = [Port("up", uplink=True, send=list(up)), Port("p1", send=list(p1)),
+             Port("p2", send=list(p2))]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC},
+                                   {"IPAddress": PEER_C, "MacAddress": PEER_C_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"}}
+    return ctx.run_switch(ports, port_fields=fields,
+                          root={"Networks": [network()],
+                                "Endpoints": [endpoint("e1", E1_IP, E1),
+                                              endpoint("e2", E2_IP, E2)]})
+
+
+def _crc32c(crc, data):
+    """CRC32C without pre/post inversion: rte_hash_crc(data, len, crc)."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc
+
+
+def src_port(inner):
+    """vxlan_src_port of an inner IPv4 TCP/UDP frame."""
+    ip = Ether(bytes(inner))[IP]
+    raw = bytes(ip)
+    h = _crc32c(ip.proto, raw[12:20])
+    if ip.proto in (6, 17):
+        h = _crc32c(h, raw[ip.ihl * 4:ip.ihl * 4 + 4])
+    h ^= h >> 16
+    return 49152 + (h & 0x3fff)
+
+
+def pod_udp(dst_mac, src_mac, src, dst, marker, ttl=64, size=0):
+    return (Ether(dst=dst_mac, src=src_mac) / IP(src=src, dst=dst, id=7, ttl=ttl) /
+            UDP(sport=1234, dport=5678) / Raw(marker.encode() + b"x" * size))
+
+
+def encapsulated(peer_mac, peer, inner, vni=VNI, sport=None):
+    return bytes(Ether(dst=peer_mac, src=UP_MAC) /
+                 IP(src=PA, dst=peer, id=0, flags="DF", ttl=64) /
+                 UDP(sport=sport if sport is not None else src_port(inner), dport=4789,
+                     chksum=0) /
+                 VXLAN(flags=0x08, vni=vni) / inner)
+
+
+def outer(inner, vni=VNI, flags=0x08, dport=4789):
+    return bytes(Ether(dst=UP_MAC, src=PEER_B_MAC) / IP(src=PEER_B, dst=PA) /
+                 UDP(sport=50000, dport=dport, chksum=0) / VXLAN(flags=flags, vni=vni) /
+                 inner)
+
+
+def test_overlay_encap_to_remote_subnet_outer_headers_exact(ctx):
+    """A pod's frame to the DR MAC for a RemoteSubnetRoute prefix leaves
+    the uplink in VXLAN to the route's provider address: outer Ethernet
+    from the uplink to the resolved next hop, IPv4 PA -> remote PA (DF, TTL
+    64, id 0), UDP 4789 from the flow hash, checksum 0, VNI 4096; inner
+    destination MAC = the remote DR MAC, source = our DR MAC, TTL - 1. The
+    /24 route wins over the /16 one; another address of the /16 goes to
+    its PA."""
+    to_b = pod_udp(DR, E1, E1_IP, "10.244.2.5", "to-b")
+    to_c = pod_udp(DR, E2, E2_IP, "10.244.7.9", "to-c")
+    res = run(ctx, p1=[bytes(to_b)], p2=[bytes(to_c)])
+    inner_b = pod_udp(DR_B, DR, E1_IP, "10.244.2.5", "to-b", ttl=63)
+    inner_c = pod_udp(DR_C, DR, E2_IP, "10.244.7.9", "to-c", ttl=63)
+    res.expect_out("up", [encapsulated(PEER_B_MAC, PEER_B, inner_b),
+                          encapsulated(PEER_C_MAC, PEER_C, inner_c)], ordered=False)
+    res.expect_nothing("p1", "p2")
+    res.expect_drops({})
+
+
+def test_overlay_decap_delivered_to_local_pod(ctx):
+    """VXLAN from the uplink to our PA, VNI 4096, inner destination the DR
+    MAC (as a Linux flannel node sends it) or the pod's own MAC (a remote
+    endpoint's form): delivered by inner IPv4 to the pod with its MAC,
+    from the DR MAC, TTL - 1."""
+    in1 = pod_udp(DR, DR_B, "10.244.2.5", E1_IP, "in1", ttl=63)
+    in2 = pod_udp(E2, DR_B, "10.244.2.5", E2_IP, "in2", ttl=63)
+    res = run(ctx, up=[outer(in1), outer(in2)])
+    res.expect_out("p1", [bytes(pod_udp(E1, DR, "10.244.2.5", E1_IP, "in1", ttl=62))])
+    res.expect_out("p2", [bytes(pod_udp(E2, DR, "10.244.2.5", E2_IP, "in2", ttl=62))])
+    res.expect_nothing("up")
+    res.expect_drops({})
+
+
+def test_overlay_unknown_vni_bad_header_unknown_destination_dropped(ctx):
+    """Inbound VXLAN to our PA: an unknown VNI, a header without the I
+    flag, an inner frame for nobody here (another MAC, an address of no
+    local pod, an inner ARP) are dropped with their reasons on the
+    uplink; VXLAN to another port number is not ours (the router drops it:
+    no route)."""
+    good_inner = pod_udp(DR, DR_B, "10.244.2.5", E1_IP, "x", ttl=63)
+    frames = [outer(good_inner, vni=4097),
+              outer(good_inner, flags=0x00),
+              outer(pod_udp("02:00:00:00:00:42", DR_B, "10.244.2.5", E1_IP, "y")),
+              outer(pod_udp(DR, DR_B, "10.244.2.5", "10.244.1.77", "z")),
+              outer(Ether(dst=BCAST, src=DR_B) / ARP(op=1, hwsrc=DR_B, psrc="10.244.2.1",
+                                                     pdst=E1_IP))]
+    res = run(ctx, up=frames)
+    res.expect_nothing("up", "p1", "p2")
+    res.expect_drops({"up": {VXLAN_UNKNOWN_VNI: 1, VXLAN_BAD_HEADER: 1,
+                             OVERLAY_NO_DESTINATION: 3}})
+
+
+def test_overlay_dr_answers_arp_and_ping_for_the_gateway(ctx):
+    """A pod's ARP request for the gateway (.1) is answered with the DR
+    MAC on its own port; a ping to the gateway is answered from it."""
+    ask = bytes(Ether(dst=BCAST, src=E1) / ARP(op=1, hwsrc=E1, psrc=E1_IP, pdst=GW))
+    ping = bytes(Ether(dst=DR, src=E1) / IP(src=E1_IP, dst=GW, id=3) /
+                 ICMP(type=8, id=9, seq=1) / Raw(b"ping"))
+    res = run(ctx, p1=[ask, ping])
+    res.expect_out("p1", [
+        bytes(Ether(dst=E1, src=DR) / ARP(op=2, hwsrc=DR, psrc=GW, hwdst=E1, pdst=E1_IP)),
+        bytes(Ether(dst=E1, src=DR) / IP(src=GW, dst=E1_IP, id=3, ttl=64) /
+              ICMP(type=0, id=9, seq=1) / Raw(b"ping"))])
+    res.expect_nothing("up", "p2")
+    res.expect_drops({})
+
+
+def test_overlay_local_routing_no_route_and_too_big(ctx):
+    """Pod to pod through the DR on one host: the other pod's MAC from the
+    DR MAC, TTL - 1. An off-subnet address no route holds: "No route to
+    destination". A frame that would exceed the uplink MTU (1500) once
+    encapsulated (inner IP 1451 bytes): dropped as too big, and with DF
+    answered with ICMP "fragmentation needed" (MTU 1450); 1450 fits."""
+    local = pod_udp(DR, E1, E1_IP, E2_IP, "local")
+    nowhere = pod_udp(DR, E1, E1_IP, "192.0.2.9", "nowhere")
+    big = pod_udp(DR, E1, E1_IP, "10.244.2.5", "big", size=1451 - 28 - 3)
+    big_df = pod_udp(DR, E1, E1_IP, "10.244.2.5", "bdf", size=1451 - 28 - 3)
+    big_df[IP].flags = "DF"
+    fits = pod_udp(DR, E1, E1_IP, "10.244.2.5", "fit", size=1450 - 28 - 3)
+    res = run(ctx, p1=[bytes(local), bytes(nowhere), bytes(big), bytes(big_df), bytes(fits)])
+    res.expect_out("p2", [bytes(pod_udp(E2, DR, E1_IP, E2_IP, "local", ttl=63))])
+    inner = pod_udp(DR_B, DR, E1_IP, "10.244.2.5", "fit", ttl=63, size=1450 - 28 - 3)
+    res.expect_out("up", [encapsulated(PEER_B_MAC, PEER_B, inner)])
+    # with DF: "fragmentation needed", next-hop MTU 1450, from the gateway,
+    # quoting the header as sent and 8 bytes (RFC 792, RFC 1191)
+    quote = bytes(big_df[IP])[:28]
+    res.expect_out("p1", [bytes(Ether(dst=E1, src=DR) / IP(src=GW, dst=E1_IP, id=0, ttl=64) /
+                                ICMP(type=3, code=4, nexthopmtu=1450) / Raw(quote))])
+    res.expect_drops({"p1": {NO_ROUTE: 1, OVERLAY_TOO_BIG: 2}})
+
+
+def test_overlay_remote_endpoint_with_pa_is_a_host_route(ctx):
+    """A remote endpoint (IsRemoteEndpoint, as kube-proxy makes them) with a
+    PA policy is a /32 route: a pod's frame to its address is encapsulated
+    to that PA with the endpoint's own MAC as inner destination (it beats
+    the /24 RemoteSubnetRoute holding it); a remote endpoint whose PA is
+    ours (Calico's <net>_ep) tunnels nothing: the /24 route takes it."""
+    remote_mac = "0e:2a:0a:f4:02:09"
+    eps = [endpoint("e1", E1_IP, E1), endpoint("e2", E2_IP, E2),
+           {"Name": "r1", "VirtualNetworkName": "vxlan0", "IPAddress": "10.244.2.9",
+            "MacAddress": wmac(remote_mac), "IsRemoteEndpoint": True,
+            "Policies": [{"Type": "PA", "PA": PEER_C}]},
+           {"Name": "own", "VirtualNetworkName": "vxlan0", "IPAddress": "10.244.2.10",
+            "MacAddress": "00-15-5D-00-00-10", "IsRemoteEndpoint": True,
+            "Policies": [{"Type": "PA", "PA": PA}]}]
+    to_r1 = pod_udp(DR, E1, E1_IP, "10.244.2.9", "r1")
+    to_own = pod_udp(DR, E1, E1_IP, "10.244.2.10", "own")
+    ports = [Port("up", uplink=True), Port("p1", send=[bytes(to_r1), bytes(to_own)]),
+             Port("p2")]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC},
+                                   {"IPAddress": PEER_C, "MacAddress": PEER_C_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"}}
+    res = ctx.run_switch(ports, port_fields=fields,
+                         root={"Networks": [network()], "Endpoints": eps})
+    res.expect_out("up", [
+        encapsulated(PEER_C_MAC, PEER_C,
+                     pod_udp(remote_mac, DR, E1_IP, "10.244.2.9", "r1", ttl=63)),
+        encapsulated(PEER_B_MAC, PEER_B,
+                     pod_udp(DR_B, DR, E1_IP, "10.244.2.10", "own", ttl=63))])
+    res.expect_nothing("p1", "p2")
+    res.expect_drops({})
+
+
+def test_overlay_pods_isolated_from_the_uplink_at_l2(ctx):
+    """A pod's ARP broadcast for a neighbour pod reaches that pod, never
+    the underlay; a broadcast from the underlay reaches no pod (the DR is
+    the only way between them)."""
+    ask = bytes(Ether(dst=BCAST, src=E1) / ARP(op=1, hwsrc=E1, psrc=E1_IP, pdst=E2_IP))
+    outside = bytes(Ether(dst=BCAST, src=PEER_B_MAC) /
+                    ARP(op=1, hwsrc=PEER_B_MAC, psrc=PEER_B, pdst="10.99.0.77"))
+    res = run(ctx, up=[outside], p1=[ask])
+    res.expect_out("p2", [ask])
+    res.expect_nothing("up", "p1")
+    res.expect_drops({})

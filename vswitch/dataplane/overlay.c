@@ -1,0 +1,346 @@
+/* Overlay networks on the workers (overlay.h): the distributed router,
+ * VXLAN encapsulation toward remote hosts and decapsulation to local pods.
+ * Per packet: no allocation, no locks; the view is immutable. */
+#include "overlay.h"
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "egress.h"
+#include "l3.h"
+#include "l3_dp.h"
+#include "vxlan.h"
+#include "worker.h"
+
+/* inner Ethernet + VXLAN + UDP + outer IPv4: what the IP length grows by
+ * once encapsulated (the outer Ethernet is not counted by the MTU; the
+ * inner one is), so a pod MTU of uplink MTU - 50 fits exactly */
+#define OV_IP_GROWTH VXLAN_OVERHEAD
+
+const struct ov_route *ov_route_lookup(const struct ov_view *v, uint8_t net,
+				       uint32_t dst)
+{
+	for (uint16_t i = 0; i < v->nb_routes; i++) {
+		const struct ov_route *r = &v->routes[i];
+
+		if (r->net == net && (dst & r->mask) == r->prefix)
+			return r; /* sorted longest first */
+	}
+	return NULL;
+}
+
+const struct ov_ep *ov_ep_by_ip(const struct ov_view *v, uint8_t net, uint32_t ip)
+{
+	for (uint8_t i = 0; i < v->nb_eps; i++)
+		if (v->eps[i].ip == ip && v->eps[i].net == net)
+			return &v->eps[i];
+	return NULL;
+}
+
+static const struct ov_net *net_by_vni(const struct ov_view *v, uint32_t vni,
+				       uint32_t pa, uint8_t *idx)
+{
+	for (uint8_t i = 0; i < v->nb_nets; i++)
+		if (v->nets[i].vni == vni && v->nets[i].pa == pa) {
+			*idx = i;
+			return &v->nets[i];
+		}
+	return NULL;
+}
+
+int ov_encap(struct rte_mbuf *m, const struct ov_net *n, const struct ov_route *r,
+	     const struct rte_ether_addr *uplink_mac)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct vxlan_tunnel t = {
+		.local_ip = n->pa,
+		.remote_ip = r->pa,
+		.local_mac = *uplink_mac,
+		.dst_port = n->udp_port,
+		.vni = r->vni,
+	};
+
+	rte_ether_addr_copy(&r->dr_mac, &eh->dst_addr);
+	rte_ether_addr_copy(&n->dr_mac, &eh->src_addr);
+	/* the next hop's MAC is the router's to fill (l3_uplink_send) */
+	return vxlan_encap(m, &t, false);
+}
+
+/* Delivers a routed frame to a local endpoint: its MAC, from the DR. */
+static void deliver_local(struct worker *w, const struct ov_net *n,
+			  const struct ov_ep *ep, struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&ep->mac, &eh->dst_addr);
+	rte_ether_addr_copy(&n->dr_mac, &eh->src_addr);
+	pm->vid = ep->vid;
+	pm->vp_parsed = false; /* addresses changed: VFP egress parses again */
+	egress_routed(w, ep->port, m, pm);
+}
+
+/* RFC 1191: a packet with DF that would not fit the uplink once
+ * encapsulated is answered from the gateway with "fragmentation needed"
+ * and the largest IP length that fits (uplink MTU - 50), so the pod's TCP
+ * lowers its MSS instead of losing every full-sized segment. */
+static void frag_needed(struct worker *w, const struct ov_net *n, uint16_t in_port,
+			const struct rte_mbuf *m, uint16_t off)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	struct rte_mbuf *e;
+	struct rte_ipv4_hdr *eip;
+	struct rte_icmp_hdr *ic;
+	rte_be16_t mtu = rte_cpu_to_be_16((uint16_t)(n->mtu - OV_IP_GROWTH));
+	struct vfp_pkt vp;
+	struct pkt_meta epm = {.vid = 0, .vp = &vp};
+	uint16_t icmp_len;
+
+	if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+		return;
+	e = icmp_error_build(w->pool, m, off, 3, 4, n->gw, &n->dr_mac, 0);
+	if (e == NULL)
+		return;
+	eip = rte_pktmbuf_mtod_offset(e, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	ic = (struct rte_icmp_hdr *)(eip + 1);
+	icmp_len = (uint16_t)(rte_be_to_cpu_16(eip->total_length) - sizeof(*eip));
+	memcpy((uint8_t *)ic + 6, &mtu, sizeof(mtu)); /* next-hop MTU */
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, icmp_len);
+	epm.vid = vlan_ingress_vid(&w->sw->ports[in_port].vlan, false, 0);
+	egress_routed(w, in_port, e, &epm);
+}
+
+static void send_encapsulated(struct worker *w, uint16_t in_port, const struct ov_net *n,
+			      const struct ov_route *r, struct rte_mbuf *m,
+			      struct pkt_meta *pm)
+{
+	const struct l3_view *l3 = l3_view_get(w->sw);
+
+	/* the router sends it: its uplink must be the network's */
+	if (l3 == NULL || !l3->has_uplink || l3->uplink != n->uplink) {
+		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		return;
+	}
+	if (ov_encap(m, n, r, &l3->router_mac) < 0) {
+		drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
+		return;
+	}
+	pm->wire_tagged = false;
+	pm->wire_vid = 0;
+	pm->vp_parsed = false;
+	l3_uplink_send(w, l3, m, pm, RTE_ETHER_HDR_LEN);
+}
+
+/* A pod's IPv4 frame to the DR MAC: to a local endpoint, a remote route,
+ * the DR itself (ping), or dropped. */
+static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni,
+			   uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm,
+			   uint16_t off)
+{
+	const struct ov_net *n = &v->nets[ni];
+	struct rte_ipv4_hdr *ip;
+	const struct ov_route *r;
+	const struct ov_ep *ep;
+	uint32_t dst;
+
+	if (rte_pktmbuf_data_len(m) < off + sizeof(*ip)) {
+		drop_traced(w, in_port, m, pm, DROP_INVALID_PACKET);
+		return;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, off);
+	if ((ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0xf) < 5) {
+		drop_traced(w, in_port, m, pm, DROP_INVALID_PACKET);
+		return;
+	}
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (dst == n->gw) {
+		if (icmp_is_echo_request(m, off)) {
+			icmp_echo_reply_in_place(m, off);
+			/* straight back: our own answer (no VFP egress), request's tag kept */
+			egress_reply(w, in_port, m, pm);
+		} else {
+			drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		}
+		return;
+	}
+	ep = ov_ep_by_ip(v, ni, dst);
+	r = ep == NULL ? ov_route_lookup(v, ni, dst) : NULL;
+	if (ep == NULL && r == NULL) {
+		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		return;
+	}
+	/* as a router does: the MTU before the TTL, so an ICMP error quotes
+	 * the packet as the pod sent it */
+	if (ep == NULL && (uint32_t)rte_be_to_cpu_16(ip->total_length) + OV_IP_GROWTH > n->mtu) {
+		frag_needed(w, n, in_port, m, off);
+		drop_traced(w, in_port, m, pm, DROP_OVERLAY_TOO_BIG);
+		return;
+	}
+	if (ipv4_ttl_decrement(m, off) == 0) {
+		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
+		return;
+	}
+	if (ep != NULL)
+		deliver_local(w, n, ep, m, pm);
+	else
+		send_encapsulated(w, in_port, n, r, m, pm);
+}
+
+/* From an overlay endpoint port: true when consumed. */
+static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port,
+		     struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint8_t ni = (uint8_t)v->port_net[in_port];
+	const struct ov_net *n = &v->nets[ni];
+	rte_be16_t type;
+	uint16_t off = frame_l3_offset(m, &type);
+	struct arp_info a;
+
+	if (off == 0)
+		return false;
+	pm->in_port = in_port;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		if (!arp_parse(m, off, &a) || a.op != RTE_ARP_OP_REQUEST || a.tpa != n->gw)
+			return false;
+		arp_reply_in_place(m, off, &a, &n->dr_mac);
+		/* straight back: our own answer (no VFP egress), request's tag kept */
+		egress_reply(w, in_port, m, pm);
+		return true;
+	}
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac))
+		return false;
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		return true;
+	}
+	route_from_pod(w, v, ni, in_port, m, pm, off);
+	return true;
+}
+
+/* Is m IPv4/UDP to one of the overlay networks' provider address and
+ * VXLAN port? Its UDP port then, else 0. Reads only. */
+static uint16_t vxlan_port_of(const struct ov_view *v, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	uint32_t ihl, dst;
+
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(*udp))
+		return 0;
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ip->next_proto_id != IPPROTO_UDP || ihl < sizeof(*ip) ||
+	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + ihl + sizeof(*udp))
+		return 0;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	for (uint8_t i = 0; i < v->nb_nets; i++)
+		if (v->nets[i].pa == dst &&
+		    udp->dst_port == rte_cpu_to_be_16(v->nets[i].udp_port))
+			return v->nets[i].udp_port;
+	return 0;
+}
+
+static bool mac_is_local_ep(const struct ov_view *v, uint8_t ni,
+			    const struct rte_ether_addr *mac)
+{
+	for (uint8_t i = 0; i < v->nb_eps; i++)
+		if (v->eps[i].net == ni && rte_is_same_ether_addr(&v->eps[i].mac, mac))
+			return true;
+	return false;
+}
+
+/* The decapsulated frame m (inner Ethernet first) of network ni: to the
+ * endpoint its inner IPv4 destination names. */
+static void deliver_decapsulated(struct worker *w, const struct ov_view *v, uint8_t ni,
+				 uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	const struct ov_net *n = &v->nets[ni];
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip;
+	const struct ov_ep *ep;
+	rte_be16_t type;
+	uint16_t off = frame_l3_offset(m, &type);
+
+	pm->wire_tagged = false;
+	pm->wire_vid = 0;
+	pm->vp_parsed = false;
+	if (off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < off + sizeof(*ip) ||
+	    (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) &&
+	     !mac_is_local_ep(v, ni, &eh->dst_addr))) {
+		drop_traced(w, in_port, m, pm, DROP_OVERLAY_NO_DESTINATION);
+		return;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	ep = ov_ep_by_ip(v, ni, rte_be_to_cpu_32(ip->dst_addr));
+	if (ep == NULL) {
+		drop_traced(w, in_port, m, pm, DROP_OVERLAY_NO_DESTINATION);
+		return;
+	}
+	if (ipv4_ttl_decrement(m, off) == 0) {
+		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
+		return;
+	}
+	deliver_local(w, n, ep, m, pm);
+}
+
+/* From an overlay uplink: true when consumed (VXLAN to us). */
+static bool from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_port,
+			struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	uint16_t port = vxlan_port_of(v, m);
+	struct vxlan_outer outer;
+	const struct ov_net *n;
+	uint8_t ni = 0;
+
+	if (port == 0)
+		return false;
+	pm->in_port = in_port;
+	switch (vxlan_decap(m, port, &outer)) {
+	case VXLAN_DECAP_OK:
+		break;
+	case VXLAN_NOT_VXLAN:
+		return false;
+	case VXLAN_BAD_HEADER:
+	case VXLAN_TRUNCATED:
+	default:
+		drop_traced(w, in_port, m, pm, DROP_VXLAN_BAD_HEADER);
+		return true;
+	}
+	n = net_by_vni(v, outer.vni, outer.dst_ip, &ni);
+	if (n == NULL) {
+		drop_traced(w, in_port, m, pm, DROP_VXLAN_UNKNOWN_VNI);
+		return true;
+	}
+	deliver_decapsulated(w, v, ni, in_port, m, pm);
+	return true;
+}
+
+uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
+			  uint16_t in_port, struct rte_mbuf **pkts,
+			  struct pkt_meta *meta, uint16_t n)
+{
+	uint32_t bit = UINT32_C(1) << in_port;
+	bool pod = (v->ep_ports & bit) != 0, uplink = (v->uplink_ports & bit) != 0;
+	uint16_t j = 0;
+
+	if (!pod && !uplink)
+		return n;
+	for (uint16_t i = 0; i < n; i++) {
+		bool consumed = pod ? from_pod(w, v, in_port, pkts[i], &meta[i])
+				    : from_uplink(w, v, in_port, pkts[i], &meta[i]);
+
+		if (!consumed) {
+			pkts[j] = pkts[i];
+			meta[j++] = meta[i];
+		}
+	}
+	return j;
+}
