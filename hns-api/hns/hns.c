@@ -353,7 +353,7 @@ struct undo {
 
 struct notify {
 	enum { N_ATTACHED, N_DETACHED, N_NET_CREATED, N_NET_DELETED,
-	       N_PLUMBED, N_UNPLUMB } what;
+	       N_PLUMBED, N_UNPLUMB, N_REMOTE_CREATED, N_REMOTE_DELETED } what;
 	char *port; /* endpoint notices */
 	json_t *ep; /* the endpoint's or the network's v1 JSON */
 };
@@ -485,6 +485,15 @@ void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net)
 	n->what = created ? N_NET_CREATED : N_NET_DELETED;
 	n->port = NULL;
 	n->ep = json_incref(net->doc); /* a network's doc is its v1 form */
+}
+
+void txn_notify_remote(struct hns *h, bool created, const struct hns_endpoint *ep)
+{
+	struct notify *n = notify_push(h);
+
+	n->what = created ? N_REMOTE_CREATED : N_REMOTE_DELETED;
+	n->port = NULL;
+	n->ep = endpoint_render_v1(ep);
 }
 
 /* Plumbing (issue 16): what a request made in Linux is undone if the
@@ -700,6 +709,10 @@ int txn_commit(struct hns *h, struct herr *e)
 			h->dp.network_created(h->dp.ctx, n->ep);
 		if (n->what == N_NET_DELETED && h->dp.network_deleted)
 			h->dp.network_deleted(h->dp.ctx, n->ep);
+		if (n->what == N_REMOTE_CREATED && h->dp.remote_endpoint_created)
+			h->dp.remote_endpoint_created(h->dp.ctx, n->ep);
+		if (n->what == N_REMOTE_DELETED && h->dp.remote_endpoint_deleted)
+			h->dp.remote_endpoint_deleted(h->dp.ctx, n->ep);
 		if (n->what == N_UNPLUMB && h->dp.unplumb)
 			h->dp.unplumb(h->dp.ctx, n->ep);
 	}
@@ -1171,10 +1184,11 @@ json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1)
 }
 
 int hns_endpoint_attach(struct hns *h, const char *id, const char *port,
-			char *err, size_t errlen)
+			bool host, char *err, size_t errlen)
 {
 	struct hns_endpoint *ep = (struct hns_endpoint *)hns_lookup(h, HK_ENDPOINT, id);
-	json_t *in = json_pack("{s:s}", "VirtualNicName", port);
+	json_t *in = host ? json_pack("{s:s, s:s}", "VirtualNicName", port, "SystemType", "Host")
+			  : json_pack("{s:s}", "VirtualNicName", port);
 	struct herr e;
 	int r;
 

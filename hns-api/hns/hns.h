@@ -74,6 +74,11 @@ struct hns_dataplane {
 	 * endpoints attached in it). */
 	void (*network_created)(void *ctx, const json_t *network_v1);
 	void (*network_deleted)(void *ctx, const json_t *network_v1);
+	/* A remote endpoint (IsRemoteEndpoint, v2 Flags 1: another host's
+	 * address, no port) was created / deleted (its v1 JSON), after the
+	 * change was committed. Not called while the store is restored. */
+	void (*remote_endpoint_created)(void *ctx, const json_t *endpoint_v1);
+	void (*remote_endpoint_deleted)(void *ctx, const json_t *endpoint_v1);
 	/* Counters of the port an endpoint is attached to, for
 	 * /endpointstats: fills the six HNS fields. 0, or -1 if unknown. */
 	int (*port_stats)(void *ctx, const char *port_name, json_t *stats_out);
@@ -151,9 +156,10 @@ json_t *hns_network_policies_v2(struct hns *h, const char *id);
  * callbacks that program networks. */
 json_t *hns_endpoint_network(struct hns *h, const json_t *endpoint_v1);
 /* Attaches an endpoint to a switch port as POST /endpoints/{id}/attach
- * {"VirtualNicName": port} does, in one transaction. 0, or -1 with err. */
+ * {"VirtualNicName": port} does (with "SystemType": "Host" when host: the
+ * port is the host's own vNIC), in one transaction. 0, or -1 with err. */
 int hns_endpoint_attach(struct hns *h, const char *id, const char *port,
-			char *err, size_t errlen);
+			bool host, char *err, size_t errlen);
 
 /* The startup config's "Networks" and "Endpoints" arrays, applied through
  * the same code path as POST /networks/ and POST /endpoints/ (v1 JSON).

@@ -103,6 +103,8 @@ int endpoint_state(const struct hns_endpoint *ep)
 	return json_is_true(json_object_get(ep->att, "Attached")) && ep->bound ? 2 : 4;
 }
 
+static bool is_host_attach(const json_t *att);
+
 json_t *endpoint_render_v1(const struct hns_endpoint *ep)
 {
 	json_t *out = json_copy(ep->o.doc);
@@ -118,6 +120,10 @@ json_t *endpoint_render_v1(const struct hns_endpoint *ep)
 		json_object_set_new(out, "SharedContainers", sc);
 	}
 	plumb_render(ep, out);
+	/* an extension: the host's own vNIC (the dataplane hands SDNRoute
+	 * traffic to it) */
+	if (ep->bound && is_host_attach(ep->att))
+		json_object_set_new(out, "SystemType", json_string("Host"));
 	hns_kept_apply(ep->o.doc, out, false);
 	return out;
 }
@@ -342,6 +348,32 @@ static int pick_ipv4(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 	return 0;
 }
 
+/* kubernetes #130963: a remote endpoint with the address of a local
+ * endpoint of the same network (or a local one with a remote one's) would
+ * give one address two places to go; HNS refuses it, the client deletes
+ * the stale one first. */
+static int remote_local_conflict(struct hns *h, const struct ep_spec *s, struct herr *e)
+{
+	char a[64];
+
+	if (!s->has_ip || s->ip.family != 4)
+		return 0;
+	for (const struct hns_obj *o = h->lists[HK_ENDPOINT].head; o; o = o->next) {
+		const struct hns_endpoint *x = (const struct hns_endpoint *)o;
+
+		if (x->net != s->net || !x->has_v4 || x->ip != s->ip.v4 || x->remote == s->remote)
+			continue;
+		ip_format(&s->ip, a, sizeof(a));
+		return hfail(e, 409, s->ip_path,
+			     "%s is the address of %s endpoint %s in network '%s': "
+			     "a %s endpoint cannot have it (delete that one first)", a,
+			     x->remote ? "remote" : "local", x->o.id,
+			     s->net->o.name ? s->net->o.name : s->net->o.id,
+			     s->remote ? "remote" : "local");
+	}
+	return 0;
+}
+
 static int pick_mac(struct hns *h, struct ep_spec *s, struct hns_endpoint *ep,
 		    struct herr *e)
 {
@@ -407,8 +439,14 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 		      "an endpoint named '%s' already exists (ID %s)", name, other->id);
 		goto fail;
 	}
-	if (pick_ipv4(h, s, ep, path, e) < 0 || pick_mac(h, s, ep, e) < 0)
+	if (remote_local_conflict(h, s, e) < 0 ||
+	    pick_ipv4(h, s, ep, path, e) < 0 || pick_mac(h, s, ep, e) < 0)
 		goto fail;
+	ep->remote = s->remote;
+	if (s->has_ip && s->ip.family == 4) {
+		ep->has_v4 = true;
+		ep->ip = s->ip.v4;
+	}
 	if (s->has_ip) {
 		const struct hns_subnet *sn = subnet_of(s->net, &s->ip);
 
@@ -451,6 +489,8 @@ int endpoint_insert(struct hns *h, struct ep_spec *s, const char *path,
 	doc = NULL;
 	ep->o.name = name ? hns_xstrdup(name) : NULL;
 	txn_create(h, &ep->o);
+	if (ep->remote)
+		txn_notify_remote(h, true, ep);
 	if (s->ns && namespace_modify(h, s->ns, true, "Endpoint", ep->o.id, path, e) < 0)
 		return -1; /* the caller aborts the transaction, freeing ep */
 	if (out)
@@ -484,6 +524,8 @@ int endpoint_delete(struct hns *h, struct hns_endpoint *ep, struct herr *e)
 	plumb_endpoint_out(h, ep); /* a host vNIC */
 	if (ep->bound && att_port(ep))
 		txn_notify(h, false, att_port(ep), ep);
+	if (ep->remote)
+		txn_notify_remote(h, false, ep);
 	txn_delete(h, &ep->o);
 	return 0;
 }

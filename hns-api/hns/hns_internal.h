@@ -306,6 +306,8 @@ struct hns_endpoint {
 	json_t *att;
 	bool bound;         /* attached to an existing port right now */
 	struct hns_namespace *ns;
+	bool remote;        /* IsRemoteEndpoint (v2 Flags 1) */
+	bool has_v4;        /* ip is its IPv4 address (in a subnet or not) */
 };
 
 struct hns_namespace {
@@ -382,6 +384,9 @@ void txn_set_ns(struct hns *h, struct hns_endpoint *ep, struct hns_namespace *ns
 /* Dataplane callbacks run after a successful commit. */
 /* A network created or deleted in this transaction, for dp (hns.h). */
 void txn_notify_network(struct hns *h, bool created, const struct hns_obj *net);
+/* A remote endpoint was created / is being deleted: the dataplane hears
+ * of it once the transaction commits (hns_dataplane.remote_endpoint_*). */
+void txn_notify_remote(struct hns *h, bool created, const struct hns_endpoint *ep);
 void txn_notify(struct hns *h, bool attached, const char *port,
 		struct hns_endpoint *ep);
 /* Plumbing records (hns.h): dp.unplumb(record) runs if the transaction

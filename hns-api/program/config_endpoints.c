@@ -50,15 +50,15 @@ int config_check_endpoints(struct hns *h, const struct switch_config *cfg,
 	return rc;
 }
 
-static int attach(struct hns *h, const json_t *ep, const char *port, char *err,
-		  size_t errlen)
+static int attach(struct hns *h, const json_t *ep, const char *port, bool host,
+		  char *err, size_t errlen)
 {
 	const char *id = json_string_value(json_object_get(ep, "ID"));
 	const char *nic = json_string_value(json_object_get(ep, "VirtualNicName"));
 
 	if (nic != NULL && strcmp(nic, port) == 0)
 		return 0; /* restored from the state store already */
-	return hns_endpoint_attach(h, id, port, err, errlen);
+	return hns_endpoint_attach(h, id, port, host, err, errlen);
 }
 
 int config_attach_endpoints(struct hns *h, const struct switch_config *cfg,
@@ -79,7 +79,7 @@ int config_attach_endpoints(struct hns *h, const struct switch_config *cfg,
 			snprintf(err, errlen, "Ports[%u].Endpoint: no endpoint '%s'", p,
 				 pc->endpoint);
 			rc = -1;
-		} else if (attach(h, ep, pc->name, msg, sizeof(msg)) < 0) {
+		} else if (attach(h, ep, pc->name, pc->endpoint_host, msg, sizeof(msg)) < 0) {
 			snprintf(err, errlen, "Ports[%u].Endpoint: %s", p, msg);
 			rc = -1;
 		}

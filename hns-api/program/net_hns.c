@@ -30,6 +30,11 @@ struct net_hns {
 	uint16_t refs[VS_MAX_PORTS][VLAN_ID_COUNT];
 	uint64_t added[VS_MAX_PORTS][VLAN_ID_COUNT / 64];
 	bool converted[VS_MAX_PORTS];
+	/* remote endpoints of L2Bridge networks: ids[i] is remotes[i]'s */
+	struct l2b_remote_entry *remotes;
+	char (*remote_ids)[64];
+	size_t nb_remotes, cap_remotes;
+	bool batch; /* restoring: publish once at the end */
 };
 
 static const char *str(const json_t *o, const char *k)
@@ -53,6 +58,8 @@ void net_hns_destroy(struct net_hns *nh)
 	if (nh == NULL)
 		return;
 	l2b_fini(nh->sw);
+	free(nh->remotes);
+	free(nh->remote_ids);
 	free(nh);
 }
 
@@ -188,7 +195,11 @@ static void vlan_undo(struct net_hns *nh, uint16_t port)
 static void publish(struct net_hns *nh)
 {
 	bool oom;
-	struct l2b_view *v = l2b_view_build(nh->entries, &oom);
+	struct l2b_view *v;
+
+	if (nh->batch)
+		return;
+	v = l2b_view_build_remotes(nh->entries, nh->remotes, nh->nb_remotes, &oom);
 
 	if (oom) {
 		fprintf(stderr, "vswitchd: out of memory for the L2Bridge view\n");
@@ -212,6 +223,44 @@ static bool parse_type(const char *t, enum l2b_net_type *type)
 	else
 		return false;
 	return true;
+}
+
+int net_hns_sdn_route_prefix(const json_t *policy, uint32_t *net, uint32_t *mask)
+{
+	const char *type = str(policy, "Type"), *pfx = str(policy, "DestinationPrefix");
+	uint32_t ip;
+	uint8_t len = 32;
+	int r;
+
+	if (strcasecmp(type, "ROUTE") != 0 && strcasecmp(type, "SDNRoute") != 0)
+		return -1;
+	r = strchr(pfx, '/') != NULL ? ipv4_prefix_parse(pfx, &ip, &len) : ipv4_parse(pfx, &ip);
+	if (r == -1)
+		return -1; /* IPv6, or not a prefix: not enforced */
+	*mask = len == 0 ? 0 : rte_cpu_to_be_32(UINT32_MAX << (32 - len));
+	*net = rte_cpu_to_be_32(ip) & *mask;
+	return 0;
+}
+
+/* The endpoint's IPv4 ROUTE/SDNRoute prefixes, in policy order. */
+static void endpoint_routes(const json_t *ep, struct l2b_port_entry *e)
+{
+	const json_t *pol;
+	size_t i;
+
+	json_array_foreach(json_object_get(ep, "Policies"), i, pol) {
+		struct l2b_route r;
+
+		if (net_hns_sdn_route_prefix(pol, &r.net, &r.mask) < 0)
+			continue;
+		if (e->nb_routes == L2B_MAX_ROUTES) {
+			fprintf(stderr, "vswitchd: endpoint '%s': more than %d SDNRoute "
+				"prefixes; the others are not enforced\n", str(ep, "Name"),
+				L2B_MAX_ROUTES);
+			return;
+		}
+		e->routes[e->nb_routes++] = r;
+	}
 }
 
 void net_hns_endpoint_attached(struct net_hns *nh, struct hns *h, uint16_t port,
@@ -268,6 +317,10 @@ void net_hns_endpoint_attached(struct net_hns *nh, struct hns *h, uint16_t port,
 		fprintf(stderr, "vswitchd: endpoint '%s': L2Bridge network '%s' %s: "
 			"no MAC rewrite\n", str(ep, "Name"), str(net, "Name"),
 			e.uplink < 0 ? "has no uplink" : "endpoint has no MAC");
+	if (e.type == L2B_NET_L2BRIDGE) {
+		e.host_vnic = strcasecmp(str(ep, "SystemType"), "Host") == 0;
+		endpoint_routes(ep, &e);
+	}
 	vid = endpoint_vlan(net, ep, e.has_ip4, e.ip4);
 	if (vid != 0)
 		vlan_apply(nh, port, vid, e.uplink);
@@ -285,4 +338,129 @@ void net_hns_endpoint_detached(struct net_hns *nh, uint16_t port,
 	memset(&nh->entries[port], 0, sizeof(nh->entries[port]));
 	publish(nh); /* returns after a grace period: no stale entry in use */
 	vlan_undo(nh, port);
+}
+
+/* ---- remote endpoints ---- */
+
+static ssize_t remote_index(const struct net_hns *nh, const char *id)
+{
+	for (size_t i = 0; i < nh->nb_remotes; i++)
+		if (strcmp(nh->remote_ids[i], id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* kube-proxy's placeholder for a remote pod's MAC on L2Bridge:
+ * 02-11-<the IPv4 address's four bytes>. */
+static bool placeholder_mac(const struct rte_ether_addr *mac, uint32_t ip)
+{
+	const uint8_t *b = mac->addr_bytes;
+
+	return b[0] == 0x02 && b[1] == 0x11 && b[2] == (uint8_t)(ip >> 24) &&
+	       b[3] == (uint8_t)(ip >> 16) && b[4] == (uint8_t)(ip >> 8) &&
+	       b[5] == (uint8_t)ip;
+}
+
+static uint64_t mac_u64(const struct rte_ether_addr *m)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		v = v << 8 | m->addr_bytes[i];
+	return v;
+}
+
+/* A MAC HNS assigned (the network's MacPools, else its default pool
+ * 02-15-5D-00-00-00..FF-FF-FF): a remote endpoint created without one got
+ * it, it is no address of the remote pod. */
+static bool assigned_mac(const json_t *net, const struct rte_ether_addr *mac)
+{
+	const json_t *pools = json_object_get(net, "MacPools"), *p;
+	uint64_t v = mac_u64(mac);
+	size_t i;
+
+	if (json_array_size(pools) == 0)
+		return v >> 24 == 0x02155D;
+	json_array_foreach(pools, i, p) {
+		struct rte_ether_addr a, b;
+
+		if (mac_parse(str(p, "StartMacAddress"), &a) == 0 &&
+		    mac_parse(str(p, "EndMacAddress"), &b) == 0 &&
+		    v >= mac_u64(&a) && v <= mac_u64(&b))
+			return true;
+	}
+	return false;
+}
+
+void net_hns_remote_created(struct net_hns *nh, struct hns *h, const json_t *ep)
+{
+	json_t *net = hns_endpoint_network(h, ep);
+	struct l2b_remote_entry r = {0};
+	enum l2b_net_type type;
+	const char *id = str(ep, "ID");
+	int up;
+
+	if (net == NULL || !parse_type(str(net, "Type"), &type) || type != L2B_NET_L2BRIDGE ||
+	    ipv4_parse(str(ep, "IPAddress"), &r.ip4) < 0 || remote_index(nh, id) >= 0) {
+		json_decref(net); /* Overlay remotes are the VXLAN engine's */
+		return;
+	}
+	snprintf(r.net_id, sizeof(r.net_id), "%s", str(ep, "VirtualNetwork"));
+	/* the host's own MAC (or none, one HNS assigned, kube-proxy's
+	 * placeholder) is no address of the remote pod: the uplink's route
+	 * decides */
+	up = vswitch_port_find(nh->sw, str(net, "NetworkAdapterName"));
+	if (up < 0)
+		up = switch_uplink(nh->sw);
+	r.by_route = mac_parse(str(ep, "MacAddress"), &r.mac) < 0 ||
+		     rte_is_zero_ether_addr(&r.mac) || placeholder_mac(&r.mac, r.ip4) ||
+		     assigned_mac(net, &r.mac) ||
+		     (up >= 0 && rte_is_same_ether_addr(&r.mac, &nh->sw->ports[up].mac));
+	if (!r.by_route && str(net, "SourceMac")[0] != '\0') {
+		struct rte_ether_addr h_mac;
+
+		if (mac_parse(str(net, "SourceMac"), &h_mac) == 0 &&
+		    rte_is_same_ether_addr(&r.mac, &h_mac))
+			r.by_route = true;
+	}
+	json_decref(net);
+	if (nh->nb_remotes == nh->cap_remotes) {
+		size_t cap = nh->cap_remotes ? nh->cap_remotes * 2 : 64;
+		void *a = realloc(nh->remotes, cap * sizeof(*nh->remotes));
+
+		if (a == NULL)
+			return;
+		nh->remotes = a;
+		a = realloc(nh->remote_ids, cap * sizeof(*nh->remote_ids));
+		if (a == NULL)
+			return;
+		nh->remote_ids = a;
+		nh->cap_remotes = cap;
+	}
+	nh->remotes[nh->nb_remotes] = r;
+	snprintf(nh->remote_ids[nh->nb_remotes], sizeof(nh->remote_ids[0]), "%s", id);
+	nh->nb_remotes++;
+	publish(nh);
+}
+
+void net_hns_remote_deleted(struct net_hns *nh, const json_t *ep)
+{
+	ssize_t i = remote_index(nh, str(ep, "ID"));
+
+	if (i < 0)
+		return;
+	nh->nb_remotes--;
+	/* order kept: of two remotes with one address the older stays */
+	memmove(&nh->remotes[i], &nh->remotes[i + 1],
+		(nh->nb_remotes - (size_t)i) * sizeof(nh->remotes[0]));
+	memmove(&nh->remote_ids[i], &nh->remote_ids[i + 1],
+		(nh->nb_remotes - (size_t)i) * sizeof(nh->remote_ids[0]));
+	publish(nh); /* returns after a grace period */
+}
+
+void net_hns_batch(struct net_hns *nh, bool on)
+{
+	nh->batch = on;
+	if (!on)
+		publish(nh);
 }

@@ -11,6 +11,8 @@
 #include "acl_api.h"
 #include "hns_acl_policy.h"
 #include "obnat_hns.h"
+#include "net_hns.h"
+#include "stats_read.h"
 
 /* Types the switch enforces, and what it does with them. */
 static const struct {
@@ -74,10 +76,36 @@ static void obnat_counters(const struct obnat_status *o, json_t *out)
 	json_object_set_new(out, "Sessions", json_integer((json_int_t)o->sessions));
 }
 
-json_t *policy_status(const json_t *ep, bool nat_network, bool bridged_network,
-		      const json_t *ext_rules, uint64_t qos_drops,
-		      const struct obnat_status *obnat)
+/* A ROUTE/SDNRoute policy: enforced on L2Bridge for an IPv4 prefix among
+ * the port's first PORT_SDN_ROUTES (*slot counts them in policy order,
+ * as net_hns.c fills the port's entry). */
+static void route_status(const json_t *pol, bool l2bridge, const uint64_t *sdn_route,
+			 unsigned *slot, json_t *s)
 {
+	uint32_t net, mask;
+	bool ok = net_hns_sdn_route_prefix(pol, &net, &mask) == 0 && *slot < PORT_SDN_ROUTES;
+
+	if (!l2bridge || !ok) {
+		json_object_set_new(s, "Status", json_string("Stored"));
+		json_object_set_new(s, "Why", json_string(
+			!l2bridge ? "kept as given; enforced on L2Bridge networks only" :
+			"kept as given; not an IPv4 prefix, or past the port's prefixes"));
+		return;
+	}
+	json_object_set_new(s, "Status", json_string(sdn_route ? "Enforced" : "Not attached"));
+	json_object_set_new(s, "Why", json_string(
+		"traffic from the endpoint to the prefix that no load balancer takes "
+		"goes to the host vNIC (NextHop and NeedEncap unused on L2Bridge)"));
+	if (sdn_route != NULL)
+		json_object_set_new(s, "Packets", json_integer((json_int_t)sdn_route[*slot]));
+	(*slot)++;
+}
+
+json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
+		      uint64_t qos_drops, bool l2bridge_network, const uint64_t *sdn_route,
+		      bool bridged_network, const struct obnat_status *obnat)
+{
+	unsigned route_slot = 0;
 	json_t *out = json_array(), *pol;
 	/* the endpoint's ACL rules are numbered in policy order from
 	 * ACL_POLICY_ID_BASE + 1 (acl_api_endpoint_attached) */
@@ -94,6 +122,13 @@ json_t *policy_status(const json_t *ep, bool nat_network, bool bridged_network,
 		int rules = 0;
 
 		json_object_set_new(s, "Type", json_string(type ? type : ""));
+		if (type != NULL && (strcasecmp(type, "ROUTE") == 0 ||
+				     strcasecmp(type, "SDNRoute") == 0)) {
+			route_status(pol, l2bridge_network, attached ? sdn_route : NULL,
+				     &route_slot, s);
+			json_array_append_new(out, s);
+			continue;
+		}
 		if (type != NULL && strcasecmp(type, "ACL") == 0)
 			rules = ext_acl_rules_from_hns_policy(pol, "", NULL,
 							      HNS_ACL_POLICY_MAX_RULES,

@@ -134,6 +134,21 @@ static void dp_network_deleted(void *ctx, const json_t *network_v1)
 	nat_hns_network_deleted(pg->nat, network_v1);
 }
 
+static void dp_remote_endpoint_created(void *ctx, const json_t *endpoint_v1)
+{
+	struct program *pg = ctx;
+
+	if (pg->hns != NULL) /* restored ones: program_restored */
+		net_hns_remote_created(pg->nets, pg->hns, endpoint_v1);
+}
+
+static void dp_remote_endpoint_deleted(void *ctx, const json_t *endpoint_v1)
+{
+	struct program *pg = ctx;
+
+	net_hns_remote_deleted(pg->nets, endpoint_v1);
+}
+
 /* Drops seen from the endpoint's side: "incoming" are frames on their way
  * to it that the switch dropped at its port (egress filters, full TX ring,
  * no buffers), "outgoing" frames it sent that the switch refused (bad
@@ -222,6 +237,8 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.endpoint_detached = dp_endpoint_detached;
 	pg->dp.network_created = dp_network_created;
 	pg->dp.network_deleted = dp_network_deleted;
+	pg->dp.remote_endpoint_created = dp_remote_endpoint_created;
+	pg->dp.remote_endpoint_deleted = dp_remote_endpoint_deleted;
 	pg->dp.port_stats = dp_port_stats;
 	pg->dp.uplink_address = dp_uplink_address;
 	pg->dp.lb_set = dp_lb_set;
@@ -238,11 +255,17 @@ static void bind_dataplane(struct program *pg)
 static void program_restored(struct program *pg)
 {
 	json_t *nets = hns_network_list(pg->hns), *net;
+	json_t *eps = hns_endpoint_list(pg->hns), *ep;
 	size_t i;
 
 	json_array_foreach(nets, i, net)
 		nat_hns_network_created(pg->nat, net);
 	json_decref(nets);
+	net_hns_batch(pg->nets, true); /* one view for every restored entry */
+	json_array_foreach(eps, i, ep)
+		if (json_is_true(json_object_get(ep, "IsRemoteEndpoint")))
+			net_hns_remote_created(pg->nets, pg->hns, ep);
+	json_decref(eps);
 	for (uint16_t p = 0; p < pg->sw->nb_ports; p++) {
 		const char *id;
 		json_t *ep;
@@ -259,6 +282,7 @@ static void program_restored(struct program *pg)
 		json_decref(ep);
 	}
 	overlay_hns_sync(pg->overlay, pg->hns, pg->ports);
+	net_hns_batch(pg->nets, false);
 }
 
 /* GET /endpoints/{id}/policystatus: what the switch does with each of the
@@ -268,8 +292,9 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	json_t *ep = pg->hns != NULL ? hns_endpoint_get(pg->hns, id) : NULL, *net, *rules = NULL;
 	const char *ep_id;
 	uint64_t qos_drops = 0;
+	struct port_counters c;
 	struct obnat_status obnat;
-	bool nat = false, snat = false, bridged;
+	bool nat = false, l2b = false, snat = false, bridged;
 	int port = -1;
 
 	if (ep == NULL)
@@ -285,10 +310,11 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	bridged = net != NULL && json_string_value(json_object_get(net, "Type")) != NULL &&
 		  (strcasecmp(json_string_value(json_object_get(net, "Type")), "L2Bridge") == 0 ||
 		   strcasecmp(json_string_value(json_object_get(net, "Type")), "Transparent") == 0);
+	l2b = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
+					json_string_value(json_object_get(net, "Type")) : "",
+					"L2Bridge") == 0;
 	json_decref(net);
 	if (port >= 0) {
-		struct port_counters c;
-
 		stats_read_port(pg->sw, (uint16_t)port, &c);
 		qos_drops = c.drops[DROP_QOS_RATE_EXCEEDED];
 		snat = obnat_ctl_status(pg->sw, (uint16_t)port, &obnat);
@@ -296,8 +322,9 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 		if (rules == NULL)
 			rules = json_array();
 	}
-	*resp = envelope_ok(policy_status(ep, nat, bridged, rules, qos_drops,
-					   snat ? &obnat : NULL));
+	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops, l2b,
+					  port >= 0 ? c.sdn_route : NULL, bridged,
+					  snat ? &obnat : NULL));
 	overlay_hns_policy_status(pg->overlay, ep, json_object_get(*resp, "Output"));
 	json_decref(rules);
 	json_decref(ep);

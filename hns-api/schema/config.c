@@ -253,8 +253,8 @@ static int parse_port(const json_t *port, const char *path,
 	static const char *const fields[] = {
 		"Name", "Devargs", "Uplink", "MacAddresses", "Vlan",
 		"Acls", "ExtendedAcls", "Endpoint", "IPAddresses", "DefaultGateway",
-		"MacAddress", "Neighbors", NULL};
-	const char *name = NULL, *devargs = NULL, *endpoint = NULL;
+		"MacAddress", "Neighbors", "EndpointSystemType", NULL};
+	const char *name = NULL, *devargs = NULL, *endpoint = NULL, *systype = NULL;
 	char p[256];
 
 	memset(pc, 0, sizeof(*pc));
@@ -264,8 +264,14 @@ static int parse_port(const json_t *port, const char *path,
 	    json_get_string(port, path, "Name", true, &name, e) < 0 ||
 	    json_get_string(port, path, "Devargs", true, &devargs, e) < 0 ||
 	    json_get_bool(port, path, "Uplink", false, &pc->uplink, e) < 0 ||
-	    json_get_string(port, path, "Endpoint", false, &endpoint, e) < 0)
+	    json_get_string(port, path, "Endpoint", false, &endpoint, e) < 0 ||
+	    json_get_string(port, path, "EndpointSystemType", false, &systype, e) < 0)
 		return -1;
+	json_path_member(p, sizeof(p), path, "EndpointSystemType");
+	if (systype != NULL && strcasecmp(systype, "Host") != 0 &&
+	    strcasecmp(systype, "Container") != 0)
+		return json_fail(e, p, "'%s' must be Container or Host", systype);
+	pc->endpoint_host = systype != NULL && strcasecmp(systype, "Host") == 0;
 	json_path_member(p, sizeof(p), path, "Endpoint");
 	if (endpoint != NULL && (strlen(endpoint) == 0 ||
 				 strlen(endpoint) >= CONFIG_ENDPOINT_REF_MAX))

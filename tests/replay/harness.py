@@ -37,11 +37,12 @@ VXLAN_BAD_HEADER = "VXLAN bad header"
 VXLAN_UNKNOWN_VNI = "VXLAN unknown VNI"
 OVERLAY_NO_DESTINATION = "Overlay: no local endpoint for the inner destination"
 OVERLAY_TOO_BIG = "Overlay: packet too big for the uplink MTU once encapsulated"
+SDN_NO_HOST = "No route to the SDNRoute prefix"
 DROP_REASONS = (INVALID, VLAN_FILTER, SECURITY, SOURCE_NIC, TX_FULL, NO_BUFFERS,
                 NAT_FILTERED, NAT_TABLE_FULL, NAT_PORT_EXHAUSTED, NAT_FRAGMENT,
                 NO_ROUTE, UNRESOLVED, TTL_EXPIRED, QOS_EXCEEDED, LB_BACKEND_REMOVED,
                 VXLAN_BAD_HEADER, VXLAN_UNKNOWN_VNI, OVERLAY_NO_DESTINATION,
-                OVERLAY_TOO_BIG)
+                OVERLAY_TOO_BIG, SDN_NO_HOST)
 
 DAEMON_TIMEOUT = 60
 IDLE_MS = 300

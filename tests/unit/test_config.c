@@ -1098,6 +1098,22 @@ Test(config_port_endpoint, empty_or_wrong_type_is_rejected_with_its_path)
 		    "Ports[0].Endpoint", "string");
 }
 
+/* "EndpointSystemType": Host attaches the endpoint as the host's vNIC. */
+Test(config_port_endpoint, system_type_host_or_container)
+{
+	parse_ok("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0', 'Endpoint': 'h',"
+		 " 'EndpointSystemType': 'Host'}, {'Name': 'b', 'Devargs': 'net_null1',"
+		 " 'Endpoint': 'c', 'EndpointSystemType': 'container'},"
+		 " {'Name': 'c', 'Devargs': 'net_null2', 'Endpoint': 'd'}]}");
+	cr_assert(out.ports[0].endpoint_host);
+	cr_assert_not(out.ports[1].endpoint_host);
+	cr_assert_not(out.ports[2].endpoint_host);
+	config_release(&out);
+	parse_fails("{'Ports': [{'Name': 'a', 'Devargs': 'net_null0', 'Endpoint': 'h',"
+		    " 'EndpointSystemType': 'Guest'}]}",
+		    "Ports[0].EndpointSystemType", "Container or Host");
+}
+
 /* ---- IPAddresses, DefaultGateway ---- */
 
 #define UPLINK_IP "'Name': 'up', 'Devargs': 'd9', 'Uplink': true, " \

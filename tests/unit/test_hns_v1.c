@@ -1392,3 +1392,62 @@ Test(persistence, store_failure_rolls_back_memory)
 	store_close(st);
 	remove_db();
 }
+
+/* ---- remote endpoints: one address, one place (kubernetes #130963) ---- */
+
+static char l2_net[64];
+
+static void l2bridge_net(void)
+{
+	ok("POST", "/networks/",
+	   "{'Name': 'cbr0', 'Type': 'L2Bridge', 'Subnets': [{'AddressPrefix': "
+	   "'10.244.1.0/24', 'GatewayAddress': '10.244.1.2'}]}");
+	snprintf(l2_net, sizeof(l2_net), "%s", ostr("ID"));
+}
+
+static size_t endpoint_count(void)
+{
+	ok("GET", "/endpoints/", NULL);
+	return json_array_size(out());
+}
+
+Test(endpoints, remote_with_a_local_endpoints_address_is_refused)
+{
+	char body[512], local[64];
+
+	l2bridge_net();
+	snprintf(body, sizeof(body), "{'Name': 'pod', 'VirtualNetwork': '%s', "
+		 "'IPAddress': '10.244.1.5'}", l2_net);
+	ok("POST", "/endpoints/", body);
+	snprintf(local, sizeof(local), "%s", ostr("ID"));
+	snprintf(body, sizeof(body), "{'VirtualNetwork': '%s', 'IPAddress': '10.244.1.5', "
+		 "'MacAddress': '02-11-0a-f4-01-05', 'IsRemoteEndpoint': true}", l2_net);
+	fails("POST", "/endpoints/", body, 409, "IPAddress", "local endpoint");
+	cr_assert(strstr(err(), local), "names the local endpoint: %s", err());
+	cr_assert_eq(endpoint_count(), 1, "nothing half-made");
+	/* outside the subnet (another node's pods) is a remote's own place */
+	snprintf(body, sizeof(body), "{'VirtualNetwork': '%s', 'IPAddress': '10.244.2.5', "
+		 "'MacAddress': '02-11-0a-f4-02-05', 'IsRemoteEndpoint': true}", l2_net);
+	ok("POST", "/endpoints/", body);
+	cr_assert_eq(endpoint_count(), 2);
+}
+
+Test(endpoints, local_with_a_remote_endpoints_address_is_refused)
+{
+	char body[512], remote[64];
+
+	l2bridge_net();
+	snprintf(body, sizeof(body), "{'VirtualNetwork': '%s', 'IPAddress': '10.244.1.9', "
+		 "'MacAddress': '02-11-0a-f4-01-09', 'IsRemoteEndpoint': true}", l2_net);
+	ok("POST", "/endpoints/", body);
+	snprintf(remote, sizeof(remote), "%s", ostr("ID"));
+	snprintf(body, sizeof(body), "{'Name': 'pod', 'VirtualNetwork': '%s', "
+		 "'IPAddress': '10.244.1.9'}", l2_net);
+	fails("POST", "/endpoints/", body, 409, "IPAddress", "remote endpoint");
+	cr_assert(strstr(err(), remote), "names the remote endpoint: %s", err());
+	cr_assert_eq(endpoint_count(), 1, "nothing half-made");
+	/* once the stale remote is gone the pod gets its address */
+	ok("DELETE", P("/endpoints/%s", remote), NULL);
+	ok("POST", "/endpoints/", body);
+	cr_assert_str_eq(ostr("IPAddress"), "10.244.1.9");
+}

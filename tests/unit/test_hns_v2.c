@@ -515,3 +515,46 @@ Test(v2_validation, errors_name_v2_paths)
 	ok("GET", "/v2/endpoints", NULL);
 	cr_assert_eq(json_array_size(out()), 0);
 }
+
+/* ---- remote endpoints: one address, one place (kubernetes #130963) ---- */
+
+static void v2_l2bridge(void)
+{
+	ok("POST", "/v2/networks",
+	   "{'Name': 'cbr0', 'Type': 'L2Bridge', 'SchemaVersion': {'Major': 2, 'Minor': 0},"
+	   " 'Ipams': [{'Type': 'Static', 'Subnets': [{'IpAddressPrefix': '10.244.1.0/24',"
+	   "   'Routes': [{'NextHop': '10.244.1.2', 'DestinationPrefix': '0.0.0.0/0'}]}]}]}");
+	snprintf(net_id, sizeof(net_id), "%s", ostr("ID"));
+}
+
+static size_t v2_endpoint_count(void)
+{
+	ok("GET", "/v2/endpoints", NULL);
+	return json_array_size(out());
+}
+
+Test(v2, remote_and_local_endpoints_never_share_an_address)
+{
+	char remote[64];
+
+	v2_l2bridge();
+	/* kube-proxy's CreateRemoteEndpoint, the CNI's pod: both orders */
+	ok("POST", "/v2/endpoints",
+	   B("{'HostComputeNetwork': '%s', 'IpConfigurations': [{'IpAddress': '10.244.1.7'}],"
+	     " 'MacAddress': '02-11-0a-f4-01-07', 'Flags': 1,"
+	     " 'SchemaVersion': {'Major': 2, 'Minor': 0}}", net_id));
+	snprintf(remote, sizeof(remote), "%s", ostr("ID"));
+	fails("POST", "/v2/endpoints",
+	      B("{'Name': 'pod', 'HostComputeNetwork': '%s', 'IpConfigurations':"
+		" [{'IpAddress': '10.244.1.7'}]}", net_id), 409, "IpAddress", "remote endpoint");
+	cr_assert_eq(v2_endpoint_count(), 1, "nothing half-made");
+	ok("DELETE", P("/v2/endpoints/%s", remote), NULL);
+	ok("POST", "/v2/endpoints",
+	   B("{'Name': 'pod', 'HostComputeNetwork': '%s', 'IpConfigurations':"
+	     " [{'IpAddress': '10.244.1.7'}]}", net_id));
+	fails("POST", "/v2/endpoints",
+	      B("{'HostComputeNetwork': '%s', 'IpConfigurations': [{'IpAddress': '10.244.1.7'}],"
+		" 'MacAddress': '02-11-0a-f4-01-07', 'Flags': 1}", net_id),
+	      409, "IpAddress", "local endpoint");
+	cr_assert_eq(v2_endpoint_count(), 1, "nothing half-made");
+}

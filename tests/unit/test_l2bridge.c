@@ -315,3 +315,108 @@ Test(l2b, live_vlan_change_moves_the_port_between_flood_sets)
 			cr_assert_eq(sw->flood_members[vid], 0u, "vid %u", vid);
 	free(sw);
 }
+
+/* ---- remote endpoints and SDNRoute prefixes in the view ---- */
+
+static struct l2b_remote_entry remote(const char *net, uint32_t ip, uint8_t last, bool by_route)
+{
+	struct l2b_remote_entry r = {.ip4 = ip, .by_route = by_route,
+				     .mac = {{0x02, 0x33, 0, 0, 0, last}}};
+
+	snprintf(r.net_id, sizeof(r.net_id), "%s", net);
+	return r;
+}
+
+Test(l2b, thousands_of_remotes_are_found_by_hash)
+{
+	struct l2b_port_entry e[VS_MAX_PORTS] = {0};
+	enum { N = 5000 };
+	struct l2b_remote_entry *rs = calloc(N + 2, sizeof(*rs));
+	struct l2b_view *v;
+	bool oom;
+
+	cr_assert_not_null(rs);
+	e[1] = entry(L2B_NET_L2BRIDGE, "a", 0, 0x0a000005);
+	for (uint32_t i = 0; i < N; i++)
+		rs[i] = remote("a", 0x0a010000 + i, (uint8_t)i, i % 2 == 0);
+	rs[N] = remote("a", 0x0a010000, 0xee, false);     /* a second with one address */
+	rs[N + 1] = remote("nolocal", 0x0b000001, 1, false); /* no endpoint of its net here */
+	v = l2b_view_build_remotes(e, rs, N + 2, &oom);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->nb_remotes, (uint32_t)N, "%u", v->nb_remotes);
+	cr_assert_geq(v->remote_mask + 1, 2u * N, "at most half full");
+	for (uint32_t i = 0; i < N; i++) {
+		const struct l2b_remote *r = l2b_remote_by_ip4(v, htonl(0x0a010000 + i));
+
+		cr_assert_not_null(r, "remote %u", i);
+		cr_assert_eq(r->mac.addr_bytes[5], (uint8_t)i);
+		cr_assert_eq(r->by_route, i % 2 == 0);
+		cr_assert_eq(r->net, v->port_net[1]);
+	}
+	cr_assert_eq(l2b_remote_by_ip4(v, htonl(0x0a010000))->mac.addr_bytes[5], 0,
+		     "of two with one address the first stays");
+	cr_assert_null(l2b_remote_by_ip4(v, htonl(0x0b000001)), "a network without a local endpoint");
+	cr_assert_null(l2b_remote_by_ip4(v, htonl(0x0a000005)), "a local endpoint is no remote");
+	cr_assert_null(l2b_remote_by_ip4(v, htonl(0x0a020000)));
+	rte_free(v);
+	free(rs);
+}
+
+Test(l2b, no_remotes_no_lookup)
+{
+	struct l2b_port_entry e[VS_MAX_PORTS] = {0};
+	struct l2b_view *v;
+	bool oom;
+
+	e[1] = entry(L2B_NET_L2BRIDGE, "a", 0, 0x0a000005);
+	v = l2b_view_build(e, &oom);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->nb_remotes, 0u);
+	cr_assert_null(l2b_remote_by_ip4(v, htonl(0x0a000005)));
+	cr_assert_eq(v->route_ports, 0u, "no SDNRoute: no port scans prefixes");
+	rte_free(v);
+}
+
+Test(l2b, routes_and_the_host_vnic_per_network)
+{
+	struct l2b_port_entry e[VS_MAX_PORTS] = {0};
+	struct l2b_view *v;
+	bool oom;
+
+	e[1] = entry(L2B_NET_L2BRIDGE, "a", 0, 0x0a000005);
+	e[1].nb_routes = 2;
+	e[1].routes[0] = (struct l2b_route){htonl(0x0a600000), htonl(0xfff00000)};
+	e[1].routes[1] = (struct l2b_route){htonl(0xc0000202), htonl(0xffffffff)};
+	e[2] = entry(L2B_NET_L2BRIDGE, "a", 0, 0x0a000002);
+	e[2].host_vnic = true;
+	e[2].mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0x10, 0x02}};
+	e[3] = entry(L2B_NET_L2BRIDGE, "b", 4, 0x0a000007);
+	v = l2b_view_build(e, &oom);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->route_ports, 0x2u);
+	cr_assert_eq(v->nb_routes[1], 2);
+	cr_assert_eq(v->nets[v->port_net[1]].host_port, 2);
+	cr_assert_eq(v->nets[v->port_net[1]].host_vnic_mac.addr_bytes[5], 0x02);
+	cr_assert_eq(v->nets[v->port_net[3]].host_port, -1, "b has no host vNIC");
+	rte_free(v);
+}
+
+Test(l2b, route_prefix_match)
+{
+	const struct l2b_route r[] = {
+		{htonl(0x0a600000), htonl(0xfff00000)}, /* 10.96.0.0/12 */
+		{htonl(0xc0000202), htonl(0xffffffff)}, /* 192.0.2.2/32 */
+	};
+	const struct l2b_route all = {0, 0};
+	uint8_t which = 99;
+
+	cr_assert(l2b_route_match(r, 2, htonl(0x0a600001), &which));
+	cr_assert_eq(which, 0);
+	cr_assert(l2b_route_match(r, 2, htonl(0x0a6fffff), &which), "last of the /12");
+	cr_assert_not(l2b_route_match(r, 2, htonl(0x0a700000), &which), "past the /12");
+	cr_assert(l2b_route_match(r, 2, htonl(0xc0000202), &which));
+	cr_assert_eq(which, 1);
+	cr_assert_not(l2b_route_match(r, 2, htonl(0xc0000203), &which), "/32 is one address");
+	cr_assert_not(l2b_route_match(r, 0, htonl(0x0a600001), &which), "no prefixes");
+	cr_assert(l2b_route_match(&all, 1, htonl(0x08080808), &which), "/0 holds all");
+}

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -20,9 +22,59 @@ static int net_index(struct l2b_view *v, const char ids[][64],
 	return -1;
 }
 
+/* Slots for n remotes: a power of two at least twice n (probes short). */
+static uint32_t remote_slot_count(size_t n)
+{
+	uint32_t slots = 16;
+
+	while (slots < 2 * n)
+		slots <<= 1;
+	return slots;
+}
+
+/* Remotes of networks in v, into the arrays after the view. */
+static void add_remotes(struct l2b_view *v, const char ids[][64],
+			const enum l2b_net_type types[], struct l2b_remote *rs,
+			uint32_t *slots, uint32_t nb_slots,
+			const struct l2b_remote_entry *remotes, size_t n)
+{
+	v->remotes = rs;
+	v->remote_slots = slots;
+	v->remote_mask = nb_slots - 1;
+	for (size_t i = 0; i < n && v->nb_remotes < L2B_MAX_REMOTES; i++) {
+		const struct l2b_remote_entry *re = &remotes[i];
+		uint32_t ip = rte_cpu_to_be_32(re->ip4), s;
+		int ni = -1;
+
+		for (uint8_t k = 0; k < v->nb_nets; k++)
+			if (types[k] == L2B_NET_L2BRIDGE && strcmp(ids[k], re->net_id) == 0)
+				ni = k;
+		if (ni < 0 || l2b_remote_by_ip4(v, ip) != NULL)
+			continue;
+		rs[v->nb_remotes] = (struct l2b_remote){.ip4 = ip, .mac = re->mac,
+							.net = (uint8_t)ni,
+							.by_route = re->by_route};
+		for (s = l2b_remote_hash(ip) & v->remote_mask; slots[s] != 0;
+		     s = (s + 1) & v->remote_mask)
+			;
+		slots[s] = ++v->nb_remotes;
+	}
+}
+
 struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS],
 				bool *oom)
 {
+	return l2b_view_build_remotes(entries, NULL, 0, oom);
+}
+
+struct l2b_view *l2b_view_build_remotes(const struct l2b_port_entry entries[VS_MAX_PORTS],
+					const struct l2b_remote_entry *remotes,
+					size_t nb_remotes, bool *oom)
+{
+	size_t nr = RTE_MIN(nb_remotes, (size_t)L2B_MAX_REMOTES);
+	uint32_t nb_slots = remote_slot_count(nr);
+	size_t rs_off = RTE_ALIGN_CEIL(sizeof(struct l2b_view), 8);
+	size_t slots_off = rs_off + nr * sizeof(struct l2b_remote);
 	char ids[L2B_MAX_NETS][64];
 	enum l2b_net_type types[L2B_MAX_NETS];
 	struct l2b_view *v;
@@ -35,7 +87,8 @@ struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS
 			needed = true;
 	if (!needed)
 		return NULL;
-	v = rte_zmalloc("l2b_view", sizeof(*v), RTE_CACHE_LINE_SIZE);
+	v = rte_zmalloc("l2b_view", slots_off + nb_slots * sizeof(uint32_t),
+			RTE_CACHE_LINE_SIZE);
 	if (v == NULL) {
 		*oom = true;
 		return NULL;
@@ -57,6 +110,7 @@ struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS
 			n = &v->nets[ni];
 			n->host_mac = e->host_mac;
 			n->uplink = (int16_t)(e->type == L2B_NET_L2BRIDGE ? e->uplink : -1);
+			n->host_port = -1;
 		}
 		n = &v->nets[ni];
 		n->ports |= UINT32_C(1) << p;
@@ -77,7 +131,21 @@ struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS
 		ep->ip4 = rte_cpu_to_be_32(e->ip4);
 		ep->has_ip6 = e->has_ip6;
 		memcpy(ep->ip6, e->ip6, 16);
+		if (types[ni] != L2B_NET_L2BRIDGE)
+			continue;
+		if (e->host_vnic && n->host_port < 0) {
+			n->host_port = (int16_t)p;
+			n->host_vnic_mac = e->mac;
+		}
+		if (e->nb_routes != 0) {
+			v->nb_routes[p] = (uint8_t)RTE_MIN(e->nb_routes, L2B_MAX_ROUTES);
+			memcpy(v->routes[p], e->routes, v->nb_routes[p] * sizeof(e->routes[0]));
+			v->route_ports |= UINT32_C(1) << p;
+		}
 	}
+	add_remotes(v, (const char (*)[64])ids, types,
+		    (struct l2b_remote *)((char *)v + rs_off),
+		    (uint32_t *)((char *)v + slots_off), nb_slots, remotes, nr);
 	/* Private and NAT: a network's ports reach each other; everybody else
 	 * reaches every port but theirs (a NAT network is reached from
 	 * outside only through the router and WinNAT, as on Windows). */

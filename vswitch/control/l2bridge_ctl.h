@@ -7,6 +7,7 @@
 #define HVS_L2BRIDGE_CTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "l2bridge.h"
@@ -15,6 +16,13 @@
  * no L2Bridge or Private endpoint). *oom set on out-of-memory. */
 struct l2b_view *l2b_view_build(const struct l2b_port_entry entries[VS_MAX_PORTS],
 				bool *oom);
+/* The same with remote endpoints: those of an L2Bridge network with a
+ * local endpoint in the view enter it (the first L2B_MAX_REMOTES; of
+ * two with one address, the first). The remotes and their hash share the
+ * view's allocation, so l2b_view_publish frees them with it. */
+struct l2b_view *l2b_view_build_remotes(const struct l2b_port_entry entries[VS_MAX_PORTS],
+					const struct l2b_remote_entry *remotes,
+					size_t nb_remotes, bool *oom);
 /* Publishes v (may be NULL), waits for a grace period and frees the old. */
 void l2b_view_publish(struct vswitch *sw, struct l2b_view *v);
 void l2b_fini(struct vswitch *sw);

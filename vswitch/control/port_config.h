@@ -34,6 +34,7 @@ struct port_config {
 	uint16_t nb_macs;
 	struct rte_ether_addr macs[CONFIG_MAX_STATIC_MACS];
 	char endpoint[CONFIG_ENDPOINT_REF_MAX]; /* HNS endpoint name or ID, or "" */
+	bool endpoint_host; /* attached as the host's vNIC (SystemType Host) */
 	/* "Acls" and "ExtendedAcls", ids 1..n in config order. Heap arrays
 	 * (NULL when empty) owned by the struct: config_release() or
 	 * config_port_release() frees them. */

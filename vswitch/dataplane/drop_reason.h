@@ -27,7 +27,8 @@
 	_(OVERLAY_NO_DESTINATION, "Overlay: no local endpoint for the inner "  \
 				  "destination")                               \
 	_(OVERLAY_TOO_BIG, "Overlay: packet too big for the uplink MTU once "  \
-			   "encapsulated")
+			   "encapsulated")                                     \
+	_(SDN_ROUTE_NO_HOST, "No route to the SDNRoute prefix")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,

@@ -328,12 +328,20 @@ uint16_t l2b_ingress_burst(struct worker *w, const struct l2b_view *v,
 			   uint16_t in_port, struct rte_mbuf **pkts,
 			   struct pkt_meta *meta, uint16_t n)
 {
+	/* endpoints without SDNRoute prefixes, networks without remote
+	 * endpoints: these cost nothing per packet */
+	bool routes = (v->route_ports >> in_port) & 1;
+	bool remotes = v->nb_remotes != 0 && v->port_net[in_port] >= 0;
 	uint16_t j = 0;
 
 	if (!((v->ingress_ports >> in_port) & 1))
 		return n;
 	for (uint16_t i = 0; i < n; i++) {
+		if (routes && l2b_sdn_route_one(w, v, in_port, pkts[i], &meta[i]))
+			continue;
 		if (ingress_one(w, v, in_port, pkts[i], &meta[i]))
+			continue;
+		if (remotes && l2b_remote_one(w, v, in_port, pkts[i], &meta[i]))
 			continue;
 		pkts[j] = pkts[i];
 		meta[j] = meta[i];

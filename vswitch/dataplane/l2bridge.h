@@ -15,6 +15,28 @@
  *   - Private isolation: the ports of a Private network's endpoints reach
  *     each other only; no other port (the uplink included) reaches them.
  *
+ *   - Remote endpoints (HNS IsRemoteEndpoint / v2 Flags 1, no PA): IP ->
+ *     MAC entries for pods on other hosts, no switch port. A unicast
+ *     frame from a local endpoint whose destination IPv4 address is a
+ *     remote endpoint's (to whatever MAC the pod resolved its gateway to,
+ *     except another local endpoint's) leaves by the uplink with source H
+ *     and destination the remote's MAC; a remote with no MAC of its own (absent, H, or kube-proxy's
+ *     placeholder 02-11-<IP>) goes "by host route": to the uplink's next
+ *     hop for it (on-link: itself, else the uplink's DefaultGateway) in
+ *     the router's neighbour table, asked for by ARP when unknown (the
+ *     packet dropped as "Next hop unresolved", as the LB does). Looked up
+ *     in an open-addressing hash (thousands of remotes on a cluster).
+ *   - SDNRoute (HNS ROUTE / SDNRoute endpoint policies): IPv4 traffic from
+ *     an endpoint to one of its prefixes that no load balancer took (the
+ *     LB stage runs first) is not bridged but handed to the host: sent to
+ *     the network's host vNIC port (an endpoint attached with SystemType
+ *     Host) with that port's MAC as destination, so the Linux host routes
+ *     it (node ports, the node's own address); without a host vNIC it is
+ *     dropped as "No route to the SDNRoute prefix". A port's prefixes are
+ *     a few (CNI plugins write two or three): a short array per port,
+ *     scanned only for ports that have any (one bit test per burst for
+ *     the others).
+ *
  * Workers read one immutable struct l2b_view, rebuilt by the main lcore on
  * every attach/detach and published with RCU (the old view is freed after
  * a grace period, so no worker ever uses a stale entry once the detach
@@ -31,6 +53,7 @@
 #include <rte_mbuf.h>
 
 #include "parse.h"
+#include "stats.h"
 #include "switch.h"
 #include "vlan.h"
 
@@ -42,6 +65,13 @@ enum l2b_net_type { L2B_NET_TRANSPARENT, L2B_NET_L2BRIDGE, L2B_NET_PRIVATE, L2B_
 
 #define L2B_MAX_NETS VS_MAX_PORTS
 #define L2B_MAX_EPS VS_MAX_PORTS
+#define L2B_MAX_REMOTES 65536       /* remote endpoints in a view */
+#define L2B_MAX_ROUTES PORT_SDN_ROUTES /* SDNRoute prefixes per endpoint */
+
+/* One SDNRoute prefix (network order). */
+struct l2b_route {
+	uint32_t net, mask;
+};
 
 /* What the control plane knows about the endpoint attached to a port. */
 struct l2b_port_entry {
@@ -54,6 +84,25 @@ struct l2b_port_entry {
 	uint32_t ip4;                /* host order */
 	uint8_t ip6[16];
 	struct rte_ether_addr mac;   /* the endpoint's own MAC */
+	bool host_vnic;              /* attached with SystemType Host */
+	uint8_t nb_routes;           /* SDNRoute prefixes, policy order */
+	struct l2b_route routes[L2B_MAX_ROUTES];
+};
+
+/* A remote endpoint as the control plane knows it. */
+struct l2b_remote_entry {
+	char net_id[64];
+	uint32_t ip4;                /* host order */
+	struct rte_ether_addr mac;
+	bool by_route;               /* no MAC of its own: next hop by route */
+};
+
+/* A remote endpoint in the view. */
+struct l2b_remote {
+	uint32_t ip4; /* network order */
+	struct rte_ether_addr mac;
+	uint8_t net;
+	bool by_route;
 };
 
 struct l2b_ep {
@@ -68,6 +117,8 @@ struct l2b_ep {
 struct l2b_net {
 	struct rte_ether_addr host_mac;
 	int16_t uplink; /* -1: none */
+	int16_t host_port; /* the host vNIC's port, -1: none */
+	struct rte_ether_addr host_vnic_mac;
 	uint32_t ports; /* endpoint ports */
 };
 
@@ -82,7 +133,39 @@ struct l2b_view {
 	uint8_t nb_nets, nb_eps;
 	struct l2b_net nets[L2B_MAX_NETS];
 	struct l2b_ep eps[L2B_MAX_EPS];
+	/* endpoint ports with SDNRoute prefixes, and the prefixes */
+	uint32_t route_ports;
+	uint8_t nb_routes[VS_MAX_PORTS];
+	struct l2b_route routes[VS_MAX_PORTS][L2B_MAX_ROUTES];
+	/* remote endpoints, and their hash: slot -> index + 1 (0: empty),
+	 * linear probing; both in the view's own allocation */
+	uint32_t nb_remotes, remote_mask;
+	const struct l2b_remote *remotes;
+	const uint32_t *remote_slots;
 };
+
+static inline uint32_t l2b_remote_hash(uint32_t ip_be)
+{
+	return ip_be * 2654435761u;
+}
+
+/* The remote endpoint with IPv4 address ip_be (network order), or NULL.
+ * The table is at most half full: probes stay short. */
+static inline const struct l2b_remote *l2b_remote_by_ip4(const struct l2b_view *v,
+							 uint32_t ip_be)
+{
+	if (v->nb_remotes == 0)
+		return NULL;
+	for (uint32_t s = l2b_remote_hash(ip_be) & v->remote_mask;;
+	     s = (s + 1) & v->remote_mask) {
+		uint32_t i = v->remote_slots[s];
+
+		if (i == 0)
+			return NULL;
+		if (v->remotes[i - 1].ip4 == ip_be)
+			return &v->remotes[i - 1];
+	}
+}
 
 static inline const struct l2b_view *l2b_view_get(const struct vswitch *sw)
 {
@@ -97,6 +180,18 @@ static inline const struct l2b_view *l2b_view_get(const struct vswitch *sw)
 uint16_t l2b_ingress_burst(struct worker *w, const struct l2b_view *v,
 			   uint16_t in_port, struct rte_mbuf **pkts,
 			   struct pkt_meta *meta, uint16_t n);
+
+/* SDNRoute (l2bridge_route.c): true when m (from in_port, which has
+ * prefixes) went to the host vNIC or was dropped for want of one. */
+bool l2b_sdn_route_one(struct worker *w, const struct l2b_view *v, uint16_t in_port,
+		       struct rte_mbuf *m, struct pkt_meta *pm);
+/* Remote endpoints (l2bridge_route.c): true when m (from the L2Bridge
+ * endpoint port in_port) was for a remote endpoint and sent or dropped. */
+bool l2b_remote_one(struct worker *w, const struct l2b_view *v, uint16_t in_port,
+		    struct rte_mbuf *m, struct pkt_meta *pm);
+/* Does ip_be fall in one of the n prefixes? *which: the first that holds it. */
+bool l2b_route_match(const struct l2b_route *routes, uint8_t n, uint32_t ip_be,
+		     uint8_t *which);
 
 /* After the router, forwarding applies the view's Private isolation and
  * the L2Bridge rewrite toward the uplink in the one egress decision

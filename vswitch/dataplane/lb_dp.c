@@ -71,6 +71,18 @@ static bool neigh_find(const struct worker *w, struct lb_dp_worker *lw, uint32_t
 						    .vid = UINT16_MAX};
 			return true;
 		}
+	/* an L2Bridge remote endpoint with a MAC of its own: out of its
+	 * network's uplink (one without goes by the uplink's neighbours) */
+	if (l2b != NULL) {
+		const struct l2b_remote *r = l2b_remote_by_ip4(l2b, ip);
+
+		if (r != NULL && !r->by_route && l2b->nets[r->net].uplink >= 0) {
+			*out = (struct lb_dp_neigh){.ip = ip, .mac = r->mac,
+						    .port = (uint16_t)l2b->nets[r->net].uplink,
+						    .vid = UINT16_MAX};
+			return true;
+		}
+	}
 	v = l3_view_get(w->sw);
 	if (v != NULL && v->uplink_neigh != NULL &&
 	    neigh_lookup(v->uplink_neigh, rte_be_to_cpu_32(ip), &e)) {
@@ -83,6 +95,19 @@ static bool neigh_find(const struct worker *w, struct lb_dp_worker *lw, uint32_t
 		return true;
 	}
 	return false;
+}
+
+/* A pod's frame the LB sends out of its L2Bridge network's uplink (to a
+ * remote backend) gets H, as every frame of its pods does there. */
+static bool l2b_uplink_source(const struct l2b_view *l2b, uint16_t in_port,
+			      uint16_t out_port, struct rte_ether_hdr *eh)
+{
+	int ni = l2b != NULL ? l2b->port_net[in_port] : -1;
+
+	if (ni < 0 || l2b->nets[ni].uplink != out_port)
+		return false;
+	rte_ether_addr_copy(&l2b->nets[ni].host_mac, &eh->src_addr);
+	return true;
 }
 
 static bool on_uplink_link(const struct l3_view *v, uint32_t ip)
@@ -359,8 +384,10 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 			const struct l3_view *v = l3_view_get(w->sw);
 
 			rte_ether_addr_copy(&to.mac, &eh->dst_addr);
-			/* out of the uplink the frame comes from the host, as routed */
-			if (v != NULL && v->has_uplink && to.port == v->uplink)
+			/* out of the uplink the frame comes from the host: H for an
+			 * L2Bridge pod's, else the router's MAC, as routed */
+			if (!l2b_uplink_source(l2b_view_get(w->sw), in_port, to.port, eh) &&
+			    v != NULL && v->has_uplink && to.port == v->uplink)
 				rte_ether_addr_copy(&v->router_mac, &eh->src_addr);
 			if (to.vid != UINT16_MAX)
 				pm->vid = to.vid;
