@@ -78,8 +78,10 @@ enum winnat_verdict wn_new_outbound(struct winnat *n, struct wn_pkt *p, hash_sig
 		if (px != NULL)
 			return proxy_start(n, p, sig, px, now, ev, drop);
 	}
-	if (wn_inside(n, p->k.dst_ip))
-		return WINNAT_PASS; /* inside to inside is not NAT's */
+	/* inside to inside is not NAT's; with any_source the caller picked
+	 * the packets it wants translated */
+	if (!n->cfg.any_source && wn_inside(n, p->k.dst_ip))
+		return WINNAT_PASS;
 	if (p->proto != IPPROTO_ICMP && (n->mapped_ips & wn_mapped_ip_bit(p->k.dst_ip))) {
 		wn_bkey_ext(&mk, p->proto, p->k.dst_ip, p->k.dst_port);
 		m = wn_binding_find(n, &mk);

@@ -32,7 +32,7 @@ void winnat_config_defaults(struct winnat_config *c)
 
 static const char *config_error(const struct winnat_config *c)
 {
-	if (c->internal_plen == 0 || c->internal_plen > 32)
+	if ((c->internal_plen == 0 && !c->any_source) || c->internal_plen > 32)
 		return "InternalIPInterfaceAddressPrefix";
 	if (c->compartment == 0 || c->compartment > WN_COMPARTMENT_MAX)
 		return "compartment";

@@ -49,6 +49,9 @@ struct winnat_config {
 	uint32_t compartment;        /* 1.. ; keys every inside tuple */
 	uint32_t internal_prefix;    /* InternalIPInterfaceAddressPrefix */
 	uint8_t internal_plen;
+	/* internal_plen 0 allowed: every source is inside (an HNS
+	 * OutBoundNAT, whose caller picks the packets) */
+	bool any_source;
 	uint32_t external_ip;        /* the uplink's IP unless given */
 	uint32_t gateway_ip;         /* the switch's address inside (portproxy source) */
 	uint32_t tcp_established_timeout; /* s, 1800 */

@@ -10,6 +10,7 @@
 
 #include "acl_api.h"
 #include "hns_acl_policy.h"
+#include "obnat_hns.h"
 #include "net_hns.h"
 #include "stats_read.h"
 
@@ -54,6 +55,27 @@ static void acl_counters(const json_t *rules, uint32_t first, unsigned n, json_t
 	json_object_set_new(out, "Bytes", json_integer((json_int_t)bytes));
 }
 
+/* An OutBoundNAT policy the switch enforces once attached: an IPv4 one
+ * on an L2Bridge or Transparent network (obnat_hns.h). */
+static bool obnat_enforceable(const json_t *pol, const char *type, bool bridged_network)
+{
+	return bridged_network && strcasecmp(type, "OutBoundNAT") == 0 &&
+	       !(json_integer_value(json_object_get(pol, "Flags")) & OBNAT_FLAG_IPV6);
+}
+
+static void obnat_counters(const struct obnat_status *o, json_t *out)
+{
+	char ip[16];
+	uint32_t a = o->external_ip;
+
+	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+		 (a >> 8) & 0xff, a & 0xff);
+	json_object_set_new(out, "ExternalAddress", json_string(ip));
+	json_object_set_new(out, "Nat", json_string(o->nat));
+	json_object_set_new(out, "Packets", json_integer((json_int_t)o->packets));
+	json_object_set_new(out, "Sessions", json_integer((json_int_t)o->sessions));
+}
+
 /* A ROUTE/SDNRoute policy: enforced on L2Bridge for an IPv4 prefix among
  * the port's first PORT_SDN_ROUTES (*slot counts them in policy order,
  * as net_hns.c fills the port's entry). */
@@ -80,7 +102,8 @@ static void route_status(const json_t *pol, bool l2bridge, const uint64_t *sdn_r
 }
 
 json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
-		      uint64_t qos_drops, bool l2bridge_network, const uint64_t *sdn_route)
+		      uint64_t qos_drops, bool l2bridge_network, const uint64_t *sdn_route,
+		      bool bridged_network, const struct obnat_status *obnat)
 {
 	unsigned route_slot = 0;
 	json_t *out = json_array(), *pol;
@@ -93,6 +116,7 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 	json_array_foreach(json_object_get(ep, "Policies"), i, pol) {
 		const char *type = json_string_value(json_object_get(pol, "Type"));
 		const char *what = type ? enforced_what(type, nat_network) : NULL;
+		bool snat = type != NULL && obnat_enforceable(pol, type, bridged_network);
 		json_t *s = json_object();
 		char err[256];
 		int rules = 0;
@@ -109,6 +133,11 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 			rules = ext_acl_rules_from_hns_policy(pol, "", NULL,
 							      HNS_ACL_POLICY_MAX_RULES,
 							      err, sizeof(err));
+		if (snat && attached && obnat == NULL)
+			snat = false; /* could not be programmed: the log says why */
+		else if (snat)
+			what = "SNAT to the host address (or VIP) of what the endpoint "
+			       "sends out of its network's uplink, but to its exceptions";
 		json_object_set_new(s, "Status", json_string(
 			what == NULL ? "Stored" : !attached ? "Not attached" : "Enforced"));
 		json_object_set_new(s, "Why", json_string(
@@ -117,6 +146,8 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 			acl_counters(ext_rules, next_rule, (unsigned)rules, s);
 		if (attached && type != NULL && strcasecmp(type, "QOS") == 0)
 			json_object_set_new(s, "Dropped", json_integer((json_int_t)qos_drops));
+		if (snat && attached)
+			obnat_counters(obnat, s);
 		if (rules > 0)
 			next_rule += (uint32_t)rules;
 		json_array_append_new(out, s);

@@ -12,6 +12,7 @@
 #include "lb_hns.h"
 #include "nat_api.h"
 #include "nat_hns.h"
+#include "obnat_hns.h"
 #include "net_hns.h"
 #include "ns_hns.h"
 #include "overlay_hns.h"
@@ -71,6 +72,7 @@ static void program_endpoint(struct program *pg, uint16_t p, const json_t *ep_v1
 	if (pg->hns != NULL) {
 		nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep_v1);
 		net_hns_endpoint_attached(pg->nets, pg->hns, p, ep_v1);
+		obnat_hns_endpoint_attached(pg->sw, pg->hns, p, ep_v1);
 	}
 }
 
@@ -98,6 +100,7 @@ static void dp_endpoint_detached(void *ctx, const char *port_name,
 	ports_unbind_endpoint(pg->ports, (uint16_t)p, json_str(endpoint_v1, "ID"));
 	acl_api_endpoint_detached(pg->acl, (uint16_t)p, endpoint_v1);
 	qos_hns_endpoint_detached(pg->sw, (uint16_t)p);
+	obnat_hns_endpoint_detached(pg->sw, (uint16_t)p);
 	net_hns_endpoint_detached(pg->nets, (uint16_t)p, endpoint_v1);
 	if (pg->hns != NULL) {
 		nat_hns_endpoint_detached(pg->nat, pg->hns, (uint16_t)p, endpoint_v1);
@@ -274,6 +277,7 @@ static void program_restored(struct program *pg)
 		if (ep != NULL) {
 			nat_hns_endpoint_attached(pg->nat, pg->hns, p, ep);
 			net_hns_endpoint_attached(pg->nets, pg->hns, p, ep);
+			obnat_hns_endpoint_attached(pg->sw, pg->hns, p, ep);
 		}
 		json_decref(ep);
 	}
@@ -289,7 +293,8 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	const char *ep_id;
 	uint64_t qos_drops = 0;
 	struct port_counters c;
-	bool nat = false, l2b = false;
+	struct obnat_status obnat;
+	bool nat = false, l2b = false, snat = false, bridged;
 	int port = -1;
 
 	if (ep == NULL)
@@ -302,6 +307,9 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	nat = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
 					json_string_value(json_object_get(net, "Type")) : "",
 					"NAT") == 0;
+	bridged = net != NULL && json_string_value(json_object_get(net, "Type")) != NULL &&
+		  (strcasecmp(json_string_value(json_object_get(net, "Type")), "L2Bridge") == 0 ||
+		   strcasecmp(json_string_value(json_object_get(net, "Type")), "Transparent") == 0);
 	l2b = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
 					json_string_value(json_object_get(net, "Type")) : "",
 					"L2Bridge") == 0;
@@ -309,12 +317,14 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	if (port >= 0) {
 		stats_read_port(pg->sw, (uint16_t)port, &c);
 		qos_drops = c.drops[DROP_QOS_RATE_EXCEEDED];
+		snat = obnat_ctl_status(pg->sw, (uint16_t)port, &obnat);
 		rules = acl_api_rules_json(pg->acl, (uint16_t)port, true);
 		if (rules == NULL)
 			rules = json_array();
 	}
 	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops, l2b,
-					  port >= 0 ? c.sdn_route : NULL));
+					  port >= 0 ? c.sdn_route : NULL, bridged,
+					  snat ? &obnat : NULL));
 	overlay_hns_policy_status(pg->overlay, ep, json_object_get(*resp, "Output"));
 	json_decref(rules);
 	json_decref(ep);

@@ -19,11 +19,12 @@ static int parse_switch(const json_t *root, struct switch_config *cfg,
 {
 	static const char *const fields[] = {"Name", "MacAgingSeconds",
 					     "MacTableSize", "PacketBuffers",
-					     "LoadBalancerConnections", NULL};
+					     "LoadBalancerConnections",
+					     "OutBoundNatSessions", NULL};
 	const json_t *sw = NULL;
 	const char *name = "vSwitch";
 	uint64_t aging = CONFIG_DEFAULT_MAC_AGING, size = CONFIG_DEFAULT_MAC_TABLE;
-	uint64_t buffers = 0, lb_conns = 0;
+	uint64_t buffers = 0, lb_conns = 0, obnat_sessions = 0;
 
 	if (json_get_object(root, "", "Switch", false, &sw, e) < 0)
 		return -1;
@@ -37,7 +38,9 @@ static int parse_switch(const json_t *root, struct switch_config *cfg,
 	     json_get_uint(sw, "Switch", "PacketBuffers", false, 0, 1 << 24,
 			   &buffers, e) < 0 ||
 	     json_get_uint(sw, "Switch", "LoadBalancerConnections", false, 1024, 1 << 24,
-			   &lb_conns, e) < 0))
+			   &lb_conns, e) < 0 ||
+	     json_get_uint(sw, "Switch", "OutBoundNatSessions", false, 1024, 1 << 24,
+			   &obnat_sessions, e) < 0))
 		return -1;
 	if (strlen(name) == 0 || strlen(name) >= VS_NAME_MAX)
 		return json_fail(e, "Switch.Name", "must be 1-%d characters",
@@ -47,6 +50,7 @@ static int parse_switch(const json_t *root, struct switch_config *cfg,
 	cfg->mac_table_size = (uint32_t)size;
 	cfg->packet_buffers = (uint32_t)buffers;
 	cfg->lb_max_conns = (uint32_t)lb_conns;
+	cfg->obnat_max_sessions = (uint32_t)obnat_sessions;
 	return 0;
 }
 

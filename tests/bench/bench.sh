@@ -4,7 +4,7 @@
 #
 # usage: tests/bench/bench.sh [SECONDS] [--smoke] [--no-peers] [--out DIR]
 #            [--vlan] [--acl-rules N[,N...]] [--nat] [--sizes] [--scaling]
-#            [--lb] [--pod-acls] [--vxlan] [--latency] [--trace-cost]      (run as root)
+#            [--lb] [--obnat] [--pod-acls] [--vxlan] [--latency] [--trace-cost]  (run as root)
 #   SECONDS      how long each vswitchd run lasts (default 10, at least 4)
 #   no case option: every case below but --trace-cost (the full run);
 #   with case options: hvswitch-l2 plus the cases named
@@ -43,6 +43,13 @@
 #                uplink, "sink" the pod's port); 64-byte pod frames, and
 #                1518-byte outer frames (the largest a 1500-byte MTU
 #                underlay carries: 1468-byte pod frames) (mkvxlanpcap.py)
+#   --obnat      HNS OutBoundNAT (issue 18): port "in" is an L2Bridge
+#                endpoint with win-bridge's policy (ExceptionList
+#                10.244.0.0/16, 10.96.0.0/12, 192.0.2.0/24), its frames
+#                (mknatpcap.py: sources 10.1.x.y, 1000 sockets) known
+#                unicast to a MAC on the uplink "sink", SNATed to the
+#                uplink's 192.0.2.10: 1,000 and 1,000,000 established
+#                flows (ovs-nat is the peer row)
 #   --sizes      L2 with 1518-byte frames (mkpcap.py --size 1518); the
 #                peers are measured on that pcap too
 #   --scaling    L2 with two pcap inputs into one sink, 1 worker then 2
@@ -85,7 +92,7 @@ SECS=""
 SMOKE=0
 RUN_PEERS=1
 OUT=/tmp/hvswitch-bench
-VLAN=0 NAT=0 LB=0 POD_ACL=0 VXLAN=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
+VLAN=0 NAT=0 LB=0 OBNAT=0 POD_ACL=0 VXLAN=0 SIZES=0 SCALING=0 LATENCY=0 TRACE_COST=0
 ACL_RULES=()
 any_case=0
 want_rules=0
@@ -109,6 +116,7 @@ for a in "$@"; do
 	--vlan) VLAN=1; any_case=1 ;;
 	--nat) NAT=1; any_case=1 ;;
 	--lb) LB=1; any_case=1 ;;
+	--obnat) OBNAT=1; any_case=1 ;;
 	--pod-acls) POD_ACL=1; any_case=1 ;;
 	--vxlan) VXLAN=1; any_case=1 ;;
 	--sizes) SIZES=1; any_case=1 ;;
@@ -129,7 +137,7 @@ done
 [ $want_rules = 0 ] || { echo "bench: --acl-rules needs a count (e.g. 0,100,10000)" >&2; exit 2; }
 [ $want_out = 0 ] || { echo "bench: --out needs a directory" >&2; exit 2; }
 if [ $any_case = 0 ]; then # the full run
-	VLAN=1 NAT=1 LB=1 POD_ACL=1 VXLAN=1 SIZES=1 SCALING=1 LATENCY=1
+	VLAN=1 NAT=1 LB=1 OBNAT=1 POD_ACL=1 VXLAN=1 SIZES=1 SCALING=1 LATENCY=1
 	ACL_RULES=(0 10000)
 fi
 SKIP=2
@@ -154,6 +162,7 @@ PCAP1518=/tmp/hvswitch-bench-l2-1518.pcap
 NAT1M=/tmp/hvswitch-bench-nat-1m.pcap
 LB1K=/tmp/hvswitch-bench-lb-1k.pcap
 LB1M=/tmp/hvswitch-bench-lb-1m.pcap
+OBNAT1K=/tmp/hvswitch-bench-obnat-1k.pcap
 PY=/usr/bin/python3                     # Debian's python3, with python3-scapy
 [ -x "$PY" ] || PY=python3
 
@@ -503,6 +512,30 @@ print(json.dumps(c))' configs/bench-l2.json >"$W/bench-l2-lb.json"
 	fi
 fi
 
+# obnat_config PCAP SESSIONS FILE BUFFERS: an L2Bridge network on the
+# uplink "sink" (its MAC 02:00:00:00:ff:10 is H and the router's), the
+# frames' destination 02:00:00:00:ff:01 a static entry there; endpoint e1
+# on "in" (its MAC the frames' source) with win-bridge's OutBoundNAT.
+obnat_config() {
+	cat >"$3" <<EOF
+{
+  "Switch": {"Name": "vSwitch", "OutBoundNatSessions": $2, "PacketBuffers": $4},
+  "Ports": [
+    {"Name": "in", "Devargs": "net_pcap0,rx_pcap=$1,infinite_rx=1", "Endpoint": "e1"},
+    {"Name": "sink", "Devargs": "net_null0,no-rx=1", "Uplink": true,
+     "MacAddress": "02:00:00:00:ff:10", "IPAddresses": ["192.0.2.10/24"],
+     "MacAddresses": ["02:00:00:00:ff:01"]}
+  ],
+  "Networks": [{"Name": "cbr0", "Type": "L2Bridge", "NetworkAdapterName": "sink",
+    "Subnets": [{"AddressPrefix": "10.1.0.0/16", "GatewayAddress": "10.1.255.254"}]}],
+  "Endpoints": [{"Name": "e1", "VirtualNetworkName": "cbr0", "IPAddress": "10.1.0.1",
+    "MacAddress": "02-00-00-00-0a-01",
+    "Policies": [{"Type": "OutBoundNAT",
+                  "ExceptionList": ["10.244.0.0/16", "10.96.0.0/12", "192.0.2.0/24"]}]}]
+}
+EOF
+}
+
 # vxlan_config MODE PCAP FILE: an Overlay network (VNI 4096, pod subnet
 # 10.244.1.0/24, DR MAC 02:15:5d:00:00:01, a RemoteSubnetRoute
 # 10.244.2.0/24 -> 10.99.0.2) with its pod on the pcap port (encap) or on
@@ -535,6 +568,17 @@ vxlan_config() {
 }
 EOF
 }
+
+if [ $OBNAT = 1 ]; then
+	[ -f "$OBNAT1K" ] || "$PY" tests/bench/mknatpcap.py "$OBNAT1K" --flows 1000 --sockets 1000
+	obnat_config "$OBNAT1K" 65536 "$W/bench-obnat.json" 0
+	measure hvswitch-obnat "$W/bench-obnat.json" 1024 huge
+	if [ $SMOKE = 0 ]; then
+		[ -f "$NAT1M" ] || "$PY" tests/bench/mknatpcap.py "$NAT1M" --flows 1000000 --sockets 1000
+		obnat_config "$NAT1M" 1500000 "$W/bench-obnat-1m.json" 1050000
+		measure hvswitch-obnat-1m "$W/bench-obnat-1m.json" 8192 huge
+	fi
+fi
 
 if [ $VXLAN = 1 ]; then
 	for mode in encap decap; do
@@ -675,6 +719,8 @@ cases += [
     ("hvswitch-lb", "LB ClusterIP, 1,000 established flows", LB),
     ("hvswitch-l2-lb-present", "L2 known unicast with an LB none of it is for", L2),
     ("hvswitch-lb-1m", "LB ClusterIP, 1,000,000 established flows", LB),
+    ("hvswitch-obnat", "HNS OutBoundNAT pod egress, 1,000 established flows", NAT),
+    ("hvswitch-obnat-1m", "HNS OutBoundNAT pod egress, 1,000,000 established flows", NAT),
     ("hvswitch-vxlan-encap", "VXLAN encap (DR to a RemoteSubnetRoute), 1,024 flows, 64 B pod frames", ("testpmd-io", "ovs-vxlan-encap")),
     ("hvswitch-vxlan-encap-1518", "VXLAN encap, 1,024 flows, 1518 B out (1468 B pod frames)", ("testpmd-io-1518", "ovs-vxlan-encap-1518")),
     ("hvswitch-vxlan-decap", "VXLAN decap to a pod, 1,024 flows, 64 B pod frames (114 B in)", ("testpmd-io", "ovs-vxlan-decap")),
@@ -736,6 +782,7 @@ for a, b in [("hvswitch-l2", "testpmd-io"), ("hvswitch-l2", "ovs-l2"),
              ("hvswitch-vxlan-decap", "ovs-vxlan-decap"),
              ("hvswitch-vxlan-decap-1518", "ovs-vxlan-decap-1518"),
              ("hvswitch-l2-lb-present", "hvswitch-l2"), ("hvswitch-pod-acl-50", "hvswitch-l2"),
+             ("hvswitch-obnat", "ovs-nat"), ("hvswitch-obnat-1m", "ovs-nat"),
              ("hvswitch-l2-1518", "testpmd-io-1518"), ("hvswitch-l2-1518", "ovs-l2-1518")]:
     if b in vals:
         line(a, b)

@@ -42,13 +42,14 @@ import cases_cli  # noqa: E402
 import cases_l2bridge  # noqa: E402
 import cases_lb  # noqa: E402
 import cases_nat  # noqa: E402
+import cases_obnat  # noqa: E402
 import cases_overlay  # noqa: E402
 import cases_sdnroute  # noqa: E402
 import cases_trace  # noqa: E402
 import cases_switching  # noqa: E402
 
-MODULES = (cases_switching, cases_acl, cases_nat, cases_l2bridge, cases_sdnroute, cases_lb,
-           cases_overlay, cases_trace, cases_cli)
+MODULES = (cases_switching, cases_acl, cases_nat, cases_l2bridge, cases_obnat,
+           cases_sdnroute, cases_lb, cases_overlay, cases_trace, cases_cli)
 LSAN_SUPPRESSIONS = os.path.join(HERE, "lsan.supp")
 
 

@@ -802,3 +802,30 @@ Test(winnat, burst_matches_one_by_one)
 	winnat_free(one);
 	winnat_free(bulk);
 }
+
+/* any_source (an HNS OutBoundNAT's object): prefix /0 is accepted, every
+ * source is inside and every destination outside, even one in the
+ * source's own subnet (the caller picked the packet); replies come back. */
+Test(winnat, any_source_translates_every_source_and_destination)
+{
+	struct winnat_config c;
+	struct winnat *n;
+	enum winnat_drop drop;
+	struct rte_mbuf *m;
+
+	base_cfg(&c);
+	c.internal_prefix = 0;
+	c.internal_plen = 0;
+	c.any_source = true;
+	n = mknat_cfg(&c);
+	m = UDPP(ip4(10, 244, 1, 5), 5353, ip4(10, 244, 2, 7), 53);
+	cr_assert_eq(OUT(n, m, 1, NULL, &drop), WINNAT_TO_OUTSIDE);
+	assert_tu(m, EXT, 5353, ip4(10, 244, 2, 7), 53);
+	check_csums(m);
+	rte_pktmbuf_free(m);
+	m = UDPP(ip4(10, 244, 2, 7), 53, EXT, 5353);
+	cr_assert_eq(IN(n, m, 2, NULL, &drop), WINNAT_TO_INSIDE);
+	assert_tu(m, ip4(10, 244, 2, 7), 53, ip4(10, 244, 1, 5), 5353);
+	rte_pktmbuf_free(m);
+	winnat_free(n);
+}

@@ -134,6 +134,7 @@ static void view_nats(const struct vswitch *sw, struct l3_view *v)
 		n->port_max = cfg->port_max;
 		n->owner = ns->owner;
 		n->slot = s;
+		n->obnat = ns->obnat;
 	}
 }
 

@@ -73,8 +73,8 @@ int nat_ctl_find(const struct vswitch *sw, const char *name)
 	return -1;
 }
 
-int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
-	       uint32_t port_mask, bool listed, char *err, size_t errlen)
+static int nat_add(struct vswitch *sw, const struct winnat_config *cfg,
+		   uint32_t port_mask, bool listed, bool obnat, char *err, size_t errlen)
 {
 	struct winnat_config c = *cfg;
 	struct nat_slot *ns = NULL;
@@ -125,6 +125,7 @@ int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
 	ns->owner = (uint16_t)(sw->nb_workers ? (unsigned)slot % sw->nb_workers : 0);
 	ns->ports = port_mask;
 	ns->listed = listed;
+	ns->obnat = obnat;
 	ns->nat = winnat_create(&c, (int)rte_socket_id(), err, errlen);
 	if (ns->nat == NULL)
 		return -1;
@@ -145,6 +146,18 @@ int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
 		return -1;
 	}
 	return slot;
+}
+
+int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
+	       uint32_t port_mask, bool listed, char *err, size_t errlen)
+{
+	return nat_add(sw, cfg, port_mask, listed, false, err, errlen);
+}
+
+int nat_ctl_add_obnat(struct vswitch *sw, const struct winnat_config *cfg,
+		      char *err, size_t errlen)
+{
+	return nat_add(sw, cfg, 0, true, true, err, errlen);
 }
 
 int nat_ctl_remove(struct vswitch *sw, int slot)

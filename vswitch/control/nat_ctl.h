@@ -33,6 +33,12 @@ struct vswitch;
 int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
 	       uint32_t port_mask, bool listed, char *err, size_t errlen);
 
+/* Adds the NAT of an HNS OutBoundNAT (obnat_dp.h): no inside ports; its
+ * outbound packets come from forwarding, its replies are bridged back to
+ * the endpoints. Same returns as nat_ctl_add. */
+int nat_ctl_add_obnat(struct vswitch *sw, const struct winnat_config *cfg,
+		      char *err, size_t errlen);
+
 /* Removes a NAT and every session of it (after an RCU grace period). */
 int nat_ctl_remove(struct vswitch *sw, int slot);
 

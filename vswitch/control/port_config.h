@@ -66,6 +66,9 @@ struct switch_config {
 	/* "LoadBalancerConnections": LB connections per worker (0: the
 	 * engine's default, 65536) */
 	uint32_t lb_max_conns;
+	/* "OutBoundNatSessions": the session table of each HNS OutBoundNAT
+	 * WinNAT object (obnat_ctl.h; 0: WinNAT's default, 65536) */
+	uint32_t obnat_max_sessions;
 	uint16_t nb_ports;
 	struct port_config ports[VS_MAX_PORTS];
 	/* Opaque to the switch (jansson's json_t, owned by the northbound):

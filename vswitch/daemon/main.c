@@ -41,6 +41,7 @@
 #include "l3_dp.h"
 #include "latency.h"
 #include "lb_ctl.h"
+#include "obnat_ctl.h"
 #include "options.h"
 #include "port.h"
 #include "port_hotplug.h"
@@ -298,6 +299,7 @@ static int build_switch(struct daemon *d, const struct switch_config *cfg)
 	d->sw->mac_aging_sec = cfg->mac_aging_sec;
 	d->sw->extra_mbufs = cfg->packet_buffers;
 	d->sw->lb_max_conns = cfg->lb_max_conns;
+	d->sw->obnat_max_sessions = cfg->obnat_max_sessions;
 	if (workers_create(d->sw, err, sizeof(err)) < 0)
 		return fail("error", err);
 	if (open_ports(d, cfg) < 0)
@@ -458,6 +460,7 @@ static void teardown(struct daemon *d)
 		trace_ctl_stop(d->sw, NULL);
 		vswitch_ports_close_all(d->sw);
 		lb_ctl_destroy(d->sw); /* the workers have stopped */
+		obnat_ctl_fini(d->sw); /* before l3_fini frees its NATs */
 		l3_fini(d->sw);
 		mac_table_free(d->sw->macs);
 		vfp_free(d->sw->vfp);

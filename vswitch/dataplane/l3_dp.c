@@ -10,6 +10,7 @@
 #include "egress.h"
 #include "forward.h"
 #include "l3_internal.h"
+#include "obnat_dp.h"
 #include "winnat.h"
 #include "worker.h"
 
@@ -311,6 +312,32 @@ static void trace_nat_events(struct worker *w, const struct pkt_meta *pm,
 	}
 }
 
+/* An OutBoundNAT's translation: bridged on, not routed (obnat_dp.h). */
+static void obnat_finish(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+			 struct pkt_meta *pm, uint16_t off, bool inbound,
+			 enum winnat_verdict verdict, enum winnat_drop why)
+{
+	switch (verdict) {
+	case WINNAT_TO_OUTSIDE:
+		obnat_send_out(w, in_port, m, pm, true);
+		return;
+	case WINNAT_TO_INSIDE:
+		obnat_deliver(w, m, pm, off);
+		return;
+	case WINNAT_DROP:
+		drop_traced(w, in_port, m, pm, nat_drop_reason(why));
+		return;
+	case WINNAT_PASS:
+	default:
+		/* not TCP/UDP/ICMP: WinNAT leaves it, it leaves as it came */
+		if (!inbound)
+			obnat_send_out(w, in_port, m, pm, false);
+		else
+			drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		return;
+	}
+}
+
 /* What follows a translation: learning, trace events, then out, in or
  * dropped by the verdict. */
 static void nat_finish(struct worker *w, const struct l3_view *v,
@@ -320,10 +347,14 @@ static void nat_finish(struct worker *w, const struct l3_view *v,
 		       const struct winnat_events *ev, uint32_t sender, uint32_t now)
 {
 	if (ev->n != 0) {
-		if (!inbound)
+		if (!inbound && !n->obnat)
 			learn_inside(n, ev, m, sender, in_port, pm->vid, now);
 		if (pkt_traced(pm))
 			trace_nat_events(w, pm, in_port, m, ev);
+	}
+	if (n->obnat) {
+		obnat_finish(w, in_port, m, pm, off, inbound, verdict, why);
+		return;
 	}
 	switch (verdict) {
 	case WINNAT_TO_OUTSIDE:
@@ -367,8 +398,8 @@ static void nat_run(struct worker *w, const struct l3_view *v,
 	enum winnat_verdict verdict;
 	uint32_t sender;
 
-	if (ttl_expires(w, in_port, m, pm, off))
-		return;
+	if (!n->obnat && ttl_expires(w, in_port, m, pm, off))
+		return; /* an OutBoundNAT bridges: TTL is the endpoint's business */
 	sender = ipv4_source(m, off);
 	verdict = inbound ? winnat_inbound(n->nat, m, off, now, &ev, &why)
 			  : winnat_outbound(n->nat, m, off, now, &ev, &why);
@@ -599,6 +630,35 @@ uint16_t l3_route_burst(struct worker *w, const struct l3_view *v, uint16_t in_p
 	if (b.n != 0)
 		nat_batch_run(w, v, in_port, &b);
 	return j;
+}
+
+void l3_obnat_outbound(struct worker *w, uint8_t slot, uint16_t in_port,
+		       struct rte_mbuf **m, struct pkt_meta *pm, const uint16_t *off,
+		       uint16_t n)
+{
+	const struct l3_view *v = l3_view_get(w->sw);
+	const struct l3_nat_view *nat = v != NULL ? nat_by_slot(v, slot) : NULL;
+	struct nat_batch b;
+
+	if (unlikely(nat == NULL || !nat->obnat)) { /* being removed */
+		for (uint16_t i = 0; i < n; i++)
+			drop_traced(w, in_port, m[i], &pm[i], DROP_NO_ROUTE);
+		return;
+	}
+	if (nat->owner != w->id) {
+		for (uint16_t i = 0; i < n; i++)
+			hand_over(w, nat, in_port, m[i], &pm[i], HANDOFF_OBNAT_OUT);
+		return;
+	}
+	b.nat = nat;
+	b.inbound = false;
+	b.n = n;
+	for (uint16_t i = 0; i < n; i++) {
+		b.m[i] = m[i];
+		b.pm[i] = pm[i];
+		b.off[i] = off[i];
+	}
+	nat_batch_run(w, v, in_port, &b);
 }
 
 /* ---- the owner's side ---- */

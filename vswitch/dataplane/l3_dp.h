@@ -44,6 +44,10 @@ struct l3_nat_view {
 	uint16_t port_min, port_max; /* its external port pool */
 	uint16_t owner;   /* worker id */
 	uint8_t slot;
+	/* an HNS OutBoundNAT (obnat_dp.h): no inside ports (its packets come
+	 * from forwarding, l3_obnat_outbound), bridged not routed (no TTL
+	 * change), replies delivered by obnat_deliver */
+	bool obnat;
 };
 
 struct l3_view {
@@ -108,6 +112,13 @@ uint16_t l3_route_burst(struct worker *w, const struct l3_view *v, uint16_t in_p
  * stages that make uplink traffic (overlay.h: VXLAN). */
 void l3_uplink_send(struct worker *w, const struct l3_view *v,
 		    struct rte_mbuf *m, struct pkt_meta *pm, uint16_t off);
+
+/* OutBoundNAT (obnat_dp.h): frames forwarding sends from in_port to its
+ * uplink, IPv4 at off[i], translated by the NAT in slot (handed to its
+ * owner if that is another worker) and sent on by obnat_send_out. */
+void l3_obnat_outbound(struct worker *w, uint8_t slot, uint16_t in_port,
+		       struct rte_mbuf **m, struct pkt_meta *pm, const uint16_t *off,
+		       uint16_t n);
 
 /* Worker housekeeping each poll: packets handed over, pending next hops,
  * NAT expiry, control-plane commands for the NATs it owns. */

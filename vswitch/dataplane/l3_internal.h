@@ -34,6 +34,7 @@ struct nat_slot {
 	bool listed; /* ports is the whole set (0: none), see nat_ctl_add */
 	uint16_t owner;
 	uint16_t vid;
+	bool obnat; /* an HNS OutBoundNAT's (obnat_dp.h) */
 };
 
 struct l3_ctl {
@@ -43,7 +44,7 @@ struct l3_ctl {
 };
 
 /* Handed-over packets carry what the owner needs in m->hash.usr. */
-enum l3_handoff_kind { HANDOFF_NAT_OUT, HANDOFF_NAT_IN, HANDOFF_ARP };
+enum l3_handoff_kind { HANDOFF_NAT_OUT, HANDOFF_NAT_IN, HANDOFF_ARP, HANDOFF_OBNAT_OUT };
 
 static inline uint32_t handoff_tag(uint16_t in_port, uint8_t slot,
 				   enum l3_handoff_kind kind)

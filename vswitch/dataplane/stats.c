@@ -12,6 +12,7 @@ void port_counters_add(struct port_counters *a, const struct port_counters *b)
 	a->tx_bytes += b->tx_bytes;
 	for (unsigned r = 0; r < DROP_REASON_COUNT; r++)
 		a->drops[r] += b->drops[r];
+	a->obnat_packets += b->obnat_packets;
 	for (unsigned r = 0; r < PORT_SDN_ROUTES; r++)
 		a->sdn_route[r] += b->sdn_route[r];
 }

@@ -29,6 +29,8 @@ struct ov_view;
 struct trace;
 struct lb_engine;
 struct port_qos;
+struct obnat_view;
+struct obnat_ctl;
 struct rte_ring;
 struct lb_ctl_state;
 
@@ -82,10 +84,15 @@ struct vswitch {
 	struct lb_engine *lb;
 	/* per-port QoS caps (qos.h): NULL, or the port's token buckets */
 	struct port_qos *qos[VS_MAX_PORTS];
+	/* HNS OutBoundNAT on endpoint ports (obnat_dp.h): NULL without;
+	 * the control side's state (obnat_ctl.c) */
+	struct obnat_view *obnat_view;
+	struct obnat_ctl *obnat_ctl;
 	/* LB packets the other workers hand to the owner (lb_dp.h); made
 	 * with the engine when there is more than one worker. */
 	struct rte_ring *lb_handoff;
 	uint32_t lb_max_conns; /* Switch.LoadBalancerConnections, 0: default */
+	uint32_t obnat_max_sessions; /* Switch.OutBoundNatSessions, 0: default */
 	uint64_t *lb_filter;   /* addresses an LB may touch (lb_dp.h) */
 	struct lb_ctl_state *lb_ctl; /* the control side's (lb_ctl.c) */
 	bool workers_running; /* commands to owners are posted, not run inline */

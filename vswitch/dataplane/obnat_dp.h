@@ -1,0 +1,102 @@
+/* HNS OutBoundNAT in the dataplane, as VFP enforces it at a pod's port:
+ * IPv4 traffic from an endpoint port that the switch forwards to its
+ * network's uplink, and whose destination the endpoint's rule SNATs
+ * (obnat_match.h), is translated by a WinNAT object whose external address
+ * is the host address (or the policy's VIP), then leaves by the uplink as
+ * it would have (L2Bridge: source MAC H). Replies reach the router (they
+ * are addressed to the host address, hence to the router MAC); the router
+ * finds that WinNAT object by its external address like any NAT network's
+ * and hands the translated packet back here, to be delivered to the
+ * endpoint with its own MAC.
+ *
+ * The WinNAT objects are NAT slots of the router (nat_ctl.h, flagged
+ * obnat): one per (external address, MaxPortPoolUsage), shared by the
+ * endpoints that use it, each run by its owner worker as NAT networks are
+ * (l3_dp.h: handoff ring, commands, expiry). Where a frame "leaves by the
+ * uplink" is the L2 forwarding decision itself (forward.c), so the stage
+ * sits there: unicast frames whose destination MAC is learnt on the
+ * uplink, or is unknown (flooded otherwise: an SNATed one goes to the
+ * uplink alone).
+ *
+ * Workers read one immutable struct obnat_view, published with RCU by the
+ * control layer (control/obnat_ctl.c); without any OutBoundNAT endpoint
+ * there is none, and forwarding pays one load and branch per burst.
+ * Layer: vswitch/dataplane/, dataplane layer (worker lcores, per packet). */
+#ifndef HVS_OBNAT_DP_H
+#define HVS_OBNAT_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "obnat_match.h"
+#include "parse.h"
+#include "switch.h"
+
+struct worker;
+
+struct obnat_port {
+	struct obnat_rule rule;
+	uint8_t slot;       /* the router's NAT slot that translates it */
+	uint16_t uplink;    /* the port its network leaves by */
+	uint32_t ip4;       /* the endpoint's address, network order */
+	struct rte_ether_addr mac; /* the endpoint's own MAC */
+};
+
+struct obnat_view {
+	uint32_t ports;     /* endpoint ports with OutBoundNAT */
+	struct obnat_port port[VS_MAX_PORTS];
+};
+
+static inline const struct obnat_view *obnat_view_get(const struct vswitch *sw)
+{
+	return __atomic_load_n(&sw->obnat_view, __ATOMIC_ACQUIRE);
+}
+
+static inline bool obnat_port_on(const struct obnat_view *v, uint16_t port)
+{
+	return v != NULL && ((v->ports >> port) & 1);
+}
+
+/* A unicast frame whose destination MAC forwarding does not know: an
+ * L2Bridge pod's frame to the outside, whose MACs are never learnt (the
+ * outside's frames are addressed to H, l2bridge.h). */
+static inline bool obnat_unknown_unicast(const struct rte_mbuf *m)
+{
+	return rte_is_unicast_ether_addr(
+		&rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr);
+}
+
+/* Should this frame, which forwarding sends out of op->uplink, be SNATed?
+ * *off: where its IPv4 header is. Only whole IPv4 headers are. */
+static inline bool obnat_wants(const struct obnat_port *op, const struct rte_mbuf *m,
+			       uint16_t *off)
+{
+	const struct rte_ipv4_hdr *ip;
+	rte_be16_t type;
+
+	*off = frame_l3_offset(m, &type);
+	if (*off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < *off + sizeof(*ip))
+		return false;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, *off);
+	if ((ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0xf) < 5)
+		return false;
+	return obnat_rule_snat(&op->rule, rte_be_to_cpu_32(ip->dst_addr));
+}
+
+/* After translation (on the NAT's owner): out of the endpoint's uplink as
+ * forwarding would have sent it. translated: count it as SNATed (false:
+ * a protocol WinNAT leaves alone, sent as it came). */
+void obnat_send_out(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
+		    struct pkt_meta *pm, bool translated);
+
+/* A reply translated back (destination now the endpoint's address): to
+ * the endpoint's port with its own MAC, else dropped (no route). */
+void obnat_deliver(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
+		   uint16_t off);
+
+#endif
