@@ -230,24 +230,8 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 
 /* ---- the pool of spares (--pod-port-pool) ---- */
 
-void ns_hns_set_pool(struct ns_hns *nh, unsigned spares)
-{
-	char err[256];
-
-	nh->pool = spares < NS_HNS_POOL_MAX ? spares : NS_HNS_POOL_MAX;
-	while (nh->nb_spares > nh->pool) {
-		const struct spare *sp = &nh->spares[--nh->nb_spares];
-
-		if (ports_find(nh->ports, sp->outer) >= 0)
-			ports_remove(nh->ports, sp->outer, err, sizeof(err));
-		host_link_delete(HOST_NETNS_SELF, sp->outer, err, sizeof(err));
-	}
-}
-
-unsigned ns_hns_spares(const struct ns_hns *nh)
-{
-	return nh->nb_spares;
-}
+static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
+		    char *err, size_t errlen);
 
 static void spare_drop(struct ns_hns *nh, const char *outer)
 {
@@ -259,23 +243,28 @@ static void spare_drop(struct ns_hns *nh, const char *outer)
 		host_link_delete(HOST_NETNS_SELF, outer, err, sizeof(err));
 }
 
+void ns_hns_set_pool(struct ns_hns *nh, unsigned spares)
+{
+	nh->pool = spares < NS_HNS_POOL_MAX ? spares : NS_HNS_POOL_MAX;
+	while (nh->nb_spares > nh->pool)
+		spare_drop(nh, nh->spares[--nh->nb_spares].outer);
+}
+
 /* Makes one spare: the pair, transmit offloads off on both ends (the
  * switch finishes no checksum), its outer end plugged. 0, or -1 with
  * err and nothing left. */
 static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t errlen)
 {
-	char devargs[160];
 	unsigned seq = nh->spare_seq++ & 0xffffff;
 
 	snprintf(sp->outer, sizeof(sp->outer), "hv%ssp%06x", nh->tag, seq);
 	snprintf(sp->inner, sizeof(sp->inner), "hq%ssp%06x", nh->tag, seq);
 	if (host_veth_spare_create(sp->outer, sp->inner, err, errlen) < 0)
 		return -1;
-	snprintf(devargs, sizeof(devargs), "net_af_packet_%s,iface=%s", sp->outer, sp->outer);
 	if (host_link_tx_offload_off(HOST_NETNS_SELF, sp->inner, err, errlen) < 0 ||
 	    host_link_tx_offload_off(HOST_NETNS_SELF, sp->outer, err, errlen) < 0 ||
 	    host_link_switch_side(sp->outer, err, errlen) < 0 ||
-	    ports_add_device(nh->ports, sp->outer, devargs, err, errlen) != 0) {
+	    add_port(nh, sp->outer, DEFAULT_KIND, err, errlen) != 0) {
 		spare_drop(nh, sp->outer);
 		return -1;
 	}
@@ -285,10 +274,12 @@ static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t err
 int ns_hns_pool_fill(struct ns_hns *nh)
 {
 	char err[512];
-	time_t now = time(NULL);
+	time_t now;
 
-	if (nh->nb_spares >= nh->pool ||
-	    (nh->spare_failed != 0 && now - nh->spare_failed < SPARE_RETRY_SEC))
+	if (nh->nb_spares >= nh->pool) /* every control-loop pass: nothing else */
+		return 0;
+	now = time(NULL);
+	if (nh->spare_failed != 0 && now - nh->spare_failed < SPARE_RETRY_SEC)
 		return 0;
 	/* the last free port slots are for requests that name their port */
 	if (ports_free_slots(nh->ports) <= 2)

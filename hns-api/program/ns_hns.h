@@ -48,7 +48,6 @@ void ns_hns_sweep(struct ns_hns *nh);
  * is made smaller. */
 #define NS_HNS_POOL_MAX 8
 void ns_hns_set_pool(struct ns_hns *nh, unsigned spares);
-unsigned ns_hns_spares(const struct ns_hns *nh);
 /* Main lcore, between requests: makes one spare if the pool is short
  * (one, so a request waits for at most one port's set-up). 1 made, 0
  * nothing to do, -1 failed (logged; tried again after 10 s). */
