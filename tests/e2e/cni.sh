@@ -71,8 +71,6 @@ api() { # api METHOD PATH [BODY]: prints the response body
 	curl -s --max-time 20 --unix-socket "$SOCK" -X "$1" \
 		${3:+-H 'Content-Type: application/json' -d "$3"} "http://localhost$2"
 }
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-ok() { grep -q '"Success": *true'; }
 count() { api GET "$1" | jget 'len(d["Output"])'; }
 # the links a plumb makes on the host: the switch's ends hv<tag>...
 our_links() { ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^hv[0-9a-f]{4}' | grep -v "^$HO\$"; }

@@ -201,7 +201,6 @@ api() { # api METHOD PATH [BODY]
 	curl -s --unix-socket "$W/lb.sock" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
 		"http://localhost$2"
 }
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 lb_body() { # lb_body ENDPOINT_ID...: the HostComputeLoadBalancer
 	local ids="" id

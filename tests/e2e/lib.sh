@@ -2,7 +2,8 @@
 # generator.sh): the run's work directory and cleanup trap, results,
 # namespaces and veths, starting and stopping vswitchd (stopped on every
 # exit, failure or signal), waits for conditions (never fixed sleeps as
-# synchronisation), ping helpers, the stats JSON.
+# synchronisation), ping helpers, the stats JSON, the REST API on $SOCK
+# (api, jget, ok).
 #
 # A script sets VSWITCHD and PY, sources this file, calls
 # "e2e_init LABEL DIRTAG" (LABEL: its summary prefix, "e2e-nat"), then
@@ -222,6 +223,17 @@ ping_fails() {
 	WHY="ping $2 from $1 got replies across VLANs: $(echo "$out" | grep transmitted)"
 	return 1
 }
+
+# The REST API of the daemon listening on the unix socket $SOCK (scripts
+# with another socket define their own api after sourcing this file).
+api() { # api METHOD PATH [BODY]: prints the response body
+	curl -s --unix-socket "$SOCK" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
+		"http://localhost$2"
+}
+# jget EXPR: EXPR of the JSON document d read from stdin, printed
+jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# ok: does the reply on stdin say "Success": true?
+ok() { grep -q '"Success": *true'; }
 
 # sjson EXPR: Python expression on the --stats-out JSON; "d" is the document,
 # "port" maps a port name to its object.

@@ -63,12 +63,6 @@ setup() {
 EOF
 }
 
-api() { # api METHOD PATH [BODY]: prints the response body
-	curl -s --unix-socket "$SOCK" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
-		"http://localhost$2"
-}
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-ok() { grep -q '"Success": *true'; }
 links() { ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 # the links a plumb makes: the switch's ends (hv...) and host vNICs
 our_links() { links | grep -E '^(hv|vEthernet-)'; }

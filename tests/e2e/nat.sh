@@ -57,12 +57,7 @@ setup() {
 EOF
 }
 
-api() { # api METHOD PATH [BODY]: prints the response body
-	curl -s --unix-socket "$SOCK" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
-		"http://localhost$2"
-}
 
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 mac_of() { nsx "$1" cat "/sys/class/net/$2/address"; }
 

@@ -76,12 +76,6 @@ while True:
 	wait_listening "$NS_OUT" tcp "$ECHO_PORT"
 }
 
-api() { # api METHOD PATH [BODY]: prints the response body
-	curl -s --unix-socket "$SOCK" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
-		"http://localhost$2"
-}
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-ok() { grep -q '"Success": *true'; }
 
 make_objects() {
 	local out

@@ -58,8 +58,6 @@ api() { # api HOST METHOD PATH [BODY]
 	curl -s --unix-socket "${SOCK[$1]}" -X "$2" ${4:+-H 'Content-Type: application/json' -d "$4"} \
 		"http://localhost$3"
 }
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-ok() { grep -q '"Success": *true'; }
 
 # start_host A|B: vswitchd for host A or B (its uplink, its state file).
 start_host() {

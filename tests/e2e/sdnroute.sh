@@ -58,12 +58,6 @@ setup() {
 EOF
 }
 
-api() { # api METHOD PATH [BODY]: prints the response body
-	curl -s --unix-socket "$SOCK" -X "$1" ${3:+-H 'Content-Type: application/json' -d "$3"} \
-		"http://localhost$2"
-}
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-ok() { grep -q '"Success": *true'; }
 
 # pod NAME IP POLICIES: a v1 endpoint (win-bridge's body) put in a new v2
 # namespace; prints "EPID NSID"
