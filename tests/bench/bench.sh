@@ -252,7 +252,14 @@ measure() {
 		echo "$name NA" | tee -a "$RESULTS"
 		return 1
 	fi
-	sleep "$SECS"
+	# SECS per-second rate lines, not SECS seconds of sleep: on a loaded
+	# machine the last line can come after a fixed sleep ends (then the
+	# case had no figure)
+	for _ in $(seq $((SECS * 50 + 300))); do
+		[ "$(grep -c '^rate port=sink ' "$log")" -ge "$SECS" ] && break
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
 	kill -TERM "$DPID"
 	wait "$DPID"
 	DPID=""
@@ -263,6 +270,10 @@ measure() {
 			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%.2f\n", m / 1e6 }')
 	echo "$name $mpps" | tee -a "$RESULTS"
+	if [ "$mpps" = NA ]; then
+		echo "bench: $name gave no figure; its log ends:" >&2
+		tail -n 20 "$log" >&2
+	fi
 	if grep -q '^rate port=in[0-9]* .*drop_pps=[1-9]' "$log" || grep -q '^rate port=sink .*drop_pps=[1-9]' "$log"; then
 		echo "bench: note: $name counted drops:" >&2
 		grep 'drop_pps=[1-9]' "$log" | head -3 >&2
