@@ -7,10 +7,11 @@
 
 #include "qos.h"
 
-/* A bucket holds 20 ms of the rate, and at least the largest frame that
- * crosses the switch (a GRO/TSO segment of 64 KiB from a veth), so TCP's
- * bursts pass and the average stays at the cap. */
-#define QOS_BURST_MS 100
+/* A bucket holds 10 ms of the rate, and at least the largest frame that
+ * crosses the switch (a GRO/TSO segment of 64 KiB from a veth); bursts
+ * beyond it wait in the FIFO (qos.h) rather than being dropped, so a small
+ * bucket keeps the average at the cap without costing TCP its rate. */
+#define QOS_BURST_MS 10
 #define QOS_MIN_BURST (65535 + 18)
 
 int qos_ctl_set(struct vswitch *sw, uint16_t port, uint64_t bytes_per_sec)
@@ -33,6 +34,8 @@ int qos_ctl_set(struct vswitch *sw, uint16_t port, uint64_t bytes_per_sec)
 		if (q == NULL)
 			return -1;
 		q->bytes_per_sec = bytes_per_sec;
+		q->hold_bytes_max = (uint32_t)RTE_MIN(share * QOS_HOLD_MS / 1000,
+						      (uint64_t)UINT32_MAX);
 		if (rte_meter_srtcm_profile_config(&q->profile, &p) != 0) {
 			rte_free(q);
 			return -1;
@@ -45,6 +48,7 @@ int qos_ctl_set(struct vswitch *sw, uint16_t port, uint64_t bytes_per_sec)
 	if (old != NULL) {
 		if (sw->qsbr != NULL)
 			rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+		qos_hold_free(old); /* frames it held are lost with the policy */
 		rte_free(old);
 	}
 	return 0;

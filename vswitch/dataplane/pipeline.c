@@ -161,12 +161,66 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		}
 	}
 	if (unlikely(qos != NULL) && nok != 0)
-		nok = qos_police_burst(w, qos, in_port, ok, meta, nok);
+		nok = qos_shape_burst(w, qos, in_port, ok, meta, nok);
 	/* load balancers: NULL (one load and branch) without */
 	if (unlikely(lb != NULL) && nok != 0)
 		nok = lb_dp_burst(w, lb, in_port, ok, meta, nok);
 	if (nok != 0)
 		pipeline_continue(w, in_port, ok, meta, nok);
+}
+
+/* Frames a QoS FIFO held, let go at the rate: parsed again (they were
+ * admitted, ACLs included, before they were held) and sent on from the LB
+ * stage, as if they had found tokens at once. */
+static void release_held_port(struct worker *w, uint16_t port, struct port_qos *q)
+{
+	const struct vs_port *p = &w->sw->ports[port];
+	struct rte_mbuf *pkts[VS_BURST];
+	struct pkt_meta meta[VS_BURST];
+	struct vfp_pkt vps[VS_BURST];
+	struct lb_engine *lb = lb_dp_engine(w->sw);
+	uint16_t n = qos_release(w, q, pkts, VS_BURST), nok = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt_meta *pm = &meta[nok];
+
+		pm->vp = &vps[nok];
+		pm->vp_parsed = false;
+		pm->trace_id = w->trace_cur != NULL ? *pkt_trace_id(pkts[i]) : 0;
+		pm->in_port = port;
+		if (parse_ethernet(pkts[i], pm) >= 0) { /* it parsed before */
+			drop_traced(w, port, pkts[i], pm, DROP_INVALID_PACKET);
+			continue;
+		}
+		pm->vid = vlan_ingress_vid(&p->vlan, pm->wire_tagged, pm->wire_vid);
+		if (unlikely(pm->vid == VLAN_NONE)) { /* the port's VLANs changed */
+			drop_traced(w, port, pkts[i], pm, DROP_VLAN_FILTER);
+			continue;
+		}
+		pkts[nok++] = pkts[i];
+	}
+	if (unlikely(lb != NULL) && nok != 0)
+		nok = lb_dp_burst(w, lb, port, pkts, meta, nok);
+	if (nok != 0)
+		pipeline_continue(w, port, pkts, meta, nok);
+}
+
+void pipeline_release_held(struct worker *w)
+{
+	uint32_t ports = w->qos_held;
+
+	w->trace_cur = trace_for_burst(w->sw);
+	while (ports != 0) {
+		uint16_t port = (uint16_t)__builtin_ctz(ports);
+		struct port_qos *q = qos_get(w->sw, port);
+
+		ports &= ports - 1;
+		/* a replaced policy's FIFO is freed by the control plane */
+		if (q != NULL)
+			release_held_port(w, port, q);
+		if (q == NULL || qos_hold_empty(q, w->id))
+			w->qos_held &= ~(UINT32_C(1) << port);
+	}
 }
 
 void pipeline_continue(struct worker *w, uint16_t in_port, struct rte_mbuf **ok,

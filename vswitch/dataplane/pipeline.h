@@ -24,6 +24,10 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 /* The rest of the path for frames already admitted (L2Bridge, router, L2
  * switching): the tail of pipeline_process_burst, also run by the LB
  * owner on frames other workers handed it (lb_dp.h). */
+/* Sends on what the ports' QoS FIFOs let go now (qos.h); the worker calls
+ * it every poll while its qos_held is nonzero. */
+void pipeline_release_held(struct worker *w);
+
 void pipeline_continue(struct worker *w, uint16_t in_port, struct rte_mbuf **ok,
 		       struct pkt_meta *meta, uint16_t nok);
 

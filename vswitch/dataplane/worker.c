@@ -54,6 +54,12 @@ static void poll_once(struct worker *w)
 	const struct rxq_list *rxqs =
 		&w->rxq_lists[__atomic_load_n(&w->rxq_active, __ATOMIC_ACQUIRE)];
 
+	/* QoS FIFOs first: what waited goes before what arrives now */
+	if (unlikely(w->qos_held != 0)) {
+		pipeline_release_held(w);
+		tx_flush_all(w);
+	}
+
 	for (uint16_t i = 0; i < rxqs->n; i++) {
 		const struct rx_queue_ref *q = &rxqs->q[i];
 		uint16_t n = rte_eth_rx_burst(w->sw->ports[q->port].eth_port,

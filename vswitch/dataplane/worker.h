@@ -60,6 +60,7 @@ struct worker {
 	struct rxq_list rxq_lists[2];
 	uint16_t txq[VS_MAX_PORTS];
 	uint32_t tx_pending; /* ports with buffered packets */
+	uint32_t qos_held;   /* ports whose QoS FIFO may hold frames (qos.h) */
 	struct tx_buffer tx[VS_MAX_PORTS];
 	struct learn_cache learn_cache; /* mac_lookup.h */
 	struct worker_counters c __rte_cache_aligned;
