@@ -35,7 +35,7 @@ run_suite() { # run_suite NAME COMMAND...
   echo "== $name: $*"
   "$@" 2>&1 | tee "$LOG/$name.log"
   # A suite that dies before reporting counts as a failure.
-  grep -qE '^(layers|replay|e2e|e2e-nat|e2e-namespaces|e2e-l2bridge|e2e-obnat|e2e-sdnroute|e2e-lb|e2e-overlay|e2e-cni|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke|fuzz): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
+  grep -qE '^(layers|replay|e2e|e2e-nat|e2e-namespaces|e2e-l2bridge|e2e-obnat|e2e-sdnroute|e2e-winbridge|e2e-lb|e2e-overlay|e2e-cni|e2e-memif|e2e-vhost|api|hnsctl|bench-smoke|fuzz): [0-9]+ passed|^unit: finished' "$LOG/$name.log" || echo "FAIL $name: suite did not finish" | tee -a "$LOG/$name.log"
   count "$name"
 }
 
@@ -74,6 +74,7 @@ run_suite e2e-namespaces tests/e2e/namespaces.sh build/vswitchd
 run_suite e2e-l2bridge tests/e2e/l2bridge.sh build/vswitchd
 run_suite e2e-obnat tests/e2e/obnat.sh build/vswitchd
 run_suite e2e-sdnroute tests/e2e/sdnroute.sh build/vswitchd
+run_suite e2e-winbridge tests/e2e/winbridge.sh build/vswitchd
 run_suite e2e-lb tests/e2e/lb.sh build/vswitchd
 run_suite e2e-overlay tests/e2e/overlay.sh build/vswitchd
 run_suite e2e-cni tests/e2e/cni.sh build/vswitchd build/hvswitch-cni
