@@ -2,6 +2,7 @@
 #include "ns_hns.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -29,14 +30,28 @@
  * switch or a kernel refusing veths should not cost every control loop
  * a failing netlink exchange. */
 #define SPARE_RETRY_SEC 10
+/* Spares are made only after the API has left namespaces alone this long
+ * (ms): making one blocks the control loop for a port's set-up (~50 ms),
+ * which must not land between a CNI ADD's POST /v2/namespaces and its
+ * PATCH Add, nor between two pods of a burst. */
+#define POOL_QUIET_MS 10
 
 /* A pod's interface made ahead of need (--pod-port-pool): a veth whose
  * outer end is already a net_af_packet switch port, its inner end down
- * in the host namespace until a plumb moves it into the pod. */
+ * in a namespace of its own, made with it. POST /v2/namespaces takes that
+ * namespace (under the HNS namespace's name) with the interface in it, so
+ * the plumb that follows only renames and configures it: moving a link
+ * between namespaces waits for a kernel RCU grace period (15-30 ms), most
+ * of what a plumb took. An adopted namespace gets a spare moved in. */
 struct spare {
 	char outer[IF_NAMESIZE]; /* "hv<tag>sp<6 hex>": the sweep's pattern */
 	char inner[IF_NAMESIZE]; /* "hq<tag>sp<6 hex>": goes with its outer end */
+	char netns[64];          /* where inner is: "hvp<tag>sp<6 hex>", then the
+				  * HNS namespace's name once given to one */
 };
+
+#define NS_RESERVED_MAX 32 /* namespaces holding a spare, not yet plumbed */
+#define NS_STALE_MAX 64   /* pool namespace names waiting to be removed */
 
 struct ns_hns {
 	struct ports *ports;
@@ -48,8 +63,49 @@ struct ns_hns {
 	unsigned pool;   /* spares to keep (0: none) */
 	unsigned nb_spares, spare_seq;
 	struct spare spares[NS_HNS_POOL_MAX];
+	/* spares given with a namespace (netns: its name), until its first
+	 * plumb takes them or it is deleted */
+	unsigned nb_reserved;
+	struct spare reserved[NS_RESERVED_MAX];
+	/* pool names of namespaces now known by another name (or emptied):
+	 * removed between requests */
+	unsigned nb_stale;
+	char stale[NS_STALE_MAX][64];
 	time_t spare_failed; /* when making one last failed, 0: never */
+	uint64_t last_use_ms; /* the last namespace or plumb request */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void stale_add(struct ns_hns *nh, const char *name)
+{
+	char err[256];
+	size_t n = strnlen(name, sizeof(nh->stale[0]) - 1);
+
+	if (nh->nb_stale < NS_STALE_MAX) {
+		memmove(nh->stale[nh->nb_stale], name, n);
+		nh->stale[nh->nb_stale++][n] = '\0';
+	} else if (host_netns_delete(name, err, sizeof(err)) < 0)
+		fprintf(stderr, "vswitchd: namespace %s: %s\n", name, err);
+}
+
+static void stale_remove_all(struct ns_hns *nh)
+{
+	char err[256];
+
+	while (nh->nb_stale > 0) {
+		const char *name = nh->stale[--nh->nb_stale];
+
+		if (host_netns_exists(name) && host_netns_delete(name, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: namespace %s: %s\n", name, err);
+	}
+}
 
 static const char *jstr(const json_t *o, const char *k)
 {
@@ -96,9 +152,15 @@ void ns_hns_destroy(struct ns_hns *nh)
 		if (host_link_delete(HOST_NETNS_SELF, jstr(rec, "HostInterfaceName"),
 				     err, sizeof(err)) < 0)
 			fprintf(stderr, "vswitchd: stop: %s\n", err);
-	for (unsigned i = 0; i < nh->nb_spares; i++)
+	for (unsigned i = 0; i < nh->nb_spares; i++) {
 		if (host_link_delete(HOST_NETNS_SELF, nh->spares[i].outer, err, sizeof(err)) < 0)
 			fprintf(stderr, "vswitchd: stop: %s\n", err);
+		stale_add(nh, nh->spares[i].netns);
+	}
+	for (unsigned i = 0; i < nh->nb_reserved; i++)
+		if (host_link_delete(HOST_NETNS_SELF, nh->reserved[i].outer, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: stop: %s\n", err);
+	stale_remove_all(nh);
 	if (!nh->keep)
 		json_object_foreach(nh->owned, name, rec)
 			if (host_netns_delete(name, err, sizeof(err)) < 0)
@@ -115,12 +177,57 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+static void spare_drop(struct ns_hns *nh, const struct spare *sp);
+
+/* A new HNS namespace from the pool: the first spare's namespace, given
+ * the HNS namespace's name (its pool name goes between requests), the
+ * spare kept for that namespace's first plumb. 0, or -1: make one anew. */
+static int give_spare_namespace(struct ns_hns *nh, const char *ns_id)
+{
+	struct spare sp;
+	char why[384];
+
+	if (nh->nb_spares == 0 || nh->nb_reserved == NS_RESERVED_MAX ||
+	    strlen(ns_id) >= sizeof(sp.netns))
+		return -1;
+	sp = nh->spares[0];
+	memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+	if (host_netns_alias(sp.netns, ns_id, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vswitchd: spare %s: %s (making a namespace)\n", sp.outer, why);
+		spare_drop(nh, &sp);
+		return -1;
+	}
+	stale_add(nh, sp.netns);
+	snprintf(sp.netns, sizeof(sp.netns), "%s", ns_id);
+	nh->reserved[nh->nb_reserved++] = sp;
+	return 0;
+}
+
+/* The spare reserved for the namespace named name: its index, or -1. */
+static int reserved_find(const struct ns_hns *nh, const char *name)
+{
+	for (unsigned i = 0; i < nh->nb_reserved; i++)
+		if (strcmp(nh->reserved[i].netns, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct spare reserved_take(struct ns_hns *nh, int i)
+{
+	struct spare sp = nh->reserved[i];
+
+	memmove(&nh->reserved[i], &nh->reserved[i + 1],
+		(--nh->nb_reserved - (unsigned)i) * sizeof(sp));
+	return sp;
+}
+
 int ns_hns_netns_make(struct ns_hns *nh, const char *ns_id, const char *path,
 		      json_t **record, char *err, size_t errlen)
 {
 	char made[PATH_MAX], why[384];
 	int fd;
 
+	nh->last_use_ms = now_ms();
 	if (path != NULL) { /* adopted: it must be a network namespace now */
 		fd = host_netns_open(path, why, sizeof(why));
 		if (fd < 0) {
@@ -137,7 +244,8 @@ int ns_hns_netns_make(struct ns_hns *nh, const char *ns_id, const char *path,
 	}
 	/* named by the GUID: one already there is ours from before (a kill -9
 	 * between making it and storing it, or a restore after a reboot) */
-	if (!host_netns_exists(ns_id) && host_netns_create(ns_id, why, sizeof(why)) < 0) {
+	if (!host_netns_exists(ns_id) && give_spare_namespace(nh, ns_id) < 0 &&
+	    host_netns_create(ns_id, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "NetNsPath: cannot make %s: %s", made, why);
 		return 500;
 	}
@@ -233,41 +341,59 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 		    char *err, size_t errlen);
 
-static void spare_drop(struct ns_hns *nh, const char *outer)
+/* A spare goes: its port, its pair (the outer end takes the inner one
+ * along, wherever it is), and its pool namespace if it still has one. */
+static void spare_drop(struct ns_hns *nh, const struct spare *sp)
 {
-	char err[256];
+	char err[256], pool[8];
 
-	if (ports_find(nh->ports, outer) >= 0)
-		ports_remove(nh->ports, outer, err, sizeof(err));
-	if (host_link_exists(HOST_NETNS_SELF, outer))
-		host_link_delete(HOST_NETNS_SELF, outer, err, sizeof(err));
+	if (ports_find(nh->ports, sp->outer) >= 0)
+		ports_remove(nh->ports, sp->outer, err, sizeof(err));
+	if (host_link_exists(HOST_NETNS_SELF, sp->outer))
+		host_link_delete(HOST_NETNS_SELF, sp->outer, err, sizeof(err));
+	snprintf(pool, sizeof(pool), "hvp%s", nh->tag);
+	if (strncmp(sp->netns, pool, strlen(pool)) == 0)
+		stale_add(nh, sp->netns);
 }
 
 void ns_hns_set_pool(struct ns_hns *nh, unsigned spares)
 {
 	nh->pool = spares < NS_HNS_POOL_MAX ? spares : NS_HNS_POOL_MAX;
 	while (nh->nb_spares > nh->pool)
-		spare_drop(nh, nh->spares[--nh->nb_spares].outer);
+		spare_drop(nh, &nh->spares[--nh->nb_spares]);
 }
 
-/* Makes one spare: the pair, transmit offloads off on both ends (the
- * switch finishes no checksum), its outer end plugged. 0, or -1 with
- * err and nothing left. */
+/* Makes one spare: its namespace, the pair with the inner end in it,
+ * transmit offloads off on both ends (the switch finishes no checksum),
+ * the outer end plugged. 0, or -1 with err and nothing left. */
 static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t errlen)
 {
 	unsigned seq = nh->spare_seq++ & 0xffffff;
+	int fd;
 
 	snprintf(sp->outer, sizeof(sp->outer), "hv%ssp%06x", nh->tag, seq);
 	snprintf(sp->inner, sizeof(sp->inner), "hq%ssp%06x", nh->tag, seq);
-	if (host_veth_spare_create(sp->outer, sp->inner, err, errlen) < 0)
+	snprintf(sp->netns, sizeof(sp->netns), "hvp%ssp%06x", nh->tag, seq);
+	if (host_netns_create(sp->netns, err, errlen) < 0)
 		return -1;
-	if (host_link_tx_offload_off(HOST_NETNS_SELF, sp->inner, err, errlen) < 0 ||
+	fd = host_netns_open_name(sp->netns, err, errlen);
+	if (fd < 0 || host_veth_spare_create(sp->outer, sp->inner, fd, err, errlen) < 0) {
+		char ignored[128];
+
+		if (fd >= 0)
+			close(fd);
+		host_netns_delete(sp->netns, ignored, sizeof(ignored));
+		return -1;
+	}
+	if (host_link_tx_offload_off(fd, sp->inner, err, errlen) < 0 ||
 	    host_link_tx_offload_off(HOST_NETNS_SELF, sp->outer, err, errlen) < 0 ||
 	    host_link_switch_side(sp->outer, err, errlen) < 0 ||
 	    add_port(nh, sp->outer, DEFAULT_KIND, err, errlen) != 0) {
-		spare_drop(nh, sp->outer);
+		close(fd);
+		spare_drop(nh, sp);
 		return -1;
 	}
+	close(fd);
 	return 0;
 }
 
@@ -276,7 +402,13 @@ int ns_hns_pool_fill(struct ns_hns *nh)
 	char err[512];
 	time_t now;
 
-	if (nh->nb_spares >= nh->pool) /* every control-loop pass: nothing else */
+	/* every control-loop pass: nothing else */
+	if (nh->nb_stale == 0 && nh->nb_spares >= nh->pool)
+		return 0;
+	if (now_ms() - nh->last_use_ms < POOL_QUIET_MS)
+		return 0;
+	stale_remove_all(nh);
+	if (nh->nb_spares >= nh->pool)
 		return 0;
 	now = time(NULL);
 	if (nh->spare_failed != 0 && now - nh->spare_failed < SPARE_RETRY_SEC)
@@ -295,29 +427,48 @@ int ns_hns_pool_fill(struct ns_hns *nh)
 	return 1;
 }
 
-/* A pod's plumb from a spare: the spare's inner end becomes the pod's
- * interface as spec says (its outer_name is replaced by the spare's, and
- * outer receives it). 0, or -1: no spare, or the take failed (the spare
- * is gone then, and the caller makes a pair the usual way). */
-static int take_spare(struct ns_hns *nh, struct host_veth_spec *spec,
-		      struct host_veth_result *res, char outer[IF_NAMESIZE])
+/* A pod's plumb from a spare: the one kept for the pod's namespace (taken
+ * in place), else the pool's first (moved in from its own namespace),
+ * becomes the pod's interface as spec says (its outer_name is replaced by
+ * the spare's, and outer receives it). 0, or -1: no spare, or the take
+ * failed (the spare is gone then, and the caller makes a pair the usual
+ * way). */
+static int take_spare(struct ns_hns *nh, const char *netns_name,
+		      struct host_veth_spec *spec, struct host_veth_result *res,
+		      char outer[IF_NAMESIZE])
 {
+	int r = reserved_find(nh, netns_name), from = spec->netns;
 	char why[512];
 	struct spare sp;
 
-	if (nh->nb_spares == 0)
+	if (r >= 0) {
+		sp = reserved_take(nh, r);
+	} else if (nh->nb_spares > 0) {
+		sp = nh->spares[0];
+		memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+		from = host_netns_open_name(sp.netns, why, sizeof(why));
+		if (from < 0)
+			goto failed;
+	} else {
 		return -1;
-	sp = nh->spares[0];
-	memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+	}
 	spec->outer_name = sp.outer;
-	if (host_veth_spare_take(spec, sp.inner, res, why, sizeof(why)) < 0) {
-		fprintf(stderr, "vswitchd: spare %s: %s (making a new pair)\n", sp.outer, why);
-		spare_drop(nh, sp.outer);
-		return -1;
+	if (host_veth_spare_take(spec, sp.inner, from, res, why, sizeof(why)) < 0) {
+		if (from != spec->netns)
+			close(from);
+		goto failed;
+	}
+	if (from != spec->netns) { /* moved out of its pool namespace */
+		close(from);
+		stale_add(nh, sp.netns);
 	}
 	snprintf(outer, IF_NAMESIZE, "%s", sp.outer);
 	spec->outer_name = outer;
 	return 0;
+failed:
+	fprintf(stderr, "vswitchd: spare %s: %s (making a new pair)\n", sp.outer, why);
+	spare_drop(nh, &sp);
+	return -1;
 }
 
 /* The namespace's default route is its first interface's: does another
@@ -356,6 +507,7 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 	bool reuse = false, made = false;
 	int fd = HOST_NETNS_SELF, rc = 500;
 
+	nh->last_use_ms = now_ms();
 	if (kind == NULL)
 		kind = DEFAULT_KIND;
 	if (old != NULL)
@@ -429,7 +581,7 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		spec.outer_name = outer;
 		fill_spec(&spec, ep, path != NULL && !has_default_route(nh, path, outer));
 		if (path != NULL && old == NULL && strcmp(kind, DEFAULT_KIND) == 0 &&
-		    take_spare(nh, &spec, &res, outer) == 0)
+		    take_spare(nh, base_name(path), &spec, &res, outer) == 0)
 			rc = 0; /* its port is plugged already: add_port finds it */
 		else
 			rc = path ? host_veth_create(&spec, &res, why, sizeof(why))
@@ -483,6 +635,7 @@ void ns_hns_unplumb(struct ns_hns *nh, const json_t *rec)
 	const char *port = json_string_value(json_object_get(rec, "Port"));
 	char err[512];
 
+	nh->last_use_ms = now_ms();
 	if (port != NULL) {
 		const char *ifname = jstr(rec, "HostInterfaceName");
 
@@ -498,6 +651,13 @@ void ns_hns_unplumb(struct ns_hns *nh, const json_t *rec)
 	/* a namespace: ours goes, an adopted one stays (emptied already) */
 	if (json_is_true(json_object_get(rec, "NetNsOwned"))) {
 		const char *name = base_name(jstr(rec, "NetNsPath"));
+		int r = reserved_find(nh, name);
+
+		if (r >= 0) { /* given a spare, never plumbed */
+			struct spare sp = reserved_take(nh, r);
+
+			spare_drop(nh, &sp);
+		}
 
 		if (host_netns_exists(name) && host_netns_delete(name, err, sizeof(err)) < 0)
 			fprintf(stderr, "vswitchd: namespace %s: %s\n", name, err);
@@ -513,6 +673,33 @@ static bool is_spare(const struct ns_hns *nh, const char *name)
 	return false;
 }
 
+/* Pool namespaces ("hvp<tag>sp...") no spare holds: a kill -9 left them. */
+static void sweep_pool_namespaces(struct ns_hns *nh)
+{
+	char prefix[16], err[256];
+	DIR *d = opendir(HOST_NETNS_DIR);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	snprintf(prefix, sizeof(prefix), "hvp%ssp", nh->tag);
+	while ((e = readdir(d)) != NULL) {
+		bool held = false;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		for (unsigned i = 0; i < nh->nb_spares; i++)
+			held |= strcmp(nh->spares[i].netns, e->d_name) == 0;
+		if (held)
+			continue;
+		fprintf(stderr, "vswitchd: removing namespace %s, left by an earlier run\n",
+			e->d_name);
+		if (host_netns_delete(e->d_name, err, sizeof(err)) < 0)
+			fprintf(stderr, "vswitchd: %s\n", err);
+	}
+	closedir(d);
+}
+
 void ns_hns_sweep(struct ns_hns *nh)
 {
 	struct host_link_info links[256];
@@ -523,6 +710,7 @@ void ns_hns_sweep(struct ns_hns *nh)
 		fprintf(stderr, "vswitchd: cannot list host interfaces: %s\n", err);
 		return;
 	}
+	sweep_pool_namespaces(nh);
 	snprintf(prefix, sizeof(prefix), "hv%s", nh->tag);
 	for (int i = 0; i < n && i < 256; i++) {
 		if (strncmp(links[i].name, prefix, strlen(prefix)) != 0 ||

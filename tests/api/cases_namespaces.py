@@ -341,11 +341,20 @@ def _wait(cond, what, timeout=30):
     raise AssertionError(f"timed out: {what}")
 
 
+def pool_namespaces(tag):
+    """The pool's own namespaces (hvp<tag>sp...) in /run/netns."""
+    return sorted(n for n in os.listdir("/run/netns") if n.startswith("hvp" + tag[2:] + "sp"))
+
+
 def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
-    """--pod-port-pool 2: two spare pod interfaces wait as switch ports; a
-    plumb takes one (the endpoint's port is that spare, the pod's eth0 has
-    the endpoint's MAC and address), the pool makes another, the unplumb
-    removes the taken one, and the stop removes every spare."""
+    """--pod-port-pool 2: two spare pod interfaces wait as switch ports, each
+    with its inner end in a namespace of its own; POST /v2/namespaces takes
+    one of those namespaces (the spare inside, down), the plumb makes that
+    spare the pod's eth0 in place (the endpoint's port is the spare, eth0
+    has the endpoint's MAC and address), the pool makes another, the
+    unplumb removes the taken one, a namespace deleted before any plumb
+    gives its spare's port back, and the stop removes every spare and pool
+    namespace."""
     sock = s.path("pool.sock")
     d = Daemon(s.vswitchd, s.w, "pool").start({"Switch": {"Name": "poolsw"}, "Ports": []},
                                              ["--api", f"unix:{sock}", "--pod-port-pool", "2"],
@@ -357,12 +366,16 @@ def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
         spares = ports(api)
         check(all(p.startswith("hv") and p[6:8] == "sp" for p in spares), f"spares {spares}")
         tag = spares[0][:6]
+        _wait(lambda: len(pool_namespaces(tag)) == 2, "two pool namespaces")
         net = make_network(api, "net-pool", "172.30.61.0/24", "172.30.61.1")
         ep = hns_ok(api.post("/endpoints/", {"Name": "ep-pool", "VirtualNetwork": net["ID"],
                                              "IPAddress": "172.30.61.5",
                                              "MacAddress": "02-15-5D-61-00-05"}), "endpoint")
         ns = hns_ok(api.post("/v2/namespaces", {"SchemaVersion": SV2}), "namespace")
         ns_ids.append(ns["ID"])
+        inside = [l["ifname"] for l in ip_json("link", "show", ns=ns["ID"])]
+        check(any(n.startswith("hq" + tag[2:] + "sp") for n in inside),
+              f"the new namespace does not hold a spare: {inside}")
         hns_ok(ns_add(api, ns["ID"], ep["ID"]), "PATCH Add")
         got = hns_ok(api.get(f"/endpoints/{ep['ID']}"), "GET endpoint")
         check(got.get("VirtualNicName") in spares,
@@ -373,6 +386,8 @@ def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
               f"eth0 in the pod: {eth0!r}")
         check(any(a.get("local") == "172.30.61.5" for a in eth0.get("addr_info", [])),
               f"eth0 has no 172.30.61.5: {eth0!r}")
+        inside = [l["ifname"] for l in ip_json("link", "show", ns=ns["ID"])]
+        check(sorted(inside) == ["eth0", "lo"], f"the pod holds {inside}, not lo and eth0")
         _wait(lambda: len([p for p in ports(api) if p != got["VirtualNicName"]]) == 2,
               "the pool refilled")
         hns_ok(patch(api, f"/v2/namespaces/{ns['ID']}", {
@@ -380,11 +395,56 @@ def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
             "Settings": {"EndpointId": ep["ID"]}}), "PATCH Remove")
         check(got["VirtualNicName"] not in ports(api), "the taken spare's port outlived the unplumb")
         check(got["VirtualNicName"] not in host_links(), "the taken spare's veth outlived the unplumb")
+        # a namespace made, then deleted without a plumb: its spare goes
+        before = ports(api)
+        idle = hns_ok(api.post("/v2/namespaces", {"SchemaVersion": SV2}), "namespace")
+        ns_ids.append(idle["ID"])
+        hns_ok(api.delete(f"/v2/namespaces/{idle['ID']}"), "DELETE namespace")
+        check(not os.path.exists(f"/run/netns/{idle['ID']}"), "the unplumbed namespace is left")
+        gone = [p for p in before if p not in ports(api)]
+        check(len(gone) == 1, f"deleting an unplumbed pool namespace removed ports {gone}")
+        _wait(lambda: len(ports(api)) == 2 and len(pool_namespaces(tag)) == 2,
+              "the pool refilled again")
         check(d.stop() == 0, "the daemon did not stop cleanly")
         left = [l for l in host_links() if l.startswith(tag) or l.startswith("hq" + tag[2:])]
         check(not left, f"links left after the stop: {left}")
+        check(not pool_namespaces(tag), f"pool namespaces left: {pool_namespaces(tag)}")
     finally:
         d.stop()
         for n in ns_ids:
             if os.path.exists(f"/run/netns/{n}"):
                 subprocess.run(["ip", "netns", "del", n], capture_output=True)
+
+
+def test_namespace_pod_port_pool_kill9_leftovers_swept(s):
+    """After kill -9 of a daemon with --state and --pod-port-pool, its
+    spares' pairs and pool namespaces are still there; the next start with
+    that state removes them (they carry the state's tag), even without a
+    pool."""
+    sock = s.path("pool9.sock")
+    state = s.path("pool9.db")
+    cfg = {"Switch": {"Name": "pool9"}, "Ports": []}
+    d = Daemon(s.vswitchd, s.w, "pool9").start(
+        cfg, ["--api", f"unix:{sock}", "--state", state, "--pod-port-pool", "2"], wait_unix=sock)
+    tag = None
+    try:
+        api = Api(unix_path=sock)
+        _wait(lambda: len(ports(api)) == 2, "two spares")
+        tag = ports(api)[0][:6]
+        _wait(lambda: len(pool_namespaces(tag)) == 2, "two pool namespaces")
+        d.kill9()
+        check(len(pool_namespaces(tag)) == 2, "kill -9 removed the pool namespaces?")
+        d = Daemon(s.vswitchd, s.w, "pool9b").start(
+            cfg, ["--api", f"unix:{sock}", "--state", state], wait_unix=sock)
+        check(not pool_namespaces(tag), f"pool namespaces left after the restart: "
+              f"{pool_namespaces(tag)}")
+        left = [l for l in host_links() if l.startswith(tag) or l.startswith("hq" + tag[2:])]
+        check(not left, f"spare links left after the restart: {left}")
+    finally:
+        d.stop()
+        if tag is not None:
+            for n in pool_namespaces(tag):
+                subprocess.run(["ip", "netns", "del", n], capture_output=True)
+            for l in host_links():
+                if l.startswith(tag):
+                    subprocess.run(["ip", "link", "del", l], capture_output=True)

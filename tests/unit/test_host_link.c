@@ -364,14 +364,14 @@ Test(host_link, spare_made_then_taken_into_a_pod)
 	const char *o;
 	int fd = make_ns(ns_name);
 
-	cr_assert_eq(host_veth_spare_create(outer, spare_in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, HOST_NETNS_SELF, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(host_link_get(HOST_NETNS_SELF, spare_in, &in, err, sizeof(err)), 0, "%s", err);
 	cr_assert_not(in.up, "a spare's inner end must stay down");
 	cr_assert_eq(host_link_get(HOST_NETNS_SELF, outer, &before, err, sizeof(err)), 0, "%s", err);
 	cr_assert(before.up);
 
 	pod_spec(&s, fd);
-	cr_assert_eq(host_veth_spare_take(&s, spare_in, &res, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, HOST_NETNS_SELF, &res, err, sizeof(err)), 0, "%s", err);
 	cr_assert_not(host_link_exists(HOST_NETNS_SELF, spare_in), "the spare's inner end stayed");
 	cr_assert_eq(res.outer_ifindex, before.ifindex);
 	cr_assert_eq(host_link_get(fd, "eth0", &in, err, sizeof(err)), 0, "%s", err);
@@ -397,20 +397,59 @@ Test(host_link, failed_spare_take_removes_the_pair)
 	struct host_veth_spec s;
 	int fd = make_ns(ns_name);
 
-	cr_assert_eq(host_veth_spare_create(outer, spare_in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, HOST_NETNS_SELF, err, sizeof(err)), 0, "%s", err);
 	pod_spec(&s, fd);
 	ip(&s.gateway4, "192.0.2.1"); /* outside 10.77.0.0/24 */
-	cr_assert_eq(host_veth_spare_take(&s, spare_in, NULL, err, sizeof(err)), -1);
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, HOST_NETNS_SELF, NULL, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "default route via 192.0.2.1") != NULL, "%s", err);
 	cr_assert_not(host_link_exists(HOST_NETNS_SELF, outer));
 	cr_assert_not(host_link_exists(HOST_NETNS_SELF, spare_in));
 	cr_assert_not(host_link_exists(fd, "eth0"));
 	/* a name taken in the pod: refused before anything moves */
-	cr_assert_eq(host_veth_spare_create(outer, spare_in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, HOST_NETNS_SELF, err, sizeof(err)), 0, "%s", err);
 	pod_spec(&s, fd);
 	s.inner_name = "lo";
-	cr_assert_eq(host_veth_spare_take(&s, spare_in, NULL, err, sizeof(err)), -1);
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, HOST_NETNS_SELF, NULL, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "'lo' is taken in the target namespace") != NULL, "%s", err);
 	cr_assert(host_link_exists(HOST_NETNS_SELF, spare_in), "a refused take keeps the spare");
 	close(fd);
+}
+
+/* A spare made inside a namespace (the pool's pod namespaces) and taken
+ * there: renamed eth0 in place, the same interface (its index unchanged:
+ * not moved), with the pod's MAC, address and route; and a namespace
+ * alias (host_netns_alias) names the same namespace, so the pod sees it
+ * under its new name once the pool's name is gone. */
+Test(host_link, spare_made_in_a_namespace_then_taken_in_place)
+{
+	struct host_veth_spec s;
+	struct host_veth_result res;
+	struct host_link_info before, in;
+	const char *o;
+	int pool_fd = make_ns(ns_name), fd;
+
+	cr_assert_eq(host_veth_spare_create(outer, spare_in, pool_fd, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(host_link_exists(HOST_NETNS_SELF, spare_in));
+	cr_assert_eq(host_link_get(pool_fd, spare_in, &before, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(before.up);
+	cr_assert_eq(host_netns_alias(ns_name, ns2_name, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_netns_alias(ns_name, ns2_name, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "already exists") != NULL, "%s", err);
+	cr_assert_eq(host_netns_delete(ns_name, err, sizeof(err)), 0, "%s", err);
+	fd = host_netns_open_name(ns2_name, err, sizeof(err));
+	cr_assert_geq(fd, 0, "%s", err);
+
+	pod_spec(&s, fd);
+	cr_assert_eq(host_veth_spare_take(&s, spare_in, fd, &res, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_link_get(fd, "eth0", &in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(in.ifindex, before.ifindex, "taken in place, not made again");
+	cr_assert_arr_eq(in.mac, s.mac, 6);
+	cr_assert(in.up);
+	cr_assert_not(host_link_exists(fd, spare_in));
+	o = run("ip -n %s -o addr show dev eth0", ns2_name);
+	cr_assert(strstr(o, "inet 10.77.0.7/24") != NULL, "%s", o);
+	o = run("ip -n %s -4 route show default", ns2_name);
+	cr_assert(strstr(o, "default via 10.77.0.1 dev eth0") != NULL, "%s", o);
+	close(fd);
+	close(pool_fd);
 }

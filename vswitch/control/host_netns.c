@@ -157,6 +157,30 @@ int host_netns_create(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+int host_netns_alias(const char *name, const char *alias, char *err, size_t errlen)
+{
+	char from[256], to[256];
+	int fd;
+
+	if (host_netns_path(name, from, sizeof(from), err, errlen) < 0 ||
+	    host_netns_path(alias, to, sizeof(to), err, errlen) < 0)
+		return -1;
+	fd = open(to, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "namespace '%s': %s: %s", alias, to,
+			 errno == EEXIST ? "already exists" : strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (mount(from, to, "none", MS_BIND, NULL) < 0) {
+		snprintf(err, errlen, "namespace '%s': bind mount of %s: %s", alias, from,
+			 strerror(errno));
+		unlink(to);
+		return -1;
+	}
+	return 0;
+}
+
 int host_netns_delete(const char *name, char *err, size_t errlen)
 {
 	char path[256];

@@ -27,6 +27,11 @@ int host_netns_path(const char *name, char *out, size_t outlen,
  * err when the name is taken or the kernel refuses; nothing is left. */
 int host_netns_create(const char *name, char *err, size_t errlen);
 
+/* Gives the existing namespace name a second name, alias (a bind mount of
+ * its file, as `ip netns attach` does): quick, no new namespace. -1 with
+ * err when alias is taken or name is not there; nothing is left. */
+int host_netns_alias(const char *name, const char *alias, char *err, size_t errlen);
+
 /* Unmounts and removes HOST_NETNS_DIR/name. The namespace itself goes
  * when its last user (process, open fd) does. -1 with err if absent. */
 int host_netns_delete(const char *name, char *err, size_t errlen);

@@ -318,13 +318,13 @@ int host_vnic_create(const struct host_veth_spec *spec,
 
 /* ---- spares: pairs made ahead of need (host_veth.h) ---- */
 
-int host_veth_spare_create(const char *outer_name, const char *inner_name,
+int host_veth_spare_create(const char *outer_name, const char *inner_name, int netns,
 			   char *err, size_t errlen)
 {
 	struct host_veth_spec s;
 
 	memset(&s, 0, sizeof(s));
-	s.netns = HOST_NETNS_SELF;
+	s.netns = netns;
 	s.outer_name = outer_name;
 	s.inner_name = inner_name;
 	if (spec_check(&s, err, errlen) < 0 || pair_make(&s, err, errlen) < 0)
@@ -340,13 +340,14 @@ int host_veth_spare_create(const char *outer_name, const char *inner_name,
 	return 0;
 }
 
-/* One RTM_NEWLINK on ifindex in the host namespace: into netns (an fd, or
- * HOST_NETNS_SELF to stay) renamed name, with mac and mtu where given. */
-static int link_move(int ifindex, int netns, const char *name, const uint8_t *mac,
-		     uint32_t mtu, char *err, size_t errlen)
+/* One RTM_NEWLINK on ifindex, sent in the namespace sock_ns (where the
+ * link is now): moved into move_to (an fd; HOST_NETNS_SELF: it stays),
+ * renamed name, with mac and mtu where given. */
+static int link_change_attrs(int sock_ns, int ifindex, int move_to, const char *name,
+			     const uint8_t *mac, uint32_t mtu, char *err, size_t errlen)
 {
 	char buf[HOST_NL_BUF], what[96];
-	struct mnl_socket *nl = host_nl_open(HOST_NETNS_SELF, err, errlen);
+	struct mnl_socket *nl = host_nl_open(sock_ns, err, errlen);
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	int rc;
@@ -358,46 +359,53 @@ static int link_move(int ifindex, int netns, const char *name, const uint8_t *ma
 	ifm->ifi_index = ifindex;
 	if (name != NULL)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	if (netns != HOST_NETNS_SELF)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns);
+	if (move_to != HOST_NETNS_SELF)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)move_to);
 	if (mac != NULL)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	if (mtu != 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	snprintf(what, sizeof(what), "move interface %d as '%s'", ifindex,
-		 name != NULL ? name : "");
+	snprintf(what, sizeof(what), "%s interface %d as '%s'",
+		 move_to != HOST_NETNS_SELF ? "move" : "set", ifindex, name != NULL ? name : "");
 	rc = host_nl_talk(nl, nlh, NULL, NULL, what, err, errlen);
 	host_nl_close(nl);
 	return rc;
 }
 
 int host_veth_spare_take(const struct host_veth_spec *spec, const char *spare_inner,
-			 struct host_veth_result *res, char *err, size_t errlen)
+			 int spare_netns, struct host_veth_result *res, char *err, size_t errlen)
 {
 	struct host_veth_result ignored;
 	struct host_link_info spare, outer;
+	bool in_place;
 
 	if (spec == NULL || spare_inner == NULL) {
 		snprintf(err, errlen, "no spare veth given");
 		return -1;
 	}
+	/* made in the pod's namespace already: no move, so no RCU grace
+	 * period of the kernel's */
+	in_place = spare_netns == spec->netns;
 	if (res == NULL)
 		res = &ignored;
 	memset(res, 0, sizeof(*res));
 	if (host_link_name_check(spec->inner_name, err, errlen) < 0)
 		return -1;
-	if (host_link_exists(spec->netns, spec->inner_name)) {
+	if (strcmp(spare_inner, spec->inner_name) != 0 &&
+	    host_link_exists(spec->netns, spec->inner_name)) {
 		snprintf(err, errlen, "interface name '%s' is taken in the %s namespace",
 			 spec->inner_name, spec->netns == HOST_NETNS_SELF ? "host" : "target");
 		return -1;
 	}
-	if (host_link_get(HOST_NETNS_SELF, spare_inner, &spare, err, errlen) < 0 ||
+	if (host_link_get(spare_netns, spare_inner, &spare, err, errlen) < 0 ||
 	    host_link_get(HOST_NETNS_SELF, spec->outer_name, &outer, err, errlen) < 0)
 		return -1;
 	if ((spec->mtu != 0 &&
-	     link_move(outer.ifindex, HOST_NETNS_SELF, NULL, NULL, spec->mtu, err, errlen) < 0) ||
-	    link_move(spare.ifindex, spec->netns, spec->inner_name,
-		      spec->set_mac ? spec->mac : NULL, spec->mtu, err, errlen) < 0 ||
+	     link_change_attrs(HOST_NETNS_SELF, outer.ifindex, HOST_NETNS_SELF, NULL, NULL,
+			       spec->mtu, err, errlen) < 0) ||
+	    link_change_attrs(spare_netns, spare.ifindex,
+			      in_place ? HOST_NETNS_SELF : spec->netns, spec->inner_name,
+			      spec->set_mac ? spec->mac : NULL, spec->mtu, err, errlen) < 0 ||
 	    pair_finish(spec, true, res, err, errlen) < 0) {
 		char undo[128];
 

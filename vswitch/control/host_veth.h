@@ -72,16 +72,19 @@ int host_vnic_create(const struct host_veth_spec *spec,
 /* Spares: a pair made ahead of need, so that plumbing a pod later costs
  * only netlink (the switch port on the outer end, whose packet sockets
  * take most of a plumb's time, is plugged in advance by the caller).
- * host_veth_spare_create makes outer_name (up) and inner_name (down) in
- * the host namespace, nothing else; 0, or -1 with err and nothing left. */
-int host_veth_spare_create(const char *outer_name, const char *inner_name,
+ * host_veth_spare_create makes outer_name (up) in the host namespace and
+ * inner_name (down) in netns (an fd, or HOST_NETNS_SELF), nothing else; 0,
+ * or -1 with err and nothing left. */
+int host_veth_spare_create(const char *outer_name, const char *inner_name, int netns,
 			   char *err, size_t errlen);
-/* Moves the spare's inner end into spec->netns renamed spec->inner_name,
+/* Makes the spare's inner end (now in spare_netns) spec->netns's
+ * spec->inner_name: moved there unless spare_netns is that namespace
+ * already (a move waits for a kernel RCU grace period, 15-30 ms), renamed,
  * with spec's MAC and MTU (both ends), then up, addresses and default
  * routes as host_veth_create; spec->outer_name is the spare's outer end.
  * 0 and *res, or -1 with err and the pair deleted (a spare half made into
  * a pod's interface is not given out again). */
 int host_veth_spare_take(const struct host_veth_spec *spec, const char *spare_inner,
-			 struct host_veth_result *res, char *err, size_t errlen);
+			 int spare_netns, struct host_veth_result *res, char *err, size_t errlen);
 
 #endif
