@@ -21,7 +21,7 @@ static const struct {
 } enforced[] = {
 	{ "ACL", "extended ACL rules on the endpoint's port" },
 	{ "VLAN", "the endpoint's port is an access port of the VLAN" },
-	{ "QOS", "a cap on what the endpoint sends, policed at its port" },
+	{ "QOS", "a cap on what the endpoint sends, shaped at its port" },
 };
 
 static const char *enforced_what(const char *type, bool nat_network)

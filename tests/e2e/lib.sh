@@ -19,7 +19,7 @@ e2e_init() {
 	E2E_LABEL=$1
 	W=$(mktemp -d "/tmp/hvs-$2.XXXXXX")
 	DPID="" DLOG="" DSTATS="" STOP_RC="" STOP_MS="" WHY=""
-	E2E_NS=() E2E_DEVS=()
+	E2E_NS=() E2E_DEVS=() E2E_PIDS=()
 	passed=0
 	failed=0
 	trap e2e_cleanup EXIT
@@ -31,8 +31,10 @@ e2e_init() {
 # ns_link made, the DPDK runtime and hugepage files of EAL_PREFIX*, and
 # the work directory unless E2E_KEEP is set (and not 0). Idempotent.
 e2e_cleanup() {
-	local dev
+	local dev pid
 	if declare -F cleanup_hook >/dev/null; then cleanup_hook; fi
+	for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	E2E_PIDS=()
 	stop_daemon
 	remove_namespaces "${E2E_NS[@]}"
 	E2E_NS=()
@@ -221,6 +223,37 @@ ping_fails() {
 	out=$(nsx "$1" ping -c 3 -i 0.3 -W 1 "$2" 2>&1)
 	echo "$out" | grep -qE ' 0 received|, 0 packets received' && return 0
 	WHY="ping $2 from $1 got replies across VLANs: $(echo "$out" | grep transmitted)"
+	return 1
+}
+
+# tcp_echo NS IP PORT: a TCP server in NS on IP:PORT (0.0.0.0: all) that
+# answers each connection with the address it came from, then closes it
+# (background; its pid is appended to E2E_PIDS, killed by the exit trap).
+tcp_echo() {
+	nsx "$1" "$PY" -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16)
+while True:
+    c, a = s.accept()
+    c.sendall(a[0].encode() + b"\n"); c.close()' "$2" "$3" >"$W/echo-$1-$3.log" 2>&1 &
+	E2E_PIDS+=($!)
+}
+
+# seen_from NS IP PORT: the source address the tcp_echo server at IP:PORT
+# sees for a connection from NS (empty if the connection failed)
+seen_from() { nsx "$1" curl -s --max-time 3 "telnet://$2:$3" </dev/null 2>/dev/null | tr -d '\r\n'; }
+
+# expect_seen_from NS IP PORT WANT: the server at IP:PORT sees NS's
+# connection from WANT (retried while the path warms up: ARP on both sides)
+expect_seen_from() {
+	local got=""
+	for _ in $(seq 20); do
+		got=$(seen_from "$1" "$2" "$3")
+		[ "$got" = "$4" ] && return 0
+		sleep 0.2
+	done
+	WHY="a connection from $1 to $2:$3 is seen from '${got}', expected $4"
 	return 1
 }
 

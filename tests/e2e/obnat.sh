@@ -65,14 +65,7 @@ setup() {
   {"Name": "up", "Devargs": "net_af_packet0,iface=$HO", "Uplink": true,
    "IPAddresses": ["$HOST_IP/24"], "DefaultGateway": "$NODE_GW"}]}
 EOF
-	# each connection gets the address it came from, then is closed
-	nsx "$NS_OUT" "$PY" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(16)
-while True:
-    c, a = s.accept()
-    c.sendall(a[0].encode() + b"\n"); c.close()' "$ECHO_PORT" >"$W/echo.log" 2>&1 &
+	tcp_echo "$NS_OUT" 0.0.0.0 "$ECHO_PORT"
 	wait_listening "$NS_OUT" tcp "$ECHO_PORT"
 }
 
@@ -99,22 +92,10 @@ start() {
 }
 need_setup() { [ $SETUP_OK = 1 ] && return 0; WHY="setup: $SETUP_WHY"; return 1; }
 
-# seen_as IP: the source address the echo server sees for the pod's
-# connection to IP (empty if the connection failed)
-seen_as() { nsx "$NS1" curl -s --max-time 3 "telnet://$1:$ECHO_PORT" </dev/null 2>/dev/null | tr -d '\r\n'; }
-
-# expect_seen IP WANT: the outside sees the pod's connection to IP from
-# WANT (retried while the path warms up: ARP on both sides)
-expect_seen() {
-	local got=""
-	for _ in $(seq 20); do
-		got=$(seen_as "$1")
-		[ "$got" = "$2" ] && return 0
-		sleep 0.2
-	done
-	WHY="a connection from the pod to $1 is seen from '${got}', expected $2"
-	return 1
-}
+# seen_as IP: the source address the echo server at IP sees for the pod
+seen_as() { seen_from "$NS1" "$1" "$ECHO_PORT"; }
+# expect_seen IP WANT: ... sees it from WANT
+expect_seen() { expect_seen_from "$NS1" "$1" "$ECHO_PORT" "$2"; }
 
 obnat_status() { # the endpoint's OutBoundNAT entries in policystatus
 	api GET "/endpoints/$EP1/policystatus" | jget '[p for p in d["Output"] if p["Type"] == "OutBoundNAT"]'

@@ -329,7 +329,7 @@ def test_nat_network_endpoints_are_reached_only_through_the_router(ctx):
 
 def test_qos_policy_caps_what_the_endpoint_sends(ctx):
     """An endpoint's QOS policy (1,000 bytes/s, so the bucket holds its
-    10 ms of the rate plus one 64 KiB segment, and its FIFO's 50 ms of the
+    50 ms of the rate plus one 64 KiB segment, and its FIFO's 100 ms of the
     rate holds no such frame) lets the first 65 frames of
     about 1,000 bytes of a burst through and drops the rest as "QoS rate
     exceeded" on its port (a frame a second refills, so a slow run may pass
@@ -344,7 +344,7 @@ def test_qos_policy_caps_what_the_endpoint_sends(ctx):
     out = res.out["up"]
     from_e1 = [f for f in out if b"xxxx" in f]
     from_e2 = [f for f in out if b"yyyy" in f]
-    fit = (1000 * 10 // 1000 + 65553) // len(capped[0])  # 10 ms of the rate + 64 KiB
+    fit = (1000 * 50 // 1000 + 65553) // len(capped[0])  # 50 ms of the rate + 64 KiB
     check(len(from_e2) == n, f"the uncapped endpoint sent {len(from_e2)} of {n}")
     check(fit <= len(from_e1) <= fit + 2, f"the capped endpoint sent {len(from_e1)} "
           f"frames ({fit} fit the bucket, a refill or two on a slow run)")
@@ -355,23 +355,23 @@ def test_qos_policy_caps_what_the_endpoint_sends(ctx):
 
 
 def test_qos_shaper_delays_a_burst_beyond_the_bucket_instead_of_dropping_it(ctx):
-    """At 1,000,000 bytes/s the bucket holds 10 ms of the rate plus 64 KiB
-    and the port's FIFO 50 ms of the rate: of a burst of 150 frames of
+    """At 1,000,000 bytes/s the bucket holds 50 ms of the rate plus 64 KiB
+    and the port's FIFO 100 ms of the rate: of a burst of 300 frames of
     about 1,000 bytes, those that fit the bucket go at once, the next ones
-    (50,000 bytes) wait in the FIFO and leave at the rate, in order, behind
+    (100,000 bytes) wait in the FIFO and leave at the rate, in order, behind
     the first; only what fits neither is dropped as "QoS rate exceeded". A
     policer would have dropped every frame beyond the bucket."""
     from harness import QOS_EXCEEDED
     nets, eps = l2bridge()
     rate = 1000000
     eps[0]["Policies"] = [{"Type": "QOS", "MaximumOutgoingBandwidthInBytes": rate}]
-    n = 150
+    n = 300
     capped = [udp(R_MAC, E1, E1_IP, R_IP, f"q{i:03d}" + "x" * 950) for i in range(n)]
     res = run(ctx, nets, eps, c1=capped)
     from_e1 = [f for f in res.out["up"] if b"xxxx" in f]
     size = len(capped[0])
-    fit = (rate * 10 // 1000 + 65553) // size
-    held = min(128, rate * 50 // 1000 // size)
+    fit = (rate * 50 // 1000 + 65553) // size
+    held = min(256, rate * 100 // 1000 // size)
     check(fit + held <= len(from_e1) <= fit + held + 3,
           f"the capped endpoint sent {len(from_e1)} frames ({fit} fit the bucket, "
           f"{held} the FIFO, a refill or three while the burst arrives)")

@@ -7,11 +7,12 @@
 
 #include "qos.h"
 
-/* A bucket holds 10 ms of the rate, and at least the largest frame that
- * crosses the switch (a GRO/TSO segment of 64 KiB from a veth); bursts
- * beyond it wait in the FIFO (qos.h) rather than being dropped, so a small
- * bucket keeps the average at the cap without costing TCP its rate. */
-#define QOS_BURST_MS 10
+/* A bucket holds 50 ms of the rate plus the largest frame that crosses
+ * the switch (a GRO/TSO segment of 64 KiB from a veth): enough for the
+ * worker to catch up after the OS held it off the CPU for a while, small
+ * enough that a burst after idling stays short; bursts beyond it wait in
+ * the FIFO (qos.h) rather than being dropped. */
+#define QOS_BURST_MS 50
 #define QOS_MIN_BURST (65535 + 18)
 
 int qos_ctl_set(struct vswitch *sw, uint16_t port, uint64_t bytes_per_sec)

@@ -7,7 +7,7 @@
  * finds the FIFO full (QOS_HOLD_MS of the rate, at most QOS_HOLD_MAX
  * frames) is dropped and counted as "QoS rate exceeded". Queueing instead
  * of policing is what keeps TCP at the cap: a policer's drops cost it
- * 10-30% of the rate, a queue of a few ms only delays it.
+ * 10-80% of the rate, a queue only delays it.
  *
  * Each worker polls its own RX queues, so each has its own bucket and FIFO
  * with the rate shared out by the port's RX queue count (rte_meter is not
@@ -32,8 +32,8 @@
 struct pkt_meta;
 struct worker;
 
-#define QOS_HOLD_MAX 128 /* frames a worker holds for one port (power of 2) */
-#define QOS_HOLD_MS 50   /* ... and at most this much of the rate in bytes */
+#define QOS_HOLD_MAX 256 /* frames a worker holds for one port (power of 2) */
+#define QOS_HOLD_MS 100   /* ... and at most this much of the rate in bytes */
 
 /* One worker's frames of one port waiting for tokens, oldest first. */
 struct qos_hold {
