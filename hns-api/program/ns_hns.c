@@ -266,8 +266,55 @@ static int mac_text(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* The endpoint's MAC, addresses, MTU and (in a pod) default routes. */
-static void fill_spec(struct host_veth_spec *s, const json_t *ep, bool pod)
+/* The prefix's host bits cleared (the kernel refuses a route with them). */
+static void prefix_clear_host_bits(struct host_ip *ip)
+{
+	uint8_t *b = ip->family == AF_INET ? (uint8_t *)&ip->addr.v4 : ip->addr.v6.s6_addr;
+	unsigned bytes = ip->family == AF_INET ? 4 : 16;
+
+	for (unsigned i = 0; i < bytes; i++) {
+		unsigned keep = ip->prefix_len > i * 8 ? ip->prefix_len - i * 8 : 0;
+
+		if (keep < 8)
+			b[i] &= (uint8_t)(0xff00u >> keep);
+	}
+}
+
+/* The endpoint's Routes beside the default ones (the HNS model took each
+ * family's default route's NextHop as its gateway and checked the rest's
+ * fields), at most HOST_VETH_MAX_ROUTES; one it cannot read is skipped. */
+static void fill_routes(struct host_veth_spec *s, const json_t *ep)
+{
+	const json_t *r;
+	size_t i;
+	int n = 0;
+	char err[128];
+
+	json_array_foreach(json_object_get(ep, "Routes"), i, r) {
+		struct host_route *hr = &s->routes[n];
+		const char *dst = jstr(r, "DestinationPrefix"), *via = jstr(r, "NextHop");
+
+		if (n == HOST_VETH_MAX_ROUTES)
+			break;
+		if (host_ip_parse(dst, &hr->dst, err, sizeof(err)) < 0 ||
+		    hr->dst.prefix_len == 0 || /* a default route: the gateway's */
+		    (via[0] != '\0' && host_ip_parse(via, &hr->via, err, sizeof(err)) < 0) ||
+		    (hr->via.family != 0 && hr->via.family != hr->dst.family)) {
+			memset(hr, 0, sizeof(*hr));
+			continue;
+		}
+		prefix_clear_host_bits(&hr->dst);
+		/* 0.0.0.0 / :: as next hop: on the link */
+		if (hr->via.family != 0 && strspn(via, "0.:") == strlen(via))
+			hr->via.family = 0;
+		n++;
+	}
+}
+
+/* The endpoint's MAC, addresses, MTU and (in a pod) its routes: the
+ * default ones only on the namespace's first interface. */
+static void fill_spec(struct host_veth_spec *s, const json_t *ep, bool pod,
+		      bool default_routes)
 {
 	const char *ip = jstr(ep, "IPAddress"), *ip6 = jstr(ep, "IPv6Address");
 	int n = 0;
@@ -291,6 +338,9 @@ static void fill_spec(struct host_veth_spec *s, const json_t *ep, bool pod)
 		s->addrs[n++].prefix_len = pl ? (uint8_t)json_integer_value(pl) : 128;
 	}
 	if (!pod)
+		return;
+	fill_routes(s, ep);
+	if (!default_routes)
 		return;
 	if (inet_pton(AF_INET, jstr(ep, "GatewayAddress"), &s->gateway4.addr.v4) == 1)
 		s->gateway4.family = AF_INET;
@@ -579,7 +629,7 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		spec.netns = fd;
 		spec.inner_name = inner;
 		spec.outer_name = outer;
-		fill_spec(&spec, ep, path != NULL && !has_default_route(nh, path, outer));
+		fill_spec(&spec, ep, path != NULL, path != NULL && !has_default_route(nh, path, outer));
 		if (path != NULL && old == NULL && strcmp(kind, DEFAULT_KIND) == 0 &&
 		    take_spare(nh, base_name(path), &spec, &res, outer) == 0)
 			rc = 0; /* its port is plugged already: add_port finds it */

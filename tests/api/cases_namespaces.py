@@ -448,3 +448,30 @@ def test_namespace_pod_port_pool_kill9_leftovers_swept(s):
             for l in host_links():
                 if l.startswith(tag):
                     subprocess.run(["ip", "link", "del", l], capture_output=True)
+
+
+def test_namespace_plumb_installs_the_endpoints_routes(s):
+    """A v2 endpoint's Routes (as sdnbridge sends them) are the pod's: the
+    default route's NextHop as its gateway, a prefix via a next hop, and a
+    prefix on the link (NextHop 0.0.0.0), host bits of the prefix cleared."""
+    api = s.need_main()
+    o = Objects(api)
+    try:
+        net = o.network("net-ns-rt", "172.30.23.0/24", "172.30.23.1")
+        ep = hns_ok(api.post("/v2/endpoints", {
+            "HostComputeNetwork": net["ID"], "SchemaVersion": SV2,
+            "IpConfigurations": [{"IpAddress": "172.30.23.5", "PrefixLength": 24}],
+            "Routes": [{"NextHop": "172.30.23.1", "DestinationPrefix": "0.0.0.0/0"},
+                       {"NextHop": "172.30.23.2", "DestinationPrefix": "10.96.0.0/12"},
+                       {"NextHop": "0.0.0.0", "DestinationPrefix": "192.0.2.200/25"}]}),
+            "POST /v2/endpoints")
+        o.eps.append(ep["ID"])
+        ns = o.namespace()
+        hns_ok(ns_add(api, ns["ID"], ep["ID"]), "PATCH Add")
+        routes = {(r.get("dst"), r.get("gateway")) for r in ip_json("-4", "route", "show",
+                                                                    ns=ns["ID"])}
+        for want in [("default", "172.30.23.1"), ("10.96.0.0/12", "172.30.23.2"),
+                     ("192.0.2.128/25", None)]:
+            check(want in routes, f"route {want} missing in the pod: {sorted(routes, key=str)}")
+    finally:
+        o.close()

@@ -453,3 +453,41 @@ Test(host_link, spare_made_in_a_namespace_then_taken_in_place)
 	close(fd);
 	close(pool_fd);
 }
+
+/* The endpoint's routes beside the default ones: a prefix via a next hop
+ * and one on the link, both on eth0; a next hop of the other family is
+ * refused before anything is made, and a route the kernel refuses (a next
+ * hop off every link) leaves nothing. */
+Test(host_link, pod_gets_its_extra_routes)
+{
+	struct host_veth_spec s;
+	const char *o;
+	int fd = make_ns(ns_name);
+
+	pod_spec(&s, fd);
+	ip(&s.routes[0].dst, "10.96.0.0/12");
+	ip(&s.routes[0].via, "10.77.0.2");
+	ip(&s.routes[1].dst, "192.0.2.0/24");
+	cr_assert_eq(host_veth_create(&s, NULL, err, sizeof(err)), 0, "%s", err);
+	o = run("ip -n %s -4 route show", ns_name);
+	cr_assert(strstr(o, "10.96.0.0/12 via 10.77.0.2 dev eth0") != NULL, "%s", o);
+	cr_assert(strstr(o, "192.0.2.0/24 dev eth0") != NULL, "%s", o);
+	cr_assert(strstr(o, "default via 10.77.0.1 dev eth0") != NULL, "%s", o);
+	cr_assert_eq(host_link_delete(HOST_NETNS_SELF, outer, err, sizeof(err)), 0, "%s", err);
+
+	pod_spec(&s, fd);
+	ip(&s.routes[0].dst, "10.96.0.0/12");
+	ip(&s.routes[0].via, "fd77::2");
+	cr_assert_eq(host_veth_create(&s, NULL, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "route 0: next hop of the wrong address family") != NULL, "%s", err);
+	cr_assert_not(host_link_exists(HOST_NETNS_SELF, outer));
+
+	pod_spec(&s, fd);
+	ip(&s.routes[0].dst, "10.96.0.0/12");
+	ip(&s.routes[0].via, "198.51.100.1"); /* on no link of the pod */
+	cr_assert_eq(host_veth_create(&s, NULL, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "route 10.96.0.0/12 via 198.51.100.1") != NULL, "%s", err);
+	cr_assert_not(host_link_exists(HOST_NETNS_SELF, outer));
+	cr_assert_not(host_link_exists(fd, "eth0"));
+	close(fd);
+}

@@ -111,6 +111,19 @@ static int spec_check(const struct host_veth_spec *s, char *err, size_t errlen)
 		snprintf(err, errlen, "gateway of the wrong address family");
 		return -1;
 	}
+	for (int i = 0; i < HOST_VETH_MAX_ROUTES; i++) {
+		const struct host_route *r = &s->routes[i];
+
+		if (r->dst.family == 0)
+			continue;
+		snprintf(field, sizeof(field), "route %d", i);
+		if (ip_check(&r->dst, field, err, errlen) < 0)
+			return -1;
+		if (r->via.family != 0 && r->via.family != r->dst.family) {
+			snprintf(err, errlen, "route %d: next hop of the wrong address family", i);
+			return -1;
+		}
+	}
 	if (strcmp(s->inner_name, s->outer_name) == 0 && s->netns == HOST_NETNS_SELF) {
 		snprintf(err, errlen, "interface name '%s' given for both ends", s->inner_name);
 		return -1;
@@ -203,22 +216,36 @@ static int addr_add(struct mnl_socket *nl, int ifindex, const struct host_ip *ip
 	return host_nl_talk(nl, nlh, NULL, NULL, what, err, errlen);
 }
 
-static int default_route_add(struct mnl_socket *nl, int ifindex,
-			     const struct host_ip *gw, char *err, size_t errlen)
+/* A route on ifindex: to dst (NULL: the default route of gw's family) via
+ * gw (NULL or family 0: on the link). */
+static int route_add(struct mnl_socket *nl, int ifindex, const struct host_ip *dst,
+		     const struct host_ip *gw, char *err, size_t errlen)
 {
-	char buf[HOST_NL_BUF], what[96], text[INET6_ADDRSTRLEN];
+	char buf[HOST_NL_BUF], what[160], text[INET6_ADDRSTRLEN], dtext[INET6_ADDRSTRLEN];
 	struct nlmsghdr *nlh = host_nl_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	bool via = gw != NULL && gw->family != 0;
 
-	rtm->rtm_family = (uint8_t)gw->family;
+	rtm->rtm_family = (uint8_t)(dst != NULL ? dst->family : gw->family);
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, ip_len(gw), &gw->addr);
+	if (dst != NULL) {
+		rtm->rtm_dst_len = dst->prefix_len;
+		mnl_attr_put(nlh, RTA_DST, ip_len(dst), &dst->addr);
+	}
+	if (via)
+		mnl_attr_put(nlh, RTA_GATEWAY, ip_len(gw), &gw->addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	snprintf(what, sizeof(what), "default route via %s",
-		 ip_text(gw, text, sizeof(text)));
+	if (dst == NULL)
+		snprintf(what, sizeof(what), "default route via %s",
+			 ip_text(gw, text, sizeof(text)));
+	else
+		snprintf(what, sizeof(what), "route %s/%u %s%s",
+			 ip_text(dst, dtext, sizeof(dtext)), dst->prefix_len,
+			 via ? "via " : "on the link",
+			 via ? ip_text(gw, text, sizeof(text)) : "");
 	return host_nl_talk(nl, nlh, NULL, NULL, what, err, errlen);
 }
 
@@ -236,9 +263,14 @@ static int inner_configure(const struct host_veth_spec *s, int ifindex,
 			rc = addr_add(nl, ifindex, &s->addrs[i], err, errlen);
 	}
 	if (rc == 0 && routes && s->gateway4.family != 0)
-		rc = default_route_add(nl, ifindex, &s->gateway4, err, errlen);
+		rc = route_add(nl, ifindex, NULL, &s->gateway4, err, errlen);
 	if (rc == 0 && routes && s->gateway6.family != 0)
-		rc = default_route_add(nl, ifindex, &s->gateway6, err, errlen);
+		rc = route_add(nl, ifindex, NULL, &s->gateway6, err, errlen);
+	for (int i = 0; rc == 0 && routes && i < HOST_VETH_MAX_ROUTES; i++) {
+		if (s->routes[i].dst.family != 0)
+			rc = route_add(nl, ifindex, &s->routes[i].dst, &s->routes[i].via,
+				       err, errlen);
+	}
 	host_nl_close(nl);
 	return rc;
 }

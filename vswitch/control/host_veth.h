@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define HOST_VETH_MAX_ADDRS 4
+#define HOST_VETH_MAX_ROUTES 8
 #define HOST_VNIC_PREFIX "vEthernet-"
 
 /* An IPv4 or IPv6 address; family 0 marks an unused slot. */
@@ -28,6 +29,12 @@ struct host_ip {
 	uint8_t prefix_len;             /* addresses only; gateways ignore it */
 };
 
+/* A route of the inner end's namespace beside the default ones. */
+struct host_route {
+	struct host_ip dst;             /* the prefix; family 0 marks an unused slot */
+	struct host_ip via;             /* next hop; family 0: on the link */
+};
+
 struct host_veth_spec {
 	int netns;                      /* inner end's namespace fd, or HOST_NETNS_SELF */
 	const char *inner_name;         /* "eth0"; at most 15 characters */
@@ -37,6 +44,7 @@ struct host_veth_spec {
 	struct host_ip addrs[HOST_VETH_MAX_ADDRS];   /* on the inner end */
 	struct host_ip gateway4;        /* default route via; family 0: none */
 	struct host_ip gateway6;
+	struct host_route routes[HOST_VETH_MAX_ROUTES]; /* after the default routes */
 	uint32_t mtu;                   /* both ends; 0 keeps the kernel's 1500 */
 };
 
