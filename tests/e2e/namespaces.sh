@@ -155,7 +155,7 @@ test_ns_qos_caps_what_a_pod_sends() {
 	local out capped wire free cap_kbit=20000
 	out=$(api POST "/endpoints/$EP1" "{\"ID\": \"$EP1\", \"Policies\": [{\"Type\": \"QOS\", \"MaximumOutgoingBandwidthInBytes\": $((cap_kbit * 125))}]}")
 	echo "$out" | ok || { WHY="POST /endpoints/ep1 with a QOS policy: $out"; return 1; }
-	capped=$(iperf_rate "$NS2" "$SUBNET.3" "$NS1" 1e3 3 1)
+	capped=$(iperf_rate "$NS2" "$SUBNET.3" "$NS1" 1e3 5 1)
 	out=$(api POST "/endpoints/$EP1" "{\"ID\": \"$EP1\", \"Policies\": []}")
 	echo "$out" | ok || { WHY="removing the QOS policy: $out"; return 1; }
 	free=$(iperf_rate "$NS2" "$SUBNET.3" "$NS1" 1e3)

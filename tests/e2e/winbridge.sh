@@ -160,7 +160,7 @@ test_wb_iperf3_to_the_other_node_within_5_percent_of_the_qos_cap() {
 	nsx "$NS_OUT" iperf3 -s -1 -B "$OTHER_POD" >"$W/iperf-s.log" 2>&1 &
 	wait_listening "$NS_OUT" tcp 5201 || { WHY="iperf3 server does not listen"; return 1; }
 	# the first second left out (-O 1): slow start, the full bucket's burst
-	got=$(nsx "$NS1" iperf3 -c "$OTHER_POD" -t 3 -O 1 -J 2>&1 |
+	got=$(nsx "$NS1" iperf3 -c "$OTHER_POD" -t 5 -O 1 -J 2>&1 |
 		jget 'int(d["end"]["sum_received"]["bits_per_second"] / 1e3)' 2>/dev/null)
 	wire=$(( ${got:-0} * 1514 / 1448 ))
 	echo "iperf3 p1 -> other node's pod under a $CAP_KBIT kbit/s QOS cap: ${got:-?} kbit/s of payload, $wire kbit/s of frames" >&2
