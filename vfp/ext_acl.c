@@ -641,23 +641,15 @@ static void acl_search_burst(const struct chunk_set *set, const uint8_t **data,
 	}
 }
 
-/* What a packet of the burst still needs after the first pass. */
+/* What a packet of the burst still needs after a pass. */
 enum step {
 	STEP_DONE,   /* res decided (not IP, no rules, or an admitted flow) */
 	STEP_CACHED, /* IPv4 with a cache set to look in */
-	STEP_SEARCH, /* rte_acl, without a cache set (IPv6, no worker slot) */
-	STEP_MISSED, /* rte_acl, then fill the cache set */
-	STEP_MATCH,  /* match[i] is the rte_acl result */
+	STEP_SEARCH, /* rte_acl (IPv6, or no cache for this worker) */
+	STEP_MISSED, /* rte_acl, then its result into the cache way */
+	STEP_MATCH,  /* match[i] is the rte_acl result, cached in way[i] */
+	STEP_SEARCHED, /* match[i] is the rte_acl result, not cached */
 };
-
-/* Looks up the inbound packets of tracked flows (n of them, with their
- * keys): admitted[i] true when k[i] is a live flow of the port. */
-static void flows_admit_burst(struct ext_acl_flows *flows, const struct flow_key *k,
-			      unsigned n, uint32_t now, bool *admitted)
-{
-	for (unsigned i = 0; i < n; i++)
-		admitted[i] = ext_acl_flow_admit(flows, &k[i], now);
-}
 
 void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows,
 			    enum acl_dir dir, const struct vfp_pkt *const *pkts,
@@ -668,7 +660,7 @@ void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows
 	struct ext_acl_cache_set *sets = NULL;
 	const struct chunk_set *set4 = NULL, *set6 = NULL;
 	bool track_in;
-	uint8_t step[EXT_ACL_BURST_MAX];
+	uint8_t step[EXT_ACL_BURST_MAX], way[EXT_ACL_BURST_MAX];
 	uint32_t match[EXT_ACL_BURST_MAX], hash[EXT_ACL_BURST_MAX];
 	struct ext_acl_cache_key ck[EXT_ACL_BURST_MAX];
 	struct ext_acl_cache_set *cs[EXT_ACL_BURST_MAX];
@@ -679,6 +671,8 @@ void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows
 		memset(res, EXT_ACL_NO_MATCH, n);
 		return;
 	}
+	/* inbound packets of flows the port opened pass whatever the rules
+	 * say (stateful return traffic), once a flow was ever added */
 	track_in = in && flows != NULL && __atomic_load_n(&flows->used, __ATOMIC_ACQUIRE);
 	if (t != NULL) {
 		set4 = &t->set[!in][0];
@@ -687,42 +681,16 @@ void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows
 			sets = &t->cache[(size_t)worker * EXT_ACL_CACHE_SETS];
 	}
 
-	/* Inbound packets of flows the port opened pass whatever the rules
-	 * say (stateful return traffic): looked up first, all at once. */
-	if (unlikely(track_in)) {
-		struct flow_key fk[EXT_ACL_BURST_MAX];
-		bool admitted[EXT_ACL_BURST_MAX];
-		unsigned at[EXT_ACL_BURST_MAX], m = 0;
-
-		for (unsigned i = 0; i < n; i++)
-			if (pkts[i]->family == 4 || pkts[i]->family == 6) {
-				flow_key_of(pkts[i], true, pkt_portless(pkts[i]), owner, &fk[m]);
-				at[m++] = i;
-			}
-		flows_admit_burst(flows, fk, m, now, admitted);
-		memset(step, STEP_SEARCH, n);
-		for (unsigned j = 0; j < m; j++)
-			if (admitted[j]) {
-				step[at[j]] = STEP_DONE;
-				res[at[j]] = EXT_ACL_ALLOW;
-			}
-	} else {
-		memset(step, STEP_SEARCH, n);
-	}
-
-	/* first pass: the cache sets, prefetched for the whole burst */
+	/* first pass: the IPv4 cache sets, prefetched for the whole burst */
 	for (unsigned i = 0; i < n; i++) {
 		const struct vfp_pkt *p = pkts[i];
-		const struct chunk_set *set;
+		const struct chunk_set *set = p->family == 4 ? set4 : p->family == 6 ? set6 : NULL;
 
-		if (step[i] == STEP_DONE)
-			continue;
 		res[i] = EXT_ACL_NO_MATCH;
-		set = p->family == 4 ? set4 : p->family == 6 ? set6 : NULL;
-		if (set == NULL || set->n == 0) {
-			step[i] = STEP_DONE;
+		step[i] = STEP_DONE;
+		if ((p->family != 4 && p->family != 6) ||
+		    (!track_in && (set == NULL || set->n == 0)))
 			continue;
-		}
 		if (p->family == 4 && sets != NULL) {
 			const bool portless = pkt_portless(p);
 
@@ -736,61 +704,98 @@ void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows
 			rte_prefetch0(cs[i]);
 			step[i] = STEP_CACHED;
 		} else {
+			step[i] = STEP_SEARCH;
+		}
+	}
+	/* second pass: admitted flows, cached results */
+	for (unsigned i = 0; i < n; i++) {
+		const struct vfp_pkt *p;
+		const struct chunk_set *set;
+		int w;
+
+		if (step[i] == STEP_DONE)
+			continue;
+		p = pkts[i];
+		w = step[i] == STEP_CACHED ? ext_acl_cache_find(cs[i], &ck[i]) : -1;
+		if (unlikely(track_in)) {
+			struct flow_key fk;
+
+			if (w >= 0 && ext_acl_cache_live(cs[i], (unsigned)w, now)) {
+				res[i] = EXT_ACL_ALLOW;
+				step[i] = STEP_DONE;
+				continue;
+			}
+			flow_key_of(p, true, pkt_portless(p), owner, &fk);
+			if (ext_acl_flow_admit(flows, &fk, now)) {
+				if (step[i] == STEP_CACHED) {
+					if (w < 0)
+						w = (int)ext_acl_cache_place(cs[i], &ck[i], hash[i]);
+					ext_acl_cache_set_live(cs[i], (unsigned)w, now);
+				}
+				res[i] = EXT_ACL_ALLOW;
+				step[i] = STEP_DONE;
+				continue;
+			}
+			set = p->family == 4 ? set4 : set6;
+			if (set == NULL || set->n == 0) {
+				step[i] = STEP_DONE;
+				continue;
+			}
+		}
+		if (step[i] != STEP_CACHED) {
+			nsearch++;
+		} else if (w >= 0 && cs[i]->result[w] != EXT_ACL_CACHE_UNSEARCHED) {
+			match[i] = cs[i]->result[w];
+			way[i] = (uint8_t)w;
+			step[i] = STEP_MATCH;
+		} else {
+			step[i] = STEP_MISSED;
 			nsearch++;
 		}
 	}
-	/* second pass: hits */
-	for (unsigned i = 0; i < n; i++)
-		if (step[i] == STEP_CACHED) {
-			if (ext_acl_cache_find(cs[i], &ck[i], &match[i])) {
-				step[i] = STEP_MATCH;
-			} else {
-				step[i] = STEP_MISSED;
-				nsearch++;
-			}
-		}
-	/* misses and IPv6: rte_acl, a call per family for the burst */
-	if (nsearch != 0) {
-		for (unsigned fam = 0; fam < 2; fam++) {
-			const uint8_t *data[EXT_ACL_BURST_MAX];
-			uint32_t r[EXT_ACL_BURST_MAX];
-			unsigned at[EXT_ACL_BURST_MAX], m = 0;
-			union {
-				struct key4 k4[EXT_ACL_BURST_MAX];
-				struct key6 k6[EXT_ACL_BURST_MAX];
-			} keys;
+	/* misses and IPv6: rte_acl, one call per family for the burst */
+	for (unsigned fam = 0; fam < 2 && nsearch != 0; fam++) {
+		const uint8_t *data[EXT_ACL_BURST_MAX];
+		uint32_t r[EXT_ACL_BURST_MAX];
+		unsigned at[EXT_ACL_BURST_MAX], m = 0;
+		union {
+			struct key4 k4[EXT_ACL_BURST_MAX];
+			struct key6 k6[EXT_ACL_BURST_MAX];
+		} keys;
 
-			for (unsigned i = 0; i < n; i++) {
-				const struct vfp_pkt *p = pkts[i];
+		for (unsigned i = 0; i < n; i++) {
+			const struct vfp_pkt *p = pkts[i];
 
-				if ((step[i] != STEP_SEARCH && step[i] != STEP_MISSED) ||
-				    (p->family == 6) != (fam == 1))
-					continue;
-				if (fam == 0) {
-					key4_of(p, in, pkt_portless(p), &keys.k4[m]);
-					data[m] = (const uint8_t *)&keys.k4[m];
-				} else {
-					key6_of(p, in, pkt_portless(p), &keys.k6[m]);
-					data[m] = (const uint8_t *)&keys.k6[m];
-				}
-				at[m++] = i;
-			}
-			if (m == 0)
+			if ((step[i] != STEP_SEARCH && step[i] != STEP_MISSED) ||
+			    (p->family == 6) != (fam == 1))
 				continue;
-			acl_search_burst(fam ? set6 : set4, data, r, m);
-			for (unsigned j = 0; j < m; j++) {
-				unsigned i = at[j];
-
-				if (step[i] == STEP_MISSED)
-					ext_acl_cache_fill(cs[i], &ck[i], hash[i], r[j]);
-				match[i] = r[j];
-				step[i] = STEP_MATCH;
+			if (fam == 0) {
+				key4_of(p, in, pkt_portless(p), &keys.k4[m]);
+				data[m] = (const uint8_t *)&keys.k4[m];
+			} else {
+				key6_of(p, in, pkt_portless(p), &keys.k6[m]);
+				data[m] = (const uint8_t *)&keys.k6[m];
 			}
+			at[m++] = i;
+		}
+		if (m == 0)
+			continue;
+		acl_search_burst(fam ? set6 : set4, data, r, m);
+		for (unsigned j = 0; j < m; j++) {
+			unsigned i = at[j];
+
+			if (step[i] == STEP_MISSED) {
+				/* two packets of a new flow in a burst: one way */
+				way[i] = (uint8_t)ext_acl_cache_place(cs[i], &ck[i], hash[i]);
+				cs[i]->result[way[i]] = r[j];
+			}
+			match[i] = r[j];
+			step[i] = step[i] == STEP_MISSED ? STEP_MATCH : STEP_SEARCHED;
 		}
 	}
 	/* the deciding rules: counters, Deny, stateful tracking. A run of
 	 * packets decided by one rule (the common case: a pod's traffic meets
-	 * a few rules) is counted once, not with a load and store a packet. */
+	 * a few rules) is counted with one load and store, not one a packet. */
 	uint32_t run_idx = UINT32_MAX, run_packets = 0;
 	uint64_t run_bytes = 0;
 
@@ -798,7 +803,7 @@ void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows
 		const struct rule_verdict *v;
 		uint32_t idx;
 
-		if (step[i] != STEP_MATCH || match[i] == 0)
+		if ((step[i] != STEP_MATCH && step[i] != STEP_SEARCHED) || match[i] == 0)
 			continue;
 		idx = match[i] - 1;
 		v = &t->verdict[idx];
@@ -817,10 +822,15 @@ void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows
 		}
 		res[i] = EXT_ACL_ALLOW;
 		if (!in && v->stateful && flows != NULL) {
+			/* a cached flow tracked this second needs nothing more */
+			const bool cached = step[i] == STEP_MATCH;
 			struct flow_key k;
 
+			if (cached && ext_acl_cache_live(cs[i], way[i], now))
+				continue;
 			flow_key_of(pkts[i], false, pkt_portless(pkts[i]), owner, &k);
-			ext_acl_flow_track(flows, &k, now, v->timeout);
+			if (ext_acl_flow_track(flows, &k, now, v->timeout) && cached)
+				ext_acl_cache_set_live(cs[i], way[i], now);
 		}
 	}
 	if (run_packets != 0)

@@ -64,10 +64,26 @@ static inline bool ext_acl_cache_key_empty(const struct ext_acl_cache_key *k)
 	return (k->w[1] >> 56) == 0;
 }
 
+/* A way's result before rte_acl was asked (made by a stateful admission,
+ * which decides without the rules). */
+#define EXT_ACL_CACHE_UNSEARCHED UINT32_MAX
+
+/* live: the stateful flow of way w was found live, or tracked, in the
+ * second (now mod 2^29) bits 3-31 name, if bit w is set. A flow live at
+ * second s stays so for the rest of s (it expires only after idling at
+ * least a second; it goes only with its port), so its packets skip the
+ * flow table until the second changes; at most one lookup a flow, worker
+ * and second. (A flow found expired by another worker as this one
+ * refreshed it may then pass inbound for the rest of the second, as the
+ * packet that raced the delete did before.) */
+#define EXT_ACL_CACHE_LIVE_WAYS 3u
+#define EXT_ACL_CACHE_LIVE_SECOND(now) ((uint32_t)(now) << EXT_ACL_CACHE_LIVE_WAYS)
+_Static_assert(EXT_ACL_CACHE_WAYS <= EXT_ACL_CACHE_LIVE_WAYS, "a live bit per way");
+
 struct ext_acl_cache_set {
 	struct ext_acl_cache_key key[EXT_ACL_CACHE_WAYS];
 	uint32_t result[EXT_ACL_CACHE_WAYS]; /* rte_acl result: 0 no rule, else rule index + 1 */
-	uint32_t pad;
+	uint32_t live;
 } __rte_aligned(RTE_CACHE_LINE_SIZE);
 _Static_assert(sizeof(struct ext_acl_cache_set) == RTE_CACHE_LINE_SIZE, "a set is one cache line");
 
@@ -89,38 +105,55 @@ static inline bool ext_acl_cache_key_is(const struct ext_acl_cache_key *a,
 	return ((a->w[0] ^ k->w[0]) | (a->w[1] ^ k->w[1])) == 0;
 }
 
-/* true with *result when the set remembers k (a key's dir is never 0, so
- * an empty way never matches) */
-static inline bool ext_acl_cache_find(const struct ext_acl_cache_set *set,
-				      const struct ext_acl_cache_key *k, uint32_t *result)
+/* The way of the set that holds k, or -1 (a key's dir is never 0, so an
+ * empty way never matches). */
+static inline int ext_acl_cache_find(const struct ext_acl_cache_set *set,
+				     const struct ext_acl_cache_key *k)
 {
 	for (unsigned w = 0; w < EXT_ACL_CACHE_WAYS; w++)
-		if (ext_acl_cache_key_is(&set->key[w], k)) {
-			*result = set->result[w];
-			return true;
-		}
-	return false;
+		if (ext_acl_cache_key_is(&set->key[w], k))
+			return (int)w;
+	return -1;
 }
 
-/* Remembers k (hash h) in its set: an empty way, else the one h picks.
- * A key already there (two packets of a new flow in one burst) is kept
- * once. */
-static inline void ext_acl_cache_fill(struct ext_acl_cache_set *set,
-				      const struct ext_acl_cache_key *k, uint32_t h,
-				      uint32_t result)
+/* The way that holds k (hash h) from now on: k's own, else an empty way,
+ * else the one h picks (its result then EXT_ACL_CACHE_UNSEARCHED, its
+ * live bit clear). */
+static inline unsigned ext_acl_cache_place(struct ext_acl_cache_set *set,
+					   const struct ext_acl_cache_key *k, uint32_t h)
 {
 	unsigned way = (h >> 16) % EXT_ACL_CACHE_WAYS;
 
 	for (unsigned w = 0; w < EXT_ACL_CACHE_WAYS; w++) {
 		if (ext_acl_cache_key_is(&set->key[w], k))
-			return;
+			return w;
 		if (ext_acl_cache_key_empty(&set->key[w])) {
 			way = w;
 			break;
 		}
 	}
 	set->key[way] = *k;
-	set->result[way] = result;
+	set->result[way] = EXT_ACL_CACHE_UNSEARCHED;
+	set->live &= ~(UINT32_C(1) << way);
+	return way;
+}
+
+static inline bool ext_acl_cache_live(const struct ext_acl_cache_set *set, unsigned way,
+				      uint32_t now)
+{
+	return (set->live >> way & 1) &&
+	       (set->live & ~((UINT32_C(1) << EXT_ACL_CACHE_LIVE_WAYS) - 1)) ==
+	       EXT_ACL_CACHE_LIVE_SECOND(now);
+}
+
+static inline void ext_acl_cache_set_live(struct ext_acl_cache_set *set, unsigned way,
+					  uint32_t now)
+{
+	uint32_t second = EXT_ACL_CACHE_LIVE_SECOND(now);
+
+	if ((set->live & ~((UINT32_C(1) << EXT_ACL_CACHE_LIVE_WAYS) - 1)) != second)
+		set->live = second;
+	set->live |= UINT32_C(1) << way;
 }
 
 #endif
