@@ -15,7 +15,15 @@
  * wins" is exactly "highest weight wins, Deny on ties", and equal rules
  * resolve deterministically (the first listed). userdata = rule index + 1.
  * A rule set too complex for one context (rte_acl has at most 8 tries of
- * bounded size) is split into chunks by priority range (chunk_set). */
+ * bounded size) is split into chunks by priority range (chunk_set).
+ *
+ * Classification takes a burst of one port and direction at a time
+ * (ext_acl_classify is a burst of one): the IPv4 packets' verdict cache
+ * sets (ext_acl_cache.h) are hashed and prefetched first, then read; what
+ * they miss and the IPv6 packets go to rte_acl in one call per family,
+ * whose vector paths need at least 4 keys (a packet at a time ran its
+ * scalar search); counters are added once per run of packets decided by
+ * one rule. */
 #include "ext_acl.h"
 #include "ext_acl_cache.h"
 #include "ext_acl_internal.h"
