@@ -15,7 +15,15 @@
  * wins" is exactly "highest weight wins, Deny on ties", and equal rules
  * resolve deterministically (the first listed). userdata = rule index + 1.
  * A rule set too complex for one context (rte_acl has at most 8 tries of
- * bounded size) is split into chunks by priority range (chunk_set). */
+ * bounded size) is split into chunks by priority range (chunk_set).
+ *
+ * Classification takes a burst of one port and direction at a time
+ * (ext_acl_classify is a burst of one): the IPv4 packets' verdict cache
+ * sets (ext_acl_cache.h) are hashed and prefetched first, then read; what
+ * they miss and the IPv6 packets go to rte_acl in one call per family,
+ * whose vector paths need at least 4 keys (a packet at a time ran its
+ * scalar search); counters are added once per run of packets decided by
+ * one rule. */
 #include "ext_acl.h"
 #include "ext_acl_cache.h"
 #include "ext_acl_internal.h"
@@ -33,6 +41,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #define PORTLESS 0x10000u
 
@@ -116,8 +125,8 @@ struct ext_acl_table {
 	struct ext_acl_counter *counters; /* nb_workers * stride, worker-written */
 	struct ext_acl_counter *base;     /* carried over; control plane only */
 	struct id_index *by_id;           /* sorted by id */
-	/* nb_workers * EXT_ACL_CACHE_SLOTS, worker-written (ext_acl_cache.h) */
-	struct ext_acl_cache_slot *cache;
+	/* nb_workers * EXT_ACL_CACHE_SETS, worker-written (ext_acl_cache.h) */
+	struct ext_acl_cache_set *cache;
 };
 
 static unsigned acl_instance; /* unique rte_acl context names */
@@ -415,7 +424,7 @@ struct ext_acl_table *ext_acl_compile(const struct ext_acl_rule *rules,
 	t->by_id = malloc((n ? n : 1) * sizeof(*t->by_id));
 	t->cache = rte_zmalloc_socket("ext_acl_cache",
 				      RTE_MAX((size_t)nb_workers, (size_t)1) *
-				      EXT_ACL_CACHE_SLOTS * sizeof(*t->cache),
+				      EXT_ACL_CACHE_SETS * sizeof(*t->cache),
 				      RTE_CACHE_LINE_SIZE, socket);
 	if (v == NULL || t->counters == NULL || t->base == NULL || t->by_id == NULL ||
 	    t->cache == NULL)
@@ -535,16 +544,18 @@ void ext_acl_carry_counters(struct ext_acl_table *new_t,
 
 /* ---- classification ---- */
 
-static inline void count_hit(struct ext_acl_table *t, uint32_t idx,
-			     unsigned worker, uint32_t len)
+/* The worker's counters of rule idx: plain stores (one writer), read with
+ * relaxed loads by rule_sum. */
+static inline void count_hits(struct ext_acl_table *t, uint32_t idx, unsigned worker,
+			      uint32_t packets, uint64_t bytes)
 {
 	struct ext_acl_counter *c;
 
 	if (worker >= t->nb_workers)
 		return;
 	c = &t->counters[worker * t->stride + idx];
-	__atomic_store_n(&c->packets, c->packets + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->bytes, c->bytes + len, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->packets, c->packets + packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->bytes, c->bytes + bytes, __ATOMIC_RELAXED);
 }
 
 static inline uint32_t be32_at(const uint8_t *p)
@@ -555,40 +566,283 @@ static inline uint32_t be32_at(const uint8_t *p)
 	return v; /* bytes already in network order */
 }
 
-/* The highest-priority rule of set for the port-relative key k: its
- * index + 1, or 0. */
-static uint32_t acl_search(const struct chunk_set *set, const struct flow_key *k,
-			   bool v6, bool portless)
+/* The port-relative flow key of a packet (the stateful table's key). */
+static inline void flow_key_of(const struct vfp_pkt *pkt, bool in, bool portless,
+			       uint16_t owner, struct flow_key *k)
 {
-	uint32_t lport = rte_cpu_to_be_32(portless ? PORTLESS : k->lport);
-	uint32_t rport = rte_cpu_to_be_32(portless ? PORTLESS : k->rport);
-	const uint8_t *data;
-	struct key6 k6;
-	struct key4 k4;
-	uint32_t res = 0;
-
-	if (v6) {
-		k6.proto = k->proto;
-		memset(k6.pad, 0, sizeof(k6.pad));
-		for (unsigned w = 0; w < 4; w++) {
-			k6.local[w] = be32_at(&k->local[4 * w]);
-			k6.remote[w] = be32_at(&k->remote[4 * w]);
-		}
-		k6.lport = lport;
-		k6.rport = rport;
-		data = (const uint8_t *)&k6;
-	} else {
-		k4.proto = k->proto;
-		memset(k4.pad, 0, sizeof(k4.pad));
-		k4.local = be32_at(k->local);
-		k4.remote = be32_at(k->remote);
-		k4.lport = lport;
-		k4.rport = rport;
-		data = (const uint8_t *)&k4;
+	memset(k, 0, sizeof(*k));
+	k->owner = owner;
+	k->family = pkt->family;
+	k->proto = pkt->proto;
+	if (!portless) {
+		k->lport = in ? pkt->dst_port : pkt->src_port;
+		k->rport = in ? pkt->src_port : pkt->dst_port;
 	}
-	for (unsigned c = 0; c < set->n && res == 0; c++)
-		rte_acl_classify(set->acl[c], &data, &res, 1, 1);
-	return res;
+	if (pkt->family == 6) {
+		memcpy(k->local, in ? pkt->dst_ip6 : pkt->src_ip6, 16);
+		memcpy(k->remote, in ? pkt->src_ip6 : pkt->dst_ip6, 16);
+	} else {
+		uint32_t l = rte_cpu_to_be_32(in ? pkt->dst_ip4 : pkt->src_ip4);
+		uint32_t r = rte_cpu_to_be_32(in ? pkt->src_ip4 : pkt->dst_ip4);
+
+		memcpy(k->local, &l, 4);
+		memcpy(k->remote, &r, 4);
+	}
+}
+
+static inline bool pkt_portless(const struct vfp_pkt *pkt)
+{
+	return pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6 || !pkt->has_ports;
+}
+
+/* rte_acl search keys of packets (network order, as rte_acl reads them). */
+static inline void key4_of(const struct vfp_pkt *pkt, bool in, bool portless,
+			   struct key4 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->proto = pkt->proto;
+	k->local = rte_cpu_to_be_32(in ? pkt->dst_ip4 : pkt->src_ip4);
+	k->remote = rte_cpu_to_be_32(in ? pkt->src_ip4 : pkt->dst_ip4);
+	k->lport = rte_cpu_to_be_32(portless ? PORTLESS : in ? pkt->dst_port : pkt->src_port);
+	k->rport = rte_cpu_to_be_32(portless ? PORTLESS : in ? pkt->src_port : pkt->dst_port);
+}
+
+static inline void key6_of(const struct vfp_pkt *pkt, bool in, bool portless,
+			   struct key6 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->proto = pkt->proto;
+	for (unsigned w = 0; w < 4; w++) {
+		k->local[w] = be32_at(&(in ? pkt->dst_ip6 : pkt->src_ip6)[4 * w]);
+		k->remote[w] = be32_at(&(in ? pkt->src_ip6 : pkt->dst_ip6)[4 * w]);
+	}
+	k->lport = rte_cpu_to_be_32(portless ? PORTLESS : in ? pkt->dst_port : pkt->src_port);
+	k->rport = rte_cpu_to_be_32(portless ? PORTLESS : in ? pkt->src_port : pkt->dst_port);
+}
+
+/* The highest-priority rule of set for each of the n search keys in data:
+ * res[i] = its index + 1, or 0. One rte_acl_classify call per chunk for
+ * all keys at once (its vector paths take 4, 8 or 16 keys per step; a
+ * single key takes the scalar search); a later chunk sees only the keys
+ * the earlier ones left without a match. */
+static void acl_search_burst(const struct chunk_set *set, const uint8_t **data,
+			     uint32_t *res, unsigned n)
+{
+	const uint8_t *rest[EXT_ACL_BURST_MAX];
+	uint32_t rest_res[EXT_ACL_BURST_MAX];
+	unsigned rest_at[EXT_ACL_BURST_MAX];
+
+	rte_acl_classify(set->acl[0], data, res, n, 1);
+	for (unsigned c = 1; c < set->n; c++) {
+		unsigned m = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			if (res[i] == 0) {
+				rest_at[m] = i;
+				rest[m++] = data[i];
+			}
+		if (m == 0)
+			return;
+		rte_acl_classify(set->acl[c], rest, rest_res, m, 1);
+		for (unsigned j = 0; j < m; j++)
+			res[rest_at[j]] = rest_res[j];
+	}
+}
+
+/* What a packet of the burst still needs after a pass. */
+enum step {
+	STEP_DONE,   /* res decided (not IP, no rules, or an admitted flow) */
+	STEP_CACHED, /* IPv4 with a cache set to look in */
+	STEP_SEARCH, /* rte_acl (IPv6, or no cache for this worker) */
+	STEP_MISSED, /* rte_acl, then its result into the cache way */
+	STEP_MATCH,  /* match[i] is the rte_acl result, cached in way[i] */
+	STEP_SEARCHED, /* match[i] is the rte_acl result, not cached */
+};
+
+void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows,
+			    enum acl_dir dir, const struct vfp_pkt *const *pkts,
+			    unsigned n, unsigned worker, uint32_t now, uint8_t *res)
+{
+	const bool in = dir == ACL_DIR_INBOUND;
+	const uint16_t owner = flows != NULL ? flows->owner : 0;
+	struct ext_acl_cache_set *sets = NULL;
+	const struct chunk_set *set4 = NULL, *set6 = NULL;
+	bool track_in;
+	uint8_t step[EXT_ACL_BURST_MAX], way[EXT_ACL_BURST_MAX];
+	uint32_t match[EXT_ACL_BURST_MAX], hash[EXT_ACL_BURST_MAX];
+	struct ext_acl_cache_key ck[EXT_ACL_BURST_MAX];
+	struct ext_acl_cache_set *cs[EXT_ACL_BURST_MAX];
+	unsigned nsearch = 0;
+
+	RTE_ASSERT(n <= EXT_ACL_BURST_MAX);
+	if (dir != ACL_DIR_INBOUND && dir != ACL_DIR_OUTBOUND) {
+		memset(res, EXT_ACL_NO_MATCH, n);
+		return;
+	}
+	/* inbound packets of flows the port opened pass whatever the rules
+	 * say (stateful return traffic), once a flow was ever added */
+	track_in = in && flows != NULL && __atomic_load_n(&flows->used, __ATOMIC_ACQUIRE);
+	if (t != NULL) {
+		set4 = &t->set[!in][0];
+		set6 = &t->set[!in][1];
+		if (worker < t->nb_workers)
+			sets = &t->cache[(size_t)worker * EXT_ACL_CACHE_SETS];
+	}
+
+	/* first pass: the IPv4 cache sets, prefetched for the whole burst */
+	for (unsigned i = 0; i < n; i++) {
+		const struct vfp_pkt *p = pkts[i];
+		const struct chunk_set *set = p->family == 4 ? set4 : p->family == 6 ? set6 : NULL;
+
+		res[i] = EXT_ACL_NO_MATCH;
+		step[i] = STEP_DONE;
+		if ((p->family != 4 && p->family != 6) ||
+		    (!track_in && (set == NULL || set->n == 0)))
+			continue;
+		if (p->family == 4 && sets != NULL) {
+			const bool portless = pkt_portless(p);
+
+			ck[i] = ext_acl_cache_key_make(
+				in ? p->dst_ip4 : p->src_ip4, in ? p->src_ip4 : p->dst_ip4,
+				portless ? 0 : in ? p->dst_port : p->src_port,
+				portless ? 0 : in ? p->src_port : p->dst_port,
+				owner, p->proto, (uint8_t)((in ? 1 : 2) | (portless ? 4 : 0)));
+			hash[i] = ext_acl_cache_hash(&ck[i]);
+			cs[i] = ext_acl_cache_set(sets, hash[i]);
+			rte_prefetch0(cs[i]);
+			step[i] = STEP_CACHED;
+		} else {
+			step[i] = STEP_SEARCH;
+		}
+	}
+	/* second pass: admitted flows, cached results */
+	for (unsigned i = 0; i < n; i++) {
+		const struct vfp_pkt *p;
+		const struct chunk_set *set;
+		int w;
+
+		if (step[i] == STEP_DONE)
+			continue;
+		p = pkts[i];
+		w = step[i] == STEP_CACHED ? ext_acl_cache_find(cs[i], &ck[i]) : -1;
+		if (unlikely(track_in)) {
+			struct flow_key fk;
+
+			if (w >= 0 && ext_acl_cache_live(cs[i], (unsigned)w, now)) {
+				res[i] = EXT_ACL_ALLOW;
+				step[i] = STEP_DONE;
+				continue;
+			}
+			flow_key_of(p, true, pkt_portless(p), owner, &fk);
+			if (ext_acl_flow_admit(flows, &fk, now)) {
+				if (step[i] == STEP_CACHED) {
+					if (w < 0)
+						w = (int)ext_acl_cache_place(cs[i], &ck[i], hash[i]);
+					ext_acl_cache_set_live(cs[i], (unsigned)w, now);
+				}
+				res[i] = EXT_ACL_ALLOW;
+				step[i] = STEP_DONE;
+				continue;
+			}
+			set = p->family == 4 ? set4 : set6;
+			if (set == NULL || set->n == 0) {
+				step[i] = STEP_DONE;
+				continue;
+			}
+		}
+		if (step[i] != STEP_CACHED) {
+			nsearch++;
+		} else if (w >= 0 && cs[i]->result[w] != EXT_ACL_CACHE_UNSEARCHED) {
+			match[i] = cs[i]->result[w];
+			way[i] = (uint8_t)w;
+			step[i] = STEP_MATCH;
+		} else {
+			step[i] = STEP_MISSED;
+			nsearch++;
+		}
+	}
+	/* misses and IPv6: rte_acl, one call per family for the burst */
+	for (unsigned fam = 0; fam < 2 && nsearch != 0; fam++) {
+		const uint8_t *data[EXT_ACL_BURST_MAX];
+		uint32_t r[EXT_ACL_BURST_MAX];
+		unsigned at[EXT_ACL_BURST_MAX], m = 0;
+		union {
+			struct key4 k4[EXT_ACL_BURST_MAX];
+			struct key6 k6[EXT_ACL_BURST_MAX];
+		} keys;
+
+		for (unsigned i = 0; i < n; i++) {
+			const struct vfp_pkt *p = pkts[i];
+
+			if ((step[i] != STEP_SEARCH && step[i] != STEP_MISSED) ||
+			    (p->family == 6) != (fam == 1))
+				continue;
+			if (fam == 0) {
+				key4_of(p, in, pkt_portless(p), &keys.k4[m]);
+				data[m] = (const uint8_t *)&keys.k4[m];
+			} else {
+				key6_of(p, in, pkt_portless(p), &keys.k6[m]);
+				data[m] = (const uint8_t *)&keys.k6[m];
+			}
+			at[m++] = i;
+		}
+		if (m == 0)
+			continue;
+		acl_search_burst(fam ? set6 : set4, data, r, m);
+		for (unsigned j = 0; j < m; j++) {
+			unsigned i = at[j];
+
+			if (step[i] == STEP_MISSED) {
+				/* two packets of a new flow in a burst: one way */
+				way[i] = (uint8_t)ext_acl_cache_place(cs[i], &ck[i], hash[i]);
+				cs[i]->result[way[i]] = r[j];
+			}
+			match[i] = r[j];
+			step[i] = step[i] == STEP_MISSED ? STEP_MATCH : STEP_SEARCHED;
+		}
+	}
+	/* the deciding rules: counters, Deny, stateful tracking. A run of
+	 * packets decided by one rule (the common case: a pod's traffic meets
+	 * a few rules) is counted with one load and store, not one a packet. */
+	uint32_t run_idx = UINT32_MAX, run_packets = 0;
+	uint64_t run_bytes = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct rule_verdict *v;
+		uint32_t idx;
+
+		if ((step[i] != STEP_MATCH && step[i] != STEP_SEARCHED) || match[i] == 0)
+			continue;
+		idx = match[i] - 1;
+		v = &t->verdict[idx];
+		if (idx != run_idx) {
+			if (run_packets != 0)
+				count_hits(t, run_idx, worker, run_packets, run_bytes);
+			run_idx = idx;
+			run_packets = 0;
+			run_bytes = 0;
+		}
+		run_packets++;
+		run_bytes += pkts[i]->len;
+		if (v->deny) {
+			res[i] = EXT_ACL_DENY;
+			continue;
+		}
+		res[i] = EXT_ACL_ALLOW;
+		if (!in && v->stateful && flows != NULL) {
+			/* a cached flow tracked this second needs nothing more */
+			const bool cached = step[i] == STEP_MATCH;
+			struct flow_key k;
+
+			if (cached && ext_acl_cache_live(cs[i], way[i], now))
+				continue;
+			flow_key_of(pkts[i], false, pkt_portless(pkts[i]), owner, &k);
+			if (ext_acl_flow_track(flows, &k, now, v->timeout) && cached)
+				ext_acl_cache_set_live(cs[i], way[i], now);
+		}
+	}
+	if (run_packets != 0)
+		count_hits(t, run_idx, worker, run_packets, run_bytes);
 }
 
 enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
@@ -596,74 +850,8 @@ enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
 				     enum acl_dir dir, const struct vfp_pkt *pkt,
 				     unsigned worker, uint32_t now)
 {
-	const bool in = dir == ACL_DIR_INBOUND;
-	const bool v6 = pkt->family == 6;
-	struct flow_key k;
-	const struct chunk_set *set;
-	uint32_t res;
-	bool portless;
+	uint8_t res;
 
-	if ((pkt->family != 4 && !v6) ||
-	    (dir != ACL_DIR_INBOUND && dir != ACL_DIR_OUTBOUND))
-		return EXT_ACL_NO_MATCH;
-	portless = pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6 ||
-		   !pkt->has_ports;
-
-	/* the port-relative 5-tuple, under the port's owner id */
-	memset(&k, 0, sizeof(k));
-	if (flows != NULL)
-		k.owner = flows->owner;
-	k.family = pkt->family;
-	k.proto = pkt->proto;
-	if (!portless) {
-		k.lport = in ? pkt->dst_port : pkt->src_port;
-		k.rport = in ? pkt->src_port : pkt->dst_port;
-	}
-	if (v6) {
-		memcpy(k.local, in ? pkt->dst_ip6 : pkt->src_ip6, 16);
-		memcpy(k.remote, in ? pkt->src_ip6 : pkt->dst_ip6, 16);
-	} else {
-		uint32_t l = rte_cpu_to_be_32(in ? pkt->dst_ip4 : pkt->src_ip4);
-		uint32_t r = rte_cpu_to_be_32(in ? pkt->src_ip4 : pkt->dst_ip4);
-
-		memcpy(k.local, &l, 4);
-		memcpy(k.remote, &r, 4);
-	}
-
-	if (in && flows != NULL && ext_acl_flow_admit(flows, &k, now))
-		return EXT_ACL_ALLOW;
-	if (t == NULL || (set = &t->set[!in][v6])->n == 0)
-		return EXT_ACL_NO_MATCH;
-
-	if (!v6 && worker < t->nb_workers) {
-		const struct ext_acl_cache_key ck = {
-			.local = in ? pkt->dst_ip4 : pkt->src_ip4,
-			.remote = in ? pkt->src_ip4 : pkt->dst_ip4,
-			.lport = k.lport, .rport = k.rport, .owner = k.owner,
-			.proto = k.proto,
-			/* a packet without ports is not one with ports 0 */
-			.dir = (in ? 1 : 2) | (portless ? 4 : 0),
-		};
-		struct ext_acl_cache_slot *cached =
-			ext_acl_cache_set(&t->cache[(size_t)worker * EXT_ACL_CACHE_SLOTS], &ck);
-
-		if (!ext_acl_cache_find(cached, &ck, &res)) {
-			res = acl_search(set, &k, v6, portless);
-			ext_acl_cache_fill(cached, &ck, res);
-		}
-	} else {
-		res = acl_search(set, &k, v6, portless);
-	}
-	if (res == 0)
-		return EXT_ACL_NO_MATCH;
-
-	const uint32_t idx = res - 1;
-	const struct rule_verdict *v = &t->verdict[idx];
-
-	count_hit(t, idx, worker, pkt->len);
-	if (v->deny)
-		return EXT_ACL_DENY;
-	if (!in && v->stateful && flows != NULL)
-		ext_acl_flow_track(flows, &k, now, v->timeout);
-	return EXT_ACL_ALLOW;
+	ext_acl_classify_burst(t, flows, dir, &pkt, 1, worker, now, &res);
+	return (enum ext_acl_result)res;
 }

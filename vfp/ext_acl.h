@@ -64,6 +64,16 @@ enum ext_acl_result ext_acl_classify(struct ext_acl_table *t,
 				     enum acl_dir dir, const struct vfp_pkt *pkt,
 				     unsigned worker, uint32_t now);
 
+/* ext_acl_classify for n packets (at most EXT_ACL_BURST_MAX) crossing the
+ * port in one direction, with the same verdicts, counters and flows as n
+ * calls in order: res[i] is packet i's enum ext_acl_result. The burst's
+ * verdict cache sets are prefetched together and its cache misses and
+ * IPv6 packets take one rte_acl_classify call (vector paths from 4 keys). */
+#define EXT_ACL_BURST_MAX 64
+void ext_acl_classify_burst(struct ext_acl_table *t, struct ext_acl_flows *flows,
+			    enum acl_dir dir, const struct vfp_pkt *const *pkts,
+			    unsigned n, unsigned worker, uint32_t now, uint8_t *res);
+
 int ext_acl_rule_hits(const struct ext_acl_table *t, uint32_t rule_id,
 		      uint64_t *packets, uint64_t *bytes);
 void ext_acl_carry_counters(struct ext_acl_table *new_t,

@@ -365,8 +365,9 @@ static bool flow_admit(struct ext_acl_flow_table *f, const struct flow_key *k,
 	return true;
 }
 
-/* Outbound packet of a stateful Allow rule: starts or refreshes flow k. */
-static void flow_track(struct ext_acl_flows *port, const struct flow_key *k,
+/* Outbound packet of a stateful Allow rule: starts or refreshes flow k;
+ * true when k is in the table with last_seen >= now after it. */
+static bool flow_track(struct ext_acl_flows *port, const struct flow_key *k,
 		       uint32_t now, uint32_t timeout)
 {
 	struct ext_acl_flow_table *f = port->t;
@@ -382,12 +383,12 @@ static void flow_track(struct ext_acl_flows *port, const struct flow_key *k,
 			__atomic_store_n(&fe->last_seen, now, __ATOMIC_RELAXED);
 		if (to != timeout)
 			__atomic_store_n(&fe->timeout, timeout, __ATOMIC_RELAXED);
-		return;
+		return true;
 	}
 	flow_sweep(f, f->sweep_step, now);
 	if (__atomic_load_n(&o->count, __ATOMIC_RELAXED) >= port->quota) {
 		__atomic_fetch_add(&o->not_created, 1, __ATOMIC_RELAXED);
-		return;
+		return false;
 	}
 	pos = rte_hash_add_key(f->h, k);
 	if (pos == -ENOSPC) {
@@ -396,7 +397,7 @@ static void flow_track(struct ext_acl_flows *port, const struct flow_key *k,
 	}
 	if (pos < 0 || (uint32_t)pos >= f->nb_entries) {
 		__atomic_fetch_add(&o->not_created, 1, __ATOMIC_RELAXED);
-		return;
+		return false;
 	}
 	entry_write(&f->e[pos], k, now, timeout);
 	__atomic_fetch_add(&o->count, 1, __ATOMIC_RELAXED);
@@ -407,6 +408,7 @@ static void flow_track(struct ext_acl_flows *port, const struct flow_key *k,
 			break;
 	if (__atomic_load_n(&port->used, __ATOMIC_RELAXED) == 0)
 		__atomic_store_n(&port->used, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 bool ext_acl_flow_admit(struct ext_acl_flows *port, const struct flow_key *k,
@@ -415,9 +417,9 @@ bool ext_acl_flow_admit(struct ext_acl_flows *port, const struct flow_key *k,
 	return __atomic_load_n(&port->used, __ATOMIC_ACQUIRE) && flow_admit(port->t, k, now);
 }
 
-void ext_acl_flow_track(struct ext_acl_flows *port, const struct flow_key *k,
+bool ext_acl_flow_track(struct ext_acl_flows *port, const struct flow_key *k,
 			uint32_t now, uint32_t timeout)
 {
-	flow_track(port, k, now, timeout);
+	return flow_track(port, k, now, timeout);
 }
 

@@ -27,10 +27,14 @@ struct ext_acl_flows {
 	bool own_table;       /* ext_acl_flows_create's private table */
 };
 
-/* Worker: is k a live flow of port (refreshing it)? / start or refresh it. */
+/* Worker: is k a live flow of port (refreshing it)? / start or refresh it
+ * (true: it is in the table, seen at now or later). Either way a flow
+ * found live at second now stays so for the rest of that second (it
+ * expires only after idling; it goes only with its port), which lets the
+ * verdict cache skip both for the second (ext_acl_cache.h). */
 bool ext_acl_flow_admit(struct ext_acl_flows *port, const struct flow_key *k,
 			uint32_t now);
-void ext_acl_flow_track(struct ext_acl_flows *port, const struct flow_key *k,
+bool ext_acl_flow_track(struct ext_acl_flows *port, const struct flow_key *k,
 			uint32_t now, uint32_t timeout);
 
 /* Flows a stateful rule would have started but the table was full (the

@@ -46,8 +46,13 @@ void vfp_free(struct vfp *v)
 static struct vfp_port_policy *publish(struct vfp *v, uint16_t port,
 				       struct vfp_port_policy *pol)
 {
-	struct vfp_port_policy *old =
-		__atomic_exchange_n(&v->policy[port], pol, __ATOMIC_ACQ_REL);
+	struct vfp_port_policy *old;
+
+	if (pol != NULL)
+		__atomic_fetch_or(&v->policy_mask, UINT32_C(1) << port, __ATOMIC_RELEASE);
+	old = __atomic_exchange_n(&v->policy[port], pol, __ATOMIC_ACQ_REL);
+	if (pol == NULL)
+		__atomic_fetch_and(&v->policy_mask, ~(UINT32_C(1) << port), __ATOMIC_RELEASE);
 
 	if (v->qsbr != NULL)
 		rte_rcu_qsbr_synchronize(v->qsbr, RTE_QSBR_THRID_INVALID);
@@ -254,4 +259,26 @@ enum vfp_verdict vfp_classify(const struct vfp_port_policy *pol, enum acl_dir di
 	    port_acl_classify(pol->acl, dir, pkt, worker) == ACL_VERDICT_DENY)
 		return VFP_DROP_SECURITY;
 	return VFP_PASS;
+}
+
+uint64_t vfp_classify_burst(const struct vfp_port_policy *pol, enum acl_dir dir,
+			    const struct vfp_pkt *const *pkts, unsigned n,
+			    unsigned worker, uint32_t now)
+{
+	uint8_t res[VFP_BURST_MAX];
+	uint64_t drop = 0;
+
+	if (pol->ext != NULL)
+		ext_acl_classify_burst(pol->ext, pol->flows, dir, pkts, n, worker, now, res);
+	else
+		memset(res, EXT_ACL_NO_MATCH, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (res[i] == EXT_ACL_ALLOW)
+			continue;
+		if (res[i] == EXT_ACL_DENY ||
+		    (pol->acl != NULL &&
+		     port_acl_classify(pol->acl, dir, pkts[i], worker) == ACL_VERDICT_DENY))
+			drop |= UINT64_C(1) << i;
+	}
+	return drop;
 }

@@ -56,6 +56,9 @@ struct vfp_port_rules {
 
 struct vfp {
 	struct vfp_port_policy *policy[VFP_MAX_PORTS]; /* read by workers */
+	/* bit p: port p has a policy (set before, cleared after its pointer),
+	 * so a burst to ports without rules skips the batch at one load */
+	uint32_t policy_mask;
 	struct vfp_port_rules rules[VFP_MAX_PORTS];
 	struct rte_rcu_qsbr *qsbr;
 	unsigned nb_workers;
@@ -121,6 +124,21 @@ static inline const struct vfp_port_policy *vfp_policy(const struct vfp *v,
 {
 	return __atomic_load_n(&v->policy[port], __ATOMIC_ACQUIRE);
 }
+
+static inline uint32_t vfp_policy_mask(const struct vfp *v)
+{
+	return __atomic_load_n(&v->policy_mask, __ATOMIC_RELAXED);
+}
+
+/* The verdicts of n parsed packets (at most VFP_BURST_MAX) crossing one
+ * port in one direction, as n vfp_classify calls in order: bit i set when
+ * packet i is to be dropped (VFP_DROP_SECURITY). The extended ACLs take
+ * the burst at once (ext_acl_classify_burst). */
+#define VFP_BURST_MAX 64
+_Static_assert(VFP_BURST_MAX <= EXT_ACL_BURST_MAX, "a VFP burst is one ext ACL burst");
+uint64_t vfp_classify_burst(const struct vfp_port_policy *pol, enum acl_dir dir,
+			    const struct vfp_pkt *const *pkts, unsigned n,
+			    unsigned worker, uint32_t now);
 
 /* The verdict for a parsed packet crossing a port in a direction. */
 enum vfp_verdict vfp_classify(const struct vfp_port_policy *pol, enum acl_dir dir,

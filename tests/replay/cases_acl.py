@@ -252,6 +252,44 @@ def test_extended_acls_weights_port_ranges_and_fall_through(ctx):
     res.expect_drops({"vm": {SECURITY: 2 + 3}})
 
 
+def test_extended_acls_one_burst_to_three_ports_each_port_decides_its_frames(ctx):
+    """The forward loop classifies a burst's unicast frames per out port at
+    once (forward.c): one burst from "net", interleaved to three pods whose
+    rule sets differ (and one without rules), IPv4 and IPv6, with a flooded
+    ARP request in the middle. Each port's rules decide its frames only,
+    in their order, and each port counts its own drops."""
+    net = mac(0x46, 0xB0)
+    pa, pb, pc = mac(0x46, 0x0A), mac(0x46, 0x0B), mac(0x46, 0x0C)
+    rules_a = [ext("Deny", "Inbound", 5, Protocol="UDP", LocalPort="7000")]
+    rules_b = [ext("Deny", "Inbound", 5, RemoteIPAddress="198.51.100.0/24"),
+               ext("Deny", "Inbound", 5, RemoteIPAddress="2001:db8:bad::/48")]
+
+    def to(dst_mac, src, dport, marker):
+        dst = "2001:db8::10" if ":" in src else VM_IP
+        return ip_frame(dst_mac, net, udp(src, dst, marker, sport=53, dport=dport), marker)
+
+    a_deny = to(pa, "192.0.2.7", 7000, "a-7000-denied")
+    a_pass = to(pa, "198.51.100.3", 7001, "a-7001-passes")
+    b_deny = to(pb, "198.51.100.3", 7001, "b-from-198.51.100-denied")
+    b_pass = to(pb, "192.0.2.7", 7000, "b-7000-passes")
+    b_deny6 = to(pb, "2001:db8:bad::1", 9, "b-v6-from-bad-denied")
+    b_pass6 = to(pb, "2001:db8:900d::1", 9, "b-v6-passes")
+    c_any = to(pc, "198.51.100.3", 7000, "c-no-rules")
+    arp = arp_request(net, "192.0.2.1", VM_IP)
+    burst = [a_deny, b_deny, c_any, a_pass, arp, b_pass, b_deny6, a_deny, b_pass6]
+    assert len(burst) < FRAMES_PER_BURST
+    res = run_with_acls(ctx, [
+        Port("net", macs=[net], send=burst),
+        Port("pa", macs=[pa]),
+        Port("pb", macs=[pb]),
+        Port("pc", macs=[pc]),
+    ], {"pa": {"ExtendedAcls": rules_a}, "pb": {"ExtendedAcls": rules_b}})
+    res.expect_out("pa", [a_pass, arp])
+    res.expect_out("pb", [arp, b_pass, b_pass6])
+    res.expect_out("pc", [c_any, arp])
+    res.expect_drops({"pa": {SECURITY: 2}, "pb": {SECURITY: 2}})
+
+
 def test_stateful_outbound_flow_admits_its_return_traffic_only(ctx):
     vm, net = mac(0x44, 0x01), mac(0x44, 0xB0)
     server = "203.0.113.5"

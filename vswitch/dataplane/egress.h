@@ -11,7 +11,9 @@
  *      send it back where it came from);
  *   2. Private isolation: only to the ports the source may reach
  *      (l2bridge.h; counted as a VLAN filter drop, as it always was);
- *   3. VFP egress: the out port's policy, traffic Inbound to its VM;
+ *   3. VFP egress: the out port's policy, traffic Inbound to its VM
+ *      (the forward loop decides it for a burst's unicast frames ahead,
+ *      a port at a time, and passes the verdict in: egress_vfp_pre);
  *   4. VLAN egress: the out port carries the frame's VLAN, tagged or not.
  * (VFP before VLAN is the order drops have always been counted in.)
  * egress_to_port() then rewrites the VLAN tag and queues the frame on the
@@ -98,12 +100,22 @@ static inline uint32_t egress_flood_mask(const struct vswitch *sw,
 	return sw->flood_members[vid] & src->allowed & ~(UINT32_C(1) << src->in_port);
 }
 
-/* should_deliver: -1 when m may leave by out (*action: how its VLAN
- * leaves), else the drop reason. m is not changed; pm's VFP parse is
- * made (and kept for the next port) when the out port has a policy. */
-static inline int egress_should_deliver(struct worker *w, const struct egress_src *src,
-					uint16_t out, const struct rte_mbuf *m,
-					struct pkt_meta *pm, enum vlan_egress *action)
+/* Step 3 decided ahead for a burst (forward.c classifies a burst's
+ * unicast frames a port at a time): what the out port's VFP said. */
+enum egress_vfp_pre {
+	EGRESS_VFP_ASK,  /* not decided: the predicate classifies the frame */
+	EGRESS_VFP_PASS,
+	EGRESS_VFP_DROP,
+};
+
+/* should_deliver with step 3 perhaps decided (pre): -1 when m may leave
+ * by out (*action: how its VLAN leaves), else the drop reason. m is not
+ * changed; pm's VFP parse is made (and kept for the next port) when the
+ * out port has a policy. */
+static inline int egress_should_deliver_pre(struct worker *w, const struct egress_src *src,
+					    uint16_t out, const struct rte_mbuf *m,
+					    struct pkt_meta *pm, enum egress_vfp_pre pre,
+					    enum vlan_egress *action)
 {
 	const struct vfp_port_policy *pol;
 
@@ -111,8 +123,10 @@ static inline int egress_should_deliver(struct worker *w, const struct egress_sr
 		return DROP_SOURCE_PORT;
 	if (unlikely(!((src->allowed >> out) & 1)))
 		return DROP_VLAN_FILTER;
-	pol = vfp_policy(w->sw->vfp, out);
-	if (unlikely(pol != NULL)) {
+	if (pre != EGRESS_VFP_ASK) {
+		if (pre == EGRESS_VFP_DROP)
+			return DROP_SECURITY_POLICY;
+	} else if (unlikely((pol = vfp_policy(w->sw->vfp, out)) != NULL)) {
 		if (!pm->vp_parsed) {
 			vfp_pkt_parse(m, pm->vp);
 			pm->vp_parsed = true;
@@ -125,6 +139,14 @@ static inline int egress_should_deliver(struct worker *w, const struct egress_sr
 	if (unlikely(*action == VLAN_EGRESS_DROP))
 		return DROP_VLAN_FILTER;
 	return -1;
+}
+
+/* should_deliver, step 3 asked of the out port's policy now. */
+static inline int egress_should_deliver(struct worker *w, const struct egress_src *src,
+					uint16_t out, const struct rte_mbuf *m,
+					struct pkt_meta *pm, enum vlan_egress *action)
+{
+	return egress_should_deliver_pre(w, src, out, m, pm, EGRESS_VFP_ASK, action);
 }
 
 /* After the predicate: the VLAN tag as the port sends it, then TX. */
@@ -151,20 +173,27 @@ void egress_l2b_source(struct rte_mbuf *m, struct pkt_meta *pm,
 /* Egress of one frame (which this worker may rewrite) to one port: the
  * L2Bridge uplink rewrite, the predicate, the tag rewrite and TX; a frame
  * the predicate refuses is dropped with its reason, counted on out. */
-static inline void egress_to_port(struct worker *w, const struct egress_src *src,
-				  uint16_t out, struct rte_mbuf *m, struct pkt_meta *pm)
+static inline void egress_to_port_pre(struct worker *w, const struct egress_src *src,
+				      uint16_t out, struct rte_mbuf *m, struct pkt_meta *pm,
+				      enum egress_vfp_pre pre)
 {
 	enum vlan_egress action = VLAN_EGRESS_DROP;
 	int reason;
 
 	if (unlikely(src->uplink >= 0 && out == src->uplink))
 		egress_l2b_source(m, pm, src->host_mac);
-	reason = egress_should_deliver(w, src, out, m, pm, &action);
+	reason = egress_should_deliver_pre(w, src, out, m, pm, pre, &action);
 	if (unlikely(reason >= 0)) {
 		drop_traced(w, out, m, pm, (enum drop_reason)reason);
 		return;
 	}
 	egress_transmit(w, out, m, pm, action);
+}
+
+static inline void egress_to_port(struct worker *w, const struct egress_src *src,
+				  uint16_t out, struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	egress_to_port_pre(w, src, out, m, pm, EGRESS_VFP_ASK);
 }
 
 /* egress_to_port, out of line (egress.c): for callers off the fast loop. */

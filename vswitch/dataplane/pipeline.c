@@ -17,14 +17,15 @@
 #define PREFETCH_AHEAD 4
 
 _Static_assert(VS_BURST <= PACL_BURST_MAX, "a burst fits one port ACL batch");
+_Static_assert(VS_BURST <= VFP_BURST_MAX && VS_BURST <= 32, "a burst fits one VFP batch and mask");
 
-/* parse -> ingress VLAN -> VFP ingress (traffic Outbound from the port's
- * VM). pol is the ingress port's policy, NULL without rules; with batch
- * the port ACLs are left to the caller (the policy has no other layer), and
- * the packet is not parsed for VFP here. Returns -1 or the drop reason. */
-static inline int admit(struct worker *w, const struct vs_port *port,
-			const struct vfp_port_policy *pol, bool batch,
-			uint32_t now, struct rte_mbuf *m, struct pkt_meta *pm)
+/* parse -> ingress VLAN; the VFP ingress (traffic Outbound from the
+ * port's VM) is the caller's, a burst at once. pol is the ingress port's
+ * policy, NULL without rules; with batch (port ACLs alone) the packet is
+ * not parsed for VFP here, else a policy's packets are. Returns -1 or the
+ * drop reason. */
+static inline int admit(const struct vs_port *port, const struct vfp_port_policy *pol,
+			bool batch, struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	int reason = parse_ethernet(m, pm);
 
@@ -34,13 +35,8 @@ static inline int admit(struct worker *w, const struct vs_port *port,
 	if (unlikely(pm->vid == VLAN_NONE))
 		return DROP_VLAN_FILTER;
 	pm->vp_parsed = pol != NULL && !batch;
-	if (batch)
-		return -1;
-	if (pol != NULL) {
+	if (pm->vp_parsed)
 		vfp_pkt_parse(m, pm->vp);
-		if (vfp_classify(pol, ACL_DIR_OUTBOUND, pm->vp, w->id, now) != VFP_PASS)
-			return DROP_SECURITY_POLICY;
-	}
 	return -1;
 }
 
@@ -129,7 +125,7 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 		meta[nok].trace_id = 0;
 		if (unlikely(trace != NULL))
 			trace_received(w, trace, in_port, m, &meta[nok]);
-		reason = admit(w, port, pol, batch, now, m, &meta[nok]);
+		reason = admit(port, pol, batch, m, &meta[nok]);
 		if (unlikely(reason >= 0)) {
 			drop_traced(w, in_port, m, &meta[nok], (enum drop_reason)reason);
 			continue;
@@ -140,10 +136,20 @@ void pipeline_process_burst(struct worker *w, uint16_t in_port,
 	}
 	pc->rx_packets += n;
 	pc->rx_bytes += rx_bytes;
-	if (batch && nok != 0) {
-		uint32_t deny = port_acl_classify_gathered(pol->acl, ACL_DIR_OUTBOUND,
-							   &acl_in, ok, nok, vps, w->id);
+	if (unlikely(pol != NULL) && nok != 0) {
+		uint32_t deny;
 
+		if (batch) {
+			deny = port_acl_classify_gathered(pol->acl, ACL_DIR_OUTBOUND,
+							  &acl_in, ok, nok, vps, w->id);
+		} else { /* extended ACLs: the burst at once (vfp.h) */
+			const struct vfp_pkt *vpp[VS_BURST];
+
+			for (uint16_t i = 0; i < nok; i++)
+				vpp[i] = &vps[i];
+			deny = (uint32_t)vfp_classify_burst(pol, ACL_DIR_OUTBOUND, vpp, nok,
+							    w->id, now);
+		}
 		if (unlikely(deny != 0)) {
 			uint16_t j = 0;
 
