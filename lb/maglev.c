@@ -61,20 +61,22 @@ int lb_maglev_build(struct lb_object *o, char *err)
 		return -EINVAL;
 	}
 	uint32_t m = table_size_for(total);
-	uint32_t *offset = malloc(n * sizeof(*offset));
+	/* pos[i] walks backend i's permutation offset + j * skip (mod m)
+	 * by adding skip: no division per probe (filling the table takes
+	 * about m ln m probes; with a modulo each, a third of an API create) */
+	uint32_t *pos = malloc(n * sizeof(*pos));
 	uint32_t *skip = malloc(n * sizeof(*skip));
-	uint32_t *next = calloc(n, sizeof(*next));
 	uint16_t *table = malloc(m * sizeof(*table));
 
-	if (offset == NULL || skip == NULL || next == NULL || table == NULL) {
-		free(offset); free(skip); free(next); free(table);
+	if (pos == NULL || skip == NULL || table == NULL) {
+		free(pos); free(skip); free(table);
 		snprintf(err, LB_ERR_MAX, "out of memory");
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t ip = o->backends[i].ip, port = o->backends[i].port;
 
-		offset[i] = rte_jhash_2words(ip, port, 0x9e3779b9u) % m;
+		pos[i] = rte_jhash_2words(ip, port, 0x9e3779b9u) % m;
 		skip[i] = rte_jhash_2words(ip, port, 0x85ebca6bu) % (m - 1) + 1;
 	}
 	memset(table, 0xff, m * sizeof(*table));
@@ -88,17 +90,18 @@ int lb_maglev_build(struct lb_object *o, char *err)
 				uint32_t c;
 
 				do {
-					c = (uint32_t)((offset[i] + (uint64_t)next[i] * skip[i]) % m);
-					next[i]++;
+					c = pos[i];
+					pos[i] += skip[i];   /* both < m < 2^31 */
+					if (pos[i] >= m)
+						pos[i] -= m;
 				} while (table[c] != UINT16_MAX);
 				table[c] = (uint16_t)i;
 				filled++;
 			}
 		}
 	}
-	free(offset);
+	free(pos);
 	free(skip);
-	free(next);
 	o->table = table;
 	o->table_size = m;
 	return 0;

@@ -40,6 +40,18 @@ def ok(r, what):
     return r.json()["Output"]
 
 
+def main_thread_cpu_s(pid):
+    """CPU time of vswitchd's main thread (the control loop that serves the
+    API; the worker lcore spins anyway): schedstat's run time in ns. Less
+    noisy than wall time on a shared host, where the client and other
+    work take turns on the CPUs."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def pct(sorted_us, p):
     return sorted_us[min(len(sorted_us) - 1, int(len(sorted_us) * p / 100))]
 
@@ -106,12 +118,15 @@ def main():
         conns = [api] + [Api(unix_path=sock, timeout=60) for _ in range(a.clients - 1)]
         threads = [threading.Thread(target=create, args=(k, conns[k]))
                    for k in range(a.clients)]
+        pid = d.proc.pid
+        cpu0 = main_thread_cpu_s(pid)
         t0 = time.perf_counter()
         for th in threads:
             th.start()
         for th in threads:
             th.join()
         create_s = time.perf_counter() - t0
+        create_cpu_s = main_thread_cpu_s(pid) - cpu0
         for c in conns[1:]:
             c.close()
         if None in ids:
@@ -124,6 +139,7 @@ def main():
             raise SystemExit(f"listed {len(listed)} LBs, made {a.lbs}")
         ulat = []
         step = max(1, a.lbs // max(1, a.updates))
+        cpu0 = main_thread_cpu_s(pid)
         for n, i in enumerate(range(0, a.lbs, step)):
             if n == a.updates:
                 break
@@ -131,6 +147,7 @@ def main():
             t = time.perf_counter()
             ok(api.request("PUT", f"/v2/loadbalancers/{ids[i]}", b), "update")
             ulat.append((time.perf_counter() - t) * 1e6)
+        update_cpu_s = main_thread_cpu_s(pid) - cpu0
         ulat.sort()
         res = {"lbs": a.lbs, "backends": a.backends, "state": not a.no_state,
                "clients": a.clients,
@@ -138,7 +155,10 @@ def main():
                "create_per_s": round(a.lbs / create_s),
                "create_p50_us": round(pct(lat, 50), 1), "create_p99_us": round(pct(lat, 99), 1),
                "update_n": len(ulat), "update_p50_us": round(pct(ulat, 50), 1),
-               "update_p99_us": round(pct(ulat, 99), 1), "list_s": round(list_s, 3)}
+               "update_p99_us": round(pct(ulat, 99), 1), "list_s": round(list_s, 3),
+               "server_cpu_per_create_us": round(create_cpu_s / a.lbs * 1e6, 1),
+               "server_cpu_per_update_us": round(update_cpu_s / max(1, len(ulat)) * 1e6, 1),
+               "load_avg_1m": os.getloadavg()[0]}
         print(f"{a.lbs} LBs x {a.backends} backends created in {create_s:.2f} s "
               f"by {a.clients} connection(s) "
               f"({res['create_per_s']}/s; p50 {res['create_p50_us']} us, "
@@ -146,6 +166,9 @@ def main():
         print(f"{len(ulat)} updates (PUT): p50 {res['update_p50_us']} us, "
               f"p99 {res['update_p99_us']} us")
         print(f"GET /v2/loadbalancers with {a.lbs}: {list_s * 1000:.0f} ms")
+        print(f"vswitchd main thread CPU: {res['server_cpu_per_create_us']} us per create, "
+              f"{res['server_cpu_per_update_us']} us per update "
+              f"(load average {res['load_avg_1m']:.2f})")
         print(f"(setup, not counted: {a.endpoints} remote endpoints in {ep_s:.2f} s, "
               f"{ep_s / max(1, a.endpoints) * 1e6:.0f} us each)")
         print("json " + json.dumps(res))
