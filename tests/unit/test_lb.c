@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 #include <rte_mbuf.h>
 #include <rte_sctp.h>
 #include <rte_tcp.h>
@@ -288,6 +289,75 @@ Test(lb, removing_one_of_n_backends_moves_about_one_nth)
 	/* the removed backend's 1/N must move; Maglev moves a few more */
 	cr_log_info("remove 1 of %d: %.4f of flows moved", N, frac);
 	cr_assert(frac >= 1.0 / N * 0.95 && frac <= 1.0 / N + 0.02, "moved %.4f", frac);
+}
+
+/* The Maglev fill as the paper gives it: every backend probes its
+ * permutation to the end (maglev.c finds the last sqrt(M) slots another
+ * way, which must give the same table). */
+static uint16_t *maglev_reference(const struct lb_backend *b, unsigned n, uint32_t *m_out)
+{
+	uint32_t total = 0, m = 1024, filled = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		total += b[i].weight ? b[i].weight : 1;
+	while (m < total * 100)
+		m *= 4;
+	for (bool prime = false; !prime; m += prime ? 0 : 1) {
+		prime = true;
+		for (uint32_t d = 2; (uint64_t)d * d <= m && prime; d++)
+			prime = m % d != 0;
+	}
+	uint16_t *t = malloc(m * sizeof(*t));
+	uint32_t *next = calloc(n, sizeof(*next));
+
+	memset(t, 0xff, m * sizeof(*t));
+	while (filled < m)
+		for (unsigned i = 0; i < n && filled < m; i++)
+			for (unsigned k = 0; k < (b[i].weight ? b[i].weight : 1u) && filled < m; k++) {
+				uint32_t off = rte_jhash_2words(b[i].ip, b[i].port, 0x9e3779b9u) % m;
+				uint32_t skip = rte_jhash_2words(b[i].ip, b[i].port, 0x85ebca6bu) %
+						(m - 1) + 1, c;
+
+				do
+					c = (uint32_t)((off + (uint64_t)next[i]++ * skip) % m);
+				while (t[c] != UINT16_MAX);
+				t[c] = (uint16_t)i;
+				filled++;
+			}
+	free(next);
+	*m_out = m;
+	return t;
+}
+
+Test(lb, maglev_fill_matches_probing_to_the_end)
+{
+	static struct lb_backend b[300];
+	const unsigned sizes[] = {1, 2, 4, 7, 10, 11, 41, 300};
+	char err[LB_ERR_MAX];
+
+	for (unsigned c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+		unsigned n = sizes[c];
+		uint32_t m, h;
+
+		for (unsigned i = 0; i < n; i++) {
+			b[i] = backends_n(i * 7 + c);
+			b[i].weight = (uint16_t)(c % 2 ? i % 3 + 1 : 1);
+		}
+		struct lb_config lc = {.vip = VIP + c, .proto = IPPROTO_TCP, .port = 80,
+				       .nb_backends = n, .backends = b};
+		uint16_t *ref = maglev_reference(b, n, &m);
+
+		cr_assert_eq(lb_add(eng, &lc, &h, err), 0, "%s", err);
+		for (uint32_t slot = 0; slot < m; slot++) {
+			/* the smallest hash that lands on this slot */
+			uint32_t hash = (uint32_t)((((uint64_t)slot << 32) + m - 1) / m);
+
+			cr_assert_eq(lb_select_backend(eng, h, hash), ref[slot],
+				     "%u backends (M %u): slot %u is backend %d, want %u", n, m,
+				     slot, lb_select_backend(eng, h, hash), ref[slot]);
+		}
+		free(ref);
+	}
 }
 
 Test(lb, adding_a_backend_moves_about_one_in_n_plus_one)
