@@ -1,11 +1,11 @@
 /* The LB set: engine create/free and the control thread's writes. An LB
  * is an immutable struct lb_object (backends + Maglev table + per-worker
  * per-backend counters) published into its slot with one atomic store;
- * the old object is freed after rte_rcu_qsbr_synchronize, so a worker
- * never sees it half-built and never waits (as vfp/vfp.c publishes its
- * policies). Frontends (vip, proto, port) map to slots in a lock-free
- * rte_hash; a deleted key's position is freed only after the grace
- * period. Per-LB counters live per worker and slot, summed on read.
+ * the old object is queued and freed after a grace period (retire.c), so
+ * a worker never sees it half-built and never waits, and the writer does
+ * not wait either. Frontends (vip, proto, port) map to slots in a
+ * lock-free rte_hash; a deleted key's position is freed only after the
+ * grace period. Per-LB counters live per worker and slot, summed on read.
  * Layer: lb/, engine layer (load balancer; DPDK only). */
 #include <errno.h>
 #include <netinet/in.h>
@@ -47,6 +47,7 @@ struct lb_engine *lb_engine_create(const struct lb_engine_config *cfg)
 	e->tsc_udp = cfg->udp_timeout * rte_get_tsc_hz();
 	e->slots = rte_zmalloc_socket("lb_slots", cfg->max_lbs * sizeof(*e->slots), 0,
 				      cfg->socket);
+	e->slot_taken = calloc(cfg->max_lbs, sizeof(*e->slot_taken));
 	e->hosts = calloc(1, sizeof(*e->hosts));
 	snprintf(name, sizeof(name), "lbfe%u", __atomic_fetch_add(&instance, 1, __ATOMIC_RELAXED));
 	struct rte_hash_parameters hp = {
@@ -58,7 +59,8 @@ struct lb_engine *lb_engine_create(const struct lb_engine_config *cfg)
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
 	e->frontends = rte_hash_create(&hp);
-	if (e->slots == NULL || e->hosts == NULL || e->frontends == NULL)
+	if (e->slots == NULL || e->slot_taken == NULL || e->hosts == NULL ||
+	    e->frontends == NULL)
 		goto fail;
 	if (lb_conn_tables_create(e) < 0)
 		goto fail;
@@ -68,35 +70,21 @@ fail:
 	return NULL;
 }
 
-static void object_free(struct lb_object *o)
-{
-	if (o == NULL)
-		return;
-	free(o->backends);
-	free(o->table);
-	rte_free(o->stats);
-	free(o->stats_base);
-	free(o);
-}
-
 void lb_engine_free(struct lb_engine *e)
 {
 	if (e == NULL)
 		return;
 	lb_conn_tables_free(e);
+	if (e->frontends != NULL && e->slot_taken != NULL)
+		lb_retire_free_all(e);
 	if (e->slots != NULL)
 		for (uint32_t i = 0; i < e->cfg.max_lbs; i++)
-			object_free(e->slots[i]);
+			lb_object_free(e->slots[i]);
 	rte_free(e->slots);
+	free(e->slot_taken);
 	rte_hash_free(e->frontends);
 	free(e->hosts);
 	rte_free(e);
-}
-
-static void wait_for_readers(struct lb_engine *e)
-{
-	if (e->cfg.qsbr != NULL)
-		rte_rcu_qsbr_synchronize(e->cfg.qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 static struct lb_frontend_key frontend_key(const struct lb_config *c)
@@ -161,45 +149,51 @@ static struct lb_object *object_build(struct lb_engine *e, const struct lb_confi
 	memcpy(o->backends, c->backends, nb * sizeof(*o->backends));
 	o->cfg.backends = o->backends;
 	if (lb_maglev_build(o, err) < 0) {
-		object_free(o);
+		lb_object_free(o);
 		return NULL;
 	}
 	return o;
 nomem:
 	snprintf(err, LB_ERR_MAX, "out of memory");
-	object_free(o);
+	lb_object_free(o);
 	return NULL;
-}
-
-static void backend_totals(const struct lb_object *o, unsigned b, struct lb_backend_stats *t)
-{
-	*t = o->stats_base[b];
-	for (unsigned w = 0; w < o->nb_workers; w++) {
-		const struct lb_backend_stats *s = &o->stats[w * o->cfg.nb_backends + b];
-
-		t->packets += s->packets;
-		t->bytes += s->bytes;
-		t->connections += s->connections;
-	}
-}
-
-/* Backends present in both objects keep their counts (after the grace
- * period, the old object's counts are final). */
-static void carry_backend_stats(const struct lb_object *old, struct lb_object *o)
-{
-	for (unsigned b = 0; b < o->cfg.nb_backends; b++)
-		for (unsigned j = 0; j < old->cfg.nb_backends; j++)
-			if (old->backends[j].ip == o->backends[b].ip &&
-			    old->backends[j].port == o->backends[b].port) {
-				backend_totals(old, j, &o->stats_base[b]);
-				break;
-			}
 }
 
 static void clear_lb_counters(struct lb_engine *e, uint32_t slot)
 {
 	for (unsigned w = 0; w < e->cfg.nb_workers; w++)
 		memset(&e->workers[w].lb_stats[slot], 0, sizeof(struct lb_counters));
+}
+
+/* The lowest slot neither in use nor waiting for its old object to be
+ * freed (a worker may still count into it). */
+static uint32_t free_slot(struct lb_engine *e)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t s = e->slot_hint; s < e->cfg.max_lbs; s++)
+			if (!e->slot_taken[s]) {
+				e->slot_hint = s + 1;
+				return s;
+			}
+		e->slot_hint = e->cfg.max_lbs;
+		if (lb_reclaim_pending(e) == 0)
+			break;
+		lb_reclaim_wait(e); /* full of removed LBs still held */
+	}
+	return LB_INVALID_HANDLE;
+}
+
+/* Positions of deleted keys wait for the grace period too: a table full
+ * of them waits for it once before it is really full. */
+static int frontend_add(struct lb_engine *e, const struct lb_frontend_key *k, uint32_t slot)
+{
+	int rc = rte_hash_add_key_data(e->frontends, k, (void *)(uintptr_t)slot);
+
+	if (rc == -ENOSPC && lb_reclaim_pending(e) > 0) {
+		lb_reclaim_wait(e);
+		rc = rte_hash_add_key_data(e->frontends, k, (void *)(uintptr_t)slot);
+	}
+	return rc;
 }
 
 int lb_add(struct lb_engine *e, const struct lb_config *c, uint32_t *handle, char *err)
@@ -216,9 +210,8 @@ int lb_add(struct lb_engine *e, const struct lb_config *c, uint32_t *handle, cha
 			 (uint32_t)(uintptr_t)data);
 		return -EEXIST;
 	}
-	for (slot = 0; slot < e->cfg.max_lbs && e->slots[slot] != NULL; slot++)
-		;
-	if (slot == e->cfg.max_lbs) {
+	slot = free_slot(e);
+	if (slot == LB_INVALID_HANDLE) {
 		snprintf(err, LB_ERR_MAX, "all %u load balancer slots in use", e->cfg.max_lbs);
 		return -ENOSPC;
 	}
@@ -226,28 +219,28 @@ int lb_add(struct lb_engine *e, const struct lb_config *c, uint32_t *handle, cha
 
 	if (o == NULL)
 		return -ENOMEM;
-	clear_lb_counters(e, slot);
-	__atomic_store_n(&e->slots[slot], o, __ATOMIC_RELEASE);
-	rc = rte_hash_add_key_data(e->frontends, &k, (void *)(uintptr_t)slot);
+	/* the key first: no worker can find the slot before the object is in */
+	rc = frontend_add(e, &k, slot);
 	if (rc < 0) {
-		__atomic_store_n(&e->slots[slot], NULL, __ATOMIC_RELEASE);
-		wait_for_readers(e);
-		object_free(o);
+		lb_object_free(o);
 		snprintf(err, LB_ERR_MAX, "frontend table full");
 		return -ENOSPC;
 	}
+	clear_lb_counters(e, slot);
+	e->slot_taken[slot] = true;
+	__atomic_store_n(&e->slots[slot], o, __ATOMIC_RELEASE);
 	*handle = slot;
 	return 0;
 }
 
-static void frontend_del(struct lb_engine *e, const struct lb_config *c)
+/* The key's position is freed after the grace period, with what the same
+ * write replaced (one queue entry). */
+static int32_t frontend_del(struct lb_engine *e, const struct lb_config *c)
 {
 	struct lb_frontend_key k = frontend_key(c);
 	int32_t pos = rte_hash_del_key(e->frontends, &k);
 
-	wait_for_readers(e);
-	if (pos >= 0)
-		rte_hash_free_key_with_position(e->frontends, pos);
+	return pos < 0 ? -1 : pos;
 }
 
 int lb_update(struct lb_engine *e, uint32_t handle, const struct lb_config *c, char *err)
@@ -273,18 +266,18 @@ int lb_update(struct lb_engine *e, uint32_t handle, const struct lb_config *c, c
 
 	if (o == NULL)
 		return -ENOMEM;
-	if (moved && rte_hash_add_key_data(e->frontends, &k, (void *)(uintptr_t)handle) < 0) {
-		object_free(o);
+	if (moved && frontend_add(e, &k, handle) < 0) {
+		lb_object_free(o);
 		snprintf(err, LB_ERR_MAX, "frontend table full");
 		return -ENOSPC;
 	}
+	o->pred = old; /* its counts until it is freed */
 	__atomic_store_n(&e->slots[handle], o, __ATOMIC_RELEASE);
-	if (moved)
-		frontend_del(e, &old->cfg);  /* waits for readers */
-	else
-		wait_for_readers(e);
-	carry_backend_stats(old, o);
-	object_free(old);
+	lb_retire(e, &(struct lb_retired){
+		.obj = old, .successor = o,
+		.key_pos = moved ? frontend_del(e, &old->cfg) : -1,
+		.slot = LB_INVALID_HANDLE,
+	});
 	return 0;
 }
 
@@ -293,10 +286,10 @@ int lb_remove(struct lb_engine *e, uint32_t handle)
 	if (handle >= e->cfg.max_lbs || e->slots[handle] == NULL)
 		return -ENOENT;
 	struct lb_object *old = e->slots[handle];
+	int32_t pos = frontend_del(e, &old->cfg);
 
 	__atomic_store_n(&e->slots[handle], NULL, __ATOMIC_RELEASE);
-	frontend_del(e, &old->cfg);
-	object_free(old);
+	lb_retire(e, &(struct lb_retired){.obj = old, .key_pos = pos, .slot = handle});
 	return 0;
 }
 
@@ -312,8 +305,8 @@ int lb_set_host_addresses(struct lb_engine *e, const uint32_t *ips, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		h->ips[i] = rte_cpu_to_be_32(ips[i]);
 	__atomic_store_n(&e->hosts, h, __ATOMIC_RELEASE);
-	wait_for_readers(e);
-	free(old);
+	lb_retire(e, &(struct lb_retired){.hosts = old, .key_pos = -1,
+					   .slot = LB_INVALID_HANDLE});
 	return 0;
 }
 
@@ -338,7 +331,7 @@ int lb_read_counters(const struct lb_engine *e, uint32_t handle, struct lb_count
 	for (unsigned b = 0; backends != NULL && b < nb_backends && b < o->cfg.nb_backends; b++) {
 		struct lb_backend_stats t;
 
-		backend_totals(o, b, &t);
+		lb_backend_totals(o, b, &t);
 		backends[b] = (struct lb_counters){t.packets, t.bytes, t.connections, 0};
 	}
 	return 0;

@@ -13,8 +13,9 @@
  *
  * Threading: one control thread calls lb_add / lb_update / lb_remove /
  * lb_set_host_addresses (the writer); an LB is an immutable object
- * published with an atomic store and freed after rte_rcu_qsbr_synchronize,
- * so workers never block. Each worker owns its connection table and
+ * published with an atomic store, and what it replaced is freed once every
+ * worker has passed a quiescent point (lb_reclaim, from the control loop;
+ * the writer never waits for a grace period), so workers never block. Each worker owns its connection table and
  * counters: lb_process_burst / lb_worker_sweep with worker w run on one
  * thread only, and both directions of a connection must reach the same
  * worker (the dataplane hands LB traffic to an owner worker, as it does
@@ -130,6 +131,15 @@ int lb_update(struct lb_engine *e, uint32_t handle, const struct lb_config *cfg,
 int lb_remove(struct lb_engine *e, uint32_t handle);
 /* The addresses a frontend with vip 0 (NodePort) answers on. */
 int lb_set_host_addresses(struct lb_engine *e, const uint32_t *ips, unsigned n);
+
+/* Control thread, often (the control loop): frees what lb_update /
+ * lb_remove / lb_set_host_addresses replaced once every worker on the
+ * QSBR has passed a quiescent point since; never waits. Returns how many
+ * entries still wait (lb_reclaim_pending). lb_reclaim_wait waits for a
+ * grace period and frees them all. */
+unsigned lb_reclaim(struct lb_engine *e);
+unsigned lb_reclaim_pending(const struct lb_engine *e);
+void lb_reclaim_wait(struct lb_engine *e);
 
 /* Worker w: translates IPv4 packets in place; l3_off[i] is the IPv4
  * header's offset in the first segment; now is rte_get_tsc_cycles(). */

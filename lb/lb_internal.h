@@ -25,6 +25,9 @@ struct lb_object {
 	unsigned nb_workers;
 	struct lb_backend_stats *stats;      /* [worker * nb_backends + b] */
 	struct lb_backend_stats *stats_base; /* carried over from the previous object */
+	/* Control thread only: the object this one replaced while it waits
+	 * to be freed (its counts are read through it until then, retire.c). */
+	struct lb_object *pred;
 };
 
 struct lb_frontend_key {
@@ -77,11 +80,30 @@ struct lb_hosts {
 	uint32_t ips[LB_MAX_HOST_ADDRS]; /* network order */
 };
 
+/* What a write replaced, freed once every worker has passed a quiescent
+ * point after token (retire.c). */
+struct lb_retired {
+	uint64_t token;
+	struct lb_object *obj;       /* NULL: none */
+	struct lb_object *successor; /* receives obj's final backend counts */
+	int32_t key_pos;             /* frontend key position, -1: none */
+	uint32_t slot;               /* slot handed out again, or LB_INVALID_HANDLE */
+	struct lb_hosts *hosts;      /* NULL: none */
+};
+
+struct lb_retire_queue {         /* FIFO: items[head..n) wait */
+	struct lb_retired *items;
+	unsigned head, n, cap;
+};
+
 struct lb_engine {
 	struct lb_engine_config cfg;
 	uint64_t tsc_established, tsc_transient, tsc_udp;
 	struct rte_hash *frontends;   /* lb_frontend_key -> slot, lock-free readers */
 	struct lb_object **slots;     /* [max_lbs], atomically published */
+	bool *slot_taken;             /* [max_lbs]: in use or its object not yet freed */
+	uint32_t slot_hint;           /* no free slot below it */
+	struct lb_retire_queue retired;
 	struct lb_hosts *hosts;       /* atomically published */
 	uint32_t next_uid, next_gen;
 	struct lb_worker *workers;
@@ -93,6 +115,12 @@ static inline uint16_t lb_maglev_pick(const struct lb_object *o, uint32_t h)
 {
 	return o->table[(uint32_t)(((uint64_t)h * o->table_size) >> 32)];
 }
+
+/* retire.c */
+void lb_retire(struct lb_engine *e, const struct lb_retired *what);
+void lb_retire_free_all(struct lb_engine *e);
+void lb_object_free(struct lb_object *o);
+void lb_backend_totals(const struct lb_object *o, unsigned b, struct lb_backend_stats *t);
 
 /* conn_table.c */
 int lb_conn_tables_create(struct lb_engine *e);

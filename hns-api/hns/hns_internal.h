@@ -562,7 +562,8 @@ void lb_endpoint_gone(struct hns *h, const char *endpoint_id);
 void lb_index_free(struct hns *h);
 
 /* hns_lb_v2.c: HostComputeLoadBalancer (/v2/loadbalancers) */
-json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o);
+/* counters: with the switch's "Counters" (GET, DELETE; not POST/PUT). */
+json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o, bool counters);
 int hns_v2_loadbalancers(struct hns *h, const char *method, const char *id,
 			 const char *body, size_t len, json_t **resp);
 

@@ -11,8 +11,11 @@
  *
  * The object is a policy list (hns_lb.c): HostComputeEndpoints are its
  * References, each PortMapping an ELB policy with the LB's FrontendVIPs,
- * SourceVIP and DSR flag. GET adds the extension field "Counters" (per LB
- * and per backend packets, bytes, connections, from the switch).
+ * SourceVIP and DSR flag. GET (and DELETE, the final counts) adds the
+ * extension field "Counters" (per LB and per backend packets, bytes,
+ * connections, from the switch); the replies to POST and PUT do not, as
+ * HNS's do not: a new or changed LB has counted nothing new, and kube-
+ * proxy's first sync makes 10,000 of them in a row (issue 17).
  * Layer: hns-api/hns/, northbound, HNS model layer (no DPDK). */
 #include "hns_internal.h"
 
@@ -255,7 +258,7 @@ static json_int_t ival(const json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o)
+json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o, bool counters)
 {
 	const json_t *doc = o->doc, *first = first_elb(doc), *pol, *ref;
 	json_t *out = json_object(), *eps = json_array(), *pms = json_array();
@@ -294,7 +297,7 @@ json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o)
 							    "Minor", 0));
 	json_object_set_new(out, "Flags", json_integer(
 		json_is_true(json_object_get(first, "IsDSR")) ? LB_FLAG_DSR : 0));
-	if (h->dp.lb_counters != NULL) {
+	if (counters && h->dp.lb_counters != NULL) {
 		json_t *c = json_object();
 
 		if (h->dp.lb_counters(h->dp.ctx, o->id, c) == 0)
@@ -346,7 +349,7 @@ static int lb_create(struct hns *h, const char *body, size_t len, json_t **resp)
 	r = lb_check_frontends(h, pl->o.id, pl->o.doc, true, &e);
 	if (lb_finish(h, r, pl->o.id, NULL, pl->o.doc, &e) < 0)
 		return hns_reply_err(resp, &e);
-	return hns_reply(resp, 200, NULL, lb_render_v2(h, &pl->o));
+	return hns_reply(resp, 200, NULL, lb_render_v2(h, &pl->o, false));
 }
 
 /* HcnModifyLoadBalancer: the whole object again; its ID stays. */
@@ -385,14 +388,14 @@ static int lb_modify(struct hns *h, struct hns_obj *o, const char *body,
 	json_decref(old);
 	if (r < 0)
 		return hns_reply_err(resp, &e);
-	return hns_reply(resp, 200, NULL, lb_render_v2(h, o));
+	return hns_reply(resp, 200, NULL, lb_render_v2(h, o, false));
 }
 
 static int lb_delete(struct hns *h, struct hns_obj *o, json_t **resp)
 {
 	struct herr e;
 	char id[HNS_GUID_LEN + 1];
-	json_t *out = lb_render_v2(h, o), *old = json_incref(o->doc);
+	json_t *out = lb_render_v2(h, o, true), *old = json_incref(o->doc);
 	int r;
 
 	herr_init_req(&e, h);
@@ -420,7 +423,7 @@ int hns_v2_loadbalancers(struct hns *h, const char *method, const char *id,
 
 			for (o = h->lists[HK_POLICYLIST].head; o; o = o->next)
 				if (lb_is_lb(o))
-					json_array_append_new(out, lb_render_v2(h, o));
+					json_array_append_new(out, lb_render_v2(h, o, true));
 			return hns_reply(resp, 200, NULL, out);
 		}
 		if (strcmp(method, "POST") == 0)
@@ -432,7 +435,7 @@ int hns_v2_loadbalancers(struct hns *h, const char *method, const char *id,
 	if (o == NULL || !lb_is_lb(o))
 		return not_found(id, resp);
 	if (strcmp(method, "GET") == 0)
-		return hns_reply(resp, 200, NULL, lb_render_v2(h, o));
+		return hns_reply(resp, 200, NULL, lb_render_v2(h, o, true));
 	if (strcmp(method, "DELETE") == 0)
 		return lb_delete(h, o, resp);
 	if (strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0)

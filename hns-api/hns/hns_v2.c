@@ -1050,7 +1050,7 @@ json_t *hns_v2_render(const struct hns *h, struct hns_obj *o)
 	case HK_NAMESPACE:
 		return namespace_render((struct hns_namespace *)o, true);
 	case HK_POLICYLIST: /* a load balancer (hns_lb_v2.c) */
-		return lb_render_v2(h, o);
+		return lb_render_v2(h, o, true);
 	default:
 		return json_incref(o->doc);
 	}

@@ -12,7 +12,9 @@
  * any point (crash, abort, kill -9), which is the requirement; the WAL is
  * only fsync'd at checkpoints, so an OS crash or power cut may lose the last
  * few commits (never corrupt the file). synchronous=FULL would cover that at
- * the price of an fsync per API request.
+ * the price of an fsync per API request. Checkpoints (and their fsyncs) run
+ * on a thread of their own (store_checkpoint.c), not in a request's
+ * commit.
  *
  * The schema version lives in PRAGMA user_version; a file written by a
  * newer hvswitch (higher version) is refused rather than misread.
@@ -37,6 +39,8 @@
 
 #include <sqlite3.h>
 
+#include "store_checkpoint.h"
+
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_TIMEOUT_MS 5000
 
@@ -48,6 +52,7 @@ struct hns_store {
 	/* Prepared once, reset after every use. */
 	sqlite3_stmt *begin, *commit, *rollback;
 	sqlite3_stmt *put, *del, *load;
+	struct store_checkpointer *checkpointer; /* NULL: SQLite's own checkpoints */
 	char err[512];
 };
 
@@ -271,6 +276,8 @@ static int open_db(struct hns_store *s)
 	    prepare(s, "SELECT id, json FROM objects WHERE kind = ?1"
 		       " ORDER BY seq", &s->load) < 0)
 		return -1;
+	if (strcmp(mode, "wal") == 0)
+		s->checkpointer = store_checkpointer_start(s->db, s->path);
 	return 0;
 }
 
@@ -302,6 +309,7 @@ void store_close(struct hns_store *s)
 		return;
 	if (s->in_tx)
 		store_rollback(s);
+	store_checkpointer_stop(s->checkpointer, s->db);
 	sqlite3_finalize(s->begin);
 	sqlite3_finalize(s->commit);
 	sqlite3_finalize(s->rollback);
@@ -437,6 +445,11 @@ int store_load(struct hns_store *s, const char *kind, store_load_fn fn,
 		sqlite3_finalize(st);
 	}
 	return ret;
+}
+
+unsigned long store_checkpoints(const struct hns_store *s)
+{
+	return store_checkpointer_runs(s->checkpointer);
 }
 
 const char *store_error(const struct hns_store *s)

@@ -29,6 +29,10 @@ int store_delete(struct hns_store *s, const char *kind, const char *id);
 typedef int (*store_load_fn)(void *arg, const char *id, const char *json_text);
 int store_load(struct hns_store *s, const char *kind, store_load_fn fn, void *arg);
 
+/* WAL checkpoints made off the request path (by the store's own thread)
+ * since store_open. */
+unsigned long store_checkpoints(const struct hns_store *s);
+
 /* The last SQLite error message. */
 const char *store_error(const struct hns_store *s);
 

@@ -183,9 +183,11 @@ def delete_all_lbs(api):
         hns_ok(api.delete(f"/policylists/{pl['ID']}"), f"DELETE /policylists/{pl['ID']}")
 
 
-def check_shape(lb, body, what):
-    """GET output says what was asked, with kube-proxy's fields always
-    there (PortMappings above all: kubernetes PR #141489)."""
+def check_shape(lb, body, what, counters=True):
+    """The output says what was asked, with kube-proxy's fields always
+    there (PortMappings above all: kubernetes PR #141489). GET output also
+    has the switch's Counters (the LB is programmed); a POST or PUT reply
+    has none, as HNS's has none (counters=False checks that)."""
     for key in ("ID", "HostComputeEndpoints", "PortMappings", "SchemaVersion", "Flags"):
         check(key in lb, f"{what}: no {key} in {lb!r}")
     check([e.upper() for e in lb["HostComputeEndpoints"]] ==
@@ -196,6 +198,9 @@ def check_shape(lb, body, what):
     check(lb.get("SourceVIP") == body.get("SourceVIP"), f"{what}: SourceVIP {lb!r}")
     check(lb["Flags"] == body["Flags"], f"{what}: Flags {lb['Flags']!r}")
     check(lb["SchemaVersion"] == SV2, f"{what}: SchemaVersion {lb['SchemaVersion']!r}")
+    if not counters:
+        check("Counters" not in lb, f"{what}: a POST/PUT reply with Counters: {lb!r}")
+        return
     c = lb.get("Counters")
     check(isinstance(c, dict) and all(isinstance(c.get(k), int) for k in
                                       ("Packets", "Bytes", "Connections", "Drops")),
@@ -235,11 +240,14 @@ def test_lb_kube_proxy_sequence_end_to_end(s):
         r = api.post("/v2/loadbalancers", body)
         lb = hns_ok(r, f"CreateLoadBalancer {name}")
         check("Warnings" not in r.json(), f"{name}: warned {r.json().get('Warnings')}")
-        check_shape(lb, body, name)
+        check_shape(lb, body, name, counters=False)
         made[name] = lb
     # the next sync: every LB listed, re-adopted by kube-proxy's key
     listed = by_filter(api, "loadbalancers", {})
     check(len(listed) == 5, f"ListLoadBalancers: {len(listed)}")
+    for lb in listed:  # each one programmed in the switch
+        check_shape(lb, bodies[next(n for n, m in made.items() if m["ID"] == lb["ID"])],
+                    f"listed {lb['ID']}")
     keys = {kp_key(lb): lb["ID"] for lb in listed}
     for name, lb in made.items():
         check(keys.get(kp_key(lb)) == lb["ID"], f"{name} not found by kube-proxy's key")
@@ -251,7 +259,7 @@ def test_lb_kube_proxy_sequence_end_to_end(s):
     cid = made["clusterip"]["ID"]
     lb = hns_ok(put(api, f"/v2/loadbalancers/{cid}", upd), "UpdateLoadBalancer")
     check(lb["ID"] == cid, f"PUT changed the ID: {lb['ID']}")
-    check_shape(lb, upd, "updated clusterip")
+    check_shape(lb, upd, "updated clusterip", counters=False)
     check_shape(hns_ok(api.get(f"/v2/loadbalancers/{cid}"), "GET"), upd, "GET after PUT")
     # a service gone: GetLoadBalancerByID (filtered enumerate), then delete
     did = made["dsr"]["ID"]
@@ -486,7 +494,9 @@ def test_lb_put_moves_a_frontend(s):
     moved = lb_body(net.local, [pm(TCP, 80, 8120), pm(UDP, 80, 8120)],
                     vips=["10.96.6.2"], flags=1)
     got = hns_ok(put(api, f"/v2/loadbalancers/{a['ID']}", moved), "PUT a to 10.96.6.2")
-    check_shape(got, moved, "moved")
+    check_shape(got, moved, "moved", counters=False)
+    got = hns_ok(api.get(f"/v2/loadbalancers/{a['ID']}"), "GET a")
+    check_shape(got, moved, "moved (GET)")
     check(len(got["Counters"]["Frontends"]) == 2, f"frontends {got['Counters']!r}")
     # the old frontend is free, the new ones are taken
     b = hns_ok(api.post("/v2/loadbalancers", lb_body(net.local, [pm(TCP, 80, 8120)],
@@ -503,7 +513,7 @@ def test_lb_counters_and_stats_section(s):
     net = kube_net(api)
     lb = hns_ok(api.post("/v2/loadbalancers", lb_body(net.local, [pm(TCP, 80, 8130)],
                                                       vips=["10.96.7.1"])), "LB")
-    c = lb["Counters"]
+    c = hns_ok(api.get(f"/v2/loadbalancers/{lb['ID']}"), "GET")["Counters"]
     check(c["Frontends"] == ["10.96.7.1 TCP 8130"], f"Frontends {c['Frontends']!r}")
     check([b["ID"] for b in c["Backends"]] == net.local and
           [b["IPAddress"] for b in c["Backends"]] == ["10.244.1.11", "10.244.1.12"],
@@ -589,7 +599,9 @@ def test_lb_persist_across_restart_and_kill9(s):
     # and still changeable: PUT and delete after the restart
     upd = lb_body(net.local, [pm(TCP, 8080, 80)], vips=["10.96.8.1"])
     check_shape(hns_ok(put(api, f"/v2/loadbalancers/{made[0]['ID']}", upd), "PUT"), upd,
-                "PUT after restart")
+                "PUT after restart", counters=False)
+    check_shape(hns_ok(api.get(f"/v2/loadbalancers/{made[0]['ID']}"), "GET"), upd,
+                "GET after the PUT after restart")
     for x in made:
         hns_ok(api.delete(f"/v2/loadbalancers/{x['ID']}"), "delete after restart")
     left = {lb["ID"] for lb in lbs(api)}
@@ -605,7 +617,8 @@ def test_lb_deleted_backend_is_taken_out(s):
     lb = hns_ok(api.post("/v2/loadbalancers", lb_body(net.local + [extra["ID"]],
                                                       [pm(TCP, 80, 8140)],
                                                       vips=["10.96.10.1"])), "LB")
-    check(len(lb["Counters"]["Backends"]) == 3, f"{lb['Counters']!r}")
+    c = hns_ok(api.get(f"/v2/loadbalancers/{lb['ID']}"), "GET")["Counters"]
+    check(len(c["Backends"]) == 3, f"{c!r}")
     hns_ok(api.delete(f"/v2/endpoints/{extra['ID']}"), "delete a backend endpoint")
     got = hns_ok(api.get(f"/v2/loadbalancers/{lb['ID']}"), "GET")
     check([b["IPAddress"] for b in got["Counters"]["Backends"]] ==

@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 #include <rte_mbuf.h>
 #include <rte_sctp.h>
 #include <rte_tcp.h>
@@ -288,6 +289,75 @@ Test(lb, removing_one_of_n_backends_moves_about_one_nth)
 	/* the removed backend's 1/N must move; Maglev moves a few more */
 	cr_log_info("remove 1 of %d: %.4f of flows moved", N, frac);
 	cr_assert(frac >= 1.0 / N * 0.95 && frac <= 1.0 / N + 0.02, "moved %.4f", frac);
+}
+
+/* The Maglev fill as the paper gives it: every backend probes its
+ * permutation to the end (maglev.c finds the last sqrt(M) slots another
+ * way, which must give the same table). */
+static uint16_t *maglev_reference(const struct lb_backend *b, unsigned n, uint32_t *m_out)
+{
+	uint32_t total = 0, m = 1024, filled = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		total += b[i].weight ? b[i].weight : 1;
+	while (m < total * 100)
+		m *= 4;
+	for (bool prime = false; !prime; m += prime ? 0 : 1) {
+		prime = true;
+		for (uint32_t d = 2; (uint64_t)d * d <= m && prime; d++)
+			prime = m % d != 0;
+	}
+	uint16_t *t = malloc(m * sizeof(*t));
+	uint32_t *next = calloc(n, sizeof(*next));
+
+	memset(t, 0xff, m * sizeof(*t));
+	while (filled < m)
+		for (unsigned i = 0; i < n && filled < m; i++)
+			for (unsigned k = 0; k < (b[i].weight ? b[i].weight : 1u) && filled < m; k++) {
+				uint32_t off = rte_jhash_2words(b[i].ip, b[i].port, 0x9e3779b9u) % m;
+				uint32_t skip = rte_jhash_2words(b[i].ip, b[i].port, 0x85ebca6bu) %
+						(m - 1) + 1, c;
+
+				do
+					c = (uint32_t)((off + (uint64_t)next[i]++ * skip) % m);
+				while (t[c] != UINT16_MAX);
+				t[c] = (uint16_t)i;
+				filled++;
+			}
+	free(next);
+	*m_out = m;
+	return t;
+}
+
+Test(lb, maglev_fill_matches_probing_to_the_end)
+{
+	static struct lb_backend b[300];
+	const unsigned sizes[] = {1, 2, 4, 7, 10, 11, 41, 300};
+	char err[LB_ERR_MAX];
+
+	for (unsigned c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+		unsigned n = sizes[c];
+		uint32_t m, h;
+
+		for (unsigned i = 0; i < n; i++) {
+			b[i] = backends_n(i * 7 + c);
+			b[i].weight = (uint16_t)(c % 2 ? i % 3 + 1 : 1);
+		}
+		struct lb_config lc = {.vip = VIP + c, .proto = IPPROTO_TCP, .port = 80,
+				       .nb_backends = n, .backends = b};
+		uint16_t *ref = maglev_reference(b, n, &m);
+
+		cr_assert_eq(lb_add(eng, &lc, &h, err), 0, "%s", err);
+		for (uint32_t slot = 0; slot < m; slot++) {
+			/* the smallest hash that lands on this slot */
+			uint32_t hash = (uint32_t)((((uint64_t)slot << 32) + m - 1) / m);
+
+			cr_assert_eq(lb_select_backend(eng, h, hash), ref[slot],
+				     "%u backends (M %u): slot %u is backend %d, want %u", n, m,
+				     slot, lb_select_backend(eng, h, hash), ref[slot]);
+		}
+		free(ref);
+	}
 }
 
 Test(lb, adding_a_backend_moves_about_one_in_n_plus_one)
@@ -700,14 +770,108 @@ Test(lb, updates_under_traffic_never_move_established_connections)
 	for (unsigned u = 0; u < 300; u++) {   /* backends 0-3 stay, 4-7 come and go */
 		lc.nb_backends = u % 2 ? 4 : 8;
 		cr_assert_eq(lb_update(w.e, h, &lc, err), 0, "%s", err);
+		lb_reclaim(w.e);   /* as the control loop does */
 	}
 	w.stop = true;
 	pthread_join(t, NULL);
+	cr_assert_eq(lb_reclaim(w.e), 0, "the worker is offline: every old view is freed");
 	cr_log_info("worker rounds during 300 updates: %" PRIu64, w.rounds);
 	cr_assert_gt(w.rounds, 1);
 	cr_assert_eq(w.changed, 0, "%" PRIu64 " packets changed backend", w.changed);
 	cr_assert_eq(w.not_forwarded, 0);
 	lb_engine_free(w.e);
+	rte_free(q);
+}
+
+/* ---- deferred reclamation: a writer never waits for a worker ---- */
+
+static void backend_packets(uint32_t h, struct lb_counters *b, unsigned n)
+{
+	struct lb_counters t;
+
+	memset(b, 0, n * sizeof(*b));
+	cr_assert_eq(lb_read_counters(eng, h, &t, b, n), 0);
+}
+
+static void send_udp_flows(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = packet(IPPROTO_UDP, CLIENT, (uint16_t)(1000 + i), VIP,
+					    80, 0, false);
+
+		cr_assert_eq(run1(m, 1).verdict, LB_FORWARD);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* This thread is also the worker, online and reporting no quiescent state
+ * until the end: an update that waited for a grace period (the old
+ * rte_rcu_qsbr_synchronize) would never return and the test would time
+ * out. */
+Test(lb, updates_and_removals_do_not_wait_for_a_worker_holding_the_old_view,
+     .timeout = 20)
+{
+	struct rte_rcu_qsbr *q = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(1),
+					     RTE_CACHE_LINE_SIZE);
+	struct lb_engine_config c;
+	struct lb_counters b[3];
+	char err[LB_ERR_MAX];
+
+	cr_assert_not_null(q);
+	cr_assert_eq(rte_rcu_qsbr_init(q, 1), 0);
+	lb_engine_config_defaults(&c);
+	c.max_lbs = 4;
+	c.max_conns = 1024;
+	c.qsbr = q;
+	lb_engine_free(eng);
+	eng = lb_engine_create(&c);
+	cr_assert_not_null(eng);
+	rte_rcu_qsbr_thread_register(q, 0);
+	rte_rcu_qsbr_thread_online(q, 0);
+
+	uint32_t h = add_lb(IPPROTO_UDP, VIP, 2, LB_DIST_FIVE_TUPLE, false, 0);
+
+	send_udp_flows(10);
+	backend_packets(h, b, 2);
+	cr_assert_eq(b[0].packets + b[1].packets, 10);
+	uint64_t before[2] = {b[0].packets, b[1].packets};
+	struct lb_backend three[3] = {backends_n(0), backends_n(1), backends_n(2)};
+	struct lb_config lc = {.vip = VIP, .proto = IPPROTO_UDP, .port = 80,
+			       .nb_backends = 3, .backends = three};
+
+	cr_assert_eq(lb_update(eng, h, &lc, err), 0, "%s", err);
+	cr_assert_eq(lb_reclaim(eng), 1, "the old view waits for the worker");
+	/* the old object's counts are read through the new one meanwhile */
+	backend_packets(h, b, 3);
+	cr_assert_eq(b[0].packets, before[0]);
+	cr_assert_eq(b[1].packets, before[1]);
+	cr_assert_eq(b[2].packets, 0);
+	send_udp_flows(10); /* the same connections, now through the new view */
+	backend_packets(h, b, 3);
+	cr_assert_eq(b[0].packets + b[1].packets, 20, "established flows kept their backends");
+	uint64_t after[2] = {b[0].packets, b[1].packets};
+
+	rte_rcu_qsbr_quiescent(q, 0);
+	cr_assert_eq(lb_reclaim(eng), 0, "freed once the worker passed a quiescent point");
+	backend_packets(h, b, 3);
+	cr_assert_eq(b[0].packets, after[0], "the old counts were carried over");
+	cr_assert_eq(b[1].packets, after[1]);
+
+	/* a removed LB's slot is not handed out while a worker may count into it */
+	cr_assert_eq(lb_remove(eng, h), 0);
+	cr_assert_eq(lb_reclaim_pending(eng), 1);
+	uint32_t h2 = add_lb(IPPROTO_TCP, VIP, 1, LB_DIST_FIVE_TUPLE, false, 0);
+
+	cr_assert_neq(h2, h);
+	rte_rcu_qsbr_quiescent(q, 0);
+	cr_assert_eq(lb_reclaim(eng), 0);
+	cr_assert_eq(add_lb(IPPROTO_UDP, VIP, 1, LB_DIST_FIVE_TUPLE, false, 0), h,
+		     "the slot comes back once its object is freed");
+
+	rte_rcu_qsbr_thread_offline(q, 0);
+	rte_rcu_qsbr_thread_unregister(q, 0);
+	lb_engine_free(eng);
+	eng = NULL;
 	rte_free(q);
 }
 

@@ -474,3 +474,58 @@ Test(store, many_objects)
 	cr_assert_eq(store_load(st, "endpoint", collect, &w), 7);
 	cr_assert_str_eq(w.text, "id-1999={\"i\":0};");
 }
+
+static off_t file_size(const char *p)
+{
+	struct stat sb;
+
+	return stat(p, &sb) == 0 ? sb.st_size : -1;
+}
+
+static int count_one(void *arg, const char *id, const char *json_text)
+{
+	(void)id;
+	(void)json_text;
+	++*(int *)arg;
+	return 0;
+}
+
+/* A stream of commits past 1,000 WAL pages: the store's own thread
+ * checkpoints (no commit waits for the fsyncs) and catches up once the
+ * stream slows down, so the WAL restarts, cut back to 4 MB. */
+Test(store, checkpoints_run_off_the_commit_path, .timeout = 30)
+{
+	enum { N = 700 };
+	static char json[8200];
+	char id[32], wal[160];
+	int n = 0, extra = 0;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	memset(json, 'x', sizeof(json) - 1);
+	json[0] = '"';
+	json[sizeof(json) - 2] = '"';
+	st = open_ok();
+	for (int i = 0; i < N; i++) {   /* 3 pages and more each */
+		snprintf(id, sizeof(id), "id-%04d", i);
+		cr_assert_eq(store_begin(st), 0);
+		cr_assert_eq(store_put(st, "endpoint", id, json), 0);
+		cr_assert_eq(store_commit(st), 0, "%s", store_error(st));
+	}
+	cr_assert_gt(file_size(wal), 4194304, "the WAL never grew past 4 MB");
+	/* a commit every 20 ms: the WAL restarts once it was all copied */
+	for (; extra < 250 && file_size(wal) > 4194304 + 16 * 4200; extra++) {
+		usleep(20000);
+		snprintf(id, sizeof(id), "slow-%03d", extra);
+		cr_assert_eq(store_begin(st), 0);
+		cr_assert_eq(store_put(st, "endpoint", id, "{}"), 0);
+		cr_assert_eq(store_commit(st), 0);
+	}
+	cr_assert_gt(store_checkpoints(st), 0, "no checkpoint by the store's thread");
+	cr_assert_leq(file_size(wal), 4194304 + 16 * 4200, "the WAL was not restarted and cut "
+		      "back (%lld bytes)", (long long)file_size(wal));
+	cr_assert_geq(file_size(path), (off_t)N * 8192, "the data is not in the database file");
+	store_close(st);
+	st = open_ok();
+	cr_assert_eq(store_load(st, "endpoint", count_one, &n), 0);
+	cr_assert_eq(n, N + extra);
+}

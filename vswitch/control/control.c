@@ -9,6 +9,7 @@
 
 #include "l3_dp.h"
 #include "learn.h"
+#include "lb_ctl.h"
 #include "nat_ctl.h"
 #include "stats.h"
 #include "stats_read.h"
@@ -106,6 +107,7 @@ void control_run(struct vswitch *sw, const struct control_settings *opts,
 				 __ATOMIC_RELAXED);
 		learn_drain(sw, vswitch_now(sw));
 		l3_control_poll(sw);
+		lb_ctl_reclaim(sw);
 		rte_timer_manage();
 		if (hook != NULL && hook->poll != NULL)
 			hook->poll(hook->arg);

@@ -41,7 +41,10 @@ static void filter_add(struct vswitch *sw, const struct lb_ctl_ips *l)
 	}
 }
 
-/* After the LB is gone from the engine (its removal waited for readers). */
+/* After the LB's new view (or its removal) is published. A worker may
+ * still hold the old view for the rest of a burst: with the bit already
+ * clear, its packet passes the stage untouched, as it would a moment
+ * later, so this need not wait for the grace period. */
 static void filter_del(struct vswitch *sw, const struct lb_ctl_ips *l)
 {
 	for (unsigned i = 0; l != NULL && i < l->n; i++) {
@@ -175,7 +178,7 @@ int lb_ctl_refresh_host_addresses(struct vswitch *sw)
 	for (unsigned i = 0; i < n; i++)
 		l->ip[i] = rte_cpu_to_be_32(ips[i]);
 	filter_add(sw, l);
-	rc = lb_set_host_addresses(sw->lb, ips, n); /* waits for readers */
+	rc = lb_set_host_addresses(sw->lb, ips, n);
 	old = rc == 0 ? sw->lb_ctl->hosts : l;
 	if (rc == 0)
 		sw->lb_ctl->hosts = l;
@@ -225,7 +228,7 @@ int lb_ctl_update(struct vswitch *sw, uint32_t handle, const struct lb_config *c
 		return -ENOMEM;
 	}
 	filter_add(sw, l);
-	rc = lb_update(sw->lb, handle, cfg, err); /* waits for readers */
+	rc = lb_update(sw->lb, handle, cfg, err); /* no wait: lb_ctl_reclaim frees */
 	if (rc < 0 || handle >= sw->lb_ctl->max_lbs) {
 		filter_del(sw, l);
 		free(l);
@@ -243,7 +246,7 @@ int lb_ctl_remove(struct vswitch *sw, uint32_t handle)
 
 	if (sw->lb == NULL)
 		return -ENOENT;
-	rc = lb_remove(sw->lb, handle); /* waits for readers */
+	rc = lb_remove(sw->lb, handle);
 	if (rc == 0 && handle < sw->lb_ctl->max_lbs) {
 		filter_del(sw, sw->lb_ctl->by_handle[handle]);
 		free(sw->lb_ctl->by_handle[handle]);
@@ -259,6 +262,14 @@ int lb_ctl_counters(const struct vswitch *sw, uint32_t handle,
 	if (sw->lb == NULL)
 		return -ENOENT;
 	return lb_read_counters(sw->lb, handle, total, backends, nb_backends);
+}
+
+void lb_ctl_reclaim(struct vswitch *sw)
+{
+	struct lb_engine *e = sw->lb;
+
+	if (e != NULL)
+		lb_reclaim(e);
 }
 
 void lb_ctl_destroy(struct vswitch *sw)

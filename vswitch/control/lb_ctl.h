@@ -37,6 +37,10 @@ int lb_ctl_counters(const struct vswitch *sw, uint32_t handle,
  * IPs, refreshed by lb_ctl_add and when the uplink's addresses change. */
 int lb_ctl_refresh_host_addresses(struct vswitch *sw);
 
+/* The control loop, every round: frees what updates and removals
+ * replaced once the workers are past it (lb_reclaim; never waits). */
+void lb_ctl_reclaim(struct vswitch *sw);
+
 /* Frees the engine; after the workers stopped. */
 void lb_ctl_destroy(struct vswitch *sw);
 
