@@ -229,7 +229,8 @@ Test(overlay, encap_of_a_pod_frame_and_back)
 
 	memcpy(w, &DR_B, 6); /* the inner frame as it must leave */
 	memcpy(w + 6, &DR, 6);
-	cr_assert_eq(ov_encap(m, &n, &r, &UP), 0);
+	cr_assert_eq(ov_route_prepare(&n, &r), 0);
+	cr_assert_eq(ov_encap(m, &r, &UP, vxlan_src_port(m)), 0);
 	cr_assert_eq(rte_pktmbuf_pkt_len(m), rte_pktmbuf_pkt_len(want) + 50);
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	cr_assert_arr_eq(p + 6, &UP, 6, "outer source = the uplink's MAC");

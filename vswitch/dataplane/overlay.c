@@ -6,6 +6,7 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_icmp.h>
+#include <rte_prefetch.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -19,6 +20,8 @@
  * once encapsulated (the outer Ethernet is not counted by the MTU; the
  * inner one is), so a pod MTU of uplink MTU - 50 fits exactly */
 #define OV_IP_GROWTH VXLAN_OVERHEAD
+/* frames ahead whose headers are prefetched */
+#define OV_PREFETCH_AHEAD 3
 
 const struct ov_route *ov_route_lookup(const struct ov_view *v, uint8_t net,
 				       uint32_t dst)
@@ -51,22 +54,17 @@ static const struct ov_net *net_by_vni(const struct ov_view *v, uint32_t vni,
 	return NULL;
 }
 
-int ov_encap(struct rte_mbuf *m, const struct ov_net *n, const struct ov_route *r,
-	     const struct rte_ether_addr *uplink_mac)
+int ov_route_prepare(const struct ov_net *n, struct ov_route *r)
 {
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct vxlan_tunnel t = {
 		.local_ip = n->pa,
 		.remote_ip = r->pa,
-		.local_mac = *uplink_mac,
 		.dst_port = n->udp_port,
 		.vni = r->vni,
 	};
 
-	rte_ether_addr_copy(&r->dr_mac, &eh->dst_addr);
-	rte_ether_addr_copy(&n->dr_mac, &eh->src_addr);
-	/* the next hop's MAC is the router's to fill (l3_uplink_send) */
-	return vxlan_encap(m, &t, false);
+	/* outer Ethernet addresses: the router's, per frame (l3_uplink_send) */
+	return vxlan_template_init(&r->tpl, &t, &r->dr_mac, &n->dr_mac);
 }
 
 /* Delivers a routed frame to a local endpoint: its MAC, from the DR. */
@@ -118,13 +116,14 @@ static void send_encapsulated(struct worker *w, uint16_t in_port, const struct o
 			      struct pkt_meta *pm)
 {
 	const struct l3_view *l3 = l3_view_get(w->sw);
+	uint16_t sport = vxlan_src_port(m);
 
 	/* the router sends it: its uplink must be the network's */
-	if (l3 == NULL || !l3->has_uplink || l3->uplink != n->uplink) {
+	if (unlikely(l3 == NULL || !l3->has_uplink || l3->uplink != n->uplink)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
 	}
-	if (ov_encap(m, n, r, &l3->router_mac) < 0) {
+	if (unlikely(ov_encap(m, r, &l3->router_mac, sport) < 0)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
 		return;
 	}
@@ -136,9 +135,26 @@ static void send_encapsulated(struct worker *w, uint16_t in_port, const struct o
 
 /* A pod's IPv4 frame to the DR MAC: to a local endpoint, a remote route,
  * the DR itself (ping), or dropped. */
+/* The remote route for dst in network ni: the one the burst used last
+ * when dst lies in it and no longer route can (no_longer_inside), else
+ * the lookup's, kept for the next frame. A burst of a pod's frames mostly
+ * goes to few remote subnets: most frames skip the scan. */
+static const struct ov_route *route_cached(const struct ov_view *v, uint8_t ni,
+					   uint32_t dst, const struct ov_route **last)
+{
+	const struct ov_route *r = *last;
+
+	if (r != NULL && r->net == ni && (dst & r->mask) == r->prefix && r->no_longer_inside)
+		return r;
+	r = ov_route_lookup(v, ni, dst);
+	if (r != NULL)
+		*last = r;
+	return r;
+}
+
 static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni,
 			   uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm,
-			   uint16_t off)
+			   uint16_t off, const struct ov_route **last)
 {
 	const struct ov_net *n = &v->nets[ni];
 	struct rte_ipv4_hdr *ip;
@@ -166,8 +182,8 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		}
 		return;
 	}
-	ep = ov_ep_by_ip(v, ni, dst);
-	r = ep == NULL ? ov_route_lookup(v, ni, dst) : NULL;
+	ep = (dst & n->mask) == n->subnet || !n->eps_in_subnet ? ov_ep_by_ip(v, ni, dst) : NULL;
+	r = ep == NULL ? route_cached(v, ni, dst, last) : NULL;
 	if (ep == NULL && r == NULL) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
@@ -189,9 +205,45 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		send_encapsulated(w, in_port, n, r, m, pm);
 }
 
+/* The common case of a pod's frame, decided in one pass over its headers:
+ * untagged IPv4 without options to the DR MAC, for a remote route (not the
+ * gateway, outside the local subnet), fitting the uplink once
+ * encapsulated, TTL > 1, room for the outer headers. Then it is routed and
+ * encapsulated here (TTL - 1, inner MACs, outer headers from the route's
+ * template) and true returned: the caller hands it to the router.
+ * Anything else: false, m untouched, for from_pod's full treatment (which
+ * gives the same result for these frames, one check at a time). */
+static inline bool encap_fast(const struct ov_view *v, const struct ov_net *n, uint8_t ni,
+			      struct rte_mbuf *m, const struct ov_route **last)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	uint32_t len = rte_pktmbuf_data_len(m), dst;
+	const struct ov_route *r;
+	uint16_t sport;
+
+	if (unlikely(len < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+		     eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+		     !rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) ||
+		     ip->version_ihl != RTE_IPV4_VHL_DEF || ip->time_to_live <= 1 ||
+		     rte_pktmbuf_headroom(m) < VXLAN_OVERHEAD))
+		return false;
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (unlikely((dst & n->mask) == n->subnet || !n->eps_in_subnet))
+		return false; /* the gateway, a local endpoint or no route */
+	r = route_cached(v, ni, dst, last);
+	if (unlikely(r == NULL ||
+		     (uint32_t)rte_be_to_cpu_16(ip->total_length) + OV_IP_GROWTH > n->mtu))
+		return false;
+	sport = vxlan_src_port_ipv4((const uint8_t *)ip, len - RTE_ETHER_HDR_LEN);
+	ipv4_ttl_decrement(m, RTE_ETHER_HDR_LEN);
+	/* the outer Ethernet addresses are the router's to write */
+	return vxlan_encap_template(m, &r->tpl, sport, false) == 0;
+}
+
 /* From an overlay endpoint port: true when consumed. */
 static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port,
-		     struct rte_mbuf *m, struct pkt_meta *pm)
+		     struct rte_mbuf *m, struct pkt_meta *pm, const struct ov_route **last)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint8_t ni = (uint8_t)v->port_net[in_port];
@@ -217,7 +269,7 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return true;
 	}
-	route_from_pod(w, v, ni, in_port, m, pm, off);
+	route_from_pod(w, v, ni, in_port, m, pm, off, last);
 	return true;
 }
 
@@ -329,13 +381,46 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 {
 	uint32_t bit = UINT32_C(1) << in_port;
 	bool pod = (v->ep_ports & bit) != 0, uplink = (v->uplink_ports & bit) != 0;
+	const struct ov_route *last = NULL;
+	const struct ov_net *net = NULL;
+	const struct l3_view *l3 = NULL;
+	uint8_t ni = 0;
 	uint16_t j = 0;
 
 	if (!pod && !uplink)
 		return n;
+	if (pod) {
+		ni = (uint8_t)v->port_net[in_port];
+		net = &v->nets[ni];
+		l3 = l3_view_get(w->sw);
+		/* the router sends what is encapsulated: its uplink must be the
+		 * network's (else every frame takes the slow path, which drops) */
+		if (l3 != NULL && (!l3->has_uplink || l3->uplink != net->uplink))
+			l3 = NULL;
+	}
 	for (uint16_t i = 0; i < n; i++) {
-		bool consumed = pod ? from_pod(w, v, in_port, pkts[i], &meta[i])
-				    : from_uplink(w, v, in_port, pkts[i], &meta[i]);
+		bool consumed;
+
+		if (i + OV_PREFETCH_AHEAD < n) {
+			const uint8_t *d = rte_pktmbuf_mtod(pkts[i + OV_PREFETCH_AHEAD], const uint8_t *);
+
+			rte_prefetch0(d);
+			/* encapsulation writes the 50 bytes before it */
+			if (pod)
+				rte_prefetch0(d - VXLAN_OVERHEAD);
+		}
+		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last)) {
+			struct pkt_meta *pm = &meta[i];
+
+			pm->in_port = in_port;
+			pm->wire_tagged = false;
+			pm->wire_vid = 0;
+			pm->vp_parsed = false;
+			l3_uplink_send(w, l3, pkts[i], pm, RTE_ETHER_HDR_LEN);
+			continue;
+		}
+		consumed = pod ? from_pod(w, v, in_port, pkts[i], &meta[i], &last)
+			       : from_uplink(w, v, in_port, pkts[i], &meta[i]);
 
 		if (!consumed) {
 			pkts[j] = pkts[i];
