@@ -244,6 +244,7 @@ static void add_remote_endpoints(struct hns *h, const json_t *ids, struct ov_spe
 		}
 		r.net = (uint8_t)ni;
 		r.vni = s->nets[ni].vni;
+		r.remote_ep = true;
 		s->routes[s->nb_routes++] = r;
 	}
 	json_decref(eps);

@@ -127,6 +127,7 @@ struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 		r->vni = sr->vni;
 		r->pa = sr->pa;
 		r->dr_mac = sr->dr_mac;
+		r->remote_ep = sr->remote_ep && sr->plen == 32;
 	}
 	v->nb_routes = s->nb_routes;
 	sort_routes(v->routes, v->nb_routes);

@@ -40,6 +40,7 @@ struct ov_spec_route {
 	uint32_t vni;
 	uint32_t pa;
 	struct rte_ether_addr dr_mac;
+	bool remote_ep; /* a remote endpoint (/32, dr_mac its own MAC) */
 };
 
 struct ov_spec {

@@ -241,6 +241,44 @@ static inline bool encap_fast(const struct ov_view *v, const struct ov_net *n, u
 	return vxlan_encap_template(m, &r->tpl, sport, false) == 0;
 }
 
+/* The remote endpoint of network ni with MAC mac, or NULL: a pod that
+ * learned that MAC from the DR's ARP answer sends its frames there. */
+static const struct ov_route *remote_ep_by_mac(const struct ov_view *v, uint8_t ni,
+					       const struct rte_ether_addr *mac)
+{
+	for (uint16_t i = 0; i < v->nb_routes; i++) {
+		const struct ov_route *r = &v->routes[i];
+
+		if (r->remote_ep && r->net == ni && rte_is_same_ether_addr(&r->dr_mac, mac))
+			return r;
+	}
+	return NULL;
+}
+
+/* The MAC the DR answers a local pod's ARP request for tpa with, as VFP
+ * answers it from its policy so that no ARP crosses the overlay: the
+ * gateway's is the DR MAC; a remote endpoint's (a /32 with a PA) is its
+ * own MAC; an address off the local subnet that a RemoteSubnetRoute holds
+ * is reached through the DR (its MAC). NULL: not the DR's to answer (a
+ * local pod answers for itself; an unknown address gets no answer). */
+static const struct rte_ether_addr *arp_answer(const struct ov_view *v, uint8_t ni,
+					       uint32_t tpa)
+{
+	const struct ov_net *n = &v->nets[ni];
+	const struct ov_route *r;
+
+	if (tpa == n->gw)
+		return &n->dr_mac;
+	if (ov_ep_by_ip(v, ni, tpa) != NULL)
+		return NULL;
+	r = ov_route_lookup(v, ni, tpa);
+	if (r == NULL)
+		return NULL;
+	if (r->remote_ep && r->prefix == tpa)
+		return &r->dr_mac;
+	return (tpa & n->mask) != n->subnet ? &n->dr_mac : NULL;
+}
+
 /* From an overlay endpoint port: true when consumed. */
 static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port,
 		     struct rte_mbuf *m, struct pkt_meta *pm, const struct ov_route **last)
@@ -256,14 +294,22 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 		return false;
 	pm->in_port = in_port;
 	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-		if (!arp_parse(m, off, &a) || a.op != RTE_ARP_OP_REQUEST || a.tpa != n->gw)
+		const struct rte_ether_addr *mac;
+
+		if (!arp_parse(m, off, &a) || a.op != RTE_ARP_OP_REQUEST ||
+		    (mac = arp_answer(v, ni, a.tpa)) == NULL)
 			return false;
-		arp_reply_in_place(m, off, &a, &n->dr_mac);
+		arp_reply_in_place(m, off, &a, mac);
+		w->c.port[in_port].ov_arp_replies++;
 		/* straight back: our own answer (no VFP egress), request's tag kept */
 		egress_reply(w, in_port, m, pm);
 		return true;
 	}
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac))
+	/* to the DR, or to a remote endpoint's MAC (the DR's ARP answer for
+	 * it): routed alike, by destination address */
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) &&
+	    (rte_is_multicast_ether_addr(&eh->dst_addr) ||
+	     remote_ep_by_mac(v, ni, &eh->dst_addr) == NULL))
 		return false;
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);

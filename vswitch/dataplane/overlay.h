@@ -79,6 +79,8 @@ struct ov_route {
 	uint32_t vni;
 	uint32_t pa;            /* host order: the remote provider address */
 	struct rte_ether_addr dr_mac; /* inner destination MAC */
+	bool remote_ep;         /* a remote endpoint's /32: dr_mac is its own
+				 * MAC, which the DR answers ARP with */
 	bool no_longer_inside;  /* no longer route of net lies in this one's
 				 * prefix: it is the answer for any address
 				 * in it (a burst's lookups reuse it) */
