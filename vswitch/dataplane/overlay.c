@@ -21,7 +21,7 @@
  * inner one is), so a pod MTU of uplink MTU - 50 fits exactly */
 #define OV_IP_GROWTH VXLAN_OVERHEAD
 /* frames ahead whose headers are prefetched */
-#define OV_PREFETCH_AHEAD 3
+#define OV_PREFETCH_AHEAD 4
 
 const struct ov_route *ov_route_lookup(const struct ov_view *v, uint8_t net,
 				       uint32_t dst)
@@ -421,6 +421,19 @@ static bool from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_p
 	return true;
 }
 
+/* The frame's first line, and for a pod's frame the line before it, which
+ * encapsulation writes: with large frames the burst's later copies have
+ * pushed the early frames' headers out of L1 by now, and the headroom
+ * line has not been touched since the buffer's last use. */
+static inline void prefetch_headers(const struct rte_mbuf *m, bool pod)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	rte_prefetch0(d);
+	if (pod)
+		rte_prefetch0_write(d - VXLAN_OVERHEAD);
+}
+
 uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			  uint16_t in_port, struct rte_mbuf **pkts,
 			  struct pkt_meta *meta, uint16_t n)
@@ -444,17 +457,13 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 		if (l3 != NULL && (!l3->has_uplink || l3->uplink != net->uplink))
 			l3 = NULL;
 	}
+	for (uint16_t i = 0; i < n && i < OV_PREFETCH_AHEAD; i++)
+		prefetch_headers(pkts[i], pod);
 	for (uint16_t i = 0; i < n; i++) {
 		bool consumed;
 
-		if (i + OV_PREFETCH_AHEAD < n) {
-			const uint8_t *d = rte_pktmbuf_mtod(pkts[i + OV_PREFETCH_AHEAD], const uint8_t *);
-
-			rte_prefetch0(d);
-			/* encapsulation writes the 50 bytes before it */
-			if (pod)
-				rte_prefetch0(d - VXLAN_OVERHEAD);
-		}
+		if (i + OV_PREFETCH_AHEAD < n)
+			prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], pod);
 		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last)) {
 			struct pkt_meta *pm = &meta[i];
 
