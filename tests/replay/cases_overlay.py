@@ -277,6 +277,53 @@ def test_overlay_dr_answers_arp_for_remote_addresses(ctx):
     check(res.port_stats["p2"].get("OverlayArpReplies") == 0, "p2 OverlayArpReplies not 0")
 
 
+HOST_MAC, HOST_IP = "00:15:5d:00:01:02", "10.244.1.20"
+
+
+def run_with_host_vnic(ctx, host_route, p1=(), hv=()):
+    """run() plus port "hv", the host's vNIC on the network (endpoint
+    "hostep" attached with EndpointSystemType Host), and the network's
+    HostRoute policy when host_route."""
+    net = network()
+    if host_route:
+        net["Policies"].append({"Type": "HostRoute"})
+    eps = [endpoint("e1", E1_IP, E1), endpoint("e2", E2_IP, E2),
+           {"Name": "hostep", "VirtualNetworkName": "vxlan0", "IPAddress": HOST_IP,
+            "MacAddress": wmac(HOST_MAC)}]
+    ports = [Port("up", uplink=True), Port("p1", send=list(p1)), Port("p2"),
+             Port("hv", send=list(hv))]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"},
+              "hv": {"Endpoint": "hostep", "EndpointSystemType": "Host"}}
+    return ctx.run_switch(ports, port_fields=fields,
+                          root={"Networks": [net], "Endpoints": eps})
+
+
+def test_overlay_host_route_through_the_host_vnic(ctx):
+    """HostRoute: with the network's HostRoute policy and the host's vNIC
+    attached to it, a pod's frame to the DR for the host (its provider
+    address) is routed to the vNIC (its MAC from the DR MAC, TTL - 1), and
+    the host's frame from that address to the DR for a local pod is routed
+    to the pod."""
+    to_host = pod_udp(DR, E1, E1_IP, PA, "to-host")
+    from_host = pod_udp(DR, HOST_MAC, PA, E1_IP, "from-host")
+    res = run_with_host_vnic(ctx, True, p1=[bytes(to_host)], hv=[bytes(from_host)])
+    res.expect_out("hv", [bytes(pod_udp(HOST_MAC, DR, E1_IP, PA, "to-host", ttl=63))])
+    res.expect_out("p1", [bytes(pod_udp(E1, DR, PA, E1_IP, "from-host", ttl=63))])
+    res.expect_nothing("up", "p2")
+    res.expect_drops({})
+
+
+def test_overlay_without_host_route_the_host_is_no_route(ctx):
+    """Without the HostRoute policy a pod's frame to the host's provider
+    address has no route, though the host's vNIC is there."""
+    to_host = pod_udp(DR, E1, E1_IP, PA, "to-host")
+    res = run_with_host_vnic(ctx, False, p1=[bytes(to_host)])
+    res.expect_nothing("up", "p1", "p2", "hv")
+    res.expect_drops({"p1": {NO_ROUTE: 1}})
+
+
 def test_overlay_pods_isolated_from_the_uplink_at_l2(ctx):
     """A pod's ARP broadcast for a neighbour pod reaches that pod, never
     the underlay; a broadcast from the underlay reaches no pod (the DR is

@@ -110,9 +110,15 @@ struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 		struct ov_net *n = &v->nets[i];
 
 		n->eps_in_subnet = true;
-		for (uint8_t e = 0; e < v->nb_eps; e++)
-			if (v->eps[e].net == i && (v->eps[e].ip & n->mask) != n->subnet)
+		n->host_ep = -1;
+		for (uint8_t e = 0; e < v->nb_eps; e++) {
+			if (v->eps[e].net != i)
+				continue;
+			if ((v->eps[e].ip & n->mask) != n->subnet)
 				n->eps_in_subnet = false;
+			if (s->nets[i].host_route && s->eps[e].host && n->host_ep < 0)
+				n->host_ep = (int8_t)e;
+		}
 	}
 	for (uint16_t i = 0; i < s->nb_routes; i++) {
 		const struct ov_spec_route *sr = &s->routes[i];

@@ -184,6 +184,9 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 	}
 	ep = (dst & n->mask) == n->subnet || !n->eps_in_subnet ? ov_ep_by_ip(v, ni, dst) : NULL;
 	r = ep == NULL ? route_cached(v, ni, dst, last) : NULL;
+	/* HostRoute: the host (its provider address) through its vNIC */
+	if (ep == NULL && r == NULL && dst == n->pa && n->host_ep >= 0)
+		ep = &v->eps[n->host_ep];
 	if (ep == NULL && r == NULL) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;

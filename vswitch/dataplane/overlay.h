@@ -62,6 +62,8 @@ struct ov_net {
 	uint16_t mtu;           /* the uplink's */
 	bool eps_in_subnet;     /* every local endpoint's IP is in subnet:
 				 * a destination outside it is no endpoint */
+	int8_t host_ep;         /* HostRoute: the host vNIC's index in eps,
+				 * where frames to pa go; -1 none */
 };
 
 struct ov_ep {
