@@ -217,7 +217,8 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
  * Anything else: false, m untouched, for from_pod's full treatment (which
  * gives the same result for these frames, one check at a time). */
 static inline bool encap_fast(const struct ov_view *v, const struct ov_net *n, uint8_t ni,
-			      struct rte_mbuf *m, const struct ov_route **last)
+			      struct rte_mbuf *m, const struct ov_route **last,
+			      const struct rte_ether_addr *router_mac)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -240,8 +241,9 @@ static inline bool encap_fast(const struct ov_view *v, const struct ov_net *n, u
 		return false;
 	sport = vxlan_src_port_ipv4((const uint8_t *)ip, len - RTE_ETHER_HDR_LEN);
 	ipv4_ttl_decrement(m, RTE_ETHER_HDR_LEN);
-	/* the outer Ethernet addresses are the router's to write */
-	return vxlan_encap_template(m, &r->tpl, sport, false) == 0;
+	/* outer source = the router's MAC now: a frame the router queues while
+	 * it resolves the next hop gets only its destination written later */
+	return ov_encap(m, r, router_mac, sport) == 0;
 }
 
 /* The remote endpoint of network ni with MAC mac, or NULL: a pod that
@@ -467,7 +469,7 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 
 		if (i + OV_PREFETCH_AHEAD < n)
 			prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], pod);
-		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last)) {
+		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last, &l3->router_mac)) {
 			struct pkt_meta *pm = &meta[i];
 
 			pm->in_port = in_port;
