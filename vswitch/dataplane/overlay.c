@@ -1,7 +1,10 @@
-/* Overlay networks on the workers (overlay.h): the distributed router,
- * VXLAN encapsulation toward remote hosts and decapsulation to local pods.
+/* Overlay networks on the workers (overlay.h): the stage's entry, and the
+ * pod side: the distributed router (ARP, routing), VXLAN encapsulation
+ * toward remote hosts (the one-pass fast path and the full path). The
+ * uplink side (decapsulation) is overlay_decap.c.
  * Per packet: no allocation, no locks; the view is immutable. */
 #include "overlay.h"
+#include "overlay_internal.h"
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -43,17 +46,6 @@ const struct ov_ep *ov_ep_by_ip(const struct ov_view *v, uint8_t net, uint32_t i
 	return NULL;
 }
 
-static const struct ov_net *net_by_vni(const struct ov_view *v, uint32_t vni,
-				       uint32_t pa, uint8_t *idx)
-{
-	for (uint8_t i = 0; i < v->nb_nets; i++)
-		if (v->nets[i].vni == vni && v->nets[i].pa == pa) {
-			*idx = i;
-			return &v->nets[i];
-		}
-	return NULL;
-}
-
 int ov_route_prepare(const struct ov_net *n, struct ov_route *r)
 {
 	struct vxlan_tunnel t = {
@@ -67,8 +59,7 @@ int ov_route_prepare(const struct ov_net *n, struct ov_route *r)
 	return vxlan_template_init(&r->tpl, &t, &r->dr_mac, &n->dr_mac);
 }
 
-/* Delivers a routed frame to a local endpoint: its MAC, from the DR. */
-static void deliver_local(struct worker *w, const struct ov_net *n,
+void ov_deliver_local(struct worker *w, const struct ov_net *n,
 			  const struct ov_ep *ep, struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -203,7 +194,7 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		return;
 	}
 	if (ep != NULL)
-		deliver_local(w, n, ep, m, pm);
+		ov_deliver_local(w, n, ep, m, pm);
 	else
 		send_encapsulated(w, in_port, n, r, m, pm);
 }
@@ -324,108 +315,6 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 	return true;
 }
 
-/* Is m IPv4/UDP to one of the overlay networks' provider address and
- * VXLAN port? Its UDP port then, else 0. Reads only. */
-static uint16_t vxlan_port_of(const struct ov_view *v, const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_udp_hdr *udp;
-	uint32_t ihl, dst;
-
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(*udp))
-		return 0;
-	ip = (const struct rte_ipv4_hdr *)(eh + 1);
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ip->next_proto_id != IPPROTO_UDP || ihl < sizeof(*ip) ||
-	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + ihl + sizeof(*udp))
-		return 0;
-	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	for (uint8_t i = 0; i < v->nb_nets; i++)
-		if (v->nets[i].pa == dst &&
-		    udp->dst_port == rte_cpu_to_be_16(v->nets[i].udp_port))
-			return v->nets[i].udp_port;
-	return 0;
-}
-
-static bool mac_is_local_ep(const struct ov_view *v, uint8_t ni,
-			    const struct rte_ether_addr *mac)
-{
-	for (uint8_t i = 0; i < v->nb_eps; i++)
-		if (v->eps[i].net == ni && rte_is_same_ether_addr(&v->eps[i].mac, mac))
-			return true;
-	return false;
-}
-
-/* The decapsulated frame m (inner Ethernet first) of network ni: to the
- * endpoint its inner IPv4 destination names. */
-static void deliver_decapsulated(struct worker *w, const struct ov_view *v, uint8_t ni,
-				 uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	const struct ov_net *n = &v->nets[ni];
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	const struct ov_ep *ep;
-	rte_be16_t type;
-	uint16_t off = frame_l3_offset(m, &type);
-
-	pm->wire_tagged = false;
-	pm->wire_vid = 0;
-	pm->vp_parsed = false;
-	if (off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    rte_pktmbuf_data_len(m) < off + sizeof(*ip) ||
-	    (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) &&
-	     !mac_is_local_ep(v, ni, &eh->dst_addr))) {
-		drop_traced(w, in_port, m, pm, DROP_OVERLAY_NO_DESTINATION);
-		return;
-	}
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	ep = ov_ep_by_ip(v, ni, rte_be_to_cpu_32(ip->dst_addr));
-	if (ep == NULL) {
-		drop_traced(w, in_port, m, pm, DROP_OVERLAY_NO_DESTINATION);
-		return;
-	}
-	if (ipv4_ttl_decrement(m, off) == 0) {
-		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
-		return;
-	}
-	deliver_local(w, n, ep, m, pm);
-}
-
-/* From an overlay uplink: true when consumed (VXLAN to us). */
-static bool from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_port,
-			struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	uint16_t port = vxlan_port_of(v, m);
-	struct vxlan_outer outer;
-	const struct ov_net *n;
-	uint8_t ni = 0;
-
-	if (port == 0)
-		return false;
-	pm->in_port = in_port;
-	switch (vxlan_decap(m, port, &outer)) {
-	case VXLAN_DECAP_OK:
-		break;
-	case VXLAN_NOT_VXLAN:
-		return false;
-	case VXLAN_BAD_HEADER:
-	case VXLAN_TRUNCATED:
-	default:
-		drop_traced(w, in_port, m, pm, DROP_VXLAN_BAD_HEADER);
-		return true;
-	}
-	n = net_by_vni(v, outer.vni, outer.dst_ip, &ni);
-	if (n == NULL) {
-		drop_traced(w, in_port, m, pm, DROP_VXLAN_UNKNOWN_VNI);
-		return true;
-	}
-	deliver_decapsulated(w, v, ni, in_port, m, pm);
-	return true;
-}
-
 /* The frame's first line, and for a pod's frame the line before it, which
  * encapsulation writes: with large frames the burst's later copies have
  * pushed the early frames' headers out of L1 by now, and the headroom
@@ -480,7 +369,7 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			continue;
 		}
 		consumed = pod ? from_pod(w, v, in_port, pkts[i], &meta[i], &last)
-			       : from_uplink(w, v, in_port, pkts[i], &meta[i]);
+			       : ov_from_uplink(w, v, in_port, pkts[i], &meta[i]);
 
 		if (!consumed) {
 			pkts[j] = pkts[i];
