@@ -9,7 +9,6 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_icmp.h>
-#include <rte_prefetch.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -23,8 +22,6 @@
  * once encapsulated (the outer Ethernet is not counted by the MTU; the
  * inner one is), so a pod MTU of uplink MTU - 50 fits exactly */
 #define OV_IP_GROWTH VXLAN_OVERHEAD
-/* frames ahead whose headers are prefetched */
-#define OV_PREFETCH_AHEAD 4
 
 const struct ov_route *ov_route_lookup(const struct ov_view *v, uint8_t net,
 				       uint32_t dst)
@@ -57,18 +54,6 @@ int ov_route_prepare(const struct ov_net *n, struct ov_route *r)
 
 	/* outer Ethernet addresses: the router's, per frame (l3_uplink_send) */
 	return vxlan_template_init(&r->tpl, &t, &r->dr_mac, &n->dr_mac);
-}
-
-void ov_deliver_local(struct worker *w, const struct ov_net *n,
-			  const struct ov_ep *ep, struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_ether_addr_copy(&ep->mac, &eh->dst_addr);
-	rte_ether_addr_copy(&n->dr_mac, &eh->src_addr);
-	pm->vid = ep->vid;
-	pm->vp_parsed = false; /* addresses changed: VFP egress parses again */
-	egress_routed(w, ep->port, m, pm);
 }
 
 /* RFC 1191: a packet with DF that would not fit the uplink once
@@ -315,49 +300,32 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 	return true;
 }
 
-/* The frame's first line, and for a pod's frame the line before it, which
- * encapsulation writes: with large frames the burst's later copies have
- * pushed the early frames' headers out of L1 by now, and the headroom
- * line has not been touched since the buffer's last use. */
-static inline void prefetch_headers(const struct rte_mbuf *m, bool pod)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	rte_prefetch0(d);
-	if (pod)
-		rte_prefetch0_write(d - VXLAN_OVERHEAD);
-}
-
 uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			  uint16_t in_port, struct rte_mbuf **pkts,
 			  struct pkt_meta *meta, uint16_t n)
 {
 	uint32_t bit = UINT32_C(1) << in_port;
-	bool pod = (v->ep_ports & bit) != 0, uplink = (v->uplink_ports & bit) != 0;
 	const struct ov_route *last = NULL;
-	const struct ov_net *net = NULL;
-	const struct l3_view *l3 = NULL;
-	uint8_t ni = 0;
+	const struct ov_net *net;
+	const struct l3_view *l3;
+	uint8_t ni;
 	uint16_t j = 0;
 
-	if (!pod && !uplink)
-		return n;
-	if (pod) {
-		ni = (uint8_t)v->port_net[in_port];
-		net = &v->nets[ni];
-		l3 = l3_view_get(w->sw);
-		/* the router sends what is encapsulated: its uplink must be the
-		 * network's (else every frame takes the slow path, which drops) */
-		if (l3 != NULL && (!l3->has_uplink || l3->uplink != net->uplink))
-			l3 = NULL;
-	}
+	if (!(v->ep_ports & bit))
+		return (v->uplink_ports & bit) ? ov_uplink_burst(w, v, in_port, pkts, meta, n)
+					       : n;
+	ni = (uint8_t)v->port_net[in_port];
+	net = &v->nets[ni];
+	l3 = l3_view_get(w->sw);
+	/* the router sends what is encapsulated: its uplink must be the
+	 * network's (else every frame takes the full path, which drops) */
+	if (l3 != NULL && (!l3->has_uplink || l3->uplink != net->uplink))
+		l3 = NULL;
 	for (uint16_t i = 0; i < n && i < OV_PREFETCH_AHEAD; i++)
-		prefetch_headers(pkts[i], pod);
+		ov_prefetch_headers(pkts[i], true);
 	for (uint16_t i = 0; i < n; i++) {
-		bool consumed;
-
 		if (i + OV_PREFETCH_AHEAD < n)
-			prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], pod);
+			ov_prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], true);
 		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last, &l3->router_mac)) {
 			struct pkt_meta *pm = &meta[i];
 
@@ -368,10 +336,7 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			l3_uplink_send(w, l3, pkts[i], pm, RTE_ETHER_HDR_LEN);
 			continue;
 		}
-		consumed = pod ? from_pod(w, v, in_port, pkts[i], &meta[i], &last)
-			       : ov_from_uplink(w, v, in_port, pkts[i], &meta[i]);
-
-		if (!consumed) {
+		if (!from_pod(w, v, in_port, pkts[i], &meta[i], &last)) {
 			pkts[j] = pkts[i];
 			meta[j++] = meta[i];
 		}

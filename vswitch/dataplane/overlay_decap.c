@@ -97,7 +97,8 @@ static void deliver_decapsulated(struct worker *w, const struct ov_view *v, uint
 	ov_deliver_local(w, n, ep, m, pm);
 }
 
-bool ov_from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_port,
+/* From an overlay uplink: true when consumed (VXLAN to us). */
+static bool from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_port,
 			struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	uint16_t port = vxlan_port_of(v, m);
@@ -126,4 +127,22 @@ bool ov_from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_port,
 	}
 	deliver_decapsulated(w, v, ni, in_port, m, pm);
 	return true;
+}
+
+uint16_t ov_uplink_burst(struct worker *w, const struct ov_view *v, uint16_t in_port,
+			 struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n)
+{
+	uint16_t j = 0;
+
+	for (uint16_t i = 0; i < n && i < OV_PREFETCH_AHEAD; i++)
+		ov_prefetch_headers(pkts[i], false);
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + OV_PREFETCH_AHEAD < n)
+			ov_prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], false);
+		if (!from_uplink(w, v, in_port, pkts[i], &meta[i])) {
+			pkts[j] = pkts[i];
+			meta[j++] = meta[i];
+		}
+	}
+	return j;
 }
