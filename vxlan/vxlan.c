@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 #include <rte_vxlan.h>
@@ -16,26 +15,6 @@
 
 _Static_assert(OUTER_L2 + OUTER_L3 + OUTER_L4 + sizeof(struct rte_vxlan_hdr) ==
 	       VXLAN_OVERHEAD, "VXLAN overhead");
-
-/* rte_hash_crc reads 8 and 4 bytes at a time: the fields are copied to
- * aligned storage first (a frame's IPv4 addresses sit at offset 26). */
-/* CRC32-C of 8 or 4 bytes at p (any alignment): what rte_hash_crc gives
- * for an 8-byte or 4-byte buffer, as one instruction on a plain load. */
-static inline uint32_t crc8_at(const uint8_t *p, uint32_t init)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return rte_hash_crc_8byte(w, init);
-}
-
-static inline uint32_t crc4_at(const uint8_t *p, uint32_t init)
-{
-	uint32_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return rte_hash_crc_4byte(w, init);
-}
 
 uint16_t vxlan_src_port(const struct rte_mbuf *inner)
 {
@@ -53,83 +32,71 @@ uint16_t vxlan_src_port(const struct rte_mbuf *inner)
 		off += 4;
 	}
 	if (type == RTE_ETHER_TYPE_IPV4 && len >= off + OUTER_L3) {
-		const struct rte_ipv4_hdr *ip = (const void *)(p + off);
-		uint32_t ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
-
-		h = crc8_at((const uint8_t *)&ip->src_addr, ip->next_proto_id);
-		if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP ||
-		     ip->next_proto_id == IPPROTO_SCTP) &&
-		    !(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) &&
-		    len >= off + ihl + 4)
-			h = crc4_at(p + off + ihl, h);
+		return vxlan_src_port_ipv4(p + off, len - off);
 	} else if (type == RTE_ETHER_TYPE_IPV6 && len >= off + 40) {
 		const uint8_t *ip6 = p + off;
 
 		h = ip6[6];
 		for (unsigned i = 0; i < 4; i++)
-			h = crc8_at(ip6 + 8 + 8 * i, h);
+			h = vxlan_crc8_at(ip6 + 8 + 8 * i, h);
 		if ((ip6[6] == IPPROTO_TCP || ip6[6] == IPPROTO_UDP) && len >= off + 44)
-			h = crc4_at(ip6 + 40, h);
+			h = vxlan_crc4_at(ip6 + 40, h);
 	} else {
 		/* MAC addresses and type */
-		h = crc4_at(p + 8, crc8_at(p, type));
+		h = vxlan_crc4_at(p + 8, vxlan_crc8_at(p, type));
 	}
-	/* fold, then into the upper quarter of the port space */
-	h ^= h >> 16;
-	return (uint16_t)(VXLAN_SRC_PORT_MIN + (h & 0x3fff));
+	return vxlan_src_port_fold(h);
+}
+
+int vxlan_template_init(struct vxlan_template *t, const struct vxlan_tunnel *tun,
+			const struct rte_ether_addr *inner_dst,
+			const struct rte_ether_addr *inner_src)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)t->hdr;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	struct rte_vxlan_hdr *vx = (struct rte_vxlan_hdr *)(udp + 1);
+	uint8_t *inner = (uint8_t *)(vx + 1);
+
+	if (tun->vni > VXLAN_VNI_MAX)
+		return -1;
+	memset(t, 0, sizeof(*t));
+	rte_ether_addr_copy(&tun->next_hop_mac, &eh->dst_addr);
+	rte_ether_addr_copy(&tun->local_mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	/* DF: the overlay's MTU leaves room for the overhead (EncapOverhead);
+	 * a path that cannot carry it must say so, not fragment. ID 0, as
+	 * for any DF datagram (RFC 6864) */
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = tun->ttl ? tun->ttl : 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(tun->local_ip);
+	ip->dst_addr = rte_cpu_to_be_32(tun->remote_ip);
+	/* total length and checksum 0 here: the frame's length is added */
+	t->ip_sum = rte_raw_cksum(ip, sizeof(*ip));
+
+	udp->dst_port = rte_cpu_to_be_16(tun->dst_port ? tun->dst_port : VXLAN_PORT);
+	udp->dgram_cksum = 0; /* optional over IPv4 (RFC 7348 5), as Linux sends it */
+
+	vx->vx_flags = rte_cpu_to_be_32(VXLAN_FLAG_I);
+	vx->vx_vni = rte_cpu_to_be_32(tun->vni << 8);
+
+	rte_ether_addr_copy(inner_dst, (struct rte_ether_addr *)inner);
+	rte_ether_addr_copy(inner_src, (struct rte_ether_addr *)(inner + RTE_ETHER_ADDR_LEN));
+	return 0;
 }
 
 int vxlan_encap(struct rte_mbuf *m, const struct vxlan_tunnel *t, bool ip_csum_offload)
 {
-	uint32_t inner_len = rte_pktmbuf_pkt_len(m);
-	uint16_t sport = vxlan_src_port(m);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
-	struct rte_vxlan_hdr *vx;
+	const struct rte_ether_hdr *inner = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct vxlan_template tpl;
 
-	if (t->vni > VXLAN_VNI_MAX)
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN ||
+	    vxlan_template_init(&tpl, t, &inner->dst_addr, &inner->src_addr) < 0)
 		return -1;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, VXLAN_OVERHEAD);
-	if (eh == NULL)
-		return -1;
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	udp = (struct rte_udp_hdr *)(ip + 1);
-	vx = (struct rte_vxlan_hdr *)(udp + 1);
-
-	rte_ether_addr_copy(&t->next_hop_mac, &eh->dst_addr);
-	rte_ether_addr_copy(&t->local_mac, &eh->src_addr);
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(inner_len + OUTER_L3 + OUTER_L4 +
-						       sizeof(*vx)));
-	ip->packet_id = 0;
-	/* DF: the overlay's MTU leaves room for the overhead (EncapOverhead);
-	 * a path that cannot carry it must say so, not fragment */
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = t->ttl ? t->ttl : 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = rte_cpu_to_be_32(t->local_ip);
-	ip->dst_addr = rte_cpu_to_be_32(t->remote_ip);
-
-	udp->src_port = rte_cpu_to_be_16(sport);
-	udp->dst_port = rte_cpu_to_be_16(t->dst_port ? t->dst_port : VXLAN_PORT);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(inner_len + OUTER_L4 + sizeof(*vx)));
-	udp->dgram_cksum = 0; /* optional over IPv4 (RFC 7348 5), as Linux sends it */
-
-	vx->vx_flags = rte_cpu_to_be_32(VXLAN_FLAG_I);
-	vx->vx_vni = rte_cpu_to_be_32(t->vni << 8);
-
-	m->l2_len = OUTER_L2;
-	m->l3_len = OUTER_L3;
-	if (ip_csum_offload)
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-	else
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	return 0;
+	return vxlan_encap_template(m, &tpl, vxlan_src_port(m), ip_csum_offload);
 }
 
 enum vxlan_decap_result vxlan_decap(struct rte_mbuf *m, uint16_t dst_port,

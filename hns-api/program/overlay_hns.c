@@ -136,6 +136,8 @@ static bool add_network(struct overlay_hns *oh, struct hns *h, const json_t *net
 		} else if (ptype(p, "DrMacAddress")) {
 			if (mac_parse(pstr(p, "Address"), &n.dr_mac) < 0)
 				memset(&n.dr_mac, 0, sizeof(n.dr_mac));
+		} else if (ptype(p, "HostRoute")) {
+			n.host_route = true;
 		} else if (ptype(p, "VxlanPort")) {
 			json_int_t port = json_integer_value(pfield(p, "Port"));
 
@@ -244,6 +246,7 @@ static void add_remote_endpoints(struct hns *h, const json_t *ids, struct ov_spe
 		}
 		r.net = (uint8_t)ni;
 		r.vni = s->nets[ni].vni;
+		r.remote_ep = true;
 		s->routes[s->nb_routes++] = r;
 	}
 	json_decref(eps);
@@ -274,6 +277,7 @@ static void add_local_endpoints(struct overlay_hns *oh, struct hns *h,
 		    ipv4_parse(str(ep, "IPAddress"), &e.ip) == 0 &&
 		    mac_parse(str(ep, "MacAddress"), &e.mac) == 0) {
 			e.net = (uint8_t)ni;
+			e.host = strcasecmp(str(ep, "SystemType"), "Host") == 0;
 			s->eps[s->nb_eps++] = e;
 			snprintf(oh->local_ids[oh->nb_local++], sizeof(oh->local_ids[0]), "%s", id);
 		}

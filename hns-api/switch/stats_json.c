@@ -39,14 +39,16 @@ static json_t *port_json(const struct vs_port *p, const struct port_counters *c,
 	char vlan[600];
 
 	vlan_config_describe(&p->vlan, vlan, sizeof(vlan));
-	return json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "Name", p->name,
+	return json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:I}", "Name", p->name,
 			 "Uplink", p->uplink, "Vlan", vlan,
 			 "RxPackets", (json_int_t)c->rx_packets,
 			 "TxPackets", (json_int_t)c->tx_packets,
 			 "RxBytes", (json_int_t)c->rx_bytes,
 			 "TxBytes", (json_int_t)c->tx_bytes,
 			 "Drops", drops_json(c->drops),
-			 "Device", device_json(d));
+			 "Device", device_json(d),
+			 /* the Overlay DR's ARP answers to the port's pod */
+			 "OverlayArpReplies", (json_int_t)c->ov_arp_replies);
 }
 
 static json_t *worker_json(const struct vswitch *sw, unsigned i)

@@ -16,7 +16,7 @@ import logging
 
 from frames import BCAST
 from harness import (NO_ROUTE, OVERLAY_NO_DESTINATION, OVERLAY_TOO_BIG, Port,
-                     VXLAN_BAD_HEADER, VXLAN_UNKNOWN_VNI)
+                     VXLAN_BAD_HEADER, VXLAN_UNKNOWN_VNI, check)
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.layers.inet import IP, UDP, ICMP  # noqa: E402
@@ -232,6 +232,96 @@ def test_overlay_remote_endpoint_with_pa_is_a_host_route(ctx):
                      pod_udp(DR_B, DR, E1_IP, "10.244.2.10", "own", ttl=63))])
     res.expect_nothing("p1", "p2")
     res.expect_drops({})
+
+
+def test_overlay_dr_answers_arp_for_remote_addresses(ctx):
+    """As VFP answers from its policy, so that no ARP crosses the overlay:
+    a pod's ARP request for a remote endpoint (here one in the pod's own
+    subnet, as a subnet spanning hosts has them) is answered with that
+    endpoint's MAC, one for an address off the subnet that a
+    RemoteSubnetRoute holds with the DR MAC, each counted
+    (OverlayArpReplies); an in-subnet address nobody holds is not the DR's
+    to answer (flooded to the pods as before). A frame to the remote
+    endpoint's MAC is routed as one to the DR MAC is: encapsulated to its
+    PA with its MAC as inner destination."""
+    rmac, rip = "0e:2a:0a:f4:01:32", "10.244.1.50"
+    eps = [endpoint("e1", E1_IP, E1), endpoint("e2", E2_IP, E2),
+           {"Name": "r1", "VirtualNetworkName": "vxlan0", "IPAddress": rip,
+            "MacAddress": wmac(rmac), "IsRemoteEndpoint": True,
+            "Policies": [{"Type": "PA", "PA": PEER_B}]}]
+
+    def ask(ip):
+        return bytes(Ether(dst=BCAST, src=E1) / ARP(op=1, hwsrc=E1, psrc=E1_IP, pdst=ip))
+
+    def answer(ip, mac):
+        return bytes(Ether(dst=E1, src=mac) /
+                     ARP(op=2, hwsrc=mac, psrc=ip, hwdst=E1, pdst=E1_IP))
+
+    to_r1 = pod_udp(rmac, E1, E1_IP, rip, "r1")
+    ports = [Port("up", uplink=True),
+             Port("p1", send=[ask(rip), ask("10.244.2.5"), ask("10.244.1.77"), bytes(to_r1)]),
+             Port("p2")]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC},
+                                   {"IPAddress": PEER_C, "MacAddress": PEER_C_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"}}
+    res = ctx.run_switch(ports, port_fields=fields,
+                         root={"Networks": [network()], "Endpoints": eps})
+    res.expect_out("p1", [answer(rip, rmac), answer("10.244.2.5", DR)])
+    res.expect_out("p2", [ask("10.244.1.77")])
+    res.expect_out("up", [encapsulated(PEER_B_MAC, PEER_B,
+                                       pod_udp(rmac, DR, E1_IP, rip, "r1", ttl=63))])
+    res.expect_drops({})
+    replies = res.port_stats["p1"].get("OverlayArpReplies")
+    check(replies == 2, f"p1 OverlayArpReplies {replies}, want 2")
+    check(res.port_stats["p2"].get("OverlayArpReplies") == 0, "p2 OverlayArpReplies not 0")
+
+
+HOST_MAC, HOST_IP = "00:15:5d:00:01:02", "10.244.1.20"
+
+
+def run_with_host_vnic(ctx, host_route, p1=(), hv=()):
+    """run() plus port "hv", the host's vNIC on the network (endpoint
+    "hostep" attached with EndpointSystemType Host), and the network's
+    HostRoute policy when host_route."""
+    net = network()
+    if host_route:
+        net["Policies"].append({"Type": "HostRoute"})
+    eps = [endpoint("e1", E1_IP, E1), endpoint("e2", E2_IP, E2),
+           {"Name": "hostep", "VirtualNetworkName": "vxlan0", "IPAddress": HOST_IP,
+            "MacAddress": wmac(HOST_MAC)}]
+    ports = [Port("up", uplink=True), Port("p1", send=list(p1)), Port("p2"),
+             Port("hv", send=list(hv))]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"},
+              "hv": {"Endpoint": "hostep", "EndpointSystemType": "Host"}}
+    return ctx.run_switch(ports, port_fields=fields,
+                          root={"Networks": [net], "Endpoints": eps})
+
+
+def test_overlay_host_route_through_the_host_vnic(ctx):
+    """HostRoute: with the network's HostRoute policy and the host's vNIC
+    attached to it, a pod's frame to the DR for the host (its provider
+    address) is routed to the vNIC (its MAC from the DR MAC, TTL - 1), and
+    the host's frame from that address to the DR for a local pod is routed
+    to the pod."""
+    to_host = pod_udp(DR, E1, E1_IP, PA, "to-host")
+    from_host = pod_udp(DR, HOST_MAC, PA, E1_IP, "from-host")
+    res = run_with_host_vnic(ctx, True, p1=[bytes(to_host)], hv=[bytes(from_host)])
+    res.expect_out("hv", [bytes(pod_udp(HOST_MAC, DR, E1_IP, PA, "to-host", ttl=63))])
+    res.expect_out("p1", [bytes(pod_udp(E1, DR, PA, E1_IP, "from-host", ttl=63))])
+    res.expect_nothing("up", "p2")
+    res.expect_drops({})
+
+
+def test_overlay_without_host_route_the_host_is_no_route(ctx):
+    """Without the HostRoute policy a pod's frame to the host's provider
+    address has no route, though the host's vNIC is there."""
+    to_host = pod_udp(DR, E1, E1_IP, PA, "to-host")
+    res = run_with_host_vnic(ctx, False, p1=[bytes(to_host)])
+    res.expect_nothing("up", "p1", "p2", "hv")
+    res.expect_drops({"p1": {NO_ROUTE: 1}})
 
 
 def test_overlay_pods_isolated_from_the_uplink_at_l2(ctx):

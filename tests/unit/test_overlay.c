@@ -176,6 +176,15 @@ Test(overlay, longest_prefix_wins_per_network)
 	r = ov_route_lookup(v, 1, IP4(10, 244, 2, 6));
 	cr_assert(r != NULL && r->pa == IP4(10, 99, 0, 99));
 	cr_assert_null(ov_route_lookup(v, 1, IP4(10, 244, 2, 200)));
+	/* which routes a burst may reuse for any address in them: those with
+	 * no longer route of their network inside (network 1's /25 is not) */
+	for (uint16_t i = 0; i < v->nb_routes; i++) {
+		const struct ov_route *x = &v->routes[i];
+
+		cr_assert_eq(x->no_longer_inside, x->plen >= 25,
+			     "/%u of network %u: no_longer_inside %d", x->plen, x->net,
+			     x->no_longer_inside);
+	}
 	ov_view_publish(sw, v);
 	free(s);
 }
@@ -229,7 +238,8 @@ Test(overlay, encap_of_a_pod_frame_and_back)
 
 	memcpy(w, &DR_B, 6); /* the inner frame as it must leave */
 	memcpy(w + 6, &DR, 6);
-	cr_assert_eq(ov_encap(m, &n, &r, &UP), 0);
+	cr_assert_eq(ov_route_prepare(&n, &r), 0);
+	cr_assert_eq(ov_encap(m, &r, &UP, vxlan_src_port(m)), 0);
 	cr_assert_eq(rte_pktmbuf_pkt_len(m), rte_pktmbuf_pkt_len(want) + 50);
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	cr_assert_arr_eq(p + 6, &UP, 6, "outer source = the uplink's MAC");

@@ -210,3 +210,47 @@ Test(vxlan, bad_headers_refused_with_their_reason)
 	cr_assert_eq(vxlan_encap(m, &big, false), -1);
 	rte_pktmbuf_free(m);
 }
+
+/* The per-tunnel template (the fast path): the outer IPv4 checksum folded
+ * from the precomputed sum is right for every length (carries included),
+ * the lengths and source port are the frame's, the inner MACs the
+ * template's; vxlan_src_port_ipv4 on a parsed header equals
+ * vxlan_src_port on the frame. */
+Test(vxlan, template_encap_every_length)
+{
+	static const struct rte_ether_addr in_dst = {{0x0e, 0x2a, 0, 0, 0, 0x0d}};
+	static const struct rte_ether_addr in_src = {{0x02, 0x15, 0x5d, 0, 0, 0x01}};
+	struct vxlan_tunnel t = tun;
+	struct vxlan_template tpl;
+	uint8_t f[1600];
+
+	t.remote_ip = 0xfffffffe; /* large words: the sum carries */
+	t.vni = 0xabcdef;
+	cr_assert_eq(vxlan_template_init(&tpl, &t, &in_dst, &in_src), 0);
+	for (size_t len = 60; len <= 1500; len += 37) {
+		size_t n = inner_frame(f, (uint16_t)len, 80);
+		struct rte_mbuf *m;
+		const uint8_t *p;
+		uint16_t sport;
+
+		memset(f + n, 0x5a, len - n); /* payload up to len */
+		n = len;
+		m = mbuf_of(f, n);
+		sport = vxlan_src_port(m);
+		cr_assert_eq(vxlan_src_port_ipv4(f + 14, (uint32_t)(n - 14)), sport);
+		cr_assert_eq(vxlan_encap_template(m, &tpl, sport, false), 0);
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		cr_assert_eq(rte_pktmbuf_pkt_len(m), n + 50);
+		cr_assert_eq((size_t)(p[16] << 8 | p[17]), n + 36, "IPv4 total length");
+		cr_assert_eq(ip_csum(p + 14), 0, "outer IPv4 checksum at %zu bytes", n);
+		cr_assert_eq((uint16_t)(p[34] << 8 | p[35]), sport);
+		cr_assert_eq((size_t)(p[38] << 8 | p[39]), n + 16, "UDP length");
+		cr_assert_eq(p[46] << 16 | p[47] << 8 | p[48], 0xabcdef, "VNI");
+		cr_assert_arr_eq(p + 50, &in_dst, 6);
+		cr_assert_arr_eq(p + 56, &in_src, 6);
+		cr_assert_arr_eq(p + 62, f + 12, n - 12, "the rest of the inner frame");
+		rte_pktmbuf_free(m);
+	}
+	t.vni = VXLAN_VNI_MAX + 1;
+	cr_assert_eq(vxlan_template_init(&tpl, &t, &in_dst, &in_src), -1);
+}

@@ -41,6 +41,19 @@ static void sort_routes(struct ov_route *r, uint16_t n)
 	}
 }
 
+/* Is a route of the same network before routes[i] (longer, or equal and
+ * first) inside its prefix? Then an address of routes[i]'s prefix may
+ * match that one instead, and a lookup cannot be skipped. */
+static bool has_longer_inside(const struct ov_view *v, uint16_t i)
+{
+	const struct ov_route *r = &v->routes[i];
+
+	for (uint16_t k = 0; k < i; k++)
+		if (v->routes[k].net == r->net && (v->routes[k].prefix & r->mask) == r->prefix)
+			return true;
+	return false;
+}
+
 struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 			      char *err, size_t errlen)
 {
@@ -93,6 +106,20 @@ struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 		v->port_net[se->port] = (int8_t)se->net;
 	}
 	v->nb_eps = s->nb_eps;
+	for (uint8_t i = 0; i < v->nb_nets; i++) {
+		struct ov_net *n = &v->nets[i];
+
+		n->eps_in_subnet = true;
+		n->host_ep = -1;
+		for (uint8_t e = 0; e < v->nb_eps; e++) {
+			if (v->eps[e].net != i)
+				continue;
+			if ((v->eps[e].ip & n->mask) != n->subnet)
+				n->eps_in_subnet = false;
+			if (s->nets[i].host_route && s->eps[e].host && n->host_ep < 0)
+				n->host_ep = (int8_t)e;
+		}
+	}
 	for (uint16_t i = 0; i < s->nb_routes; i++) {
 		const struct ov_spec_route *sr = &s->routes[i];
 		struct ov_route *r = &v->routes[i];
@@ -106,9 +133,21 @@ struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 		r->vni = sr->vni;
 		r->pa = sr->pa;
 		r->dr_mac = sr->dr_mac;
+		r->remote_ep = sr->remote_ep && sr->plen == 32;
 	}
 	v->nb_routes = s->nb_routes;
 	sort_routes(v->routes, v->nb_routes);
+	for (uint16_t i = 0; i < v->nb_routes; i++) {
+		struct ov_route *r = &v->routes[i];
+
+		r->no_longer_inside = !has_longer_inside(v, i);
+		if (ov_route_prepare(&v->nets[r->net], r) < 0) {
+			snprintf(err, errlen, "overlay spec: a route's VNI %u is over 24 bits",
+				 (unsigned)r->vni);
+			rte_free(v);
+			return NULL;
+		}
+	}
 	return v;
 bad:
 	snprintf(err, errlen, "overlay spec: a port or network index is out of range");

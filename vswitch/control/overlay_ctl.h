@@ -24,6 +24,8 @@ struct ov_spec_net {
 	uint32_t pa;
 	uint16_t uplink;
 	uint16_t udp_port; /* 0: 4789 */
+	bool host_route;   /* a HostRoute policy: the host vNIC is the route to
+			    * the host (its provider address) */
 };
 
 struct ov_spec_ep {
@@ -31,6 +33,7 @@ struct ov_spec_ep {
 	struct rte_ether_addr mac;
 	uint16_t port;
 	uint8_t net; /* index in nets */
+	bool host;   /* the host's vNIC (attached with SystemType Host) */
 };
 
 struct ov_spec_route {
@@ -40,6 +43,7 @@ struct ov_spec_route {
 	uint32_t vni;
 	uint32_t pa;
 	struct rte_ether_addr dr_mac;
+	bool remote_ep; /* a remote endpoint (/32, dr_mac its own MAC) */
 };
 
 struct ov_spec {

@@ -1,7 +1,10 @@
-/* Overlay networks on the workers (overlay.h): the distributed router,
- * VXLAN encapsulation toward remote hosts and decapsulation to local pods.
+/* Overlay networks on the workers (overlay.h): the stage's entry, and the
+ * pod side: the distributed router (ARP, routing), VXLAN encapsulation
+ * toward remote hosts (the one-pass fast path and the full path). The
+ * uplink side (decapsulation) is overlay_decap.c.
  * Per packet: no allocation, no locks; the view is immutable. */
 #include "overlay.h"
+#include "overlay_internal.h"
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -40,46 +43,17 @@ const struct ov_ep *ov_ep_by_ip(const struct ov_view *v, uint8_t net, uint32_t i
 	return NULL;
 }
 
-static const struct ov_net *net_by_vni(const struct ov_view *v, uint32_t vni,
-				       uint32_t pa, uint8_t *idx)
+int ov_route_prepare(const struct ov_net *n, struct ov_route *r)
 {
-	for (uint8_t i = 0; i < v->nb_nets; i++)
-		if (v->nets[i].vni == vni && v->nets[i].pa == pa) {
-			*idx = i;
-			return &v->nets[i];
-		}
-	return NULL;
-}
-
-int ov_encap(struct rte_mbuf *m, const struct ov_net *n, const struct ov_route *r,
-	     const struct rte_ether_addr *uplink_mac)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct vxlan_tunnel t = {
 		.local_ip = n->pa,
 		.remote_ip = r->pa,
-		.local_mac = *uplink_mac,
 		.dst_port = n->udp_port,
 		.vni = r->vni,
 	};
 
-	rte_ether_addr_copy(&r->dr_mac, &eh->dst_addr);
-	rte_ether_addr_copy(&n->dr_mac, &eh->src_addr);
-	/* the next hop's MAC is the router's to fill (l3_uplink_send) */
-	return vxlan_encap(m, &t, false);
-}
-
-/* Delivers a routed frame to a local endpoint: its MAC, from the DR. */
-static void deliver_local(struct worker *w, const struct ov_net *n,
-			  const struct ov_ep *ep, struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_ether_addr_copy(&ep->mac, &eh->dst_addr);
-	rte_ether_addr_copy(&n->dr_mac, &eh->src_addr);
-	pm->vid = ep->vid;
-	pm->vp_parsed = false; /* addresses changed: VFP egress parses again */
-	egress_routed(w, ep->port, m, pm);
+	/* outer Ethernet addresses: the router's, per frame (l3_uplink_send) */
+	return vxlan_template_init(&r->tpl, &t, &r->dr_mac, &n->dr_mac);
 }
 
 /* RFC 1191: a packet with DF that would not fit the uplink once
@@ -118,13 +92,14 @@ static void send_encapsulated(struct worker *w, uint16_t in_port, const struct o
 			      struct pkt_meta *pm)
 {
 	const struct l3_view *l3 = l3_view_get(w->sw);
+	uint16_t sport = vxlan_src_port(m);
 
 	/* the router sends it: its uplink must be the network's */
-	if (l3 == NULL || !l3->has_uplink || l3->uplink != n->uplink) {
+	if (unlikely(l3 == NULL || !l3->has_uplink || l3->uplink != n->uplink)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
 	}
-	if (ov_encap(m, n, r, &l3->router_mac) < 0) {
+	if (unlikely(ov_encap(m, r, &l3->router_mac, sport) < 0)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
 		return;
 	}
@@ -136,9 +111,26 @@ static void send_encapsulated(struct worker *w, uint16_t in_port, const struct o
 
 /* A pod's IPv4 frame to the DR MAC: to a local endpoint, a remote route,
  * the DR itself (ping), or dropped. */
+/* The remote route for dst in network ni: the one the burst used last
+ * when dst lies in it and no longer route can (no_longer_inside), else
+ * the lookup's, kept for the next frame. A burst of a pod's frames mostly
+ * goes to few remote subnets: most frames skip the scan. */
+static const struct ov_route *route_cached(const struct ov_view *v, uint8_t ni,
+					   uint32_t dst, const struct ov_route **last)
+{
+	const struct ov_route *r = *last;
+
+	if (r != NULL && r->net == ni && (dst & r->mask) == r->prefix && r->no_longer_inside)
+		return r;
+	r = ov_route_lookup(v, ni, dst);
+	if (r != NULL)
+		*last = r;
+	return r;
+}
+
 static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni,
 			   uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm,
-			   uint16_t off)
+			   uint16_t off, const struct ov_route **last)
 {
 	const struct ov_net *n = &v->nets[ni];
 	struct rte_ipv4_hdr *ip;
@@ -166,8 +158,11 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		}
 		return;
 	}
-	ep = ov_ep_by_ip(v, ni, dst);
-	r = ep == NULL ? ov_route_lookup(v, ni, dst) : NULL;
+	ep = (dst & n->mask) == n->subnet || !n->eps_in_subnet ? ov_ep_by_ip(v, ni, dst) : NULL;
+	r = ep == NULL ? route_cached(v, ni, dst, last) : NULL;
+	/* HostRoute: the host (its provider address) through its vNIC */
+	if (ep == NULL && r == NULL && dst == n->pa && n->host_ep >= 0)
+		ep = &v->eps[n->host_ep];
 	if (ep == NULL && r == NULL) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
@@ -184,14 +179,90 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		return;
 	}
 	if (ep != NULL)
-		deliver_local(w, n, ep, m, pm);
+		ov_deliver_local(w, n, ep, m, pm);
 	else
 		send_encapsulated(w, in_port, n, r, m, pm);
 }
 
+/* The common case of a pod's frame, decided in one pass over its headers:
+ * untagged IPv4 without options to the DR MAC, for a remote route (not the
+ * gateway, outside the local subnet), fitting the uplink once
+ * encapsulated, TTL > 1, room for the outer headers. Then it is routed and
+ * encapsulated here (TTL - 1, inner MACs, outer headers from the route's
+ * template) and true returned: the caller hands it to the router.
+ * Anything else: false, m untouched, for from_pod's full treatment (which
+ * gives the same result for these frames, one check at a time). */
+static inline bool encap_fast(const struct ov_view *v, const struct ov_net *n, uint8_t ni,
+			      struct rte_mbuf *m, const struct ov_route **last,
+			      const struct rte_ether_addr *router_mac)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	uint32_t len = rte_pktmbuf_data_len(m), dst;
+	const struct ov_route *r;
+	uint16_t sport;
+
+	if (unlikely(len < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+		     eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+		     !rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) ||
+		     ip->version_ihl != RTE_IPV4_VHL_DEF || ip->time_to_live <= 1 ||
+		     rte_pktmbuf_headroom(m) < VXLAN_OVERHEAD))
+		return false;
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (unlikely((dst & n->mask) == n->subnet || !n->eps_in_subnet))
+		return false; /* the gateway, a local endpoint or no route */
+	r = route_cached(v, ni, dst, last);
+	if (unlikely(r == NULL ||
+		     (uint32_t)rte_be_to_cpu_16(ip->total_length) + OV_IP_GROWTH > n->mtu))
+		return false;
+	sport = vxlan_src_port_ipv4((const uint8_t *)ip, len - RTE_ETHER_HDR_LEN);
+	ipv4_ttl_decrement(m, RTE_ETHER_HDR_LEN);
+	/* outer source = the router's MAC now: a frame the router queues while
+	 * it resolves the next hop gets only its destination written later */
+	return ov_encap(m, r, router_mac, sport) == 0;
+}
+
+/* The remote endpoint of network ni with MAC mac, or NULL: a pod that
+ * learned that MAC from the DR's ARP answer sends its frames there. */
+static const struct ov_route *remote_ep_by_mac(const struct ov_view *v, uint8_t ni,
+					       const struct rte_ether_addr *mac)
+{
+	for (uint16_t i = 0; i < v->nb_routes; i++) {
+		const struct ov_route *r = &v->routes[i];
+
+		if (r->remote_ep && r->net == ni && rte_is_same_ether_addr(&r->dr_mac, mac))
+			return r;
+	}
+	return NULL;
+}
+
+/* The MAC the DR answers a local pod's ARP request for tpa with, as VFP
+ * answers it from its policy so that no ARP crosses the overlay: the
+ * gateway's is the DR MAC; a remote endpoint's (a /32 with a PA) is its
+ * own MAC; an address off the local subnet that a RemoteSubnetRoute holds
+ * is reached through the DR (its MAC). NULL: not the DR's to answer (a
+ * local pod answers for itself; an unknown address gets no answer). */
+static const struct rte_ether_addr *arp_answer(const struct ov_view *v, uint8_t ni,
+					       uint32_t tpa)
+{
+	const struct ov_net *n = &v->nets[ni];
+	const struct ov_route *r;
+
+	if (tpa == n->gw)
+		return &n->dr_mac;
+	if (ov_ep_by_ip(v, ni, tpa) != NULL)
+		return NULL;
+	r = ov_route_lookup(v, ni, tpa);
+	if (r == NULL)
+		return NULL;
+	if (r->remote_ep && r->prefix == tpa)
+		return &r->dr_mac;
+	return (tpa & n->mask) != n->subnet ? &n->dr_mac : NULL;
+}
+
 /* From an overlay endpoint port: true when consumed. */
 static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port,
-		     struct rte_mbuf *m, struct pkt_meta *pm)
+		     struct rte_mbuf *m, struct pkt_meta *pm, const struct ov_route **last)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint8_t ni = (uint8_t)v->port_net[in_port];
@@ -204,122 +275,28 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 		return false;
 	pm->in_port = in_port;
 	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-		if (!arp_parse(m, off, &a) || a.op != RTE_ARP_OP_REQUEST || a.tpa != n->gw)
+		const struct rte_ether_addr *mac;
+
+		if (!arp_parse(m, off, &a) || a.op != RTE_ARP_OP_REQUEST ||
+		    (mac = arp_answer(v, ni, a.tpa)) == NULL)
 			return false;
-		arp_reply_in_place(m, off, &a, &n->dr_mac);
+		arp_reply_in_place(m, off, &a, mac);
+		w->c.port[in_port].ov_arp_replies++;
 		/* straight back: our own answer (no VFP egress), request's tag kept */
 		egress_reply(w, in_port, m, pm);
 		return true;
 	}
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac))
+	/* to the DR, or to a remote endpoint's MAC (the DR's ARP answer for
+	 * it): routed alike, by destination address */
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) &&
+	    (rte_is_multicast_ether_addr(&eh->dst_addr) ||
+	     remote_ep_by_mac(v, ni, &eh->dst_addr) == NULL))
 		return false;
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return true;
 	}
-	route_from_pod(w, v, ni, in_port, m, pm, off);
-	return true;
-}
-
-/* Is m IPv4/UDP to one of the overlay networks' provider address and
- * VXLAN port? Its UDP port then, else 0. Reads only. */
-static uint16_t vxlan_port_of(const struct ov_view *v, const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_udp_hdr *udp;
-	uint32_t ihl, dst;
-
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(*udp))
-		return 0;
-	ip = (const struct rte_ipv4_hdr *)(eh + 1);
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ip->next_proto_id != IPPROTO_UDP || ihl < sizeof(*ip) ||
-	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + ihl + sizeof(*udp))
-		return 0;
-	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	for (uint8_t i = 0; i < v->nb_nets; i++)
-		if (v->nets[i].pa == dst &&
-		    udp->dst_port == rte_cpu_to_be_16(v->nets[i].udp_port))
-			return v->nets[i].udp_port;
-	return 0;
-}
-
-static bool mac_is_local_ep(const struct ov_view *v, uint8_t ni,
-			    const struct rte_ether_addr *mac)
-{
-	for (uint8_t i = 0; i < v->nb_eps; i++)
-		if (v->eps[i].net == ni && rte_is_same_ether_addr(&v->eps[i].mac, mac))
-			return true;
-	return false;
-}
-
-/* The decapsulated frame m (inner Ethernet first) of network ni: to the
- * endpoint its inner IPv4 destination names. */
-static void deliver_decapsulated(struct worker *w, const struct ov_view *v, uint8_t ni,
-				 uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	const struct ov_net *n = &v->nets[ni];
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	const struct ov_ep *ep;
-	rte_be16_t type;
-	uint16_t off = frame_l3_offset(m, &type);
-
-	pm->wire_tagged = false;
-	pm->wire_vid = 0;
-	pm->vp_parsed = false;
-	if (off == 0 || type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    rte_pktmbuf_data_len(m) < off + sizeof(*ip) ||
-	    (!rte_is_same_ether_addr(&eh->dst_addr, &n->dr_mac) &&
-	     !mac_is_local_ep(v, ni, &eh->dst_addr))) {
-		drop_traced(w, in_port, m, pm, DROP_OVERLAY_NO_DESTINATION);
-		return;
-	}
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	ep = ov_ep_by_ip(v, ni, rte_be_to_cpu_32(ip->dst_addr));
-	if (ep == NULL) {
-		drop_traced(w, in_port, m, pm, DROP_OVERLAY_NO_DESTINATION);
-		return;
-	}
-	if (ipv4_ttl_decrement(m, off) == 0) {
-		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
-		return;
-	}
-	deliver_local(w, n, ep, m, pm);
-}
-
-/* From an overlay uplink: true when consumed (VXLAN to us). */
-static bool from_uplink(struct worker *w, const struct ov_view *v, uint16_t in_port,
-			struct rte_mbuf *m, struct pkt_meta *pm)
-{
-	uint16_t port = vxlan_port_of(v, m);
-	struct vxlan_outer outer;
-	const struct ov_net *n;
-	uint8_t ni = 0;
-
-	if (port == 0)
-		return false;
-	pm->in_port = in_port;
-	switch (vxlan_decap(m, port, &outer)) {
-	case VXLAN_DECAP_OK:
-		break;
-	case VXLAN_NOT_VXLAN:
-		return false;
-	case VXLAN_BAD_HEADER:
-	case VXLAN_TRUNCATED:
-	default:
-		drop_traced(w, in_port, m, pm, DROP_VXLAN_BAD_HEADER);
-		return true;
-	}
-	n = net_by_vni(v, outer.vni, outer.dst_ip, &ni);
-	if (n == NULL) {
-		drop_traced(w, in_port, m, pm, DROP_VXLAN_UNKNOWN_VNI);
-		return true;
-	}
-	deliver_decapsulated(w, v, ni, in_port, m, pm);
+	route_from_pod(w, v, ni, in_port, m, pm, off, last);
 	return true;
 }
 
@@ -328,16 +305,38 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			  struct pkt_meta *meta, uint16_t n)
 {
 	uint32_t bit = UINT32_C(1) << in_port;
-	bool pod = (v->ep_ports & bit) != 0, uplink = (v->uplink_ports & bit) != 0;
+	const struct ov_route *last = NULL;
+	const struct ov_net *net;
+	const struct l3_view *l3;
+	uint8_t ni;
 	uint16_t j = 0;
 
-	if (!pod && !uplink)
-		return n;
+	if (!(v->ep_ports & bit))
+		return (v->uplink_ports & bit) ? ov_uplink_burst(w, v, in_port, pkts, meta, n)
+					       : n;
+	ni = (uint8_t)v->port_net[in_port];
+	net = &v->nets[ni];
+	l3 = l3_view_get(w->sw);
+	/* the router sends what is encapsulated: its uplink must be the
+	 * network's (else every frame takes the full path, which drops) */
+	if (l3 != NULL && (!l3->has_uplink || l3->uplink != net->uplink))
+		l3 = NULL;
+	for (uint16_t i = 0; i < n && i < OV_PREFETCH_AHEAD; i++)
+		ov_prefetch_headers(pkts[i], true);
 	for (uint16_t i = 0; i < n; i++) {
-		bool consumed = pod ? from_pod(w, v, in_port, pkts[i], &meta[i])
-				    : from_uplink(w, v, in_port, pkts[i], &meta[i]);
+		if (i + OV_PREFETCH_AHEAD < n)
+			ov_prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], true);
+		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last, &l3->router_mac)) {
+			struct pkt_meta *pm = &meta[i];
 
-		if (!consumed) {
+			pm->in_port = in_port;
+			pm->wire_tagged = false;
+			pm->wire_vid = 0;
+			pm->vp_parsed = false;
+			l3_uplink_send(w, l3, pkts[i], pm, RTE_ETHER_HDR_LEN);
+			continue;
+		}
+		if (!from_pod(w, v, in_port, pkts[i], &meta[i], &last)) {
 			pkts[j] = pkts[i];
 			meta[j++] = meta[i];
 		}

@@ -41,6 +41,7 @@
 
 #include "parse.h"
 #include "switch.h"
+#include "vxlan.h"
 
 struct worker;
 
@@ -59,6 +60,10 @@ struct ov_net {
 	uint16_t uplink;        /* switch port */
 	uint16_t udp_port;      /* VXLAN destination port */
 	uint16_t mtu;           /* the uplink's */
+	bool eps_in_subnet;     /* every local endpoint's IP is in subnet:
+				 * a destination outside it is no endpoint */
+	int8_t host_ep;         /* HostRoute: the host vNIC's index in eps,
+				 * where frames to pa go; -1 none */
 };
 
 struct ov_ep {
@@ -76,6 +81,14 @@ struct ov_route {
 	uint32_t vni;
 	uint32_t pa;            /* host order: the remote provider address */
 	struct rte_ether_addr dr_mac; /* inner destination MAC */
+	bool remote_ep;         /* a remote endpoint's /32: dr_mac is its own
+				 * MAC, which the DR answers ARP with */
+	bool no_longer_inside;  /* no longer route of net lies in this one's
+				 * prefix: it is the answer for any address
+				 * in it (a burst's lookups reuse it) */
+	/* outer headers to pa and inner MACs dr_mac <- the network's DR MAC
+	 * (ov_route_prepare) */
+	struct vxlan_template tpl;
 };
 
 struct ov_view {
@@ -109,10 +122,23 @@ const struct ov_route *ov_route_lookup(const struct ov_view *v, uint8_t net,
 /* The local endpoint of network net with address ip, or NULL. */
 const struct ov_ep *ov_ep_by_ip(const struct ov_view *v, uint8_t net, uint32_t ip);
 
-/* Rewrites the inner Ethernet addresses of the pod frame m (inner src =
- * our DR MAC, dst = the route's) and encapsulates it for r from n.
- * 0, or -1 (no headroom). */
-int ov_encap(struct rte_mbuf *m, const struct ov_net *n, const struct ov_route *r,
-	     const struct rte_ether_addr *uplink_mac);
+/* Fills r's encapsulation template for network n (r->vni, r->pa,
+ * r->dr_mac, n's PA, DR MAC and VXLAN port). 0, or -1: a VNI over 24
+ * bits. The view's builder calls it for every route. */
+int ov_route_prepare(const struct ov_net *n, struct ov_route *r);
+
+/* Encapsulates the pod frame m for the prepared route r: inner
+ * destination MAC = the route's, source = our DR MAC, outer source =
+ * uplink_mac (the outer destination is the router's to fill), UDP source
+ * port sport (vxlan_src_port of the inner frame). 0, or -1 (no headroom). */
+static inline int ov_encap(struct rte_mbuf *m, const struct ov_route *r,
+			   const struct rte_ether_addr *uplink_mac, uint16_t sport)
+{
+	if (vxlan_encap_template(m, &r->tpl, sport, false) < 0)
+		return -1;
+	rte_ether_addr_copy(uplink_mac,
+			    &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr);
+	return 0;
+}
 
 #endif

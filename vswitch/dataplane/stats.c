@@ -13,6 +13,7 @@ void port_counters_add(struct port_counters *a, const struct port_counters *b)
 	for (unsigned r = 0; r < DROP_REASON_COUNT; r++)
 		a->drops[r] += b->drops[r];
 	a->obnat_packets += b->obnat_packets;
+	a->ov_arp_replies += b->ov_arp_replies;
 	for (unsigned r = 0; r < PORT_SDN_ROUTES; r++)
 		a->sdn_route[r] += b->sdn_route[r];
 }

@@ -18,6 +18,8 @@ struct port_counters {
 	uint64_t drops[DROP_REASON_COUNT];
 	/* packets from this port SNATed by its OutBoundNAT (obnat_dp.h) */
 	uint64_t obnat_packets;
+	/* ARP requests from the port's Overlay pod the DR answered (overlay.h) */
+	uint64_t ov_arp_replies;
 	/* packets from the port's endpoint each of its SDNRoute prefixes
 	 * (l2bridge.h, in policy order) handed to the host */
 	uint64_t sdn_route[PORT_SDN_ROUTES];
