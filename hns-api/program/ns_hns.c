@@ -179,6 +179,15 @@ static const char *base_name(const char *path)
 
 static void spare_drop(struct ns_hns *nh, const struct spare *sp);
 
+/* The pool's oldest spare, out of the pool (the caller checked it has one). */
+static struct spare pool_take_first(struct ns_hns *nh)
+{
+	struct spare sp = nh->spares[0];
+
+	memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+	return sp;
+}
+
 /* A new HNS namespace from the pool: the first spare's namespace, given
  * the HNS namespace's name (its pool name goes between requests), the
  * spare kept for that namespace's first plumb. 0, or -1: make one anew. */
@@ -190,8 +199,7 @@ static int give_spare_namespace(struct ns_hns *nh, const char *ns_id)
 	if (nh->nb_spares == 0 || nh->nb_reserved == NS_RESERVED_MAX ||
 	    strlen(ns_id) >= sizeof(sp.netns))
 		return -1;
-	sp = nh->spares[0];
-	memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+	sp = pool_take_first(nh);
 	if (host_netns_alias(sp.netns, ns_id, why, sizeof(why)) < 0) {
 		fprintf(stderr, "vswitchd: spare %s: %s (making a namespace)\n", sp.outer, why);
 		spare_drop(nh, &sp);
@@ -388,9 +396,6 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 
 /* ---- the pool of spares (--pod-port-pool) ---- */
 
-static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
-		    char *err, size_t errlen);
-
 /* A spare goes: its port, its pair (the outer end takes the inner one
  * along, wherever it is), and its pool namespace if it still has one. */
 static void spare_drop(struct ns_hns *nh, const struct spare *sp)
@@ -494,8 +499,7 @@ static int take_spare(struct ns_hns *nh, const char *netns_name,
 	if (r >= 0) {
 		sp = reserved_take(nh, r);
 	} else if (nh->nb_spares > 0) {
-		sp = nh->spares[0];
-		memmove(&nh->spares[0], &nh->spares[1], --nh->nb_spares * sizeof(sp));
+		sp = pool_take_first(nh);
 		from = host_netns_open_name(sp.netns, why, sizeof(why));
 		if (from < 0)
 			goto failed;

@@ -128,22 +128,30 @@ static int netns_loopback_up(const char *name, char *err, size_t errlen)
 	return rc;
 }
 
-int host_netns_create(const char *name, char *err, size_t errlen)
+/* The empty file at path that a namespace's bind mount goes on; -1 with
+ * err when it exists (the name is taken) or cannot be made. */
+static int mount_point_make(const char *name, const char *path, char *err, size_t errlen)
 {
-	char path[256];
-	struct netns_make m = { .path = path };
-	int fd;
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 
-	if (host_netns_path(name, path, sizeof(path), err, errlen) < 0 ||
-	    netns_dir_prepare(err, errlen) < 0)
-		return -1;
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "namespace '%s': %s: %s", name, path,
 			 errno == EEXIST ? "already exists" : strerror(errno));
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+int host_netns_create(const char *name, char *err, size_t errlen)
+{
+	char path[256];
+	struct netns_make m = { .path = path };
+
+	if (host_netns_path(name, path, sizeof(path), err, errlen) < 0 ||
+	    netns_dir_prepare(err, errlen) < 0 ||
+	    mount_point_make(name, path, err, errlen) < 0)
+		return -1;
 	if (netns_make_on_thread(&m, err, errlen) < 0) {
 		unlink(path);
 		return -1;
@@ -160,18 +168,11 @@ int host_netns_create(const char *name, char *err, size_t errlen)
 int host_netns_alias(const char *name, const char *alias, char *err, size_t errlen)
 {
 	char from[256], to[256];
-	int fd;
 
 	if (host_netns_path(name, from, sizeof(from), err, errlen) < 0 ||
-	    host_netns_path(alias, to, sizeof(to), err, errlen) < 0)
+	    host_netns_path(alias, to, sizeof(to), err, errlen) < 0 ||
+	    mount_point_make(alias, to, err, errlen) < 0)
 		return -1;
-	fd = open(to, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "namespace '%s': %s: %s", alias, to,
-			 errno == EEXIST ? "already exists" : strerror(errno));
-		return -1;
-	}
-	close(fd);
 	if (mount(from, to, "none", MS_BIND, NULL) < 0) {
 		snprintf(err, errlen, "namespace '%s': bind mount of %s: %s", alias, from,
 			 strerror(errno));

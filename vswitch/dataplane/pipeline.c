@@ -189,18 +189,16 @@ static void release_held_port(struct worker *w, uint16_t port, struct port_qos *
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct pkt_meta *pm = &meta[nok];
+		int reason;
 
 		pm->vp = &vps[nok];
-		pm->vp_parsed = false;
 		pm->trace_id = w->trace_cur != NULL ? *pkt_trace_id(pkts[i]) : 0;
 		pm->in_port = port;
-		if (parse_ethernet(pkts[i], pm) >= 0) { /* it parsed before */
-			drop_traced(w, port, pkts[i], pm, DROP_INVALID_PACKET);
-			continue;
-		}
-		pm->vid = vlan_ingress_vid(&p->vlan, pm->wire_tagged, pm->wire_vid);
-		if (unlikely(pm->vid == VLAN_NONE)) { /* the port's VLANs changed */
-			drop_traced(w, port, pkts[i], pm, DROP_VLAN_FILTER);
+		/* no policy: its ACLs passed it before it waited; the port's
+		 * VLANs may have changed meanwhile */
+		reason = admit(p, NULL, false, pkts[i], pm);
+		if (unlikely(reason >= 0)) {
+			drop_traced(w, port, pkts[i], pm, (enum drop_reason)reason);
 			continue;
 		}
 		pkts[nok++] = pkts[i];
