@@ -423,7 +423,8 @@ int host_veth_spare_take(const struct host_veth_spec *spec, const char *spare_in
 	memset(res, 0, sizeof(*res));
 	if (host_link_name_check(spec->inner_name, err, errlen) < 0)
 		return -1;
-	if (strcmp(spare_inner, spec->inner_name) != 0 &&
+	/* the name is free, or it is the spare's own name where it is */
+	if (!(in_place && strcmp(spare_inner, spec->inner_name) == 0) &&
 	    host_link_exists(spec->netns, spec->inner_name)) {
 		snprintf(err, errlen, "interface name '%s' is taken in the %s namespace",
 			 spec->inner_name, spec->netns == HOST_NETNS_SELF ? "host" : "target");
