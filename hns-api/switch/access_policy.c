@@ -38,6 +38,7 @@ static const struct kind {
 	{"net_ring", {{NULL, 0}}},
 	{"net_null", {{NULL, 0}}},
 	{"net_pcap", {{"rx_pcap", ARG_FILE}, {"tx_pcap", ARG_FILE}, {NULL, 0}}},
+	{"net_hvtap", {{NULL, 0}}}, /* the switch's own tap ports (tap_port.h) */
 	{"pci", {{NULL, 0}}}, /* a PCI address: DDDD:BB:DD.F or BB:DD.F */
 };
 

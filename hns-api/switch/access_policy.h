@@ -30,7 +30,7 @@
 #define ACCESS_DEFAULT_TRACE_DIR "/var/lib/vswitchd/traces"
 #define ACCESS_DEFAULT_SOCKET_DIR "/run/vswitchd/sockets"
 #define ACCESS_DEFAULT_HOTPLUG \
-	"net_tap,net_af_packet,net_af_xdp,net_memif,net_vhost,net_ring,net_null,net_pcap,pci"
+	"net_tap,net_af_packet,net_af_xdp,net_memif,net_vhost,net_ring,net_null,net_pcap,net_hvtap,pci"
 
 struct access_policy {
 	char trace_dir[PATH_MAX];  /* absolute, as given (created on use) */

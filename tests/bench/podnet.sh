@@ -8,6 +8,8 @@
 #   bridge       Linux bridge, veth host ends enslaved (the reference)
 #   af_packet    veth; net_af_packet on its host end
 #   af_xdp       veth; net_af_xdp on its host end
+#   hvtap        the switch's own tap port (PortKind "tap", tap_port.h), moved
+#                into the pod; TSO and partial checksums cross whole
 #   tap          net_tap; the daemon's tap moved into the pod namespace
 #   virtio_user  net_virtio_user on /dev/vhost-net; its tap moved into the pod
 #
@@ -32,7 +34,7 @@ PY=${PY:-python3}
 
 SECS=5
 SMOKE=0
-KINDS="bridge af_packet af_xdp tap virtio_user"
+KINDS="bridge hvtap af_packet af_xdp tap virtio_user"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1; SECS=1 ;;
@@ -143,6 +145,12 @@ taps_into_pods() {
 
 setup_tap() {
 	switch_start "net_tap0,iface=$HA" "net_tap1,iface=$HB" && taps_into_pods
+}
+
+# The switch's own tap ports (PortKind "tap"): virtio-net headers, so
+# TSO segments and partial checksums cross whole; offloads stay on.
+setup_hvtap() {
+	switch_start "net_hvtap0,iface=$HA" "net_hvtap1,iface=$HB" && taps_into_pods
 }
 
 setup_virtio_user() {

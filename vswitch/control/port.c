@@ -10,6 +10,7 @@
 #include <rte_ethdev.h>
 
 #include "afpacket.h"
+#include "tap_port.h"
 
 /* The ethdev a devargs string created: matched by the ethdev iterator
  * (handles PCI and class syntax), else by the device name. */
@@ -60,12 +61,23 @@ static int probe(const char *user_devargs, uint16_t *eth_port, char *err,
 	return rc == 0 ? 0 : -1;
 }
 
+static int open_device(struct vs_port *p, const char *devargs, char *msg, size_t len)
+{
+	if (!tap_port_is_devargs(devargs))
+		return probe(devargs, &p->eth_port, msg, len);
+	if (tap_port_open(devargs, &p->tap, &p->eth_port, msg, len) < 0)
+		return -1;
+	p->tx_offload = p->tap->offload;
+	return 0;
+}
+
+static int port_setup(struct vs_port *p, const struct port_config *cfg,
+		      unsigned nb_workers, char *err, size_t errlen);
+
 int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	      unsigned nb_workers, char *err, size_t errlen)
 {
-	struct rte_eth_dev_info info;
 	char msg[256];
-	int rc;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
@@ -83,10 +95,25 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 		p->neighbors[i].mac = cfg->neighbors[i].mac;
 	}
 	rte_spinlock_init(&p->tx_lock);
-	if (probe(cfg->devargs, &p->eth_port, msg, sizeof(msg)) < 0) {
+	if (open_device(p, cfg->devargs, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "port '%s': %s", cfg->name, msg);
 		return -1;
 	}
+	if (port_setup(p, cfg, nb_workers, err, errlen) < 0) {
+		if (p->tap != NULL) /* nothing half made */
+			port_detach(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Queue counts and the MAC of an opened device. */
+static int port_setup(struct vs_port *p, const struct port_config *cfg,
+		      unsigned nb_workers, char *err, size_t errlen)
+{
+	struct rte_eth_dev_info info;
+	int rc;
+
 	rc = rte_eth_dev_info_get(p->eth_port, &info);
 	if (rc != 0) {
 		snprintf(err, errlen, "port '%s': cannot read device info: %s",
@@ -173,6 +200,8 @@ void port_close(struct vs_port *p)
 {
 	rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
+	tap_port_close(p->tap); /* the kernel removes the tap */
+	p->tap = NULL;
 }
 
 void port_detach(struct vs_port *p)

@@ -28,7 +28,8 @@
 				  "destination")                               \
 	_(OVERLAY_TOO_BIG, "Overlay: packet too big for the uplink MTU once "  \
 			   "encapsulated")                                     \
-	_(SDN_ROUTE_NO_HOST, "No route to the SDNRoute prefix")
+	_(SDN_ROUTE_NO_HOST, "No route to the SDNRoute prefix")                \
+	_(OFFLOAD_UNSUPPORTED, "Offload request not supported")
 
 enum drop_reason {
 #define DROP_REASON_ENUM(sym, text) DROP_##sym,

@@ -34,6 +34,8 @@ struct obnat_ctl;
 struct rte_ring;
 struct lb_ctl_state;
 
+struct tap_io;
+
 struct vs_port {
 	char name[VS_NAME_MAX];
 	bool in_use;       /* false: a removed port's free slot */
@@ -46,6 +48,11 @@ struct vs_port {
 	 * lock (never taken by the control plane). */
 	bool tx_shared;
 	rte_spinlock_t tx_lock;
+	/* PortKind "tap" (tap_io.h): the worker reads and writes the tap
+	 * itself (eth_port is a placeholder ring device then); tx_offload:
+	 * frames may leave with their offload requests (offload.h). */
+	struct tap_io *tap;
+	bool tx_offload;
 	struct rte_ether_addr mac;
 	/* "IPAddresses"/"DefaultGateway": the router's addresses on this port
 	 * (host byte order; only the uplink's are used so far). */

@@ -6,8 +6,58 @@
 #include "l3_dp.h"
 #include "lb_dp.h"
 #include "pipeline.h"
+#include "tap_io.h"
 
 int trace_id_offset = -1;
+
+/* A TSO frame is cut into at most this many segments (64 KiB at an MSS
+ * of 536 is 123). */
+#define TSO_MAX_SEGS 128
+
+void tx_enqueue_offloaded(struct worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct rte_mbuf *segs[TSO_MAX_SEGS];
+	struct offload_hdrs h;
+	uint16_t n;
+
+	if (offload_parse(m, &h) != 0) { /* not flagged by tap_io then */
+		m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+		tx_enqueue(w, port, m);
+		return;
+	}
+	if (!offload_needs_segmentation(m, &h)) {
+		/* checksummed in place, unless another port holds it too */
+		if (rte_mbuf_refcnt_read(m) != 1 || !RTE_MBUF_DIRECT(m) || m->nb_segs != 1) {
+			struct rte_mbuf *c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+
+			rte_pktmbuf_free(m);
+			if (c == NULL) {
+				w->c.port[port].drops[DROP_NO_BUFFERS]++;
+				return;
+			}
+			m = c;
+		}
+		offload_checksum(m, &h);
+		tx_enqueue(w, port, m);
+		return;
+	}
+	n = offload_segment(w->pool, m, &h, segs, TSO_MAX_SEGS);
+	if (n == 0) {
+		drop_packet(w, port, m, DROP_OFFLOAD_UNSUPPORTED);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	for (uint16_t i = 0; i < n; i++)
+		tx_enqueue(w, port, segs[i]);
+}
+
+static uint16_t port_tx(struct worker *w, const struct vs_port *p, uint16_t port,
+			struct rte_mbuf **pkts, uint16_t n)
+{
+	if (p->tap != NULL)
+		return tap_tx_burst(p->tap, pkts, n);
+	return rte_eth_tx_burst(p->eth_port, w->txq[port], pkts, n);
+}
 
 void tx_flush_port(struct worker *w, uint16_t port)
 {
@@ -22,10 +72,10 @@ void tx_flush_port(struct worker *w, uint16_t port)
 		latency_take(b->pkts, b->count, rx_tsc);
 	if (unlikely(p->tx_shared)) {
 		rte_spinlock_lock(&p->tx_lock);
-		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
+		sent = port_tx(w, p, port, b->pkts, b->count);
 		rte_spinlock_unlock(&p->tx_lock);
 	} else {
-		sent = rte_eth_tx_burst(p->eth_port, w->txq[port], b->pkts, b->count);
+		sent = port_tx(w, p, port, b->pkts, b->count);
 	}
 	if (unlikely(w->lat != NULL))
 		latency_record(w->lat, rx_tsc, sent);
@@ -62,8 +112,10 @@ static void poll_once(struct worker *w)
 
 	for (uint16_t i = 0; i < rxqs->n; i++) {
 		const struct rx_queue_ref *q = &rxqs->q[i];
-		uint16_t n = rte_eth_rx_burst(w->sw->ports[q->port].eth_port,
-					      q->queue, pkts, VS_BURST);
+		struct vs_port *p = &w->sw->ports[q->port];
+		uint16_t n = p->tap != NULL
+			? tap_rx_burst(p->tap, w->pool, &w->c.port[q->port], pkts, VS_BURST)
+			: rte_eth_rx_burst(p->eth_port, q->queue, pkts, VS_BURST);
 		if (n == 0)
 			continue;
 		busy = true;

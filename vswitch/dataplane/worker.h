@@ -16,6 +16,7 @@
 #include "drop_reason.h"
 #include "latency.h"
 #include "mac_lookup.h"
+#include "offload.h"
 #include "parse.h"
 #include "trace.h"
 #include "stats.h"
@@ -71,6 +72,10 @@ int worker_main(void *arg);
 
 void tx_flush_port(struct worker *w, uint16_t port);
 
+/* tx_enqueue of a frame with offload requests (offload.h) to a port that
+ * does not take them: finished in software first (segments, checksum). */
+void tx_enqueue_offloaded(struct worker *w, uint16_t port, struct rte_mbuf *m);
+
 static inline void tx_flush_all(struct worker *w)
 {
 	while (w->tx_pending) {
@@ -84,6 +89,10 @@ static inline void tx_enqueue(struct worker *w, uint16_t port, struct rte_mbuf *
 {
 	struct tx_buffer *b = &w->tx[port];
 
+	if (unlikely(m->ol_flags & OFFLOAD_MASK) && !w->sw->ports[port].tx_offload) {
+		tx_enqueue_offloaded(w, port, m);
+		return;
+	}
 	b->bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->count++] = m;
 	w->tx_pending |= UINT32_C(1) << port;
