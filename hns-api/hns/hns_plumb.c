@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const port_kinds[] = { "af_xdp", "af_packet", NULL };
+static const char *const port_kinds[] = { "af_xdp", "af_packet", "tap", NULL };
 
 static const char *sget(const json_t *o, const char *k)
 {
@@ -35,7 +35,7 @@ int plumb_kind_check(const json_t *in, const char *path, const char **kind,
 				*kind = port_kinds[i];
 				return 0;
 			}
-	return hfail(e, 400, p, "must be one of af_xdp, af_packet");
+	return hfail(e, 400, p, "must be one of af_packet, tap, af_xdp");
 }
 
 /* The status and text of a failed callback; its err starts with the field. */

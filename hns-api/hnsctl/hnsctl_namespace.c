@@ -234,7 +234,7 @@ static const struct hnsctl_sub namespace_subs[] = {
 	{"show", "usage: hnsctl namespace show ID [--json]",
 	 "Shows one namespace.\n", namespace_show},
 	{"create",
-	 "usage: hnsctl namespace create [--netns PATH] [--port-kind af_packet|af_xdp] "
+	 "usage: hnsctl namespace create [--netns PATH] [--port-kind af_packet|tap|af_xdp] "
 	 "[--id GUID] [--json]",
 	 "Creates a namespace (a network namespace /run/netns/<ID>) and prints\n"
 	 "its ID.\n\n"
@@ -242,7 +242,7 @@ static const struct hnsctl_sub namespace_subs[] = {
 	 "                        (/run/netns/x, /proc/PID/ns/net); deleting the\n"
 	 "                        namespace then leaves it, emptied\n"
 	 "  --port-kind KIND      the switch port kind of its endpoints'\n"
-	 "                        interfaces: af_packet (default) or af_xdp\n"
+	 "                        interfaces: af_packet (default), tap or af_xdp\n"
 	 "  --id GUID             the namespace's ID (default: a new one)\n",
 	 namespace_create},
 	{"delete", "usage: hnsctl namespace delete ID",

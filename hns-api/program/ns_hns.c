@@ -24,7 +24,9 @@
  * configure xdp socket"), and libxdp wants a bpffs for its dispatcher. A
  * pod's port comes and goes with it, so the default is net_af_packet;
  * "PortKind": "af_xdp" asks for AF_XDP. */
-#define DEFAULT_KIND "af_packet"
+#define DEFAULT_KIND "tap"
+/* --pod-port-pool's spares are veths with net_af_packet ports. */
+#define SPARE_KIND "af_packet"
 #define MAX_PODIFS 64 /* eth0..eth63 in one namespace */
 /* A failed spare is not tried again for this long (seconds): a full
  * switch or a kernel refusing veths should not cost every control loop
@@ -372,8 +374,10 @@ static void outer_name(struct ns_hns *nh, const char *id, char out[IF_NAMESIZE])
 	snprintf(out, IF_NAMESIZE, "hv%s%s%02x", nh->tag, hex, nh->plugs++ & 0xff);
 }
 
-/* The switch port on the outer end, of kind's PMD. 0, or a status. */
-static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
+/* The switch port on the outer end, of kind's PMD (for "tap", the port
+ * makes the tap: offload says whether it takes TSO and partial
+ * checksums). 0, or a status. */
+static int add_port(struct ns_hns *nh, const char *ifname, const char *kind, bool offload,
 		    char *err, size_t errlen)
 {
 	char devargs[160], why[512] = "";
@@ -384,13 +388,16 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind,
 	if (strcmp(kind, "af_xdp") == 0)
 		snprintf(devargs, sizeof(devargs),
 			 "net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1", ifname, ifname);
+	else if (strcmp(kind, "tap") == 0)
+		snprintf(devargs, sizeof(devargs), "net_hvtap_%s,iface=%s,offload=%d", ifname,
+			 ifname, offload);
 	else
 		snprintf(devargs, sizeof(devargs), "net_af_packet_%s,iface=%s", ifname,
 			 ifname);
 	rc = ports_add_device(nh->ports, ifname, devargs, why, sizeof(why));
 	if (rc == 0)
 		return 0;
-	snprintf(err, errlen, "PortKind: cannot plug %s as net_%s: %s", ifname, kind, why);
+	snprintf(err, errlen, "PortKind: cannot plug %s as %s: %s", ifname, kind, why);
 	return rc == 403 ? 403 : 400;
 }
 
@@ -443,7 +450,7 @@ static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t err
 	if (host_link_tx_offload_off(fd, sp->inner, err, errlen) < 0 ||
 	    host_link_tx_offload_off(HOST_NETNS_SELF, sp->outer, err, errlen) < 0 ||
 	    host_link_switch_side(sp->outer, err, errlen) < 0 ||
-	    add_port(nh, sp->outer, DEFAULT_KIND, err, errlen) != 0) {
+	    add_port(nh, sp->outer, SPARE_KIND, false, err, errlen) != 0) {
 		close(fd);
 		spare_drop(nh, sp);
 		return -1;
@@ -550,6 +557,28 @@ static int pick_podif(int fd, char out[IF_NAMESIZE])
 	return -1;
 }
 
+/* PortKind "tap": the port first (it makes the tap spec->outer_name),
+ * then the tap becomes the endpoint's interface. Taps of an
+ * encapsulating network's endpoints (a smaller MTU) take no offload: the
+ * VXLAN path carries no 64 KiB segment. 0, or a status with err (the port
+ * is left for the caller to remove). */
+static int plumb_tap(struct ns_hns *nh, const struct host_veth_spec *spec, const char *kind,
+		     char *err, size_t errlen)
+{
+	struct host_veth_result res;
+	char why[512];
+	int rc = add_port(nh, spec->outer_name, kind, spec->mtu == 0, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	if (host_tap_take(spec, &res, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s",
+			 spec->netns != HOST_NETNS_SELF ? "InterfaceName" : "Name", why);
+		return strstr(why, "taken") ? 409 : 400;
+	}
+	return 0;
+}
+
 int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		 const char *kind, const json_t *old, json_t **record,
 		 char *err, size_t errlen)
@@ -558,12 +587,13 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 	struct host_veth_result res;
 	char outer[IF_NAMESIZE], inner[IF_NAMESIZE], why[512] = "";
 	const char *path = netns ? jstr(netns, "NetNsPath") : NULL;
-	bool reuse = false, made = false;
+	bool reuse = false, made = false, tap;
 	int fd = HOST_NETNS_SELF, rc = 500;
 
 	nh->last_use_ms = now_ms();
 	if (kind == NULL)
 		kind = DEFAULT_KIND;
+	tap = strcmp(kind, "tap") == 0;
 	if (old != NULL)
 		snprintf(outer, sizeof(outer), "%s", jstr(old, "HostInterfaceName"));
 	else
@@ -618,7 +648,11 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 			goto fail;
 		}
 	}
-	if (host_link_exists(HOST_NETNS_SELF, outer)) {
+	if (tap) {
+		/* the tap is the port: it is there while the port is */
+		reuse = old != NULL && ports_find(nh->ports, outer) >= 0 &&
+			host_link_exists(fd, inner);
+	} else if (host_link_exists(HOST_NETNS_SELF, outer)) {
 		/* a restart after kill -9 finds both ends: reused */
 		reuse = old != NULL && host_link_exists(fd, inner);
 		if (!reuse && host_link_delete(HOST_NETNS_SELF, outer, why, sizeof(why)) < 0) {
@@ -634,7 +668,14 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		spec.inner_name = inner;
 		spec.outer_name = outer;
 		fill_spec(&spec, ep, path != NULL, path != NULL && !has_default_route(nh, path, outer));
-		if (path != NULL && old == NULL && strcmp(kind, DEFAULT_KIND) == 0 &&
+		if (tap) {
+			rc = plumb_tap(nh, &spec, kind, err, errlen);
+			if (rc != 0)
+				goto fail_tap;
+			made = true;
+			goto plugged;
+		}
+		if (path != NULL && old == NULL && strcmp(kind, SPARE_KIND) == 0 &&
 		    take_spare(nh, base_name(path), &spec, &res, outer) == 0)
 			rc = 0; /* its port is plugged already: add_port finds it */
 		else
@@ -661,9 +702,10 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 			goto fail;
 		}
 	}
-	rc = add_port(nh, outer, kind, err, errlen);
+	rc = add_port(nh, outer, kind, false, err, errlen);
 	if (rc != 0)
 		goto fail;
+plugged:
 	*record = json_pack("{s:s, s:s, s:s, s:s}", "Port", outer, "HostInterfaceName",
 			    outer, "InterfaceName", inner, "PortKind", kind);
 	if (path != NULL) {
@@ -673,6 +715,8 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 	}
 	json_object_set(nh->live, outer, *record);
 	return 0;
+fail_tap:
+	made = ports_find(nh->ports, outer) >= 0; /* the port: it takes the tap along */
 fail:
 	if (made && ports_find(nh->ports, outer) >= 0 &&
 	    json_object_get(nh->live, outer) == NULL) /* a spare's port */

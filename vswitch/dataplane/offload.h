@@ -41,6 +41,21 @@ static inline bool offload_pending(const struct rte_mbuf *m)
 	return (m->ol_flags & OFFLOAD_MASK) != 0;
 }
 
+/* The bytes m takes on a wire: a TSO frame's segments repeat its
+ * headers (their lengths as tap_io found them). For byte meters (QoS). */
+static inline uint32_t offload_wire_len(const struct rte_mbuf *m)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m), hdr, segs;
+
+	if (likely(!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) || m->tso_segsz == 0)
+		return len;
+	hdr = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+	if (hdr >= len)
+		return len;
+	segs = (len - hdr + m->tso_segsz - 1) / m->tso_segsz;
+	return len + (segs - 1) * hdr;
+}
+
 /* Finds the headers (Ethernet, up to two VLAN tags, IPv4 without
  * fragmentation or IPv6 without extension headers, TCP or UDP) in the
  * first segment. 0, or -1: not a frame these offloads apply to. */

@@ -1,6 +1,8 @@
 /* Per-port QoS shaping (qos.h). */
 #include "qos.h"
 
+#include "offload.h"
+
 #include "worker.h"
 
 static inline int conforms(struct rte_meter_srtcm *m, struct port_qos *q,
@@ -32,7 +34,7 @@ uint16_t qos_shape_burst(struct worker *w, struct port_qos *q, uint16_t in_port,
 	uint16_t kept = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
+		uint32_t len = offload_wire_len(pkts[i]);
 
 		/* nothing overtakes a held frame */
 		if (h->count == 0 && conforms(m, q, now, len)) {
@@ -63,7 +65,7 @@ uint16_t qos_release(struct worker *w, struct port_qos *q, struct rte_mbuf **pkt
 
 	while (n < max && h->count != 0) {
 		struct rte_mbuf *head = h->m[h->head];
-		uint32_t len = rte_pktmbuf_pkt_len(head);
+		uint32_t len = offload_wire_len(head);
 
 		if (!conforms(m, q, now, len))
 			break;
