@@ -18,14 +18,16 @@
 #include "host_veth.h"
 #include "ports.h"
 
-/* net_af_xdp was the fastest kind measured (README "Pod networking: port
- * kinds"), but here it does not survive hot-plug cycles: after two plugs
- * and removals in one process every further AF_XDP port fails ("Failed to
- * configure xdp socket"), and libxdp wants a bpffs for its dispatcher. A
- * pod's port comes and goes with it, so the default is net_af_packet;
- * "PortKind": "af_xdp" asks for AF_XDP. */
+/* A pod's port is a tap (net_hvtap) by default: the tap is the pod's
+ * interface, and TSO frames and partial checksums cross the switch whole
+ * (README "Pod networking: port kinds": ~10x net_af_packet's throughput).
+ * net_af_xdp does not survive hot-plug cycles here (after two plugs and
+ * removals in one process every further AF_XDP port fails), so it is only
+ * had by asking. */
 #define DEFAULT_KIND "tap"
-/* --pod-port-pool's spares are veths with net_af_packet ports. */
+/* --pod-port-pool's spares are veths with net_af_packet ports; with a pool
+ * the default kind is theirs, so that a plumb takes one (the pool is asked
+ * for plumb latency). */
 #define SPARE_KIND "af_packet"
 #define MAX_PODIFS 64 /* eth0..eth63 in one namespace */
 /* A failed spare is not tried again for this long (seconds): a full
@@ -592,7 +594,7 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 
 	nh->last_use_ms = now_ms();
 	if (kind == NULL)
-		kind = DEFAULT_KIND;
+		kind = nh->pool > 0 ? SPARE_KIND : DEFAULT_KIND;
 	tap = strcmp(kind, "tap") == 0;
 	if (old != NULL)
 		snprintf(outer, sizeof(outer), "%s", jstr(old, "HostInterfaceName"));

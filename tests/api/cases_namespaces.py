@@ -42,6 +42,17 @@ def host_links():
                   if l["ifname"].startswith(("hv", "hq", "vEthernet-")))
 
 
+def check_tap_is_the_pods_interface(ep, ns):
+    """With the default PortKind (tap) the pod's interface is the tap the
+    port reads: a tun device in the namespace, nothing left in the host's."""
+    check(ep.get("PortKind") == "tap", f"PortKind {ep.get('PortKind')!r}, expected tap")
+    check(not ip_json("link", "show", "dev", ep["VirtualNicName"]),
+          f"the host holds a link {ep['VirtualNicName']}: a tap port has no host end")
+    det = ip_json("-d", "link", "show", "dev", ep["InterfaceName"], ns=ns)
+    kind = det[0].get("linkinfo", {}).get("info_kind") if det else None
+    check(kind == "tun", f"{ep['InterfaceName']} in the pod is a {kind!r}, not a tap")
+
+
 def check_switch_side(ifname):
     """The switch's end of a pod's veth never answers ARP for the host's
     addresses and has no IPv6 (host_link_switch_side)."""
@@ -150,7 +161,7 @@ def test_namespace_patch_add_plumbs_eth0_and_eth1(s):
         check(r.status == 200, f"GET /ports/{got1['VirtualNicName']}: HTTP {r.status}")
         port = r.json()
         check(port.get("Endpoint") == ep1["ID"], f"port {got1['VirtualNicName']}: {port!r}")
-        check_switch_side(got1["VirtualNicName"])
+        check_tap_is_the_pods_interface(got1, ns["ID"])
         eth0 = link("eth0", ns=ns["ID"])
         check(eth0 is not None, "no eth0 in the namespace")
         mac = got1["MacAddress"].replace("-", ":").lower()
