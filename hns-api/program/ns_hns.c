@@ -379,8 +379,10 @@ static void outer_name(struct ns_hns *nh, const char *id, char out[IF_NAMESIZE])
 /* The switch port on the outer end, of kind's PMD (for "tap", the port
  * makes the tap: offload says whether it takes TSO and partial
  * checksums). 0, or a status. */
-static int add_port(struct ns_hns *nh, const char *ifname, const char *kind, bool offload,
-		    char *err, size_t errlen)
+/* Plugs switch port ifname of kind; a tap port's tap is named iface
+ * (made in the calling thread's namespace), other kinds' iface is ifname. */
+static int add_port(struct ns_hns *nh, const char *ifname, const char *iface,
+		    const char *kind, bool offload, char *err, size_t errlen)
 {
 	char devargs[160], why[512] = "";
 	int rc;
@@ -392,7 +394,7 @@ static int add_port(struct ns_hns *nh, const char *ifname, const char *kind, boo
 			 "net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1", ifname, ifname);
 	else if (strcmp(kind, "tap") == 0)
 		snprintf(devargs, sizeof(devargs), "net_hvtap_%s,iface=%s,offload=%d", ifname,
-			 ifname, offload);
+			 iface, offload);
 	else
 		snprintf(devargs, sizeof(devargs), "net_af_packet_%s,iface=%s", ifname,
 			 ifname);
@@ -452,7 +454,7 @@ static int spare_make(struct ns_hns *nh, struct spare *sp, char *err, size_t err
 	if (host_link_tx_offload_off(fd, sp->inner, err, errlen) < 0 ||
 	    host_link_tx_offload_off(HOST_NETNS_SELF, sp->outer, err, errlen) < 0 ||
 	    host_link_switch_side(sp->outer, err, errlen) < 0 ||
-	    add_port(nh, sp->outer, SPARE_KIND, false, err, errlen) != 0) {
+	    add_port(nh, sp->outer, sp->outer, SPARE_KIND, false, err, errlen) != 0) {
 		close(fd);
 		spare_drop(nh, sp);
 		return -1;
@@ -559,24 +561,52 @@ static int pick_podif(int fd, char out[IF_NAMESIZE])
 	return -1;
 }
 
-/* PortKind "tap": the port first (it makes the tap spec->outer_name),
- * then the tap becomes the endpoint's interface. Taps of an
- * encapsulating network's endpoints (a smaller MTU) take no offload: the
- * VXLAN path carries no 64 KiB segment. 0, or a status with err (the port
- * is left for the caller to remove). */
+struct tap_plug {
+	struct ns_hns *nh;
+	const struct host_veth_spec *spec;
+	const char *kind;
+	char *err;
+	size_t errlen;
+};
+
+static int tap_plug_here(void *arg)
+{
+	struct tap_plug *p = arg;
+
+	/* Taps of an encapsulating network's endpoints (a smaller MTU) take
+	 * no offload: the VXLAN path carries no 64 KiB segment. */
+	return add_port(p->nh, p->spec->outer_name, p->spec->inner_name, p->kind,
+			p->spec->mtu == 0, p->err, p->errlen);
+}
+
+/* PortKind "tap": the port first, its tap made as the endpoint's
+ * interface right where it belongs (in the pod's namespace: a link moved
+ * between namespaces waits for a kernel RCU grace period), then
+ * configured. 0, or a status with err (the port is left for the caller
+ * to remove). */
 static int plumb_tap(struct ns_hns *nh, const struct host_veth_spec *spec, const char *kind,
 		     char *err, size_t errlen)
 {
+	struct tap_plug plug = { nh, spec, kind, err, errlen };
 	struct host_veth_result res;
 	char why[512];
-	int rc = add_port(nh, spec->outer_name, kind, spec->mtu == 0, err, errlen);
+	int rc;
 
+	if (spec->netns == HOST_NETNS_SELF) {
+		rc = tap_plug_here(&plug);
+	} else {
+		rc = host_netns_run(spec->netns, tap_plug_here, &plug, why, sizeof(why));
+		if (rc < 0) {
+			snprintf(err, errlen, "NetNsPath: %s", why);
+			rc = 400;
+		}
+	}
 	if (rc != 0)
 		return rc;
 	if (host_tap_take(spec, &res, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s: %s",
 			 spec->netns != HOST_NETNS_SELF ? "InterfaceName" : "Name", why);
-		return strstr(why, "taken") ? 409 : 400;
+		return 400;
 	}
 	return 0;
 }
@@ -704,7 +734,7 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 			goto fail;
 		}
 	}
-	rc = add_port(nh, outer, kind, false, err, errlen);
+	rc = add_port(nh, outer, outer, kind, false, err, errlen);
 	if (rc != 0)
 		goto fail;
 plugged:

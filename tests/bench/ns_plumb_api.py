@@ -105,7 +105,7 @@ def main():
             remove.append((time.perf_counter() - t0) * 1000)
             if a.gap:
                 time.sleep(a.gap / 1000.0)
-        kind = ((a.port_kind or "default (af_packet)") + (f", pool {a.pool}" if a.pool else "")
+        kind = ((a.port_kind or ("default (af_packet)" if a.pool else "default (tap)")) + (f", pool {a.pool}" if a.pool else "")
                 + (f", {a.gap:g} ms apart" if a.gap else ""))
         print(row(f"namespace + endpoint plumb [{kind}]", plumb))
         print(row("  of which POST /v2/namespaces", ns_part))

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -489,5 +492,65 @@ Test(host_link, pod_gets_its_extra_routes)
 	cr_assert(strstr(err, "route 10.96.0.0/12 via 198.51.100.1") != NULL, "%s", err);
 	cr_assert_not(host_link_exists(HOST_NETNS_SELF, outer));
 	cr_assert_not(host_link_exists(fd, "eth0"));
+	close(fd);
+}
+
+/* What host_netns_run's fn saw: its thread's namespace, and a tap it made
+ * (IFF_TAP, as tap_port.c makes a pod's) kept open. */
+struct in_ns {
+	char seen[64];
+	int tap;
+};
+
+static int make_tap_here(void *arg)
+{
+	struct in_ns *r = arg;
+	struct ifreq ifr;
+
+	self_netns(r->seen, sizeof(r->seen));
+	r->tap = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (r->tap < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "eth0");
+	return ioctl(r->tap, TUNSETIFF, &ifr) < 0 ? -1 : 7;
+}
+
+/* PortKind tap's plumb: the tap is made in the pod's namespace by the
+ * calling thread (host_netns_run), which is back in its own afterwards;
+ * host_tap_take then configures it where it is (the same ifindex). */
+Test(host_link, tap_made_in_the_pod_then_taken_in_place)
+{
+	char mine[64], now[64], target[64];
+	struct host_veth_spec s;
+	struct host_veth_result res;
+	struct host_link_info made, in;
+	struct in_ns r = { .tap = -1 };
+	const char *o;
+	int fd = make_ns(ns_name);
+
+	self_netns(mine, sizeof(mine));
+	snprintf(target, sizeof(target), "%s",
+		 run("ip netns exec %s readlink /proc/self/ns/net | tr -d '\\n'", ns_name));
+	cr_assert_eq(host_netns_run(fd, make_tap_here, &r, err, sizeof(err)), 7, "%s", err);
+	cr_assert_str_eq(r.seen, target, "fn ran in %s, not the pod's %s", r.seen, target);
+	cr_assert_str_eq(self_netns(now, sizeof(now)), mine, "the thread stayed in %s", now);
+	cr_assert_eq(host_link_get(fd, "eth0", &made, err, sizeof(err)), 0, "%s", err);
+
+	pod_spec(&s, fd);
+	cr_assert_eq(host_tap_take(&s, &res, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(host_link_get(fd, "eth0", &in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(in.ifindex, made.ifindex, "the tap was made again, not configured in place");
+	cr_assert_eq(res.inner_ifindex, in.ifindex);
+	cr_assert_arr_eq(in.mac, s.mac, 6);
+	cr_assert_eq(in.mtu, 1450);
+	cr_assert(in.up);
+	o = run("ip -n %s -o addr show dev eth0", ns_name);
+	cr_assert(strstr(o, "inet 10.77.0.7/24") != NULL, "%s", o);
+	o = run("ip -n %s -4 route show default", ns_name);
+	cr_assert(strstr(o, "default via 10.77.0.1 dev eth0") != NULL, "%s", o);
+	close(r.tap);
+	cr_assert_not(host_link_exists(fd, "eth0"), "the tap outlived its descriptor");
 	close(fd);
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -251,4 +252,27 @@ int host_netns_open_name(const char *name, char *err, size_t errlen)
 	if (host_netns_path(name, path, sizeof(path), err, errlen) < 0)
 		return -1;
 	return host_netns_open(path, err, errlen);
+}
+
+int host_netns_run(int fd, int (*fn)(void *), void *arg, char *err, size_t errlen)
+{
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), rc;
+
+	if (self < 0) {
+		snprintf(err, errlen, "this thread's namespace: %s", strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		snprintf(err, errlen, "enter the namespace: %s", strerror(errno));
+		close(self);
+		return -1;
+	}
+	rc = fn(arg);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "vswitchd: cannot return to the daemon's network namespace: %s\n",
+			strerror(errno));
+		abort();
+	}
+	close(self);
+	return rc;
 }

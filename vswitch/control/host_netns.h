@@ -47,4 +47,11 @@ int host_netns_open(const char *path, char *err, size_t errlen);
 /* host_netns_open of a named namespace. */
 int host_netns_open_name(const char *name, char *err, size_t errlen);
 
+/* Runs fn(arg) on the calling thread inside the network namespace fd
+ * (what fn makes there, a tap or a socket, belongs to that namespace),
+ * then returns the thread to its own: fn's result, or -1 with err when
+ * the namespace cannot be entered. The process aborts if the thread
+ * cannot go back (it must never go on in a pod's namespace). */
+int host_netns_run(int fd, int (*fn)(void *), void *arg, char *err, size_t errlen);
+
 #endif

@@ -453,24 +453,16 @@ int host_veth_spare_take(const struct host_veth_spec *spec, const char *spare_in
 int host_tap_take(const struct host_veth_spec *spec, struct host_veth_result *res,
 		  char *err, size_t errlen)
 {
-	struct host_link_info tap, inner;
+	struct host_link_info tap;
 	bool pod = spec->netns != HOST_NETNS_SELF;
 
 	memset(res, 0, sizeof(*res));
-	if (host_link_name_check(spec->inner_name, err, errlen) < 0)
-		return -1;
-	if (host_link_exists(spec->netns, spec->inner_name)) {
-		snprintf(err, errlen, "interface name '%s' is taken in the %s namespace",
-			 spec->inner_name, pod ? "target" : "host");
-		return -1;
-	}
-	if (host_link_get(HOST_NETNS_SELF, spec->outer_name, &tap, err, errlen) < 0 ||
-	    link_change_attrs(HOST_NETNS_SELF, tap.ifindex, spec->netns, spec->inner_name,
+	if (host_link_get(spec->netns, spec->inner_name, &tap, err, errlen) < 0 ||
+	    link_change_attrs(spec->netns, tap.ifindex, HOST_NETNS_SELF, NULL,
 			      spec->set_mac ? spec->mac : NULL, spec->mtu, err, errlen) < 0 ||
 	    host_link_set_up(spec->netns, spec->inner_name, err, errlen) < 0 ||
-	    host_link_get(spec->netns, spec->inner_name, &inner, err, errlen) < 0 ||
-	    inner_configure(spec, inner.ifindex, pod, err, errlen) < 0)
+	    inner_configure(spec, tap.ifindex, pod, err, errlen) < 0)
 		return -1;
-	res->inner_ifindex = inner.ifindex;
+	res->inner_ifindex = tap.ifindex;
 	return 0;
 }

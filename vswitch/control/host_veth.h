@@ -95,12 +95,13 @@ int host_veth_spare_create(const char *outer_name, const char *inner_name, int n
 int host_veth_spare_take(const struct host_veth_spec *spec, const char *spare_inner,
 			 int spare_netns, struct host_veth_result *res, char *err, size_t errlen);
 
-/* PortKind "tap" (tap_port.h): the tap spec->outer_name, made in the host
- * namespace by its switch port, becomes spec->inner_name in spec->netns
- * (moved unless that is HOST_NETNS_SELF: a host vNIC) with MAC, MTU, up,
- * addresses and, in a pod, the default and other routes. There is no
- * other end: the tap is the switch port. 0 and *res (outer_ifindex 0), or
- * -1 with err; the caller removes the port, and the kernel the tap. */
+/* PortKind "tap" (tap_port.h): the tap spec->inner_name, made in
+ * spec->netns by its switch port (in the pod's namespace, or the host's
+ * for a host vNIC: never moved, so no kernel RCU wait), becomes the
+ * endpoint's interface: MAC, MTU, up, addresses and, in a pod, the
+ * default and other routes. There is no other end: the tap is the switch
+ * port. 0 and *res (outer_ifindex 0), or -1 with err; the caller removes
+ * the port, and the kernel the tap. */
 int host_tap_take(const struct host_veth_spec *spec, struct host_veth_result *res,
 		  char *err, size_t errlen);
 
