@@ -536,6 +536,19 @@ failed:
 	return -1;
 }
 
+/* A plumb of another kind than the spares' into a namespace that was
+ * given one: the spare goes (with its port), not left in the pod. */
+static void drop_reserved_spare(struct ns_hns *nh, const char *netns_name)
+{
+	int r = reserved_find(nh, netns_name);
+	struct spare sp;
+
+	if (r < 0)
+		return;
+	sp = reserved_take(nh, r);
+	spare_drop(nh, &sp);
+}
+
 /* The namespace's default route is its first interface's: does another
  * live plumb of ours (not the one being made again) sit there? */
 static bool has_default_route(const struct ns_hns *nh, const char *path,
@@ -630,6 +643,8 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		snprintf(outer, sizeof(outer), "%s", jstr(old, "HostInterfaceName"));
 	else
 		outer_name(nh, jstr(ep, "ID"), outer);
+	if (path != NULL && strcmp(kind, SPARE_KIND) != 0)
+		drop_reserved_spare(nh, base_name(path));
 	if (path != NULL) {
 		if (json_is_true(json_object_get(netns, "NetNsOwned")) &&
 		    !host_netns_exists(base_name(path)) &&

@@ -406,6 +406,21 @@ def test_namespace_pod_port_pool_plumbs_from_a_spare(s):
             "Settings": {"EndpointId": ep["ID"]}}), "PATCH Remove")
         check(got["VirtualNicName"] not in ports(api), "the taken spare's port outlived the unplumb")
         check(got["VirtualNicName"] not in host_links(), "the taken spare's veth outlived the unplumb")
+        # a tap plumb into a namespace that was given a spare: the spare
+        # goes, the pod holds only its tap
+        ep_t = hns_ok(api.post("/endpoints/", {"Name": "ep-pool-tap", "VirtualNetwork": net["ID"],
+                                               "IPAddress": "172.30.61.6"}), "endpoint")
+        ns_t = hns_ok(api.post("/v2/namespaces", {"SchemaVersion": SV2, "PortKind": "tap"}),
+                      "namespace with PortKind tap")
+        ns_ids.append(ns_t["ID"])
+        hns_ok(ns_add(api, ns_t["ID"], ep_t["ID"]), "PATCH Add (tap)")
+        got_t = hns_ok(api.get(f"/endpoints/{ep_t['ID']}"), "GET endpoint (tap)")
+        check_tap_is_the_pods_interface(got_t, ns_t["ID"])
+        inside = [l["ifname"] for l in ip_json("link", "show", ns=ns_t["ID"])]
+        check(sorted(inside) == ["eth0", "lo"], f"the tap pod holds {inside}, not lo and eth0")
+        hns_ok(api.delete(f"/v2/namespaces/{ns_t['ID']}"), "DELETE namespace (tap)")
+        _wait(lambda: len(ports(api)) == 2 and len(pool_namespaces(tag)) == 2,
+              "the pool refilled after the tap pod")
         # a namespace made, then deleted without a plumb: its spare goes
         before = ports(api)
         idle = hns_ok(api.post("/v2/namespaces", {"SchemaVersion": SV2}), "namespace")
