@@ -6,6 +6,8 @@
 # iperf3 runs from pod A to pod B with 1 and with 4 streams. Kinds:
 #
 #   bridge       Linux bridge, veth host ends enslaved (the reference)
+#   bridge_cpu0  the same with iperf3 pinned to CPU 0 (what the switch's
+#                kinds leave it: their worker spins on CPU 1)
 #   af_packet    veth; net_af_packet on its host end
 #   af_xdp       veth; net_af_xdp on its host end
 #   hvtap        the switch's own tap port (PortKind "tap", tap_port.h), moved
@@ -34,7 +36,7 @@ PY=${PY:-python3}
 
 SECS=5
 SMOKE=0
-KINDS="bridge hvtap af_packet af_xdp tap virtio_user"
+KINDS="bridge bridge_cpu0 hvtap af_packet af_xdp tap virtio_user"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1; SECS=1 ;;
@@ -114,6 +116,14 @@ setup_bridge() {
 		ip link set "$HA" master "$BR" && ip link set "$HB" master "$BR"
 }
 
+# The bridge with iperf3's client and server on CPU 0 only: the CPUs a
+# switch kind leaves them (its worker spins on CPU 1), for a like-for-like
+# reference on a small machine.
+setup_bridge_cpu0() {
+	PIN=(taskset -c 0)
+	setup_bridge
+}
+
 setup_af_packet() {
 	veth_pod "$NSA" "$HA" "$IPA" && veth_pod "$NSB" "$HB" "$IPB" || return 1
 	no_offload "$NSA" "$HA"
@@ -168,7 +178,7 @@ rx_counter() { nsx "$NSB" cat "/sys/class/net/eth0/statistics/$1" 2>/dev/null ||
 # iperf STREAMS: pod A to pod B for SECS; prints "Gbit/s MSS".
 iperf() {
 	local json=$W/iperf-$KIND-$1.json
-	nsx "$NSA" timeout $((SECS + 20)) iperf3 -c "$IPB" -t "$SECS" -P "$1" -J >"$json" 2>&1
+	nsx "$NSA" "${PIN[@]}" timeout $((SECS + 20)) iperf3 -c "$IPB" -t "$SECS" -P "$1" -J >"$json" 2>&1
 	"$PY" - "$json" <<'PYEOF'
 import json, sys
 try:
@@ -182,7 +192,7 @@ PYEOF
 
 measure() {
 	local b0 p0 b1 p1
-	nsx "$NSB" iperf3 -s >"$W/iperf-server-$KIND.log" 2>&1 &
+	nsx "$NSB" "${PIN[@]}" iperf3 -s >"$W/iperf-server-$KIND.log" 2>&1 &
 	wait_listening "$NSB" tcp 5201 || { WHY="iperf3 server did not listen"; return 1; }
 	b0=$(rx_counter rx_bytes) p0=$(rx_counter rx_packets)
 	read -r "G1[$KIND]" "MSS[$KIND]" < <(iperf 1)
@@ -197,6 +207,7 @@ measure() {
 run_kind() {
 	KIND=$1
 	WHY=""
+	PIN=()
 	G1[$KIND]=- G4[$KIND]=- FRAME[$KIND]=- MSS[$KIND]=-
 	if ! "setup_$KIND" >>"$W/setup-$KIND.log" 2>&1; then
 		NOTE[$KIND]="setup failed: ${WHY:-$(grep -v '^EAL:' "$W/setup-$KIND.log" "$DLOG" 2>/dev/null | tail -2 | tr '\n' ' ')}"
