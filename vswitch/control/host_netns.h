@@ -3,7 +3,7 @@
  * mount on /run/netns/NAME, so other tools see it), deleted, or adopted
  * by path (/run/netns/x, /proc/PID/ns/net) as an open fd. A namespace is
  * made on a short-lived thread, so the calling thread never leaves its
- * own namespace.
+ * own namespace, except inside host_netns_run (a tap made in a pod).
  * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_HOST_NETNS_H
 #define HVS_HOST_NETNS_H
