@@ -100,7 +100,9 @@ uint16_t tap_rx_burst(struct tap_io *t, struct rte_mempool *pool,
 {
 	uint16_t n = 0;
 
-	while (n < max) {
+	/* at most max reads, dropped frames included: a pod sending junk
+	 * faster than it is read must not hold the worker here */
+	for (uint16_t reads = 0; reads < max; reads++) {
 		struct virtio_net_hdr vh;
 		struct iovec iov[3];
 		struct rte_mbuf *m;
