@@ -58,7 +58,8 @@ struct lb_config {
 	uint8_t proto;         /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
 	uint16_t port;         /* ExternalPort */
 	enum lb_distribution distribution;
-	bool dsr;              /* LB Flags 1: no reverse translation */
+	bool dsr;              /* LB Flags 1: no reverse translation (but
+	                          * see lb_process_burst_loopback) */
 	uint32_t source_vip;   /* 0 = none; else SNAT the client to it */
 	unsigned nb_backends;
 	const struct lb_backend *backends;
