@@ -120,6 +120,7 @@ static void conn_info(const struct lb_conn *c, struct lb_conn_info *i)
 		.backend_port = rte_be_to_cpu_16(c->backend_port),
 		.snat_port = rte_be_to_cpu_16(c->snat_port),
 		.tcp_established = c->state == LB_CONN_ESTABLISHED,
+		.loopback = c->loopback,
 	};
 }
 

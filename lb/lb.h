@@ -58,7 +58,8 @@ struct lb_config {
 	uint8_t proto;         /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
 	uint16_t port;         /* ExternalPort */
 	enum lb_distribution distribution;
-	bool dsr;              /* LB Flags 1: no reverse translation */
+	bool dsr;              /* LB Flags 1: no reverse translation (but
+	                          * see lb_process_burst_loopback) */
 	uint32_t source_vip;   /* 0 = none; else SNAT the client to it */
 	unsigned nb_backends;
 	const struct lb_backend *backends;
@@ -105,6 +106,7 @@ struct lb_conn_info {
 	uint32_t client_ip, vip, backend_ip, snat_ip;
 	uint16_t client_port, vport, backend_port, snat_port;
 	bool tcp_established;
+	bool loopback;   /* a DSR LB's client reaching itself, SNATed (below) */
 };
 
 struct lb_counters {
@@ -146,6 +148,20 @@ void lb_reclaim_wait(struct lb_engine *e);
 void lb_process_burst(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 		      const uint16_t *l3_off, unsigned n, uint64_t now,
 		      struct lb_result *res);
+/* The same, with the loopback-DSR hairpin (HNS OutBoundNAT
+ * `Destinations: [podIP]`, CLIENTS.md 2): loopback_snat[i] (host order;
+ * 0: none; the array may be NULL) is the address packet i's sender SNATs
+ * to when a DSR LB picks the sender itself as the backend. Such a new
+ * connection is translated both ways, as with a SourceVIP: forward
+ * dst := DIP:InternalPort and src := loopback_snat:port (the client's
+ * port unless taken), and the backend's reply (to that address) gets
+ * src := VIP:port, dst := the client; without it the pod's kernel would
+ * see a packet from itself and answer locally. Other DSR connections
+ * (backend not the client, or no address) stay DSR. The choice is made
+ * when the connection opens: later packets follow the connection. */
+void lb_process_burst_loopback(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
+			       const uint16_t *l3_off, const uint32_t *loopback_snat,
+			       unsigned n, uint64_t now, struct lb_result *res);
 
 /* Worker w: visits up to budget connections (round robin over the table)
  * and deletes those expired or whose backend or LB was removed, calling

@@ -60,6 +60,7 @@ struct lb_conn {
 	uint64_t expires;      /* tsc */
 	uint8_t state;
 	bool dsr, in_use;
+	bool loopback;         /* DSR LB, client == backend: SNATed, not DSR */
 };
 
 struct lb_counters_slot {

@@ -9,6 +9,10 @@
  *   reply (backend -> client):     src := VIP:port, dst := client (un-SNAT)
  *   DSR:                           forward only; the backend answers the
  *                                  client itself, so no reply tuple exists
+ *   DSR loopback (lb.h,            the backend is the client itself and its
+ *   lb_process_burst_loopback):    sender gave an address: forward and reply
+ *                                  as with a SourceVIP (that address), so
+ *                                  the pod does not see itself as the source
  * SCTP's CRC32c covers the ports but not the addresses, so it is computed
  * afresh when a port changes. A packet without a connection is looked up
  * by frontend (the exact VIP, then the "any host address" frontend if the
@@ -264,8 +268,8 @@ static int32_t insert_with_snat_port(struct lb_worker *wk, struct lb_conn *c)
 }
 
 static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
-			   const struct parsed *p, const struct lb_tuple *t, uint64_t now,
-			   struct lb_result *r)
+			   const struct parsed *p, const struct lb_tuple *t, uint32_t loopback_snat,
+			   uint64_t now, struct lb_result *r)
 {
 	int32_t slot = frontend_lookup(e, t);
 	struct lb_object *o = slot < 0 ? NULL : lb_slot_load(e, (uint32_t)slot);
@@ -292,6 +296,13 @@ static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 		.state = LB_CONN_TRANSIENT,
 		.dsr = cfg->dsr,
 	};
+	/* loopback-DSR: a pod reaching itself through a DSR VIP is SNATed to
+	 * its OutBoundNAT address, and its replies come back to be reversed */
+	if (cfg->dsr && loopback_snat != 0 && c.backend_ip == t->src) {
+		c.snat_ip = rte_cpu_to_be_32(loopback_snat);
+		c.dsr = false;
+		c.loopback = true;
+	}
 	c.snat_port = t->sport;
 	c.rev = (struct lb_tuple){
 		.src = c.backend_ip, .dst = c.snat_ip ? c.snat_ip : t->src,
@@ -312,8 +323,8 @@ static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 }
 
 static void process_chunk(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
-			  const uint16_t *l3_off, unsigned n, uint64_t now,
-			  struct lb_result *res)
+			  const uint16_t *l3_off, const uint32_t *loopback_snat, unsigned n,
+			  uint64_t now, struct lb_result *res)
 {
 	struct lb_tuple keys[CHUNK];
 	const void *key_ptrs[CHUNK];
@@ -336,16 +347,25 @@ static void process_chunk(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 		else if (hits & (1ULL << i))
 			established(e, w, m[i], &p[i], (uint32_t)(uintptr_t)data[i], now, &res[i]);
 		else
-			new_connection(e, w, m[i], &p[i], &keys[i], now, &res[i]);
+			new_connection(e, w, m[i], &p[i], &keys[i],
+				       loopback_snat != NULL ? loopback_snat[i] : 0, now, &res[i]);
+	}
+}
+
+void lb_process_burst_loopback(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
+			       const uint16_t *l3_off, const uint32_t *loopback_snat,
+			       unsigned n, uint64_t now, struct lb_result *res)
+{
+	for (unsigned i = 0; i < n; i += CHUNK) {
+		unsigned k = n - i < CHUNK ? n - i : CHUNK;
+
+		process_chunk(e, w, m + i, l3_off + i,
+			      loopback_snat != NULL ? loopback_snat + i : NULL, k, now, res + i);
 	}
 }
 
 void lb_process_burst(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 		      const uint16_t *l3_off, unsigned n, uint64_t now, struct lb_result *res)
 {
-	for (unsigned i = 0; i < n; i += CHUNK) {
-		unsigned k = n - i < CHUNK ? n - i : CHUNK;
-
-		process_chunk(e, w, m + i, l3_off + i, k, now, res + i);
-	}
+	lb_process_burst_loopback(e, w, m, l3_off, NULL, n, now, res);
 }

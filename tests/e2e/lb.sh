@@ -13,6 +13,10 @@
 # answer ARP for it). Services: ClusterIP 10.96.0.10 TCP 80 -> 8080 and
 # UDP 53 -> 5353 over the three backends, the same VIP on TCP 81 with
 # client-IP affinity (DistributionType 2), NodePort TCP 30080 -> 8080.
+# Loopback-DSR (its own daemon and config): pod "l1" (10.244.7.5/24 on an
+# L2Bridge network whose gateway 10.244.7.1 is on "out") with win-bridge's
+# OutBoundNAT policies and loopbackDSR's `Destinations: [10.244.7.5]`,
+# the only backend of the DSR ClusterIP 10.96.0.20 TCP 80 -> 8080.
 # Prints "PASS name" / "FAIL name: why" per case, then "e2e-lb: N passed,
 # M failed". Everything created is removed on exit (E2E_KEEP=1 keeps the
 # logs).
@@ -31,6 +35,8 @@ NS_OUT=hvlb-$ID-out NS_C1=hvlb-$ID-c1
 NS_B=(hvlb-$ID-b1 hvlb-$ID-b2 hvlb-$ID-b3)
 HO=hvl${ID}oh HC1=hvl${ID}ch HB=(hvl${ID}1h hvl${ID}2h hvl${ID}3h)
 NO=hvl${ID}on NC1=hvl${ID}cn NB=(hvl${ID}1n hvl${ID}2n hvl${ID}3n)
+NS_L=hvlb-$ID-l1 HL=hvl${ID}lh NL=hvl${ID}ln
+L_IP=10.244.7.5 L_GW=10.244.7.1 L_MAC=02:00:00:07:00:05 LOOP_VIP=10.96.0.20
 EAL_PREFIX=hvlb$ID
 API_ARGS=(--no-api)
 NEED_CURL=1
@@ -51,6 +57,31 @@ setup() {
 	for i in 0 1 2; do
 		pod_link "${NS_B[$i]}" "${HB[$i]}" "${NB[$i]}" "${B_IP[$i]}" || return 1
 	done
+	# the loopback-DSR pod: an L2Bridge pod whose gateway is outside
+	nsx "$NS_OUT" ip addr add "$L_GW/24" dev "$NO" || return 1
+	ns_link "$NS_L" "$HL" "$NL" "$L_IP/24" || return 1
+	nsx "$NS_L" ip link set "$NL" address "$L_MAC" || return 1
+	nsx "$NS_L" ip route add default via "$L_GW" || return 1
+	cat >"$W/lb-loop.json" <<EOF
+{"Switch": {"Name": "vSwitch"},
+ "Ports": [
+  {"Name": "up", "Devargs": "net_af_packet0,iface=$HO", "Uplink": true,
+   "IPAddresses": ["$UPLINK_IP/24"], "MacAddress": "$ROUTER_MAC"},
+  {"Name": "l1", "Devargs": "net_af_packet1,iface=$HL", "Endpoint": "l1"}],
+ "Networks": [
+  {"Name": "cbr7", "Type": "L2Bridge", "NetworkAdapterName": "up",
+   "Subnets": [{"AddressPrefix": "10.244.7.0/24", "GatewayAddress": "$L_GW"}]}],
+ "Endpoints": [
+  {"Name": "l1", "VirtualNetworkName": "cbr7", "IPAddress": "$L_IP",
+   "MacAddress": "${L_MAC//:/-}",
+   "Policies": [
+    {"Type": "OutBoundNAT", "ExceptionList": ["10.244.0.0/16", "10.96.0.0/12", "192.0.2.0/24"]},
+    {"Type": "OutBoundNAT", "Destinations": ["$L_IP"]}]}],
+ "LoadBalancers": [
+  {"FrontendVIPs": ["$LOOP_VIP"], "Flags": 1,
+   "PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 80}],
+   "Backends": ["$L_IP"]}]}
+EOF
 	cat >"$W/lb.json" <<EOF
 {"Switch": {"Name": "vSwitch"},
  "Ports": [
@@ -267,11 +298,29 @@ PYEOF
 	[ "${drops:-0}" -ge 1 ] || { WHY="/stats counts no 'LB backend removed' drop ($drops)"; return 1; }
 }
 
+# Loopback-DSR: l1 reaches the DSR ClusterIP whose only backend is l1
+# itself. The switch SNATs the request to the host address (l1's
+# OutBoundNAT address) and turns l1's answer to it back into one from the
+# VIP; without that l1's kernel would drop a packet from its own address.
+test_lb_loopback_dsr_pod_reaches_itself_through_the_vip() {
+	need_setup || return 1
+	start_daemon lbloop "$W/lb-loop.json" || return 1
+	serve "$NS_L" l1 "$L_IP"
+	wait_listening "$NS_L" tcp 8080 || { WHY="l1 does not listen"; return 1; }
+	curl_names "$NS_L" "http://$LOOP_VIP/" 20 >"$W/loopback"
+	local ok
+	ok=$(grep -cx 'l1' "$W/loopback")
+	[ "$ok" -ge 19 ] && return 0
+	WHY="$ok of 20 requests from l1 to $LOOP_VIP (backend l1) answered: $(sort "$W/loopback" | uniq -c | tr -s ' ' | tr '\n' ',')"
+	return 1
+}
+
 CASES=(test_lb_clusterip_300_requests_reach_all_three_backends
 	test_lb_clusterip_udp_answered_by_the_vip
 	test_lb_affinity_pins_the_client
 	test_lb_nodeport_reached_from_outside
 	test_lb_two_workers_clusterip
-	test_lb_through_the_api_backend_removed_resets_its_connections)
+	test_lb_through_the_api_backend_removed_resets_its_connections
+	test_lb_loopback_dsr_pod_reaches_itself_through_the_vip)
 
 run_cases lb

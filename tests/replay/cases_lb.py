@@ -284,3 +284,105 @@ def test_lb_config_bad_values_exit_2_naming_the_field(ctx):
         _bad_lb_config(ctx, [obj], json_path, what)
     _bad_lb_config(ctx, [good, dict(good, Backends=[B2_IP])],
                    "LoadBalancers[1].PortMappings[0]", "a frontend given twice")
+
+
+# --- loopback-DSR: a pod reaching itself through a DSR VIP -------------------
+#
+# An L2Bridge network (10.244.1.0/24, uplink "up" with the host address
+# HOST_IP and the router MAC, the pods' gateway R behind it) and pod e1 on
+# port "c1" with OutBoundNAT policies. A DSR ClusterIP whose only backend
+# is e1 itself: with `Destinations: [e1's address]` the request reaches e1
+# from the OutBoundNAT address and e1's reply (to that address) comes back
+# from the VIP. The reply follows FILLERS invalid frames on c1, so it is
+# read in a later burst than the request, after the connection exists.
+
+LOOP_VIP = "10.96.0.20"
+HOST_IP = UPLINK_IP
+R_MAC, R_IP = "02:00:00:00:99:01", "10.244.1.1"
+E1_MAC, E1_IP = mac(0x51, 0x05), "10.244.1.5"
+WIN_BRIDGE_EXC = {"Type": "OutBoundNAT",
+                  "ExceptionList": ["10.244.0.0/16", "10.96.0.0/12", "192.0.2.0/24"]}
+LOOPBACK_DSR = {"Type": "OutBoundNAT", "Destinations": [E1_IP]}
+
+
+def run_loopback(ctx, policies, c1, proto=6, internal=8080, port=80):
+    net = {"Name": "cbr0", "Type": "L2Bridge", "NetworkAdapterName": "up",
+           "Subnets": [{"AddressPrefix": "10.244.1.0/24", "GatewayAddress": R_IP}]}
+    ep = {"Name": "e1", "VirtualNetworkName": "cbr0", "IPAddress": E1_IP,
+          "MacAddress": E1_MAC.replace(":", "-"), "Policies": policies}
+    ports = [Port("up", uplink=True, macs=[R_MAC]), Port("c1", send=list(c1))]
+    fields = {"up": {"IPAddresses": [HOST_IP + "/24"], "MacAddress": ROUTER_MAC},
+              "c1": {"Endpoint": "e1"}}
+    lbs = [lb(port, internal, proto=proto, vips=(LOOP_VIP,), backends=(E1_IP,), Flags=1)]
+    return ctx.run_switch(ports, port_fields=fields,
+                          root={"Networks": [net], "Endpoints": [ep], "LoadBalancers": lbs})
+
+
+def loop_fillers(n=FILLERS):
+    """On c1: a multicast source, dropped as invalid before any stage."""
+    return [eth(R_MAC, "01:00:5e:00:00:01", IP(src=E1_IP, dst="10.244.1.99", id=i + 1) /
+                UDP(sport=7, dport=9) / Raw(b"filler"))
+            for i in range(n)]
+
+
+def test_lb_loopback_dsr_pod_reaches_itself_snat_both_ways(ctx):
+    """win-bridge's policies with loopbackDSR: e1 -> VIP whose backend is
+    e1 reaches e1 from the host address (its OutBoundNAT address), and
+    e1's SYN-ACK to the host address reaches e1 from the VIP; checksums as
+    recomputed; nothing leaves by the uplink."""
+    syn = eth(R_MAC, E1_MAC, IP(src=E1_IP, dst=LOOP_VIP, id=21, ttl=64) /
+              TCP(sport=40010, dport=80, flags="S", seq=100) / Raw(b"hello"))
+    synack = eth(R_MAC, E1_MAC, IP(src=E1_IP, dst=HOST_IP, id=22, ttl=64) /
+                 TCP(sport=8080, dport=40010, flags="SA", seq=700, ack=106))
+    res = run_loopback(ctx, [WIN_BRIDGE_EXC, LOOPBACK_DSR],
+                       [syn] + loop_fillers() + [synack])
+    res.expect_out("c1", [
+        eth(E1_MAC, E1_MAC, IP(src=HOST_IP, dst=E1_IP, id=21, ttl=64) /
+            TCP(sport=40010, dport=8080, flags="S", seq=100) / Raw(b"hello")),
+        eth(E1_MAC, E1_MAC, IP(src=LOOP_VIP, dst=E1_IP, id=22, ttl=64) /
+            TCP(sport=80, dport=40010, flags="SA", seq=700, ack=106))])
+    for f in res.out["c1"]:
+        check(same_after_recompute(f), f"bad checksum in {Ether(f).summary()}")
+    res.expect_nothing("up")
+    res.expect_drops({"c1": {INVALID: FILLERS}})
+    res.check_counters()
+
+
+def test_lb_loopback_dsr_udp_to_the_policy_vip(ctx):
+    """The OutBoundNAT VIP (first VIP of the endpoint's policies) is the
+    address e1 is SNATed to; UDP checksums updated; the answer to it comes
+    back from the VIP."""
+    vip_pol = dict(WIN_BRIDGE_EXC, VIP="192.0.2.99")
+    q = eth(R_MAC, E1_MAC, IP(src=E1_IP, dst=LOOP_VIP, id=31) /
+            UDP(sport=5353, dport=53) / Raw(b"query"))
+    a = eth(R_MAC, E1_MAC, IP(src=E1_IP, dst="192.0.2.99", id=32) /
+            UDP(sport=5300, dport=5353) / Raw(b"answer"))
+    res = run_loopback(ctx, [vip_pol, LOOPBACK_DSR], [q] + loop_fillers() + [a],
+                       proto=17, internal=5300, port=53)
+    res.expect_out("c1", [
+        eth(E1_MAC, E1_MAC, IP(src="192.0.2.99", dst=E1_IP, id=31) /
+            UDP(sport=5353, dport=5300) / Raw(b"query")),
+        eth(E1_MAC, E1_MAC, IP(src=LOOP_VIP, dst=E1_IP, id=32) /
+            UDP(sport=53, dport=5353) / Raw(b"answer"))])
+    for f in res.out["c1"]:
+        check(same_after_recompute(f), f"bad checksum in {Ether(f).summary()}")
+    res.expect_nothing("up")
+    res.expect_drops({"c1": {INVALID: FILLERS}})
+
+
+def test_lb_loopback_dsr_needs_the_destinations_policy(ctx):
+    """Without `Destinations: [e1's address]` the DSR request is only
+    DNATed (e1 sees itself as the source), and a frame from e1 to the host
+    address is no LB reply: it goes out as the pod's (the exceptions keep
+    its address)."""
+    syn = eth(R_MAC, E1_MAC, IP(src=E1_IP, dst=LOOP_VIP, id=41) /
+              TCP(sport=40011, dport=80, flags="S", seq=5))
+    other = eth(R_MAC, E1_MAC, IP(src=E1_IP, dst=HOST_IP, id=42) /
+                TCP(sport=8080, dport=40011, flags="SA", seq=9, ack=6))
+    res = run_loopback(ctx, [WIN_BRIDGE_EXC], [syn] + loop_fillers() + [other])
+    res.expect_out("c1", [eth(E1_MAC, E1_MAC, IP(src=E1_IP, dst=E1_IP, id=41) /
+                              TCP(sport=40011, dport=8080, flags="S", seq=5))])
+    got = [Ether(f) for f in res.out["up"]]
+    check(len(got) == 1 and got[0][IP].src == E1_IP and got[0][IP].dst == HOST_IP and
+          got[0][TCP].sport == 8080, f"up: {[p.summary() for p in got]}")
+    res.expect_drops({"c1": {INVALID: FILLERS}})

@@ -908,6 +908,117 @@ Test(lb, source_vip_gives_two_clients_with_one_port_distinct_ports)
 	}
 }
 
+/* ---- loopback-DSR (OutBoundNAT Destinations: [podIP]) ---- */
+
+#define HOST_ADDR ip4(192, 0, 2, 10)
+
+static struct lb_result run1_loopback(struct rte_mbuf *m, uint64_t now, uint32_t snat)
+{
+	uint16_t off = L3;
+	struct lb_result r;
+
+	lb_process_burst_loopback(eng, 0, &m, &off, &snat, 1, now, &r);
+	return r;
+}
+
+static void record_conn(const struct lb_conn_info *c, enum lb_reason why, void *arg)
+{
+	(void)why;
+	*(struct lb_conn_info *)arg = *c;
+}
+
+/* The pod (backends_n(0)) reaches itself through a DSR VIP: SNATed to its
+ * OutBoundNAT address both ways, checksums as recomputed. */
+static void loopback_round_trip(uint8_t proto)
+{
+	uint32_t pod = backends_n(0).ip;
+	struct lb_conn_info info = {0};
+
+	add_lb(proto, VIP, 1, LB_DIST_FIVE_TUPLE, true, 0);
+	struct rte_mbuf *m = packet(proto, pod, 40000, VIP, 80, RTE_TCP_SYN_FLAG, false);
+	struct lb_result r = run1_loopback(m, 1, HOST_ADDR);
+
+	cr_assert_eq(r.verdict, LB_FORWARD);
+	cr_assert_eq(r.reason, LB_REASON_NEW_CONNECTION);
+	cr_assert_eq(dst_of(m), pod);
+	cr_assert_eq(dport_of(m), 8080);
+	cr_assert_eq(src_of(m), HOST_ADDR, "the pod must not see itself as the source");
+	cr_assert_eq(sport_of(m), 40000);
+	assert_checksums(m, false);
+	rte_pktmbuf_free(m);
+
+	/* the pod answers the SNAT address: both translations reversed */
+	m = packet(proto, pod, 8080, HOST_ADDR, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, false);
+	r = run1_loopback(m, 2, 0);
+	cr_assert_eq(r.verdict, LB_REPLY);
+	cr_assert_eq(src_of(m), VIP);
+	cr_assert_eq(sport_of(m), 80);
+	cr_assert_eq(dst_of(m), pod);
+	cr_assert_eq(dport_of(m), 40000);
+	assert_checksums(m, false);
+	rte_pktmbuf_free(m);
+
+	/* the next request follows the connection (no address given now) */
+	m = packet(proto, pod, 40000, VIP, 80, RTE_TCP_ACK_FLAG, false);
+	r = run1_loopback(m, 3, 0);
+	cr_assert_eq(r.verdict, LB_FORWARD);
+	cr_assert_eq(r.reason, LB_REASON_NONE);
+	cr_assert_eq(src_of(m), HOST_ADDR);
+	cr_assert_eq(dst_of(m), pod);
+	assert_checksums(m, false);
+	rte_pktmbuf_free(m);
+
+	cr_assert_eq(lb_worker_sweep(eng, 0, UINT64_MAX / 2, 1u << 20, record_conn, &info), 1);
+	cr_assert(info.loopback);
+	cr_assert_eq(info.snat_ip, HOST_ADDR);
+	cr_assert_eq(info.client_ip, pod);
+	cr_assert_eq(info.backend_ip, pod);
+}
+
+Test(lb, loopback_dsr_tcp_snats_the_pod_reaching_itself_both_ways)
+{
+	loopback_round_trip(IPPROTO_TCP);
+}
+
+Test(lb, loopback_dsr_udp_snats_the_pod_reaching_itself_both_ways)
+{
+	loopback_round_trip(IPPROTO_UDP);
+}
+
+/* Only a DSR connection whose backend is the client itself, with an
+ * address given, is SNATed: another client stays DSR (its backend answers
+ * it directly), the pod without the policy is DNATed only, and a non-DSR
+ * LB is untouched by it. */
+Test(lb, loopback_dsr_only_when_the_backend_is_the_client)
+{
+	uint32_t pod = backends_n(0).ip;
+	struct rte_mbuf *m;
+
+	add_lb(IPPROTO_TCP, VIP, 1, LB_DIST_FIVE_TUPLE, true, 0);
+	m = packet(IPPROTO_TCP, CLIENT, 40001, VIP, 80, RTE_TCP_SYN_FLAG, false);
+	cr_assert_eq(run1_loopback(m, 1, HOST_ADDR).verdict, LB_FORWARD);
+	cr_assert_eq(src_of(m), CLIENT);
+	cr_assert_eq(dst_of(m), pod);
+	rte_pktmbuf_free(m);
+	m = packet(IPPROTO_TCP, pod, 8080, CLIENT, 40001, RTE_TCP_ACK_FLAG, false);
+	cr_assert_eq(run1_loopback(m, 2, 0).verdict, LB_PASS, "DSR: no reverse tuple");
+	rte_pktmbuf_free(m);
+
+	m = packet(IPPROTO_TCP, pod, 40002, VIP, 80, RTE_TCP_SYN_FLAG, false);
+	cr_assert_eq(run1_loopback(m, 1, 0).verdict, LB_FORWARD);
+	cr_assert_eq(src_of(m), pod, "no loopback address: DNAT only");
+	rte_pktmbuf_free(m);
+	m = packet(IPPROTO_TCP, pod, 8080, HOST_ADDR, 40002, RTE_TCP_ACK_FLAG, false);
+	cr_assert_eq(run1_loopback(m, 2, 0).verdict, LB_PASS);
+	rte_pktmbuf_free(m);
+
+	add_lb(IPPROTO_TCP, VIP + 1, 1, LB_DIST_FIVE_TUPLE, false, 0);
+	m = packet(IPPROTO_TCP, pod, 40003, VIP + 1, 80, RTE_TCP_SYN_FLAG, false);
+	cr_assert_eq(run1_loopback(m, 1, HOST_ADDR).verdict, LB_FORWARD);
+	cr_assert_eq(src_of(m), pod, "not a DSR LB: no loopback SNAT");
+	rte_pktmbuf_free(m);
+}
+
 Test(lb, weights_share_flows_in_proportion)
 {
 	struct lb_backend b[2] = {backends_n(0), backends_n(1)};

@@ -91,6 +91,11 @@ static int publish(struct vswitch *sw, const struct obnat_ctl *c)
 		op->uplink = c->ep[p].uplink;
 		op->ip4 = rte_cpu_to_be_32(c->ep[p].ip4);
 		op->mac = c->ep[p].mac;
+		/* loopback-DSR: its Destinations hold its own address */
+		if (c->ep[p].ip4 != 0 &&
+		    obnat_prefixes_hold(c->ep[p].rule.destinations,
+					c->ep[p].rule.nb_destinations, c->ep[p].ip4))
+			op->loopback_snat = c->ep[p].external_ip;
 	}
 	__atomic_store_n(&sw->obnat_view, v, __ATOMIC_RELEASE);
 	if (old != NULL) {

@@ -17,6 +17,7 @@
 #include "l3.h"
 #include "l3_dp.h"
 #include "lb.h"
+#include "obnat_dp.h"
 #include "pipeline.h"
 #include "worker.h"
 
@@ -286,12 +287,13 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 	struct lb_dp_worker *lw = w->lb;
 	struct rte_mbuf *cand[VS_BURST];
 	uint16_t off[VS_BURST], idx[VS_BURST];
-	uint32_t vip[VS_BURST], sip[VS_BURST];
+	uint32_t vip[VS_BURST], sip[VS_BURST], loop[VS_BURST];
 	uint16_t vport[VS_BURST];
 	struct lb_result res[VS_BURST];
 	uint16_t nc = 0, j = 0;
 	bool owner = w->id == LB_DP_OWNER || w->sw->lb_handoff == NULL;
 	const uint64_t *filter = w->sw->lb_filter;
+	const struct obnat_view *ob = obnat_view_get(w->sw);
 	uint64_t keep = 0; /* bit i: pkts[i] stays */
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -335,6 +337,8 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 			continue;
 		}
 		sip[nc] = ip->src_addr; /* learnt after the verdict, see below */
+		/* a pod with the loopback-DSR OutBoundNAT reaching itself */
+		loop[nc] = obnat_loopback_snat(ob, in_port, ip->src_addr);
 		if (pkt_traced(&meta[i])) {
 			vip[nc] = ip->dst_addr;
 			vport[nc] = rte_pktmbuf_data_len(m) >= o + (ip->version_ihl & 0xf) * 4u + 4
@@ -347,7 +351,8 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		idx[nc++] = i;
 	}
 	if (nc != 0)
-		lb_process_burst(e, w->id, cand, off, nc, rte_get_tsc_cycles(), res);
+		lb_process_burst_loopback(e, w->id, cand, off, loop, nc, rte_get_tsc_cycles(),
+					  res);
 	for (uint16_t k = 0; k < nc; k++) {
 		struct rte_mbuf *m = cand[k];
 		struct pkt_meta *pm = &meta[idx[k]];

@@ -28,6 +28,13 @@
  * and the packet dropped as "Next hop unresolved": the client's
  * retransmission finds it.
  *
+ * Loopback-DSR: a pod whose OutBoundNAT `Destinations` hold its own
+ * address (obnat_dp.h, obnat_loopback_snat) and that reaches itself
+ * through a DSR VIP has the connection SNATed to its OutBoundNAT address
+ * by the engine (lb.h, lb_process_burst_loopback): the request goes back
+ * out of its own port from that address, and its reply, to that address,
+ * is translated back (from the VIP, to itself) like any LB reply.
+ *
  * A removed backend's connection: the packet is answered with a TCP RST
  * to the client (the same mbuf, turned around in place) and counted as a
  * drop "LB backend removed".

@@ -18,6 +18,10 @@
  * uplink, or is unknown (flooded otherwise: an SNATed one goes to the
  * uplink alone).
  *
+ * The loopback-DSR form (`Destinations: [podIP]`: a pod reaching itself
+ * through a DSR load balancer VIP) is not this stage's: the LB stage runs
+ * first and SNATs such a connection itself (obnat_loopback_snat, lb_dp.h).
+ *
  * Workers read one immutable struct obnat_view, published with RCU by the
  * control layer (control/obnat_ctl.c); without any OutBoundNAT endpoint
  * there is none, and forwarding pays one load and branch per burst.
@@ -44,6 +48,11 @@ struct obnat_port {
 	uint16_t uplink;    /* the port its network leaves by */
 	uint32_t ip4;       /* the endpoint's address, network order */
 	struct rte_ether_addr mac; /* the endpoint's own MAC */
+	/* loopback-DSR (`Destinations` holding the endpoint's own address):
+	 * the address (host order) a DSR load balancer SNATs the endpoint's
+	 * connection to itself to (its external address); 0: none (lb_dp.c,
+	 * lb.h lb_process_burst_loopback) */
+	uint32_t loopback_snat;
 };
 
 struct obnat_view {
@@ -59,6 +68,17 @@ static inline const struct obnat_view *obnat_view_get(const struct vswitch *sw)
 static inline bool obnat_port_on(const struct obnat_view *v, uint16_t port)
 {
 	return v != NULL && ((v->ports >> port) & 1);
+}
+
+/* The loopback-DSR address for a packet from port with source address
+ * src (network order): host order, 0 if the port's endpoint has none or
+ * the packet is not from the endpoint's own address. */
+static inline uint32_t obnat_loopback_snat(const struct obnat_view *v, uint16_t port,
+					   uint32_t src)
+{
+	if (!obnat_port_on(v, port) || v->port[port].ip4 != src)
+		return 0;
+	return v->port[port].loopback_snat;
 }
 
 /* A unicast frame whose destination MAC forwarding does not know: an
