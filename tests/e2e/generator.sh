@@ -78,8 +78,11 @@ cleanup_hook() { # lib.sh's e2e_cleanup does the rest
 	GPID=""
 	[ -n "$HUGEPAGES_WAS" ] && echo "$HUGEPAGES_WAS" >/proc/sys/vm/nr_hugepages
 	HUGEPAGES_WAS=""
+	[ -n "$HUGETLBFS_MOUNTED" ] && umount /dev/hugepages 2>/dev/null
+	HUGETLBFS_MOUNTED=""
 	rm -f "$SOCK"
 }
+HUGETLBFS_MOUNTED="" # set when this script mounted /dev/hugepages
 
 TX=""   # testpmd's forward statistics TX-packets
 RX=""   # vswitchd's gen.RxPackets
@@ -131,6 +134,11 @@ why=""
 # vhost: hugepages for both processes (2 x 256 MB and some slack)
 if [ -z "$why" ] && [ "$KIND" = vhost ]; then
 	want=${GEN_HUGEPAGES:-320}
+	# EAL finds hugepages through a hugetlbfs mount; a machine may have none
+	if ! grep -q hugetlbfs /proc/mounts; then
+		mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages &&
+			HUGETLBFS_MOUNTED=1
+	fi
 	have=$(cat /proc/sys/vm/nr_hugepages)
 	if [ "$have" -lt "$want" ]; then
 		HUGEPAGES_WAS=$have
