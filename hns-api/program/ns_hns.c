@@ -376,11 +376,10 @@ static void outer_name(struct ns_hns *nh, const char *id, char out[IF_NAMESIZE])
 	snprintf(out, IF_NAMESIZE, "hv%s%s%02x", nh->tag, hex, nh->plugs++ & 0xff);
 }
 
-/* The switch port on the outer end, of kind's PMD (for "tap", the port
- * makes the tap: offload says whether it takes TSO and partial
- * checksums). 0, or a status. */
-/* Plugs switch port ifname of kind; a tap port's tap is named iface
- * (made in the calling thread's namespace), other kinds' iface is ifname. */
+/* Plugs switch port ifname of kind's PMD on interface iface. For "tap"
+ * the port makes the tap iface in the calling thread's namespace, and
+ * offload says whether it takes TSO and partial checksums; the veth kinds
+ * open the outer end, iface == ifname. 0, or a status. */
 static int add_port(struct ns_hns *nh, const char *ifname, const char *iface,
 		    const char *kind, bool offload, char *err, size_t errlen)
 {
@@ -643,9 +642,9 @@ int ns_hns_plumb(struct ns_hns *nh, const json_t *ep, const json_t *netns,
 		snprintf(outer, sizeof(outer), "%s", jstr(old, "HostInterfaceName"));
 	else
 		outer_name(nh, jstr(ep, "ID"), outer);
-	if (path != NULL && strcmp(kind, SPARE_KIND) != 0)
-		drop_reserved_spare(nh, base_name(path));
 	if (path != NULL) {
+		if (strcmp(kind, SPARE_KIND) != 0)
+			drop_reserved_spare(nh, base_name(path));
 		if (json_is_true(json_object_get(netns, "NetNsOwned")) &&
 		    !host_netns_exists(base_name(path)) &&
 		    host_netns_create(base_name(path), why, sizeof(why)) == 0)

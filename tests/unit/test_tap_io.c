@@ -101,6 +101,17 @@ static const struct virtio_net_hdr partial_tcp = {
 	.csum_offset = 16,
 };
 
+/* A partial TCP checksum with a segmentation request of gso_type. */
+static struct virtio_net_hdr gso_hdr(uint8_t gso_type, uint16_t gso_size)
+{
+	struct virtio_net_hdr vh = partial_tcp;
+
+	vh.gso_type = gso_type;
+	vh.gso_size = gso_size;
+	vh.hdr_len = HDRS;
+	return vh;
+}
+
 Test(tap_io, partial_checksum_becomes_tx_cksum_flags)
 {
 	static uint8_t f[2000];
@@ -125,12 +136,9 @@ Test(tap_io, tso_frame_stays_whole_with_tso_flags)
 {
 	static uint8_t f[12000];
 	size_t len = tcp_frame(f, 10000);
-	struct virtio_net_hdr vh = partial_tcp;
+	const struct virtio_net_hdr vh = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 1448);
 	struct rte_mbuf *m;
 
-	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	vh.gso_size = 1448;
-	vh.hdr_len = HDRS;
 	pod_sends(&vh, f, len);
 	cr_assert_eq(tap_rx_burst(&tap, small, &pc, &m, 1), 1);
 	cr_assert_eq(m->pool, big, "a 10,000-byte frame keeps its big buffer");
@@ -149,11 +157,9 @@ Test(tap_io, frame_past_the_big_buffer_is_chained)
 {
 	static uint8_t f[16384 + 200];
 	size_t len = tcp_frame(f, (uint16_t)(sizeof(f) - HDRS));
-	struct virtio_net_hdr vh = partial_tcp;
+	const struct virtio_net_hdr vh = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 1448);
 	struct rte_mbuf *m;
 
-	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	vh.gso_size = 1448;
 	pod_sends(&vh, f, len);
 	cr_assert_eq(tap_rx_burst(&tap, small, &pc, &m, 1), 1);
 	cr_assert_eq(m->nb_segs, 2, "the 200 bytes past 16 KiB go to a second mbuf");
@@ -168,11 +174,9 @@ Test(tap_io, udp_segmentation_request_is_dropped_and_counted)
 {
 	static uint8_t f[2000];
 	size_t len = tcp_frame(f, 1000);
-	struct virtio_net_hdr vh = partial_tcp;
+	const struct virtio_net_hdr vh = gso_hdr(VIRTIO_NET_HDR_GSO_UDP, 1000);
 	struct rte_mbuf *m;
 
-	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
-	vh.gso_size = 1000;
 	pod_sends(&vh, f, len);
 	cr_assert_eq(tap_rx_burst(&tap, small, &pc, &m, 1), 0);
 	cr_assert_eq(pc.drops[DROP_OFFLOAD_UNSUPPORTED], 1);
