@@ -53,6 +53,16 @@ struct lb_backend {
 	uint16_t weight;   /* 0 is taken as 1 */
 };
 
+/* Where a packet entered the switch, for a frontend's reach (lb_config
+ * not_from): HNS PortMapping Flags say which frontends the outside and
+ * the host itself may use. */
+enum lb_origin {
+	LB_FROM_ENDPOINT = 0, /* a local endpoint (pod, VM): east-west */
+	LB_FROM_UPLINK = 1,   /* the wire: north-south */
+	LB_FROM_HOST = 2,     /* the host's own vNIC */
+};
+#define LB_NOT_FROM(origin) (1u << (origin))
+
 struct lb_config {
 	uint32_t vip;          /* 0 = every host address (NodePort) */
 	uint8_t proto;         /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
@@ -61,9 +71,40 @@ struct lb_config {
 	bool dsr;              /* LB Flags 1: no reverse translation (but
 	                          * see lb_process_burst_loopback) */
 	uint32_t source_vip;   /* 0 = none; else SNAT the client to it */
+	/* LB_NOT_FROM bits: origins whose new connections the frontend does
+	 * not take (they pass untouched); 0 = reachable from everywhere */
+	uint8_t not_from;
+	/* PortMapping PreserveDIP: the destination address stays the VIP
+	 * (only the port becomes InternalPort); the packet is delivered to
+	 * the backend by its address (lb_result.next_hop), which must accept
+	 * the VIP as its own, and its replies from VIP:InternalPort go back
+	 * as VIP:ExternalPort */
+	bool preserve_dip;
 	unsigned nb_backends;
 	const struct lb_backend *backends;
 };
+
+/* HNS PortMappings[].Flags (CLIENTS.md 2) */
+#define LB_PM_ILB 1u             /* internal only: not from the uplink */
+#define LB_PM_LOCAL_ROUTED_VIP 2u /* a NodePort the host itself may use */
+#define LB_PM_USE_MUX 4u         /* DSR through a mux: the switch is the mux */
+#define LB_PM_PRESERVE_DIP 8u    /* deliver with the VIP as destination */
+#define LB_PM_VIP_EXTERNAL_IP 16u /* reachable from outside (the default
+                                   * unless ILB, as v1 ELBs without ILB) */
+#define LB_PM_ALL 31u
+
+/* Sets c's reach and PreserveDIP from a PortMapping's Flags (after c->vip):
+ * ILB keeps the uplink out; a NodePort (vip 0) answers the host vNIC only
+ * with LocalRoutedVIP (a ClusterIP always does, as on Windows). */
+static inline void lb_config_set_hns_flags(struct lb_config *c, uint32_t pm_flags)
+{
+	c->not_from = 0;
+	if (pm_flags & LB_PM_ILB)
+		c->not_from |= LB_NOT_FROM(LB_FROM_UPLINK);
+	if (c->vip == 0 && !(pm_flags & LB_PM_LOCAL_ROUTED_VIP))
+		c->not_from |= LB_NOT_FROM(LB_FROM_HOST);
+	c->preserve_dip = (pm_flags & LB_PM_PRESERVE_DIP) != 0;
+}
 
 struct lb_engine_config {
 	unsigned nb_workers;
@@ -97,6 +138,10 @@ struct lb_result {
 	uint8_t verdict;        /* enum lb_verdict */
 	uint8_t reason;         /* enum lb_reason */
 	uint32_t lb;            /* handle, when verdict != LB_PASS */
+	/* LB_FORWARD / LB_REPLY: where to deliver (network order): the
+	 * packet's new destination address, except with PreserveDIP, where
+	 * a forward packet still carries the VIP: its backend's address */
+	uint32_t next_hop;
 };
 
 /* A connection as lb_worker_sweep reports it. */
@@ -162,6 +207,13 @@ void lb_process_burst(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 void lb_process_burst_loopback(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 			       const uint16_t *l3_off, const uint32_t *loopback_snat,
 			       unsigned n, uint64_t now, struct lb_result *res);
+/* The same for a burst that entered from origin: a frontend whose
+ * not_from has that origin opens no connection for it (LB_PASS).
+ * lb_process_burst and _loopback are LB_FROM_ENDPOINT. */
+void lb_process_burst_from(struct lb_engine *e, unsigned w, enum lb_origin origin,
+			   struct rte_mbuf **m, const uint16_t *l3_off,
+			   const uint32_t *loopback_snat, unsigned n, uint64_t now,
+			   struct lb_result *res);
 
 /* Worker w: visits up to budget connections (round robin over the table)
  * and deletes those expired or whose backend or LB was removed, calling

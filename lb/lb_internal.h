@@ -61,6 +61,7 @@ struct lb_conn {
 	uint8_t state;
 	bool dsr, in_use;
 	bool loopback;         /* DSR LB, client == backend: SNATed, not DSR */
+	bool preserve_dip;     /* forward keeps dst = VIP (only the port changes) */
 };
 
 struct lb_counters_slot {

@@ -210,7 +210,7 @@ static void established(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 	if (!is_reply) {
 		if (c->snat_ip != 0)
 			rewrite(p, true, c->snat_ip, c->snat_port);
-		rewrite(p, false, c->backend_ip, c->backend_port);
+		rewrite(p, false, c->preserve_dip ? c->fwd.dst : c->backend_ip, c->backend_port);
 		finish_sctp(m, p, c->fwd.dport, c->backend_port);
 	} else {
 		rewrite(p, true, c->fwd.dst, c->fwd.dport);
@@ -220,7 +220,8 @@ static void established(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 	}
 	conn_touch(e, c, p, is_reply, now);
 	count(wk, o, w, c, m, false);
-	*r = (struct lb_result){.verdict = is_reply ? LB_REPLY : LB_FORWARD, .lb = c->lb};
+	*r = (struct lb_result){.verdict = is_reply ? LB_REPLY : LB_FORWARD, .lb = c->lb,
+				.next_hop = is_reply ? p->ip->dst_addr : c->backend_ip};
 }
 
 static bool is_host_address(const struct lb_engine *e, uint32_t ip)
@@ -233,20 +234,30 @@ static bool is_host_address(const struct lb_engine *e, uint32_t ip)
 	return false;
 }
 
-/* The slot of the frontend this tuple addresses, or -1. */
-static int32_t frontend_lookup(const struct lb_engine *e, const struct lb_tuple *t)
+/* The LB of the frontend this tuple addresses that takes new connections
+ * from origin (its slot in *slot), or NULL: the exact VIP first, then
+ * "every host address" when the destination is one. */
+static struct lb_object *frontend_find(const struct lb_engine *e, const struct lb_tuple *t,
+				       enum lb_origin origin, int32_t *slot)
 {
 	struct lb_frontend_key k = {.vip = t->dst, .port = t->dport, .proto = t->proto};
+	struct lb_object *o;
 	void *data;
 
-	if (rte_hash_lookup_data(e->frontends, &k, &data) >= 0)
-		return (int32_t)(uintptr_t)data;
-	if (!is_host_address(e, t->dst))
-		return -1;
-	k.vip = 0;
-	if (rte_hash_lookup_data(e->frontends, &k, &data) >= 0)
-		return (int32_t)(uintptr_t)data;
-	return -1;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (!is_host_address(e, t->dst))
+				return NULL;
+			k.vip = 0;
+		}
+		if (rte_hash_lookup_data(e->frontends, &k, &data) < 0)
+			continue;
+		*slot = (int32_t)(uintptr_t)data;
+		o = lb_slot_load(e, (uint32_t)*slot);
+		if (o != NULL && !(o->cfg.not_from & LB_NOT_FROM(origin)))
+			return o;
+	}
+	return NULL;
 }
 
 /* Inserts c; with a SourceVIP whose reply tuple another connection has
@@ -267,12 +278,12 @@ static int32_t insert_with_snat_port(struct lb_worker *wk, struct lb_conn *c)
 	return idx;
 }
 
-static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
-			   const struct parsed *p, const struct lb_tuple *t, uint32_t loopback_snat,
-			   uint64_t now, struct lb_result *r)
+static void new_connection(struct lb_engine *e, unsigned w, enum lb_origin origin,
+			   struct rte_mbuf *m, const struct parsed *p, const struct lb_tuple *t,
+			   uint32_t loopback_snat, uint64_t now, struct lb_result *r)
 {
-	int32_t slot = frontend_lookup(e, t);
-	struct lb_object *o = slot < 0 ? NULL : lb_slot_load(e, (uint32_t)slot);
+	int32_t slot = -1;
+	struct lb_object *o = frontend_find(e, t, origin, &slot);
 
 	if (o == NULL) {
 		*r = (struct lb_result){.verdict = LB_PASS};
@@ -295,6 +306,7 @@ static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 		.gen = o->gen,
 		.state = LB_CONN_TRANSIENT,
 		.dsr = cfg->dsr,
+		.preserve_dip = cfg->preserve_dip,
 	};
 	/* loopback-DSR: a pod reaching itself through a DSR VIP is SNATed to
 	 * its OutBoundNAT address, and its replies come back to be reversed */
@@ -305,7 +317,8 @@ static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 	}
 	c.snat_port = t->sport;
 	c.rev = (struct lb_tuple){
-		.src = c.backend_ip, .dst = c.snat_ip ? c.snat_ip : t->src,
+		.src = c.preserve_dip ? t->dst : c.backend_ip,
+		.dst = c.snat_ip ? c.snat_ip : t->src,
 		.sport = c.backend_port, .dport = t->sport, .proto = t->proto,
 	};
 	int32_t idx = insert_with_snat_port(wk, &c);
@@ -322,7 +335,8 @@ static void new_connection(struct lb_engine *e, unsigned w, struct rte_mbuf *m,
 	r->reason = LB_REASON_NEW_CONNECTION;
 }
 
-static void process_chunk(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
+static void process_chunk(struct lb_engine *e, unsigned w, enum lb_origin origin,
+			  struct rte_mbuf **m,
 			  const uint16_t *l3_off, const uint32_t *loopback_snat, unsigned n,
 			  uint64_t now, struct lb_result *res)
 {
@@ -347,8 +361,21 @@ static void process_chunk(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 		else if (hits & (1ULL << i))
 			established(e, w, m[i], &p[i], (uint32_t)(uintptr_t)data[i], now, &res[i]);
 		else
-			new_connection(e, w, m[i], &p[i], &keys[i],
+			new_connection(e, w, origin, m[i], &p[i], &keys[i],
 				       loopback_snat != NULL ? loopback_snat[i] : 0, now, &res[i]);
+	}
+}
+
+void lb_process_burst_from(struct lb_engine *e, unsigned w, enum lb_origin origin,
+			   struct rte_mbuf **m, const uint16_t *l3_off,
+			   const uint32_t *loopback_snat, unsigned n, uint64_t now,
+			   struct lb_result *res)
+{
+	for (unsigned i = 0; i < n; i += CHUNK) {
+		unsigned k = n - i < CHUNK ? n - i : CHUNK;
+
+		process_chunk(e, w, origin, m + i, l3_off + i,
+			      loopback_snat != NULL ? loopback_snat + i : NULL, k, now, res + i);
 	}
 }
 
@@ -356,16 +383,11 @@ void lb_process_burst_loopback(struct lb_engine *e, unsigned w, struct rte_mbuf 
 			       const uint16_t *l3_off, const uint32_t *loopback_snat,
 			       unsigned n, uint64_t now, struct lb_result *res)
 {
-	for (unsigned i = 0; i < n; i += CHUNK) {
-		unsigned k = n - i < CHUNK ? n - i : CHUNK;
-
-		process_chunk(e, w, m + i, l3_off + i,
-			      loopback_snat != NULL ? loopback_snat + i : NULL, k, now, res + i);
-	}
+	lb_process_burst_from(e, w, LB_FROM_ENDPOINT, m, l3_off, loopback_snat, n, now, res);
 }
 
 void lb_process_burst(struct lb_engine *e, unsigned w, struct rte_mbuf **m,
 		      const uint16_t *l3_off, unsigned n, uint64_t now, struct lb_result *res)
 {
-	lb_process_burst_loopback(e, w, m, l3_off, NULL, n, now, res);
+	lb_process_burst_from(e, w, LB_FROM_ENDPOINT, m, l3_off, NULL, n, now, res);
 }

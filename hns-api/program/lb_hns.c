@@ -173,6 +173,7 @@ static struct lbe *build(const char *id, const struct hns_lb *lb, char *err,
 			fe->cfg.distribution = (enum lb_distribution)ru->distribution;
 			fe->cfg.dsr = ru->dsr;
 			fe->cfg.source_vip = svip;
+			lb_config_set_hns_flags(&fe->cfg, ru->flags);
 			fe->cfg.nb_backends = (unsigned)e->n_be;
 			fe->cfg.backends = fe->backends;
 			for (size_t b = 0; b < e->n_be; b++)

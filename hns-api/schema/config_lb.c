@@ -17,6 +17,7 @@ struct cfg_lb_mapping {
 	uint8_t proto;
 	uint16_t internal, external;
 	enum lb_distribution dist;
+	uint32_t flags;     /* HNS PortMapping Flags (LB_PM_*) */
 };
 
 struct cfg_lb {
@@ -64,8 +65,8 @@ static int parse_mapping(const json_t *m, const char *path, struct cfg_lb_mappin
 			 struct json_err *e)
 {
 	static const char *const fields[] = {"Protocol", "InternalPort", "ExternalPort",
-					     "DistributionType", NULL};
-	uint64_t proto = 0, in = 0, ext = 0, dist = 0;
+					     "DistributionType", "Flags", NULL};
+	uint64_t proto = 0, in = 0, ext = 0, dist = 0, flags = 0;
 	char p[200];
 
 	if (!json_is_object(m))
@@ -74,7 +75,8 @@ static int parse_mapping(const json_t *m, const char *path, struct cfg_lb_mappin
 	    json_get_uint(m, path, "Protocol", true, 0, 255, &proto, e) < 0 ||
 	    json_get_uint(m, path, "InternalPort", true, 1, 65535, &in, e) < 0 ||
 	    json_get_uint(m, path, "ExternalPort", true, 1, 65535, &ext, e) < 0 ||
-	    json_get_uint(m, path, "DistributionType", false, 0, 2, &dist, e) < 0)
+	    json_get_uint(m, path, "DistributionType", false, 0, 2, &dist, e) < 0 ||
+	    json_get_uint(m, path, "Flags", false, 0, LB_PM_ALL, &flags, e) < 0)
 		return -1;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP) {
 		json_path_member(p, sizeof(p), path, "Protocol");
@@ -82,7 +84,7 @@ static int parse_mapping(const json_t *m, const char *path, struct cfg_lb_mappin
 				 (unsigned)proto);
 	}
 	*out = (struct cfg_lb_mapping){(uint8_t)proto, (uint16_t)in, (uint16_t)ext,
-				       (enum lb_distribution)dist};
+				       (enum lb_distribution)dist, (uint32_t)flags};
 	return 0;
 }
 
@@ -141,6 +143,7 @@ static void engine_config(const struct cfg_lb *c, unsigned v, unsigned k,
 		.nb_backends = c->nb_backends,
 		.backends = b,
 	};
+	lb_config_set_hns_flags(out, c->maps[k].flags);
 }
 
 static bool same_frontend(const struct cfg_lb *a, unsigned av, unsigned ak,

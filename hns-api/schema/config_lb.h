@@ -6,7 +6,8 @@
  *   {"FrontendVIPs": ["10.96.0.10"],       absent or []: a NodePort (every
  *                                          address of the uplink)
  *    "PortMappings": [{"Protocol": 6, "InternalPort": 80,
- *                      "ExternalPort": 8080, "DistributionType": 0}],
+ *                      "ExternalPort": 8080, "DistributionType": 0,
+ *                      "Flags": 0}],       HNS PortMapping Flags (lb.h LB_PM_*)
  *    "Flags": 1,                           1: DSR
  *    "SourceVIP": "10.0.0.254",
  *    "Backends": ["10.0.0.2", "10.0.0.3"]}

@@ -626,6 +626,163 @@ Test(lb, nodeport_answers_on_host_addresses_only)
 	rte_pktmbuf_free(m);
 }
 
+/* ---- PortMapping Flags: who may open a connection, PreserveDIP ---- */
+
+static struct lb_result run1_from(struct rte_mbuf *m, enum lb_origin origin, uint64_t now)
+{
+	uint16_t off = L3;
+	struct lb_result r;
+
+	lb_process_burst_from(eng, 0, origin, &m, &off, NULL, 1, now, &r);
+	return r;
+}
+
+static uint32_t add_lb_hns(uint32_t vip, uint32_t pm_flags)
+{
+	static struct lb_backend b[2];
+	struct lb_config c = {.vip = vip, .proto = IPPROTO_TCP, .port = 80, .nb_backends = 2,
+			      .backends = b};
+	char err[LB_ERR_MAX];
+	uint32_t h;
+
+	b[0] = backends_n(0);
+	b[1] = backends_n(1);
+	lb_config_set_hns_flags(&c, pm_flags);
+	cr_assert_eq(lb_add(eng, &c, &h, err), 0, "lb_add: %s", err);
+	return h;
+}
+
+/* Does a SYN from origin to dst:80 open a connection (DNAT to :8080)? */
+static bool opens_from(enum lb_origin origin, uint32_t dst, uint16_t sport)
+{
+	struct rte_mbuf *m = packet(IPPROTO_TCP, CLIENT, sport, dst, 80, RTE_TCP_SYN_FLAG, false);
+	struct lb_result r = run1_from(m, origin, 1);
+	bool opened = r.verdict == LB_FORWARD;
+
+	if (!opened) {
+		cr_assert_eq(r.verdict, LB_PASS);
+		cr_assert_eq(dst_of(m), dst, "a frontend out of reach leaves the packet alone");
+		cr_assert_eq(dport_of(m), 80);
+	}
+	rte_pktmbuf_free(m);
+	return opened;
+}
+
+Test(lb, ilb_frontend_takes_no_connection_from_the_uplink)
+{
+	uint32_t h = add_lb_hns(VIP, LB_PM_ILB);
+
+	cr_assert(!opens_from(LB_FROM_UPLINK, VIP, 1000));
+	cr_assert(opens_from(LB_FROM_ENDPOINT, VIP, 1001));
+	cr_assert(opens_from(LB_FROM_HOST, VIP, 1002), "a ClusterIP is the host's too");
+	/* ILB wins over VipExternalIP */
+	cr_assert_eq(lb_remove(eng, h), 0);
+	lb_reclaim_wait(eng);
+	add_lb_hns(VIP, LB_PM_ILB | LB_PM_VIP_EXTERNAL_IP);
+	cr_assert(!opens_from(LB_FROM_UPLINK, VIP, 1003));
+}
+
+Test(lb, clusterip_without_ilb_is_reachable_from_everywhere)
+{
+	add_lb_hns(VIP, 0);
+	cr_assert(opens_from(LB_FROM_UPLINK, VIP, 1000));
+	cr_assert(opens_from(LB_FROM_ENDPOINT, VIP, 1001));
+	cr_assert(opens_from(LB_FROM_HOST, VIP, 1002));
+}
+
+Test(lb, nodeport_answers_the_host_vnic_only_with_local_routed_vip)
+{
+	uint32_t node = ip4(192, 168, 1, 10);
+
+	cr_assert_eq(lb_set_host_addresses(eng, &node, 1), 0);
+	uint32_t h = add_lb_hns(0, LB_PM_VIP_EXTERNAL_IP);
+
+	cr_assert(!opens_from(LB_FROM_HOST, node, 1000));
+	cr_assert(opens_from(LB_FROM_UPLINK, node, 1001));
+	cr_assert(opens_from(LB_FROM_ENDPOINT, node, 1002));
+	cr_assert_eq(lb_remove(eng, h), 0);
+	lb_reclaim_wait(eng);
+	add_lb_hns(0, LB_PM_LOCAL_ROUTED_VIP | LB_PM_VIP_EXTERNAL_IP); /* kube-proxy's 18 */
+	cr_assert(opens_from(LB_FROM_HOST, node, 1003));
+	cr_assert(opens_from(LB_FROM_UPLINK, node, 1004));
+}
+
+Test(lb, reach_is_checked_when_a_connection_opens_only)
+{
+	/* a connection the host opened before its LB lost LocalRoutedVIP
+	 * carries on: the flags decide new connections */
+	uint32_t node = ip4(192, 168, 1, 10);
+	struct lb_backend b[1] = {backends_n(0)};
+	struct lb_config c = {.vip = 0, .proto = IPPROTO_TCP, .port = 80, .nb_backends = 1,
+			      .backends = b};
+	char err[LB_ERR_MAX];
+	uint32_t h;
+
+	cr_assert_eq(lb_set_host_addresses(eng, &node, 1), 0);
+	lb_config_set_hns_flags(&c, LB_PM_LOCAL_ROUTED_VIP);
+	cr_assert_eq(lb_add(eng, &c, &h, err), 0, "%s", err);
+	cr_assert(opens_from(LB_FROM_HOST, node, 2000));
+	lb_config_set_hns_flags(&c, 0);
+	cr_assert_eq(lb_update(eng, h, &c, err), 0, "%s", err);
+	struct rte_mbuf *m = packet(IPPROTO_TCP, CLIENT, 2000, node, 80, RTE_TCP_ACK_FLAG, false);
+
+	cr_assert_eq(run1_from(m, LB_FROM_HOST, 2).verdict, LB_FORWARD);
+	rte_pktmbuf_free(m);
+	cr_assert(!opens_from(LB_FROM_HOST, node, 2001));
+}
+
+static void preserve_dip_round_trip(uint8_t proto)
+{
+	static struct lb_backend b[1];
+	struct lb_config c = {.vip = VIP, .proto = proto, .port = 80, .nb_backends = 1,
+			      .backends = b};
+	char err[LB_ERR_MAX];
+	uint32_t h;
+
+	b[0] = backends_n(0);
+	lb_config_set_hns_flags(&c, LB_PM_PRESERVE_DIP | LB_PM_VIP_EXTERNAL_IP);
+	cr_assert(c.preserve_dip);
+	cr_assert_eq(lb_add(eng, &c, &h, err), 0, "lb_add: %s", err);
+
+	struct rte_mbuf *m = packet(proto, CLIENT, 40000, VIP, 80, RTE_TCP_SYN_FLAG, false);
+	struct lb_result r = run1(m, 1);
+
+	cr_assert_eq(r.verdict, LB_FORWARD);
+	cr_assert_eq(dst_of(m), VIP, "PreserveDIP: the destination stays the VIP");
+	cr_assert_eq(dport_of(m), 8080, "the port is the backend's");
+	cr_assert_eq(src_of(m), CLIENT);
+	cr_assert_eq(rte_be_to_cpu_32(r.next_hop), b[0].ip, "delivered to the backend");
+	assert_checksums(m, false);
+	rte_pktmbuf_free(m);
+
+	/* the backend answers from the VIP (it holds it) and its port */
+	m = packet(proto, VIP, 8080, CLIENT, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, false);
+	r = run1(m, 2);
+	cr_assert_eq(r.verdict, LB_REPLY);
+	cr_assert_eq(src_of(m), VIP);
+	cr_assert_eq(sport_of(m), 80);
+	cr_assert_eq(dst_of(m), CLIENT);
+	cr_assert_eq(rte_be_to_cpu_32(r.next_hop), CLIENT);
+	assert_checksums(m, false);
+	rte_pktmbuf_free(m);
+}
+
+Test(lb, preserve_dip_tcp_keeps_the_vip_and_translates_the_port) { preserve_dip_round_trip(IPPROTO_TCP); }
+Test(lb, preserve_dip_udp_keeps_the_vip_and_translates_the_port) { preserve_dip_round_trip(IPPROTO_UDP); }
+Test(lb, preserve_dip_sctp_keeps_the_vip_and_translates_the_port) { preserve_dip_round_trip(IPPROTO_SCTP); }
+
+Test(lb, next_hop_is_the_new_destination_without_preserve_dip)
+{
+	add_lb(IPPROTO_TCP, VIP, 1, LB_DIST_FIVE_TUPLE, false, 0);
+	struct rte_mbuf *m = packet(IPPROTO_TCP, CLIENT, 40000, VIP, 80, RTE_TCP_SYN_FLAG, false);
+	struct lb_result r = run1(m, 1);
+
+	cr_assert_eq(r.verdict, LB_FORWARD);
+	cr_assert_eq(rte_be_to_cpu_32(r.next_hop), dst_of(m));
+	cr_assert_eq(dst_of(m), backends_n(0).ip);
+	rte_pktmbuf_free(m);
+}
+
 Test(lb, other_traffic_passes_untouched)
 {
 	add_lb(IPPROTO_TCP, VIP, 2, LB_DIST_FIVE_TUPLE, false, 0);

@@ -281,6 +281,25 @@ static void hand_to_owner(struct worker *w, uint16_t in_port, struct rte_mbuf *m
 		drop_traced(w, in_port, m, pm, DROP_NO_BUFFERS);
 }
 
+/* Where in_port's frames come from, for the frontends' reach (lb.h
+ * lb_origin): a network's or the router's uplink, a host vNIC, or else an
+ * endpoint. */
+static enum lb_origin port_origin(const struct worker *w, uint16_t in_port)
+{
+	const struct l3_view *v = l3_view_get(w->sw);
+	const struct l2b_view *l2b = l2b_view_get(w->sw);
+
+	if (v != NULL && v->has_uplink && v->uplink == in_port)
+		return LB_FROM_UPLINK;
+	for (uint8_t i = 0; l2b != NULL && i < l2b->nb_nets; i++) {
+		if (l2b->nets[i].uplink == in_port)
+			return LB_FROM_UPLINK;
+		if (l2b->nets[i].host_port == in_port)
+			return LB_FROM_HOST;
+	}
+	return LB_FROM_ENDPOINT;
+}
+
 uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		     struct rte_mbuf **pkts, struct pkt_meta *meta, uint16_t n)
 {
@@ -351,12 +370,11 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		idx[nc++] = i;
 	}
 	if (nc != 0)
-		lb_process_burst_loopback(e, w->id, cand, off, loop, nc, rte_get_tsc_cycles(),
-					  res);
+		lb_process_burst_from(e, w->id, port_origin(w, in_port), cand, off, loop, nc,
+				      rte_get_tsc_cycles(), res);
 	for (uint16_t k = 0; k < nc; k++) {
 		struct rte_mbuf *m = cand[k];
 		struct pkt_meta *pm = &meta[idx[k]];
-		const struct rte_ipv4_hdr *ip;
 		struct lb_dp_neigh to;
 
 		/* where the sender is: a client when it opens a connection, a
@@ -383,8 +401,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		pm->vp_parsed = false; /* addresses changed: VFP egress parses again */
 		if (pkt_traced(pm) && res[k].reason == LB_REASON_NEW_CONNECTION)
 			trace_created(w, pm, in_port, m, off[k], vip[k], vport[k]);
-		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off[k]);
-		if (neigh_find(w, lw, ip->dst_addr, &to)) {
+		if (neigh_find(w, lw, res[k].next_hop, &to)) {
 			struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 			const struct l3_view *v = l3_view_get(w->sw);
 
@@ -402,7 +419,7 @@ uint16_t lb_dp_burst(struct worker *w, struct lb_engine *e, uint16_t in_port,
 		}
 		if (res[k].verdict == LB_FORWARD) {
 			pm->in_port = in_port;
-			ask(w, ip->dst_addr, pm->vid);
+			ask(w, res[k].next_hop, pm->vid);
 			drop_traced(w, in_port, m, pm, DROP_NEXT_HOP_UNRESOLVED);
 			continue;
 		}
