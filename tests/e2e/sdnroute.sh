@@ -5,6 +5,8 @@
 # /v2/loadbalancers, the host vNIC's address and the node's address (handed
 # to the host by its ROUTE policy), and another node's pod through that
 # pod's remote endpoint; the remote entry survives a restart with --state.
+# The host reaches the ClusterIP through its vNIC, and a NodePort on the
+# uplink's address (198.18.214.10) with LocalRoutedVIP but not without it.
 #
 # usage: tests/e2e/sdnroute.sh [VSWITCHD]    (default: build/vswitchd; run as root)
 #
@@ -38,6 +40,8 @@ API_ARGS=(--api "unix:$SOCK" --state "$STATE")
 NEED_CURL=1
 SUBNET=10.213.1 HOST_IP=10.213.1.2 P1_IP=10.213.1.5 P2_IP=10.213.1.6
 REMOTE_IP=10.213.2.7 VIP=10.213.96.10 SVC_CIDR=10.213.96.0/20 NODE_IP=198.18.213.10
+WIRE_IP=198.18.214.10            # the uplink's address: where NodePorts answer
+ANY_MAC=02:00:00:d5:00:01        # the host's next hop for the switch's addresses
 HOSTEP=r$((ID % 10000))          # vEthernet-rNNNN: 15 characters at most
 VNIC=vEthernet-$HOSTEP
 NET="" EP1="" EP2="" EPH="" NS1="" NS2="" REMOTE_EP="" OUT_MAC="" SERVER=""
@@ -48,13 +52,16 @@ cleanup_hook() {
 	for ns in "$NS1" "$NS2"; do [ -n "$ns" ] && E2E_NS+=("$ns"); done
 	E2E_DEVS+=("$VNIC")
 }
+# (routes and neighbours on $VNIC go with it)
 
 setup() {
 	ns_link "$NS_OUT" "$HO" "$NO" "$REMOTE_IP/24" || return 1
 	nsx "$NS_OUT" ip route add "$SUBNET.0/24" dev "$NO" || return 1
+	nsx "$NS_OUT" ip route add "$WIRE_IP/32" dev "$NO" || return 1
 	cat >"$W/rt.json" <<EOF
 {"Switch": {"Name": "vSwitch"},
- "Ports": [{"Name": "up", "Devargs": "net_af_packet0,iface=$HO", "Uplink": true}]}
+ "Ports": [{"Name": "up", "Devargs": "net_af_packet0,iface=$HO", "Uplink": true,
+            "IPAddresses": ["$WIRE_IP/24"]}]}
 EOF
 }
 
@@ -172,7 +179,38 @@ test_rt_remote_entry_restored_after_restart() {
 	ping_fails "$NS1" "$REMOTE_IP" || { WHY="remote pod still reached after its remote endpoint was deleted"; return 1; }
 }
 
+# lb_post PORT FLAGS: a NodePort (no FrontendVIPs) PORT -> p2:8080 with
+# PortMapping Flags FLAGS
+lb_post() {
+	api POST /v2/loadbalancers "{\"SchemaVersion\": {\"Major\": 2, \"Minor\": 0}, \"HostComputeEndpoints\": [\"$EP2\"], \"PortMappings\": [{\"Protocol\": 6, \"InternalPort\": 8080, \"ExternalPort\": $1, \"Flags\": $2}]}" | ok
+}
+
+# The host reaches services through its vNIC (issue 17): a ClusterIP
+# always, a NodePort on the node's (uplink's) address only with
+# LocalRoutedVIP (kube-proxy's Flags 18); one without (16) is not the host's.
+test_rt_host_reaches_a_clusterip_and_a_local_routed_vip_nodeport() {
+	need_setup || return 1
+	local got
+	ip route replace "$VIP/32" dev "$VNIC" src "$HOST_IP" &&
+		ip route replace "$WIRE_IP/32" dev "$VNIC" src "$HOST_IP" &&
+		ip neigh replace "$VIP" lladdr "$ANY_MAC" dev "$VNIC" nud permanent &&
+		ip neigh replace "$WIRE_IP" lladdr "$ANY_MAC" dev "$VNIC" nud permanent ||
+		{ WHY="cannot route the service addresses through $VNIC"; return 1; }
+	got=$(curl -s --max-time 5 "http://$VIP/")
+	[ "$got" = p2 ] || { WHY="curl http://$VIP/ from the host: '$got'"; return 1; }
+	lb_post 30080 18 || { WHY="POST the NodePort 30080 (Flags 18)"; return 1; }
+	lb_post 30081 16 || { WHY="POST the NodePort 30081 (Flags 16)"; return 1; }
+	got=$(curl -s --max-time 5 "http://$WIRE_IP:30080/")
+	[ "$got" = p2 ] || { WHY="curl http://$WIRE_IP:30080/ (LocalRoutedVIP) from the host: '$got'"; return 1; }
+	got=$(curl -s --max-time 3 "http://$WIRE_IP:30081/")
+	[ -z "$got" ] || { WHY="the NodePort without LocalRoutedVIP answered the host: '$got'"; return 1; }
+	# the wire reaches both
+	got=$(nsx "$NS_OUT" curl -s --max-time 5 --interface "$REMOTE_IP" "http://$WIRE_IP:30081/")
+	[ "$got" = p2 ] || { WHY="curl http://$WIRE_IP:30081/ from the wire: '$got'"; return 1; }
+}
+
 CASES=(test_rt_pod_reaches_a_clusterip_through_the_lb
+	test_rt_host_reaches_a_clusterip_and_a_local_routed_vip_nodeport
 	test_rt_pod_reaches_the_host_vnic_and_the_node_by_route
 	test_rt_remote_pod_reached_through_its_remote_endpoint
 	test_rt_remote_entry_restored_after_restart)

@@ -177,6 +177,41 @@ def test_lb_nodeport_from_the_uplink(ctx):
     settled(res)
 
 
+def test_lb_ilb_nodeport_is_not_reached_from_the_uplink(ctx):
+    """PortMapping Flags 1 (ILB, internal only): the uplink's request is not
+    balanced (no backend sees it); a pod's request to the same frontend is."""
+    syn = eth(ROUTER_MAC, GW_MAC, IP(src=EXT_IP, dst=UPLINK_IP, id=7, ttl=50) /
+              TCP(sport=51000, dport=30080, flags="S", seq=1))
+    pod = eth(ROUTER_MAC, C1_MAC, IP(src=C1_IP, dst=UPLINK_IP, id=8, ttl=64) /
+              TCP(sport=41000, dport=30080, flags="S", seq=1))
+    ilb = lb(30080, 8080, vips=None)
+    ilb["PortMappings"][0]["Flags"] = 1
+    res = run_lb(ctx, [ilb], b1=backend(B1_MAC, B1_IP), up=[syn], c1=[pod])
+    res.expect_out("b1", [eth(B1_MAC, C1_MAC, IP(src=C1_IP, dst=B1_IP, id=8, ttl=64) /
+                              TCP(sport=41000, dport=8080, flags="S", seq=1))])
+    res.expect_nothing("b2", "c1")
+    check(all(Ether(f)[IP].dst != B1_IP for f in res.out["up"]), "not DNATed")
+
+
+def test_lb_preserve_dip_delivers_with_the_vip_and_translates_back(ctx):
+    """PortMapping Flags 8 (PreserveDIP): the request reaches the backend's
+    MAC with the VIP still its destination (the port is the backend's); the
+    backend's answer from VIP:8080 goes back as VIP:80."""
+    syn = eth(ROUTER_MAC, C1_MAC, IP(src=C1_IP, dst=VIP, id=21, ttl=64) /
+              TCP(sport=40021, dport=80, flags="S", seq=10))
+    synack = eth(C1_MAC, B1_MAC, IP(src=VIP, dst=C1_IP, id=22, ttl=64) /
+                 TCP(sport=8080, dport=40021, flags="SA", seq=20, ack=11))
+    pd = lb(80, 8080)
+    pd["PortMappings"][0]["Flags"] = 8
+    res = run_lb(ctx, [pd], b1=backend(B1_MAC, B1_IP, synack), c1=[syn])
+    res.expect_out("b1", [eth(B1_MAC, C1_MAC, IP(src=C1_IP, dst=VIP, id=21, ttl=64) /
+                              TCP(sport=40021, dport=8080, flags="S", seq=10))])
+    res.expect_out("c1", [eth(C1_MAC, B1_MAC, IP(src=VIP, dst=C1_IP, id=22, ttl=64) /
+                              TCP(sport=80, dport=40021, flags="SA", seq=20, ack=11))])
+    res.expect_nothing("b2", "up")
+    settled(res)
+
+
 def test_lb_dsr_request_translated_reply_untouched(ctx):
     syn = eth(ROUTER_MAC, C1_MAC, IP(src=C1_IP, dst=VIP, id=9) /
               TCP(sport=40002, dport=80, flags="S", seq=77))
@@ -276,6 +311,9 @@ def test_lb_config_bad_values_exit_2_naming_the_field(ctx):
         ("LoadBalancers[0].PortMappings[0].DistributionType",
          dict(good, PortMappings=[{"Protocol": 6, "InternalPort": 1, "ExternalPort": 2,
                                    "DistributionType": 3}]), "distribution 3"),
+        ("LoadBalancers[0].PortMappings[0].Flags",
+         dict(good, PortMappings=[{"Protocol": 6, "InternalPort": 1, "ExternalPort": 2,
+                                   "Flags": 32}]), "PortMapping flags 32"),
         ("LoadBalancers[0].Flags", dict(good, Flags=2), "flags 2"),
         ("LoadBalancers[0].SourceVIP", dict(good, SourceVIP="x"), "bad SourceVIP"),
         ("LoadBalancers[0].Frontend", dict(good, Frontend=1), "unknown field"),

@@ -59,14 +59,14 @@ def endpoint(name, ip, mac_, policies=None, remote=False):
     return e
 
 
-def run(ctx, c1=(), c2=(), up=(), host_vnic=True, remotes=(), lbs=None):
+def run(ctx, c1=(), c2=(), up=(), host_vnic=True, remotes=(), lbs=None, hv_send=()):
     eps = [endpoint("e1", E1_IP, E1, ROUTES), endpoint("e2", E2_IP, E2)]
     ports = [Port("up", uplink=True, send=list(up), macs=[R_MAC]),
              Port("c1", send=list(c1), macs=[E1]), Port("c2", send=list(c2), macs=[E2])]
     fields = {"up": UPLINK, "c1": {"Endpoint": "e1"}, "c2": {"Endpoint": "e2"}}
     if host_vnic:
         eps.append(endpoint("host", HV_IP, HV))
-        ports.append(Port("hv", macs=[HV]))
+        ports.append(Port("hv", send=list(hv_send), macs=[HV]))
         fields["hv"] = {"Endpoint": "host", "EndpointSystemType": "Host"}
     eps += [endpoint(f"r{i}", ip, m, remote=True) for i, (ip, m) in enumerate(remotes)]
     root = {"Networks": [network()], "Endpoints": eps}
@@ -202,6 +202,38 @@ def test_remote_endpoint_is_an_lb_backend_out_of_the_uplink(ctx):
     res.expect_out("up", [tcp(REM_MAC, H, E1_IP, REM_IP, 40002, 8080)])
     res.expect_nothing("hv", "c1", "c2")
     res.expect_drops({})
+
+
+def nodeport(pm_flags):
+    return {"Backends": [E2_IP],
+            "PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 30080,
+                              "Flags": pm_flags}]}
+
+
+def test_host_vnic_reaches_a_local_routed_vip_nodeport(ctx):
+    """kube-proxy's NodePort (PortMapping Flags 18: LocalRoutedVIP |
+    VipExternalIP): the host, through its vNIC, reaches the node's own
+    address:NodePort and is balanced to the backend pod; a ClusterIP is the
+    host's too."""
+    to_np = tcp(ROUTER_MAC, HV, HV_IP, NODE_IP, 40003, 30080)
+    to_svc = tcp(ROUTER_MAC, HV, HV_IP, VIP, 40004, 80)
+    svc = {"FrontendVIPs": [VIP], "Backends": [E2_IP],
+           "PortMappings": [{"Protocol": 6, "InternalPort": 8080, "ExternalPort": 80}]}
+    res = run(ctx, up=[], lbs=[nodeport(18), svc], hv_send=[to_np, to_svc])
+    res.expect_out("c2", [tcp(E2, HV, HV_IP, E2_IP, 40003, 8080),
+                          tcp(E2, HV, HV_IP, E2_IP, 40004, 8080)])
+    res.expect_nothing("c1", "hv")
+    res.expect_drops({})
+
+
+def test_host_vnic_does_not_reach_a_nodeport_without_local_routed_vip(ctx):
+    """A NodePort without LocalRoutedVIP (Flags 16) is not the host's: its
+    frame passes untouched (out of the uplink, as switched, from H as the
+    network's frames leave)."""
+    to_np = tcp(R_MAC, HV, HV_IP, NODE_IP, 40005, 30080)
+    res = run(ctx, lbs=[nodeport(16)], hv_send=[to_np])
+    res.expect_out("up", [tcp(R_MAC, H, HV_IP, NODE_IP, 40005, 30080)])
+    res.expect_nothing("c1", "c2")
 
 
 def test_pod_without_remote_entry_or_policy_is_unaffected(ctx):
