@@ -162,6 +162,30 @@ static uint16_t build_vnet_hdr(const struct rte_mbuf *m, struct virtio_net_hdr *
 	return h.hdr_len;
 }
 
+/* m in one buffer of t's big pool, with its offload requests, for a
+ * chain longer than a writev takes; NULL: no buffer (or too long). */
+static struct rte_mbuf *flat_copy(struct tap_io *t, const struct rte_mbuf *m)
+{
+	struct rte_mbuf *f = rte_pktmbuf_alloc(t->big);
+	uint8_t *to;
+
+	if (f == NULL)
+		return NULL;
+	if (rte_pktmbuf_pkt_len(m) > rte_pktmbuf_tailroom(f)) {
+		rte_pktmbuf_free(f);
+		return NULL;
+	}
+	to = (uint8_t *)rte_pktmbuf_append(f, (uint16_t)rte_pktmbuf_pkt_len(m));
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		rte_memcpy(to, rte_pktmbuf_mtod(s, const void *), s->data_len);
+		to += s->data_len;
+	}
+	f->ol_flags = m->ol_flags;
+	f->tx_offload = m->tx_offload;
+	f->packet_type = m->packet_type;
+	return f;
+}
+
 uint16_t tap_tx_burst(struct tap_io *t, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t sent = 0;
@@ -174,9 +198,16 @@ uint16_t tap_tx_burst(struct tap_io *t, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t skip = build_vnet_hdr(m, &vh, hdrs, sizeof(hdrs));
 		int cnt = 0;
 
-		if (m->nb_segs + 2 > TAP_MAX_IOV) { /* never from the switch's pools */
+		if (unlikely(m->nb_segs + 2 > TAP_MAX_IOV)) {
+			/* a long chain (not from the switch's own pools): sent
+			 * from a copy; without a buffer, as a full queue */
+			struct rte_mbuf *f = flat_copy(t, m);
+
+			if (f == NULL)
+				break;
 			rte_pktmbuf_free(m);
-			continue;
+			pkts[sent] = m = f;
+			skip = build_vnet_hdr(m, &vh, hdrs, sizeof(hdrs));
 		}
 		iov[cnt++] = (struct iovec){ &vh, sizeof(vh) };
 		if (skip)
