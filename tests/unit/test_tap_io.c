@@ -8,6 +8,7 @@
 #include <linux/virtio_net.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ static void setup(void)
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv), 0);
 	memset(&tap, 0, sizeof(tap));
 	tap.fd = sv[0];
+	tap.epfd = -1;
 	tap.offload = true;
 	tap.big = big;
 	pod = sv[1];
@@ -317,4 +319,33 @@ Test(tap_io, long_chain_leaves_whole_from_a_copy)
 	cr_assert_arr_eq(got, f, len, "the frame changed on its way");
 	cr_assert_eq(rte_mempool_in_use_count(small), 0, "the chain was not freed");
 	cr_assert_eq(rte_mempool_in_use_count(big), big_before, "the copy was not freed");
+}
+
+Test(tap_io, a_worker_reads_only_taps_the_kernel_says_are_ready)
+{
+	static uint8_t f[200];
+	size_t len = tcp_frame(f, 50);
+	struct virtio_net_hdr vh = {0};
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 3};
+	struct tap_readiness r = {0};
+	struct rte_mbuf *got[4];
+
+	tap.epfd = epoll_create1(0);
+	cr_assert_geq(tap.epfd, 0);
+	cr_assert_eq(epoll_ctl(tap.epfd, EPOLL_CTL_ADD, tap.fd, &ev), 0);
+	tap_round_start(&r);
+	cr_assert(!tap_ready(&r, &tap, 3), "an idle tap is not read");
+	pod_sends(&vh, f, len);
+	cr_assert(!tap_ready(&r, &tap, 3), "one epoll_wait a round: the round's answer stands");
+	tap_round_start(&r);
+	cr_assert(tap_ready(&r, &tap, 3), "a frame waits: read it");
+	cr_assert(!tap_ready(&r, &tap, 4), "another port is not ready");
+	cr_assert_eq(tap_rx_burst(&tap, small, &pc, got, 4), 1);
+	rte_pktmbuf_free(got[0]);
+	tap_round_start(&r);
+	cr_assert(!tap_ready(&r, &tap, 3), "drained: idle again");
+	close(tap.epfd);
+	tap.epfd = -1;
+	tap_round_start(&r);
+	cr_assert(tap_ready(&r, &tap, 3), "without an epoll fd every tap is read");
 }

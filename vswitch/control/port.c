@@ -67,6 +67,7 @@ static int open_device(struct vs_port *p, const char *devargs, char *msg, size_t
 		return probe(devargs, &p->eth_port, msg, len);
 	if (tap_port_open(devargs, &p->tap, &p->eth_port, msg, len) < 0)
 		return -1;
+
 	p->tx_offload = p->tap->offload;
 	return 0;
 }
@@ -102,6 +103,11 @@ int port_open(struct vs_port *p, uint16_t index, const struct port_config *cfg,
 	if (port_setup(p, cfg, nb_workers, err, errlen) < 0) {
 		if (p->tap != NULL) /* nothing half made */
 			port_detach(p);
+		return -1;
+	}
+	if (p->tap != NULL && tap_port_watch(p->tap, index, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "port '%s': %s", cfg->name, msg);
+		port_detach(p);
 		return -1;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #define TAP_BIG_MBUFS 255
 
 static unsigned tap_seq;
+static int tap_epfd = -1; /* every tap's readiness (tap_io.h epfd) */
 
 bool tap_port_is_devargs(const char *devargs)
 {
@@ -102,8 +104,11 @@ static struct rte_mempool *big_pool(void)
 
 static void free_tap(struct tap_io *t)
 {
-	if (t->fd >= 0)
+	if (t->fd >= 0) {
+		if (t->epfd >= 0)
+			epoll_ctl(t->epfd, EPOLL_CTL_DEL, t->fd, NULL);
 		close(t->fd);
+	}
 	rte_pktmbuf_free(t->spare);
 	rte_free(t);
 }
@@ -140,6 +145,7 @@ int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 		return -1;
 	}
 	t->fd = -1;
+	t->epfd = -1;
 	t->offload = offload;
 	t->big = big_pool();
 	if (t->big == NULL) {
@@ -154,6 +160,22 @@ int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 		return -1;
 	}
 	*tap = t;
+	return 0;
+}
+
+int tap_port_watch(struct tap_io *tap, uint16_t port, char *err, size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = port};
+
+	if (tap_epfd < 0 && (tap_epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+		return -1;
+	}
+	if (epoll_ctl(tap_epfd, EPOLL_CTL_ADD, tap->fd, &ev) < 0) {
+		snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	tap->epfd = tap_epfd;
 	return 0;
 }
 

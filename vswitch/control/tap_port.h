@@ -26,6 +26,11 @@ bool tap_port_is_devargs(const char *devargs);
 int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 		  char *err, size_t errlen);
 
+/* Makes the tap on switch port index port known to the workers' readiness
+ * poll (tap_io.h tap_ready): without it no worker reads it. 0, or -1
+ * with err. */
+int tap_port_watch(struct tap_io *tap, uint16_t port, char *err, size_t errlen);
+
 /* Closes the tap (the kernel removes it) and frees what open made; the
  * placeholder ethdev must be closed and removed first. */
 void tap_port_close(struct tap_io *tap);

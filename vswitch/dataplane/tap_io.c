@@ -5,6 +5,7 @@
 #include <linux/virtio_net.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -93,6 +94,25 @@ static struct rte_mbuf *take_frame(struct tap_io *t, struct rte_mempool *pool, u
 		return NULL;
 	}
 	return big;
+}
+
+bool tap_ready(struct tap_readiness *r, const struct tap_io *t, uint16_t port)
+{
+	if (!r->asked) {
+		struct epoll_event ev[VS_MAX_PORTS];
+		int n = t->epfd < 0 ? -1 : epoll_wait(t->epfd, ev, VS_MAX_PORTS, 0);
+
+		r->asked = true;
+		if (n < 0) { /* no answer: read every tap, as without it */
+			for (uint16_t p = 0; p < VS_MAX_PORTS; p++)
+				r->ready[p] = r->round;
+			return true;
+		}
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.u32 < VS_MAX_PORTS)
+				r->ready[ev[i].data.u32] = r->round;
+	}
+	return r->ready[port] == r->round;
 }
 
 uint16_t tap_rx_burst(struct tap_io *t, struct rte_mempool *pool,

@@ -104,6 +104,7 @@ static void poll_once(struct worker *w)
 	const struct rxq_list *rxqs =
 		&w->rxq_lists[__atomic_load_n(&w->rxq_active, __ATOMIC_ACQUIRE)];
 
+	tap_round_start(&w->taps);
 	/* QoS FIFOs first: what waited goes before what arrives now */
 	if (unlikely(w->qos_held != 0)) {
 		pipeline_release_held(w);
@@ -113,9 +114,14 @@ static void poll_once(struct worker *w)
 	for (uint16_t i = 0; i < rxqs->n; i++) {
 		const struct rx_queue_ref *q = &rxqs->q[i];
 		struct vs_port *p = &w->sw->ports[q->port];
-		uint16_t n = p->tap != NULL
-			? tap_rx_burst(p->tap, w->pool, &w->c.port[q->port], pkts, VS_BURST)
-			: rte_eth_rx_burst(p->eth_port, q->queue, pkts, VS_BURST);
+		uint16_t n;
+
+		if (p->tap == NULL)
+			n = rte_eth_rx_burst(p->eth_port, q->queue, pkts, VS_BURST);
+		else if (tap_ready(&w->taps, p->tap, q->port))
+			n = tap_rx_burst(p->tap, w->pool, &w->c.port[q->port], pkts, VS_BURST);
+		else
+			continue; /* an idle tap costs no read */
 		if (n == 0)
 			continue;
 		busy = true;

@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "trace.h"
 #include "stats.h"
+#include "tap_io.h"
 #include "switch.h"
 
 struct l3_worker;
@@ -64,6 +65,7 @@ struct worker {
 	uint32_t qos_held;   /* ports whose QoS FIFO may hold frames (qos.h) */
 	struct tx_buffer tx[VS_MAX_PORTS];
 	struct learn_cache learn_cache; /* mac_lookup.h */
+	struct tap_readiness taps;      /* tap_io.h: which taps to read */
 	struct worker_counters c __rte_cache_aligned;
 } __rte_cache_aligned;
 
