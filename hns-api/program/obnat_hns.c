@@ -86,6 +86,13 @@ int obnat_hns_rule(const json_t *ep, struct obnat_endpoint *out, char *err, size
 	return found;
 }
 
+bool obnat_hns_network_type(const char *type)
+{
+	return type != NULL && (strcasecmp(type, "L2Bridge") == 0 ||
+				strcasecmp(type, "Transparent") == 0 ||
+				strcasecmp(type, "Overlay") == 0);
+}
+
 /* The network's uplink port: NetworkAdapterName, else the switch's uplink. */
 static int network_uplink(const struct vswitch *sw, const json_t *net)
 {
@@ -117,11 +124,12 @@ static const char *program(struct vswitch *sw, struct hns *h, uint16_t port,
 	}
 	net = hns_endpoint_network(h, ep);
 	type = str(net, "Type");
-	if (net == NULL || (strcasecmp(type, "L2Bridge") != 0 &&
-			    strcasecmp(type, "Transparent") != 0)) {
+	if (net == NULL || !obnat_hns_network_type(type)) {
 		json_decref(net);
-		return "only L2Bridge and Transparent networks' endpoints are SNATed";
+		return "only L2Bridge, Transparent and Overlay networks' endpoints are SNATed";
 	}
+	/* an Overlay pod's frames to the outside are the DR's to route */
+	o.routed = strcasecmp(type, "Overlay") == 0;
 	up = network_uplink(sw, net);
 	if (o.external_ip == 0 && ipv4_parse(str(net, "ManagementIP"), &o.external_ip) < 0)
 		o.external_ip = up >= 0 && sw->ports[up].nb_ips > 0 ? sw->ports[up].ips[0] : 0;

@@ -1,6 +1,8 @@
 /* HNS OutBoundNAT endpoint policies on the switch port the endpoint is
  * attached to (obnat_ctl.h), for endpoints of L2Bridge and Transparent
- * networks (a NAT network's endpoints are already behind WinNAT).
+ * networks (bridged to the uplink) and of Overlay networks (routed out of
+ * it by the DR when no overlay route holds the destination: obnat_dp.h,
+ * overlay.h); a NAT network's endpoints are already behind WinNAT.
  *
  * v1 {"Type":"OutBoundNAT","ExceptionList":[...],"Destinations":[...],
  * "VIP":"..","MaxPortPoolUsage":N,"Flags":N}; v2's Settings reach us in
@@ -17,6 +19,7 @@
 #ifndef HVS_OBNAT_HNS_H
 #define HVS_OBNAT_HNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +38,10 @@ struct hns;
  * OutBoundNAT policy that applies; -1 with err naming the field. */
 int obnat_hns_rule(const json_t *endpoint_v1, struct obnat_endpoint *out,
 		   char *err, size_t errlen);
+
+/* Does the switch enforce the OutBoundNAT of a network of this HNS type
+ * (L2Bridge, Transparent, Overlay; any case)? */
+bool obnat_hns_network_type(const char *type);
 
 void obnat_hns_endpoint_attached(struct vswitch *sw, struct hns *h, uint16_t port,
 				 const json_t *endpoint_v1);

@@ -56,10 +56,10 @@ static void acl_counters(const json_t *rules, uint32_t first, unsigned n, json_t
 }
 
 /* An OutBoundNAT policy the switch enforces once attached: an IPv4 one
- * on an L2Bridge or Transparent network (obnat_hns.h). */
-static bool obnat_enforceable(const json_t *pol, const char *type, bool bridged_network)
+ * on an L2Bridge, Transparent or Overlay network (obnat_hns.h). */
+static bool obnat_enforceable(const json_t *pol, const char *type, bool obnat_network)
 {
-	return bridged_network && strcasecmp(type, "OutBoundNAT") == 0 &&
+	return obnat_network && strcasecmp(type, "OutBoundNAT") == 0 &&
 	       !(json_integer_value(json_object_get(pol, "Flags")) & OBNAT_FLAG_IPV6);
 }
 
@@ -103,7 +103,7 @@ static void route_status(const json_t *pol, bool l2bridge, const uint64_t *sdn_r
 
 json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
 		      uint64_t qos_drops, bool l2bridge_network, const uint64_t *sdn_route,
-		      bool bridged_network, const struct obnat_status *obnat)
+		      bool obnat_network, const struct obnat_status *obnat)
 {
 	unsigned route_slot = 0;
 	json_t *out = json_array(), *pol;
@@ -116,7 +116,7 @@ json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rule
 	json_array_foreach(json_object_get(ep, "Policies"), i, pol) {
 		const char *type = json_string_value(json_object_get(pol, "Type"));
 		const char *what = type ? enforced_what(type, nat_network) : NULL;
-		bool snat = type != NULL && obnat_enforceable(pol, type, bridged_network);
+		bool snat = type != NULL && obnat_enforceable(pol, type, obnat_network);
 		json_t *s = json_object();
 		char err[256];
 		int rules = 0;

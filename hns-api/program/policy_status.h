@@ -21,13 +21,13 @@
  * endpoint is not attached; qos_drops: its port's "QoS rate exceeded"
  * count; l2bridge_network: its network is an L2Bridge one (ROUTE/SDNRoute
  * are enforced); sdn_route: its port's per-prefix SDNRoute packet counts
- * (PORT_SDN_ROUTES of them), NULL when not attached; bridged_network: its
- * network is L2Bridge or Transparent (its IPv4 OutBoundNAT policies are
- * enforced); obnat: its port's OutBoundNAT (NULL: none programmed), whose
+ * (PORT_SDN_ROUTES of them), NULL when not attached; obnat_network: its
+ * network is L2Bridge, Transparent or Overlay (its IPv4 OutBoundNAT
+ * policies are enforced, obnat_hns_network_type); obnat: its port's OutBoundNAT (NULL: none programmed), whose
  * policies then show "Enforced" with the packets SNATed and the
  * endpoint's live sessions (attached without: "Stored"). A new array. */
 json_t *policy_status(const json_t *ep, bool nat_network, const json_t *ext_rules,
 		      uint64_t qos_drops, bool l2bridge_network, const uint64_t *sdn_route,
-		      bool bridged_network, const struct obnat_status *obnat);
+		      bool obnat_network, const struct obnat_status *obnat);
 
 #endif

@@ -294,7 +294,7 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	uint64_t qos_drops = 0;
 	struct port_counters c;
 	struct obnat_status obnat;
-	bool nat = false, l2b = false, snat = false, bridged;
+	bool nat = false, l2b = false, snat = false, snat_net;
 	int port = -1;
 
 	if (ep == NULL)
@@ -307,9 +307,8 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 	nat = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
 					json_string_value(json_object_get(net, "Type")) : "",
 					"NAT") == 0;
-	bridged = net != NULL && json_string_value(json_object_get(net, "Type")) != NULL &&
-		  (strcasecmp(json_string_value(json_object_get(net, "Type")), "L2Bridge") == 0 ||
-		   strcasecmp(json_string_value(json_object_get(net, "Type")), "Transparent") == 0);
+	snat_net = net != NULL &&
+		   obnat_hns_network_type(json_string_value(json_object_get(net, "Type")));
 	l2b = net != NULL && strcasecmp(json_string_value(json_object_get(net, "Type")) ?
 					json_string_value(json_object_get(net, "Type")) : "",
 					"L2Bridge") == 0;
@@ -323,7 +322,7 @@ int program_endpoint_policy_status(struct program *pg, const char *id, json_t **
 			rules = json_array();
 	}
 	*resp = envelope_ok(policy_status(ep, nat, rules, qos_drops, l2b,
-					  port >= 0 ? c.sdn_route : NULL, bridged,
+					  port >= 0 ? c.sdn_route : NULL, snat_net,
 					  snat ? &obnat : NULL));
 	overlay_hns_policy_status(pg->overlay, ep, json_object_get(*resp, "Output"));
 	json_decref(rules);

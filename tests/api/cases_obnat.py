@@ -4,7 +4,8 @@ endpoint port "p1": a bad exception prefix is refused naming the field;
 on an L2Bridge network the policy is Enforced once attached (policystatus
 with its external address and counters, the WinNAT object in /stats),
 follows v2 PATCH updates (VirtualIP, Flags 2 skipped), and goes with the
-detach; on a NAT network it is Stored."""
+detach; on an Overlay network it is Enforced too; on a NAT network it is
+Stored."""
 
 from client import Api, Daemon, hns_error, hns_ok
 from common import check
@@ -103,6 +104,40 @@ def test_obnat_enforced_on_l2bridge_follows_updates_and_detach(s):
     finally:
         hns_ok(api.post(f"/endpoints/{eid}/detach", {}), "detach")
     check([p["Status"] for p in obnat_entries(api, eid)] == ["Not attached", "Stored"],
+          f"after the detach: {obnat_entries(api, eid)}")
+    check(not any(n.startswith("OutBoundNAT") for n in nat_names(api)),
+          f"a WinNAT object stayed after the detach: {nat_names(api)}")
+    hns_ok(api.delete(f"/endpoints/{eid}"), "DELETE endpoint")
+    hns_ok(api.delete(f"/networks/{net['ID']}"), "DELETE network")
+
+
+def test_obnat_enforced_on_overlay_endpoints(s):
+    """win-overlay's pod on a (Calico-style v1) Overlay network: its
+    OutBoundNAT is Enforced once attached (the DR SNATs what no overlay
+    route takes), with the host address, and Not attached after."""
+    api = obnat_api(s)
+    net = hns_ok(api.post("/networks/", {
+        "Name": "obn-ovl", "Type": "Overlay", "NetworkAdapterName": "up",
+        "Subnets": [{"AddressPrefix": "10.244.9.0/24", "GatewayAddress": "10.244.9.1",
+                     "Policies": [{"Type": "VSID", "VSID": 4096}]}]}), "POST Overlay network")
+    ep = hns_ok(api.post("/endpoints/", {
+        "Name": "obn-ovl-ep", "VirtualNetwork": net["ID"], "IPAddress": "10.244.9.5",
+        "MacAddress": "0E-2A-0a-f4-09-05", "GatewayAddress": "10.244.9.1",
+        "Policies": [{"Type": "PA", "PA": HOST_IP},
+                     {"Type": "OutBoundNAT", "ExceptionList": ["10.244.0.0/16",
+                                                               "10.96.0.0/12"]}]}),
+        "POST /endpoints/")
+    eid = ep["ID"]
+    hns_ok(api.post(f"/endpoints/{eid}/attach", {"VirtualNicName": "p1"}), "attach")
+    try:
+        got = obnat_entries(api, eid)
+        check(len(got) == 1 and got[0]["Status"] == "Enforced" and
+              got[0].get("ExternalAddress") == HOST_IP and
+              got[0].get("Nat") == "OutBoundNAT " + HOST_IP, f"attached: {got}")
+        check("OutBoundNAT " + HOST_IP in nat_names(api), f"/stats Nats {nat_names(api)}")
+    finally:
+        hns_ok(api.post(f"/endpoints/{eid}/detach", {}), "detach")
+    check([p["Status"] for p in obnat_entries(api, eid)] == ["Not attached"],
           f"after the detach: {obnat_entries(api, eid)}")
     check(not any(n.startswith("OutBoundNAT") for n in nat_names(api)),
           f"a WinNAT object stayed after the detach: {nat_names(api)}")

@@ -23,7 +23,12 @@
 # and added again restores it, a v2 remote endpoint (Flags 1) with a
 # ProviderAddress policy carries A -> B alone and its deletion stops it, a
 # restart of B with --state restores its routes, an unknown VNI from C is
-# dropped and counted.
+# dropped and counted. OutBoundNAT (win-overlay's policy, exceptions the
+# cluster and service CIDRs) on A's pod alone: an "outside" namespace
+# ovn-$$-out (198.51.100.7) behind C, which routes for it (A's uplink has
+# C as its default gateway), is pinged and sees A's TCP connection from
+# A's host address; B's pod, without the policy, has no route there;
+# policystatus shows the policy Enforced with its counters.
 # Prints "PASS name" / "FAIL name: why", then "e2e-overlay: N passed, M
 # failed". Everything made is removed on exit, also on failure (trap).
 set -u
@@ -37,20 +42,21 @@ PY=/usr/bin/python3
 e2e_init e2e-overlay overlay
 
 ID=$$
-NS_UL=ov-$ID-ul NS_C=ov-$ID-c NS_CP=ov-$ID-cp
+NS_UL=ov-$ID-ul NS_C=ov-$ID-c NS_CP=ov-$ID-cp NS_OUT=ovn-$ID-out
 UPA=ovA$ID UPB=ovB$ID
 EAL_PREFIX=ov$ID
 VNI=4096
 PA_A=10.99.0.1 PA_B=10.99.0.2 PA_C=10.99.0.3
 SUB_A=10.244.1 SUB_B=10.244.2 SUB_C=10.244.3
 C_VTEP_MAC=0e:2a:00:00:00:03
+OUT_IP=198.51.100.7 OUT_GW=198.51.100.1 ECHO_PORT=7777
 declare -A PID LOG SOCK STATE NET DRMAC POD
 
 cleanup_hook() {
 	local h
 	for h in A B; do stop_host "$h"; done
 	for h in A B; do [ -n "${POD[$h]:-}" ] && E2E_NS+=("${POD[$h]}"); done
-	E2E_NS+=("$NS_CP" "$NS_C" "$NS_UL")
+	E2E_NS+=("$NS_OUT" "$NS_CP" "$NS_C" "$NS_UL")
 	E2E_DEVS+=("$UPA" "$UPB")
 }
 
@@ -61,14 +67,16 @@ api() { # api HOST METHOD PATH [BODY]
 
 # start_host A|B: vswitchd for host A or B (its uplink, its state file).
 start_host() {
-	local h=$1 up pa mac cores end
-	[ "$h" = A ] && { up=$UPA pa=$PA_A mac=02:00:0a:63:00:01 cores="-l 0,1"; }
+	local h=$1 up pa mac cores end gw=""
+	# A's default gateway is C (the outside's router, OutBoundNAT cases)
+	[ "$h" = A ] && { up=$UPA pa=$PA_A mac=02:00:0a:63:00:01 cores="-l 0,1"
+			  gw=", \"DefaultGateway\": \"$PA_C\""; }
 	[ "$h" = B ] && { up=$UPB pa=$PA_B mac=02:00:0a:63:00:02 cores="-l 0,1 --main-lcore 1"; }
 	SOCK[$h]=$W/hns-$h.sock STATE[$h]=$W/state-$h.db LOG[$h]=$W/vswitchd-$h.log
 	cat >"$W/$h.json" <<EOF
 {"Switch": {"Name": "host$h"},
  "Ports": [{"Name": "up", "Devargs": "net_af_packet0,iface=$up", "Uplink": true,
-            "MacAddress": "$mac", "IPAddresses": ["$pa/24"]}]}
+            "MacAddress": "$mac", "IPAddresses": ["$pa/24"]$gw}]}
 EOF
 	for _ in 1 2 3 4 5; do
 		: >"${LOG[$h]}"
@@ -147,6 +155,20 @@ underlay() {
 	nsx "$NS_CP" ip addr add $SUB_C.2/24 dev eth0
 	nsx "$NS_CP" ip link set eth0 mtu 1450 up
 	nsx "$NS_CP" ip route add default via $SUB_C.1
+	# the outside, one routed hop beyond the underlay: C routes for it
+	ip netns add "$NS_OUT" || return 1
+	nsx "$NS_OUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null
+	nsx "$NS_C" ip link add out0 type veth peer name eth0 netns "$NS_OUT" || return 1
+	# full checksums from the outside: a partial one would reach A's
+	# af_packet uplink still partial through C's forwarding
+	quiet_dev "$NS_OUT" eth0
+	quiet_dev "$NS_C" out0
+	nsx "$NS_C" ip addr add $OUT_GW/24 dev out0
+	nsx "$NS_C" ip link set out0 up
+	nsx "$NS_OUT" ip link set lo up
+	nsx "$NS_OUT" ip addr add $OUT_IP/24 dev eth0
+	nsx "$NS_OUT" ip link set eth0 up
+	nsx "$NS_OUT" ip route add default via $OUT_GW
 }
 
 # C learns host h's subnet as flannel's Linux node learns a Windows node's
@@ -173,8 +195,9 @@ rsr() { # rsr HOST Add|Remove PREFIX PA DRMAC: a RemoteSubnetRoute PATCH
 
 # flannel's vxlan sequence on host h, then its pod
 make_host() {
-	local h=$1 sub pa out net ep ns mac
-	[ "$h" = A ] && { sub=$SUB_A pa=$PA_A; }
+	local h=$1 sub pa out net ep ns mac obnat=""
+	[ "$h" = A ] && { sub=$SUB_A pa=$PA_A
+			  obnat=', {"Type": "OutBoundNAT", "ExceptionList": ["10.244.0.0/16", "10.96.0.0/12"]}'; }
 	[ "$h" = B ] && { sub=$SUB_B pa=$PA_B; }
 	out=$(api "$h" POST /v2/networks "{\"Name\": \"flannel.$VNI\", \"Type\": \"Overlay\", \"Policies\": [{\"Type\": \"NetAdapterName\", \"Settings\": {\"NetworkAdapterName\": \"up\"}}], \"MacPool\": {}, \"Dns\": {}, \"Ipams\": [{\"Type\": \"Static\", \"Subnets\": [{\"IpAddressPrefix\": \"$sub.0/24\", \"Policies\": [{\"Type\": \"VSID\", \"Settings\": {\"IsolationId\": $VNI}}], \"Routes\": [{\"NextHop\": \"$sub.1\", \"DestinationPrefix\": \"0.0.0.0/0\"}]}]}], \"Flags\": 8, \"SchemaVersion\": {\"Major\": 2, \"Minor\": 0}}")
 	net=$(echo "$out" | jget 'd["Output"]["ID"]') || { WHY="host $h POST /v2/networks: $out"; return 1; }
@@ -187,7 +210,7 @@ make_host() {
 	api "$h" PATCH "/v2/networks/$net" '{"ResourceType": "Policy", "RequestType": "Add", "Settings": {"Policies": [{"Type": "HostRoute", "Settings": {}}]}}' | ok ||
 		{ WHY="host $h HostRoute PATCH failed"; return 1; }
 	mac=$(printf '0E-2A-%02x-%02x-%02x-%02x' $(echo "$sub.2" | tr . ' '))
-	out=$(api "$h" POST /endpoints/ "{\"Name\": \"pod$h\", \"VirtualNetwork\": \"$net\", \"IPAddress\": \"$sub.2\", \"MacAddress\": \"$mac\", \"EncapOverhead\": 50, \"Policies\": [{\"Type\": \"PA\", \"PA\": \"$pa\"}]}")
+	out=$(api "$h" POST /endpoints/ "{\"Name\": \"pod$h\", \"VirtualNetwork\": \"$net\", \"IPAddress\": \"$sub.2\", \"MacAddress\": \"$mac\", \"EncapOverhead\": 50, \"Policies\": [{\"Type\": \"PA\", \"PA\": \"$pa\"}$obnat]}")
 	ep=$(echo "$out" | jget 'd["Output"]["ID"]') || { WHY="host $h POST /endpoints/: $out"; return 1; }
 	EPID[$h]=$ep
 	out=$(api "$h" POST /v2/namespaces '{"Type": "Host", "SchemaVersion": {"Major": 2, "Minor": 0}}')
@@ -211,6 +234,7 @@ setup() {
 	rsr B Add $SUB_A.0/24 $PA_A "${DRMAC[A]}" | ok || { SETUP_WHY="B: RemoteSubnetRoute to A"; return; }
 	rsr B Add $SUB_C.0/24 $PA_C "$C_VTEP_MAC" | ok || { SETUP_WHY="B: RemoteSubnetRoute to C"; return; }
 	linux_learns A && linux_learns B || { SETUP_WHY="Linux host: vxlan FDB/neighbour/route"; return; }
+	tcp_echo "$NS_OUT" $OUT_IP $ECHO_PORT
 	SETUP_OK=1
 }
 need_setup() { [ $SETUP_OK = 1 ] && return 0; WHY="setup: $SETUP_WHY"; return 1; }
@@ -326,11 +350,48 @@ test_ov_unknown_vni_dropped_and_counted() {
 	[ "$after" -ge $((before + 3)) ] || { WHY="VXLAN unknown VNI: $before -> $after"; return 1; }
 }
 
+# ---- OutBoundNAT (A's pod only)
+
+test_ov_obnat_outside_sees_the_host_address() {
+	need_setup || return 1
+	wait_listening "$NS_OUT" tcp $ECHO_PORT || { WHY="the echo server did not listen"; return 1; }
+	expect_seen_from "${POD[A]}" $OUT_IP $ECHO_PORT $PA_A
+}
+
+test_ov_obnat_ping_out_through_the_nat() {
+	need_setup || return 1
+	wait_ping "${POD[A]}" $OUT_IP 10 || { WHY="no ping A's pod -> outside within 10 s"; return 1; }
+	ping3 "${POD[A]}" $OUT_IP
+}
+
+test_ov_obnat_pod_without_it_has_no_route() {
+	need_setup || return 1
+	local before after
+	before=$(drops B "No route to destination")
+	ping_fails "${POD[B]}" $OUT_IP || { WHY="B's pod reaches the outside without OutBoundNAT"; return 1; }
+	after=$(drops B "No route to destination")
+	[ "$after" -gt "$before" ] || { WHY="no 'No route to destination' drop counted on B ($before -> $after)"; return 1; }
+}
+
+test_ov_obnat_policystatus_enforced_with_counters() {
+	need_setup || return 1
+	local st ok
+	seen_from "${POD[A]}" $OUT_IP $ECHO_PORT >/dev/null
+	st=$(api A GET "/endpoints/${EPID[A]}/policystatus")
+	ok=$(echo "$st" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); p=[s for s in d["Output"] if s["Type"] == "OutBoundNAT"]; print(int(len(p) == 1 and p[0]["Status"] == "Enforced" and p[0]["Packets"] > 0 and p[0]["Sessions"] >= 1 and p[0]["ExternalAddress"] == sys.argv[1]))' "$PA_A")
+	[ "$ok" = 1 ] && return 0
+	WHY="policystatus: $st"
+	return 1
+}
+
 setup
 for t in test_ov_dr_answers_arp_and_ping_for_the_gateway test_ov_pod_a_reaches_pod_b \
 	test_ov_pod_b_reaches_pod_a test_ov_linux_pod_reaches_hvswitch_pods \
 	test_ov_hvswitch_pods_reach_the_linux_pod test_ov_iperf3_between_hvswitch_hosts \
-	test_ov_policystatus_pa_enforced test_ov_removed_remote_subnet_route_stops_traffic \
+	test_ov_policystatus_pa_enforced test_ov_obnat_outside_sees_the_host_address \
+	test_ov_obnat_ping_out_through_the_nat test_ov_obnat_pod_without_it_has_no_route \
+	test_ov_obnat_policystatus_enforced_with_counters \
+	test_ov_removed_remote_subnet_route_stops_traffic \
 	test_ov_remote_endpoint_with_provider_address_carries_traffic \
 	test_ov_unknown_vni_dropped_and_counted test_ov_restart_with_state_restores_routes; do
 	run_case "$t"

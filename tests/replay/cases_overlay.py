@@ -10,16 +10,18 @@ Calico makes it: subnet VSID 4096, gateway .1) whose DR MAC is given
 (its DR MAC DR_B) and 10.244.0.0/16 -> PEER_C (DR_C), so longest prefix
 wins. Outer headers are compared byte for byte, UDP source port included
 (the inner flow's CRC32C hash, computed here as vxlan_src_port does).
+The OutBoundNAT cases (run_obnat) add a default gateway beyond the uplink
+and win-overlay's OutBoundNAT policy on e1.
 """
 
 import logging
 
 from frames import BCAST
-from harness import (NO_ROUTE, OVERLAY_NO_DESTINATION, OVERLAY_TOO_BIG, Port,
-                     VXLAN_BAD_HEADER, VXLAN_UNKNOWN_VNI, check)
+from harness import (NAT_FILTERED, NO_ROUTE, OVERLAY_NO_DESTINATION, OVERLAY_TOO_BIG,
+                     Port, TTL_EXPIRED, VXLAN_BAD_HEADER, VXLAN_UNKNOWN_VNI, check)
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.layers.inet import IP, UDP, ICMP  # noqa: E402
+from scapy.layers.inet import IP, TCP, UDP, ICMP  # noqa: E402
 from scapy.layers.l2 import ARP, Ether  # noqa: E402
 from scapy.layers.vxlan import VXLAN  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
@@ -335,3 +337,162 @@ def test_overlay_pods_isolated_from_the_uplink_at_l2(ctx):
     res.expect_out("p2", [ask])
     res.expect_nothing("up", "p1")
     res.expect_drops({})
+
+
+# ---- OutBoundNAT from Overlay pods (win-overlay, Calico VXLAN) ----
+
+OUT_GW, OUT_GW_MAC = "10.99.0.254", "02:00:00:00:99:fe"
+WIN_OVERLAY = [{"Type": "OutBoundNAT", "ExceptionList": ["10.244.0.0/16", "10.96.0.0/12"]}]
+FILLERS = 40
+
+
+def run_obnat(ctx, up=(), p1=(), p2=(), e1_policies=None, workers=1):
+    """run() with a default gateway beyond the uplink (a static neighbour)
+    and e1 carrying win-overlay's OutBoundNAT (cluster and service CIDRs
+    as exceptions) besides its PA; e2 has none."""
+    e1 = endpoint("e1", E1_IP, E1)
+    e1["Policies"] += WIN_OVERLAY if e1_policies is None else e1_policies
+    ports = [Port("up", uplink=True, send=list(up)), Port("p1", send=list(p1)),
+             Port("p2", send=list(p2))]
+    fields = {"up": {"MacAddress": UP_MAC, "IPAddresses": [PA + "/24"],
+                     "DefaultGateway": OUT_GW,
+                     "Neighbors": [{"IPAddress": PEER_B, "MacAddress": PEER_B_MAC},
+                                   {"IPAddress": OUT_GW, "MacAddress": OUT_GW_MAC}]},
+              "p1": {"Endpoint": "e1"}, "p2": {"Endpoint": "e2"}}
+    return ctx.run_switch(ports, port_fields=fields,
+                          root={"Networks": [network()],
+                                "Endpoints": [e1, endpoint("e2", E2_IP, E2)]},
+                          workers=workers)
+
+
+def fillers(n=FILLERS):
+    """Unsolicited UDP to the host address from outside: NAT filtered.
+    They go before the replies so that the pod's frames make the sessions
+    first (the ports' captures are read concurrently)."""
+    return [bytes(Ether(dst=UP_MAC, src=OUT_GW_MAC) /
+                  IP(src="198.51.100.99", dst=PA, id=i + 1) /
+                  UDP(sport=7777, dport=40000 + i) / Raw(b"unsolicited"))
+            for i in range(n)]
+
+
+def pod_tcp(dst_mac, src_mac, src, dst, sport, dport, flags, ttl=64, seq=1000, ack=0):
+    return (Ether(dst=dst_mac, src=src_mac) / IP(src=src, dst=dst, id=11, ttl=ttl) /
+            TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack))
+
+
+def obnat_nat(res):
+    name = "OutBoundNAT " + PA
+    nats = [n for n in res.stats.get("Nat", {}).get("Nats", []) if n.get("Name") == name]
+    check(len(nats) == 1, f"/stats Nat.Nats has no '{name}': {res.stats.get('Nat')}")
+    return nats[0]
+
+
+def test_overlay_obnat_udp_and_tcp_to_the_outside_snat_to_the_host_and_back(ctx):
+    """An Overlay pod with win-overlay's OutBoundNAT: its UDP and TCP to
+    the DR for outside addresses (no overlay route, not an exception) are
+    routed out of the uplink SNATed to the host address (the provider
+    address): source MAC the uplink's, destination the default gateway's
+    (the router's neighbour table), TTL - 1, ports kept (free, in the
+    pool). The replies to the host address are translated back and
+    delivered to the pod from the DR MAC with TTL - 1; the fillers before
+    them, with no session, are NAT filtered."""
+    udp = pod_udp(DR, E1, E1_IP, "8.8.8.8", "dns-q")
+    syn = pod_tcp(DR, E1, E1_IP, "203.0.113.80", 40000, 80, "S")
+    udp_reply = (Ether(dst=UP_MAC, src=OUT_GW_MAC) / IP(src="8.8.8.8", dst=PA, id=9, ttl=60) /
+                 UDP(sport=5678, dport=1234) / Raw(b"dns-a"))
+    synack = pod_tcp(UP_MAC, OUT_GW_MAC, "203.0.113.80", PA, 80, 40000, "SA", ttl=50,
+                     seq=5000, ack=1001)
+    res = run_obnat(ctx, up=fillers() + [bytes(udp_reply), bytes(synack)],
+                    p1=[bytes(udp), bytes(syn)])
+    res.expect_out("up", [
+        bytes(Ether(dst=OUT_GW_MAC, src=UP_MAC) / IP(src=PA, dst="8.8.8.8", id=7, ttl=63) /
+              UDP(sport=1234, dport=5678) / Raw(b"dns-q")),
+        bytes(pod_tcp(OUT_GW_MAC, UP_MAC, PA, "203.0.113.80", 40000, 80, "S", ttl=63))])
+    res.expect_out("p1", [
+        bytes(Ether(dst=E1, src=DR) / IP(src="8.8.8.8", dst=E1_IP, id=9, ttl=59) /
+              UDP(sport=5678, dport=1234) / Raw(b"dns-a")),
+        bytes(pod_tcp(E1, DR, "203.0.113.80", E1_IP, 80, 40000, "SA", ttl=49, seq=5000,
+                      ack=1001))])
+    res.expect_nothing("p2")
+    res.expect_drops({"up": {NAT_FILTERED: FILLERS}})
+    nat = obnat_nat(res)
+    check(nat.get("SessionsCreated") == 2 and nat.get("TranslatedOut") == 2 and
+          nat.get("TranslatedIn") == 2, f"OutBoundNAT counters: {nat}")
+
+
+def test_overlay_obnat_ping_out_and_back(ctx):
+    """The pod's ping to an outside address leaves SNATed (echo id from the
+    pool: the pod's kept) and the echo reply to the host address reaches
+    the pod from the DR MAC; a ping to the host address itself from
+    outside is answered by the router, not taken for a reply."""
+    ping = (Ether(dst=DR, src=E1) / IP(src=E1_IP, dst="198.51.100.7", id=5, ttl=64) /
+            ICMP(type=8, id=4321, seq=1) / Raw(b"ping"))
+    pong = (Ether(dst=UP_MAC, src=OUT_GW_MAC) / IP(src="198.51.100.7", dst=PA, id=6, ttl=55) /
+            ICMP(type=0, id=4321, seq=1) / Raw(b"ping"))
+    res = run_obnat(ctx, up=fillers() + [bytes(pong)], p1=[bytes(ping)])
+    res.expect_out("up", [bytes(Ether(dst=OUT_GW_MAC, src=UP_MAC) /
+                                IP(src=PA, dst="198.51.100.7", id=5, ttl=63) /
+                                ICMP(type=8, id=4321, seq=1) / Raw(b"ping"))])
+    res.expect_out("p1", [bytes(Ether(dst=E1, src=DR) /
+                                IP(src="198.51.100.7", dst=E1_IP, id=6, ttl=54) /
+                                ICMP(type=0, id=4321, seq=1) / Raw(b"ping"))])
+    res.expect_drops({"up": {NAT_FILTERED: FILLERS}})
+
+
+def test_overlay_obnat_exceptions_and_pods_without_it_have_no_route(ctx):
+    """What stays "No route to destination": a destination in the
+    exceptions that no overlay route holds (the service CIDR) and any
+    outside address from a pod without OutBoundNAT; an exception that a RemoteSubnetRoute
+    holds is still encapsulated with the pod's own address. Nothing is
+    SNATed (no session)."""
+    to_svc = pod_udp(DR, E1, E1_IP, "10.96.0.10", "svc")
+    to_b = pod_udp(DR, E1, E1_IP, "10.244.2.5", "to-b")
+    e2_out = pod_udp(DR, E2, E2_IP, "8.8.8.8", "e2-out")
+    res = run_obnat(ctx, p1=[bytes(to_svc), bytes(to_b)], p2=[bytes(e2_out)])
+    inner_b = pod_udp(DR_B, DR, E1_IP, "10.244.2.5", "to-b", ttl=63)
+    res.expect_out("up", [encapsulated(PEER_B_MAC, PEER_B, inner_b)])
+    res.expect_nothing("p1", "p2")
+    res.expect_drops({"p1": {NO_ROUTE: 1}, "p2": {NO_ROUTE: 1}})
+    check(obnat_nat(res).get("SessionsCreated") == 0, "a session was made")
+
+
+def test_overlay_obnat_ttl_one_expires_at_the_dr(ctx):
+    """The DR routes what it SNATs: a pod's frame with TTL 1 to the outside
+    is dropped "TTL expired", untranslated."""
+    res = run_obnat(ctx, p1=[bytes(pod_udp(DR, E1, E1_IP, "8.8.8.8", "ttl1", ttl=1))])
+    res.expect_nothing("up", "p1", "p2")
+    res.expect_drops({"p1": {TTL_EXPIRED: 1}})
+    check(obnat_nat(res).get("SessionsCreated") == 0, "a session was made")
+
+
+def test_overlay_obnat_only_through_the_dr(ctx):
+    """Only the DR SNATs an Overlay pod's frames: one to an unknown MAC
+    (not the DR's) for an outside address is switched as before, to the
+    other pods alone (isolated from the uplink at L2), untranslated."""
+    stray = pod_udp("02:00:00:00:00:77", E1, E1_IP, "8.8.8.8", "stray")
+    res = run_obnat(ctx, p1=[bytes(stray)])
+    res.expect_out("p2", [bytes(stray)])
+    res.expect_nothing("up", "p1")
+    res.expect_drops({})
+    check(obnat_nat(res).get("SessionsCreated") == 0, "a session was made")
+
+
+def test_overlay_obnat_two_workers_hand_the_pod_traffic_to_the_owner(ctx):
+    """Ports are dealt to workers round-robin: "up" to worker 0, which owns
+    the OutBoundNAT's WinNAT object, the pod's port "p1" to worker 1, which
+    routes and hands every frame the rule SNATs to the owner through its
+    ring (the owner sends it to the next hop); the one a RemoteSubnetRoute
+    takes is encapsulated on worker 1."""
+    frames = [bytes(Ether(dst=DR, src=E1) / IP(src=E1_IP, dst="8.8.8.8", id=7, ttl=64) /
+                    UDP(sport=5000 + i, dport=53) / Raw(b"f%d" % i)) for i in range(20)]
+    to_b = pod_udp(DR, E1, E1_IP, "10.244.2.5", "to-b")
+    res = run_obnat(ctx, p1=frames + [bytes(to_b)], workers=2)
+    want = [bytes(Ether(dst=OUT_GW_MAC, src=UP_MAC) / IP(src=PA, dst="8.8.8.8", id=7, ttl=63) /
+                  UDP(sport=5000 + i, dport=53) / Raw(b"f%d" % i)) for i in range(20)]
+    want.append(encapsulated(PEER_B_MAC, PEER_B,
+                             pod_udp(DR_B, DR, E1_IP, "10.244.2.5", "to-b", ttl=63)))
+    res.expect_out("up", want, ordered=False)
+    res.expect_drops({})
+    nat = obnat_nat(res)
+    check(nat.get("SessionsCreated") == 20 and nat.get("TranslatedOut") == 20,
+          f"OutBoundNAT counters: {nat}")

@@ -134,3 +134,16 @@ Test(obnat_rule, bad_prefix_names_the_field)
 	cr_assert_eq(obnat_hns_rule(ep, &o, err, sizeof(err)), 0);
 	json_decref(ep);
 }
+
+Test(obnat_rule, enforced_on_l2bridge_transparent_and_overlay_networks)
+{
+	cr_assert(obnat_hns_network_type("L2Bridge"));
+	cr_assert(obnat_hns_network_type("transparent"));
+	cr_assert(obnat_hns_network_type("Overlay"));
+	cr_assert(obnat_hns_network_type("overlay"));
+	cr_assert_not(obnat_hns_network_type("NAT"));
+	cr_assert_not(obnat_hns_network_type("ICS"));
+	cr_assert_not(obnat_hns_network_type("L2Tunnel"));
+	cr_assert_not(obnat_hns_network_type(""));
+	cr_assert_not(obnat_hns_network_type(NULL));
+}

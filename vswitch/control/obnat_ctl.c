@@ -91,6 +91,7 @@ static int publish(struct vswitch *sw, const struct obnat_ctl *c)
 		op->uplink = c->ep[p].uplink;
 		op->ip4 = rte_cpu_to_be_32(c->ep[p].ip4);
 		op->mac = c->ep[p].mac;
+		op->routed = c->ep[p].routed;
 		/* loopback-DSR: its Destinations hold its own address */
 		if (c->ep[p].ip4 != 0 &&
 		    obnat_prefixes_hold(c->ep[p].rule.destinations,

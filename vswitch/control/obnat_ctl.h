@@ -26,6 +26,7 @@ struct obnat_endpoint {
 	uint16_t uplink;      /* the port its network leaves by */
 	uint32_t ip4;         /* the endpoint's IPv4 address, host order */
 	struct rte_ether_addr mac; /* its own MAC */
+	bool routed;          /* an Overlay endpoint: the DR routes what is SNATed */
 };
 
 /* Sets (replaces) port's OutBoundNAT. 0, or -1 with err (no router, NAT

@@ -167,7 +167,9 @@ void forward_burst(struct worker *w, uint16_t in_port, const struct l2b_view *l2
 {
 	const struct obnat_view *ob = obnat_view_get(w->sw);
 
-	if (unlikely(obnat_port_on(ob, in_port)))
+	/* a routed (Overlay) endpoint's SNAT is the DR's (overlay.c): what
+	 * reaches forwarding from it is bridged within its subnet */
+	if (unlikely(obnat_port_on(ob, in_port)) && !ob->port[in_port].routed)
 		forward_obnat(w, &ob->port[in_port], in_port, l2b, bl, pkts, meta, n);
 	else if (likely(l2b == NULL))
 		forward_loop(w, egress_src_port(in_port), bl, pkts, meta, n);

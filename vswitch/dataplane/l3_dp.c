@@ -312,14 +312,14 @@ static void trace_nat_events(struct worker *w, const struct pkt_meta *pm,
 	}
 }
 
-/* An OutBoundNAT's translation: bridged on, not routed (obnat_dp.h). */
+/* An OutBoundNAT's translation: on as forwarding or the DR sent it (obnat_dp.h). */
 static void obnat_finish(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 			 struct pkt_meta *pm, uint16_t off, bool inbound,
 			 enum winnat_verdict verdict, enum winnat_drop why)
 {
 	switch (verdict) {
 	case WINNAT_TO_OUTSIDE:
-		obnat_send_out(w, in_port, m, pm, true);
+		obnat_send_out(w, in_port, m, pm, off, true);
 		return;
 	case WINNAT_TO_INSIDE:
 		obnat_deliver(w, m, pm, off);
@@ -331,7 +331,7 @@ static void obnat_finish(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
 	default:
 		/* not TCP/UDP/ICMP: WinNAT leaves it, it leaves as it came */
 		if (!inbound)
-			obnat_send_out(w, in_port, m, pm, false);
+			obnat_send_out(w, in_port, m, pm, off, false);
 		else
 			drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return;
@@ -399,7 +399,7 @@ static void nat_run(struct worker *w, const struct l3_view *v,
 	uint32_t sender;
 
 	if (!n->obnat && ttl_expires(w, in_port, m, pm, off))
-		return; /* an OutBoundNAT bridges: TTL is the endpoint's business */
+		return; /* an OutBoundNAT bridges, or the DR routed it: not the router's TTL */
 	sender = ipv4_source(m, off);
 	verdict = inbound ? winnat_inbound(n->nat, m, off, now, &ev, &why)
 			  : winnat_outbound(n->nat, m, off, now, &ev, &why);

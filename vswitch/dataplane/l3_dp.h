@@ -45,8 +45,10 @@ struct l3_nat_view {
 	uint16_t owner;   /* worker id */
 	uint8_t slot;
 	/* an HNS OutBoundNAT (obnat_dp.h): no inside ports (its packets come
-	 * from forwarding, l3_obnat_outbound), bridged not routed (no TTL
-	 * change), replies delivered by obnat_deliver */
+	 * from forwarding or an Overlay network's DR, l3_obnat_outbound), no
+	 * TTL change here (bridged, or routed by the DR: the TTL is the
+	 * DR's), sent on by obnat_send_out, replies delivered by
+	 * obnat_deliver */
 	bool obnat;
 };
 
@@ -114,7 +116,8 @@ void l3_uplink_send(struct worker *w, const struct l3_view *v,
 		    struct rte_mbuf *m, struct pkt_meta *pm, uint16_t off);
 
 /* OutBoundNAT (obnat_dp.h): frames forwarding sends from in_port to its
- * uplink, IPv4 at off[i], translated by the NAT in slot (handed to its
+ * uplink (or an Overlay network's DR routes out of it: overlay.c), IPv4
+ * at off[i], translated by the NAT in slot (handed to its
  * owner if that is another worker) and sent on by obnat_send_out. */
 void l3_obnat_outbound(struct worker *w, uint8_t slot, uint16_t in_port,
 		       struct rte_mbuf **m, struct pkt_meta *pm, const uint16_t *off,

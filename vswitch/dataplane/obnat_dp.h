@@ -18,6 +18,15 @@
  * uplink, or is unknown (flooded otherwise: an SNATed one goes to the
  * uplink alone).
  *
+ * An Overlay endpoint's OutBoundNAT (routed) is the distributed router's
+ * instead (overlay.h): a pod's frame to the DR that no overlay route,
+ * local endpoint or HostRoute takes and that its rule SNATs is routed
+ * (TTL - 1) to the same WinNAT object, then out of the uplink through the
+ * router's next-hop resolution (l3_uplink_send: source MAC the router's,
+ * destination the next hop's); its replies are delivered from the DR MAC
+ * (TTL - 1). Forwarding leaves such a port's frames alone (what reaches
+ * it is bridged within the pod subnet).
+ *
  * The loopback-DSR form (`Destinations: [podIP]`: a pod reaching itself
  * through a DSR load balancer VIP) is not this stage's: the LB stage runs
  * first and SNATs such a connection itself (obnat_loopback_snat, lb_dp.h).
@@ -48,6 +57,10 @@ struct obnat_port {
 	uint16_t uplink;    /* the port its network leaves by */
 	uint32_t ip4;       /* the endpoint's address, network order */
 	struct rte_ether_addr mac; /* the endpoint's own MAC */
+	/* an Overlay endpoint: the DR routes what is SNATed (out by the
+	 * router's next hop, replies from the DR MAC, TTL - 1 both ways);
+	 * false: bridged (L2Bridge, Transparent) */
+	bool routed;
 	/* loopback-DSR (`Destinations` holding the endpoint's own address):
 	 * the address (host order) a DSR load balancer SNATs the endpoint's
 	 * connection to itself to (its external address); 0: none (lb_dp.c,
@@ -109,13 +122,15 @@ static inline bool obnat_wants(const struct obnat_port *op, const struct rte_mbu
 }
 
 /* After translation (on the NAT's owner): out of the endpoint's uplink as
- * forwarding would have sent it. translated: count it as SNATed (false:
- * a protocol WinNAT leaves alone, sent as it came). */
+ * forwarding would have sent it, or (routed) as the router sends to its
+ * next hop; IPv4 at off. translated: count it as SNATed (false: a
+ * protocol WinNAT leaves alone, sent as it came). */
 void obnat_send_out(struct worker *w, uint16_t in_port, struct rte_mbuf *m,
-		    struct pkt_meta *pm, bool translated);
+		    struct pkt_meta *pm, uint16_t off, bool translated);
 
 /* A reply translated back (destination now the endpoint's address): to
- * the endpoint's port with its own MAC, else dropped (no route). */
+ * the endpoint's port with its own MAC (routed: from its network's DR
+ * MAC, TTL - 1), else dropped (no route). */
 void obnat_deliver(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 		   uint16_t off);
 

@@ -15,6 +15,7 @@
 #include "egress.h"
 #include "l3.h"
 #include "l3_dp.h"
+#include "obnat_dp.h"
 #include "vxlan.h"
 #include "worker.h"
 
@@ -109,8 +110,20 @@ static void send_encapsulated(struct worker *w, uint16_t in_port, const struct o
 	l3_uplink_send(w, l3, m, pm, RTE_ETHER_HDR_LEN);
 }
 
-/* A pod's IPv4 frame to the DR MAC: to a local endpoint, a remote route,
- * the DR itself (ping), or dropped. */
+/* A burst's state (ov_ingress_burst): the remote route the last frame
+ * took, and the frames the endpoint's OutBoundNAT SNATs to the outside,
+ * translated together at the end of the burst (l3_obnat_outbound). */
+struct ov_burst {
+	const struct ov_route *last;
+	/* the port's OutBoundNAT when it is routed and the router's uplink
+	 * is its uplink; NULL: none (no SNAT) */
+	const struct obnat_port *snat;
+	uint16_t nb_snat;
+	uint16_t snat_off[VS_BURST];
+	struct rte_mbuf *snat_m[VS_BURST];
+	struct pkt_meta snat_pm[VS_BURST];
+};
+
 /* The remote route for dst in network ni: the one the burst used last
  * when dst lies in it and no longer route can (no_longer_inside), else
  * the lookup's, kept for the next frame. A burst of a pod's frames mostly
@@ -128,9 +141,36 @@ static const struct ov_route *route_cached(const struct ov_view *v, uint8_t ni,
 	return r;
 }
 
+/* A pod's frame for which the network has no route (no local endpoint,
+ * remote route or HostRoute): to the outside through the endpoint's
+ * OutBoundNAT when its rule SNATs dst (obnat_dp.h), routed (TTL - 1) and
+ * set aside for the burst's translation; else "No route to destination".
+ * An address of the pod subnet or the host's provider address is never
+ * SNATed (no route: nothing outside holds it). Not encapsulated: no
+ * overlay MTU check. */
+static void route_outside(struct worker *w, const struct ov_net *n, struct ov_burst *b,
+			  uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm,
+			  uint16_t off, uint32_t dst)
+{
+	if (b->snat == NULL || (dst & n->mask) == n->subnet || dst == n->pa ||
+	    !obnat_rule_snat(&b->snat->rule, dst)) {
+		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		return;
+	}
+	if (ipv4_ttl_decrement(m, off) == 0) {
+		drop_traced(w, in_port, m, pm, DROP_TTL_EXPIRED);
+		return;
+	}
+	b->snat_m[b->nb_snat] = m;
+	b->snat_pm[b->nb_snat] = *pm;
+	b->snat_off[b->nb_snat++] = off;
+}
+
+/* A pod's IPv4 frame to the DR MAC: to a local endpoint, a remote route,
+ * the DR itself (ping), the outside (OutBoundNAT), or dropped. */
 static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni,
 			   uint16_t in_port, struct rte_mbuf *m, struct pkt_meta *pm,
-			   uint16_t off, const struct ov_route **last)
+			   uint16_t off, struct ov_burst *b)
 {
 	const struct ov_net *n = &v->nets[ni];
 	struct rte_ipv4_hdr *ip;
@@ -159,12 +199,12 @@ static void route_from_pod(struct worker *w, const struct ov_view *v, uint8_t ni
 		return;
 	}
 	ep = (dst & n->mask) == n->subnet || !n->eps_in_subnet ? ov_ep_by_ip(v, ni, dst) : NULL;
-	r = ep == NULL ? route_cached(v, ni, dst, last) : NULL;
+	r = ep == NULL ? route_cached(v, ni, dst, &b->last) : NULL;
 	/* HostRoute: the host (its provider address) through its vNIC */
 	if (ep == NULL && r == NULL && dst == n->pa && n->host_ep >= 0)
 		ep = &v->eps[n->host_ep];
 	if (ep == NULL && r == NULL) {
-		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
+		route_outside(w, n, b, in_port, m, pm, off, dst);
 		return;
 	}
 	/* as a router does: the MTU before the TTL, so an ICMP error quotes
@@ -262,7 +302,7 @@ static const struct rte_ether_addr *arp_answer(const struct ov_view *v, uint8_t 
 
 /* From an overlay endpoint port: true when consumed. */
 static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port,
-		     struct rte_mbuf *m, struct pkt_meta *pm, const struct ov_route **last)
+		     struct rte_mbuf *m, struct pkt_meta *pm, struct ov_burst *b)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint8_t ni = (uint8_t)v->port_net[in_port];
@@ -296,7 +336,7 @@ static bool from_pod(struct worker *w, const struct ov_view *v, uint16_t in_port
 		drop_traced(w, in_port, m, pm, DROP_NO_ROUTE);
 		return true;
 	}
-	route_from_pod(w, v, ni, in_port, m, pm, off, last);
+	route_from_pod(w, v, ni, in_port, m, pm, off, b);
 	return true;
 }
 
@@ -305,8 +345,9 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			  struct pkt_meta *meta, uint16_t n)
 {
 	uint32_t bit = UINT32_C(1) << in_port;
-	const struct ov_route *last = NULL;
+	const struct obnat_view *ob;
 	const struct ov_net *net;
+	struct ov_burst b;
 	const struct l3_view *l3;
 	uint8_t ni;
 	uint16_t j = 0;
@@ -321,12 +362,20 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 	 * network's (else every frame takes the full path, which drops) */
 	if (l3 != NULL && (!l3->has_uplink || l3->uplink != net->uplink))
 		l3 = NULL;
+	b.last = NULL;
+	b.nb_snat = 0;
+	b.snat = NULL;
+	/* OutBoundNAT (obnat_dp.h): the router sends what is SNATed too */
+	ob = obnat_view_get(w->sw);
+	if (unlikely(obnat_port_on(ob, in_port)) && l3 != NULL && ob->port[in_port].routed &&
+	    ob->port[in_port].uplink == l3->uplink)
+		b.snat = &ob->port[in_port];
 	for (uint16_t i = 0; i < n && i < OV_PREFETCH_AHEAD; i++)
 		ov_prefetch_headers(pkts[i], true);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + OV_PREFETCH_AHEAD < n)
 			ov_prefetch_headers(pkts[i + OV_PREFETCH_AHEAD], true);
-		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &last, &l3->router_mac)) {
+		if (l3 != NULL && encap_fast(v, net, ni, pkts[i], &b.last, &l3->router_mac)) {
 			struct pkt_meta *pm = &meta[i];
 
 			pm->in_port = in_port;
@@ -336,10 +385,13 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			l3_uplink_send(w, l3, pkts[i], pm, RTE_ETHER_HDR_LEN);
 			continue;
 		}
-		if (!from_pod(w, v, in_port, pkts[i], &meta[i], &last)) {
+		if (!from_pod(w, v, in_port, pkts[i], &meta[i], &b)) {
 			pkts[j] = pkts[i];
 			meta[j++] = meta[i];
 		}
 	}
+	if (unlikely(b.nb_snat != 0))
+		l3_obnat_outbound(w, b.snat->slot, in_port, b.snat_m, b.snat_pm, b.snat_off,
+				  b.nb_snat);
 	return j;
 }

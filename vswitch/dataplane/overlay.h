@@ -16,8 +16,10 @@
  *     uplink through the router's own next-hop resolution (l3_uplink_send:
  *     its ARP table and pending queue, no second resolver). A frame that
  *     would exceed the uplink MTU once encapsulated is dropped ("Overlay:
- *     packet too big"); anything else off-subnet is "No route to
- *     destination" (no OutBoundNAT to the host here).
+ *     packet too big"). A destination no route holds goes to the outside
+ *     when the endpoint's OutBoundNAT SNATs it (obnat_dp.h: routed, TTL
+ *     - 1, translated by its WinNAT object, out by l3_uplink_send, the
+ *     burst's at once); anything else is "No route to destination".
  *   - Inbound IPv4/UDP from the uplink to a network's provider address
  *     and VXLAN port is decapsulated: a known VNI whose inner frame is for
  *     the DR MAC (or a local endpoint's MAC) and an endpoint's IPv4 is
