@@ -74,6 +74,8 @@ struct winnat *winnat_create(const struct winnat_config *cfg, int socket,
 	n->cp_in[WN_PIDX_ICMP] = wn_cp(cfg->compartment, IPPROTO_ICMP);
 	for (int i = 0; i < 3; i++)
 		n->pool_free[i] = (uint32_t)cfg->port_max - cfg->port_min + 1;
+	if (cfg->udp_reserved_port != 0)
+		wn_port_take(n, WN_PIDX_UDP, cfg->udp_reserved_port);
 	if (wn_tables_create(n, socket) < 0) {
 		snprintf(err, errlen, "out of memory for max_sessions %u", cfg->max_sessions);
 		winnat_free(n);

@@ -62,6 +62,9 @@ struct winnat_config {
 	bool udp_inbound_refresh;    /* inbound UDP refreshes the session; false */
 	uint32_t max_sessions;       /* session table size, default 65536 */
 	uint16_t port_min, port_max; /* external port pool, default 1024..65535 */
+	/* a UDP port never handed out (0: none): an HNS OutBoundNAT on a host
+	 * whose VXLAN traffic comes to the same address keeps it clear */
+	uint16_t udp_reserved_port;
 };
 
 /* Fills WinNAT's defaults (SPEC 5.4); the caller sets name, prefix and

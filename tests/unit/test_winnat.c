@@ -77,6 +77,27 @@ Test(winnat, external_port_kept_when_free_else_other)
 	winnat_free(n);
 }
 
+Test(winnat, reserved_udp_port_is_never_handed_out)
+{
+	/* an HNS OutBoundNAT keeps VXLAN's port clear: a reply to it would
+	 * be taken for VXLAN by the host */
+	struct winnat_config c;
+
+	base_cfg(&c);
+	c.udp_reserved_port = 4789;
+	struct winnat *n = mknat_cfg(&c);
+	struct rte_mbuf *u = UDPP(A1, 4789, R1, 53);
+	struct rte_mbuf *t = TCPP(A1, 4789, R1, 443, SYN);
+
+	cr_assert_eq(OUT(n, u, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_neq(rd(u).sport, 4789, "the reserved port was given out");
+	cr_assert_eq(OUT(n, t, 1, NULL, NULL), WINNAT_TO_OUTSIDE);
+	cr_assert_eq(rd(t).sport, 4789, "only UDP's port is reserved");
+	rte_pktmbuf_free(u);
+	rte_pktmbuf_free(t);
+	winnat_free(n);
+}
+
 Test(winnat, session_both_directions)
 {
 	struct winnat *n = mknat();

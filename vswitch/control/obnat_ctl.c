@@ -12,6 +12,7 @@
 #include "nat_ctl.h"
 #include "obnat_dp.h"
 #include "stats.h"
+#include "vxlan.h"
 #include "winnat.h"
 
 #define OBNAT_PORT_MIN 1024
@@ -54,6 +55,9 @@ static int nat_slot_for(struct vswitch *sw, const struct obnat_endpoint *ep,
 	c.external_ip = ep->external_ip;
 	c.gateway_ip = ep->external_ip;
 	c.port_min = OBNAT_PORT_MIN;
+	/* replies to the host address on VXLAN's port would be taken for
+	 * VXLAN (an Overlay network's uplink is the same address) */
+	c.udp_reserved_port = VXLAN_PORT;
 	if (sw->obnat_max_sessions != 0)
 		c.max_sessions = sw->obnat_max_sessions;
 	if (ep->max_ports != 0)
