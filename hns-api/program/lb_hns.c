@@ -359,7 +359,9 @@ static int entry_sum(const struct lb_hns *l, const struct lbe *e,
 		     struct lb_counters *total, struct lb_counters *be_sum,
 		     char (*fe_text)[64])
 {
-	struct lb_counters *be = calloc(e->n_be + 1, sizeof(*be));
+	struct lb_counters stack_be[8];
+	struct lb_counters *be = e->n_be + 1 <= sizeof(stack_be) / sizeof(stack_be[0]) ?
+				 stack_be : calloc(e->n_be + 1, sizeof(*be));
 
 	if (be == NULL)
 		return -1;
@@ -386,7 +388,8 @@ static int entry_sum(const struct lb_hns *l, const struct lbe *e,
 		snprintf(text + strlen(text), 64 - strlen(text), " %s %u",
 			 proto_name(fe->cfg.proto), fe->cfg.port);
 	}
-	free(be);
+	if (be != stack_be)
+		free(be);
 	return 0;
 }
 
