@@ -870,6 +870,43 @@ int hns_handle_query(struct hns *h, const char *method, const char *path,
 	return status;
 }
 
+int hns_handle_text(struct hns *h, const char *method, const char *path,
+		    const char *query, char **text, size_t *len)
+{
+	char buf[1024];
+	char *s[MAX_SEGS] = { NULL };
+	const char *q;
+	struct jtext t;
+	bool v2;
+	int n;
+
+	if (path == NULL || (method != NULL && strcmp(method, "GET") != 0))
+		return 0;
+	/* the same routes as route() takes to these lists */
+	n = split_path(path, buf, sizeof(buf), s);
+	if (n == 2 && strcmp(s[0], "v2") == 0 && strcmp(s[1], "loadbalancers") == 0) {
+		q = strchr(path, '?');
+		if (q != NULL ? !hns_filter_all(q + 1, false)
+			      : query != NULL && *query && !hns_filter_all(query, true))
+			return 0;
+		v2 = true;
+	} else if (n == 1 && strcmp(s[0], "policylists") == 0) {
+		v2 = false;
+	} else {
+		return 0;
+	}
+	/* envelope_reply's object: Success, Error, Output */
+	jtext_init(&t, (size_t)h->lists[HK_POLICYLIST].n * (v2 ? 1100 : 420) + 64);
+	jtext_lit(&t, "{\"Success\":true,\"Error\":\"\",\"Output\":");
+	if (v2)
+		lb_list_text_v2(h, &t);
+	else
+		policylists_text(h, &t);
+	jtext_lit(&t, "}");
+	*text = jtext_take(&t, len);
+	return *text != NULL ? 200 : 0;
+}
+
 /* ---- life cycle ---- */
 
 struct loaded {

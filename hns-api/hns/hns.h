@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "json_text.h"
+
 struct hns;
 struct hns_store;
 
@@ -94,6 +96,11 @@ struct hns_dataplane {
 	/* The counters of load balancer id into out (an object; the LB's
 	 * "Counters" extension field). 0, or -1 if id is not programmed. */
 	int (*lb_counters)(void *ctx, const char *id, json_t *out);
+	/* The same object written as compact JSON text, byte for byte what
+	 * json_dumps of lb_counters' object is, for the whole-list GETs
+	 * (issue 17; NULL: those use lb_counters). 0, or -1 if id is not
+	 * programmed and nothing was written. */
+	int (*lb_counters_text)(void *ctx, const char *id, struct jtext *out);
 	/* Linux plumbing of namespaces and attaches (issue 16; NULL: they
 	 * are records only). The model decides, these do, and each says in
 	 * a JSON record what it made so unplumb can undo it (also on a
@@ -140,6 +147,15 @@ int hns_handle(struct hns *h, const char *method, const char *path,
 int hns_handle_query(struct hns *h, const char *method, const char *path,
 		     const char *query, const char *body, size_t body_len,
 		     json_t **response);
+/* The whole-list GETs (GET /v2/loadbalancers, with or without a filter
+ * that has no key, and GET /policylists/) answered as text: the reply
+ * envelope written straight from the model, no JSON tree (10,000 load
+ * balancers in tens of ms, issue 17), the same bytes hns_handle_query's
+ * response dumps to (json_dumps, JSON_COMPACT). Returns 200 with *text
+ * (malloc'd, NUL-terminated, *len bytes), or 0 when the request is not one
+ * of these (or the text ran out of memory): hns_handle_query answers it. */
+int hns_handle_text(struct hns *h, const char *method, const char *path,
+		    const char *query, char **text, size_t *len);
 
 /* Typed access for the daemon's own code (the HNS programmer, the
  * start-up), so nothing inside the daemon forges a request string. Objects

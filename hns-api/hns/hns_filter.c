@@ -143,6 +143,23 @@ static json_t *select_objects(struct hns *h, enum hns_kind k,
 	return out;
 }
 
+bool hns_filter_all(const char *query, bool decoded)
+{
+	char *text = filter_param(query, decoded);
+	json_t *f;
+	bool all;
+
+	if (text == NULL || *text == '\0') {
+		free(text);
+		return true;
+	}
+	f = json_loads(text, 0, NULL);
+	all = json_is_object(f) && json_object_size(f) == 0;
+	json_decref(f);
+	free(text);
+	return all;
+}
+
 int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
 		      bool decoded, json_t **resp)
 {

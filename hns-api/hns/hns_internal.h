@@ -530,6 +530,8 @@ int policylist_create(struct hns *h, const json_t *in, const char *path,
 		      bool loading, struct hns_policylist **out, struct herr *e);
 int hns_v1_policylists(struct hns *h, const char *method, const char *id,
 		       const char *body, size_t len, json_t **resp);
+/* GET /policylists/' Output array written as text (hns_handle_text). */
+void policylists_text(const struct hns *h, struct jtext *t);
 /* Is o a load balancer (a policy list with an ELB policy)? */
 bool lb_is_lb(const struct hns_obj *o);
 /* Ends a request that changed load balancer id from old_doc to new_doc
@@ -566,6 +568,9 @@ void lb_index_free(struct hns *h);
 json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o, bool counters);
 int hns_v2_loadbalancers(struct hns *h, const char *method, const char *id,
 			 const char *body, size_t len, json_t **resp);
+/* GET /v2/loadbalancers' Output array written as text (hns_handle_text):
+ * the same bytes as json_dumps of the array of lb_render_v2(.., true). */
+void lb_list_text_v2(const struct hns *h, struct jtext *t);
 
 /* hns_reported.c: values a network reports without a client setting them */
 /* Adds v1 "ManagementIP" to a network's v1 form. */
@@ -590,6 +595,9 @@ void hns_set_error_code(json_t *resp, int status);
  * HostComputeNetwork too), looked up by index where one exists. */
 int hns_v2_list_query(struct hns *h, const char *coll, const char *query,
 		      bool decoded, json_t **resp);
+/* Does the query (as hns_v2_list_query takes it) ask for every object: no
+ * filter, or one without keys? A bad one: false. */
+bool hns_filter_all(const char *query, bool decoded);
 
 /* hns_v2.c */
 /* An object's v2 form (new reference). */

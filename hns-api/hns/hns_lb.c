@@ -553,6 +553,28 @@ static json_t *policylist_render(const struct hns_policylist *pl)
 	return out;
 }
 
+void policylists_text(const struct hns *h, struct jtext *t)
+{
+	bool first = true;
+
+	jtext_lit(t, "[");
+	for (const struct hns_obj *o = h->lists[HK_POLICYLIST].head; o; o = o->next) {
+		if (!first)
+			jtext_lit(t, ",");
+		first = false;
+		if (json_object_get(o->doc, HNS_KEPT_KEY) == NULL) {
+			/* policylist_render's copy is the doc itself */
+			jtext_value(t, o->doc);
+		} else {
+			json_t *v = policylist_render((const struct hns_policylist *)o);
+
+			jtext_value(t, v);
+			json_decref(v);
+		}
+	}
+	jtext_lit(t, "]");
+}
+
 /* GET/POST /policylists/, GET/DELETE /policylists/{id}: a list with an
  * ELB policy is programmed as a load balancer (kube-proxy's v1 path and
  * its start-up clean-up, which deletes every list, v2 load balancers

@@ -309,6 +309,114 @@ json_t *lb_render_v2(const struct hns *h, const struct hns_obj *o, bool counters
 	return out;
 }
 
+/* The counters of a listed LB: "Counters" after its other fields, when the
+ * switch has them (as lb_render_v2 adds them). */
+static void counters_text(const struct hns *h, const struct hns_obj *o,
+			  struct jtext *t)
+{
+	json_t *c;
+
+	if (h->dp.lb_counters_text != NULL) {
+		size_t mark = t->len;
+
+		jtext_lit(t, ",\"Counters\":");
+		if (h->dp.lb_counters_text(h->dp.ctx, o->id, t) < 0 && !t->failed)
+			t->len = mark; /* not programmed: no Counters */
+		return;
+	}
+	if (h->dp.lb_counters == NULL)
+		return;
+	c = json_object();
+	if (h->dp.lb_counters(h->dp.ctx, o->id, c) == 0) {
+		jtext_lit(t, ",\"Counters\":");
+		jtext_value(t, c);
+	}
+	json_decref(c);
+}
+
+/* lb_render_v2(h, o, true) as text, written from the doc without making
+ * the object (the whole-list GET, issue 17). A doc keeping a client's
+ * unknown keys (hns_kept_apply puts them back) is made and written. */
+static void lb_text_v2(const struct hns *h, const struct hns_obj *o, struct jtext *t)
+{
+	const json_t *doc = o->doc, *first = first_elb(doc), *pol, *ref;
+	const json_t *vips = json_object_get(first, "VIPs");
+	const char *svip = json_string_value(json_object_get(first, "SourceVIP"));
+	bool any = false;
+	size_t i;
+
+	if (json_object_get(doc, HNS_KEPT_KEY) != NULL) {
+		json_t *v = lb_render_v2(h, o, true);
+
+		jtext_value(t, v);
+		json_decref(v);
+		return;
+	}
+	jtext_lit(t, "{\"ID\":");
+	jtext_cstring(t, o->id);
+	jtext_lit(t, ",\"HostComputeEndpoints\":[");
+	json_array_foreach(json_object_get(doc, "References"), i, ref) {
+		const char *s = json_string_value(ref);
+
+		if (i > 0)
+			jtext_lit(t, ",");
+		jtext_cstring(t, s && strlen(s) > 11 ? s + 11 : "");
+	}
+	jtext_lit(t, "]");
+	if (svip != NULL) {
+		jtext_lit(t, ",\"SourceVIP\":");
+		jtext_cstring(t, svip);
+	}
+	if (json_array_size(vips) > 0) {
+		jtext_lit(t, ",\"FrontendVIPs\":");
+		jtext_value(t, vips);
+	}
+	jtext_lit(t, ",\"PortMappings\":[");
+	json_array_foreach(json_object_get(doc, "Policies"), i, pol) {
+		const char *ty = json_string_value(json_object_get(pol, "Type"));
+		json_int_t flags = ival(pol, "Flags");
+
+		if (ty == NULL || strcmp(ty, "ELB") != 0)
+			continue;
+		if (json_is_true(json_object_get(pol, "ILB")))
+			flags |= 1;
+		if (any)
+			jtext_lit(t, ",");
+		any = true;
+		jtext_lit(t, "{\"Protocol\":");
+		jtext_int(t, ival(pol, "Protocol"));
+		jtext_lit(t, ",\"InternalPort\":");
+		jtext_int(t, ival(pol, "InternalPort"));
+		jtext_lit(t, ",\"ExternalPort\":");
+		jtext_int(t, ival(pol, "ExternalPort"));
+		jtext_lit(t, ",\"DistributionType\":");
+		jtext_int(t, ival(pol, "DistributionType"));
+		jtext_lit(t, ",\"Flags\":");
+		jtext_int(t, flags);
+		jtext_lit(t, "}");
+	}
+	jtext_lit(t, "],\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":");
+	jtext_int(t, json_is_true(json_object_get(first, "IsDSR")) ? LB_FLAG_DSR : 0);
+	counters_text(h, o, t);
+	jtext_lit(t, "}");
+}
+
+void lb_list_text_v2(const struct hns *h, struct jtext *t)
+{
+	bool any = false;
+
+	jtext_lit(t, "[");
+	for (const struct hns_obj *o = h->lists[HK_POLICYLIST].head; o; o = o->next) {
+		if (!lb_is_lb(o))
+			continue;
+		if (any)
+			jtext_lit(t, ",");
+		any = true;
+		lb_text_v2(h, o, t);
+	}
+	jtext_lit(t, "]");
+}
+
 /* ---- requests ---- */
 
 static int not_found(const char *id, json_t **resp)

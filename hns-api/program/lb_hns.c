@@ -352,41 +352,64 @@ static void add_counters(struct lb_counters *to, const struct lb_counters *c)
 	to->drops += c->drops;
 }
 
-static int entry_counters(const struct lb_hns *l, const struct lbe *e, json_t *out)
+/* An LB's counters summed over its frontends: total, and per backend into
+ * be_sum (n_be + 1 zeroed entries); each frontend's text ("10.96.0.10 TCP
+ * 80", "* TCP 80") into fe_text (n_fe entries) when not NULL. -1: out of
+ * memory. */
+static int entry_sum(const struct lb_hns *l, const struct lbe *e,
+		     struct lb_counters *total, struct lb_counters *be_sum,
+		     char (*fe_text)[64])
 {
-	struct lb_counters total = { 0 };
-	struct lb_counters *be_sum = calloc(e->n_be + 1, sizeof(*be_sum));
-	struct lb_counters *be = calloc(e->n_be + 1, sizeof(*be));
-	json_t *fes = json_array(), *bes = json_array(), *c;
+	struct lb_counters stack_be[8];
+	struct lb_counters *be = e->n_be + 1 <= sizeof(stack_be) / sizeof(stack_be[0]) ?
+				 stack_be : calloc(e->n_be + 1, sizeof(*be));
 
-	if (be_sum == NULL || be == NULL) {
-		free(be_sum);
-		free(be);
-		json_decref(fes);
-		json_decref(bes);
+	if (be == NULL)
 		return -1;
-	}
 	for (size_t i = 0; i < e->n_fe; i++) {
 		const struct fe *fe = &e->fe[i];
 		struct lb_counters t = { 0 };
-		char text[64];
 		struct in_addr a = { .s_addr = htonl(fe->cfg.vip) };
+		char *text;
 
 		memset(be, 0, e->n_be * sizeof(*be));
 		/* no engine yet, or not programmed: it counted nothing */
 		if (lb_ctl_counters(l->sw, fe->handle, &t, be, (unsigned)e->n_be) == 0) {
-			add_counters(&total, &t);
+			add_counters(total, &t);
 			for (size_t b = 0; b < e->n_be; b++)
 				add_counters(&be_sum[b], &be[b]);
 		}
+		if (fe_text == NULL)
+			continue;
+		text = fe_text[i];
 		if (fe->cfg.vip != 0)
-			inet_ntop(AF_INET, &a, text, sizeof(text));
+			inet_ntop(AF_INET, &a, text, 64);
 		else
-			snprintf(text, sizeof(text), "*");
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s %u",
+			snprintf(text, 64, "*");
+		snprintf(text + strlen(text), 64 - strlen(text), " %s %u",
 			 proto_name(fe->cfg.proto), fe->cfg.port);
-		json_array_append_new(fes, json_string(text));
 	}
+	if (be != stack_be)
+		free(be);
+	return 0;
+}
+
+static int entry_counters(const struct lb_hns *l, const struct lbe *e, json_t *out)
+{
+	struct lb_counters total = { 0 };
+	struct lb_counters *be_sum = calloc(e->n_be + 1, sizeof(*be_sum));
+	char (*fe_text)[64] = calloc(e->n_fe + 1, sizeof(*fe_text));
+	json_t *fes, *bes, *c;
+
+	if (be_sum == NULL || fe_text == NULL || entry_sum(l, e, &total, be_sum, fe_text) < 0) {
+		free(be_sum);
+		free(fe_text);
+		return -1;
+	}
+	fes = json_array();
+	bes = json_array();
+	for (size_t i = 0; i < e->n_fe; i++)
+		json_array_append_new(fes, json_string(fe_text[i]));
 	c = counters_json(&total);
 	json_object_update(out, c);
 	json_decref(c);
@@ -403,7 +426,75 @@ static int entry_counters(const struct lb_hns *l, const struct lbe *e, json_t *o
 	}
 	json_object_set_new(out, "Backends", bes);
 	free(be_sum);
-	free(be);
+	free(fe_text);
+	return 0;
+}
+
+/* counters_json's members as text */
+static void counters_text(struct jtext *t, const struct lb_counters *c)
+{
+	jtext_lit(t, "\"Packets\":");
+	jtext_int(t, (json_int_t)c->packets);
+	jtext_lit(t, ",\"Bytes\":");
+	jtext_int(t, (json_int_t)c->bytes);
+	jtext_lit(t, ",\"Connections\":");
+	jtext_int(t, (json_int_t)c->connections);
+	jtext_lit(t, ",\"Drops\":");
+	jtext_int(t, (json_int_t)c->drops);
+}
+
+int lb_hns_counters_text(const struct lb_hns *l, const char *id, struct jtext *t)
+{
+	const struct lbe *e = find(l, id);
+	struct lb_counters total = { 0 }, stack_sum[9];
+	struct lb_counters *be_sum = stack_sum;
+	char stack_fe[8][64], (*fe_text)[64] = stack_fe;
+
+	if (e == NULL)
+		return -1;
+	/* the common LB (a few backends, one frontend) without a malloc */
+	memset(stack_sum, 0, sizeof(stack_sum));
+	if (e->n_be + 1 > sizeof(stack_sum) / sizeof(stack_sum[0]))
+		be_sum = calloc(e->n_be + 1, sizeof(*be_sum));
+	if (e->n_fe > sizeof(stack_fe) / sizeof(stack_fe[0]))
+		fe_text = calloc(e->n_fe, sizeof(*fe_text));
+	if (be_sum == NULL || fe_text == NULL || entry_sum(l, e, &total, be_sum, fe_text) < 0) {
+		if (be_sum != stack_sum)
+			free(be_sum);
+		if (fe_text != stack_fe)
+			free(fe_text);
+		return -1;
+	}
+	/* entry_counters' object: the totals, Frontends, Backends */
+	jtext_lit(t, "{");
+	counters_text(t, &total);
+	jtext_lit(t, ",\"Frontends\":[");
+	for (size_t i = 0; i < e->n_fe; i++) {
+		if (i > 0)
+			jtext_lit(t, ",");
+		jtext_cstring(t, fe_text[i]);
+	}
+	jtext_lit(t, "],\"Backends\":[");
+	for (size_t b = 0; b < e->n_be; b++) {
+		char ip[INET_ADDRSTRLEN];
+		struct in_addr a = { .s_addr = htonl(e->be_ips[b]) };
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		if (b > 0)
+			jtext_lit(t, ",");
+		jtext_lit(t, "{");
+		counters_text(t, &be_sum[b]);
+		jtext_lit(t, ",\"ID\":");
+		jtext_cstring(t, e->be_ids[b]);
+		jtext_lit(t, ",\"IPAddress\":");
+		jtext_cstring(t, ip);
+		jtext_lit(t, "}");
+	}
+	jtext_lit(t, "]}");
+	if (be_sum != stack_sum)
+		free(be_sum);
+	if (fe_text != stack_fe)
+		free(fe_text);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "hns.h"
+#include "json_text.h"
 
 struct lb_hns;
 struct vswitch;
@@ -34,6 +35,10 @@ int lb_hns_set(struct lb_hns *l, const char *id, const struct hns_lb *lb,
  * "IPAddress", "Packets", "Bytes", "Connections", "Drops"}]}, summed over
  * the LB's frontends. 0, or -1 if id is not programmed. */
 int lb_hns_counters(const struct lb_hns *l, const char *id, json_t *out);
+/* hns_dataplane.lb_counters_text: the same object as compact JSON text
+ * (what json_dumps writes of it), for the whole-list GETs. 0, or -1 (id
+ * is not programmed, or out of memory) with nothing written. */
+int lb_hns_counters_text(const struct lb_hns *l, const char *id, struct jtext *t);
 /* The /stats "LoadBalancers" array: every programmed LB's counters, as
  * above, with its "ID", in creation order. */
 json_t *lb_hns_stats(const struct lb_hns *l);

@@ -207,6 +207,13 @@ static int dp_lb_counters(void *ctx, const char *id, json_t *out)
 	return lb_hns_counters(pg->lbs, id, out);
 }
 
+static int dp_lb_counters_text(void *ctx, const char *id, struct jtext *out)
+{
+	struct program *pg = ctx;
+
+	return lb_hns_counters_text(pg->lbs, id, out);
+}
+
 static int dp_netns_make(void *ctx, const char *ns_id, const char *path,
 			 json_t **record, char *err, size_t errlen)
 {
@@ -243,6 +250,7 @@ static void bind_dataplane(struct program *pg)
 	pg->dp.uplink_address = dp_uplink_address;
 	pg->dp.lb_set = dp_lb_set;
 	pg->dp.lb_counters = dp_lb_counters;
+	pg->dp.lb_counters_text = dp_lb_counters_text;
 	pg->dp.netns_make = dp_netns_make;
 	pg->dp.plumb = dp_plumb;
 	pg->dp.unplumb = dp_unplumb;

@@ -178,6 +178,12 @@ static void route(struct api_router *r, const char *method, const char *path,
 	} else if (program_hns(pg) == NULL) {
 		status = 404;
 		resp = envelope_errorf("no such path: %s", path);
+	} else if ((status = hns_handle_text(program_hns(pg), method, path, query,
+					     &reply->body, &reply->len)) != 0) {
+		/* a whole-list GET, written as text (issue 17) */
+		reply->status = status;
+		reply->content_type = JSON_TYPE;
+		return;
 	} else {
 		status = hns_handle_query(program_hns(pg), method, path, query, body,
 					  body_len, &resp);

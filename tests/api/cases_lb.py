@@ -652,3 +652,74 @@ def test_lb_keys_in_any_case_and_unknown_keys_warned(s):
     hns_ok(r, "PUT of the GET output")
     check("Warnings" not in r.json(), f"GET output warned about: {r.json().get('Warnings')}")
     hns_ok(api.delete(f"/v2/loadbalancers/{lb['ID']}"), "clean up")
+
+
+def _list_is_per_id(api, what):
+    """The whole-list GETs (written as text, issue 17) against the per-ID
+    GETs (made as a tree): every entry the same, field for field and in
+    the same key order; the list and the filtered enumerate without keys
+    the same. The v2 list as {ID: LB}."""
+    v2 = lbs(api)
+    check(json.dumps(by_filter(api, "loadbalancers", {})) == json.dumps(v2),
+          f"{what}: ?filter={{}} differs from the list")
+    for lb in v2:
+        one = hns_ok(api.get(f"/v2/loadbalancers/{lb['ID']}"), f"{what}: GET {lb['ID']}")
+        check(json.dumps(lb) == json.dumps(one),
+              f"{what}: the list's {lb['ID']} is not its GET:\n{lb!r}\n{one!r}")
+    v1 = hns_ok(api.get("/policylists/"), f"{what}: GET /policylists/")
+    for pl in v1:
+        one = hns_ok(api.get(f"/policylists/{pl['ID']}"), f"{what}: GET /policylists/ID")
+        check(json.dumps(pl) == json.dumps(one),
+              f"{what}: the v1 list's {pl['ID']} is not its GET:\n{pl!r}\n{one!r}")
+    check({x["ID"] for x in v2} <= {x["ID"] for x in v1}, f"{what}: v2 LBs not in v1")
+    return {x["ID"]: x for x in v2}, {x["ID"]: x for x in v1}
+
+
+def test_lb_lists_follow_every_change(s):
+    api = lb_api(s)
+    net = kube_net(api)
+    extra = hns_ok(api.post("/v2/endpoints", {
+        "HostComputeNetwork": net.nid, "IpConfigurations": [{"IpAddress": "10.244.2.98"}],
+        "MacAddress": "02-11-0a-f4-02-62", "Flags": 1}), "a remote endpoint")
+    body_a = lb_body(net.local + [extra["ID"]], [pm(TCP, 80, 8150)], vips=["10.96.11.1"],
+                     source_vip="10.244.1.2")
+    a = hns_ok(api.post("/v2/loadbalancers", body_a), "LB a")
+    body_b = lb_body([net.remote], [pm(TCP, 80, 30150, flags=1), pm(UDP, 53, 30153, dist=1)],
+                     flags=1)
+    b = hns_ok(api.post("/v2/loadbalancers", body_b), "LB b (NodePort, DSR)")
+    c = hns_ok(api.post("/policylists/", {"References": [f"/endpoints/{net.local[0]}"],
+                                          "Policies": [{"Type": "ELB", "Protocol": 17,
+                                                        "InternalPort": 53,
+                                                        "ExternalPort": 53,
+                                                        "VIPs": ["10.96.11.3"]}]}),
+               "v1 ELB list c")
+    v2, v1 = _list_is_per_id(api, "after the creates")
+    check(a["ID"] in v2 and b["ID"] in v2 and c["ID"] in v2, f"made LBs not listed: {list(v2)}")
+    check_shape(v2[a["ID"]], body_a, "a in the list")
+    check_shape(v2[b["ID"]], body_b, "b in the list")
+    # PUT: other backends, ports and VIPs, in both lists at once
+    body_a2 = lb_body([net.local[1], extra["ID"]], [pm(UDP, 8053, 53, dist=2)],
+                      vips=["10.96.11.2", "10.96.11.4"])
+    hns_ok(put(api, f"/v2/loadbalancers/{a['ID']}", body_a2), "PUT a")
+    v2, v1 = _list_is_per_id(api, "after the PUT")
+    check_shape(v2[a["ID"]], body_a2, "a in the list after the PUT")
+    check(v2[a["ID"]]["Counters"]["Frontends"] == ["10.96.11.2 UDP 53", "10.96.11.4 UDP 53"],
+          f"a's frontends in the list: {v2[a['ID']]['Counters']['Frontends']!r}")
+    check(v1[a["ID"]]["References"] == [f"/endpoints/{e}" for e in body_a2["HostComputeEndpoints"]]
+          and v1[a["ID"]]["Policies"][0]["VIPs"] == ["10.96.11.2", "10.96.11.4"],
+          f"a in the v1 list after the PUT: {v1[a['ID']]!r}")
+    # DELETE through either view: gone from both lists
+    hns_ok(api.delete(f"/v2/loadbalancers/{b['ID']}"), "DELETE b")
+    hns_ok(api.delete(f"/policylists/{c['ID']}"), "DELETE c (v1)")
+    v2, v1 = _list_is_per_id(api, "after the DELETEs")
+    check(not {b["ID"], c["ID"]} & (set(v2) | set(v1)), "a deleted LB is still listed")
+    check(a["ID"] in v2, "a is gone from the list")
+    # a backend endpoint deleted: out of a's counters, still in its object
+    hns_ok(api.delete(f"/v2/endpoints/{extra['ID']}"), "delete a backend endpoint")
+    v2, v1 = _list_is_per_id(api, "after a backend endpoint went")
+    check([x["IPAddress"] for x in v2[a["ID"]]["Counters"]["Backends"]] == ["10.244.1.12"],
+          f"the deleted backend is still listed as programmed: {v2[a['ID']]['Counters']!r}")
+    check(len(v2[a["ID"]]["HostComputeEndpoints"]) == 2, "the object changed under its client")
+    hns_ok(api.delete(f"/v2/loadbalancers/{a['ID']}"), "clean up")
+    v2, v1 = _list_is_per_id(api, "after the clean-up")
+    check(a["ID"] not in v2 and a["ID"] not in v1, "a deleted LB is still listed")

@@ -441,6 +441,189 @@ Test(lb, deleted_backend_leaves_the_switch)
 	ok("DELETE", P("/v2/loadbalancers/%s", lb_id), NULL);
 }
 
+/* ---- the whole-list GETs written as text (issue 17) ---- */
+
+static int fake_lb_counters_text(void *ctx, const char *id, struct jtext *t)
+{
+	(void)ctx;
+	if (slot(id, false) == NULL)
+		return -1;
+	jtext_lit(t, "{\"Packets\":7}"); /* fake_lb_counters' object */
+	return 0;
+}
+
+static const struct hns_dataplane fake_dp_text = {
+	.lb_set = fake_lb_set,
+	.lb_counters = fake_lb_counters,
+	.lb_counters_text = fake_lb_counters_text,
+};
+
+/* hns_handle_text answers path with the bytes hns_handle's response dumps
+ * to (what the server sends for it) */
+static void text_is_tree(const char *path)
+{
+	char *text = NULL, *dumped;
+	size_t len = 0;
+
+	cr_assert_eq(hns_handle_text(h, "GET", path, NULL, &text, &len), 200, "%s", path);
+	cr_assert_not_null(text);
+	cr_assert_eq(len, strlen(text));
+	cr_assert_eq(req("GET", path, NULL), 200, "%s: %s", path, err());
+	dumped = json_dumps(resp, JSON_COMPACT);
+	cr_assert_str_eq(text, dumped, "%s: text and tree differ", path);
+	free(text);
+	free(dumped);
+}
+
+static void lists_are_trees(size_t n_v2, size_t n_v1)
+{
+	static const char *const paths[] = {
+		"/v2/loadbalancers", "/v2/loadbalancers/", "/v2/loadbalancers?filter=",
+		"/v2/loadbalancers?filter=%7B%7D", "/policylists/", "/policylists",
+	};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		text_is_tree(paths[i]);
+	ok("GET", "/v2/loadbalancers", NULL);
+	cr_assert_eq(json_array_size(out()), n_v2);
+	ok("GET", "/policylists/", NULL);
+	cr_assert_eq(json_array_size(out()), n_v1);
+}
+
+/* Every kind of load balancer and policy list the two views render, the
+ * list as text against the list made as a tree, after each kind of change:
+ * create, PUT, DELETE, a backend endpoint deleted. */
+static void list_text_matches(void)
+{
+	char ids[4][64];
+
+	make_backends();
+	/* v2: ClusterIP with a SourceVIP */
+	ok("POST", "/v2/loadbalancers", clusterip("10.96.0.10", 53));
+	snprintf(ids[0], sizeof(ids[0]), "%s", ostr("ID"));
+	/* v2: NodePort (no VIPs), DSR, two mappings, ILB, a distribution */
+	ok("POST", "/v2/loadbalancers", B("{'HostComputeEndpoints': ['%s'], 'PortMappings': "
+	   "[{'Protocol': 6, 'InternalPort': 80, 'ExternalPort': 30080, 'Flags': 1}, "
+	   "{'Protocol': 17, 'InternalPort': 53, 'ExternalPort': 30053, "
+	   "'DistributionType': 1}], 'Flags': 1}", ep[0]));
+	snprintf(ids[1], sizeof(ids[1]), "%s", ostr("ID"));
+	/* v2 with keys no schema has (kept, echoed back) */
+	ok("POST", "/v2/loadbalancers", B("{'HostComputeEndpoints': ['%s', '%s'], "
+	   "'FrontendVIPs': ['10.96.0.11'], 'PortMappings': [{'Protocol': 6, "
+	   "'InternalPort': 80, 'ExternalPort': 80, 'PmFuture': 1}], 'Future': "
+	   "{'a': 'q\\'\\\\\\n\\u00e9\\u0001/'}}", ep[1], ep[2]));
+	snprintf(ids[2], sizeof(ids[2]), "%s", ostr("ID"));
+	cr_assert_not_null(jget(out(), "Future"));
+	/* v1: an ELB list with a policy of a type kept verbatim (odd strings,
+	 * a real), one with a key kept, one that is no load balancer */
+	ok("POST", "/policylists/", B("{'References': ['/endpoints/%s'], 'Policies': "
+	   "[{'Type': 'ELB', 'Protocol': 6, 'InternalPort': 8080, 'ExternalPort': 8081, "
+	   "'VIPs': ['10.96.0.20'], 'ILB': true, 'IsDSR': true}, {'Type': 'Future', "
+	   "'Settings': {'S': 'tab\\t \\'q\\' \\\\ \\u2028 \\ud83d\\ude00 \\u001f', "
+	   "'W': 1.5, 'N': -12, 'E': [], 'O': {}, 'Z': null, 'F': false}}]}", ep[0]));
+	snprintf(ids[3], sizeof(ids[3]), "%s", ostr("ID"));
+	cr_assert_eq(jget(out(), "Policies[1].Settings.W") != NULL, true);
+	ok("POST", "/policylists/", B("{'References': ['/endpoints/%s'], 'PlFuture': 'x', "
+	   "'Policies': [{'Type': 'ELB', 'Protocol': 17, 'InternalPort': 53, "
+	   "'ExternalPort': 53, 'VIPs': ['10.96.0.21']}]}", ep[1]));
+	ok("POST", "/policylists/", "{}");
+	lists_are_trees(5, 6);
+	/* a PUT (other backends, ports, VIPs) */
+	ok("PUT", P("/v2/loadbalancers/%s", ids[0]), B("{'HostComputeEndpoints': ['%s'], "
+	   "'FrontendVIPs': ['10.96.0.12', '10.96.0.13'], 'PortMappings': [{'Protocol': 6, "
+	   "'InternalPort': 8443, 'ExternalPort': 443}]}", ep[2]));
+	lists_are_trees(5, 6);
+	ok("DELETE", P("/v2/loadbalancers/%s", ids[1]), NULL);
+	ok("DELETE", P("/policylists/%s", ids[3]), NULL);
+	lists_are_trees(3, 4);
+	/* a backend gone: ids[0] has none left in the switch (no Counters) */
+	ok("DELETE", P("/v2/endpoints/%s", ep[2]), NULL);
+	lists_are_trees(3, 4);
+	ok("GET", P("/v2/loadbalancers/%s", ids[0]), NULL);
+	cr_assert_null(jget(out(), "Counters"));
+	ok("GET", P("/v2/loadbalancers/%s", ids[2]), NULL);
+	cr_assert_eq(json_integer_value(jget(out(), "Counters.Packets")), 7);
+}
+
+Test(lb, list_text_matches_the_tree)
+{
+	list_text_matches(); /* counters through lb_counters */
+}
+
+Test(lb, list_text_matches_the_tree_counters_as_text)
+{
+	char e[256];
+
+	hns_destroy(h);
+	h = hns_create(NULL, &fake_dp_text, e, sizeof(e));
+	cr_assert_not_null(h, "%s", e);
+	list_text_matches();
+}
+
+Test(lb, list_text_only_for_whole_lists)
+{
+	static const char *const paths[] = {
+		"/v2/loadbalancers/5A3B0000-0000-4000-8000-000000000001",
+		"/v2/loadbalancers?filter=%7B%22ID%22%3A%22x%22%7D",
+		"/v2/loadbalancers?filter=%7Bbad", "/v2/endpoints", "/policylists/x",
+		"/networks/", "/v2/loadbalancers/x/y",
+	};
+	char *text = NULL;
+	size_t len = 0;
+
+	make_backends();
+	ok("POST", "/v2/loadbalancers", clusterip("10.96.0.10", 53));
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		cr_assert_eq(hns_handle_text(h, "GET", paths[i], NULL, &text, &len), 0,
+			     "%s", paths[i]);
+	cr_assert_eq(hns_handle_text(h, "POST", "/v2/loadbalancers", NULL, &text, &len), 0);
+	cr_assert_eq(hns_handle_text(h, "HEAD", "/policylists/", NULL, &text, &len), 0);
+	/* the query as the HTTP server gives it (decoded) */
+	cr_assert_eq(hns_handle_text(h, "GET", "/v2/loadbalancers", "filter={\"ID\":\"x\"}",
+				     &text, &len), 0);
+	cr_assert_eq(hns_handle_text(h, "GET", "/v2/loadbalancers", "filter={}", &text,
+				     &len), 200);
+	free(text);
+}
+
+/* json_text writes what json_dumps does, escapes and all */
+Test(lb, json_text_is_json_dumps)
+{
+	static const char *const docs[] = {
+		"{\"a\\\"b\":\"x\\\"y\\\\z\\/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"}",
+		"[\"\\u00e9\\u2028\\ud83d\\ude00\",\"\",[],{},[[]],{\"\":{}}]",
+		"{\"i\":[0,-1,9223372036854775807,-9223372036854775807],\"r\":[1.5,-0.0,1e300,"
+		"0.1,3.0],\"b\":[true,false,null]}",
+	};
+	struct jtext t;
+	json_error_t je;
+	char *a;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		json_t *v = json_loads(docs[i], 0, &je);
+		char *b;
+
+		cr_assert_not_null(v, "%s", je.text);
+		jtext_init(&t, 0);
+		jtext_value(&t, v);
+		a = jtext_take(&t, &len);
+		b = json_dumps(v, JSON_COMPACT);
+		cr_assert_str_eq(a, b);
+		free(a);
+		free(b);
+		json_decref(v);
+	}
+	jtext_init(&t, 1);
+	jtext_int(&t, (long long)(-9223372036854775807LL - 1));
+	jtext_lit(&t, ",");
+	jtext_string(&t, "a\0b", 3);
+	a = jtext_take(&t, &len);
+	cr_assert_str_eq(a, "-9223372036854775808,\"a\\u0000b\"");
+	cr_assert_eq(len, strlen(a));
+	free(a);
+}
+
 /* ---- benchmark: kube-proxy's first sync in the model alone ---- */
 
 #include <time.h>
