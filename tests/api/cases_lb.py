@@ -608,12 +608,17 @@ def test_lb_persist_across_restart_and_kill9(s):
     check(not left & {x["ID"] for x in made}, f"LBs left after deleting them: {left}")
 
 
+def remote_endpoint(api, net, ip, mac):
+    """kube-proxy's remote endpoint (v2 Flags 1) on net."""
+    return hns_ok(api.post("/v2/endpoints", {
+        "HostComputeNetwork": net.nid, "IpConfigurations": [{"IpAddress": ip}],
+        "MacAddress": mac, "Flags": 1}), "a remote endpoint")
+
+
 def test_lb_deleted_backend_is_taken_out(s):
     api = lb_api(s)
     net = kube_net(api)
-    extra = hns_ok(api.post("/v2/endpoints", {
-        "HostComputeNetwork": net.nid, "IpConfigurations": [{"IpAddress": "10.244.2.99"}],
-        "MacAddress": "02-11-0a-f4-02-63", "Flags": 1}), "a remote endpoint")
+    extra = remote_endpoint(api, net, "10.244.2.99", "02-11-0a-f4-02-63")
     lb = hns_ok(api.post("/v2/loadbalancers", lb_body(net.local + [extra["ID"]],
                                                       [pm(TCP, 80, 8140)],
                                                       vips=["10.96.10.1"])), "LB")
@@ -678,9 +683,7 @@ def _list_is_per_id(api, what):
 def test_lb_lists_follow_every_change(s):
     api = lb_api(s)
     net = kube_net(api)
-    extra = hns_ok(api.post("/v2/endpoints", {
-        "HostComputeNetwork": net.nid, "IpConfigurations": [{"IpAddress": "10.244.2.98"}],
-        "MacAddress": "02-11-0a-f4-02-62", "Flags": 1}), "a remote endpoint")
+    extra = remote_endpoint(api, net, "10.244.2.98", "02-11-0a-f4-02-62")
     body_a = lb_body(net.local + [extra["ID"]], [pm(TCP, 80, 8150)], vips=["10.96.11.1"],
                      source_vip="10.244.1.2")
     a = hns_ok(api.post("/v2/loadbalancers", body_a), "LB a")

@@ -637,16 +637,18 @@ static struct lb_result run1_from(struct rte_mbuf *m, enum lb_origin origin, uin
 	return r;
 }
 
-static uint32_t add_lb_hns(uint32_t vip, uint32_t pm_flags)
+/* An LB on port 80 with nb of backends_n's backends (8080), its reach and
+ * PreserveDIP from HNS PortMapping Flags pm_flags. */
+static uint32_t add_lb_hns(uint32_t vip, uint8_t proto, unsigned nb, uint32_t pm_flags)
 {
 	static struct lb_backend b[2];
-	struct lb_config c = {.vip = vip, .proto = IPPROTO_TCP, .port = 80, .nb_backends = 2,
+	struct lb_config c = {.vip = vip, .proto = proto, .port = 80, .nb_backends = nb,
 			      .backends = b};
 	char err[LB_ERR_MAX];
 	uint32_t h;
 
-	b[0] = backends_n(0);
-	b[1] = backends_n(1);
+	for (unsigned i = 0; i < nb; i++)
+		b[i] = backends_n(i);
 	lb_config_set_hns_flags(&c, pm_flags);
 	cr_assert_eq(lb_add(eng, &c, &h, err), 0, "lb_add: %s", err);
 	return h;
@@ -670,7 +672,7 @@ static bool opens_from(enum lb_origin origin, uint32_t dst, uint16_t sport)
 
 Test(lb, ilb_frontend_takes_no_connection_from_the_uplink)
 {
-	uint32_t h = add_lb_hns(VIP, LB_PM_ILB);
+	uint32_t h = add_lb_hns(VIP, IPPROTO_TCP, 2, LB_PM_ILB);
 
 	cr_assert(!opens_from(LB_FROM_UPLINK, VIP, 1000));
 	cr_assert(opens_from(LB_FROM_ENDPOINT, VIP, 1001));
@@ -678,13 +680,13 @@ Test(lb, ilb_frontend_takes_no_connection_from_the_uplink)
 	/* ILB wins over VipExternalIP */
 	cr_assert_eq(lb_remove(eng, h), 0);
 	lb_reclaim_wait(eng);
-	add_lb_hns(VIP, LB_PM_ILB | LB_PM_VIP_EXTERNAL_IP);
+	add_lb_hns(VIP, IPPROTO_TCP, 2, LB_PM_ILB | LB_PM_VIP_EXTERNAL_IP);
 	cr_assert(!opens_from(LB_FROM_UPLINK, VIP, 1003));
 }
 
 Test(lb, clusterip_without_ilb_is_reachable_from_everywhere)
 {
-	add_lb_hns(VIP, 0);
+	add_lb_hns(VIP, IPPROTO_TCP, 2, 0);
 	cr_assert(opens_from(LB_FROM_UPLINK, VIP, 1000));
 	cr_assert(opens_from(LB_FROM_ENDPOINT, VIP, 1001));
 	cr_assert(opens_from(LB_FROM_HOST, VIP, 1002));
@@ -695,14 +697,14 @@ Test(lb, nodeport_answers_the_host_vnic_only_with_local_routed_vip)
 	uint32_t node = ip4(192, 168, 1, 10);
 
 	cr_assert_eq(lb_set_host_addresses(eng, &node, 1), 0);
-	uint32_t h = add_lb_hns(0, LB_PM_VIP_EXTERNAL_IP);
+	uint32_t h = add_lb_hns(0, IPPROTO_TCP, 2, LB_PM_VIP_EXTERNAL_IP);
 
 	cr_assert(!opens_from(LB_FROM_HOST, node, 1000));
 	cr_assert(opens_from(LB_FROM_UPLINK, node, 1001));
 	cr_assert(opens_from(LB_FROM_ENDPOINT, node, 1002));
 	cr_assert_eq(lb_remove(eng, h), 0);
 	lb_reclaim_wait(eng);
-	add_lb_hns(0, LB_PM_LOCAL_ROUTED_VIP | LB_PM_VIP_EXTERNAL_IP); /* kube-proxy's 18 */
+	add_lb_hns(0, IPPROTO_TCP, 2, LB_PM_LOCAL_ROUTED_VIP | LB_PM_VIP_EXTERNAL_IP); /* kube-proxy's 18 */
 	cr_assert(opens_from(LB_FROM_HOST, node, 1003));
 	cr_assert(opens_from(LB_FROM_UPLINK, node, 1004));
 }
@@ -733,16 +735,7 @@ Test(lb, reach_is_checked_when_a_connection_opens_only)
 
 static void preserve_dip_round_trip(uint8_t proto)
 {
-	static struct lb_backend b[1];
-	struct lb_config c = {.vip = VIP, .proto = proto, .port = 80, .nb_backends = 1,
-			      .backends = b};
-	char err[LB_ERR_MAX];
-	uint32_t h;
-
-	b[0] = backends_n(0);
-	lb_config_set_hns_flags(&c, LB_PM_PRESERVE_DIP | LB_PM_VIP_EXTERNAL_IP);
-	cr_assert(c.preserve_dip);
-	cr_assert_eq(lb_add(eng, &c, &h, err), 0, "lb_add: %s", err);
+	add_lb_hns(VIP, proto, 1, LB_PM_PRESERVE_DIP | LB_PM_VIP_EXTERNAL_IP);
 
 	struct rte_mbuf *m = packet(proto, CLIENT, 40000, VIP, 80, RTE_TCP_SYN_FLAG, false);
 	struct lb_result r = run1(m, 1);
@@ -751,7 +744,7 @@ static void preserve_dip_round_trip(uint8_t proto)
 	cr_assert_eq(dst_of(m), VIP, "PreserveDIP: the destination stays the VIP");
 	cr_assert_eq(dport_of(m), 8080, "the port is the backend's");
 	cr_assert_eq(src_of(m), CLIENT);
-	cr_assert_eq(rte_be_to_cpu_32(r.next_hop), b[0].ip, "delivered to the backend");
+	cr_assert_eq(rte_be_to_cpu_32(r.next_hop), backends_n(0).ip, "delivered to the backend");
 	assert_checksums(m, false);
 	rte_pktmbuf_free(m);
 
