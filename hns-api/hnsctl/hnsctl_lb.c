@@ -74,10 +74,11 @@ static void flags_text(const json_t *lb, char *buf, size_t len)
 	const json_t *m = json_array_get(json_object_get(lb, "PortMappings"), 0);
 	json_int_t pf = ival(m, "Flags");
 
-	snprintf(buf, len, "%s%s%s%s%s",
+	snprintf(buf, len, "%s%s%s%s%s%s%s",
 		 ival(lb, "Flags") & 1 ? "DSR " : "",
 		 ival(m, "DistributionType") ? "Affinity " : "",
 		 pf & 1 ? "ILB " : "", pf & 2 ? "LocalRoutedVIP " : "",
+		 pf & 4 ? "UseMux " : "", pf & 8 ? "PreserveDIP " : "",
 		 pf & 16 ? "ExternalIP " : "");
 	if (buf[0] != '\0')
 		buf[strlen(buf) - 1] = '\0';
@@ -375,7 +376,8 @@ static const struct hnsctl_sub lb_subs[] = {
 	 "  --source-vip IP    SNAT clients to IP (kube-proxy's --source-vip)\n"
 	 "  --dsr              direct server return (LB Flags 1)\n"
 	 "  --affinity         the same backend per client IP (DistributionType 2)\n"
-	 "  --flags N          PortMapping Flags (2 LocalRoutedVIP, 16 VipExternalIP)\n"
+	 "  --flags N          PortMapping Flags (1 ILB, 2 LocalRoutedVIP, 4 UseMux,\n"
+	 "                     8 PreserveDIP, 16 VipExternalIP)\n"
 	 "Or give the HostComputeLoadBalancer JSON itself (or @FILE, @- stdin).\n",
 	 lb_create},
 	{"delete", "usage: hnsctl lb delete ID [--json]",

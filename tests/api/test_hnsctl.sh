@@ -553,6 +553,11 @@ expect_rc lb_show_json 0 &&
 h lb create "{\"HostComputeEndpoints\":[\"$LB_EP1\"],\"PortMappings\":[{\"Protocol\":6,\"InternalPort\":8080,\"ExternalPort\":30080,\"DistributionType\":0,\"Flags\":18}],\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":1}"
 LB_NP=$OUT
 expect_rc lb_create_json 0 && { case "$(h lb list; row_with "$LB_NP")" in "$LB_NP "*"*"*"TCP 30080->8080"*DSR*) pass lb_create_json ;; *) fail lb_create_json "NodePort row: $OUT" ;; esac; }
+# PortMapping flags by name (an internal-only frontend delivered with its VIP)
+h lb create --protocol tcp --port 443:8443 --vip 10.96.0.44 --endpoint pod-a --flags 13
+LB_FL=$OUT
+expect_rc lb_flags_named 0 && { case "$(h lb list; row_with "$LB_FL")" in "$LB_FL "*"ILB UseMux PreserveDIP"*) pass lb_flags_named ;; *) fail lb_flags_named "flags 13 row: $OUT" ;; esac; }
+h lb delete "$LB_FL"
 # the same frontend again: the server's 409 Error, exit 1
 h lb create --protocol tcp --port 80 --vip 10.96.0.10 --endpoint pod-a
 expect_rc lb_duplicate_exits_1 1 && { case $ERR in "hnsctl: FrontendVIPs[0]: The specified port already exists."*) pass lb_duplicate_exits_1 ;; *) fail lb_duplicate_exits_1 "stderr '$ERR'" ;; esac; }
