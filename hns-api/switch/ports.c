@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "access_policy.h"
 #include "acl_api.h"
 #include "addr_parse.h"
@@ -489,7 +491,13 @@ unsigned ports_free_slots(const struct ports *ps)
 {
 	unsigned used = 0;
 
+	unsigned eths = rte_eth_dev_count_total(), slots, free_eths;
+
 	for (uint16_t i = 0; i < ps->sw->nb_ports; i++)
 		used += ps->sw->ports[i].in_use;
-	return used < VS_MAX_PORTS ? VS_MAX_PORTS - used : 0;
+	slots = used < VS_MAX_PORTS ? VS_MAX_PORTS - used : 0;
+	/* every port holds an ethdev (a tap port its placeholder), and DPDK
+	 * has RTE_MAX_ETHPORTS of them (32 in Debian's build) */
+	free_eths = eths < RTE_MAX_ETHPORTS ? RTE_MAX_ETHPORTS - eths : 0;
+	return slots < free_eths ? slots : free_eths;
 }

@@ -29,13 +29,11 @@ void obnat_deliver(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	const struct obnat_view *ob = obnat_view_get(w->sw);
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	uint32_t ports = ob != NULL ? ob->ports : 0;
+	portset_t ports = ob != NULL ? ob->ports : portset_empty();
 
-	while (ports != 0) {
-		uint16_t p = (uint16_t)__builtin_ctz(ports);
+	PORTSET_FOREACH(p, ports) {
 		struct rte_ether_hdr *eh;
 
-		ports &= ports - 1;
 		if (ob->port[p].ip4 != ip->dst_addr)
 			continue;
 		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);

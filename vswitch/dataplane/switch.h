@@ -14,9 +14,9 @@
 #include <rte_spinlock.h>
 
 #include "mac_table.h"
+#include "portset.h"
 #include "vlan.h"
 
-#define VS_MAX_PORTS 32 /* port sets are uint32_t bitmasks */
 #define VS_NAME_MAX 64
 #define VS_BURST 32
 
@@ -73,7 +73,7 @@ struct vswitch {
 	uint16_t nb_ports; /* slots used so far; removed ports leave holes */
 	struct vs_port ports[VS_MAX_PORTS];
 	/* flood_members[vid]: ports that carry VLAN vid. */
-	uint32_t flood_members[VLAN_ID_COUNT];
+	portset_t flood_members[VLAN_ID_COUNT];
 	struct mac_table *macs;
 	struct vfp *vfp; /* per-port policy layers (vfp.h) */
 	/* The router (l3_dp.h): the view workers read (NULL: no L3, every
