@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_ethdev.h>
-
 #include "access_policy.h"
 #include "acl_api.h"
 #include "addr_parse.h"
@@ -491,13 +489,9 @@ unsigned ports_free_slots(const struct ports *ps)
 {
 	unsigned used = 0;
 
-	unsigned eths = rte_eth_dev_count_total(), slots, free_eths;
-
 	for (uint16_t i = 0; i < ps->sw->nb_ports; i++)
 		used += ps->sw->ports[i].in_use;
-	slots = used < VS_MAX_PORTS ? VS_MAX_PORTS - used : 0;
-	/* every port holds an ethdev (a tap port its placeholder), and DPDK
-	 * has RTE_MAX_ETHPORTS of them (32 in Debian's build) */
-	free_eths = eths < RTE_MAX_ETHPORTS ? RTE_MAX_ETHPORTS - eths : 0;
-	return slots < free_eths ? slots : free_eths;
+	/* slots only: a tap port (the pods' kind, the namespace pool's) needs
+	 * no ethdev; another kind past RTE_MAX_ETHPORTS is refused by name */
+	return used < VS_MAX_PORTS ? VS_MAX_PORTS - used : 0;
 }

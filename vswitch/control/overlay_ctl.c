@@ -20,7 +20,7 @@ static uint16_t port_mtu(const struct vswitch *sw, uint16_t port)
 {
 	uint16_t mtu = RTE_ETHER_MTU;
 
-	if (port < VS_MAX_PORTS && sw->ports[port].in_use &&
+	if (port < VS_MAX_PORTS && sw->ports[port].in_use && sw->ports[port].tap == NULL &&
 	    rte_eth_dev_get_mtu(sw->ports[port].eth_port, &mtu) != 0)
 		mtu = RTE_ETHER_MTU;
 	return mtu;

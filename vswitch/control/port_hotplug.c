@@ -9,6 +9,7 @@
 #include "l3_dp.h"
 #include "port.h"
 #include "stats.h"
+#include "tap_port.h"
 #include "vfp.h"
 #include "worker.h"
 #include "worker_setup.h"
@@ -84,11 +85,12 @@ int vswitch_port_add(struct vswitch *sw, const struct port_config *cfg,
 		snprintf(err, errlen, "the switch has %d ports already", VS_MAX_PORTS);
 		return -1;
 	}
-	/* every port holds an ethdev (a tap port its placeholder): refused
-	 * here, by name, rather than as a failed probe's ENOMEM */
-	if (rte_eth_dev_count_total() >= RTE_MAX_ETHPORTS) {
+	/* every port but a tap holds an ethdev: refused here, by name,
+	 * rather than as a failed probe's ENOMEM */
+	if (!tap_port_is_devargs(cfg->devargs) &&
+	    rte_eth_dev_count_total() >= RTE_MAX_ETHPORTS) {
 		snprintf(err, errlen, "the switch has %u ports already: DPDK has no "
-			 "free ethdev (RTE_MAX_ETHPORTS %d)", (unsigned)ports_in_use(sw),
+			 "free ethdev (RTE_MAX_ETHPORTS %d; tap ports need none)", (unsigned)ports_in_use(sw),
 			 RTE_MAX_ETHPORTS);
 		return -1;
 	}
