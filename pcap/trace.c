@@ -174,7 +174,11 @@ struct trace *trace_start(const struct trace_options *o, const char *switch_name
 	if (t->opts.max_files == 0)
 		t->opts.max_files = 4;
 	t->snaplen = t->opts.snaplen;
-	t->port_mask = t->opts.port_mask;
+	memcpy(t->port_mask, t->opts.port_mask, sizeof(t->port_mask));
+	t->all_ports = true;
+	for (unsigned i = 0; i < TRACE_MASK_WORDS; i++)
+		if (t->port_mask[i] != 0)
+			t->all_ports = false;
 	snprintf(t->switch_name, sizeof(t->switch_name), "%s",
 		 switch_name != NULL ? switch_name : "");
 	name_ports(t, port_names, nb_ports);
@@ -242,8 +246,8 @@ uint64_t trace_admit(struct trace *t, unsigned worker_id, uint16_t port,
 {
 	if (t == NULL || m == NULL)
 		return 0;
-	if (t->port_mask != 0 &&
-	    (port >= TRACE_MAX_PORTS || !(t->port_mask & (UINT32_C(1) << port))))
+	if (!t->all_ports &&
+	    (port >= TRACE_MAX_PORTS || !((t->port_mask[port / 64] >> (port % 64)) & 1)))
 		return 0;
 	if (t->has_filter) {
 		struct pcap_pkthdr h = {

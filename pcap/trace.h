@@ -24,7 +24,8 @@
 
 #include <rte_mbuf.h>
 
-#define TRACE_MAX_PORTS 32
+#define TRACE_MAX_PORTS 128
+#define TRACE_MASK_WORDS ((TRACE_MAX_PORTS + 63) / 64)
 #define TRACE_PORT_NAME_MAX 64
 #define TRACE_DEFAULT_SNAPLEN 1600
 #define TRACE_MAX_SNAPLEN 9216
@@ -36,7 +37,8 @@ struct trace_options {
 	uint32_t snaplen;       /* 0: TRACE_DEFAULT_SNAPLEN; at most TRACE_MAX_SNAPLEN */
 	uint32_t max_file_mb;   /* 0: no cap; else rotate FILE -> FILE.1 ... */
 	uint32_t max_files;     /* rotated files kept (0: 4) */
-	uint32_t port_mask;     /* bit i: trace port i; 0: all ports */
+	/* bit i % 64 of word i / 64: trace port i; all zero: all ports */
+	uint64_t port_mask[TRACE_MASK_WORDS];
 	bool no_follow;         /* refuse FILE when it is a symbolic link
 				 * (traces started through the API) */
 };

@@ -58,7 +58,8 @@ struct trace {
 	struct rte_mempool *pool;
 	struct rte_ring *ring;
 	uint32_t snaplen;
-	uint32_t port_mask;
+	uint64_t port_mask[TRACE_MASK_WORDS];
+	bool all_ports; /* port_mask all zero */
 	bool has_filter;
 	bool stopping;
 	struct bpf_program prog;

@@ -49,10 +49,12 @@ static struct vfp_port_policy *publish(struct vfp *v, uint16_t port,
 	struct vfp_port_policy *old;
 
 	if (pol != NULL)
-		__atomic_fetch_or(&v->policy_mask, UINT32_C(1) << port, __ATOMIC_RELEASE);
+		__atomic_fetch_or(&v->policy_mask[port / 64], UINT64_C(1) << (port % 64),
+				  __ATOMIC_RELEASE);
 	old = __atomic_exchange_n(&v->policy[port], pol, __ATOMIC_ACQ_REL);
 	if (pol == NULL)
-		__atomic_fetch_and(&v->policy_mask, ~(UINT32_C(1) << port), __ATOMIC_RELEASE);
+		__atomic_fetch_and(&v->policy_mask[port / 64], ~(UINT64_C(1) << (port % 64)),
+				   __ATOMIC_RELEASE);
 
 	if (v->qsbr != NULL)
 		rte_rcu_qsbr_synchronize(v->qsbr, RTE_QSBR_THRID_INVALID);

@@ -27,7 +27,8 @@
 #include "port_acl.h"
 #include "vfp_pkt.h"
 
-#define VFP_MAX_PORTS 32
+#define VFP_MAX_PORTS 128
+#define VFP_MASK_WORDS ((VFP_MAX_PORTS + 63) / 64)
 #define VFP_MAX_RULES 65536 /* per port and layer */
 #define VFP_FLOW_CAPACITY 65536 /* stateful flows per port (its quota) */
 /* stateful flows of all ports together: one table (ext_acl_flows.c), made
@@ -58,7 +59,7 @@ struct vfp {
 	struct vfp_port_policy *policy[VFP_MAX_PORTS]; /* read by workers */
 	/* bit p: port p has a policy (set before, cleared after its pointer),
 	 * so a burst to ports without rules skips the batch at one load */
-	uint32_t policy_mask;
+	uint64_t policy_mask[VFP_MASK_WORDS];
 	struct vfp_port_rules rules[VFP_MAX_PORTS];
 	struct rte_rcu_qsbr *qsbr;
 	unsigned nb_workers;
@@ -125,9 +126,11 @@ static inline const struct vfp_port_policy *vfp_policy(const struct vfp *v,
 	return __atomic_load_n(&v->policy[port], __ATOMIC_ACQUIRE);
 }
 
-static inline uint32_t vfp_policy_mask(const struct vfp *v)
+/* The ports with a policy as VFP_MASK_WORDS words (bit p of word p / 64). */
+static inline void vfp_policy_mask(const struct vfp *v, uint64_t *words)
 {
-	return __atomic_load_n(&v->policy_mask, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < VFP_MASK_WORDS; i++)
+		words[i] = __atomic_load_n(&v->policy_mask[i], __ATOMIC_RELAXED);
 }
 
 /* The verdicts of n parsed packets (at most VFP_BURST_MAX) crossing one

@@ -115,6 +115,7 @@ void nat_hns_endpoint_attached(struct nat_api *na, struct hns *h, uint16_t port,
 	struct vswitch *sw = nat_api_switch(na);
 	json_t *net = nat_network(h, ep);
 	char err[256];
+	portset_t ports;
 	int slot;
 
 	if (net == NULL)
@@ -126,7 +127,9 @@ void nat_hns_endpoint_attached(struct nat_api *na, struct hns *h, uint16_t port,
 		return;
 	}
 	slot = nat_ctl_find(sw, str(net, "Name"));
-	nat_ctl_set_ports(sw, slot, nat_ctl_ports(sw, slot) | UINT32_C(1) << port);
+	ports = nat_ctl_ports(sw, slot);
+	portset_set(&ports, port);
+	nat_ctl_set_ports(sw, slot, ports);
 	mappings(na, str(net, "Name"), ep, true);
 	json_decref(net);
 }
@@ -144,7 +147,7 @@ void nat_hns_endpoint_detached(struct nat_api *na, struct hns *h, uint16_t port,
 	if (slot >= 0) {
 		mappings(na, str(net, "Name"), ep, false);
 		/* the network's NAT stays, with one inside port fewer */
-		nat_ctl_set_ports(sw, slot, nat_ctl_ports(sw, slot) & ~(UINT32_C(1) << port));
+		nat_ctl_set_ports(sw, slot, portset_without(nat_ctl_ports(sw, slot), port));
 	}
 	json_decref(net);
 }

@@ -414,7 +414,7 @@ static int add_nat(struct nat_api *a, const struct nat_json *n, enum nat_origin 
 		     path[0] ? "." : "", n->cfg.name);
 		return -409;
 	}
-	slot = nat_ctl_add(a->sw, &n->cfg, 0, origin == ORIGIN_HNS, why, sizeof(why));
+	slot = nat_ctl_add(a->sw, &n->cfg, portset_empty(), origin == ORIGIN_HNS, why, sizeof(why));
 	if (slot < 0 || slot >= NAT_DP_MAX) {
 		if (slot >= NAT_DP_MAX)
 			nat_ctl_remove(a->sw, slot);

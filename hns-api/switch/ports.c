@@ -491,5 +491,7 @@ unsigned ports_free_slots(const struct ports *ps)
 
 	for (uint16_t i = 0; i < ps->sw->nb_ports; i++)
 		used += ps->sw->ports[i].in_use;
+	/* slots only: a tap port (the pods' kind, the namespace pool's) needs
+	 * no ethdev; another kind past RTE_MAX_ETHPORTS is refused by name */
 	return used < VS_MAX_PORTS ? VS_MAX_PORTS - used : 0;
 }

@@ -78,7 +78,9 @@ json_t *ports_describe_all(const struct ports *ps);
 /* The uplink port's first IPv4 address (host order): 0, or -1 when there
  * is no uplink or it has no address. */
 int ports_uplink_ip(const struct ports *ps, uint32_t *ip);
-/* How many more ports the switch can take (VS_MAX_PORTS less those in use). */
+/* How many more ports the switch can take (VS_MAX_PORTS less those in
+ * use): tap ports, which hold no ethdev; other kinds also need one of
+ * DPDK's RTE_MAX_ETHPORTS. */
 unsigned ports_free_slots(const struct ports *ps);
 
 #endif

@@ -31,7 +31,7 @@ static json_t *status_json(const struct trace *t)
 			 "FilesRotated", (json_int_t)c.files_rotated);
 }
 
-static int parse_ports(struct vswitch *sw, const json_t *req, uint32_t *mask,
+static int parse_ports(struct vswitch *sw, const json_t *req, uint64_t *mask,
 		       struct json_err *e)
 {
 	const json_t *ports = NULL, *v;
@@ -49,7 +49,7 @@ static int parse_ports(struct vswitch *sw, const json_t *req, uint32_t *mask,
 		idx = vswitch_port_find(sw, json_string_value(v));
 		if (idx < 0)
 			return json_fail(e, p, "no port '%s'", json_string_value(v));
-		*mask |= UINT32_C(1) << idx;
+		mask[idx / 64] |= UINT64_C(1) << (idx % 64);
 	}
 	return 0;
 }
@@ -69,7 +69,7 @@ static int parse_request(struct vswitch *sw, const json_t *req,
 	    json_get_string(req, "", "Filter", false, &filter, e) < 0 ||
 	    json_get_uint(req, "", "SnapLength", false, 64, TRACE_MAX_SNAPLEN, &snap, e) < 0 ||
 	    json_get_uint(req, "", "MaxFileSizeMB", false, 0, 1u << 20, &mb, e) < 0 ||
-	    parse_ports(sw, req, &o->port_mask, e) < 0)
+	    parse_ports(sw, req, o->port_mask, e) < 0)
 		return -1;
 	if (file[0] == '\0' || strlen(file) >= sizeof(o->file))
 		return json_fail(e, "File", "must be a file name of 1-%zu characters",

@@ -501,3 +501,46 @@ def test_namespace_plumb_installs_the_endpoints_routes(s):
             check(want in routes, f"route {want} missing in the pod: {sorted(routes, key=str)}")
     finally:
         o.close()
+
+
+def test_namespace_forty_tap_pods_on_one_l2bridge_network_reach_each_other(s):
+    """Issue 18: more pods than DPDK's 32 ethdevs on one switch. Tap ports
+    hold no ethdev, so 40 pods (PortKind tap, the default) plumb into one
+    L2Bridge network beside the uplink, and the first and the last ping
+    each other; everything goes again at the end."""
+    from cases_hns_clients import clients_api
+    api = clients_api(s)
+    o = Objects(api)
+    n = 40
+    pods = []
+    try:
+        net = hns_ok(api.post("/networks/", {
+            "Name": "n18-l2b", "Type": "L2Bridge",
+            "Subnets": [{"AddressPrefix": "10.18.0.0/24", "GatewayAddress": "10.18.0.1"}]}),
+            "POST /networks/ n18-l2b")
+        o.nets.append(net["ID"])
+        for i in range(n):
+            ep = o.endpoint(net, f"ep18-{i}", f"10.18.0.{10 + i}")
+            ns = o.namespace()
+            hns_ok(ns_add(api, ns["ID"], ep["ID"]), f"PATCH Add pod {i}")
+            got = hns_ok(api.get(f"/endpoints/{ep['ID']}"), f"GET pod {i}")
+            check(got.get("PortKind") == "tap" and got["State"] == 2,
+                  f"pod {i}: PortKind {got.get('PortKind')!r} State {got.get('State')}")
+            pods.append((ns["ID"], f"10.18.0.{10 + i}", got["VirtualNicName"]))
+        names = ports(api)
+        missing = [p for _, _, p in pods if p not in names]
+        check(not missing, f"{len(missing)} pod ports missing: {missing[:5]}")
+        check(len(names) > 32, f"{len(names)} ports: not past DPDK's 32 ethdevs")
+
+        def ping(src_ns, dst_ip):
+            return subprocess.run(["ip", "netns", "exec", src_ns, "ping", "-c", "1", "-W", "1",
+                                   dst_ip], capture_output=True).returncode == 0
+        (first_ns, first_ip, _), (last_ns, last_ip, _) = pods[0], pods[-1]
+        _wait(lambda: ping(first_ns, last_ip), f"pod 0 pinging pod {n - 1} ({last_ip})")
+        _wait(lambda: ping(last_ns, first_ip), f"pod {n - 1} pinging pod 0 ({first_ip})")
+        print(f"    {n} tap pods on one L2Bridge network, {len(names)} ports: "
+              "first and last reach each other")
+    finally:
+        o.close()
+    left = [p for _, _, p in pods if p in ports(api)]
+    check(not left, f"pod ports left after the cleanup: {left[:5]}")

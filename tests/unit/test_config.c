@@ -209,7 +209,7 @@ Test(config_valid, empty_arrays_of_optional_arrays_are_accepted)
 	cr_assert_str_eq(out.ports[0].name, "a");
 }
 
-Test(config_valid, thirty_two_ports_and_64_static_macs_fit)
+Test(config_valid, max_ports_and_64_static_macs_fit)
 {
 	char *text = malloc(65536);
 	size_t off = 0;
@@ -233,6 +233,7 @@ Test(config_valid, thirty_two_ports_and_64_static_macs_fit)
 	cr_assert_eq(out.nb_ports, VS_MAX_PORTS);
 	cr_assert_str_eq(out.ports[31].name, "p31");
 	cr_assert_str_eq(out.ports[31].devargs, "net_null31");
+	cr_assert_str_eq(out.ports[VS_MAX_PORTS - 1].name, "p127");
 	cr_assert_eq(out.ports[0].nb_macs, CONFIG_MAX_STATIC_MACS);
 	cr_assert_eq(out.ports[0].macs[63].addr_bytes[5], 64);
 	free(text);
@@ -463,8 +464,11 @@ Test(config_errors, too_many_ports)
 	for (int i = 0; i <= VS_MAX_PORTS; i++)
 		off += (size_t)sprintf(text + off, "%s{'Name': 'p%d', 'Devargs': 'd%d'}",
 				       i ? "," : "", i, i);
+	char max[16];
+
 	sprintf(text + off, "]}");
-	parse_fails(text, "Ports", "32");
+	snprintf(max, sizeof(max), "at most %d", VS_MAX_PORTS);
+	parse_fails(text, "Ports", max);
 	free(text);
 }
 

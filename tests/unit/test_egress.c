@@ -46,6 +46,16 @@ static void teardown(void)
 
 TestSuite(egress, .init = setup, .fini = teardown);
 
+/* egress_flood_mask's ports 0..63 (these tests use no others). */
+static uint64_t fm(const struct egress_src *src, uint16_t vid)
+{
+	portset_t s = egress_flood_mask(sw, src, vid);
+
+	for (unsigned i = 1; i < PORTSET_WORDS; i++)
+		cr_assert_eq(s.w[i], 0, "ports past 63 in the flood mask");
+	return s.w[0];
+}
+
 static int ask(const struct egress_src *src, uint16_t out, uint16_t vid,
 	       enum vlan_egress *action)
 {
@@ -104,12 +114,13 @@ static void view_private_and_l2bridge(struct l2b_view *v)
 	memset(v, 0, sizeof(*v));
 	for (unsigned p = 0; p < VS_MAX_PORTS; p++) {
 		v->port_net[p] = -1;
-		v->allowed[p] = ~UINT32_C(0x6);
+		v->allowed[p] = portset_andnot(portset_full(),
+					       portset_or(portset_of(1), portset_of(2)));
 	}
-	v->allowed[1] = v->allowed[2] = 0x6;
+	v->allowed[1] = v->allowed[2] = portset_or(portset_of(1), portset_of(2));
 	v->nb_nets = 1;
 	v->nets[0].uplink = 0;
-	v->nets[0].ports = UINT32_C(1) << 5;
+	v->nets[0].ports = portset_of(5);
 	v->nets[0].host_mac = (struct rte_ether_addr){{0x02, 0x15, 0x5d, 0xaa, 0xbb, 0xcc}};
 	v->port_net[5] = 0;
 }
@@ -150,14 +161,61 @@ Test(egress, flood_mask_is_the_predicate_for_every_port)
 	enum vlan_egress action;
 
 	/* VLAN 0: ports 0, 1, 2, 5 (Untagged); 3 is Access 10, 4 Trunk native 1 */
-	cr_assert_eq(egress_flood_mask(sw, &src, 0), 0x26u);
+	cr_assert_eq(fm(&src, 0), 0x26u);
 	for (uint16_t p = 0; p < 6; p++)
-		cr_assert_eq((egress_flood_mask(sw, &src, 0) >> p) & 1,
+		cr_assert_eq((fm(&src, 0) >> p) & 1,
 			     ask(&src, p, 0, &action) == -1, "port %u", p);
-	cr_assert_eq(egress_flood_mask(sw, &src, 10), 0x18u, "Access 10 and the trunk");
+	cr_assert_eq(fm(&src, 10), 0x18u, "Access 10 and the trunk");
 	view_private_and_l2bridge(&v);
 	src = egress_src_l2b(&v, 1);
-	cr_assert_eq(egress_flood_mask(sw, &src, 0), 0x4u, "Private: its network only");
+	cr_assert_eq(fm(&src, 0), 0x4u, "Private: its network only");
 	src = egress_src_l2b(&v, 5);
-	cr_assert_eq(egress_flood_mask(sw, &src, 0), 0x1u, "not into the Private ports");
+	cr_assert_eq(fm(&src, 0), 0x1u, "not into the Private ports");
+}
+
+/* Past the 32 ports of uint32_t masks (issue 18): every port of a full
+ * switch floods, in every word of the set, and the flood mask is the
+ * predicate there too; Private isolation holds between ports far apart. */
+Test(egress, ports_past_64_flood_and_are_isolated)
+{
+	static struct l2b_view v;
+	struct egress_src src;
+	enum vlan_egress action;
+	portset_t mask;
+
+	sw->nb_ports = VS_MAX_PORTS;
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++) {
+		sw->ports[p].in_use = true;
+		vlan_config_init(&sw->ports[p].vlan);
+	}
+	vswitch_build_flood_members(sw);
+	cr_assert_eq(portset_count(&sw->flood_members[0]), VS_MAX_PORTS);
+	src = egress_src_port(VS_MAX_PORTS - 1);
+	mask = egress_flood_mask(sw, &src, 0);
+	cr_assert_eq(portset_count(&mask), VS_MAX_PORTS - 1);
+	for (uint16_t p = 0; p < VS_MAX_PORTS; p++)
+		cr_assert_eq(portset_test(&mask, p), ask(&src, p, 0, &action) == -1,
+			     "port %u", p);
+	cr_assert_not(portset_test(&mask, VS_MAX_PORTS - 1), "not back to the source");
+	/* ports 3 and 100 Private "p", the rest reach neither */
+	memset(&v, 0, sizeof(v));
+	for (unsigned p = 0; p < VS_MAX_PORTS; p++) {
+		v.port_net[p] = -1;
+		v.allowed[p] = portset_andnot(portset_full(),
+					      portset_or(portset_of(3), portset_of(100)));
+	}
+	v.allowed[3] = v.allowed[100] = portset_or(portset_of(3), portset_of(100));
+	src = egress_src_l2b(&v, 100);
+	mask = egress_flood_mask(sw, &src, 0);
+	cr_assert_eq(portset_count(&mask), 1);
+	cr_assert(portset_test(&mask, 3));
+	cr_assert_eq(ask(&src, 3, 0, &action), -1);
+	cr_assert_eq(ask(&src, 64, 0, &action), DROP_VLAN_FILTER);
+	src = egress_src_l2b(&v, 70);
+	mask = egress_flood_mask(sw, &src, 0);
+	cr_assert_eq(portset_count(&mask), VS_MAX_PORTS - 3);
+	cr_assert_not(portset_test(&mask, 100));
+	cr_assert_eq(ask(&src, 100, 0, &action), DROP_VLAN_FILTER);
+	cr_assert_eq(ask(&src, 127, 0, &action), -1);
+	cr_assert_eq(ask(&src, 70, 0, &action), DROP_SOURCE_PORT);
 }

@@ -424,7 +424,11 @@ Test(ext_acl_burst, vfp_burst_falls_through_to_port_acls)
 	er[1].remote_ip.addr[0] = 9;
 	cr_assert_eq(vfp_set_ext_acls(v, 3, er, 2, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(vfp_set_port_acls(v, 3, &pr, 1, err, sizeof(err)), 0, "%s", err);
-	cr_expect_eq(vfp_policy_mask(v), 1u << 3);
+	uint64_t mask[VFP_MASK_WORDS];
+
+	vfp_policy_mask(v, mask);
+	cr_expect_eq(mask[0], 1u << 3);
+	cr_expect_eq(mask[VFP_MASK_WORDS - 1], VFP_MASK_WORDS == 1 ? 1u << 3 : 0);
 	p[0] = tcp4(POD, 40000, REMOTE, 443);      /* out: ext Allow */
 	p[1] = tcp4(POD, 40000, REMOTE, 80);       /* out: no ext rule, port ACL Deny 8/8 */
 	p[2] = tcp4(0x09000001u, 80, POD, 40000);  /* in: ext Deny */
@@ -440,6 +444,8 @@ Test(ext_acl_burst, vfp_burst_falls_through_to_port_acls)
 					  ACL_DIR_INBOUND, &p[i], 1, 100),
 			     (i == 1 || i == 2) ? VFP_DROP_SECURITY : VFP_PASS, "packet %u", i);
 	vfp_clear_port(v, 3);
-	cr_expect_eq(vfp_policy_mask(v), 0);
+	vfp_policy_mask(v, mask);
+	for (unsigned i = 0; i < VFP_MASK_WORDS; i++)
+		cr_expect_eq(mask[i], 0);
 	vfp_free(v);
 }

@@ -118,8 +118,10 @@ Test(overlay, view_fields_ports_and_defaults)
 	cr_assert_eq(v->nets[0].mask, 0xffffff00u);
 	cr_assert_eq(v->nets[0].udp_port, 4789, "VxlanPort defaults to 4789");
 	cr_assert_eq(v->nets[0].mtu, 1500);
-	cr_assert_eq(v->ep_ports, (1u << 3) | (1u << 5));
-	cr_assert_eq(v->uplink_ports, 1u << 0);
+	cr_assert(portset_test(&v->ep_ports, 3) && portset_test(&v->ep_ports, 5));
+	cr_assert_eq(portset_count(&v->ep_ports), 2);
+	cr_assert(portset_test(&v->uplink_ports, 0));
+	cr_assert_eq(portset_count(&v->uplink_ports), 1);
 	cr_assert_eq(v->port_net[3], 0);
 	cr_assert_eq(v->port_net[4], -1);
 	cr_assert_not_null(ov_ep_by_ip(v, 0, IP4(10, 244, 1, 3)));

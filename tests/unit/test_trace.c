@@ -239,7 +239,7 @@ Test(trace, filter_and_port_mask)
 	struct trace *t;
 
 	snprintf(o.filter, sizeof(o.filter), "udp");
-	o.port_mask = 1u << 0 | 1u << 2;
+	o.port_mask[0] = 1u << 0 | 1u << 2;
 	t = start(&o);
 	cr_assert_str_eq(trace_get_options(t)->filter, "udp");
 	cr_assert_eq(trace_get_options(t)->snaplen, TRACE_DEFAULT_SNAPLEN);

@@ -78,7 +78,7 @@ struct l2b_view *l2b_view_build_remotes(const struct l2b_port_entry entries[VS_M
 	char ids[L2B_MAX_NETS][64];
 	enum l2b_net_type types[L2B_MAX_NETS];
 	struct l2b_view *v;
-	uint32_t private_ports = 0;
+	portset_t private_ports = portset_empty();
 	bool needed = false;
 
 	*oom = false;
@@ -113,15 +113,15 @@ struct l2b_view *l2b_view_build_remotes(const struct l2b_port_entry entries[VS_M
 			n->host_port = -1;
 		}
 		n = &v->nets[ni];
-		n->ports |= UINT32_C(1) << p;
+		portset_set(&n->ports, p);
 		if (types[ni] == L2B_NET_PRIVATE || types[ni] == L2B_NET_NAT) {
-			private_ports |= UINT32_C(1) << p;
+			portset_set(&private_ports, p);
 			continue;
 		}
 		v->port_net[p] = (int8_t)ni;
-		v->ingress_ports |= UINT32_C(1) << p;
+		portset_set(&v->ingress_ports, p);
 		if (n->uplink >= 0)
-			v->ingress_ports |= UINT32_C(1) << n->uplink;
+			portset_set(&v->ingress_ports, (unsigned)n->uplink);
 		struct l2b_ep *ep = &v->eps[v->nb_eps++];
 
 		ep->mac = e->mac;
@@ -140,7 +140,7 @@ struct l2b_view *l2b_view_build_remotes(const struct l2b_port_entry entries[VS_M
 		if (e->nb_routes != 0) {
 			v->nb_routes[p] = (uint8_t)RTE_MIN(e->nb_routes, L2B_MAX_ROUTES);
 			memcpy(v->routes[p], e->routes, v->nb_routes[p] * sizeof(e->routes[0]));
-			v->route_ports |= UINT32_C(1) << p;
+			portset_set(&v->route_ports, p);
 		}
 	}
 	add_remotes(v, (const char (*)[64])ids, types,
@@ -150,14 +150,14 @@ struct l2b_view *l2b_view_build_remotes(const struct l2b_port_entry entries[VS_M
 	 * reaches every port but theirs (a NAT network is reached from
 	 * outside only through the router and WinNAT, as on Windows). */
 	for (unsigned p = 0; p < VS_MAX_PORTS; p++)
-		v->allowed[p] = ~private_ports;
+		v->allowed[p] = portset_andnot(portset_full(), private_ports);
 	for (uint8_t i = 0; i < v->nb_nets; i++) {
-		uint32_t ports = v->nets[i].ports;
+		portset_t ports = v->nets[i].ports;
 
 		if (types[i] != L2B_NET_PRIVATE && types[i] != L2B_NET_NAT)
 			continue;
 		for (unsigned p = 0; p < VS_MAX_PORTS; p++)
-			if ((ports >> p) & 1)
+			if (portset_test(&ports, p))
 				v->allowed[p] = ports;
 	}
 	return v;
@@ -201,11 +201,11 @@ void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
 	struct vlan_config *live = &sw->ports[port].vlan;
 	struct vlan_config old = *live;
 	/* a removed port is in no flood set and must not join one */
-	uint32_t bit = sw->ports[port].in_use ? UINT32_C(1) << port : 0;
+	bool in_use = sw->ports[port].in_use;
 
-	for (unsigned vid = 0; vid < VLAN_ID_COUNT && bit != 0; vid++)
+	for (unsigned vid = 0; vid < VLAN_ID_COUNT && in_use; vid++)
 		if (vlan_port_carries(next, (uint16_t)vid))
-			__atomic_fetch_or(&sw->flood_members[vid], bit, __ATOMIC_RELEASE);
+			portset_atomic_set(&sw->flood_members[vid], port);
 	/* fields the new mode reads (unread by the old one when the mode
 	 * changes), the mode, then whatever only the old mode read */
 	store_fields(live, next, next->mode);
@@ -214,7 +214,7 @@ void l2b_port_set_vlan(struct vswitch *sw, uint16_t port,
 	store_fields(live, next, VLAN_MODE_ACCESS);
 	store_fields(live, next, VLAN_MODE_TRUNK);
 	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++)
-		if (!vlan_port_carries(next, (uint16_t)vid))
-			__atomic_fetch_and(&sw->flood_members[vid], ~bit, __ATOMIC_RELEASE);
+		if (!vlan_port_carries(next, (uint16_t)vid) && in_use)
+			portset_atomic_clear(&sw->flood_members[vid], port);
 }
 

@@ -74,7 +74,7 @@ int nat_ctl_find(const struct vswitch *sw, const char *name)
 }
 
 static int nat_add(struct vswitch *sw, const struct winnat_config *cfg,
-		   uint32_t port_mask, bool listed, bool obnat, char *err, size_t errlen)
+		   portset_t port_mask, bool listed, bool obnat, char *err, size_t errlen)
 {
 	struct winnat_config c = *cfg;
 	struct nat_slot *ns = NULL;
@@ -149,7 +149,7 @@ static int nat_add(struct vswitch *sw, const struct winnat_config *cfg,
 }
 
 int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
-	       uint32_t port_mask, bool listed, char *err, size_t errlen)
+	       portset_t port_mask, bool listed, char *err, size_t errlen)
 {
 	return nat_add(sw, cfg, port_mask, listed, false, err, errlen);
 }
@@ -157,7 +157,7 @@ int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
 int nat_ctl_add_obnat(struct vswitch *sw, const struct winnat_config *cfg,
 		      char *err, size_t errlen)
 {
-	return nat_add(sw, cfg, 0, true, true, err, errlen);
+	return nat_add(sw, cfg, portset_empty(), true, true, err, errlen);
 }
 
 int nat_ctl_remove(struct vswitch *sw, int slot)
@@ -182,7 +182,7 @@ const struct winnat *nat_ctl_get(const struct vswitch *sw, int slot)
 	return ns != NULL ? ns->nat : NULL;
 }
 
-int nat_ctl_set_ports(struct vswitch *sw, int slot, uint32_t port_mask)
+int nat_ctl_set_ports(struct vswitch *sw, int slot, portset_t port_mask)
 {
 	struct nat_slot *ns = slot_get(sw, slot);
 
@@ -192,11 +192,11 @@ int nat_ctl_set_ports(struct vswitch *sw, int slot, uint32_t port_mask)
 	return l3_publish(sw);
 }
 
-uint32_t nat_ctl_ports(const struct vswitch *sw, int slot)
+portset_t nat_ctl_ports(const struct vswitch *sw, int slot)
 {
 	const struct nat_slot *ns = slot_get(sw, slot);
 
-	return ns != NULL ? ns->ports : 0;
+	return ns != NULL ? ns->ports : portset_empty();
 }
 
 

@@ -31,7 +31,7 @@ struct vswitch;
  * an endpoint attaches). Returns the slot, or -1 with err (duplicate
  * name, table full, winnat_create's error). */
 int nat_ctl_add(struct vswitch *sw, const struct winnat_config *cfg,
-	       uint32_t port_mask, bool listed, char *err, size_t errlen);
+	       portset_t port_mask, bool listed, char *err, size_t errlen);
 
 /* Adds the NAT of an HNS OutBoundNAT (obnat_dp.h): no inside ports; its
  * outbound packets come from forwarding, its replies are bridged back to
@@ -49,8 +49,8 @@ int nat_ctl_find(const struct vswitch *sw, const char *name);
 const struct winnat *nat_ctl_get(const struct vswitch *sw, int slot);
 
 /* Sets which ports belong to a NAT (HNS endpoints attaching/detaching). */
-int nat_ctl_set_ports(struct vswitch *sw, int slot, uint32_t port_mask);
-uint32_t nat_ctl_ports(const struct vswitch *sw, int slot);
+int nat_ctl_set_ports(struct vswitch *sw, int slot, portset_t port_mask);
+portset_t nat_ctl_ports(const struct vswitch *sw, int slot);
 
 /* Run on the owner worker (or directly when no worker runs); same returns
  * as winnat_mapping_add / _del / winnat_proxy_add / _del. */

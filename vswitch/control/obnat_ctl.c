@@ -89,7 +89,7 @@ static int publish(struct vswitch *sw, const struct obnat_ctl *c)
 				return -1;
 		}
 		op = &v->port[p];
-		v->ports |= UINT32_C(1) << p;
+		portset_set(&v->ports, p);
 		op->rule = c->ep[p].rule;
 		op->slot = (uint8_t)c->slot[p];
 		op->uplink = c->ep[p].uplink;

@@ -20,7 +20,7 @@ static uint16_t port_mtu(const struct vswitch *sw, uint16_t port)
 {
 	uint16_t mtu = RTE_ETHER_MTU;
 
-	if (port < VS_MAX_PORTS && sw->ports[port].in_use &&
+	if (port < VS_MAX_PORTS && sw->ports[port].in_use && sw->ports[port].tap == NULL &&
 	    rte_eth_dev_get_mtu(sw->ports[port].eth_port, &mtu) != 0)
 		mtu = RTE_ETHER_MTU;
 	return mtu;
@@ -88,7 +88,7 @@ struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 		n->uplink = sn->uplink;
 		n->udp_port = sn->udp_port ? sn->udp_port : 4789;
 		n->mtu = port_mtu(sw, sn->uplink);
-		v->uplink_ports |= UINT32_C(1) << sn->uplink;
+		portset_set(&v->uplink_ports, sn->uplink);
 	}
 	v->nb_nets = s->nb_nets;
 	for (uint8_t i = 0; i < s->nb_eps; i++) {
@@ -102,7 +102,7 @@ struct ov_view *ov_view_build(const struct vswitch *sw, const struct ov_spec *s,
 		e->port = se->port;
 		e->net = se->net;
 		e->vid = vlan_ingress_vid(&sw->ports[se->port].vlan, false, 0);
-		v->ep_ports |= UINT32_C(1) << se->port;
+		portset_set(&v->ep_ports, se->port);
 		v->port_net[se->port] = (int8_t)se->net;
 	}
 	v->nb_eps = s->nb_eps;

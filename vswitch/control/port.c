@@ -120,6 +120,16 @@ static int port_setup(struct vs_port *p, const struct port_config *cfg,
 	struct rte_eth_dev_info info;
 	int rc;
 
+	if (p->tap != NULL) { /* no ethdev: a queue per worker, as net_null had */
+		p->nb_rxq = (uint16_t)nb_workers;
+		p->nb_txq = (uint16_t)nb_workers;
+		p->tx_shared = false;
+		if (cfg->has_mac)
+			p->mac = cfg->mac;
+		else
+			rte_eth_random_addr(p->mac.addr_bytes);
+		return 0;
+	}
 	rc = rte_eth_dev_info_get(p->eth_port, &info);
 	if (rc != 0) {
 		snprintf(err, errlen, "port '%s': cannot read device info: %s",
@@ -172,6 +182,8 @@ int port_start(struct vs_port *p, struct rte_mempool *const *rx_pools,
 	unsigned socket = dev_socket < 0 ? (unsigned)SOCKET_ID_ANY : (unsigned)dev_socket;
 	int rc;
 
+	if (p->tap != NULL) /* no ethdev: the worker polls the fd */
+		return 0;
 	memset(&conf, 0, sizeof(conf));
 	rc = rte_eth_dev_info_get(p->eth_port, &info);
 	if (rc == 0) {
@@ -204,8 +216,10 @@ int port_start(struct vs_port *p, struct rte_mempool *const *rx_pools,
 
 void port_close(struct vs_port *p)
 {
-	rte_eth_dev_stop(p->eth_port);
-	rte_eth_dev_close(p->eth_port);
+	if (p->tap == NULL) {
+		rte_eth_dev_stop(p->eth_port);
+		rte_eth_dev_close(p->eth_port);
+	}
 	tap_port_close(p->tap); /* the kernel removes the tap */
 	p->tap = NULL;
 }
@@ -215,7 +229,7 @@ void port_detach(struct vs_port *p)
 	struct rte_eth_dev_info info;
 	struct rte_device *dev = NULL;
 
-	if (rte_eth_dev_info_get(p->eth_port, &info) == 0)
+	if (p->tap == NULL && rte_eth_dev_info_get(p->eth_port, &info) == 0)
 		dev = info.device;
 	port_close(p);
 	if (dev != NULL)

@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "l3_dp.h"
 #include "port.h"
 #include "stats.h"
+#include "tap_port.h"
 #include "vfp.h"
 #include "worker.h"
 #include "worker_setup.h"
@@ -19,6 +22,15 @@ int vswitch_port_find(const struct vswitch *sw, const char *name)
 	return -1;
 }
 
+static unsigned ports_in_use(const struct vswitch *sw)
+{
+	unsigned n = 0;
+
+	for (uint16_t p = 0; p < sw->nb_ports; p++)
+		n += sw->ports[p].in_use;
+	return n;
+}
+
 static int free_slot(const struct vswitch *sw)
 {
 	for (uint16_t p = 0; p < VS_MAX_PORTS; p++)
@@ -27,17 +39,15 @@ static int free_slot(const struct vswitch *sw)
 	return -1;
 }
 
-/* Flood sets change one 32-bit word per VLAN: a worker sees the port in or
- * out of each VLAN atomically. */
+/* Flood sets change one bit (of one 64-bit word) per VLAN at a time: a
+ * worker sees the port in or out of each VLAN atomically (portset.h). */
 static void set_flood_membership(struct vswitch *sw, uint16_t port, bool member)
 {
-	uint32_t bit = UINT32_C(1) << port;
-
 	for (unsigned vid = 0; vid < VLAN_ID_COUNT; vid++) {
 		if (member && vlan_port_carries(&sw->ports[port].vlan, (uint16_t)vid))
-			__atomic_fetch_or(&sw->flood_members[vid], bit, __ATOMIC_RELEASE);
+			portset_atomic_set(&sw->flood_members[vid], port);
 		else if (!member)
-			__atomic_fetch_and(&sw->flood_members[vid], ~bit, __ATOMIC_RELEASE);
+			portset_atomic_clear(&sw->flood_members[vid], port);
 	}
 }
 
@@ -73,6 +83,15 @@ int vswitch_port_add(struct vswitch *sw, const struct port_config *cfg,
 	}
 	if (slot < 0) {
 		snprintf(err, errlen, "the switch has %d ports already", VS_MAX_PORTS);
+		return -1;
+	}
+	/* every port but a tap holds an ethdev: refused here, by name,
+	 * rather than as a failed probe's ENOMEM */
+	if (!tap_port_is_devargs(cfg->devargs) &&
+	    rte_eth_dev_count_total() >= RTE_MAX_ETHPORTS) {
+		snprintf(err, errlen, "the switch has %u ports already: DPDK has no "
+			 "free ethdev (RTE_MAX_ETHPORTS %d; tap ports need none)", (unsigned)ports_in_use(sw),
+			 RTE_MAX_ETHPORTS);
 		return -1;
 	}
 	if (port_open(&p, (uint16_t)slot, cfg, sw->nb_workers, err, errlen) < 0)

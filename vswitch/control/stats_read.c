@@ -84,6 +84,8 @@ void stats_read_devices(const struct vswitch *sw,
 		ifindex[p] = 0;
 		if (p >= sw->nb_ports || !port->in_use)
 			continue;
+		if (port->tap != NULL) /* no ethdev: its losses are the worker's */
+			continue;
 		if (rte_eth_stats_get(port->eth_port, &st) == 0) {
 			per_port[p].rx_missed = st.imissed;
 			per_port[p].rx_errors = st.ierrors;

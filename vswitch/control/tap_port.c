@@ -17,13 +17,14 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "switch.h"
+
 /* 64 KiB buffers for frames read from taps, shared by every tap port:
  * a burst's worth in flight per tap, each freed as soon as it is written
  * out (taps and packet sockets copy). 255 x 64 KiB = 16 MiB. */
 #define TAP_BIG_POOL "hvs_tap_big"
 #define TAP_BIG_MBUFS 255
 
-static unsigned tap_seq;
 static int tap_epfd = -1; /* every tap's readiness (tap_io.h epfd) */
 
 bool tap_port_is_devargs(const char *devargs)
@@ -113,23 +114,6 @@ static void free_tap(struct tap_io *t)
 	rte_free(t);
 }
 
-/* The placeholder: a net_null that never receives. 0, or -1 with err. */
-static int placeholder(unsigned seq, uint16_t *eth_port, char *err, size_t errlen)
-{
-	char name[RTE_ETH_NAME_MAX_LEN], devargs[RTE_ETH_NAME_MAX_LEN + 16];
-	int rc;
-
-	snprintf(name, sizeof(name), "net_null_hvt%u", seq);
-	snprintf(devargs, sizeof(devargs), "%s,no-rx=1", name);
-	rc = rte_dev_probe(devargs);
-	if (rc == 0)
-		rc = rte_eth_dev_get_port_by_name(name, eth_port);
-	if (rc != 0)
-		snprintf(err, errlen, "cannot make the placeholder device %s: %s", name,
-			 rte_strerror(rc < 0 ? -rc : rc));
-	return rc == 0 ? 0 : -1;
-}
-
 int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 		  char *err, size_t errlen)
 {
@@ -155,11 +139,12 @@ int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 		return -1;
 	}
 	t->fd = tap_open_fd(ifname, offload, err, errlen);
-	if (t->fd < 0 || placeholder(tap_seq++, eth_port, err, errlen) < 0) {
+	if (t->fd < 0) {
 		free_tap(t);
 		return -1;
 	}
 	*tap = t;
+	*eth_port = VS_NO_ETH_PORT; /* the worker reads and writes the fd */
 	return 0;
 }
 

@@ -3,9 +3,9 @@
  * cross the switch whole. Devargs "net_hvtap<suffix>,iface=NAME" (and
  * ",offload=0" for a tap that must hand over finished 1,500-byte frames,
  * as Overlay pods must) opens or creates tap NAME, non-persistent: it
- * goes when the port does, or with the daemon (kill -9 included). The
- * ethdev beside it is a placeholder (net_null, no-rx) that keeps the switch's
- * port bookkeeping uniform; no frame passes through it.
+ * goes when the port does, or with the daemon (kill -9 included). It
+ * holds no ethdev (vs_port.eth_port is VS_NO_ETH_PORT; until issue 18 a
+ * net_null placeholder, so DPDK's RTE_MAX_ETHPORTS 32 capped the pods).
  * Layer: vswitch/control/, control layer (main lcore, the typed southbound API). */
 #ifndef HVS_TAP_PORT_H
 #define HVS_TAP_PORT_H
@@ -21,8 +21,8 @@
 /* True for Devargs this module handles. */
 bool tap_port_is_devargs(const char *devargs);
 
-/* Opens the tap and its placeholder ethdev. 0 with *tap and *eth_port,
- * or -1 with err (nothing left open). */
+/* Opens the tap. 0 with *tap and *eth_port (VS_NO_ETH_PORT), or -1 with
+ * err (nothing left open). */
 int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 		  char *err, size_t errlen);
 
@@ -32,7 +32,7 @@ int tap_port_open(const char *devargs, struct tap_io **tap, uint16_t *eth_port,
 int tap_port_watch(struct tap_io *tap, uint16_t port, char *err, size_t errlen);
 
 /* Closes the tap (the kernel removes it) and frees what open made; the
- * placeholder ethdev must be closed and removed first. */
+ * worker must no longer poll it. */
 void tap_port_close(struct tap_io *tap);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include <rte_rcu_qsbr.h>
 
+_Static_assert(TRACE_MAX_PORTS >= VS_MAX_PORTS, "a trace names every port");
+
 int trace_ctl_start(struct vswitch *sw, const struct trace_options *o,
 		    char *err, size_t errlen)
 {

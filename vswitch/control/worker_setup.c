@@ -76,7 +76,11 @@ int mbuf_pools_create(struct vswitch *sw, struct mbuf_pools *pools, char *err,
 	memset(pools, 0, sizeof(*pools));
 	for (uint16_t p = 0; p < sw->nb_ports; p++)
 		n += port_ring_mbufs(&sw->ports[p]);
-	n += sw->nb_workers * (VS_MAX_PORTS * TX_BUF_MAX + 2 * VS_BURST);
+	/* TX buffers: emptied at the end of every burst, so what they hold at
+	 * once is one burst's frames and their flood copies; 32 ports' worth
+	 * (VS_MAX_PORTS was 32 until issue 18), not VS_MAX_PORTS' 8192 a
+	 * worker. A flood copy the pool cannot give is a counted drop. */
+	n += sw->nb_workers * (TX_RESERVE_PORTS * TX_BUF_MAX + 2 * VS_BURST);
 	n += (sw->nb_workers + 1) * POOL_CACHE * 2;
 	n += sw->extra_mbufs;
 	for (unsigned i = 0; i < sw->nb_workers; i++) {

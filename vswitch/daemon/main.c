@@ -510,8 +510,14 @@ static void log_ports(const struct vswitch *sw)
 		char vlan[600];
 
 		vlan_config_describe(&port->vlan, vlan, sizeof(vlan));
-		fprintf(stderr, "vswitchd: port %u '%s'%s: ethdev %u, %u rx / %u tx queues, %s\n",
-			p, port->name, port->uplink ? " (uplink)" : "", port->eth_port,
+		char dev[16];
+
+		if (port->tap != NULL)
+			snprintf(dev, sizeof(dev), "tap");
+		else
+			snprintf(dev, sizeof(dev), "ethdev %u", port->eth_port);
+		fprintf(stderr, "vswitchd: port %u '%s'%s: %s, %u rx / %u tx queues, %s\n",
+			p, port->name, port->uplink ? " (uplink)" : "", dev,
 			port->nb_rxq, port->nb_txq, vlan);
 	}
 	fprintf(stderr, "vswitchd: switch '%s' running with %u worker(s)\n",

@@ -56,17 +56,19 @@
 
 /* Where a frame comes from, as far as egress cares. */
 struct egress_src {
+	/* first: a copy made with 16-byte stores is read back whole (a set
+	 * across two stores stalls store forwarding, flood.c) */
+	portset_t allowed; /* ports it may leave by (Private isolation) */
+	const struct rte_ether_addr *host_mac; /* L2Bridge: H (with uplink) */
 	uint16_t in_port;  /* the source port, or EGRESS_NO_PORT */
 	int16_t uplink;    /* L2Bridge endpoint: its network's uplink, else -1 */
-	uint32_t allowed;  /* ports it may leave by (Private isolation) */
-	const struct rte_ether_addr *host_mac; /* L2Bridge: H (with uplink) */
 };
 
 /* A frame switched from in_port, no L2Bridge/Private network in play. */
 static inline struct egress_src egress_src_port(uint16_t in_port)
 {
-	return (struct egress_src){.in_port = in_port, .uplink = -1,
-				   .allowed = UINT32_MAX, .host_mac = NULL};
+	return (struct egress_src){.allowed = portset_full(), .host_mac = NULL,
+				   .in_port = in_port, .uplink = -1};
 }
 
 /* A frame switched from in_port with the L2Bridge/Private view v: its
@@ -94,10 +96,11 @@ static inline struct egress_src egress_src_switch(void)
 
 /* Steps 1, 2 and 4 of the predicate for every port at once: the ports a
  * flood from src (a real port) in VLAN vid goes to. */
-static inline uint32_t egress_flood_mask(const struct vswitch *sw,
-					 const struct egress_src *src, uint16_t vid)
+static inline portset_t egress_flood_mask(const struct vswitch *sw,
+					  const struct egress_src *src, uint16_t vid)
 {
-	return sw->flood_members[vid] & src->allowed & ~(UINT32_C(1) << src->in_port);
+	return portset_without(portset_and(sw->flood_members[vid], src->allowed),
+			       src->in_port);
 }
 
 /* Step 3 decided ahead for a burst (forward.c classifies a burst's
@@ -121,7 +124,7 @@ static inline int egress_should_deliver_pre(struct worker *w, const struct egres
 
 	if (unlikely(out == src->in_port))
 		return DROP_SOURCE_PORT;
-	if (unlikely(!((src->allowed >> out) & 1)))
+	if (unlikely(!portset_test(&src->allowed, out)))
 		return DROP_VLAN_FILTER;
 	if (pre != EGRESS_VFP_ASK) {
 		if (pre == EGRESS_VFP_DROP)

@@ -15,9 +15,9 @@
 
 /* An L2Bridge endpoint's flood that reaches its uplink and other ports:
  * the uplink first, with its own copy (egress gives it source H). */
-static uint32_t uplink_copy_first(struct worker *w, const struct egress_src *src,
-				  uint32_t members, struct rte_mbuf *m,
-				  struct pkt_meta *pm)
+static portset_t uplink_copy_first(struct worker *w, const struct egress_src *src,
+				   portset_t members, struct rte_mbuf *m,
+				   struct pkt_meta *pm)
 {
 	uint16_t up = (uint16_t)src->uplink;
 	struct rte_mbuf *c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
@@ -30,46 +30,58 @@ static uint32_t uplink_copy_first(struct worker *w, const struct egress_src *src
 		egress_port(w, src, up, c, &cm);
 		pm->vp_parsed = false; /* cm shared the parse slot */
 	}
-	return members & ~(UINT32_C(1) << up);
+	return portset_without(members, up);
 }
 
-void flood_to_ports(struct worker *w, const struct egress_src *src, uint32_t members,
+void flood_to_ports(struct worker *w, const struct egress_src *src, portset_t members,
 		    struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	struct vswitch *sw = w->sw;
 	bool shared = false;
+	unsigned top = PORTSET_WORDS; /* past the last word with a member */
 
-	if (unlikely(src->uplink >= 0) && ((members >> src->uplink) & 1) &&
-	    members != UINT32_C(1) << src->uplink)
-		members = uplink_copy_first(w, src, members, m, pm);
-	while (members) {
-		uint16_t out = (uint16_t)__builtin_ctz(members);
-		enum vlan_egress action = vlan_egress_action(&sw->ports[out].vlan, pm->vid);
-		bool rewrite = vlan_tag_needs_rewrite(action, pm->wire_tagged,
-						      pm->wire_vid, pm->vid) ||
-			       out == src->uplink;
-		bool last;
+	if (unlikely(src->uplink >= 0) && portset_test(&members, (unsigned)src->uplink)) {
+		portset_t up = portset_of((unsigned)src->uplink);
 
-		members &= members - 1;
-		last = members == 0;
-		if (!rewrite || (last && !shared)) {
-			if (!last) {
-				/* every segment: a port's free drops one
-				 * reference on each segment of the chain */
-				rte_pktmbuf_refcnt_update(m, 1);
-				shared = true;
+		if (!portset_equal(&members, &up))
+			members = uplink_copy_first(w, src, members, m, pm);
+	}
+	while (top > 0 && members.w[top - 1] == 0)
+		top--;
+	/* a word at a time: the last member is the last bit of word top - 1 */
+	for (unsigned wi = 0; wi < top; wi++) {
+		uint64_t word = members.w[wi];
+
+		while (word != 0) {
+			uint16_t out = (uint16_t)(wi * 64 + (unsigned)__builtin_ctzll(word));
+			enum vlan_egress action =
+				vlan_egress_action(&sw->ports[out].vlan, pm->vid);
+			bool rewrite = vlan_tag_needs_rewrite(action, pm->wire_tagged,
+							      pm->wire_vid, pm->vid) ||
+				       out == src->uplink;
+			bool last;
+
+			word &= word - 1;
+			last = word == 0 && wi + 1 == top;
+			if (!rewrite || (last && !shared)) {
+				if (!last) {
+					/* every segment: a port's free drops one
+					 * reference on each segment of the chain */
+					rte_pktmbuf_refcnt_update(m, 1);
+					shared = true;
+				}
+				egress_port(w, src, out, m, pm);
+				if (last)
+					m = NULL; /* our reference went with it */
+				continue;
 			}
-			egress_port(w, src, out, m, pm);
-			if (last)
-				m = NULL; /* our reference went with it */
-			continue;
-		}
-		struct rte_mbuf *copy = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+			struct rte_mbuf *copy = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
 
-		if (unlikely(copy == NULL))
-			w->c.port[out].drops[DROP_NO_BUFFERS]++;
-		else
-			egress_port(w, src, out, copy, pm);
+			if (unlikely(copy == NULL))
+				w->c.port[out].drops[DROP_NO_BUFFERS]++;
+			else
+				egress_port(w, src, out, copy, pm);
+		}
 	}
 	/* No member (nobody else in this VLAN: not a drop) or the last port
 	 * took a copy. */

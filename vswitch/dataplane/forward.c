@@ -6,6 +6,9 @@
 #include "obnat_dp.h"
 #include "worker.h"
 
+_Static_assert(VFP_MAX_PORTS == VS_MAX_PORTS && VFP_MASK_WORDS == PORTSET_WORDS,
+	       "vfp_policy_mask fills a portset");
+
 /* Group addresses and unknown unicast flood. */
 static inline void decide_one(const struct burst_lookup *bl, uint16_t i,
 			      struct pkt_meta *pm)
@@ -41,23 +44,23 @@ static void egress_vfp_port(struct worker *w, uint16_t out, const uint16_t *sel,
 }
 
 static void egress_vfp_burst(struct worker *w, const struct egress_src *src,
-			     uint32_t with_policy, struct rte_mbuf **pkts,
+			     const portset_t *with_policy, struct rte_mbuf **pkts,
 			     struct pkt_meta *meta, uint16_t n, uint8_t *pre)
 {
 	const struct vfp_pkt *vpp[VS_BURST];
 	uint16_t at[VS_BURST], sel[VS_BURST], nb = 0, m = 0, first = 0;
 	uint32_t now = vswitch_now(w->sw);
 	/* steps 1 and 2 passed, not to the L2Bridge uplink */
-	const uint32_t ports = with_policy & src->allowed &
-			       ~(src->in_port < 32 ? UINT32_C(1) << src->in_port : 0) &
-			       ~(src->uplink >= 0 ? UINT32_C(1) << src->uplink : 0);
+	const portset_t ports = portset_without(
+		portset_without(portset_and(*with_policy, src->allowed), src->in_port),
+		src->uplink >= 0 ? (unsigned)src->uplink : VS_MAX_PORTS);
 
 	/* the first out port's frames at once, the others' set aside */
 	for (uint16_t i = 0; i < n; i++) {
 		uint16_t out = meta[i].out_port;
 
 		pre[i] = EGRESS_VFP_ASK;
-		if (meta[i].flood || !(ports >> out & 1))
+		if (meta[i].flood || !portset_test(&ports, out))
 			continue;
 		if (!meta[i].vp_parsed) {
 			vfp_pkt_parse(pkts[i], meta[i].vp);
@@ -99,16 +102,19 @@ forward_loop(struct worker *w, const struct egress_src src,
 	     const struct burst_lookup *bl, struct rte_mbuf **pkts,
 	     struct pkt_meta *meta, uint16_t n)
 {
-	uint32_t with_policy = vfp_policy_mask(w->sw->vfp);
+	portset_t with_policy;
+	bool any_policy;
 	uint8_t pre[VS_BURST];
 
-	if (unlikely(with_policy != 0)) {
+	vfp_policy_mask(w->sw->vfp, with_policy.w);
+	any_policy = !portset_is_empty(&with_policy);
+	if (unlikely(any_policy)) {
 		for (uint16_t i = 0; i < n; i++)
 			decide_one(bl, i, &meta[i]);
-		egress_vfp_burst(w, &src, with_policy, pkts, meta, n, pre);
+		egress_vfp_burst(w, &src, &with_policy, pkts, meta, n, pre);
 	}
 	for (uint16_t i = 0; i < n; i++) {
-		if (likely(with_policy == 0))
+		if (likely(!any_policy))
 			decide_one(bl, i, &meta[i]);
 		if (unlikely(meta[i].flood)) {
 			struct egress_src flood_src = src;
@@ -116,7 +122,7 @@ forward_loop(struct worker *w, const struct egress_src src,
 			flood_packet(w, &flood_src, pkts[i], &meta[i]);
 		} else {
 			egress_to_port_pre(w, &src, meta[i].out_port, pkts[i], &meta[i],
-					   with_policy != 0 ? (enum egress_vfp_pre)pre[i]
+					   any_policy ? (enum egress_vfp_pre)pre[i]
 							    : EGRESS_VFP_ASK);
 		}
 	}

@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "parse.h"
+#include "portset.h"
 
 struct worker;
 struct burst_lookup;
@@ -30,7 +31,7 @@ void flood_packet(struct worker *w, const struct egress_src *src, struct rte_mbu
 		  struct pkt_meta *pm);
 
 /* The same to the ports in members, each through egress (flood.c). */
-void flood_to_ports(struct worker *w, const struct egress_src *src, uint32_t members,
+void flood_to_ports(struct worker *w, const struct egress_src *src, portset_t members,
 		    struct rte_mbuf *m, struct pkt_meta *pm);
 
 #endif

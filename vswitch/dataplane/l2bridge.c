@@ -199,7 +199,7 @@ static int net_by_host_mac(const struct l2b_view *v, uint16_t in_port,
 
 		if (n->uplink < 0 || !rte_is_same_ether_addr(&n->host_mac, mac))
 			continue;
-		if (n->uplink == in_port || ((n->ports >> in_port) & 1))
+		if (n->uplink == in_port || portset_test(&n->ports, in_port))
 			return i;
 	}
 	return -1;
@@ -330,11 +330,11 @@ uint16_t l2b_ingress_burst(struct worker *w, const struct l2b_view *v,
 {
 	/* endpoints without SDNRoute prefixes, networks without remote
 	 * endpoints: these cost nothing per packet */
-	bool routes = (v->route_ports >> in_port) & 1;
+	bool routes = portset_test(&v->route_ports, in_port);
 	bool remotes = v->nb_remotes != 0 && v->port_net[in_port] >= 0;
 	uint16_t j = 0;
 
-	if (!((v->ingress_ports >> in_port) & 1))
+	if (!portset_test(&v->ingress_ports, in_port))
 		return n;
 	for (uint16_t i = 0; i < n; i++) {
 		if (routes && l2b_sdn_route_one(w, v, in_port, pkts[i], &meta[i]))

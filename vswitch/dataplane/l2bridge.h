@@ -65,6 +65,8 @@ enum l2b_net_type { L2B_NET_TRANSPARENT, L2B_NET_L2BRIDGE, L2B_NET_PRIVATE, L2B_
 
 #define L2B_MAX_NETS VS_MAX_PORTS
 #define L2B_MAX_EPS VS_MAX_PORTS
+/* port_net (int8_t), nb_nets, nb_eps and an endpoint's net (uint8_t) */
+_Static_assert(L2B_MAX_NETS <= 128 && L2B_MAX_EPS <= 255, "l2b_view's narrow indexes");
 #define L2B_MAX_REMOTES 65536       /* remote endpoints in a view */
 #define L2B_MAX_ROUTES PORT_SDN_ROUTES /* SDNRoute prefixes per endpoint */
 
@@ -119,22 +121,22 @@ struct l2b_net {
 	int16_t uplink; /* -1: none */
 	int16_t host_port; /* the host vNIC's port, -1: none */
 	struct rte_ether_addr host_vnic_mac;
-	uint32_t ports; /* endpoint ports */
+	portset_t ports; /* endpoint ports */
 };
 
 struct l2b_view {
 	/* ports whose ingress the layer looks at: L2Bridge uplinks and
 	 * L2Bridge endpoint ports */
-	uint32_t ingress_ports;
+	portset_t ingress_ports;
 	/* allowed[p]: the ports a frame from p may leave by (Private) */
-	uint32_t allowed[VS_MAX_PORTS];
+	portset_t allowed[VS_MAX_PORTS];
 	/* L2Bridge network of the endpoint on port p, -1: none */
 	int8_t port_net[VS_MAX_PORTS];
 	uint8_t nb_nets, nb_eps;
 	struct l2b_net nets[L2B_MAX_NETS];
 	struct l2b_ep eps[L2B_MAX_EPS];
 	/* endpoint ports with SDNRoute prefixes, and the prefixes */
-	uint32_t route_ports;
+	portset_t route_ports;
 	uint8_t nb_routes[VS_MAX_PORTS];
 	struct l2b_route routes[VS_MAX_PORTS][L2B_MAX_ROUTES];
 	/* remote endpoints, and their hash: slot -> index + 1 (0: empty),

@@ -33,8 +33,8 @@ static bool is_uplink_ip(const struct l3_view *v, uint32_t ip)
 static bool nat_has_port(const struct l3_nat_view *n, const struct l3_view *v,
 			 uint16_t port)
 {
-	if (n->listed || n->ports != 0)
-		return (n->ports >> port) & 1;
+	if (n->listed || !portset_is_empty(&n->ports))
+		return portset_test(&n->ports, port);
 	return !(v->has_uplink && port == v->uplink);
 }
 
@@ -226,13 +226,14 @@ static void ask_inside(struct worker *w, const struct l3_view *v,
 	const struct egress_src src = egress_src_switch();
 	struct vfp_pkt vp;
 	struct pkt_meta pm = {.vid = n->vid, .vp = &vp};
-	uint32_t members;
+	portset_t members;
 
 	if (req == NULL)
 		return;
-	members = n->listed || n->ports != 0 ? n->ports : w->sw->flood_members[n->vid];
+	members = n->listed || !portset_is_empty(&n->ports) ? n->ports
+							     : w->sw->flood_members[n->vid];
 	if (v->has_uplink)
-		members &= ~(UINT32_C(1) << v->uplink);
+		members = portset_without(members, v->uplink);
 	flood_to_ports(w, &src, members, req, &pm);
 }
 

@@ -38,8 +38,8 @@ struct l3_nat_view {
 	struct winnat *nat;
 	struct neigh_table *inside; /* owner-only: inside IP -> MAC, port, VLAN */
 	uint32_t ext_ip, gw_ip, prefix, mask; /* host order */
-	uint32_t ports;   /* member ports; 0: any non-uplink port unless listed */
-	bool listed;      /* ports is the whole set, 0 none (HNS networks) */
+	portset_t ports;  /* member ports; empty: any non-uplink port unless listed */
+	bool listed;      /* ports is the whole set, empty none (HNS networks) */
 	uint16_t vid;     /* inside VLAN for ARP requests the router sends */
 	uint16_t port_min, port_max; /* its external port pool */
 	uint16_t owner;   /* worker id */

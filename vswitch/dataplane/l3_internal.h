@@ -30,8 +30,8 @@ struct nat_slot {
 	bool used;
 	struct winnat *nat;
 	struct neigh_table *inside;
-	uint32_t ports;
-	bool listed; /* ports is the whole set (0: none), see nat_ctl_add */
+	portset_t ports;
+	bool listed; /* ports is the whole set (empty: none), see nat_ctl_add */
 	uint16_t owner;
 	uint16_t vid;
 	bool obnat; /* an HNS OutBoundNAT's (obnat_dp.h) */

@@ -145,10 +145,10 @@ static void ask(struct worker *w, uint32_t ip, uint16_t vid)
 	req = arp_request_build(w->pool, &v->router_mac, 0, hip, 0);
 	if (req != NULL) {
 		const struct egress_src src = egress_src_switch();
-		uint32_t members = w->sw->flood_members[vid];
+		portset_t members = w->sw->flood_members[vid];
 
 		if (v->has_uplink)
-			members &= ~(UINT32_C(1) << v->uplink);
+			members = portset_without(members, v->uplink);
 		flood_to_ports(w, &src, members, req, &pm);
 	}
 }

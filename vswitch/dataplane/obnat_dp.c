@@ -55,7 +55,7 @@ static bool route_in(struct worker *w, uint16_t p, struct rte_mbuf *m, struct pk
 	const struct ov_view *ov = ov_view_get(w->sw);
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	if (unlikely(ov == NULL || !((ov->ep_ports >> p) & 1) || ov->port_net[p] < 0)) {
+	if (unlikely(ov == NULL || !portset_test(&ov->ep_ports, p) || ov->port_net[p] < 0)) {
 		drop_traced(w, pm->in_port, m, pm, DROP_NO_ROUTE);
 		return false;
 	}
@@ -74,13 +74,11 @@ void obnat_deliver(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	const struct obnat_view *ob = obnat_view_get(w->sw);
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	uint32_t ports = ob != NULL ? ob->ports : 0;
+	portset_t ports = ob != NULL ? ob->ports : portset_empty();
 
-	while (ports != 0) {
-		uint16_t p = (uint16_t)__builtin_ctz(ports);
+	PORTSET_FOREACH(p, ports) {
 		struct rte_ether_hdr *eh;
 
-		ports &= ports - 1;
 		if (ob->port[p].ip4 != ip->dst_addr)
 			continue;
 		if (ob->port[p].routed && !route_in(w, p, m, pm, off))

@@ -69,7 +69,7 @@ struct obnat_port {
 };
 
 struct obnat_view {
-	uint32_t ports;     /* endpoint ports with OutBoundNAT */
+	portset_t ports;    /* endpoint ports with OutBoundNAT */
 	struct obnat_port port[VS_MAX_PORTS];
 };
 
@@ -80,7 +80,7 @@ static inline const struct obnat_view *obnat_view_get(const struct vswitch *sw)
 
 static inline bool obnat_port_on(const struct obnat_view *v, uint16_t port)
 {
-	return v != NULL && ((v->ports >> port) & 1);
+	return v != NULL && portset_test(&v->ports, port);
 }
 
 /* The loopback-DSR address for a packet from port with source address

@@ -344,7 +344,6 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 			  uint16_t in_port, struct rte_mbuf **pkts,
 			  struct pkt_meta *meta, uint16_t n)
 {
-	uint32_t bit = UINT32_C(1) << in_port;
 	const struct obnat_view *ob;
 	const struct ov_net *net;
 	struct ov_burst b;
@@ -352,8 +351,8 @@ uint16_t ov_ingress_burst(struct worker *w, const struct ov_view *v,
 	uint8_t ni;
 	uint16_t j = 0;
 
-	if (!(v->ep_ports & bit))
-		return (v->uplink_ports & bit) ? ov_uplink_burst(w, v, in_port, pkts, meta, n)
+	if (!portset_test(&v->ep_ports, in_port))
+		return portset_test(&v->uplink_ports, in_port) ? ov_uplink_burst(w, v, in_port, pkts, meta, n)
 					       : n;
 	ni = (uint8_t)v->port_net[in_port];
 	net = &v->nets[ni];

@@ -49,6 +49,8 @@ struct worker;
 
 #define OV_MAX_NETS 8
 #define OV_MAX_EPS VS_MAX_PORTS
+/* nb_eps (uint8_t), ov_net.host_ep (int8_t) index eps */
+_Static_assert(OV_MAX_EPS <= 128, "ov_view's narrow indexes");
 /* RemoteSubnetRoutes (one per remote node) and remote endpoints with a
  * PA; looked up by a linear scan in longest-prefix order */
 #define OV_MAX_ROUTES 256
@@ -94,8 +96,8 @@ struct ov_route {
 };
 
 struct ov_view {
-	uint32_t ep_ports;      /* ports with an overlay endpoint */
-	uint32_t uplink_ports;  /* overlay networks' uplinks */
+	portset_t ep_ports;     /* ports with an overlay endpoint */
+	portset_t uplink_ports; /* overlay networks' uplinks */
 	int8_t port_net[VS_MAX_PORTS]; /* the endpoint's network, -1 none */
 	uint8_t nb_nets, nb_eps;
 	uint16_t nb_routes;

@@ -211,19 +211,15 @@ static void release_held_port(struct worker *w, uint16_t port, struct port_qos *
 
 void pipeline_release_held(struct worker *w)
 {
-	uint32_t ports = w->qos_held;
-
 	w->trace_cur = trace_for_burst(w->sw);
-	while (ports != 0) {
-		uint16_t port = (uint16_t)__builtin_ctz(ports);
+	PORTSET_FOREACH(port, w->qos_held) {
 		struct port_qos *q = qos_get(w->sw, port);
 
-		ports &= ports - 1;
 		/* a replaced policy's FIFO is freed by the control plane */
 		if (q != NULL)
 			release_held_port(w, port, q);
 		if (q == NULL || qos_hold_empty(q, w->id))
-			w->qos_held &= ~(UINT32_C(1) << port);
+			portset_clear(&w->qos_held, port);
 	}
 }
 

@@ -47,7 +47,7 @@ uint16_t qos_shape_burst(struct worker *w, struct port_qos *q, uint16_t in_port,
 			/* the released frame is parsed again; its trace id
 			 * travels in the mbuf */
 			*pkt_trace_id(pkts[i]) = meta[i].trace_id;
-			w->qos_held |= UINT32_C(1) << in_port;
+			portset_set(&w->qos_held, in_port);
 			continue;
 		}
 		drop_traced(w, in_port, pkts[i], &meta[i], DROP_QOS_RATE_EXCEEDED);

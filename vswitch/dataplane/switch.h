@@ -14,10 +14,12 @@
 #include <rte_spinlock.h>
 
 #include "mac_table.h"
+#include "portset.h"
 #include "vlan.h"
 
-#define VS_MAX_PORTS 32 /* port sets are uint32_t bitmasks */
 #define VS_NAME_MAX 64
+/* vs_port.eth_port of a tap port: no ethdev (rte_eth_* calls refuse it) */
+#define VS_NO_ETH_PORT UINT16_MAX
 #define VS_BURST 32
 
 struct worker;
@@ -40,7 +42,7 @@ struct vs_port {
 	char name[VS_NAME_MAX];
 	bool in_use;       /* false: a removed port's free slot */
 	uint16_t index;    /* switch port number, 0..nb_ports-1 */
-	uint16_t eth_port; /* DPDK ethdev port id */
+	uint16_t eth_port; /* DPDK ethdev port id; VS_NO_ETH_PORT for a tap */
 	bool uplink;
 	struct vlan_config vlan;
 	uint16_t nb_rxq, nb_txq;
@@ -49,7 +51,7 @@ struct vs_port {
 	bool tx_shared;
 	rte_spinlock_t tx_lock;
 	/* PortKind "tap" (tap_io.h): the worker reads and writes the tap
-	 * itself (eth_port is a placeholder ring device then); tx_offload:
+	 * itself, no ethdev (eth_port is VS_NO_ETH_PORT); tx_offload:
 	 * frames may leave with their offload requests (offload.h). */
 	struct tap_io *tap;
 	bool tx_offload;
@@ -73,7 +75,7 @@ struct vswitch {
 	uint16_t nb_ports; /* slots used so far; removed ports leave holes */
 	struct vs_port ports[VS_MAX_PORTS];
 	/* flood_members[vid]: ports that carry VLAN vid. */
-	uint32_t flood_members[VLAN_ID_COUNT];
+	portset_t flood_members[VLAN_ID_COUNT];
 	struct mac_table *macs;
 	struct vfp *vfp; /* per-port policy layers (vfp.h) */
 	/* The router (l3_dp.h): the view workers read (NULL: no L3, every

@@ -93,7 +93,7 @@ void tx_flush_port(struct worker *w, uint16_t port)
 	pc->tx_bytes += bytes;
 	b->count = 0;
 	b->bytes = 0;
-	w->tx_pending &= ~(UINT32_C(1) << port);
+	portset_clear(&w->tx_pending, port);
 }
 
 static void poll_once(struct worker *w)
@@ -106,7 +106,7 @@ static void poll_once(struct worker *w)
 
 	tap_round_start(&w->taps);
 	/* QoS FIFOs first: what waited goes before what arrives now */
-	if (unlikely(w->qos_held != 0)) {
+	if (unlikely(!portset_is_empty(&w->qos_held))) {
 		pipeline_release_held(w);
 		tx_flush_all(w);
 	}

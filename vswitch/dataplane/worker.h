@@ -27,6 +27,7 @@ struct l3_worker;
 struct lb_dp_worker;
 
 #define TX_BUF_MAX 64
+#define TX_RESERVE_PORTS 32 /* TX buffers' share of the mbuf pool (worker_setup.c) */
 #define WORKER_MAX_RXQ (VS_MAX_PORTS * 4)
 
 struct rx_queue_ref {
@@ -61,8 +62,8 @@ struct worker {
 	uint32_t rxq_active; /* index into rxq_lists, read with acquire */
 	struct rxq_list rxq_lists[2];
 	uint16_t txq[VS_MAX_PORTS];
-	uint32_t tx_pending; /* ports with buffered packets */
-	uint32_t qos_held;   /* ports whose QoS FIFO may hold frames (qos.h) */
+	portset_t tx_pending; /* ports with buffered packets */
+	portset_t qos_held;   /* ports whose QoS FIFO may hold frames (qos.h) */
 	struct tx_buffer tx[VS_MAX_PORTS];
 	struct learn_cache learn_cache; /* mac_lookup.h */
 	struct tap_readiness taps;      /* tap_io.h: which taps to read */
@@ -80,11 +81,11 @@ void tx_enqueue_offloaded(struct worker *w, uint16_t port, struct rte_mbuf *m);
 
 static inline void tx_flush_all(struct worker *w)
 {
-	while (w->tx_pending) {
-		uint16_t port = (uint16_t)__builtin_ctz(w->tx_pending);
-
-		tx_flush_port(w, port);
-	}
+	/* tx_flush_port clears the port's bit; nothing else sets one */
+	for (unsigned i = 0; i < PORTSET_WORDS; i++)
+		while (w->tx_pending.w[i] != 0)
+			tx_flush_port(w, (uint16_t)(i * 64 + (unsigned)__builtin_ctzll(
+							 w->tx_pending.w[i])));
 }
 
 static inline void tx_enqueue(struct worker *w, uint16_t port, struct rte_mbuf *m)
@@ -97,7 +98,7 @@ static inline void tx_enqueue(struct worker *w, uint16_t port, struct rte_mbuf *
 	}
 	b->bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->count++] = m;
-	w->tx_pending |= UINT32_C(1) << port;
+	portset_set(&w->tx_pending, port);
 	if (unlikely(b->count == TX_BUF_MAX))
 		tx_flush_port(w, port);
 }
